@@ -1,0 +1,28 @@
+// Test projects: `unit` (Node, beside the code), `e2e` (SIPp against a running core), `workers` (edge in workerd).
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['{shared,core,edge,scripts}/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'core/e2e/**', 'edge/**/*.workers.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['core/e2e/**/*.e2e.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+})
