@@ -1,0 +1,151 @@
+CREATE TABLE `accounts` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`type` text NOT NULL,
+	`status` text NOT NULL,
+	`balance` real NOT NULL,
+	`overdraft_limit` real NOT NULL,
+	`max_call_duration_sec` integer NOT NULL,
+	`rate_table_id` text,
+	`created_at_ms` integer NOT NULL,
+	`updated_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `accounts_name_idx` ON `accounts` (`name`);--> statement-breakpoint
+CREATE TABLE `api_keys` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`role` text NOT NULL,
+	`secret_hash` text NOT NULL,
+	`secret_prefix` text NOT NULL,
+	`created_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `api_keys_name_idx` ON `api_keys` (`name`);--> statement-breakpoint
+CREATE UNIQUE INDEX `api_keys_secret_hash_idx` ON `api_keys` (`secret_hash`);--> statement-breakpoint
+CREATE TABLE `cdrs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`call_id` text NOT NULL,
+	`started_at_ms` integer NOT NULL,
+	`answered_at_ms` integer,
+	`ended_at_ms` integer NOT NULL,
+	`duration_sec` integer NOT NULL,
+	`pdd_ms` integer,
+	`caller` text NOT NULL,
+	`callee` text NOT NULL,
+	`callee_out` text,
+	`account_id` text,
+	`mapping_gateway_id` text,
+	`routing_gateway_id` text,
+	`termination_reason` text NOT NULL,
+	`sip_code` integer,
+	`ended_by` text NOT NULL,
+	`attempts` text NOT NULL,
+	`cost` real,
+	`source_ip` text NOT NULL,
+	`source_port` integer NOT NULL,
+	`node_id` text NOT NULL,
+	`warning_played` integer NOT NULL,
+	`notes` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `cdrs_started_at_ms_id_idx` ON `cdrs` (`started_at_ms`,`id`);--> statement-breakpoint
+CREATE INDEX `cdrs_account_id_started_at_ms_idx` ON `cdrs` (`account_id`,`started_at_ms`);--> statement-breakpoint
+CREATE INDEX `cdrs_mapping_gateway_id_started_at_ms_idx` ON `cdrs` (`mapping_gateway_id`,`started_at_ms`);--> statement-breakpoint
+CREATE INDEX `cdrs_routing_gateway_id_started_at_ms_idx` ON `cdrs` (`routing_gateway_id`,`started_at_ms`);--> statement-breakpoint
+CREATE INDEX `cdrs_termination_reason_started_at_ms_idx` ON `cdrs` (`termination_reason`,`started_at_ms`);--> statement-breakpoint
+CREATE INDEX `cdrs_sip_code_started_at_ms_idx` ON `cdrs` (`sip_code`,`started_at_ms`);--> statement-breakpoint
+CREATE INDEX `cdrs_callee_started_at_ms_idx` ON `cdrs` (`callee`,`started_at_ms`);--> statement-breakpoint
+CREATE INDEX `cdrs_caller_started_at_ms_idx` ON `cdrs` (`caller`,`started_at_ms`);--> statement-breakpoint
+CREATE INDEX `cdrs_call_id_idx` ON `cdrs` (`call_id`);--> statement-breakpoint
+CREATE TABLE `config_version` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`version` integer NOT NULL,
+	`updated_at_ms` integer NOT NULL,
+	CONSTRAINT "config_version_single_row_chk" CHECK("config_version"."id" = 1)
+);
+--> statement-breakpoint
+CREATE TABLE `gateway_groups` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`line_limit` integer NOT NULL,
+	`reserved_lines` text NOT NULL,
+	`calendar` text NOT NULL,
+	`created_at_ms` integer NOT NULL,
+	`updated_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `gateway_groups_name_idx` ON `gateway_groups` (`name`);--> statement-breakpoint
+CREATE TABLE `gateway_status` (
+	`kind` text NOT NULL,
+	`gateway_id` text NOT NULL,
+	`online` integer NOT NULL,
+	`last_check_at_ms` integer,
+	`rtt_ms` integer,
+	`loss_ratio` real,
+	`last_code` integer,
+	`current_calls` integer NOT NULL,
+	`calls_per_sec` real NOT NULL,
+	`node_id` text NOT NULL,
+	`updated_at_ms` integer NOT NULL,
+	PRIMARY KEY(`kind`, `gateway_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `gateway_status_node_id_idx` ON `gateway_status` (`node_id`);--> statement-breakpoint
+CREATE TABLE `mapping_gateways` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`account_id` text NOT NULL,
+	`auth_mode` text NOT NULL,
+	`ips` text NOT NULL,
+	`port` integer,
+	`username` text,
+	`digest_realm` text,
+	`ha1_md5` text,
+	`ha1_sha256` text,
+	`line_limit` integer NOT NULL,
+	`lock_type` text NOT NULL,
+	`media_proxy` integer NOT NULL,
+	`created_at_ms` integer NOT NULL,
+	`updated_at_ms` integer NOT NULL,
+	FOREIGN KEY (`account_id`) REFERENCES `accounts`(`id`) ON UPDATE no action ON DELETE restrict
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `mapping_gateways_name_idx` ON `mapping_gateways` (`name`);--> statement-breakpoint
+CREATE INDEX `mapping_gateways_account_id_idx` ON `mapping_gateways` (`account_id`);--> statement-breakpoint
+CREATE INDEX `mapping_gateways_username_idx` ON `mapping_gateways` (`username`);--> statement-breakpoint
+CREATE TABLE `routing_gateways` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`host` text NOT NULL,
+	`port` integer NOT NULL,
+	`transport` text NOT NULL,
+	`prefixes` text NOT NULL,
+	`prefix_mode` text NOT NULL,
+	`priority` integer NOT NULL,
+	`line_limit` integer NOT NULL,
+	`lock_type` text NOT NULL,
+	`switch_until_connect` integer NOT NULL,
+	`stop_switching_codes` text NOT NULL,
+	`protect_route` integer NOT NULL,
+	`options_check` integer NOT NULL,
+	`mapping_gateway_rule` text,
+	`group_id` text,
+	`clearing_account_id` text,
+	`callee_rewrite` text NOT NULL,
+	`caller_rewrite` text NOT NULL,
+	`media_proxy` integer NOT NULL,
+	`created_at_ms` integer NOT NULL,
+	`updated_at_ms` integer NOT NULL,
+	FOREIGN KEY (`group_id`) REFERENCES `gateway_groups`(`id`) ON UPDATE no action ON DELETE set null,
+	FOREIGN KEY (`clearing_account_id`) REFERENCES `accounts`(`id`) ON UPDATE no action ON DELETE restrict
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `routing_gateways_name_idx` ON `routing_gateways` (`name`);--> statement-breakpoint
+CREATE INDEX `routing_gateways_group_id_idx` ON `routing_gateways` (`group_id`);--> statement-breakpoint
+CREATE INDEX `routing_gateways_clearing_account_id_idx` ON `routing_gateways` (`clearing_account_id`);--> statement-breakpoint
+CREATE TABLE `system_parameters` (
+	`name` text PRIMARY KEY NOT NULL,
+	`value` text NOT NULL,
+	`updated_at_ms` integer NOT NULL
+);

@@ -1,0 +1,10 @@
+// Every drizzle table in one module: the drizzle-kit entry point, imported by both runtimes.
+export { accounts } from './tables/accounts.js'
+export { mappingGateways } from './tables/mapping-gateways.js'
+export { routingGateways } from './tables/routing-gateways.js'
+export { gatewayGroups } from './tables/gateway-groups.js'
+export { systemParameters } from './tables/system-parameters.js'
+export { apiKeys } from './tables/api-keys.js'
+export { cdrs } from './tables/cdrs.js'
+export { gatewayStatus } from './tables/gateway-status.js'
+export { configVersion, CONFIG_VERSION_ROW_ID } from './tables/config-version.js'

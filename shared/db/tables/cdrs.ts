@@ -1,0 +1,47 @@
+// Drizzle table of call detail records, one per call, indexed for the API's newest-first keyset queries.
+import { sqliteTable, text, integer, real, index } from 'drizzle-orm/sqlite-core'
+import { bool, jsonText } from '../columns.js'
+import { ENDED_BY } from '../../entities/enums.js'
+import { TERMINATION_REASONS } from '../../termination/reasons.js'
+import type { CdrAttemptRow } from '../../entities/fields.js'
+
+/** `cdrs`: no foreign keys, because CDRs outlive the configuration rows they mention. */
+export const cdrs = sqliteTable(
+  'cdrs',
+  {
+    id: text('id').primaryKey(), // assigned at call start, so replaying the journal is idempotent
+    callId: text('call_id').notNull(),
+    startedAtMs: integer('started_at_ms').notNull(),
+    answeredAtMs: integer('answered_at_ms'),
+    endedAtMs: integer('ended_at_ms').notNull(),
+    durationSec: integer('duration_sec').notNull(),
+    pddMs: integer('pdd_ms'),
+    caller: text('caller').notNull(),
+    callee: text('callee').notNull(),
+    calleeOut: text('callee_out'),
+    accountId: text('account_id'),
+    mappingGatewayId: text('mapping_gateway_id'),
+    routingGatewayId: text('routing_gateway_id'),
+    terminationReason: text('termination_reason', { enum: TERMINATION_REASONS }).notNull(),
+    sipCode: integer('sip_code'),
+    endedBy: text('ended_by', { enum: ENDED_BY }).notNull(),
+    attempts: jsonText<CdrAttemptRow[]>('attempts').notNull(),
+    cost: real('cost'),
+    sourceIp: text('source_ip').notNull(),
+    sourcePort: integer('source_port').notNull(),
+    nodeId: text('node_id').notNull(),
+    warningPlayed: bool('warning_played').notNull(),
+    notes: jsonText<string[]>('notes').notNull(),
+  },
+  (t) => [
+    index('cdrs_started_at_ms_id_idx').on(t.startedAtMs, t.id),
+    index('cdrs_account_id_started_at_ms_idx').on(t.accountId, t.startedAtMs),
+    index('cdrs_mapping_gateway_id_started_at_ms_idx').on(t.mappingGatewayId, t.startedAtMs),
+    index('cdrs_routing_gateway_id_started_at_ms_idx').on(t.routingGatewayId, t.startedAtMs),
+    index('cdrs_termination_reason_started_at_ms_idx').on(t.terminationReason, t.startedAtMs),
+    index('cdrs_sip_code_started_at_ms_idx').on(t.sipCode, t.startedAtMs),
+    index('cdrs_callee_started_at_ms_idx').on(t.callee, t.startedAtMs),
+    index('cdrs_caller_started_at_ms_idx').on(t.caller, t.startedAtMs),
+    index('cdrs_call_id_idx').on(t.callId),
+  ],
+)

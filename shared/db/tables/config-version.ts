@@ -1,0 +1,18 @@
+// Drizzle table holding the single config version row the core polls to know when to reload its snapshot.
+import { sqliteTable, integer, check } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
+import { updatedAtMs } from '../columns.js'
+
+/** Id of the only row of `config_version`. */
+export const CONFIG_VERSION_ROW_ID = 1
+
+/** `config_version`: bumped by every configuration write (edge) in the same transaction. */
+export const configVersion = sqliteTable(
+  'config_version',
+  {
+    id: integer('id').primaryKey(),
+    version: integer('version').notNull(),
+    updatedAtMs: updatedAtMs(),
+  },
+  (t) => [check('config_version_single_row_chk', sql`${t.id} = 1`)],
+)

@@ -1,0 +1,20 @@
+// Enum tuples shared by the zod entities and the drizzle text-enum columns, so both always agree.
+
+/** Account types (API.md /v1/accounts). */
+export const ACCOUNT_TYPES = ['prepaid', 'postpaid'] as const
+/** Account statuses; `locked` refuses calls with AccountLocked. */
+export const ACCOUNT_STATUSES = ['normal', 'locked'] as const
+/** Ingress authentication modes of a mapping gateway. */
+export const AUTH_MODES = ['ip', 'ip_port', 'password'] as const
+/** Lock types of mapping and routing gateways; `bar_all` takes the gateway out of service. */
+export const LOCK_TYPES = ['none', 'bar_all'] as const
+/** Prefix match modes (DESIGN.md routing rules). */
+export const PREFIX_MODES = ['extension', 'expiration'] as const
+/** SIP transports a routing gateway can use. */
+export const SIP_TRANSPORTS = ['udp'] as const
+/** API key roles: admin may write, viewer may only GET. */
+export const API_KEY_ROLES = ['admin', 'viewer'] as const
+/** Which party ended a call. */
+export const ENDED_BY = ['caller', 'callee', 'switch'] as const
+/** Kinds of gateway whose live status the core publishes. */
+export const GATEWAY_KINDS = ['routing', 'mapping'] as const

@@ -1,0 +1,92 @@
+// The one catalogue of why a call ended: code, SIP status sent to the caller, who ended it and what an operator should check.
+import { z } from 'zod'
+
+/** Which party ended the call (the CDR's `endedBy`). */
+export type EndedBy = 'caller' | 'callee' | 'switch'
+
+/** One catalogue entry; `sipStatus` is what the caller receives, 'copied' means the vendor's final code is relayed. */
+export interface TerminationReasonInfo {
+  readonly sipStatus: number | readonly number[] | 'copied' | null
+  readonly side: EndedBy
+  readonly description: string
+  readonly hint: string
+}
+
+/** Every termination reason, keyed by its code (DESIGN.md "Termination reasons"). */
+export const TERMINATION_REASON_CATALOGUE = {
+  CallerHangup: { sipStatus: null, side: 'caller', description: 'the caller sent BYE after answer', hint: 'normal' },
+  CalleeHangup: { sipStatus: null, side: 'callee', description: 'the callee sent BYE after answer', hint: 'normal' },
+  CallerCancel: { sipStatus: 487, side: 'caller', description: 'the caller sent CANCEL before answer', hint: 'normal' },
+  MaxCallDurationExceeded: {
+    sipStatus: null, side: 'switch', description: 'the duration cap was reached; BYE sent to both legs',
+    hint: 'check SS_MAXCALLDURATION and the account maxCallDurationSec',
+  },
+  BalanceExhausted: {
+    sipStatus: null, side: 'switch', description: 'the prepaid balance ran out during the call',
+    hint: 'recharge, or shorten the account limit',
+  },
+  NoMediaHangup: {
+    sipStatus: null, side: 'switch', description: 'no RTP flowed for SS_NOMEDIAHANGUP seconds',
+    hint: 'one side stopped sending media (NAT, firewall, crashed endpoint)',
+  },
+  SessionTimerExpired: {
+    sipStatus: null, side: 'switch', description: 'an RFC 4028 session refresh failed or never came',
+    hint: 'endpoint crashed or the network broke',
+  },
+  AuthenticationFailed: {
+    sipStatus: [401, 403], side: 'switch', description: 'digest failed, or the source IP (and port) is not a mapping gateway',
+    hint: 'check credentials, realm, IP, port and NAT',
+  },
+  AccountLocked: { sipStatus: 403, side: 'switch', description: 'the customer account is locked', hint: 'unlock the account' },
+  AccountBalanceNotEnough: {
+    sipStatus: 503, side: 'switch',
+    description: 'customer balance (plus overdraft) cannot pay, or the vendor clearing balance is too low',
+    hint: 'recharge the customer or vendor clearing account',
+  },
+  CallLimitExceeded: {
+    sipStatus: 503, side: 'switch', description: 'the mapping gateway or account is at its line limit', hint: 'raise the limit',
+  },
+  NoAvailableRouter: {
+    sipStatus: 503, side: 'switch',
+    description: 'no routing gateway matches the prefix, or all matching ones are locked, forbidden or offline',
+    hint: 'add a prefix or fix the dial plan',
+  },
+  AllGatewayBusy: {
+    sipStatus: 503, side: 'switch', description: 'matching routing gateways are all at their line limits',
+    hint: 'add capacity or backup gateways',
+  },
+  NoRateForDestination: {
+    sipStatus: 503, side: 'switch', description: 'the account rate table has no price for the called prefix',
+    hint: 'add a rate for the prefix to the rate table',
+  },
+  InviteTimeout: {
+    sipStatus: 408, side: 'switch', description: 'the last attempt got no response within SS_SIP_TIMEOUT_INVITE',
+    hint: 'gateway offline, firewall, or wrong IP/port',
+  },
+  GatewayTimeout: {
+    sipStatus: 408, side: 'switch', description: 'a provisional response came but no answer within the ringing/progress timers',
+    hint: 'slow or stuck gateway',
+  },
+  GatewayRejected: {
+    sipStatus: 'copied', side: 'callee', description: "the vendor's final error (486, 480, 404, 502, 603 ...) after failover ended",
+    hint: "see the vendor's SIP code",
+  },
+  Blacklisted: { sipStatus: 403, side: 'switch', description: 'caller, callee or source is on a blacklist', hint: 'fraud rule fired' },
+  SystemShutdown: {
+    sipStatus: null, side: 'switch', description: 'the core stopped with the call up; closed on restart', hint: 'none',
+  },
+} as const satisfies Record<string, TerminationReasonInfo>
+
+/** Union of every termination reason code. */
+export type TerminationReason = keyof typeof TERMINATION_REASON_CATALOGUE
+
+/** Tuple of every termination reason code, for zod enums and drizzle text enums. */
+export const TERMINATION_REASONS = Object.keys(TERMINATION_REASON_CATALOGUE) as [TerminationReason, ...TerminationReason[]]
+
+/** Zod enum over the termination reason codes. */
+export const terminationReason = z.enum(TERMINATION_REASONS).describe('why the call ended (termination reason catalogue)')
+
+/** Looks up the catalogue entry of a reason. */
+export function describeTerminationReason(reason: TerminationReason): TerminationReasonInfo {
+  return TERMINATION_REASON_CATALOGUE[reason]
+}
