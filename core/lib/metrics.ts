@@ -1,0 +1,143 @@
+// Counters and gauges with labels, rendered in the Prometheus text exposition format for /metrics.
+
+/** A monotonically increasing count (one labelled series). */
+export interface CounterSeries {
+  inc(n?: number): void
+  readonly value: number
+}
+
+/** A value that goes up and down (one labelled series). */
+export interface GaugeSeries {
+  set(v: number): void
+  inc(n?: number): void
+  dec(n?: number): void
+  readonly value: number
+}
+
+/** Thrown when our code registers a metric twice with a different shape or passes the wrong label count. */
+export class MetricsError extends Error {
+  override name = 'MetricsError'
+}
+
+class Series {
+  value = 0
+  readonly labelText: string
+
+  constructor(labelText: string) {
+    this.labelText = labelText
+  }
+
+  set(v: number): void {
+    this.value = v
+  }
+
+  inc(n = 1): void {
+    this.value += n
+  }
+
+  dec(n = 1): void {
+    this.value -= n
+  }
+}
+
+function escapeLabel(v: string): string {
+  return v.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('"', '\\"')
+}
+
+/** A metric family: one name, help text, fixed label names, and a series per label-value tuple. */
+export class Metric {
+  readonly name: string
+  readonly help: string
+  readonly type: 'counter' | 'gauge'
+  readonly labelNames: readonly string[]
+  private readonly series = new Map<string, Series>()
+  private readonly collector: (() => number) | undefined
+
+  constructor(name: string, help: string, type: 'counter' | 'gauge', labelNames: readonly string[], collect?: () => number) {
+    this.name = name
+    this.help = help
+    this.type = type
+    this.labelNames = labelNames
+    this.collector = collect
+  }
+
+  /** The series for these label values, in `labelNames` order; cache the result on hot paths. */
+  labels(...values: string[]): Series {
+    if (values.length !== this.labelNames.length) {
+      throw new MetricsError(`${this.name}: expected ${this.labelNames.length} label values, got ${values.length}`)
+    }
+    const key = values.join('\u0000')
+    let s = this.series.get(key)
+    if (s === undefined) {
+      const text = values.length === 0 ? '' : `{${this.labelNames.map((n, i) => `${n}="${escapeLabel(values[i]!)}"`).join(',')}}`
+      s = new Series(text)
+      this.series.set(key, s)
+    }
+    return s
+  }
+
+  /** Increments the unlabelled series (or the given label values). */
+  inc(n = 1, ...values: string[]): void {
+    this.labels(...values).inc(n)
+  }
+
+  /** Sets the unlabelled series (gauges). */
+  set(v: number, ...values: string[]): void {
+    this.labels(...values).set(v)
+  }
+
+  /** Value of one series (0 when never touched). */
+  get(...values: string[]): number {
+    return this.series.get(values.join('\u0000'))?.value ?? 0
+  }
+
+  render(out: string[]): void {
+    out.push(`# HELP ${this.name} ${this.help.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}`)
+    out.push(`# TYPE ${this.name} ${this.type}`)
+    if (this.collector !== undefined) {
+      out.push(`${this.name} ${this.collector()}`)
+      return
+    }
+    for (const s of this.series.values()) out.push(`${this.name}${s.labelText} ${s.value}`)
+  }
+}
+
+/** The registry a process owns; modules register their metrics on it at construction. */
+export class Metrics {
+  private readonly metrics = new Map<string, Metric>()
+
+  /** Registers (or returns the already registered) counter `name`. */
+  counter(name: string, help: string, labelNames: readonly string[] = []): Metric {
+    return this.register(name, help, 'counter', labelNames)
+  }
+
+  /** Registers (or returns) gauge `name`; with `collect`, its value is read at render time. */
+  gauge(name: string, help: string, labelNames: readonly string[] = [], collect?: () => number): Metric {
+    return this.register(name, help, 'gauge', labelNames, collect)
+  }
+
+  /** Looks a metric up by name (tests and status pages). */
+  get(name: string): Metric | undefined {
+    return this.metrics.get(name)
+  }
+
+  /** Prometheus text exposition format 0.0.4. */
+  render(): string {
+    const out: string[] = []
+    for (const m of this.metrics.values()) m.render(out)
+    return out.join('\n') + '\n'
+  }
+
+  private register(name: string, help: string, type: 'counter' | 'gauge', labelNames: readonly string[], collect?: () => number): Metric {
+    const existing = this.metrics.get(name)
+    if (existing !== undefined) {
+      if (existing.type !== type || existing.labelNames.join(',') !== labelNames.join(',')) {
+        throw new MetricsError(`metric ${name} already registered with a different type or labels`)
+      }
+      return existing
+    }
+    const m = new Metric(name, help, type, labelNames, collect)
+    this.metrics.set(name, m)
+    return m
+  }
+}
