@@ -91,3 +91,21 @@ export interface CdrAttemptRow {
 export function uniqueItems<T>(items: readonly T[]): boolean {
   return new Set(items).size === items.length
 }
+
+/** Epoch ms to the API's ISO-8601 string. */
+export function isoFromMs(ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+/** Epoch ms (or null) to ISO-8601 (or null). */
+export function isoFromMsOrNull(ms: number | null): string | null {
+  return ms === null ? null : isoFromMs(ms)
+}
+
+/** PATCH body over the given fields: every field optional, unknown keys rejected, at least one field present. */
+export function patchSchema<S extends z.ZodRawShape>(shape: S) {
+  return z
+    .strictObject(shape)
+    .partial()
+    .refine((body) => Object.values(body).some((v) => v !== undefined), { message: 'at least one field is required' })
+}

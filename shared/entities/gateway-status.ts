@@ -1,0 +1,72 @@
+// Zod schemas, types and row mapping for live gateway status published by the core (API.md GET /v1/status/gateways).
+import { z } from 'zod'
+import type { gatewayStatus as gatewayStatusTable } from '../db/tables/gateway-status.js'
+import { GATEWAY_KINDS } from './enums.js'
+import { entityId, isoFromMs, isoFromMsOrNull, isoTime, sipStatusCode } from './fields.js'
+
+/** Row shapes of the `gateway_status` table. */
+export type GatewayStatusRow = typeof gatewayStatusTable.$inferSelect
+export type GatewayStatusInsert = typeof gatewayStatusTable.$inferInsert
+
+const fields = {
+  kind: z.enum(GATEWAY_KINDS),
+  gatewayId: entityId,
+  online: z.boolean().describe('false after SS_OPTIONS_FAILURES_TO_OFFLINE failed OPTIONS checks'),
+  rttMs: z.number().int().min(0).nullable().describe('round trip of the last OPTIONS check'),
+  lossRatio: z.number().min(0).max(1).nullable().describe('share of recent OPTIONS checks without answer'),
+  lastCode: sipStatusCode.nullable().describe('status of the last OPTIONS answer'),
+  currentCalls: z.number().int().min(0),
+  callsPerSec: z.number().min(0),
+  nodeId: z.string().min(1).max(128).describe('core node that published the row'),
+}
+
+/** What a core publishes for one gateway (upserted on (kind, gatewayId)). */
+export const gatewayStatusCreate = z.strictObject({
+  ...fields,
+  lastCheckAtMs: z.number().int().min(0).nullable(),
+  updatedAtMs: z.number().int().min(0),
+})
+
+/** Public JSON shape of one gateway status row. */
+export const gatewayStatus = z.object({ ...fields, lastCheckAt: isoTime.nullable(), updatedAt: isoTime })
+
+/** Item of GET /v1/status/gateways (routing gateways only). */
+export const routingGatewayStatusItem = z.object({
+  routingGatewayId: entityId,
+  online: z.boolean(),
+  lastCheckAt: isoTime.nullable(),
+  rttMs: z.number().int().nullable(),
+  currentCalls: z.number().int(),
+  lossRatio: z.number().nullable(),
+  lastCode: z.number().int().nullable(),
+  updatedAt: isoTime,
+})
+
+export type GatewayStatusCreate = z.infer<typeof gatewayStatusCreate>
+export type GatewayStatus = z.infer<typeof gatewayStatus>
+export type RoutingGatewayStatusItem = z.infer<typeof routingGatewayStatusItem>
+
+/** Maps a `gateway_status` row to the public JSON shape. */
+export function gatewayStatusFromRow(row: GatewayStatusRow): GatewayStatus {
+  const { lastCheckAtMs, updatedAtMs, ...rest } = row
+  return { ...rest, lastCheckAt: isoFromMsOrNull(lastCheckAtMs), updatedAt: isoFromMs(updatedAtMs) }
+}
+
+/** Maps a routing-kind `gateway_status` row to the GET /v1/status/gateways item. */
+export function routingGatewayStatusFromRow(row: GatewayStatusRow): RoutingGatewayStatusItem {
+  return {
+    routingGatewayId: row.gatewayId,
+    online: row.online,
+    lastCheckAt: isoFromMsOrNull(row.lastCheckAtMs),
+    rttMs: row.rttMs,
+    currentCalls: row.currentCalls,
+    lossRatio: row.lossRatio,
+    lastCode: row.lastCode,
+    updatedAt: isoFromMs(row.updatedAtMs),
+  }
+}
+
+/** Builds the upsert row for a validated status record. */
+export function gatewayStatusToRow(input: GatewayStatusCreate): GatewayStatusInsert {
+  return { ...input }
+}

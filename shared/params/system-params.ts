@@ -1,0 +1,170 @@
+// The single catalogue of system parameters, keyed by VOS3000 name: type, default, bounds, unit and meaning, as zod.
+import { z } from 'zod'
+
+/** Value kinds a parameter can have. */
+export type ParamType = 'integer' | 'boolean' | 'string' | 'money' | 'enum'
+
+/** One catalogue entry. */
+export interface ParamSpec<T = unknown> {
+  readonly type: ParamType
+  readonly schema: z.ZodType<T>
+  readonly default: T
+  readonly unit: string
+  readonly min: number | null
+  readonly max: number | null
+  readonly description: string
+}
+
+const int = (unit: string, def: number, min: number, max: number, description: string): ParamSpec<number> => ({
+  type: 'integer', unit, default: def, min, max, description,
+  schema: z.number().int().min(min).max(max).describe(`${unit}; ${min}..${max}; ${description}`),
+})
+const bool = (def: boolean, description: string): ParamSpec<boolean> => ({
+  type: 'boolean', unit: 'bool', default: def, min: null, max: null, description,
+  schema: z.boolean().describe(description),
+})
+const str = (def: string, description: string): ParamSpec<string> => ({
+  type: 'string', unit: 'text', default: def, min: null, max: null, description,
+  schema: z.string().min(1).max(128).regex(/^[^"\\\s]+$/, 'no quotes, backslashes or whitespace').describe(description),
+})
+const money = (def: number, description: string): ParamSpec<number> => ({
+  type: 'money', unit: 'money', default: def, min: -1e12, max: 1e12, description,
+  schema: z.number().min(-1e12).max(1e12).describe(`money; ${description}`),
+})
+const choice = <const V extends readonly [string, ...string[]]>(values: V, def: V[number], description: string): ParamSpec<V[number]> => ({
+  type: 'enum', unit: values.join('|'), default: def, min: null, max: null, description,
+  schema: z.enum(values).describe(`${values.join(' | ')}; ${description}`) as unknown as z.ZodType<V[number]>,
+})
+
+const DAY = 86_400
+
+/** Every system parameter (DESIGN.md "System parameters" plus what later issues need). */
+export const SYSTEM_PARAMS = {
+  SS_MAXCALLDURATION: int('s', 0, 0, 7 * DAY, 'hard cap for every call, BYE to both legs; 0 = no cap; a shorter account limit wins'),
+  SS_CALLREMINTIME: int('s', 0, 0, 3600, 'play the warning prompt this long before the cap; 0 = no warning'),
+  SS_NOMEDIAHANGUP: int('s', 0, 0, 3600, 'hang up a connected call after this long without RTP; 0 = off (needs media relay)'),
+  SS_NOMEDIAHANGUP_SIDE: choice(['either', 'both'] as const, 'both', 'silence that counts: either leg alone, or both legs'),
+  SS_SIP_TIMEOUT_INVITE: int('s', 10, 1, 300, 'no response at all to INVITE: try the next gateway, finally 408'),
+  SS_SIP_TIMEOUT_RINGING: int('s', 120, 1, 3600, '180 received but no answer: give up this attempt'),
+  SS_SIP_TIMEOUT_SESSION_PROGRESS: int('s', 20, 1, 3600, '183 without SDP but no answer: give up this attempt'),
+  SS_SIP_TIMEOUT_SESSION_PROGRESS_SDP: int('s', 120, 1, 3600, '183 with SDP (early media) but no answer: give up this attempt'),
+  SS_SIP_OPTIONS_CHECK_PERIOD: int('s', 60, 5, 3600, 'period of OPTIONS online checks to routing gateways that enable them'),
+  SS_OPTIONS_FAILURES_TO_OFFLINE: int('count', 3, 1, 100, 'consecutive failed OPTIONS checks that mark a gateway offline'),
+  SS_OPTIONS_SUCCESSES_TO_ONLINE: int('count', 2, 1, 100, 'consecutive answered OPTIONS checks that mark it online again'),
+  SS_REPLY_UNAUTHORIZED: bool(true, 'answer a request failing IP/IP+port authentication with 403; false = drop it silently'),
+  SS_RECORD_UNKNOWN_SOURCE: bool(false, 'write a CDR for requests from unknown sources (AuthenticationFailed)'),
+  SS_AUTH_REALM: str('softswitch', 'digest realm challenged and hashed into stored passwords; changing it invalidates them until reset'),
+  SS_AUTH_NONCE_TTL: int('s', 300, 10, DAY, 'lifetime of a digest nonce before the client is challenged again (stale=true)'),
+  SS_SESSION_EXPIRES: int('s', 1800, 0, DAY, 'RFC 4028 session interval offered/accepted; 0 = session timers off'),
+  SS_SESSION_MIN_SE: int('s', 90, 90, DAY, 'RFC 4028 Min-SE: smallest session interval accepted (RFC floor 90)'),
+  SS_SIP_T1_MS: int('ms', 500, 100, 10_000, 'RFC 3261 T1, RTT estimate; base of timers A, B, E, F, H, J'),
+  SS_SIP_T2_MS: int('ms', 4000, 1000, 64_000, 'RFC 3261 T2, cap on non-INVITE and 2xx retransmit interval'),
+  SS_SIP_T4_MS: int('ms', 5000, 1000, 64_000, 'RFC 3261 T4, longest time a message stays in the network; timers I and K'),
+  SS_MAX_ROUTING_ATTEMPTS: int('count', 5, 1, 50, 'most routing gateways tried for one call before giving up'),
+  SS_NAT_MEDIA_SDP_IP_FIRST: bool(false, 'send media to the SDP address even when it differs from the signalling source; false = use the source until RTP latches'),
+  SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT: money(0, 'skip a routing gateway whose clearing (vendor) balance is below this'),
+  SERVER_BILLING_FEE_PRECISION: int('digits', 4, 0, 8, 'decimal places kept when rounding call costs'),
+} as const
+
+type Catalogue = typeof SYSTEM_PARAMS
+/** Union of every parameter name. */
+export type ParamName = keyof Catalogue
+
+/** Tuple of every parameter name, in catalogue order. */
+export const PARAM_NAMES = Object.keys(SYSTEM_PARAMS) as [ParamName, ...ParamName[]]
+
+/** Zod enum over parameter names (path parameter of /v1/parameters/{NAME}). */
+export const paramName = z.enum(PARAM_NAMES).describe('system parameter name')
+
+type Shape = { [K in ParamName]: z.ZodDefault<Catalogue[K]['schema']> }
+
+/** A rule between two parameters that was broken; `path` is reported, `related` is the other one. */
+export interface ParamsConsistencyIssue {
+  path: ParamName
+  related: ParamName
+  message: string
+}
+
+/** Cross-parameter rules that single bounds cannot express (all defaults satisfy them). */
+export function paramsConsistencyIssues(p: SystemParams): ParamsConsistencyIssue[] {
+  const issues: ParamsConsistencyIssue[] = []
+  if (p.SS_SESSION_EXPIRES !== 0 && p.SS_SESSION_EXPIRES < p.SS_SESSION_MIN_SE) {
+    issues.push({ path: 'SS_SESSION_EXPIRES', related: 'SS_SESSION_MIN_SE', message: 'must be 0 or at least SS_SESSION_MIN_SE' })
+  }
+  if (p.SS_SIP_T2_MS < p.SS_SIP_T1_MS) {
+    issues.push({ path: 'SS_SIP_T2_MS', related: 'SS_SIP_T1_MS', message: 'must be at least SS_SIP_T1_MS' })
+  }
+  if (p.SS_MAXCALLDURATION !== 0 && p.SS_CALLREMINTIME >= p.SS_MAXCALLDURATION) {
+    issues.push({ path: 'SS_CALLREMINTIME', related: 'SS_MAXCALLDURATION', message: 'must be shorter than SS_MAXCALLDURATION' })
+  }
+  return issues
+}
+
+const shape = Object.fromEntries(
+  PARAM_NAMES.map((n) => [n, (SYSTEM_PARAMS[n].schema as z.ZodType).default(SYSTEM_PARAMS[n].default)]),
+) as unknown as Shape
+
+/** Every parameter with its default, so `systemParams.parse({})` yields the defaults; unknown names are dropped. */
+export const systemParams = z.object(shape).superRefine((p, ctx) => {
+  for (const i of paramsConsistencyIssues(p as SystemParams)) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message })
+})
+
+/** Fully resolved parameter values. */
+export type SystemParams = { [K in ParamName]: z.infer<Catalogue[K]['schema']> }
+
+/** True when the string names a catalogue parameter. */
+export function isParamName(name: string): name is ParamName {
+  return Object.hasOwn(SYSTEM_PARAMS, name)
+}
+
+/** Validates one value against its parameter's schema. */
+export function parseParamValue<N extends ParamName>(name: N, value: unknown) {
+  return (SYSTEM_PARAMS[name].schema as z.ZodType<SystemParams[N]>).safeParse(value)
+}
+
+/** Builds the effective values from stored overrides: invalid or unknown entries fall back to defaults and are reported. */
+export function resolveParams(stored: Readonly<Record<string, unknown>>): {
+  params: SystemParams
+  invalid: { name: string; message: string }[]
+} {
+  const values: Record<string, unknown> = {}
+  const invalid: { name: string; message: string }[] = []
+  for (const [name, value] of Object.entries(stored)) {
+    if (!isParamName(name)) { invalid.push({ name, message: 'unknown parameter' }); continue }
+    const r = parseParamValue(name, value)
+    if (r.success) values[name] = r.data
+    else invalid.push({ name, message: r.error.issues.map((i) => i.message).join('; ') })
+  }
+  const params = { ...(systemParams.parse({}) as SystemParams), ...values } as SystemParams
+  const mutable = params as Record<string, unknown>
+  for (const i of paramsConsistencyIssues(params)) {
+    invalid.push({ name: i.path, message: `${i.message}; ${i.path} and ${i.related} fall back to defaults` })
+    mutable[i.path] = SYSTEM_PARAMS[i.path].default
+    mutable[i.related] = SYSTEM_PARAMS[i.related].default
+  }
+  return { params, invalid }
+}
+
+/** One item of GET /v1/parameters. */
+export interface ParamDescription {
+  name: ParamName
+  type: ParamType
+  value: unknown
+  default: unknown
+  unit: string
+  min: number | null
+  max: number | null
+  description: string
+}
+
+/** The API list of every parameter; `value` is the stored override when given, else the default. */
+export function describeParams(values: Readonly<Partial<Record<string, unknown>>> = {}): ParamDescription[] {
+  return PARAM_NAMES.map((name) => {
+    const spec: ParamSpec = SYSTEM_PARAMS[name]
+    const stored = values[name]
+    return {
+      name, type: spec.type, value: stored === undefined ? spec.default : stored, default: spec.default,
+      unit: spec.unit, min: spec.min, max: spec.max, description: spec.description,
+    }
+  })
+}
