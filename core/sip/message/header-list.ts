@@ -1,0 +1,152 @@
+// Ordered SIP header list with canonical lowercase names and raw values (RFC 3261 §7.3).
+import { canonicalName } from './header-names.js'
+import { LIST_HEADERS } from './header-names.js'
+import { indexOfTopLevel, splitTopLevel, trimWs } from './headers/lexer.js'
+
+/** Ordered header fields as parallel arrays of canonical lowercase names and raw (unfolded) values. */
+export class HeaderList {
+  /** Incremented on every mutation; messages use it to drop cached structured values. */
+  version = 0
+  private readonly names: string[]
+  private readonly values: string[]
+
+  /** Takes ownership of the arrays; names must already be canonical (see canonicalName). */
+  constructor(names: string[] = [], values: string[] = []) {
+    this.names = names
+    this.values = values
+  }
+
+  /** Number of header lines. */
+  get size(): number {
+    return this.names.length
+  }
+
+  /** Header lines in order as [canonical name, raw value]. */
+  *entries(): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.names.length; i++) yield [this.names[i] as string, this.values[i] as string]
+  }
+
+  /** True when at least one line with that name exists. */
+  has(name: string): boolean {
+    return this.names.indexOf(canonicalName(name)) !== -1
+  }
+
+  /** Number of header lines (not list elements) with that name. */
+  count(name: string): number {
+    const c = canonicalName(name)
+    let n = 0
+    for (const x of this.names) if (x === c) n++
+    return n
+  }
+
+  /** First value; for list headers the first comma-separated element of the first line. */
+  get(name: string): string | undefined {
+    return this.first(canonicalName(name))
+  }
+
+  /** First value by canonical name (no normalisation; hot path). */
+  first(canonical: string): string | undefined {
+    const i = this.names.indexOf(canonical)
+    if (i === -1) return undefined
+    const v = this.values[i] as string
+    if (!LIST_HEADERS.has(canonical)) return v
+    const comma = indexOfTopLevel(v)
+    return comma === -1 ? v : trimWs(v.slice(0, comma))
+  }
+
+  /** All values in order; lines of list headers are split at top-level commas (RFC 3261 §7.3.1). */
+  getAll(name: string): string[] {
+    return this.all(canonicalName(name))
+  }
+
+  /** getAll by canonical name (no normalisation). */
+  all(canonical: string): string[] {
+    const out: string[] = []
+    const split = LIST_HEADERS.has(canonical)
+    for (let i = 0; i < this.names.length; i++) {
+      if (this.names[i] !== canonical) continue
+      const v = this.values[i] as string
+      if (split && indexOfTopLevel(v) !== -1) for (const p of splitTopLevel(v)) out.push(p)
+      else out.push(v)
+    }
+    return out
+  }
+
+  /** Raw line values without list splitting. */
+  lines(name: string): string[] {
+    const c = canonicalName(name)
+    const out: string[] = []
+    for (let i = 0; i < this.names.length; i++) if (this.names[i] === c) out.push(this.values[i] as string)
+    return out
+  }
+
+  /** Replaces every line of that name with one line at the position of the first (or at the end). */
+  set(name: string, value: string): this {
+    const c = canonicalName(name)
+    const i = this.names.indexOf(c)
+    if (i === -1) return this.append(c, value)
+    this.values[i] = value
+    for (let j = this.names.length - 1; j > i; j--) {
+      if (this.names[j] === c) {
+        this.names.splice(j, 1)
+        this.values.splice(j, 1)
+      }
+    }
+    this.version++
+    return this
+  }
+
+  /** Adds a line after all others. */
+  append(name: string, value: string): this {
+    this.names.push(canonicalName(name))
+    this.values.push(value)
+    this.version++
+    return this
+  }
+
+  /** Adds a line before the first line of the same name, or at the top (e.g. a new Via, RFC 3261 §16.6 step 8). */
+  prepend(name: string, value: string): this {
+    const c = canonicalName(name)
+    const i = this.names.indexOf(c)
+    const at = i === -1 ? 0 : i
+    this.names.splice(at, 0, c)
+    this.values.splice(at, 0, value)
+    this.version++
+    return this
+  }
+
+  /** Removes every line of that name; returns how many were removed. */
+  remove(name: string): number {
+    const c = canonicalName(name)
+    let removed = 0
+    for (let j = this.names.length - 1; j >= 0; j--) {
+      if (this.names[j] === c) {
+        this.names.splice(j, 1)
+        this.values.splice(j, 1)
+        removed++
+      }
+    }
+    if (removed > 0) this.version++
+    return removed
+  }
+
+  /** Removes the first list element of that name (e.g. the top Via); drops the line when it becomes empty. */
+  removeFirst(name: string): boolean {
+    const c = canonicalName(name)
+    const i = this.names.indexOf(c)
+    if (i === -1) return false
+    const v = this.values[i] as string
+    const comma = LIST_HEADERS.has(c) ? indexOfTopLevel(v) : -1
+    if (comma === -1) {
+      this.names.splice(i, 1)
+      this.values.splice(i, 1)
+    } else this.values[i] = trimWs(v.slice(comma + 1))
+    this.version++
+    return true
+  }
+
+  /** Independent copy. */
+  clone(): HeaderList {
+    return new HeaderList(this.names.slice(), this.values.slice())
+  }
+}

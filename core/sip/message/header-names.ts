@@ -1,0 +1,79 @@
+// Header name tables: compact forms, canonical display spellings and which headers are comma lists (RFC 3261 §7.3, §20).
+
+/** RFC 3261 §7.3.3 and later RFCs' compact forms, mapped to canonical lowercase names. */
+const COMPACT: Record<string, string> = {
+  a: 'accept-contact', // RFC 3841
+  b: 'referred-by', // RFC 3892
+  c: 'content-type',
+  d: 'request-disposition', // RFC 3841
+  e: 'content-encoding',
+  f: 'from',
+  i: 'call-id',
+  j: 'reject-contact', // RFC 3841
+  k: 'supported',
+  l: 'content-length',
+  m: 'contact',
+  n: 'identity-info', // RFC 4474
+  o: 'event', // RFC 6665
+  r: 'refer-to', // RFC 3515
+  s: 'subject',
+  t: 'to',
+  u: 'allow-events', // RFC 6665
+  v: 'via',
+  x: 'session-expires', // RFC 4028
+  y: 'identity', // RFC 4474
+}
+
+/** Canonical lowercase name for any spelling, with compact forms expanded. */
+export function canonicalName(name: string): string {
+  const lower = name.toLowerCase()
+  if (lower.length === 1) return COMPACT[lower] ?? lower
+  return lower
+}
+
+/** Expands a lowercase one-letter name; other names are returned unchanged. */
+export function expandCompact(lower: string): string {
+  return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower
+}
+
+const DISPLAY: Record<string, string> = {
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  'www-authenticate': 'WWW-Authenticate',
+  'mime-version': 'MIME-Version',
+  'rack': 'RAck',
+  'rseq': 'RSeq',
+  'sip-etag': 'SIP-ETag',
+  'sip-if-match': 'SIP-If-Match',
+  'p-asserted-identity': 'P-Asserted-Identity',
+  'p-preferred-identity': 'P-Preferred-Identity',
+  'identity-info': 'Identity-Info',
+  'min-se': 'Min-SE',
+  'user-to-user': 'User-to-User',
+}
+const displayCache = new Map<string, string>()
+
+/** Display spelling for output: `Via`, `Call-ID`, `CSeq`, `WWW-Authenticate`, else Title-Case per dash. */
+export function displayName(canonical: string): string {
+  const known = DISPLAY[canonical]
+  if (known !== undefined) return known
+  let d = displayCache.get(canonical)
+  if (d === undefined) {
+    d = canonical
+      .split('-')
+      .map((p) => (p.length === 0 ? p : p.charAt(0).toUpperCase() + p.slice(1)))
+      .join('-')
+    if (displayCache.size < 1000) displayCache.set(canonical, d)
+  }
+  return d
+}
+
+/** Headers whose grammar is a comma-separated list (RFC 3261 §7.3.1), split by HeaderList.getAll. */
+export const LIST_HEADERS: ReadonlySet<string> = new Set([
+  'via', 'contact', 'route', 'record-route', 'path', 'service-route',
+  'require', 'proxy-require', 'supported', 'unsupported', 'allow', 'allow-events',
+  'accept', 'accept-encoding', 'accept-language', 'content-encoding', 'content-language',
+  'in-reply-to', 'warning', 'call-info', 'alert-info', 'error-info',
+  'p-asserted-identity', 'p-preferred-identity', 'history-info', 'reason',
+  'accept-contact', 'reject-contact', 'request-disposition', 'security-client', 'security-server', 'security-verify',
+])

@@ -1,0 +1,125 @@
+// Character classes and small scanners for the RFC 3261 §25 grammar, shared by the structured header parsers.
+
+/** RFC 3261 §25.1 token characters: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~". */
+export const TOKEN = new Uint8Array(128)
+for (let c = 0x30; c <= 0x39; c++) TOKEN[c] = 1
+for (let c = 0x41; c <= 0x5a; c++) TOKEN[c] = 1
+for (let c = 0x61; c <= 0x7a; c++) TOKEN[c] = 1
+for (const ch of "-.!%*_+`'~") TOKEN[ch.charCodeAt(0)] = 1
+
+/** True when every character of s is a token character and s is not empty (RFC 3261 §25.1). */
+export function isToken(s: string): boolean {
+  const n = s.length
+  if (n === 0) return false
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 128 || TOKEN[c] !== 1) return false
+  }
+  return true
+}
+
+/** True for SP, HT, CR or LF. */
+export function isWs(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10
+}
+
+/** Index of the first non-whitespace character at or after i (s.length if none). */
+export function skipWs(s: string, i: number): number {
+  const n = s.length
+  while (i < n && isWs(s.charCodeAt(i))) i++
+  return i
+}
+
+/** s without leading and trailing SP/HT/CR/LF (cheaper and narrower than String.prototype.trim). */
+export function trimWs(s: string): string {
+  let a = 0
+  let b = s.length
+  while (a < b && isWs(s.charCodeAt(a))) a++
+  while (b > a && isWs(s.charCodeAt(b - 1))) b--
+  return a === 0 && b === s.length ? s : s.slice(a, b)
+}
+
+/** True when s is 1..maxDigits ASCII digits. */
+export function isDigits(s: string, maxDigits = 10): boolean {
+  const n = s.length
+  if (n === 0 || n > maxDigits) return false
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+  return true
+}
+
+/** Non-negative integer from a digit string not above max, else undefined (bad bytes are values). */
+export function parseUint(s: string, max: number): number | undefined {
+  const t = trimWs(s)
+  if (!isDigits(t, 20)) return undefined
+  const v = Number(t)
+  return v <= max ? v : undefined
+}
+
+/**
+ * Reads a quoted-string starting at s[i] === '"' (RFC 3261 §25.1, quoted-pair escapes).
+ * Returns the unescaped content and the index after the closing quote, or undefined if unterminated.
+ */
+export function readQuoted(s: string, i: number): { value: string; end: number } | undefined {
+  let out = ''
+  let from = i + 1
+  for (let j = i + 1; j < s.length; j++) {
+    const c = s.charCodeAt(j)
+    if (c === 92 /* \ */) {
+      if (j + 1 >= s.length) return undefined
+      out += s.slice(from, j)
+      from = j + 1
+      j++
+    } else if (c === 34 /* " */) {
+      return { value: out + s.slice(from, j), end: j + 1 }
+    }
+  }
+  return undefined
+}
+
+/**
+ * Splits a comma-separated header value at top-level commas, ignoring commas inside quotes and <...>
+ * (RFC 3261 §7.3.1). Elements are trimmed; empty elements are kept so callers can reject them.
+ */
+export function splitTopLevel(s: string, sep = 44): string[] {
+  const out: string[] = []
+  let inQuote = false
+  let angle = false
+  let from = 0
+  const n = s.length
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (inQuote) {
+      if (c === 92) i++
+      else if (c === 34) inQuote = false
+    } else if (c === 34) inQuote = true
+    else if (c === 60) angle = true
+    else if (c === 62) angle = false
+    else if (c === sep && !angle) {
+      out.push(trimWs(s.slice(from, i)))
+      from = i + 1
+    }
+  }
+  out.push(trimWs(s.slice(from)))
+  return out
+}
+
+/** Index of the first top-level separator (default comma) in s at or after i, or -1. */
+export function indexOfTopLevel(s: string, sep = 44, i = 0): number {
+  let inQuote = false
+  let angle = false
+  const n = s.length
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (inQuote) {
+      if (c === 92) i++
+      else if (c === 34) inQuote = false
+    } else if (c === 34) inQuote = true
+    else if (c === 60) angle = true
+    else if (c === 62) angle = false
+    else if (c === sep && !angle) return i
+  }
+  return -1
+}

@@ -1,0 +1,64 @@
+// Generic `;name[=value]` parameter lists for header fields (RFC 3261 §7.3.1 generic-param, §25.1).
+import { TOKEN, isWs, readQuoted, skipWs } from './lexer.js'
+
+/** Header or URI parameters: lowercase names, value null for a bare flag; insertion order kept. */
+export type Params = Map<string, string | null>
+
+/** Characters allowed in an unquoted generic-param value: token plus host characters ("[", "]", ":"). */
+function isValueChar(c: number): boolean {
+  return c < 128 && (TOKEN[c] === 1 || c === 58 || c === 91 || c === 93)
+}
+
+/**
+ * Parses `*( SEMI generic-param )` starting at s[i] (which must be ';' or the end), allowing SWS around
+ * ';' and '=' (RFC 3261 §25.1). Quoted values keep their quotes' content unescaped. Stops at end or at
+ * a character that is not part of a parameter; returns undefined on an empty or malformed parameter.
+ */
+export function parseHeaderParams(s: string, i: number): { params: Params; end: number } | undefined {
+  const params: Params = new Map()
+  const n = s.length
+  i = skipWs(s, i)
+  while (i < n && s.charCodeAt(i) === 59 /* ; */) {
+    i = skipWs(s, i + 1)
+    const nameStart = i
+    while (i < n) {
+      const c = s.charCodeAt(i)
+      if (c >= 128 || TOKEN[c] !== 1) break
+      i++
+    }
+    if (i === nameStart) return undefined
+    const name = s.slice(nameStart, i).toLowerCase()
+    i = skipWs(s, i)
+    let value: string | null = null
+    if (i < n && s.charCodeAt(i) === 61 /* = */) {
+      i = skipWs(s, i + 1)
+      if (i < n && s.charCodeAt(i) === 34) {
+        const q = readQuoted(s, i)
+        if (q === undefined) return undefined
+        value = q.value
+        i = q.end
+      } else {
+        const vStart = i
+        while (i < n && isValueChar(s.charCodeAt(i))) i++
+        if (i === vStart) return undefined
+        value = s.slice(vStart, i)
+      }
+      i = skipWs(s, i)
+    }
+    params.set(name, value)
+  }
+  return { params, end: i }
+}
+
+/** Parses a whole parameter string that must consist only of parameters (nothing after them). */
+export function parseParamsOnly(s: string, i: number): Params | undefined {
+  const r = parseHeaderParams(s, i)
+  if (r === undefined) return undefined
+  return r.end === s.length ? r.params : undefined
+}
+
+/** True when s[i..] is only whitespace. */
+export function atEnd(s: string, i: number): boolean {
+  for (; i < s.length; i++) if (!isWs(s.charCodeAt(i))) return false
+  return true
+}

@@ -1,0 +1,84 @@
+// Via header field value parser (RFC 3261 §20.42, §18.2.1 received/rport per RFC 3581).
+import { TOKEN, isToken, skipWs, trimWs } from './lexer.js'
+import { type Params, parseParamsOnly } from './params.js'
+import { parseHostPort } from './uri.js'
+
+export interface Via {
+  /** Protocol name and version as one token pair, normally 'SIP/2.0'. */
+  protocol: string
+  /** Uppercase transport: UDP, TCP, TLS, SCTP, WS, or any extension token. */
+  transport: string
+  host: string
+  port?: number
+  branch?: string
+  received?: string
+  /** RFC 3581: true for a bare `rport` (request), the number when filled in (response). */
+  rport: number | true | undefined
+  params: Params
+}
+
+function readToken(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i)
+    if (c >= 128 || TOKEN[c] !== 1) break
+    i++
+  }
+  return i
+}
+
+/** Parses one via-parm (`SIP / 2.0 / UDP host:port;params`, SWS allowed around '/'), or undefined if malformed. */
+export function parseVia(value: string): Via | undefined {
+  const s = trimWs(value)
+  let i = 0
+  const parts: string[] = []
+  for (let k = 0; k < 3; k++) {
+    i = skipWs(s, i)
+    const start = i
+    i = readToken(s, i)
+    if (i === start) return undefined
+    parts.push(s.slice(start, i))
+    i = skipWs(s, i)
+    if (k < 2) {
+      if (s.charCodeAt(i) !== 47 /* / */) return undefined
+      i++
+    }
+  }
+  const [name, version, transport] = parts as [string, string, string]
+  const hpStart = i
+  // sent-by: host [ COLON port ]; RFC 3261 §25.1 allows SWS around the colon.
+  let hp = parseHostPort(s, i)
+  if (hp === undefined || hp.end === hpStart) return undefined
+  let j = skipWs(s, hp.end)
+  if (hp.port === undefined && s.charCodeAt(j) === 58) {
+    const pj = skipWs(s, j + 1)
+    const pe = readToken(s, pj)
+    const portText = s.slice(pj, pe)
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) return undefined
+    hp = { host: hp.host, port: Number(portText), end: pe }
+    j = skipWs(s, pe)
+  }
+  const params = parseParamsOnly(s, j)
+  if (params === undefined) return undefined
+  const via: Via = {
+    protocol: name.toUpperCase() + '/' + version,
+    transport: transport.toUpperCase(),
+    host: hp.host,
+    rport: undefined,
+    params,
+  }
+  if (hp.port !== undefined) via.port = hp.port
+  const branch = params.get('branch')
+  if (branch !== undefined) {
+    if (branch === null || !isToken(branch)) return undefined
+    via.branch = branch
+  }
+  const received = params.get('received')
+  if (typeof received === 'string') via.received = received
+  if (params.has('rport')) {
+    const r = params.get('rport')
+    if (r === null || r === undefined) via.rport = true
+    else if (/^\d{1,5}$/.test(r) && Number(r) <= 65535) via.rport = Number(r)
+    else return undefined
+  }
+  return via
+}

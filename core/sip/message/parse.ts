@@ -1,0 +1,206 @@
+// Wire bytes -> SipMessage: start line, raw headers (folding, compact forms), Content-Length framing; never throws.
+import { isUtf8 } from 'node:buffer'
+import { HeaderList } from './header-list.js'
+import { expandCompact } from './header-names.js'
+import { TOKEN, isDigits } from './headers/lexer.js'
+import { schemeLength } from './headers/uri.js'
+import { EMPTY_BODY, type SipMessage, SipRequest, SipResponse } from './message.js'
+
+export type ParseErrorCode =
+  | 'empty' // only CRLFs: a keep-alive (RFC 5626 §4.4.1), not an error to count
+  | 'start-line'
+  | 'request-uri'
+  | 'header-syntax'
+  | 'no-header-end'
+  | 'content-length'
+  | 'body-truncated'
+
+/** A datagram that is not a usable SIP message. `partial` carries a request good enough for a stateless 400. */
+export interface ParseError {
+  code: ParseErrorCode
+  message: string
+  /** Present when the start line is a request and Via, From, To, Call-ID and CSeq are all present (RFC 3261 §8.2). */
+  partial?: SipRequest
+}
+
+export type ParseResult = { ok: true; message: SipMessage } | { ok: false; error: ParseError }
+
+/** 'datagram' (UDP, RFC 3261 §18.3: missing Content-Length = rest of datagram) or 'stream' (Content-Length mandatory). */
+export type Framing = 'datagram' | 'stream'
+
+const MANDATORY_FOR_400 = ['via', 'from', 'to', 'call-id', 'cseq'] as const
+
+function fail(code: ParseErrorCode, message: string, partial?: SipMessage): ParseResult {
+  const error: ParseError = { code, message }
+  if (partial !== undefined && partial.isRequest) {
+    const h = partial.headers
+    if (MANDATORY_FOR_400.every((n) => h.first(n) !== undefined)) error.partial = partial
+  }
+  return { ok: false, error }
+}
+
+/** Parses one SIP message from a buffer (RFC 3261 §7, §18.3); bad bytes become a ParseError value. */
+export function parseMessage(buf: Buffer, framing: Framing = 'datagram'): ParseResult {
+  const len = buf.length
+  // RFC 3261 §7.5: ignore CRLFs before the start line.
+  let start = 0
+  while (start < len && (buf[start] === 13 || buf[start] === 10)) start++
+  if (start === len) return fail('empty', 'no message (keep-alive)')
+
+  let headEnd = buf.indexOf('\r\n\r\n', start, 'latin1')
+  let bodyStart: number
+  if (headEnd !== -1) bodyStart = headEnd + 4
+  else {
+    // Deviation: tolerate bare-LF line ends (seen from broken UAs); RFC 3261 §7 requires CRLF.
+    headEnd = buf.indexOf('\n\n', start, 'latin1')
+    bodyStart = headEnd + 2
+  }
+  let truncatedHead = false
+  if (headEnd === -1) {
+    truncatedHead = true
+    headEnd = len
+    bodyStart = len
+  }
+  const slice = buf.subarray(start, headEnd)
+  // Headers are UTF-8 text (RFC 3261 §7.3.1); Deviation: invalid UTF-8 is read as latin1 rather than refused.
+  const head = slice.toString(isUtf8(slice) ? 'utf8' : 'latin1')
+
+  let lineEnd = head.indexOf('\n')
+  if (lineEnd === -1) lineEnd = head.length
+  const startLine = head.slice(0, lineEnd > 0 && head.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd)
+  const msgOrErr = parseStartLine(startLine)
+  if (typeof msgOrErr === 'string') return fail('start-line', msgOrErr)
+  const msg = msgOrErr
+
+  const names: string[] = []
+  const values: string[] = []
+  let firstError: string | undefined
+  let pos = lineEnd + 1
+  const n = head.length
+  while (pos < n) {
+    let nl = head.indexOf('\n', pos)
+    if (nl === -1) nl = n
+    let end = nl > pos && head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
+    const c0 = head.charCodeAt(pos)
+    if (c0 === 32 || c0 === 9) {
+      // RFC 3261 §7.3.1: a line starting with SP/HT continues the previous header (LWS folding).
+      const last = values.length - 1
+      let a = pos
+      while (a < end && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++
+      while (end > a && (head.charCodeAt(end - 1) === 32 || head.charCodeAt(end - 1) === 9)) end--
+      if (last < 0) firstError ??= 'continuation line before any header'
+      else if (a < end) {
+        const prev = values[last] as string
+        values[last] = prev.length === 0 ? head.slice(a, end) : prev + ' ' + head.slice(a, end)
+      }
+      pos = nl + 1
+      continue
+    }
+    const colon = head.indexOf(':', pos)
+    if (colon === -1 || colon >= end) {
+      firstError ??= 'header line without a colon'
+      pos = nl + 1
+      continue
+    }
+    let nameEnd = colon
+    while (nameEnd > pos && (head.charCodeAt(nameEnd - 1) === 32 || head.charCodeAt(nameEnd - 1) === 9)) nameEnd--
+    let valid = nameEnd > pos
+    for (let k = pos; k < nameEnd; k++) {
+      const c = head.charCodeAt(k)
+      if (c >= 128 || TOKEN[c] !== 1) {
+        valid = false
+        break
+      }
+    }
+    if (!valid) {
+      firstError ??= 'invalid header name'
+      pos = nl + 1
+      continue
+    }
+    let a = colon + 1
+    while (a < end && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++
+    while (end > a && (head.charCodeAt(end - 1) === 32 || head.charCodeAt(end - 1) === 9)) end--
+    names.push(expandCompact(head.slice(pos, nameEnd).toLowerCase()))
+    values.push(head.slice(a, end))
+    pos = nl + 1
+  }
+  msg.headers = new HeaderList(names, values)
+
+  if (firstError !== undefined) return fail('header-syntax', firstError, msg)
+  if (truncatedHead) return fail('no-header-end', 'no empty line after the headers', msg)
+  if (msg.isRequest && schemeLength(msg.uri) === 0) return fail('request-uri', 'Request-URI has no valid scheme', msg)
+
+  // RFC 3261 §18.3 / §20.14 framing.
+  let clCount = 0
+  let clValue: string | undefined
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] === 'content-length') {
+      clCount++
+      clValue = values[i]
+    }
+  }
+  const available = len - bodyStart
+  if (clCount === 0) {
+    if (framing === 'stream') return fail('content-length', 'Content-Length is mandatory on stream transports', msg)
+    msg.body = available > 0 ? buf.subarray(bodyStart) : EMPTY_BODY
+    return { ok: true, message: msg }
+  }
+  if (clCount > 1) return fail('content-length', 'multiple Content-Length headers', msg)
+  if (clValue === undefined || !isDigits(clValue, 10)) return fail('content-length', 'invalid Content-Length', msg)
+  const cl = Number(clValue)
+  if (cl > available) return fail('body-truncated', `Content-Length ${cl} exceeds the ${available} octets received`, msg)
+  // RFC 3261 §18.3: octets after Content-Length in a datagram are discarded.
+  msg.body = cl === 0 ? EMPTY_BODY : buf.subarray(bodyStart, bodyStart + cl)
+  return { ok: true, message: msg }
+}
+
+/** Request-Line or Status-Line -> an empty message, or a reason string (RFC 3261 §7.1, §7.2). */
+function parseStartLine(line: string): SipMessage | string {
+  if (line.startsWith('SIP/') || line.startsWith('sip/')) {
+    // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+    const sp = line.indexOf(' ')
+    if (sp === -1) return 'status line without status code'
+    const version = line.slice(0, sp).toUpperCase()
+    if (!isVersion(version)) return 'bad SIP version in status line'
+    const code = line.slice(sp + 1, sp + 4)
+    if (!isDigits(code, 3) || code.length !== 3) return 'status code is not three digits'
+    const after = line.charCodeAt(sp + 4)
+    if (sp + 4 < line.length && after !== 32) return 'status code is not three digits'
+    const status = Number(code)
+    if (status < 100 || status > 699) return 'status code out of range'
+    // Deviation: a missing SP before an empty reason is tolerated (RFC 4475 §3.1.1.13 sends "100 ").
+    const res = new SipResponse(status, line.slice(sp + 5))
+    res.version = version
+    return res
+  }
+  // Request-Line = Method SP Request-URI SP SIP-Version. Liberal per RFC 4475 §3.1.2.9/§3.1.2.10:
+  // runs of SP and trailing SP are accepted; serialization writes single SPs.
+  const parts: string[] = []
+  let i = 0
+  while (i < line.length) {
+    while (i < line.length && line.charCodeAt(i) === 32) i++
+    if (i >= line.length) break
+    const s = i
+    while (i < line.length && line.charCodeAt(i) !== 32) i++
+    parts.push(line.slice(s, i))
+  }
+  if (parts.length !== 3) return 'request line does not have three elements'
+  const [method, uri, v] = parts as [string, string, string]
+  for (let k = 0; k < method.length; k++) {
+    const c = method.charCodeAt(k)
+    if (c >= 128 || TOKEN[c] !== 1) return 'method is not a token'
+  }
+  const version = v.toUpperCase()
+  if (!isVersion(version)) return 'bad SIP version in request line'
+  for (let k = 0; k < uri.length; k++) if (uri.charCodeAt(k) <= 32 || uri.charCodeAt(k) === 127) return 'control character in Request-URI'
+  const req = new SipRequest(method, uri)
+  req.version = version
+  return req
+}
+
+/** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (RFC 3261 §7.1). */
+function isVersion(v: string): boolean {
+  if (!v.startsWith('SIP/')) return false
+  const dot = v.indexOf('.', 4)
+  return dot > 4 && isDigits(v.slice(4, dot), 4) && isDigits(v.slice(dot + 1), 4)
+}
