@@ -1,0 +1,63 @@
+// Local default (`npm start`): runs the edge API (which migrates and seeds the embedded database), then the core.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
+const tsx = join(root, 'node_modules/.bin/tsx')
+const apiPort = process.env.API_PORT ?? '8787'
+const children: ChildProcess[] = []
+let stopping = false
+
+/** Starts one part as a child process sharing this terminal; a part that dies stops the others. */
+function run(name: string, entry: string): ChildProcess {
+  const child = spawn(tsx, [join(root, entry)], { cwd: root, stdio: 'inherit', env: process.env })
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(JSON.stringify({ level: 'error', msg: `${name} exited`, code, signal }))
+      void stopAll(code ?? 1)
+    }
+  })
+  children.push(child)
+  return child
+}
+
+/** Waits until the edge answers /health, so migrations and the demo seed are done before the core opens the db. */
+async function waitForEdge(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${apiPort}/health`)
+      if (res.ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((ok) => setTimeout(ok, 100))
+  }
+  throw new Error(`edge did not become healthy on port ${apiPort} within ${timeoutMs} ms`)
+}
+
+/** Forwards SIGTERM to every part and exits once all have stopped (the core drains its calls first). */
+async function stopAll(code: number): Promise<void> {
+  if (stopping) return
+  stopping = true
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((ok) => {
+          if (c.exitCode !== null || c.signalCode !== null) return ok()
+          c.once('exit', () => ok())
+          c.kill('SIGTERM')
+        }),
+    ),
+  )
+  process.exit(code)
+}
+
+process.on('SIGINT', () => void stopAll(0))
+process.on('SIGTERM', () => void stopAll(0))
+
+run('edge', 'edge/node.ts')
+await waitForEdge(30_000)
+if (existsSync(join(root, 'core/main.ts'))) run('core', 'core/main.ts')
