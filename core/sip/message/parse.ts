@@ -128,7 +128,7 @@ export function parseMessage(buf: Buffer, framing: Framing = 'datagram'): ParseR
 
   if (firstError !== undefined) return fail('header-syntax', firstError, msg)
   if (truncatedHead) return fail('no-header-end', 'no empty line after the headers', msg)
-  if (msg.isRequest && schemeLength(msg.uri) === 0) return fail('request-uri', 'Request-URI has no valid scheme', msg)
+  if (msg.isRequest && !isRequestUriShape(msg.uri)) return fail('request-uri', 'malformed Request-URI', msg)
 
   // RFC 3261 §18.3 / §20.14 framing.
   let clCount = 0
@@ -184,18 +184,26 @@ function parseStartLine(line: string): SipMessage | string {
     while (i < line.length && line.charCodeAt(i) !== 32) i++
     parts.push(line.slice(s, i))
   }
-  if (parts.length !== 3) return 'request line does not have three elements'
-  const [method, uri, v] = parts as [string, string, string]
+  if (parts.length < 3) return 'request line does not have three elements'
+  const method = parts[0] as string
   for (let k = 0; k < method.length; k++) {
     const c = method.charCodeAt(k)
     if (c >= 128 || TOKEN[c] !== 1) return 'method is not a token'
   }
-  const version = v.toUpperCase()
+  const version = (parts[parts.length - 1] as string).toUpperCase()
   if (!isVersion(version)) return 'bad SIP version in request line'
-  for (let k = 0; k < uri.length; k++) if (uri.charCodeAt(k) <= 32 || uri.charCodeAt(k) === 127) return 'control character in Request-URI'
+  // More than three elements: LWS inside the Request-URI (RFC 4475 §3.1.2.8). Still a request, answered with 400.
+  const uri = parts.slice(1, -1).join(' ')
   const req = new SipRequest(method, uri)
   req.version = version
   return req
+}
+
+/** A scheme followed by ':' and no whitespace or control characters (RFC 3261 §25.1 Request-URI). */
+function isRequestUriShape(uri: string): boolean {
+  if (schemeLength(uri) === 0) return false
+  for (let k = 0; k < uri.length; k++) if (uri.charCodeAt(k) <= 32 || uri.charCodeAt(k) === 127) return false
+  return true
 }
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (RFC 3261 §7.1). */

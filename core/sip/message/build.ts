@@ -1,0 +1,131 @@
+// Builders for responses (RFC 3261 §8.2.6), ACK for non-2xx (§17.1.1.3) and CANCEL (§9.1), plus branch/tag/Call-ID generators.
+import { randomFillSync } from 'node:crypto'
+import { HeaderList } from './header-list.js'
+import { EMPTY_BODY, SipRequest, SipResponse } from './message.js'
+import { reasonPhrase } from './status.js'
+
+/** Thrown when our own code asks for an impossible message (a bug, never network input). */
+export class MessageBuildError extends Error {
+  override name = 'MessageBuildError'
+}
+
+export interface ResponseOptions {
+  reason?: string
+  /** To-tag to add when the request's To has none and status > 100 (RFC 3261 §8.2.6.2). */
+  toTag?: string
+  /** Extra header lines appended in order, e.g. [['Unsupported', 'foo'], ['Warning', '399 host "text"']]. */
+  headers?: ReadonlyArray<readonly [string, string]>
+  body?: Buffer
+  /** Content-Type for the body. */
+  contentType?: string
+}
+
+/** Builds a response to a request: Via(s), From, To (+tag), Call-ID, CSeq copied; 100 copies Timestamp. RFC 3261 §8.2.6. */
+export function buildResponse(req: SipRequest, status: number, opts: ResponseOptions = {}): SipResponse {
+  if (!Number.isInteger(status) || status < 100 || status > 699) throw new MessageBuildError(`invalid status ${status}`)
+  const src = req.headers
+  const h = new HeaderList()
+  for (const v of src.lines('via')) h.append('via', v)
+  const from = src.lines('from')[0]
+  if (from !== undefined) h.append('from', from)
+  let to = src.lines('to')[0]
+  if (to !== undefined) {
+    // RFC 3261 §8.2.6.2: add a tag when the To has none (a 100 Trying MAY omit it; we always do).
+    if (status > 100 && opts.toTag !== undefined && req.to?.tag === undefined) to = to + ';tag=' + opts.toTag
+    h.append('to', to)
+  }
+  const callId = src.lines('call-id')[0]
+  if (callId !== undefined) h.append('call-id', callId)
+  const cseq = src.lines('cseq')[0]
+  if (cseq !== undefined) h.append('cseq', cseq)
+  if (status === 100) {
+    // RFC 3261 §8.2.6.1: a 100 Trying copies the request's Timestamp.
+    const ts = src.lines('timestamp')[0]
+    if (ts !== undefined) h.append('timestamp', ts)
+  }
+  for (const [name, value] of opts.headers ?? []) h.append(name, value)
+  const body = opts.body ?? EMPTY_BODY
+  if (body.length > 0 && opts.contentType !== undefined) h.append('content-type', opts.contentType)
+  return new SipResponse(status, opts.reason ?? reasonPhrase(status), h, body)
+}
+
+/** Builds the ACK for a non-2xx final response to an INVITE. RFC 3261 §17.1.1.3. */
+export function buildAckForNon2xx(invite: SipRequest, response: SipResponse): SipRequest {
+  if (invite.method !== 'INVITE') throw new MessageBuildError('ACK is only built for INVITE')
+  if (response.status < 300) throw new MessageBuildError('ACK for 2xx belongs to the dialog layer (RFC 3261 §13.2.2.4)')
+  const h = new HeaderList()
+  const src = invite.headers
+  // §17.1.1.3: one Via equal to the top Via of the original request (same branch).
+  const topVia = src.get('via')
+  if (topVia === undefined) throw new MessageBuildError('INVITE has no Via')
+  h.append('via', topVia)
+  copyFirst(src, h, 'max-forwards', '70')
+  for (const r of src.lines('route')) h.append('route', r)
+  copyFirst(src, h, 'from')
+  // §17.1.1.3: To equal to the To of the response being acknowledged.
+  const to = response.headers.lines('to')[0] ?? src.lines('to')[0]
+  if (to !== undefined) h.append('to', to)
+  copyFirst(src, h, 'call-id')
+  const seq = invite.cseq?.seq
+  if (seq === undefined) throw new MessageBuildError('INVITE has no valid CSeq')
+  h.append('cseq', seq + ' ACK')
+  return new SipRequest('ACK', invite.uri, h, EMPTY_BODY)
+}
+
+/** Builds a CANCEL for a pending INVITE: same Request-URI, Call-ID, From, To, CSeq number, top Via, Route. RFC 3261 §9.1. */
+export function buildCancel(invite: SipRequest): SipRequest {
+  if (invite.method !== 'INVITE') throw new MessageBuildError('CANCEL is only built for INVITE here')
+  const h = new HeaderList()
+  const src = invite.headers
+  const topVia = src.get('via')
+  if (topVia === undefined) throw new MessageBuildError('INVITE has no Via')
+  h.append('via', topVia)
+  copyFirst(src, h, 'max-forwards', '70')
+  for (const r of src.lines('route')) h.append('route', r)
+  copyFirst(src, h, 'from')
+  copyFirst(src, h, 'to')
+  copyFirst(src, h, 'call-id')
+  const seq = invite.cseq?.seq
+  if (seq === undefined) throw new MessageBuildError('INVITE has no valid CSeq')
+  h.append('cseq', seq + ' CANCEL')
+  return new SipRequest('CANCEL', invite.uri, h, EMPTY_BODY)
+}
+
+function copyFirst(src: HeaderList, dst: HeaderList, name: string, fallback?: string): void {
+  const v = src.lines(name)[0] ?? fallback
+  if (v !== undefined) dst.append(name, v)
+}
+
+// Random identifiers come from a pooled CSPRNG buffer: one randomFillSync per 4 KiB instead of per id.
+const POOL_SIZE = 4096
+const pool = Buffer.allocUnsafe(POOL_SIZE)
+let poolPos = POOL_SIZE
+
+function randomHex(bytes: number): string {
+  if (poolPos + bytes > POOL_SIZE) {
+    randomFillSync(pool)
+    poolPos = 0
+  }
+  const s = pool.toString('hex', poolPos, poolPos + bytes)
+  poolPos += bytes
+  return s
+}
+
+/** RFC 3261 §8.1.1.7 magic cookie. */
+export const BRANCH_COOKIE = 'z9hG4bK'
+
+/** New Via branch: the magic cookie plus 96 random bits. RFC 3261 §8.1.1.7. */
+export function generateBranch(): string {
+  return BRANCH_COOKIE + randomHex(12)
+}
+
+/** New From/To tag with 64 random bits (RFC 3261 §19.3 asks for at least 32). */
+export function generateTag(): string {
+  return randomHex(8)
+}
+
+/** New Call-ID with 128 random bits, optionally `@host` (RFC 3261 §8.1.1.4). */
+export function generateCallId(host?: string): string {
+  const id = randomHex(16)
+  return host === undefined ? id : id + '@' + host
+}

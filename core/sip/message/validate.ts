@@ -1,0 +1,145 @@
+// Request and response sanity checks before transaction processing (RFC 3261 §8.2, §16.3, §18.3), returned as values.
+import { isDigits, isToken, splitTopLevel } from './headers/lexer.js'
+import { isSipUri } from './headers/uri.js'
+import type { SipRequest, SipResponse } from './message.js'
+import { reasonPhrase } from './status.js'
+
+/** What to do with a received request: process it, answer statelessly with `status`, or drop it silently. */
+export type RequestVerdict =
+  | { ok: true; drop?: undefined; maxForwards: number }
+  | { ok: false; drop?: undefined; status: number; reason: string; warning?: string; headers: Array<[string, string]> }
+  | { ok: false; drop: true; why: string }
+
+/** A response is processed or dropped; RFC 3261 §18.1.2 and STYLE.md: malformed responses are always dropped. */
+export type ResponseVerdict = { ok: true; drop?: undefined } | { ok: false; drop: true; why: string }
+
+export interface ValidateOptions {
+  /** Option tags we implement (RFC 3261 §8.2.2.3); `100rel` is deliberately absent until PRACK exists. */
+  supported: readonly string[]
+  /** Request-URI schemes we route (RFC 3261 §8.2.2.1 → 416 otherwise). */
+  uriSchemes: readonly string[]
+  /** Body types accepted on session-carrying methods (RFC 3261 §8.2.3 → 415 with Accept otherwise). */
+  acceptedBodyTypes: readonly string[]
+  /** Methods whose body we interpret; other methods' bodies are relayed untouched. */
+  sessionMethods: readonly string[]
+  /** Methods we answer ourselves, so Max-Forwards 0 does not stop them (RFC 3261 §11 OPTIONS, RFC 4475 §3.3.11). */
+  localMethods: readonly string[]
+  /** Value assumed when Max-Forwards is absent (RFC 2543 peers). */
+  defaultMaxForwards: number
+}
+
+export const DEFAULT_VALIDATE_OPTIONS: ValidateOptions = {
+  supported: ['timer', 'replaces', 'norefersub'],
+  uriSchemes: ['sip', 'sips', 'tel'],
+  acceptedBodyTypes: ['application/sdp', 'multipart/mixed'],
+  sessionMethods: ['INVITE', 'UPDATE', 'ACK', 'PRACK'],
+  localMethods: ['OPTIONS'],
+  defaultMaxForwards: 70,
+}
+
+/** Headers that RFC 3261 §7.3.1 allows only once (comma lists are not permitted for them). */
+const SINGLE = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires'] as const
+
+function reject(status: number, warning: string, headers: Array<[string, string]> = []): RequestVerdict {
+  return { ok: false, status, reason: reasonPhrase(status), warning, headers }
+}
+
+/** Checks a parsed request in RFC 3261 §8.2 / §16.3 order and returns the stateless answer if it must be refused. */
+export function validateRequest(req: SipRequest, options: Partial<ValidateOptions> = {}): RequestVerdict {
+  const o: ValidateOptions = { ...DEFAULT_VALIDATE_OPTIONS, ...options }
+  const h = req.headers
+  // RFC 3261 §8.1.1: without Via, From, To, Call-ID and CSeq no response can be built or matched.
+  if (!h.has('via')) return { ok: false, drop: true, why: 'no Via' }
+  // RFC 3261 §7.1 / §21.5.6: we speak SIP/2.0 only.
+  if (req.version !== 'SIP/2.0') return reject(505, `SIP version ${req.version} not supported`)
+  for (const name of ['from', 'to', 'call-id', 'cseq'] as const) if (!h.has(name)) return reject(400, `Missing ${name} header`)
+  // RFC 4475 §3.3.8: a second From, To, Call-ID, CSeq, Max-Forwards... is a 400.
+  for (const name of SINGLE) if (h.count(name) > 1) return reject(400, `Multiple ${name} headers`)
+  const vias = req.vias
+  if (vias === undefined || vias.length === 0) return reject(400, 'Malformed Via header')
+  for (const v of vias) if (v.protocol !== 'SIP/2.0') return reject(400, `Via protocol ${v.protocol}`)
+  if (req.from === undefined) return reject(400, 'Malformed From header')
+  if (req.to === undefined) return reject(400, 'Malformed To header')
+  if (req.callId === undefined) return reject(400, 'Malformed Call-ID header')
+  const cseq = req.cseq
+  if (cseq === undefined) return reject(400, 'Malformed CSeq header')
+  // RFC 3261 §8.2 / RFC 4475 §3.1.2.17: the CSeq method must match the Request-Line method.
+  if (cseq.method !== req.method) return reject(400, 'CSeq method does not match the request method')
+  const cl = h.get('content-length')
+  if (cl !== undefined && (!isDigits(cl, 10) || Number(cl) !== req.body.length)) return reject(400, 'Content-Length does not match the body')
+
+  // RFC 3261 §8.1.1.6 / §16.3 step 3.
+  let maxForwards = o.defaultMaxForwards
+  if (h.has('max-forwards')) {
+    const mf = req.maxForwards
+    if (mf === undefined) return reject(400, 'Malformed Max-Forwards header')
+    maxForwards = mf
+  }
+  // Deviation: a missing Max-Forwards (RFC 2543 peers, RFC 4475 §3.4.1) is treated as 70, not refused with 400.
+  if (maxForwards === 0 && !o.localMethods.includes(req.method) && req.method !== 'ACK') return reject(483, 'Max-Forwards is 0')
+
+  // RFC 3261 §8.2.2.1: Request-URI scheme; §19.1.1 table: headers are not allowed in a Request-URI.
+  const ruri = req.requestUri
+  if (ruri === undefined) return reject(400, 'Malformed Request-URI')
+  if (!o.uriSchemes.includes(ruri.scheme)) return reject(416, `Unsupported URI scheme ${ruri.scheme}`)
+  if (isSipUri(ruri) && ruri.headers.size > 0) return reject(400, 'Request-URI carries headers')
+
+  if (h.has('contact')) {
+    const contacts = req.contacts
+    if (contacts === undefined) return reject(400, 'Malformed Contact header')
+    for (const c of contacts) {
+      const e = c.params.get('expires')
+      if (e !== undefined && (e === null || !isDigits(e, 10) || Number(e) > 0xffffffff)) return reject(400, 'Contact expires out of range')
+    }
+  }
+  if (h.has('expires') && req.expires === undefined) return reject(400, 'Malformed Expires header')
+  if (h.has('route') && req.routes === undefined) return reject(400, 'Malformed Route header')
+  if (h.has('record-route') && req.recordRoutes === undefined) return reject(400, 'Malformed Record-Route header')
+
+  // RFC 3261 §8.2.2.3: unknown Require → 420 listing them in Unsupported; never for ACK or CANCEL.
+  if (req.method !== 'ACK' && req.method !== 'CANCEL') {
+    const unsupported = req.require.filter((t) => !o.supported.includes(t))
+    if (unsupported.length > 0) return reject(420, 'Unsupported extension', [['Unsupported', unsupported.join(', ')]])
+  }
+
+  // RFC 3261 §8.2.3 / §7.4.1: body type on methods whose body we interpret.
+  if (req.body.length > 0 && o.sessionMethods.includes(req.method)) {
+    const raw = h.get('content-type')
+    if (raw === undefined) return reject(400, 'Body without Content-Type')
+    const ct = req.contentType
+    if (ct === undefined) return reject(400, 'Malformed Content-Type header')
+    if (!o.acceptedBodyTypes.includes(ct)) return reject(415, `Unsupported body type ${ct}`, [['Accept', o.acceptedBodyTypes.join(', ')]])
+    const enc = h.get('content-encoding')
+    if (enc !== undefined && enc.toLowerCase() !== 'identity') return reject(415, `Unsupported encoding ${enc}`, [['Accept-Encoding', 'identity']])
+  }
+  // RFC 3261 §21.4.7 / RFC 4475 §3.3.15: we answer INVITE with SDP, so an Accept without it is 406.
+  if (req.method === 'INVITE' && h.has('accept')) {
+    const accept = h.getAll('accept').map((a) => (a.split(';')[0] ?? '').trim().toLowerCase()).filter((a) => a.length > 0)
+    if (accept.length > 0 && !accept.some((a) => a === 'application/sdp' || a === 'application/*' || a === '*/*')) {
+      return reject(406, 'SDP is not acceptable to the caller', [['Accept', 'application/sdp']])
+    }
+  }
+  return { ok: true, maxForwards }
+}
+
+/** Checks a parsed response; anything a transaction could mis-match on is dropped. RFC 3261 §8.1.3.3, §18.1.2. */
+export function validateResponse(res: SipResponse): ResponseVerdict {
+  const h = res.headers
+  if (res.version !== 'SIP/2.0') return { ok: false, drop: true, why: `version ${res.version}` }
+  for (const name of SINGLE) if (h.count(name) > 1) return { ok: false, drop: true, why: `multiple ${name}` }
+  const via = res.topVia
+  if (via === undefined) return { ok: false, drop: true, why: 'missing or malformed top Via' }
+  if (res.from === undefined) return { ok: false, drop: true, why: 'missing or malformed From' }
+  if (res.to === undefined) return { ok: false, drop: true, why: 'missing or malformed To' }
+  if (res.callId === undefined) return { ok: false, drop: true, why: 'missing or malformed Call-ID' }
+  const cseq = res.cseq
+  if (cseq === undefined) return { ok: false, drop: true, why: 'missing or malformed CSeq' }
+  const cl = h.get('content-length')
+  if (cl !== undefined && (!isDigits(cl, 10) || Number(cl) !== res.body.length)) return { ok: false, drop: true, why: 'bad Content-Length' }
+  return { ok: true }
+}
+
+/** Splits an option-tag list and keeps only well-formed tokens (RFC 3261 §19.2). */
+export function optionTagList(value: string): string[] {
+  return splitTopLevel(value).filter(isToken)
+}
