@@ -46,7 +46,7 @@ export function accountFromRow(row: AccountRow): Account {
 }
 
 /** Builds the `accounts` insert row for a validated create body. */
-export function accountToRow(input: AccountCreate, ctx: { id: string; nowMs: number }): AccountInsert {
+export function accountToRow(input: AccountCreate, ctx: { id: string; nowMs: number }): AccountRow {
   return { id: ctx.id, ...input, createdAtMs: ctx.nowMs, updatedAtMs: ctx.nowMs }
 }
 

@@ -50,7 +50,7 @@ export function apiKeyFromRow(row: ApiKeyRow): ApiKey {
 }
 
 /** Builds the insert row; the caller generates `secret` with a CSPRNG and returns it to the client once. */
-export function apiKeyToRow(input: ApiKeyCreate, ctx: { id: string; nowMs: number; secret: string }): ApiKeyInsert {
+export function apiKeyToRow(input: ApiKeyCreate, ctx: { id: string; nowMs: number; secret: string }): ApiKeyRow {
   return {
     id: ctx.id,
     ...input,

@@ -107,6 +107,6 @@ export function cdrFromRow(row: CdrRow): Cdr {
 }
 
 /** Builds the `cdrs` insert row for a validated record (insert with onConflictDoNothing on id). */
-export function cdrToRow(input: CdrCreate): CdrInsert {
+export function cdrToRow(input: CdrCreate): CdrRow {
   return { ...input }
 }

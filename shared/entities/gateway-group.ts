@@ -54,7 +54,7 @@ export function gatewayGroupFromRow(row: GatewayGroupRow): GatewayGroup {
 }
 
 /** Builds the insert row for a validated create body. */
-export function gatewayGroupToRow(input: GatewayGroupCreate, ctx: { id: string; nowMs: number }): GatewayGroupInsert {
+export function gatewayGroupToRow(input: GatewayGroupCreate, ctx: { id: string; nowMs: number }): GatewayGroupRow {
   return { id: ctx.id, ...input, createdAtMs: ctx.nowMs, updatedAtMs: ctx.nowMs }
 }
 

@@ -67,6 +67,6 @@ export function routingGatewayStatusFromRow(row: GatewayStatusRow): RoutingGatew
 }
 
 /** Builds the upsert row for a validated status record. */
-export function gatewayStatusToRow(input: GatewayStatusCreate): GatewayStatusInsert {
+export function gatewayStatusToRow(input: GatewayStatusCreate): GatewayStatusRow {
   return { ...input }
 }

@@ -134,7 +134,7 @@ export function mappingGatewayFromRow(row: MappingGatewayRow): MappingGateway {
 export function mappingGatewayToRow(
   input: MappingGatewayCreate,
   ctx: { id: string; nowMs: number; realm: string },
-): MappingGatewayInsert {
+): MappingGatewayRow {
   const { password, ...rest } = input
   const digest =
     password !== undefined && input.username !== undefined

@@ -82,7 +82,7 @@ export function routingGatewayFromRow(row: RoutingGatewayRow): RoutingGateway {
 }
 
 /** Builds the insert row for a validated create body. */
-export function routingGatewayToRow(input: RoutingGatewayCreate, ctx: { id: string; nowMs: number }): RoutingGatewayInsert {
+export function routingGatewayToRow(input: RoutingGatewayCreate, ctx: { id: string; nowMs: number }): RoutingGatewayRow {
   return { id: ctx.id, ...input, createdAtMs: ctx.nowMs, updatedAtMs: ctx.nowMs }
 }
 

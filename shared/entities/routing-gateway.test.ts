@@ -1,0 +1,64 @@
+// Covers API.md /v1/routing-gateways: create defaults, host/port/prefix/code validation and row mapping.
+import { describe, expect, it } from 'vitest'
+import {
+  routingGateway, routingGatewayCreate, routingGatewayFromRow, routingGatewayToRow, routingGatewayUpdate,
+} from './routing-gateway.js'
+
+const issuesOf = (body: unknown) => routingGatewayCreate.safeParse(body).error?.issues.map((i) => i.path.join('.')) ?? []
+
+describe('routingGatewayCreate', () => {
+  it('fills port 5060, udp, empty prefixes (match everything), extension mode and no rewrites', () => {
+    expect(routingGatewayCreate.parse({ name: 'v', host: 'sip.vendor.example' })).toEqual({
+      name: 'v', host: 'sip.vendor.example', port: 5060, transport: 'udp', prefixes: [], prefixMode: 'extension',
+      priority: 0, lineLimit: 0, lockType: 'none', switchUntilConnect: true, stopSwitchingCodes: [], protectRoute: false,
+      optionsCheck: false, mappingGatewayRule: null, groupId: null, clearingAccountId: null,
+      calleeRewrite: { strip: 0, add: '' }, callerRewrite: { strip: 0, add: '' }, mediaProxy: false,
+    })
+  })
+
+  it.each(['192.0.2.10', '2001:db8::5', 'gw-1.vendor.example', 'localhost'])('accepts host %s', (host) => {
+    expect(issuesOf({ name: 'v', host })).toEqual([])
+  })
+
+  it.each(['', 'bad host', 'http://x', '-x.example'])('rejects host %j', (host) => {
+    expect(issuesOf({ name: 'v', host })).toContain('host')
+  })
+
+  it.each([
+    [{ prefixes: ['00a1'] }, 'prefixes.0'],
+    [{ prefixes: [''] }, 'prefixes.0'],
+    [{ prefixes: ['0033', '0033'] }, 'prefixes'],
+    [{ port: 0 }, 'port'],
+    [{ port: 70000 }, 'port'],
+    [{ stopSwitchingCodes: [200] }, 'stopSwitchingCodes.0'],
+    [{ stopSwitchingCodes: [486.5] }, 'stopSwitchingCodes.0'],
+    [{ priority: -1 }, 'priority'],
+    [{ transport: 'tcp' }, 'transport'],
+    [{ prefixMode: 'longest' }, 'prefixMode'],
+    [{ calleeRewrite: { strip: -1, add: '' } }, 'calleeRewrite.strip'],
+    [{ callerRewrite: { strip: 0, add: 'x1' } }, 'callerRewrite.add'],
+    [{ mappingGatewayRule: { mode: 'block', ids: [] } }, 'mappingGatewayRule.mode'],
+  ])('rejects %j at %s', (extra, path) => {
+    expect(issuesOf({ name: 'v', host: '192.0.2.10', ...extra })).toContain(path)
+  })
+
+  it('accepts prefixes with * # + and stop codes 3xx-6xx', () => {
+    expect(issuesOf({ name: 'v', host: 'h.example', prefixes: ['+33', '*21#', '0'], stopSwitchingCodes: [302, 486, 603] })).toEqual([])
+  })
+})
+
+describe('routingGatewayUpdate', () => {
+  it('accepts clearing the group and rejects an empty body', () => {
+    expect(routingGatewayUpdate.parse({ groupId: null })).toEqual({ groupId: null })
+    expect(routingGatewayUpdate.safeParse({}).success).toBe(false)
+  })
+})
+
+describe('routing gateway row mapping', () => {
+  it('round-trips create -> row -> public JSON', () => {
+    const input = routingGatewayCreate.parse({ name: 'v', host: 'h.example', prefixes: ['0033'], mappingGatewayRule: { mode: 'allow', ids: ['m1'] } })
+    const json = routingGatewayFromRow(routingGatewayToRow(input, { id: 'r1', nowMs: 5 }))
+    expect(routingGateway.parse(json)).toEqual(json)
+    expect(json).toMatchObject({ id: 'r1', ...input, updatedAt: '1970-01-01T00:00:00.005Z' })
+  })
+})
