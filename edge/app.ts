@@ -1,0 +1,83 @@
+// createApp(): the operator API as one runtime-agnostic Hono app (request id, db, auth, resources, OpenAPI, one error exit).
+import { swaggerUI } from '@hono/swagger-ui'
+import { Hono, type Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { requestId } from 'hono/request-id'
+import { z } from 'zod'
+import { readConfigVersion } from './config-version.js'
+import type { AppEnv, Db } from './env.js'
+import { notFoundResponse, toErrorResponse } from './errors.js'
+import { requireApiKey } from './middleware/auth.js'
+import { buildOpenApiDocument } from './openapi/document.js'
+import type { Resource } from './openapi/operation.js'
+import { accountsRoutes } from './routes/accounts/index.js'
+import { apiKeysRoutes } from './routes/api-keys/index.js'
+import { gatewayGroupsRoutes } from './routes/gateway-groups/index.js'
+import { mappingGatewaysRoutes } from './routes/mapping-gateways/index.js'
+import { parametersRoutes } from './routes/parameters/index.js'
+import { routingGatewaysRoutes } from './routes/routing-gateways/index.js'
+
+/** How the app gets its database: Workers build one from bindings, Node passes its open embedded db. */
+export interface AppOptions {
+  getDb: (c: Context<AppEnv>) => Db
+}
+
+/** Every resource under /v1, in the order the OpenAPI document lists them. */
+export const RESOURCES: readonly Resource[] = [
+  accountsRoutes,
+  mappingGatewaysRoutes,
+  routingGatewaysRoutes,
+  gatewayGroupsRoutes,
+  parametersRoutes,
+  apiKeysRoutes,
+]
+
+const healthBody = z.object({ ok: z.literal(true), configVersion: z.number().int().describe('current config version') })
+
+/** The public routes' OpenAPI entries (they sit outside the resources and need no key). */
+const PUBLIC_PATHS = {
+  '/health': {
+    get: {
+      operationId: 'health',
+      summary: 'Liveness and database reachability; public',
+      security: [],
+      responses: {
+        200: { description: 'healthy', content: { 'application/json': { schema: z.toJSONSchema(healthBody) } } },
+        500: { description: 'database unreachable', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
+    },
+  },
+  '/openapi.json': {
+    get: { operationId: 'openapi', summary: 'This document; public', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
+  },
+  '/docs': {
+    get: { operationId: 'docs', summary: 'Swagger UI; public', security: [], responses: { 200: { description: 'HTML' } } },
+  },
+}
+
+/** Builds the operator API; the same app serves Workers (`edge/worker.ts`) and Node (`edge/node.ts`). */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  let openApiDocument: Record<string, unknown> | undefined
+
+  app.use(requestId())
+  const attachDb = createMiddleware<AppEnv>(async (c, next) => {
+    c.set('db', options.getDb(c))
+    await next()
+  })
+  app.use('/health', attachDb)
+  app.use('/v1/*', attachDb, requireApiKey)
+
+  app.get('/health', async (c) => c.json({ ok: true as const, configVersion: await readConfigVersion(c.var.db) }))
+  app.get('/openapi.json', (c) => {
+    openApiDocument ??= buildOpenApiDocument(RESOURCES, PUBLIC_PATHS)
+    return c.json(openApiDocument)
+  })
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
+
+  for (const resource of RESOURCES) app.route(resource.basePath, resource.app)
+
+  app.onError(toErrorResponse)
+  app.notFound(notFoundResponse)
+  return app
+}

@@ -1,0 +1,38 @@
+// First-start admin key: creates one and hands back its secret to print once, or ensures ADMIN_API_KEY's secret is a key.
+import { eq } from 'drizzle-orm'
+import { apiKeys } from '../../shared/db/schema.js'
+import { apiKeyToRow, hashApiKeySecret } from '../../shared/entities/api-key.js'
+import type { ApiRole, Db } from '../env.js'
+import { generateApiKeySecret } from '../auth/api-key-secret.js'
+import { newId } from '../ids.js'
+
+/** Inserts an API key with the given (or a new) secret and returns the secret. */
+export async function insertApiKey(db: Db, name: string, role: ApiRole, secret: string = generateApiKeySecret()): Promise<string> {
+  const nowMs = Date.now()
+  await db.insert(apiKeys).values(apiKeyToRow({ name, role }, { id: newId('key', nowMs), nowMs, secret }))
+  return secret
+}
+
+/** What the bootstrap did: `created` carries a generated secret that must be shown to the operator once. */
+export type AdminKeyBootstrap =
+  | { kind: 'created'; secret: string }
+  | { kind: 'configured'; inserted: boolean }
+  | { kind: 'existing' }
+
+/** With ADMIN_API_KEY: makes sure a key with that secret exists (as admin); without it: creates an admin key if none exists. */
+export async function ensureAdminKey(db: Db, configuredSecret: string | undefined): Promise<AdminKeyBootstrap> {
+  if (configuredSecret !== undefined) {
+    const hash = hashApiKeySecret(configuredSecret)
+    const rows = await db.select({ id: apiKeys.id, role: apiKeys.role }).from(apiKeys).where(eq(apiKeys.secretHash, hash))
+    const existing = rows[0]
+    if (existing === undefined) {
+      await insertApiKey(db, `ADMIN_API_KEY ${configuredSecret.slice(0, 8)}`, 'admin', configuredSecret)
+      return { kind: 'configured', inserted: true }
+    }
+    if (existing.role !== 'admin') await db.update(apiKeys).set({ role: 'admin' }).where(eq(apiKeys.id, existing.id))
+    return { kind: 'configured', inserted: false }
+  }
+  const admins = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.role, 'admin')).limit(1)
+  if (admins.length > 0) return { kind: 'existing' }
+  return { kind: 'created', secret: await insertApiKey(db, `bootstrap admin ${new Date().toISOString()}`, 'admin') }
+}

@@ -1,0 +1,10 @@
+// Sub-app of /v1/mapping-gateways: the five configuration operations on mapping gateways.
+import { defineResource } from '../../openapi/operation.js'
+import { createMappingGateway } from './create.js'
+import { getMappingGateway } from './get.js'
+import { listMappingGateways } from './list.js'
+import { removeMappingGateway } from './remove.js'
+import { updateMappingGateway } from './update.js'
+
+/** /v1/mapping-gateways, mounted by createApp and documented in /openapi.json. */
+export const mappingGatewaysRoutes = defineResource('/v1/mapping-gateways', 'mapping-gateways', [listMappingGateways, createMappingGateway, getMappingGateway, updateMappingGateway, removeMappingGateway])

@@ -1,0 +1,10 @@
+// Sub-app of /v1/routing-gateways: the five configuration operations on routing gateways.
+import { defineResource } from '../../openapi/operation.js'
+import { createRoutingGateway } from './create.js'
+import { getRoutingGateway } from './get.js'
+import { listRoutingGateways } from './list.js'
+import { removeRoutingGateway } from './remove.js'
+import { updateRoutingGateway } from './update.js'
+
+/** /v1/routing-gateways, mounted by createApp and documented in /openapi.json. */
+export const routingGatewaysRoutes = defineResource('/v1/routing-gateways', 'routing-gateways', [listRoutingGateways, createRoutingGateway, getRoutingGateway, updateRoutingGateway, removeRoutingGateway])
