@@ -113,7 +113,7 @@ CREATE TABLE `mapping_gateways` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `mapping_gateways_name_idx` ON `mapping_gateways` (`name`);--> statement-breakpoint
 CREATE INDEX `mapping_gateways_account_id_idx` ON `mapping_gateways` (`account_id`);--> statement-breakpoint
-CREATE INDEX `mapping_gateways_username_idx` ON `mapping_gateways` (`username`);--> statement-breakpoint
+CREATE UNIQUE INDEX `mapping_gateways_username_idx` ON `mapping_gateways` (`username`);--> statement-breakpoint
 CREATE TABLE `routing_gateways` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

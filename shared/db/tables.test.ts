@@ -78,11 +78,13 @@ describe('naming (STYLE.md "Database")', () => {
     }
   })
 
-  it('puts a unique index on name wherever a duplicate name is a 409', () => {
+  it('puts a unique index on name wherever a duplicate name is a 409, and on the digest username', () => {
     for (const t of [schema.accounts, schema.mappingGateways, schema.routingGateways, schema.gatewayGroups, schema.apiKeys]) {
       const byName = getTableConfig(t).indexes.find((i) => i.config.name === `${getTableName(t)}_name_idx`)
       expect(byName?.config.unique, getTableName(t)).toBe(true)
     }
+    const byUser = getTableConfig(schema.mappingGateways).indexes.find((i) => i.config.name === 'mapping_gateways_username_idx')
+    expect(byUser?.config.unique).toBe(true)
   })
 })
 
@@ -166,6 +168,10 @@ describe('libSQL round trip', () => {
 
   it('rejects a duplicate account name (the API answers 409)', async () => {
     await expect(db.insert(schema.accounts).values({ ...acc, id: 'a2' })).rejects.toThrow()
+  })
+
+  it('rejects a second mapping gateway with the same digest username', async () => {
+    await expect(db.insert(schema.mappingGateways).values({ ...mgw, id: 'm2', name: 'M2' })).rejects.toThrow()
   })
 
   it('ignores a replayed CDR with onConflictDoNothing on id', async () => {

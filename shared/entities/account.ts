@@ -35,6 +35,7 @@ export const accountUpdate = patchSchema(fields)
 /** Public JSON shape of an account. */
 export const account = z.object({ id: entityId, ...fields, createdAt: isoTime, updatedAt: isoTime })
 
+/** Inferred types of the schemas above. */
 export type AccountCreate = z.infer<typeof accountCreate>
 export type AccountUpdate = z.infer<typeof accountUpdate>
 export type Account = z.infer<typeof account>

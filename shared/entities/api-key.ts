@@ -34,6 +34,7 @@ export const apiKey = z.object({
 /** POST /v1/api-keys response: the key plus its secret, shown this once. */
 export const apiKeyCreated = apiKey.extend({ secret: z.string().describe('bearer secret; shown only once') })
 
+/** Inferred types of the schemas above. */
 export type ApiKeyCreate = z.infer<typeof apiKeyCreate>
 export type ApiKeyUpdate = z.infer<typeof apiKeyUpdate>
 export type ApiKey = z.infer<typeof apiKey>

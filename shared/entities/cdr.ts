@@ -90,6 +90,7 @@ export const cdr = z.object({
   notes: z.array(z.string()),
 })
 
+/** Inferred types of the schemas above. */
 export type CdrCreate = z.infer<typeof cdrCreate>
 export type CdrAttempt = z.infer<typeof cdrAttempt>
 export type Cdr = z.infer<typeof cdr>

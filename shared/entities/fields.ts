@@ -15,8 +15,11 @@ export const ipAddress = z.union([z.ipv4(), z.ipv6()]).describe('IPv4 or IPv6 ad
 /** A UDP/TCP port number. */
 export const port = z.number().int().min(1).max(65535).describe('port 1..65535')
 
+/** A DNS hostname whose last label is not all digits (RFC 3696 §2), so a mistyped IPv4 like 192.0.2.256 is refused. */
+const dnsName = z.hostname().refine((h) => !/(^|\.)\d+\.?$/.test(h), 'not a valid IP address or hostname')
+
 /** A hostname or an IP address of a SIP peer. */
-export const host = z.union([z.ipv4(), z.ipv6(), z.hostname()]).describe('hostname, IPv4 or IPv6 address')
+export const host = z.union([z.ipv4(), z.ipv6(), dnsName]).describe('hostname, IPv4 or IPv6 address')
 
 /** A dialled-number prefix: digits and * # + only. */
 export const numberPrefix = z.string().regex(/^[0-9*#+]+$/, 'digits, *, # and + only').max(32).describe('number prefix')

@@ -43,6 +43,7 @@ export const gatewayGroupUpdate = patchSchema(fields)
 /** Public JSON shape of a gateway group. */
 export const gatewayGroup = z.object({ id: entityId, ...fields, createdAt: isoTime, updatedAt: isoTime })
 
+/** Inferred types of the schemas above. */
 export type GatewayGroupCreate = z.infer<typeof gatewayGroupCreate>
 export type GatewayGroupUpdate = z.infer<typeof gatewayGroupUpdate>
 export type GatewayGroup = z.infer<typeof gatewayGroup>

@@ -42,6 +42,7 @@ export const routingGatewayStatusItem = z.object({
   updatedAt: isoTime,
 })
 
+/** Inferred types of the schemas above. */
 export type GatewayStatusCreate = z.infer<typeof gatewayStatusCreate>
 export type GatewayStatus = z.infer<typeof gatewayStatus>
 export type RoutingGatewayStatusItem = z.infer<typeof routingGatewayStatusItem>

@@ -97,6 +97,7 @@ export const mappingGateway = z.object({
   updatedAt: isoTime,
 })
 
+/** Inferred types of the schemas above. */
 export type MappingGatewayCreate = z.infer<typeof mappingGatewayCreate>
 export type MappingGatewayUpdate = z.infer<typeof mappingGatewayUpdate>
 export type MappingGateway = z.infer<typeof mappingGateway>

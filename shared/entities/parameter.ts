@@ -1,6 +1,7 @@
 // Zod schemas, types and row mapping for system parameters as exposed by /v1/parameters.
 import { z } from 'zod'
 import type { systemParameters } from '../db/tables/system-parameters.js'
+import { isoFromMs } from './fields.js'
 import { describeParams, paramName, parseParamValue, type ParamDescription, type ParamName } from '../params/system-params.js'
 
 /** Row shapes of the `system_parameters` table. */
@@ -28,6 +29,7 @@ export const parameter = z.object({
   updatedAt: z.string().nullable().describe('when the override was stored; null = default in force'),
 })
 
+/** Inferred types of the schemas above. */
 export type ParameterUpdate = z.infer<typeof parameterUpdate>
 export type ParameterCreate = ParameterUpdate
 export type Parameter = z.infer<typeof parameter>
@@ -36,7 +38,7 @@ export type Parameter = z.infer<typeof parameter>
 export function parameterFromRow(name: ParamName, row: ParameterRow | undefined): Parameter {
   const overrides = row === undefined ? {} : { [name]: row.value }
   const d = describeParams(overrides).find((p) => p.name === name) as ParamDescription
-  return { ...d, updatedAt: row === undefined ? null : new Date(row.updatedAtMs).toISOString() }
+  return { ...d, updatedAt: row === undefined ? null : isoFromMs(row.updatedAtMs) }
 }
 
 /** Validates a PUT value and builds the upsert row, or returns the zod error. */

@@ -20,7 +20,7 @@ describe('routingGatewayCreate', () => {
     expect(issuesOf({ name: 'v', host })).toEqual([])
   })
 
-  it.each(['', 'bad host', 'http://x', '-x.example'])('rejects host %j', (host) => {
+  it.each(['', 'bad host', 'http://x', '-x.example', '192.0.2.256', '1.2.3', '999', '[2001:db8::1]'])('rejects host %j', (host) => {
     expect(issuesOf({ name: 'v', host })).toContain('host')
   })
 

@@ -71,6 +71,7 @@ export const routingGatewayUpdate = patchSchema(fields)
 /** Public JSON shape of a routing gateway. */
 export const routingGateway = z.object({ id: entityId, ...fields, createdAt: isoTime, updatedAt: isoTime })
 
+/** Inferred types of the schemas above. */
 export type RoutingGatewayCreate = z.infer<typeof routingGatewayCreate>
 export type RoutingGatewayUpdate = z.infer<typeof routingGatewayUpdate>
 export type RoutingGateway = z.infer<typeof routingGateway>

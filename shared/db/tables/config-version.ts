@@ -6,7 +6,7 @@ import { updatedAtMs } from '../columns.js'
 /** Id of the only row of `config_version`. */
 export const CONFIG_VERSION_ROW_ID = 1
 
-/** `config_version`: bumped by every configuration write (edge) in the same transaction. */
+/** `config_version`: upserted (+1) by every configuration write in the same transaction; no row reads as version 0. */
 export const configVersion = sqliteTable(
   'config_version',
   {

@@ -27,6 +27,6 @@ export const mappingGateways = sqliteTable(
   (t) => [
     uniqueIndex('mapping_gateways_name_idx').on(t.name),
     index('mapping_gateways_account_id_idx').on(t.accountId),
-    index('mapping_gateways_username_idx').on(t.username),
+    uniqueIndex('mapping_gateways_username_idx').on(t.username), // the core finds a digest gateway by username
   ],
 )
