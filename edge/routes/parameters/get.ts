@@ -1,9 +1,8 @@
 // GET /v1/parameters/{name}: one system parameter, 404 for an unknown name.
-import { describeParams } from '../../../shared/params/system-params.js'
-import { ApiError } from '../../errors.js'
+import { parameter, parameterFromRow } from '../../../shared/entities/parameter.js'
 import { defineOperation } from '../../openapi/operation.js'
-import { readStoredParams } from '../../params-store.js'
-import { paramDescription, paramNameParams, requireParamName } from './schemas.js'
+import { readParamRow } from '../../params-store.js'
+import { paramNameParams, requireParamName } from './schemas.js'
 
 /** Reads one parameter with its current value. */
 export const getParameter = defineOperation(
@@ -13,12 +12,10 @@ export const getParameter = defineOperation(
     operationId: 'getParameter',
     summary: 'Get one system parameter',
     params: paramNameParams,
-    responses: { 200: { description: 'the parameter', schema: paramDescription } },
+    responses: { 200: { description: 'the parameter', schema: parameter } },
   },
   async (c, { params }) => {
     const name = requireParamName(params.name)
-    const item = describeParams(await readStoredParams(c.var.db)).find((p) => p.name === name)
-    if (item === undefined) throw new ApiError('INTERNAL', `parameter ${name} missing from the catalogue description`)
-    return c.json(item)
+    return c.json(parameterFromRow(name, await readParamRow(c.var.db, name)))
   },
 )

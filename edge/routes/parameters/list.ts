@@ -1,9 +1,9 @@
 // GET /v1/parameters: every system parameter with its value, default, unit, bounds and description.
 import { z } from 'zod'
-import { describeParams } from '../../../shared/params/system-params.js'
+import { parameter, parameterFromRow } from '../../../shared/entities/parameter.js'
+import { PARAM_NAMES } from '../../../shared/params/system-params.js'
 import { defineOperation } from '../../openapi/operation.js'
-import { readStoredParams } from '../../params-store.js'
-import { paramDescription } from './schemas.js'
+import { readParamRows } from '../../params-store.js'
 
 /** Lists the whole catalogue (never paginated: it is a fixed, small set). */
 export const listParameters = defineOperation(
@@ -12,7 +12,10 @@ export const listParameters = defineOperation(
     path: '/',
     operationId: 'listParameters',
     summary: 'List every system parameter',
-    responses: { 200: { description: 'the catalogue with current values', schema: z.object({ items: z.array(paramDescription) }) } },
+    responses: { 200: { description: 'the catalogue with current values', schema: z.object({ items: z.array(parameter) }) } },
   },
-  async (c) => c.json({ items: describeParams(await readStoredParams(c.var.db)) }),
+  async (c) => {
+    const rows = await readParamRows(c.var.db)
+    return c.json({ items: PARAM_NAMES.map((name) => parameterFromRow(name, rows.get(name))) })
+  },
 )
