@@ -1,4 +1,5 @@
 // Test projects: `unit` (Node, beside the code), `e2e` (SIPp against a running core), `workers` (edge in workerd).
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -21,6 +22,22 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // The edge Worker inside workerd (vitest-pool-workers) against a real sqld started by the globalSetup.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: './edge/worker.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: { DATABASE_URL: inject('databaseUrl') } },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['edge/**/*.workers.test.ts'],
+          globalSetup: ['edge/test/sqld-global-setup.ts'],
+          testTimeout: 30_000,
         },
       },
     ],

@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
+import { insertApiKey } from '../node/bootstrap-admin.js'
 import { openNodeDb } from '../node/db.js'
 import { migrateDatabase } from '../node/migrate.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string
+    adminApiKey: string
   }
 }
 
@@ -45,13 +47,18 @@ async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs: num
   throw new Error(`sqld did not become healthy within ${timeoutMs} ms`)
 }
 
-/** Starts sqld on a free port with a temp db, applies the migrations and provides `databaseUrl`; returns the teardown. */
+/** Starts sqld on a free port with a temp db, migrates it, adds an admin key and provides both; returns the teardown. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'softswitch-sqld-'))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const child = spawn(SQLD_BIN, ['--http-listen-addr', `127.0.0.1:${port}`, '--db-path', join(dir, 'data.sqld')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  // sqld prints a banner on stderr; keep the tail only to explain a failed start.
+  let stderrTail = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-4000)
   })
   const teardown = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -61,15 +68,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     await rm(dir, { recursive: true, force: true })
   }
+  let adminApiKey: string
   try {
     await waitUntilHealthy(url, child, 15_000)
     const { db, client } = await openNodeDb(url)
     await migrateDatabase(db)
+    adminApiKey = await insertApiKey(db, 'workers test admin', 'admin')
     client.close()
   } catch (err) {
     await teardown()
-    throw err
+    throw new Error(`sqld setup failed; its stderr ended with:\n${stderrTail}`, { cause: err })
   }
   project.provide('databaseUrl', url)
+  project.provide('adminApiKey', adminApiKey)
   return teardown
 }

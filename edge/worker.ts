@@ -1,0 +1,15 @@
+// Cloudflare Workers entry: the same app over libSQL's HTTP client, plus the cron-triggered alert job.
+import { runAlertJob } from './alerts/job.js'
+import { createApp } from './app.js'
+import { makeDb } from './db.js'
+import { parseWorkerEnv } from './env.js'
+
+const app = createApp({ getDb: (c) => makeDb(parseWorkerEnv(c.env)) })
+
+/** The Worker: `fetch` serves the API, `scheduled` (cron `* * * * *`) runs the alert job. */
+export default {
+  fetch: app.fetch,
+  scheduled(_controller, env, ctx) {
+    ctx.waitUntil(runAlertJob(makeDb(parseWorkerEnv(env))).then(() => undefined))
+  },
+} satisfies ExportedHandler<Record<string, unknown>>

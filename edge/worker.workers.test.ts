@@ -1,0 +1,43 @@
+// The Worker in workerd against a real libSQL server: fetch through the entrypoint, bearer auth, and the scheduled handler.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test'
+import { env, exports } from 'cloudflare:workers'
+import { describe, expect, inject, it } from 'vitest'
+import worker from './worker.js'
+
+const adminKey = inject('adminApiKey')
+const base = 'https://edge.test'
+
+describe('edge Worker (workerd + sqld)', () => {
+  it('creates a routing gateway and reads it back through fetch', async () => {
+    const created = await exports.default.fetch(`${base}/v1/routing-gateways`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'workerd-vendor', host: '198.51.100.9', prefixes: ['0044'] }),
+    })
+    expect(created.status).toBe(201)
+    const body = (await created.json()) as { id: string; name: string; port: number }
+    expect(body).toMatchObject({ name: 'workerd-vendor', port: 5060 })
+
+    const read = await exports.default.fetch(`${base}/v1/routing-gateways/${body.id}`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    })
+    expect(read.status).toBe(200)
+    expect(await read.json()).toEqual(body)
+  })
+
+  it('returns 401 without a key', async () => {
+    const res = await exports.default.fetch(`${base}/v1/routing-gateways`)
+    expect(res.status).toBe(401)
+    const body = (await res.json()) as { error: { code: string; requestId: string } }
+    expect(body.error).toMatchObject({ code: 'UNAUTHORIZED', requestId: expect.any(String) })
+  })
+
+  it('runs the scheduled alert job to completion against the database', async () => {
+    const ctx = createExecutionContext()
+    worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }), env, ctx)
+    await waitOnExecutionContext(ctx)
+    const health = await exports.default.fetch(`${base}/health`)
+    expect(health.status).toBe(200)
+    expect(await health.json()).toMatchObject({ ok: true, configVersion: expect.any(Number) })
+  })
+})
