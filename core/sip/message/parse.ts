@@ -175,26 +175,25 @@ function parseStartLine(line: string): SipMessage | string {
   }
   // Request-Line = Method SP Request-URI SP SIP-Version. Liberal per RFC 4475 §3.1.2.9/§3.1.2.10:
   // runs of SP and trailing SP are accepted; serialization writes single SPs.
-  const parts: string[] = []
-  let i = 0
-  while (i < line.length) {
-    while (i < line.length && line.charCodeAt(i) === 32) i++
-    if (i >= line.length) break
-    const s = i
-    while (i < line.length && line.charCodeAt(i) !== 32) i++
-    parts.push(line.slice(s, i))
-  }
-  if (parts.length < 3) return 'request line does not have three elements'
-  const method = parts[0] as string
-  for (let k = 0; k < method.length; k++) {
-    const c = method.charCodeAt(k)
+  let end = line.length
+  while (end > 0 && line.charCodeAt(end - 1) === 32) end--
+  const sp1 = line.indexOf(' ')
+  const sp2 = line.lastIndexOf(' ', end - 1)
+  if (sp1 <= 0 || sp2 <= sp1) return 'request line does not have three elements'
+  const method = line.slice(0, sp1)
+  for (let k = 0; k < sp1; k++) {
+    const c = line.charCodeAt(k)
     if (c >= 128 || TOKEN[c] !== 1) return 'method is not a token'
   }
-  const version = (parts[parts.length - 1] as string).toUpperCase()
+  const version = line.slice(sp2 + 1, end).toUpperCase()
   if (!isVersion(version)) return 'bad SIP version in request line'
-  // More than three elements: LWS inside the Request-URI (RFC 4475 §3.1.2.8). Still a request, answered with 400.
-  const uri = parts.slice(1, -1).join(' ')
-  const req = new SipRequest(method, uri)
+  let u0 = sp1 + 1
+  let u1 = sp2
+  while (u0 < u1 && line.charCodeAt(u0) === 32) u0++
+  while (u1 > u0 && line.charCodeAt(u1 - 1) === 32) u1--
+  if (u0 === u1) return 'request line does not have three elements'
+  // SP left inside the Request-URI (RFC 4475 §3.1.2.8) is reported later as a request-uri error with a partial.
+  const req = new SipRequest(method, line.slice(u0, u1))
   req.version = version
   return req
 }
@@ -208,6 +207,7 @@ function isRequestUriShape(uri: string): boolean {
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (RFC 3261 §7.1). */
 function isVersion(v: string): boolean {
+  if (v === 'SIP/2.0') return true
   if (!v.startsWith('SIP/')) return false
   const dot = v.indexOf('.', 4)
   return dot > 4 && isDigits(v.slice(4, dot), 4) && isDigits(v.slice(dot + 1), 4)

@@ -1,0 +1,58 @@
+// Header list semantics: RFC 3261 §7.3 (case-insensitive names, compact forms §7.3.3, comma lists §7.3.1).
+import { describe, expect, it } from 'vitest'
+import { HeaderList } from './header-list.js'
+import { displayName } from './header-names.js'
+
+describe('HeaderList', () => {
+  it('looks names up case-insensitively and through compact forms', () => {
+    const h = new HeaderList().append('Call-ID', 'x')
+    expect(h.get('call-id')).toBe('x')
+    expect(h.get('i')).toBe('x')
+    expect(h.get('CALL-ID')).toBe('x')
+  })
+
+  it('returns the first element of a list header from get and all elements from getAll', () => {
+    const h = new HeaderList().append('Route', '<sip:a;lr>, <sip:b;lr>').append('route', '<sip:c>')
+    expect(h.get('route')).toBe('<sip:a;lr>')
+    expect(h.getAll('route')).toEqual(['<sip:a;lr>', '<sip:b;lr>', '<sip:c>'])
+    expect(h.count('route')).toBe(2)
+  })
+
+  it('does not split headers whose values contain commas by grammar', () => {
+    const h = new HeaderList().append('WWW-Authenticate', 'Digest realm="a", nonce="b"').append('Date', 'Sat, 13 Nov 2010 23:29:00 GMT')
+    expect(h.getAll('www-authenticate')).toHaveLength(1)
+    expect(h.getAll('date')).toEqual(['Sat, 13 Nov 2010 23:29:00 GMT'])
+  })
+
+  it('set replaces all lines at the first position; prepend goes before the first line of that name', () => {
+    const h = new HeaderList().append('a-x', '1').append('via', 'v1').append('a-x', '2')
+    h.set('a-x', '3')
+    expect([...h.entries()]).toEqual([['a-x', '3'], ['via', 'v1']])
+    h.prepend('v', 'v0')
+    expect(h.getAll('via')).toEqual(['v0', 'v1'])
+    expect([...h.entries()][1]).toEqual(['via', 'v0'])
+  })
+
+  it('removes all lines of a name and the first element of a list', () => {
+    const h = new HeaderList().append('via', 'a, b').append('via', 'c')
+    expect(h.removeFirst('via')).toBe(true)
+    expect(h.getAll('via')).toEqual(['b', 'c'])
+    expect(h.remove('via')).toBe(2)
+    expect(h.has('via')).toBe(false)
+  })
+
+  it('bumps its version on every mutation', () => {
+    const h = new HeaderList()
+    const v = h.version
+    h.append('x', '1')
+    expect(h.version).toBeGreaterThan(v)
+  })
+})
+
+describe('displayName', () => {
+  it('uses canonical spellings for output', () => {
+    expect(['via', 'call-id', 'cseq', 'www-authenticate', 'max-forwards', 'content-length'].map(displayName)).toEqual([
+      'Via', 'Call-ID', 'CSeq', 'WWW-Authenticate', 'Max-Forwards', 'Content-Length',
+    ])
+  })
+})

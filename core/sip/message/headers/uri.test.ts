@@ -1,0 +1,41 @@
+// URI parsing: RFC 3261 §19.1 (SIP/SIPS URI components, escaping §19.1.2), RFC 3966 tel, other schemes opaque.
+import { describe, expect, it } from 'vitest'
+import { parseUri, unescapePercent } from './uri.js'
+
+describe('parseUri', () => {
+  it('parses user, password, host, port, params and headers', () => {
+    expect(parseUri('sips:alice:secret@Example.COM:5061;transport=tcp;lr?subject=project%20x&priority=urgent')).toMatchObject({
+      scheme: 'sips', user: 'alice', password: 'secret', host: 'example.com', port: 5061,
+      params: new Map([['transport', 'tcp'], ['lr', null]]),
+      headers: new Map([['subject', 'project x'], ['priority', 'urgent']]),
+    })
+  })
+
+  it('parses IPv6 references and rejects unterminated ones', () => {
+    expect(parseUri('sip:[2001:DB8::1]:5060')).toMatchObject({ host: '[2001:db8::1]', port: 5060 })
+    expect(parseUri('sip:[2001:db8::1')).toBeUndefined()
+  })
+
+  it('decodes escapes in the user part, including %00 and a user containing ";"', () => {
+    expect(parseUri('sip:null-%00-null@example.com')).toMatchObject({ user: 'null-\u0000-null' })
+    expect(parseUri('sip:user;par=u%40example.net@example.com')).toMatchObject({ user: 'user;par=u@example.net', host: 'example.com' })
+  })
+
+  it('parses tel URIs with parameters', () => {
+    expect(parseUri('tel:+1-201-555-0123;phone-context=example.com')).toMatchObject({ scheme: 'tel', number: '+1-201-555-0123' })
+  })
+
+  it('keeps unknown schemes opaque', () => {
+    expect(parseUri('isbn:2983792873')).toEqual({ scheme: 'isbn', opaque: '2983792873', raw: 'isbn:2983792873' })
+  })
+
+  it('rejects whitespace, bad ports and missing hosts', () => {
+    for (const u of ['sip:a b@h', 'sip:h:99999', 'sip:@h', 'sip:', '<sip:a@b>', 'sip:a@b;', 'sip:a@b?x']) expect(parseUri(u)).toBeUndefined()
+  })
+})
+
+describe('unescapePercent', () => {
+  it('leaves a % that is not an escape as it is', () => {
+    expect(unescapePercent('%Z%45')).toBe('%ZE')
+  })
+})
