@@ -1,0 +1,61 @@
+// The transport contract: bytes in and out addressed by RemoteAddr; connection details (TCP later) never leak upward.
+
+/** Address family as node:dgram reports it. */
+export type AddressFamily = 'IPv4' | 'IPv6'
+
+/** A peer (or local) socket address; upper layers address every message by this plus the Transport. */
+export interface RemoteAddr {
+  readonly address: string
+  readonly port: number
+  readonly family: AddressFamily
+}
+
+/** SIP transport token as written in Via (RFC 3261 §18). */
+export type TransportProtocol = 'UDP' | 'TCP' | 'TLS'
+
+/** A send that failed; delivered as a value, never thrown. */
+export interface TransportFailure {
+  /** errno-style code: 'EMSGSIZE', 'ECONNREFUSED', 'ECLOSED', 'EUNREACHABLE', ... */
+  readonly code: string
+  readonly message: string
+  readonly remote: RemoteAddr
+  readonly cause?: unknown
+}
+
+/** Receives the outcome of one send; only failures are reported (success is silent). */
+export interface SendListener {
+  onSendError(failure: TransportFailure): void
+}
+
+/** The layer above a transport (the transaction layer); must not throw, but the transport guards it anyway. */
+export interface TransportUser {
+  onMessage(buf: Buffer, remote: RemoteAddr, transport: Transport): void
+}
+
+/** One bound transport (a UDP socket, a loop endpoint, later a TCP listener with its connections). */
+export interface Transport {
+  readonly protocol: TransportProtocol
+  /** Reliable transports (TCP/TLS) disable the retransmit timers A/E/G and zero D/I/J/K (RFC 3261 §17). */
+  readonly reliable: boolean
+  /** Bound local address (port resolved after binding to 0). */
+  readonly local: RemoteAddr
+  /** Queues `buf` for `remote`; failures go to `listener` asynchronously, never thrown and never synchronous. */
+  send(buf: Buffer, remote: RemoteAddr, listener?: SendListener): void
+  /** Stops receiving and releases the socket; later sends fail with ECLOSED. */
+  close(): Promise<void>
+}
+
+/** Thrown when our own code misuses a transport (bad bind options, setting a user twice). */
+export class TransportError extends Error {
+  override name = 'TransportError'
+}
+
+/** True for the two SIP keep-alive forms (RFC 5626 §3.5.1 "\r\n\r\n" ping, single "\r\n" pong) and empty datagrams. */
+export function isKeepAlive(buf: Buffer): boolean {
+  if (buf.length > 4) return false
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]
+    if (c !== 13 && c !== 10 && c !== 32 && c !== 0) return false
+  }
+  return true
+}

@@ -1,0 +1,82 @@
+// Covers the UDP transport (RFC 3261 §18 over node:dgram) on 127.0.0.1 and ::1: the transport contract, IPv6, kernel buffers, guarded receive.
+import { describe, expect, it } from 'vitest'
+import { Metrics } from '../lib/metrics.js'
+import { RecordingUser, runTransportContract, type TransportHarness } from './transport.contract.js'
+import type { Transport, TransportFailure } from './types.js'
+import { openUdpTransport } from './udp.js'
+
+const waitUntil = async (done: () => boolean): Promise<void> => {
+  const deadline = Date.now() + 2000
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2))
+}
+
+runTransportContract('UdpTransport', (): TransportHarness => {
+  const metrics = new Metrics()
+  const opened: Transport[] = []
+  return {
+    open: async (user) => {
+      const t = await openUdpTransport({ host: '127.0.0.1', port: 0, user, metrics })
+      opened.push(t)
+      return t
+    },
+    until: async (done) => {
+      await waitUntil(done)
+      expect(done()).toBe(true)
+    },
+    cleanup: async () => {
+      await Promise.all(opened.map((t) => t.close()))
+    },
+    userErrors: () => metrics.get('sip_transport_user_errors_total')?.get('udp') ?? 0,
+  }
+})
+
+describe('UdpTransport', () => {
+  it('exchanges datagrams over IPv6 ::1', async () => {
+    const ub = new RecordingUser()
+    const a = await openUdpTransport({ host: '::1', port: 0, user: new RecordingUser() })
+    const b = await openUdpTransport({ host: '::1', port: 0, user: ub })
+    try {
+      expect(a.local.family).toBe('IPv6')
+      a.send(Buffer.from('v6'), b.local)
+      await waitUntil(() => ub.got.length === 1)
+      expect(ub.got[0]!.remote).toMatchObject({ address: '::1', port: a.local.port, family: 'IPv6' })
+    } finally {
+      await Promise.all([a.close(), b.close()])
+    }
+  })
+
+  it('asks the kernel for large socket buffers', async () => {
+    const t = await openUdpTransport({ host: '127.0.0.1', port: 0, user: new RecordingUser(), recvBufferBytes: 4 << 20 })
+    try {
+      // Linux doubles the request and caps it at net.core.rmem_max; either way it beats the ~208 KB default.
+      expect(t.bufferSizes.recv).toBeGreaterThan(256 * 1024)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('reports a family mismatch and an oversized datagram as failures, not exceptions', async () => {
+    const metrics = new Metrics()
+    const a = await openUdpTransport({ host: '127.0.0.1', port: 0, user: new RecordingUser(), metrics })
+    try {
+      const failures: TransportFailure[] = []
+      const listener = { onSendError: (f: TransportFailure) => failures.push(f) }
+      a.send(Buffer.from('x'), { address: '::1', port: 5060, family: 'IPv6' }, listener)
+      a.send(Buffer.alloc(70_000), { address: '127.0.0.1', port: a.local.port, family: 'IPv4' }, listener)
+      await waitUntil(() => failures.length === 2)
+      expect(failures.map((f) => f.code).sort()).toEqual(['EAFNOSUPPORT', 'EMSGSIZE'])
+      expect(metrics.get('sip_transport_send_errors_total')?.get('udp')).toBe(2)
+    } finally {
+      await a.close()
+    }
+  })
+
+  it('rejects a bind to a port already in use with TransportError', async () => {
+    const a = await openUdpTransport({ host: '127.0.0.1', port: 0, user: new RecordingUser() })
+    try {
+      await expect(openUdpTransport({ host: '127.0.0.1', port: a.local.port, user: new RecordingUser() })).rejects.toThrow(/cannot bind/)
+    } finally {
+      await a.close()
+    }
+  })
+})

@@ -1,0 +1,184 @@
+// UDP transport on node:dgram: one guarded receive path (no datagram or user bug can crash the node), sends that report failures as values.
+import dgram from 'node:dgram'
+import { isIPv6 } from 'node:net'
+import { silentLogger, type Logger } from '../lib/log.js'
+import { Metrics, type CounterSeries } from '../lib/metrics.js'
+import {
+  isKeepAlive,
+  TransportError,
+  type AddressFamily,
+  type RemoteAddr,
+  type SendListener,
+  type Transport,
+  type TransportFailure,
+  type TransportUser,
+} from './types.js'
+
+/** Options for openUdpTransport. */
+export interface UdpTransportOptions {
+  /** IP literal or hostname to bind ('0.0.0.0', '::', '127.0.0.1', 'fly-global-services'). */
+  host: string
+  /** Port to bind; 0 picks an ephemeral port. */
+  port: number
+  user: TransportUser
+  /** Family for a hostname `host` (IP literals decide for themselves); default IPv4. */
+  family?: AddressFamily
+  /** SO_RCVBUF request in bytes (default 8 MiB; the kernel caps it at net.core.rmem_max). */
+  recvBufferBytes?: number
+  /** SO_SNDBUF request in bytes (default 4 MiB). */
+  sendBufferBytes?: number
+  log?: Logger
+  metrics?: Metrics
+}
+
+const DEFAULT_RCVBUF = 8 * 1024 * 1024
+const DEFAULT_SNDBUF = 4 * 1024 * 1024
+
+/** Counters shared by every UDP socket of one registry. */
+interface UdpCounters {
+  received: CounterSeries
+  keepAlives: CounterSeries
+  sent: CounterSeries
+  sendErrors: CounterSeries
+  userErrors: CounterSeries
+  socketErrors: CounterSeries
+}
+
+function counters(m: Metrics): UdpCounters {
+  const c = (name: string, help: string): CounterSeries => m.counter(name, help, ['transport']).labels('udp')
+  return {
+    received: c('sip_transport_received_total', 'Datagrams received'),
+    keepAlives: c('sip_transport_keepalives_total', 'CRLF keep-alive datagrams dropped'),
+    sent: c('sip_transport_sent_total', 'Datagrams handed to the kernel'),
+    sendErrors: c('sip_transport_send_errors_total', 'Sends that failed'),
+    userErrors: c('sip_transport_user_errors_total', 'Exceptions thrown by the layer above while handling a datagram (bugs)'),
+    socketErrors: c('sip_transport_socket_errors_total', 'Socket-level error events'),
+  }
+}
+
+function failure(err: unknown, remote: RemoteAddr): TransportFailure {
+  const e = err as { code?: unknown; message?: unknown }
+  return {
+    code: typeof e?.code === 'string' ? e.code : 'ESEND',
+    message: typeof e?.message === 'string' ? e.message : String(err),
+    remote,
+    cause: err,
+  }
+}
+
+/** First line of a datagram for error logs (never on the hot path). */
+function firstLine(buf: Buffer): string {
+  const end = buf.indexOf(13)
+  return buf.subarray(0, Math.min(end < 0 ? buf.length : end, 120)).toString('latin1')
+}
+
+/** A bound UDP socket implementing Transport; create it with openUdpTransport. */
+export class UdpTransport implements Transport {
+  readonly protocol = 'UDP' as const
+  readonly reliable = false
+  readonly local: RemoteAddr
+  private readonly socket: dgram.Socket
+  private readonly user: TransportUser
+  private readonly log: Logger
+  private readonly c: UdpCounters
+  private closed = false
+  private readonly onSent = (err: Error | null): void => {
+    if (err !== null) this.c.sendErrors.inc()
+  }
+
+  /** @internal use openUdpTransport */
+  constructor(socket: dgram.Socket, user: TransportUser, log: Logger, c: UdpCounters) {
+    this.socket = socket
+    this.user = user
+    this.c = c
+    const a = socket.address()
+    this.local = { address: a.address, port: a.port, family: a.family === 'IPv6' ? 'IPv6' : 'IPv4' }
+    this.log = log.child({ transport: 'udp', local: `${a.address}:${a.port}` })
+    socket.on('message', (buf, rinfo) => this.receive(buf, rinfo as RemoteAddr))
+    socket.on('error', (err) => {
+      this.c.socketErrors.inc()
+      this.log.error('udp socket error', { err })
+    })
+  }
+
+  /** Kernel buffer sizes actually granted (bytes). */
+  get bufferSizes(): { recv: number; send: number } {
+    return { recv: this.socket.getRecvBufferSize(), send: this.socket.getSendBufferSize() }
+  }
+
+  send(buf: Buffer, remote: RemoteAddr, listener?: SendListener): void {
+    if (this.closed) return this.failLater({ code: 'ECLOSED', message: 'transport closed', remote }, listener)
+    if (remote.family !== this.local.family) {
+      return this.failLater({ code: 'EAFNOSUPPORT', message: `${remote.family} peer on ${this.local.family} socket`, remote }, listener)
+    }
+    this.c.sent.inc()
+    try {
+      if (listener === undefined) {
+        this.socket.send(buf, remote.port, remote.address, this.onSent)
+      } else {
+        this.socket.send(buf, remote.port, remote.address, (err) => {
+          if (err === null) return
+          this.c.sendErrors.inc()
+          listener.onSendError(failure(err, remote))
+        })
+      }
+    } catch (err) {
+      // dgram throws synchronously for bad ports and a socket closed underneath us; report it like any other failure.
+      this.failLater(failure(err, remote), listener)
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    this.closed = true
+    return new Promise((resolve) => this.socket.close(() => resolve()))
+  }
+
+  private failLater(f: TransportFailure, listener: SendListener | undefined): void {
+    this.c.sendErrors.inc()
+    if (listener !== undefined) queueMicrotask(() => listener.onSendError(f))
+  }
+
+  private receive(buf: Buffer, remote: RemoteAddr): void {
+    this.c.received.inc()
+    if (isKeepAlive(buf)) {
+      this.c.keepAlives.inc()
+      return
+    }
+    try {
+      this.user.onMessage(buf, remote, this)
+    } catch (err) {
+      this.c.userErrors.inc()
+      this.log.error('datagram handler threw', { err, remote: `${remote.address}:${remote.port}`, line: firstLine(buf) })
+    }
+  }
+}
+
+/** Binds a UDP socket (IPv4 or IPv6-only) with large kernel buffers and returns it once listening. */
+export function openUdpTransport(opts: UdpTransportOptions): Promise<UdpTransport> {
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new TransportError(`bad UDP port ${opts.port}`)
+  const v6 = isIPv6(opts.host) || (opts.family === 'IPv6' && !opts.host.includes('.'))
+  const log = opts.log ?? silentLogger
+  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, reuseAddr: false })
+  return new Promise((resolve, reject) => {
+    const onBindError = (err: Error): void => {
+      socket.close()
+      reject(new TransportError(`cannot bind UDP ${opts.host}:${opts.port}`, { cause: err }))
+    }
+    socket.once('error', onBindError)
+    socket.bind(opts.port, opts.host, () => {
+      socket.off('error', onBindError)
+      for (const [set, bytes, what] of [
+        [(n: number) => socket.setRecvBufferSize(n), opts.recvBufferBytes ?? DEFAULT_RCVBUF, 'SO_RCVBUF'],
+        [(n: number) => socket.setSendBufferSize(n), opts.sendBufferBytes ?? DEFAULT_SNDBUF, 'SO_SNDBUF'],
+      ] as const) {
+        try {
+          set(bytes)
+        } catch (err) {
+          log.warn('cannot set UDP socket buffer', { option: what, bytes, err })
+        }
+      }
+      resolve(new UdpTransport(socket, opts.user, log, counters(opts.metrics ?? new Metrics())))
+    })
+  })
+}
