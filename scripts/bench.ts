@@ -1,0 +1,99 @@
+// `npm run bench`: runs every micro-benchmark (`*.bench.ts`) and the SIPp OPTIONS throughput benchmark; prints a summary.
+import { spawn } from 'node:child_process'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { repoRoot, runSipp, startCore } from '../core/e2e/harness.js'
+
+interface BenchLine {
+  name: string
+  opsPerSec?: number
+  nsPerOp?: number
+  [k: string]: unknown
+}
+
+/** Lists benchmark files under the code folders. */
+function findBenchFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) findBenchFiles(path, out)
+    else if (name.endsWith('.bench.ts')) out.push(path)
+  }
+  return out
+}
+
+/** Runs one benchmark file in its own process and collects the JSON lines it prints. */
+async function runBenchFile(file: string): Promise<BenchLine[]> {
+  const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [file], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+  await new Promise((ok) => child.once('exit', ok))
+  const lines: BenchLine[] = []
+  for (const line of out.split('\n')) {
+    if (!line.startsWith('{')) continue
+    try {
+      lines.push(JSON.parse(line) as BenchLine)
+    } catch {
+      // a non-JSON line is the benchmark's own commentary
+    }
+  }
+  return lines
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  const ticks = Number(fields[11]) + Number(fields[12])
+  return ticks / 100
+}
+
+/** Highest OPTIONS rate SIPp can drive through the core's UDP socket with zero failed transactions. */
+async function benchOptions(): Promise<BenchLine[]> {
+  const core = await startCore()
+  const results: BenchLine[] = []
+  try {
+    const pid = core.child.pid
+    for (const rate of [1000, 2000, 4000, 8000, 12000, 16000]) {
+      const calls = rate * 5
+      const cpuBefore = pid ? cpuSeconds(pid) : 0
+      const started = process.hrtime.bigint()
+      const res = await runSipp({
+        scenario: 'uac-options-expect-200.xml',
+        target: `127.0.0.1:${core.sipPort}`,
+        calls,
+        rate,
+        timeoutSec: 30,
+        extraArgs: ['-l', String(rate)],
+      })
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      const cpu = pid ? cpuSeconds(pid) - cpuBefore : 0
+      const line: BenchLine = {
+        name: `sip OPTIONS transactions via UDP (SIPp -r ${rate})`,
+        opsPerSec: Math.round(res.successful / seconds),
+        failed: res.failed,
+        coreCpuUsPerTransaction: res.successful ? Math.round((cpu * 1e6) / res.successful) : null,
+      }
+      results.push(line)
+      console.error(JSON.stringify(line))
+      if (res.failed > 0 || res.successful < calls) break
+    }
+  } finally {
+    await core.stop()
+  }
+  return results
+}
+
+const only = process.argv[2]
+const files = findBenchFiles(repoRoot).filter((f) => !only || f.includes(only))
+const all: BenchLine[] = []
+for (const file of files) {
+  console.error(`# ${relative(repoRoot, file)}`)
+  all.push(...(await runBenchFile(file)))
+}
+if (!only || only === 'sipp') all.push(...(await benchOptions()))
+console.log('\n| benchmark | ops/s | ns/op | notes |\n| --- | --- | --- | --- |')
+for (const b of all) {
+  const { name, opsPerSec, nsPerOp, ...rest } = b
+  const notes = Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`).join(' ')
+  console.log(`| ${name} | ${opsPerSec ?? ''} | ${nsPerOp ?? ''} | ${notes} |`)
+}
