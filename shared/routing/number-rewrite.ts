@@ -1,0 +1,7 @@
+// Per-gateway number rewriting applied before the INVITE is sent (DESIGN.md "Number rewriting per gateway").
+import type { Rewrite } from '../entities/fields.js'
+
+/** Strips `strip` leading characters from `number`, then prepends `add`. */
+export function rewriteNumber(number: string, rule: Rewrite): string {
+  return rule.add + number.slice(Math.min(rule.strip, number.length))
+}

@@ -1,0 +1,73 @@
+// Digit trie over the dial-prefix alphabet (0-9 * # +) for longest-prefix lookups in O(number length), as Kamailio drouting's prefix_tree.
+const ALPHABET = '0123456789*#+'
+const WIDTH = ALPHABET.length
+
+const INDEX: Int8Array = (() => {
+  const index = new Int8Array(128).fill(-1)
+  for (let i = 0; i < WIDTH; i++) index[ALPHABET.charCodeAt(i)] = i
+  return index
+})()
+
+interface TrieNode<T> {
+  children: (TrieNode<T> | undefined)[] | null
+  values: T[] | null
+}
+
+/** One prefix of the walked number that carries values: its length and everything inserted under it. */
+export interface PrefixMatch<T> {
+  readonly length: number
+  readonly values: readonly T[]
+}
+
+/** Thrown when a prefix contains a character outside 0-9 * # + (the entity schema should have refused it). */
+export class PrefixTrieError extends Error {
+  override readonly name = 'PrefixTrieError'
+}
+
+const childIndex = (code: number): number => (code < 128 ? (INDEX[code] ?? -1) : -1)
+
+/** Prefix → values trie; build once per config snapshot, then only read. */
+export class PrefixTrie<T> {
+  private readonly root: TrieNode<T> = { children: null, values: null }
+  private count = 0
+
+  /** Number of values inserted. */
+  get size(): number {
+    return this.count
+  }
+
+  /** Adds `value` under `prefix`; the empty prefix matches every number. */
+  insert(prefix: string, value: T): void {
+    let node = this.root
+    for (let i = 0; i < prefix.length; i++) {
+      const c = childIndex(prefix.charCodeAt(i))
+      if (c < 0) throw new PrefixTrieError(`prefix ${JSON.stringify(prefix)} has a character outside 0-9 * # +`)
+      node.children ??= new Array<TrieNode<T> | undefined>(WIDTH)
+      let next = node.children[c]
+      if (next === undefined) {
+        next = { children: null, values: null }
+        node.children[c] = next
+      }
+      node = next
+    }
+    if (node.values === null) node.values = []
+    node.values.push(value)
+    this.count++
+  }
+
+  /** Every prefix of `number` that has values, longest first; the walk stops at the first character outside the alphabet. */
+  matches(number: string): PrefixMatch<T>[] {
+    const found: PrefixMatch<T>[] = []
+    let node: TrieNode<T> | undefined = this.root
+    let depth = 0
+    while (node !== undefined) {
+      if (node.values !== null) found.push({ length: depth, values: node.values })
+      if (depth === number.length || node.children === null) break
+      const c = childIndex(number.charCodeAt(depth))
+      if (c < 0) break
+      node = node.children[c]
+      depth++
+    }
+    return found.reverse()
+  }
+}

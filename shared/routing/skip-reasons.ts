@@ -1,0 +1,46 @@
+// Why a routing gateway was not a candidate, and which terminal reason a decision with no candidate ends with.
+import { z } from 'zod'
+import type { TerminationReason } from '../termination/reasons.js'
+
+/** Machine-readable skip reasons, in the order route.ts checks them (a gateway reports the first that applies). */
+export const ROUTE_SKIP_REASONS = [
+  'noPrefixMatch',
+  'shorterPrefixExpiration',
+  'locked',
+  'mappingGatewayNotAllowed',
+  'mappingGatewayForbidden',
+  'offline',
+  'groupUnknown',
+  'outsideCalendar',
+  'clearingAccountUnknown',
+  'clearingAccountLocked',
+  'clearingBalanceLow',
+  'lineLimit',
+  'groupLineLimit',
+] as const
+
+/** One skip reason. */
+export type RouteSkipReason = (typeof ROUTE_SKIP_REASONS)[number]
+
+/** Zod enum over the skip reasons (for the routing-analysis response schema). */
+export const routeSkipReason = z.enum(ROUTE_SKIP_REASONS).describe('why the routing gateway was skipped')
+
+/** Terminal reasons a routing decision can end with (subset of the termination catalogue). */
+export type RouteRejectReason = Extract<TerminationReason, 'NoAvailableRouter' | 'AllGatewayBusy' | 'AccountBalanceNotEnough'>
+
+const BUSY: ReadonlySet<RouteSkipReason> = new Set(['lineLimit', 'groupLineLimit'])
+
+/**
+ * Terminal reason when no candidate is left. Line limits are checked last, so a gateway skipped for a limit was
+ * otherwise usable: any such gateway → AllGatewayBusy (capacity frees up in seconds); else any gateway whose only
+ * obstacle was the clearing balance → AccountBalanceNotEnough; else (nothing matched, or every match was locked,
+ * offline, forbidden, outside its calendar, a shorter expiration prefix or badly configured) → NoAvailableRouter.
+ */
+export function rejectReasonFor(skips: readonly { reason: RouteSkipReason }[]): RouteRejectReason {
+  let balance = false
+  for (const s of skips) {
+    if (BUSY.has(s.reason)) return 'AllGatewayBusy'
+    if (s.reason === 'clearingBalanceLow') balance = true
+  }
+  return balance ? 'AccountBalanceNotEnough' : 'NoAvailableRouter'
+}
