@@ -1,0 +1,247 @@
+// The routing decision as one pure function (DESIGN.md "Routing rules"): snapshot + call facts + live counters → ordered candidates and every skipped gateway with its reason.
+import type { Account } from '../entities/account.js'
+import type { GatewayGroup } from '../entities/gateway-group.js'
+import type { RoutingGateway } from '../entities/routing-gateway.js'
+import type { SystemParams } from '../params/system-params.js'
+import { rewriteNumber } from './number-rewrite.js'
+import { PrefixTrie } from './prefix-trie.js'
+import { rejectReasonFor, type RouteRejectReason, type RouteSkipReason } from './skip-reasons.js'
+import { isWithinCalendar, weekTimeIn, type WeekTime } from './work-calendar.js'
+
+/** The routing-gateway fields routing reads (the API shape and the table row both fit). */
+export type RoutingGatewayConfig = Pick<
+  RoutingGateway,
+  | 'id' | 'host' | 'port' | 'prefixes' | 'prefixMode' | 'priority' | 'lineLimit' | 'lockType' | 'protectRoute'
+  | 'optionsCheck' | 'mappingGatewayRule' | 'groupId' | 'clearingAccountId' | 'calleeRewrite' | 'callerRewrite'
+>
+/** The gateway-group fields routing reads. */
+export type GatewayGroupConfig = Pick<GatewayGroup, 'id' | 'lineLimit' | 'reservedLines' | 'calendar'>
+/** The account fields routing reads from a clearing (vendor) account. */
+export type ClearingAccountConfig = Pick<Account, 'id' | 'status' | 'balance'>
+
+/** Configuration the table is built from; `timeZone` is an IANA name for calendars (default UTC; SS_TIMEZONE should feed it). */
+export interface RoutingSnapshot {
+  readonly routingGateways: readonly RoutingGatewayConfig[]
+  readonly gatewayGroups: readonly GatewayGroupConfig[]
+  readonly clearingAccounts: readonly ClearingAccountConfig[]
+  readonly params: Pick<SystemParams, 'SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT'>
+  readonly timeZone?: string
+}
+
+/** Facts of the call being routed; without `random`, equal priorities keep snapshot order. */
+export interface CallFacts {
+  readonly callee: string
+  readonly caller: string
+  readonly mappingGatewayId: string
+  readonly nowMs: number
+  readonly random?: () => number
+}
+
+/**
+ * Live state; a missing entry means online / 0 calls / the snapshot balance. `online` matters only for gateways with
+ * optionsCheck (others are always online). `groupMappingCalls` is groupId → mappingGatewayId → current calls.
+ */
+export interface RoutingLive {
+  readonly online?: ReadonlyMap<string, boolean>
+  readonly gatewayCalls?: ReadonlyMap<string, number>
+  readonly groupCalls?: ReadonlyMap<string, number>
+  readonly groupMappingCalls?: ReadonlyMap<string, ReadonlyMap<string, number>>
+  readonly clearingBalances?: ReadonlyMap<string, number>
+}
+
+/** `listUnmatched` adds every gateway without a matching prefix as `noPrefixMatch` (routing analysis wants it, calls do not). */
+export interface RouteOptions {
+  readonly listUnmatched?: boolean
+}
+
+/** A gateway to try, in order; numbers are already rewritten for it. */
+export interface RouteCandidate {
+  routingGatewayId: string
+  priority: number
+  matchedPrefix: string
+  protectRoute: boolean
+  calleeOut: string
+  callerOut: string
+  host: string
+  port: number
+}
+
+/** A gateway that was not a candidate; `matchedPrefix` is null for `noPrefixMatch`. */
+export interface RouteRejection {
+  routingGatewayId: string
+  reason: RouteSkipReason
+  matchedPrefix: string | null
+}
+
+/** The decision: the full ordered list (the call layer caps it at SS_MAX_ROUTING_ATTEMPTS), or a terminal reason. */
+export type RouteDecision =
+  | { kind: 'route'; candidates: RouteCandidate[]; rejected: RouteRejection[] }
+  | { kind: 'reject'; reason: RouteRejectReason; rejected: RouteRejection[] }
+
+interface TableGateway {
+  readonly config: RoutingGatewayConfig
+  readonly index: number
+  /** null = no group; undefined = the group id is not in the snapshot. */
+  readonly group: GatewayGroupConfig | null | undefined
+  readonly clearing: ClearingAccountConfig | null | undefined
+  readonly ruleIds: ReadonlySet<string> | null
+}
+
+/** Precomputed lookups for one config snapshot; build once, share between calls. */
+export interface RoutingTable {
+  readonly gateways: readonly TableGateway[]
+  readonly trie: PrefixTrie<number>
+  readonly clearingLimit: number
+  readonly timeZone: string
+  readonly weekTime: (nowMs: number) => WeekTime
+}
+
+/** Builds the prefix trie and id lookups of a snapshot (throws TimeZoneError for an unknown zone). */
+export function buildRoutingTable(snapshot: RoutingSnapshot): RoutingTable {
+  const groups = new Map(snapshot.gatewayGroups.map((g) => [g.id, g]))
+  const accounts = new Map(snapshot.clearingAccounts.map((a) => [a.id, a]))
+  const trie = new PrefixTrie<number>()
+  const gateways = snapshot.routingGateways.map((config, index): TableGateway => {
+    if (config.prefixes.length === 0) trie.insert('', index)
+    for (const prefix of config.prefixes) trie.insert(prefix, index)
+    return {
+      config,
+      index,
+      group: config.groupId === null ? null : groups.get(config.groupId),
+      clearing: config.clearingAccountId === null ? null : accounts.get(config.clearingAccountId),
+      ruleIds: config.mappingGatewayRule === null ? null : new Set(config.mappingGatewayRule.ids),
+    }
+  })
+  const timeZone = snapshot.timeZone ?? 'UTC'
+  return {
+    gateways,
+    trie,
+    clearingLimit: snapshot.params.SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT,
+    timeZone,
+    weekTime: weekTimeIn(timeZone),
+  }
+}
+
+/**
+ * Lines of `group` that mapping gateway `m` may still take: lineLimit − current − Σ over every OTHER mapping gateway o
+ * of max(0, reserved(o) − current(o in group)). Another gateway's unused reservation is held back from `m`; `m`'s own
+ * reservation is never subtracted, so it can always use it. lineLimit 0 = unlimited, and reservations then do nothing.
+ */
+export function groupFreeLines(group: GatewayGroupConfig, m: string, live: RoutingLive): number {
+  if (group.lineLimit === 0) return Number.POSITIVE_INFINITY
+  const byMapping = live.groupMappingCalls?.get(group.id)
+  let heldForOthers = 0
+  for (const r of group.reservedLines) {
+    if (r.mappingGatewayId !== m) heldForOthers += Math.max(0, r.lines - (byMapping?.get(r.mappingGatewayId) ?? 0))
+  }
+  return group.lineLimit - (live.groupCalls?.get(group.id) ?? 0) - heldForOthers
+}
+
+interface Eval {
+  readonly table: RoutingTable
+  readonly facts: CallFacts
+  readonly live: RoutingLive
+  weekTime: WeekTime | undefined
+}
+
+/** First reason (in ROUTE_SKIP_REASONS order) that keeps a prefix-matching gateway out, or null when it is usable. */
+function skipReason(g: TableGateway, matchLength: number, longest: number, e: Eval): RouteSkipReason | null {
+  const c = g.config
+  const { live, facts } = e
+  if (c.prefixMode === 'expiration' && matchLength < longest) return 'shorterPrefixExpiration'
+  if (c.lockType === 'bar_all') return 'locked'
+  if (g.ruleIds !== null && c.mappingGatewayRule !== null) {
+    const listed = g.ruleIds.has(facts.mappingGatewayId)
+    if (c.mappingGatewayRule.mode === 'allow' && !listed) return 'mappingGatewayNotAllowed'
+    if (c.mappingGatewayRule.mode === 'forbid' && listed) return 'mappingGatewayForbidden'
+  }
+  if (c.optionsCheck && live.online?.get(c.id) === false) return 'offline'
+  if (g.group === undefined) return 'groupUnknown'
+  if (g.group !== null && g.group.calendar.length > 0) {
+    e.weekTime ??= e.table.weekTime(facts.nowMs)
+    if (!isWithinCalendar(g.group.calendar, e.weekTime)) return 'outsideCalendar'
+  }
+  if (g.clearing === undefined) return 'clearingAccountUnknown'
+  if (g.clearing !== null) {
+    if (g.clearing.status === 'locked') return 'clearingAccountLocked'
+    const balance = live.clearingBalances?.get(g.clearing.id) ?? g.clearing.balance
+    if (balance < e.table.clearingLimit) return 'clearingBalanceLow'
+  }
+  if (c.lineLimit > 0 && (live.gatewayCalls?.get(c.id) ?? 0) >= c.lineLimit) return 'lineLimit'
+  if (g.group !== null && groupFreeLines(g.group, facts.mappingGatewayId, live) <= 0) return 'groupLineLimit'
+  return null
+}
+
+interface Usable {
+  readonly g: TableGateway
+  readonly length: number
+}
+
+/** Normal routes before protect routes; then longest match first; then priority ascending (0 = same rank). */
+function compareRank(a: Usable, b: Usable): number {
+  return (
+    Number(a.g.config.protectRoute) - Number(b.g.config.protectRoute) ||
+    b.length - a.length ||
+    a.g.config.priority - b.g.config.priority
+  )
+}
+
+const compareUsable = (a: Usable, b: Usable): number => compareRank(a, b) || a.g.index - b.g.index
+
+/** Fisher–Yates shuffle of every run of equal rank, so equal priorities share load uniformly (deterministic given `random`). */
+function shareLoad(sorted: Usable[], random: () => number): void {
+  let start = 0
+  while (start < sorted.length) {
+    let end = start + 1
+    while (end < sorted.length && compareRank(sorted[start]!, sorted[end]!) === 0) end++
+    for (let i = end - 1; i > start; i--) {
+      const j = start + Math.min(Math.floor(random() * (i - start + 1)), i - start)
+      const tmp = sorted[i]!
+      sorted[i] = sorted[j]!
+      sorted[j] = tmp
+    }
+    start = end
+  }
+}
+
+/**
+ * Decides where a call goes. L (the longest match length) counts every prefix-matching gateway, skipped or not, so a
+ * locked longer-prefix gateway still keeps a shorter `expiration` gateway out (DESIGN.md's A/B example).
+ */
+export function decideRoute(table: RoutingTable, facts: CallFacts, live: RoutingLive = {}, options: RouteOptions = {}): RouteDecision {
+  const matches = table.trie.matches(facts.callee)
+  const longest = matches[0]?.length ?? 0
+  const e: Eval = { table, facts, live, weekTime: undefined }
+  const seen = new Set<number>()
+  const usable: Usable[] = []
+  const rejected: RouteRejection[] = []
+  for (const m of matches) {
+    for (const index of m.values) {
+      if (seen.has(index)) continue
+      seen.add(index)
+      const g = table.gateways[index]!
+      const reason = skipReason(g, m.length, longest, e)
+      if (reason === null) usable.push({ g, length: m.length })
+      else rejected.push({ routingGatewayId: g.config.id, reason, matchedPrefix: facts.callee.slice(0, m.length) })
+    }
+  }
+  if (options.listUnmatched === true) {
+    for (const g of table.gateways) {
+      if (!seen.has(g.index)) rejected.push({ routingGatewayId: g.config.id, reason: 'noPrefixMatch', matchedPrefix: null })
+    }
+  }
+  if (usable.length === 0) return { kind: 'reject', reason: rejectReasonFor(rejected), rejected }
+  usable.sort(compareUsable)
+  if (facts.random !== undefined) shareLoad(usable, facts.random)
+  const candidates = usable.map(({ g, length }): RouteCandidate => ({
+    routingGatewayId: g.config.id,
+    priority: g.config.priority,
+    matchedPrefix: facts.callee.slice(0, length),
+    protectRoute: g.config.protectRoute,
+    calleeOut: rewriteNumber(facts.callee, g.config.calleeRewrite),
+    callerOut: rewriteNumber(facts.caller, g.config.callerRewrite),
+    host: g.config.host,
+    port: g.config.port,
+  }))
+  return { kind: 'route', candidates, rejected }
+}
