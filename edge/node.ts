@@ -27,6 +27,9 @@ async function main(): Promise<void> {
     log({ level: 'info', msg: 'new database: migrated and seeded the demo configuration' })
   }
   const admin = await ensureAdminKey(db, env.ADMIN_API_KEY)
+  if (env.ADMIN_API_KEY !== undefined && env.ADMIN_API_KEY.length < 16) {
+    log({ level: 'warn', msg: 'ADMIN_API_KEY is shorter than 16 characters; prefer a generated key (POST /v1/api-keys)' })
+  }
   if (admin.kind === 'created') {
     // Printed once: only its SHA-256 is stored.
     log({ level: 'warn', msg: 'created the first admin API key; store it now, it is not shown again', adminApiKey: admin.secret })

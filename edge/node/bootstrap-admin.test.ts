@@ -28,6 +28,12 @@ describe('ensureAdminKey', () => {
     expect((await h().request('PUT', '/v1/parameters/SS_MAXCALLDURATION', { as: { secret }, body: { value: 60 } })).status).toBe(200)
   })
 
+  it('does not show any part of an operator-chosen secret in the key list', async () => {
+    await ensureAdminKey(h().db, 'short-secret')
+    const list = await h().request('GET', '/v1/api-keys')
+    expect(JSON.stringify(list.body)).not.toContain('short')
+  })
+
   it('promotes a viewer key to admin when ADMIN_API_KEY names its secret', async () => {
     const viewer = h().viewerKey
     expect(await ensureAdminKey(h().db, viewer)).toEqual({ kind: 'configured', inserted: false })

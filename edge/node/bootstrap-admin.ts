@@ -3,13 +3,16 @@ import { eq } from 'drizzle-orm'
 import { apiKeys } from '../../shared/db/schema.js'
 import { apiKeyToRow, hashApiKeySecret } from '../../shared/entities/api-key.js'
 import type { ApiRole, Db } from '../env.js'
-import { generateApiKeySecret } from '../auth/api-key-secret.js'
+import { API_KEY_PREFIX, generateApiKeySecret } from '../auth/api-key-secret.js'
 import { newId } from '../ids.js'
 
 /** Inserts an API key with the given (or a new) secret and returns the secret. */
 export async function insertApiKey(db: Db, name: string, role: ApiRole, secret: string = generateApiKeySecret()): Promise<string> {
   const nowMs = Date.now()
-  await db.insert(apiKeys).values(apiKeyToRow({ name, role }, { id: newId('key', nowMs), nowMs, secret }))
+  const row = apiKeyToRow({ name, role }, { id: newId('key', nowMs), nowMs, secret })
+  // An operator-chosen secret may be short: showing its first characters to every viewer would give most of it away.
+  const secretPrefix = secret.startsWith(API_KEY_PREFIX) ? row.secretPrefix : ''
+  await db.insert(apiKeys).values({ ...row, secretPrefix })
   return secret
 }
 
@@ -26,7 +29,7 @@ export async function ensureAdminKey(db: Db, configuredSecret: string | undefine
     const rows = await db.select({ id: apiKeys.id, role: apiKeys.role }).from(apiKeys).where(eq(apiKeys.secretHash, hash))
     const existing = rows[0]
     if (existing === undefined) {
-      await insertApiKey(db, `ADMIN_API_KEY ${configuredSecret.slice(0, 8)}`, 'admin', configuredSecret)
+      await insertApiKey(db, `ADMIN_API_KEY (added ${new Date().toISOString()})`, 'admin', configuredSecret)
       return { kind: 'configured', inserted: true }
     }
     if (existing.role !== 'admin') await db.update(apiKeys).set({ role: 'admin' }).where(eq(apiKeys.id, existing.id))
