@@ -1,0 +1,48 @@
+// Covers the CDR record helpers: time-ordered ids, whole-second billing rounded up, PDD, and SystemShutdown records.
+import { describe, expect, it } from 'vitest'
+import { cdrCreate } from '../../shared/entities/cdr.js'
+import { billedDurationSec, newCdrId, postDialDelayMs, systemShutdownRecord } from './record.js'
+import { sampleCall } from './fixtures/records.js'
+
+describe('newCdrId', () => {
+  it('is a 26-char Crockford ULID that sorts by start time', () => {
+    const a = newCdrId(1_700_000_000_000)
+    const b = newCdrId(1_700_000_000_001)
+    expect(a).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/)
+    expect(a < b).toBe(true)
+    expect(newCdrId(0, new Uint8Array(10))).toBe('0'.repeat(26))
+    expect(newCdrId(1_700_000_000_000)).not.toBe(newCdrId(1_700_000_000_000))
+  })
+})
+
+describe('billedDurationSec', () => {
+  it('bills every started second and nothing for an unanswered call', () => {
+    expect(billedDurationSec(null, 5000)).toBe(0)
+    expect(billedDurationSec(1000, 1000)).toBe(0)
+    expect(billedDurationSec(1000, 62_000)).toBe(61)
+    expect(billedDurationSec(1000, 62_001)).toBe(62)
+    expect(billedDurationSec(1000, 1001)).toBe(1)
+  })
+})
+
+describe('postDialDelayMs', () => {
+  it('measures INVITE to first progress and is null without one', () => {
+    expect(postDialDelayMs(1000, 3500)).toBe(2500)
+    expect(postDialDelayMs(1000, null)).toBeNull()
+  })
+})
+
+describe('systemShutdownRecord', () => {
+  it('ends an answered call at the last known time and bills it', () => {
+    const call = sampleCall({ startedAtMs: 10_000 })
+    const r = systemShutdownRecord(call, { answeredAtMs: 12_000, routingGatewayId: 'rg1', calleeOut: '3315550000', pddMs: 800 }, 42_500)
+    expect(r).toMatchObject({ id: call.id, terminationReason: 'SystemShutdown', endedBy: 'switch', endedAtMs: 42_500, durationSec: 31, sipCode: 200 })
+    expect(cdrCreate.safeParse(r).success).toBe(true)
+  })
+
+  it('never ends before the call started, and leaves an unanswered call unbilled', () => {
+    const r = systemShutdownRecord(sampleCall({ startedAtMs: 10_000 }), null, 5_000)
+    expect(r).toMatchObject({ endedAtMs: 10_000, durationSec: 0, sipCode: null, answeredAtMs: null })
+    expect(cdrCreate.safeParse(r).success).toBe(true)
+  })
+})

@@ -1,0 +1,88 @@
+// The CDR record the call layer hands to the sink (shared `cdrCreate`, epoch ms), its time-ordered id, billing and PDD helpers.
+import { randomBytes } from 'node:crypto'
+import type { CdrCreate } from '../../shared/entities/cdr.js'
+
+/** One call detail record exactly as journaled and stored (`cdrs` row shape; times are epoch ms). */
+export type CdrRecord = CdrCreate
+
+/** What is known when a call starts; journaled as "open" so a crash mid-call still yields a CDR. */
+export interface CallSkeleton {
+  id: string
+  callId: string
+  startedAtMs: number
+  caller: string
+  callee: string
+  accountId: string | null
+  mappingGatewayId: string | null
+  sourceIp: string
+  sourcePort: number
+  nodeId: string
+}
+
+/** Facts learned when the call is answered (kept with the open call so a crash bills what was talked). */
+export interface CallAnswer {
+  answeredAtMs: number
+  routingGatewayId: string | null
+  calleeOut: string | null
+  pddMs: number | null
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+
+/** A ULID (26 chars: 48-bit ms time + 80 random bits, Crockford base32): sorts by start time, unique without coordination. */
+export function newCdrId(nowMs: number, random: Uint8Array = randomBytes(10)): string {
+  let time = ''
+  let t = Math.max(0, Math.floor(nowMs))
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32]! + time
+    t = Math.floor(t / 32)
+  }
+  let rand = ''
+  let acc = 0
+  let bits = 0
+  for (const byte of random.subarray(0, 10)) {
+    acc = (acc << 8) | byte
+    bits += 8
+    while (bits >= 5) {
+      bits -= 5
+      rand += CROCKFORD[(acc >> bits) & 31]!
+    }
+    acc &= (1 << bits) - 1
+  }
+  return time + rand
+}
+
+/**
+ * Billed seconds of a call: 0 when it was never answered, else the answered time rounded UP to whole seconds
+ * (VOS3000 bills every started second; 61.001 s bills 62 s, exactly 61.000 s bills 61 s).
+ */
+export function billedDurationSec(answeredAtMs: number | null, endedAtMs: number): number {
+  if (answeredAtMs === null) return 0
+  return Math.ceil(Math.max(0, endedAtMs - answeredAtMs) / 1000)
+}
+
+/** Post-dial delay: INVITE received until the first 180/183 (or the answer when none came); null when neither came. */
+export function postDialDelayMs(startedAtMs: number, firstProgressAtMs: number | null): number | null {
+  return firstProgressAtMs === null ? null : Math.max(0, firstProgressAtMs - startedAtMs)
+}
+
+/** The CDR of a call that was still up when the node died: ended at the last time the node was known alive. */
+export function systemShutdownRecord(call: CallSkeleton, answer: CallAnswer | null, lastKnownAtMs: number): CdrRecord {
+  const endedAtMs = Math.max(lastKnownAtMs, answer?.answeredAtMs ?? call.startedAtMs, call.startedAtMs)
+  return {
+    ...call,
+    answeredAtMs: answer?.answeredAtMs ?? null,
+    endedAtMs,
+    durationSec: billedDurationSec(answer?.answeredAtMs ?? null, endedAtMs),
+    pddMs: answer?.pddMs ?? null,
+    calleeOut: answer?.calleeOut ?? null,
+    routingGatewayId: answer?.routingGatewayId ?? null,
+    terminationReason: 'SystemShutdown',
+    sipCode: answer === null ? null : 200,
+    endedBy: 'switch',
+    attempts: [],
+    cost: null,
+    warningPlayed: false,
+    notes: ['closed at restart: the node stopped while the call was up; endedAt is the last time it was known alive'],
+  }
+}

@@ -1,0 +1,118 @@
+// The CDR sink the call layer reports to: journals call starts and CDRs durably, and owns the writer that moves them to libSQL.
+import { join } from 'node:path'
+import { cdrCreate } from '../../shared/entities/cdr.js'
+import type { Db } from '../db/client.js'
+import type { Clock, TimerHandle } from '../lib/clock.js'
+import type { Logger } from '../lib/log.js'
+import { CdrJournal } from './journal.js'
+import { OpenCallJournal } from './open-calls.js'
+import { systemShutdownRecord, type CallAnswer, type CallSkeleton, type CdrRecord } from './record.js'
+import { CdrWriter, type CdrWriterOptions } from './writer.js'
+
+/** Sink options; the journal lives in `DATA_DIR/cdr-journal/`. */
+export interface CdrSinkOptions {
+  dataDir: string
+  db: Db
+  clock: Clock
+  log: Logger
+  /** How often the node records that it is alive (bounds endedAt of calls closed after a crash); default 5 s. */
+  heartbeatMs?: number
+  maxSegmentBytes?: number
+  maxSegmentAgeMs?: number
+  writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs'>
+}
+
+/** What `close()` achieved before its deadline. */
+export interface CdrSinkCloseResult {
+  /** Every journaled CDR reached the database. */
+  drained: boolean
+  /** Calls still open; the next start closes them as SystemShutdown. */
+  openCalls: number
+}
+
+/**
+ * Receives the call layer's events. It matches the call layer's observer interface structurally (the call layer
+ * declares it; this module never imports upward): `onCallStarted`, `onCallAnswered`, `onCallEnded`.
+ */
+export class CdrSink {
+  private heartbeatTimer: TimerHandle | null = null
+  private closed = false
+
+  private constructor(
+    readonly journal: CdrJournal,
+    readonly openCalls: OpenCallJournal,
+    readonly writer: CdrWriter,
+    private readonly opts: CdrSinkOptions,
+  ) {}
+
+  /** Opens both journals, turns calls left open by a crash into SystemShutdown CDRs, and starts the writer. */
+  static async open(opts: CdrSinkOptions): Promise<CdrSink> {
+    const dir = join(opts.dataDir, 'cdr-journal')
+    const journal = await CdrJournal.open({
+      dir, log: opts.log, now: () => opts.clock.now(),
+      ...(opts.maxSegmentBytes === undefined ? {} : { maxSegmentBytes: opts.maxSegmentBytes }),
+      ...(opts.maxSegmentAgeMs === undefined ? {} : { maxSegmentAgeMs: opts.maxSegmentAgeMs }),
+    })
+    const openCalls = await OpenCallJournal.open(dir, opts.log)
+    const recovered = openCalls.recovered
+    if (recovered.length > 0) {
+      // CDR first, then forget the open call: a crash in between only repeats an idempotent insert.
+      await Promise.all(recovered.map((r) => journal.append(systemShutdownRecord(r.call, r.answer, r.lastKnownAtMs))))
+      opts.log.warn('calls open at the last stop closed as SystemShutdown', { count: recovered.length, ids: recovered.slice(0, 20).map((r) => r.call.id) })
+    }
+    await openCalls.forgetRecovered()
+    const writer = new CdrWriter({ journal, db: opts.db, clock: opts.clock, log: opts.log, ...opts.writer })
+    const sink = new CdrSink(journal, openCalls, writer, opts)
+    writer.start()
+    sink.beat()
+    return sink
+  }
+
+  /** A call was admitted: journal it as open (durable before resolving). */
+  onCallStarted(call: CallSkeleton): Promise<void> {
+    return this.openCalls.markOpen(call, this.opts.clock.now())
+  }
+
+  /** A call was answered: keep what is needed to bill it if the node dies mid-call. */
+  onCallAnswered(id: string, answer: CallAnswer): Promise<void> {
+    return this.openCalls.markAnswered(id, answer, this.opts.clock.now())
+  }
+
+  /** A call ended: resolves once its CDR is fsync'd in the journal; the db write follows off the hot path. */
+  async onCallEnded(cdr: CdrRecord): Promise<void> {
+    const check = cdrCreate.safeParse(cdr)
+    // A malformed CDR is our bug, but it is still journaled: losing it would be worse than storing it late.
+    if (!check.success) this.opts.log.error('cdr fails the shared schema (bug in the call layer)', { id: cdr.id, issues: check.error.issues })
+    await this.journal.append(check.success ? check.data : cdr)
+    this.openCalls.markClosed(cdr.id, this.opts.clock.now()).catch((error: unknown) => {
+      this.opts.log.warn('could not mark the call closed; a restart would add a duplicate-id SystemShutdown CDR, which the insert ignores', { id: cdr.id, error })
+    })
+  }
+
+  /** Same as `onCallEnded` (the name the brief's call layer uses). */
+  record(cdr: CdrRecord): Promise<void> {
+    return this.onCallEnded(cdr)
+  }
+
+  /** Stops the heartbeat, drains the journal into the db until `deadlineMs` (clock time), closes the files. */
+  async close(deadlineMs: number): Promise<CdrSinkCloseResult> {
+    if (this.closed) return { drained: true, openCalls: this.openCalls.size }
+    this.closed = true
+    this.heartbeatTimer?.cancel()
+    await this.writer.stop()
+    const drained = await this.writer.flush(deadlineMs)
+    const openCalls = this.openCalls.size
+    await this.openCalls.close()
+    await this.journal.close()
+    if (!drained) this.opts.log.warn('cdr journal not fully drained at close; it is replayed at the next start')
+    return { drained, openCalls }
+  }
+
+  private beat(): void {
+    if (this.closed) return
+    this.heartbeatTimer = this.opts.clock.after(this.opts.heartbeatMs ?? 5_000, () => {
+      this.openCalls.heartbeat(this.opts.clock.now()).catch((error: unknown) => this.opts.log.warn('open-calls heartbeat failed', { error }))
+      this.beat()
+    })
+  }
+}
