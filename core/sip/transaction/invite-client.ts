@@ -1,0 +1,153 @@
+// INVITE client transaction: RFC 3261 §17.1.1 as corrected by RFC 6026 §8.4 (Accepted state, Timer M).
+import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
+import { buildAckForNon2xx } from '../message/build.js'
+import type { SipRequest, SipResponse } from '../message/message.js'
+import { serializeMessage } from '../message/serialize.js'
+import { Transaction, type TransactionContext } from './transaction.js'
+import { timeoutFailure, transportFailure, type TransactionUser } from './types.js'
+
+/** RFC 3261 Figure 5 + RFC 6026 Figure 3 state names. */
+export type IctState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated'
+
+const ICT_NEXT: Record<IctState, readonly IctState[]> = {
+  calling: ['proceeding', 'accepted', 'completed', 'terminated'],
+  proceeding: ['accepted', 'completed', 'terminated'],
+  accepted: ['terminated'],
+  completed: ['terminated'],
+  terminated: [],
+}
+
+/** Sends an INVITE, retransmits it on Timer A, ACKs non-2xx finals itself and passes every 2xx up. */
+export class InviteClientTransaction extends Transaction<IctState> {
+  readonly kind = 'ict' as const
+  readonly user: TransactionUser
+  /** Set by the layer when the TU asked to CANCEL before any provisional response (RFC 3261 §9.1). */
+  cancelWanted: TransactionUser | null = null
+  private readonly wire: Buffer
+  private ackWire: Buffer | null = null
+  private readonly onProceeding: ((tx: InviteClientTransaction) => void) | null
+  private readonly fireA = (): void => this.onTimerA()
+
+  constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: TransactionUser, onProceeding: ((tx: InviteClientTransaction) => void) | null) {
+    super(ctx, key, request, transport, remote, 'calling', ICT_NEXT)
+    this.wire = wire
+    this.user = user
+    this.onProceeding = onProceeding
+  }
+
+  /** Sends the INVITE and arms Timers A and B (RFC 3261 §17.1.1.2). */
+  start(): void {
+    this.send(this.wire)
+    this.arm('calling')
+  }
+
+  /** One transition: table check, old timers cleared, new ones armed, layer told on terminated. */
+  private enter(next: IctState): void {
+    this.transition(next)
+    this.clearTimers()
+    this.arm(next)
+    if (next === 'terminated') this.ctx.terminated(this)
+    else if (next === 'proceeding') this.onProceeding?.(this)
+  }
+
+  private arm(state: IctState): void {
+    const c = this.ctx.clock
+    switch (state) {
+      case 'calling':
+        // RFC 3261 §17.1.1.2: Timer A at T1 on unreliable transports, Timer B at 64*T1 always.
+        if (this.t.A > 0) {
+          this.interval = this.t.A
+          this.retransmitTimer = c.after(this.interval, this.fireA)
+        }
+        this.timeoutTimer = c.after(this.t.B, () => this.onTimerB())
+        break
+      case 'completed':
+        // RFC 3261 §17.1.1.2: Timer D (>= 32 s unreliable, 0 reliable) absorbs final-response retransmissions.
+        this.timeoutTimer = c.after(this.t.D, () => this.onTimerD())
+        break
+      case 'accepted':
+        // RFC 6026 §8.4: Timer M = 64*T1 keeps the transaction to pass 2xx retransmissions up.
+        this.timeoutTimer = c.after(this.t.M, () => this.onTimerM())
+        break
+      case 'proceeding':
+      case 'terminated':
+        break
+    }
+  }
+
+  /** A response matched to this transaction by the layer. */
+  onResponse(res: SipResponse): void {
+    const s = res.status
+    switch (this.state) {
+      case 'calling':
+      case 'proceeding':
+        if (s < 200) {
+          // RFC 3261 §17.1.1.2: 1xx in calling -> proceeding (no more retransmissions); 1xx always passed to TU.
+          if (this.state === 'calling') this.enter('proceeding')
+        } else if (s < 300) {
+          // RFC 6026 §8.4: 2xx in calling/proceeding -> accepted, pass to TU; the TU ACKs it, not us.
+          this.enter('accepted')
+        } else {
+          // RFC 3261 §17.1.1.2: 300-699 -> completed, generate the ACK (§17.1.1.3), pass to TU.
+          this.ackWire = serializeMessage(buildAckForNon2xx(this.request, res))
+          this.send(this.ackWire)
+          this.enter('completed')
+        }
+        this.user.onResponse(res, this)
+        return
+      case 'accepted':
+        // RFC 6026 §8.4: a 2xx retransmission in accepted MUST be passed to the TU; anything else is dropped.
+        if (s >= 200 && s < 300) this.user.onResponse(res, this)
+        else this.unexpected(`${s} in accepted`)
+        return
+      case 'completed':
+        // RFC 3261 §17.1.1.2: retransmitted final in completed -> re-send ACK, not passed to TU.
+        if (s >= 300 && this.ackWire !== null) {
+          this.send(this.ackWire)
+          this.ctx.retransmitted(this.kind)
+        } else this.unexpected(`${s} in completed`)
+        return
+      case 'terminated':
+        this.unexpected(`${s} in terminated`)
+        return
+    }
+  }
+
+  /** Timer A: retransmit the INVITE and double the interval (no T2 cap for INVITE). RFC 3261 §17.1.1.2. */
+  onTimerA(): void {
+    this.retransmitTimer = null
+    if (this.state !== 'calling') return
+    this.send(this.wire)
+    this.ctx.retransmitted(this.kind)
+    this.interval *= 2
+    this.retransmitTimer = this.ctx.clock.after(this.interval, this.fireA)
+  }
+
+  /** Timer B: no response at all; terminated and 408 to the TU. RFC 3261 §17.1.1.2. */
+  onTimerB(): void {
+    this.timeoutTimer = null
+    if (this.state !== 'calling') return
+    this.enter('terminated')
+    this.user.onTimeout(timeoutFailure('B'), this)
+  }
+
+  /** Timer D: stop absorbing final-response retransmissions. RFC 3261 §17.1.1.2. */
+  onTimerD(): void {
+    this.timeoutTimer = null
+    if (this.state === 'completed') this.enter('terminated')
+  }
+
+  /** Timer M: stop passing 2xx retransmissions up. RFC 6026 §8.4. */
+  onTimerM(): void {
+    this.timeoutTimer = null
+    if (this.state === 'accepted') this.enter('terminated')
+  }
+
+  /** RFC 3261 §17.1.4: a transport failure while sending the INVITE or ACK -> terminated, TU told (503). */
+  onSendError(failure: TransportFailure): void {
+    if (this.state === 'calling' || this.state === 'completed') {
+      this.enter('terminated')
+      this.user.onTransportError(transportFailure(failure), this)
+    } else this.unexpected(`send error ${failure.code}`)
+  }
+}

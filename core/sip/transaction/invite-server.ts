@@ -1,0 +1,189 @@
+// INVITE server transaction: RFC 3261 §17.2.1 as corrected by RFC 6026 §8.5-8.7 (Accepted state, Timer L).
+import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
+import type { SipRequest, SipResponse } from '../message/message.js'
+import { serializeMessage } from '../message/serialize.js'
+import { Transaction, type TransactionContext } from './transaction.js'
+import { TransactionStateError, timeoutFailure, transportFailure, type ServerTransactionUser } from './types.js'
+
+/** RFC 3261 Figure 7 + RFC 6026 Figure 5 state names. */
+export type IstState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated'
+
+const IST_NEXT: Record<IstState, readonly IstState[]> = {
+  proceeding: ['accepted', 'completed', 'terminated'],
+  accepted: ['terminated'],
+  completed: ['confirmed', 'terminated'],
+  confirmed: ['terminated'],
+  terminated: [],
+}
+
+/** Carries the TU's responses to an INVITE, retransmits non-2xx finals on Timer G until the ACK, absorbs INVITE retransmissions. */
+export class InviteServerTransaction extends Transaction<IstState> {
+  readonly kind = 'ist' as const
+  /** Where the request came from (the response target may differ in port, RFC 3261 §18.2.2). */
+  readonly source: RemoteAddr
+  /** To tag of the final response we sent (the ACK for a non-2xx carries it; RFC 2543 ACK matching). */
+  finalToTag: string | undefined = undefined
+  private readonly user: ServerTransactionUser
+  private lastProvisional: Buffer | null = null
+  private finalWire: Buffer | null = null
+  private readonly fireG = (): void => this.onTimerG()
+
+  constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerTransactionUser) {
+    super(ctx, key, request, transport, target, 'proceeding', IST_NEXT)
+    this.source = source
+    this.user = user
+  }
+
+  /** One transition: table check, old timers cleared, new ones armed, layer told on terminated. */
+  private enter(next: IstState): void {
+    this.transition(next)
+    this.clearTimers()
+    const c = this.ctx.clock
+    switch (next) {
+      case 'completed':
+        // RFC 3261 §17.2.1: Timer G (T1, unreliable only) retransmits the final; Timer H (64*T1) waits for the ACK.
+        if (this.t.G > 0) {
+          this.interval = this.t.G
+          this.retransmitTimer = c.after(this.interval, this.fireG)
+        }
+        this.timeoutTimer = c.after(this.t.H, () => this.onTimerH())
+        break
+      case 'confirmed':
+        // RFC 3261 §17.2.1: Timer I (T4 unreliable, 0 reliable) absorbs ACK retransmissions.
+        this.timeoutTimer = c.after(this.t.I, () => this.onTimerI())
+        break
+      case 'accepted':
+        // RFC 6026 §8.7: Timer L = 64*T1 on every transport.
+        this.timeoutTimer = c.after(this.t.L, () => this.onTimerL())
+        break
+      case 'terminated':
+        this.ctx.terminated(this)
+        break
+      case 'proceeding':
+        break
+    }
+  }
+
+  /**
+   * Sends a response from the TU. RFC 3261 §17.2.1 / RFC 6026 §8.6: 1xx and the first final in proceeding;
+   * further 2xx (the TU's own §13.3.1.4 retransmissions) in accepted. Returns false once terminated (send the
+   * 2xx statelessly then); throws TransactionStateError for anything else.
+   */
+  respond(res: SipResponse): boolean {
+    const s = res.status
+    switch (this.state) {
+      case 'proceeding': {
+        const wire = serializeMessage(res)
+        this.send(wire)
+        if (s < 200) {
+          this.lastProvisional = wire
+        } else if (s < 300) {
+          // RFC 6026 §8.5: 2xx from TU in proceeding -> sent once, accepted; the TU retransmits it, not us.
+          this.finalToTag = res.to?.tag
+          this.enter('accepted')
+        } else {
+          // RFC 3261 §17.2.1: 300-699 from TU -> completed with Timers G and H.
+          this.finalToTag = res.to?.tag
+          this.finalWire = wire
+          this.enter('completed')
+        }
+        return true
+      }
+      case 'accepted':
+        // RFC 6026 §8.6: 2xx retransmissions from the TU in accepted are passed to the transport.
+        if (s >= 200 && s < 300) {
+          this.send(serializeMessage(res))
+          return true
+        }
+        throw new TransactionStateError(`ist: ${s} after a 2xx was sent`)
+      case 'terminated':
+        return false
+      case 'completed':
+      case 'confirmed':
+        throw new TransactionStateError(`ist: ${s} after a final response (${this.state})`)
+    }
+  }
+
+  /** A retransmission of the INVITE (matched by the layer). */
+  onRetransmission(): void {
+    switch (this.state) {
+      case 'proceeding':
+        // RFC 3261 §17.2.1: INVITE retransmission in proceeding -> re-send the most recent provisional.
+        if (this.lastProvisional !== null) {
+          this.send(this.lastProvisional)
+          this.ctx.retransmitted(this.kind)
+        }
+        return
+      case 'completed':
+        // RFC 3261 §17.2.1: INVITE retransmission in completed -> re-send the final response.
+        if (this.finalWire !== null) {
+          this.send(this.finalWire)
+          this.ctx.retransmitted(this.kind)
+        }
+        return
+      case 'accepted':
+      // RFC 6026 §8.7: INVITE retransmissions in accepted are absorbed (the TU retransmits its 2xx).
+      case 'confirmed':
+      case 'terminated':
+        return
+    }
+  }
+
+  /** An ACK matched to this transaction; returns true when it belongs to the TU (RFC 6026 §8.7, accepted state). */
+  onAck(): boolean {
+    switch (this.state) {
+      case 'completed':
+        // RFC 3261 §17.2.1: ACK in completed -> confirmed; Timer G stops, Timer I starts.
+        this.enter('confirmed')
+        return false
+      case 'accepted':
+        // RFC 6026 §8.7: ACKs in accepted MUST be passed to the TU, not absorbed.
+        return true
+      case 'confirmed':
+        // RFC 3261 §17.2.1: ACK retransmissions in confirmed are absorbed.
+        return false
+      case 'proceeding':
+      case 'terminated':
+        this.unexpected(`ACK in ${this.state}`)
+        return false
+    }
+  }
+
+  /** Timer G: re-send the final, interval doubling up to T2. RFC 3261 §17.2.1. */
+  onTimerG(): void {
+    this.retransmitTimer = null
+    if (this.state !== 'completed' || this.finalWire === null) return
+    this.send(this.finalWire)
+    this.ctx.retransmitted(this.kind)
+    this.interval = Math.min(2 * this.interval, this.t.T2)
+    this.retransmitTimer = this.ctx.clock.after(this.interval, this.fireG)
+  }
+
+  /** Timer H: the ACK never came; terminated and the TU told (408). RFC 3261 §17.2.1. */
+  onTimerH(): void {
+    this.timeoutTimer = null
+    if (this.state !== 'completed') return
+    this.enter('terminated')
+    this.user.onServerFailure(timeoutFailure('H'), this)
+  }
+
+  /** Timer I: stop absorbing ACK retransmissions. RFC 3261 §17.2.1. */
+  onTimerI(): void {
+    this.timeoutTimer = null
+    if (this.state === 'confirmed') this.enter('terminated')
+  }
+
+  /** Timer L: stop absorbing INVITE retransmissions after a 2xx. RFC 6026 §8.7. */
+  onTimerL(): void {
+    this.timeoutTimer = null
+    if (this.state === 'accepted') this.enter('terminated')
+  }
+
+  /** RFC 3261 §17.2.4: a response could not be sent -> TU told (503); terminated unless accepted (RFC 6026 keeps it for Timer L). */
+  onSendError(failure: TransportFailure): void {
+    if (this.state === 'terminated' || this.state === 'confirmed') return this.unexpected(`send error ${failure.code}`)
+    // Deviation: in accepted the transaction stays until Timer L so INVITE retransmissions are still absorbed.
+    if (this.state !== 'accepted') this.enter('terminated')
+    this.user.onServerFailure(transportFailure(failure), this)
+  }
+}

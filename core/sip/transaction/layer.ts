@@ -1,0 +1,351 @@
+// The transaction layer: parse -> validate -> match -> absorb retransmissions or hand up; stateless answers; CANCEL; client transactions (RFC 3261 §17, §18, §9).
+import type { Clock } from '../../lib/clock.js'
+import { silentLogger, type Logger } from '../../lib/log.js'
+import { Metrics, type CounterSeries, type Metric } from '../../lib/metrics.js'
+import type { RemoteAddr, SendListener, Transport, TransportUser } from '../../transport/types.js'
+import { buildCancel, buildResponse, generateBranch, generateTag } from '../message/build.js'
+import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
+import { parseMessage } from '../message/parse.js'
+import { serializeMessage } from '../message/serialize.js'
+import { validateRequest, validateResponse, type ValidateOptions } from '../message/validate.js'
+import { InviteClientTransaction } from './invite-client.js'
+import { InviteServerTransaction } from './invite-server.js'
+import { clientKey, isRfc3261Branch, serverKey } from './key.js'
+import { NonInviteClientTransaction } from './non-invite-client.js'
+import { NonInviteServerTransaction } from './non-invite-server.js'
+import { responseTarget, stampReceived } from './response-target.js'
+import type { TransactionContext } from './transaction.js'
+import { rfcTimers, type RfcTimers, type TimerParams } from './timers.js'
+import {
+  TransactionError,
+  type AnyTransaction,
+  type ClientTransaction,
+  type ServerTransaction,
+  type ServerTransactionUser,
+  type TransactionUser,
+} from './types.js'
+
+/** Options for a TransactionLayer. */
+export interface TransactionLayerOptions {
+  clock: Clock
+  /** The core receiving requests (the B2BUA). */
+  user: ServerTransactionUser
+  /** T1/T2/T4 in ms (system parameters); defaults 500/4000/5000. */
+  timers?: TimerParams
+  /** Request checks (supported option tags, URI schemes, body types). */
+  validate?: Partial<ValidateOptions>
+  /** Send 100 Trying for every new INVITE before the TU sees it (RFC 3261 §17.2.1; default true). */
+  autoTrying?: boolean
+  /** Agent name in Warning headers of stateless responses (RFC 3261 §20.43; default: the transport address). */
+  warnAgent?: string
+  log?: Logger
+  metrics?: Metrics
+}
+
+/** Counters the layer keeps; cached series so the hot path does no label lookups. */
+interface LayerCounters {
+  bad: CounterSeries
+  dropped: CounterSeries
+  stray: CounterSeries
+  stateless: Metric
+  retransmits: Metric
+  absorbed: CounterSeries
+}
+
+/** Owns every transaction of the node; implements TransportUser for all transports below it. */
+export class TransactionLayer implements TransportUser, TransactionContext {
+  readonly clock: Clock
+  readonly log: Logger
+  readonly udpTimers: RfcTimers
+  readonly reliableTimers: RfcTimers
+  private readonly user: ServerTransactionUser
+  private readonly validateOptions: Partial<ValidateOptions>
+  private readonly autoTrying: boolean
+  private readonly warnAgent: string | undefined
+  private readonly servers = new Map<string, ServerTransaction>()
+  private readonly clients = new Map<string, ClientTransaction>()
+  private readonly c: LayerCounters
+  private readonly proceedingHook = (tx: InviteClientTransaction): void => this.sendWantedCancel(tx)
+
+  constructor(opts: TransactionLayerOptions) {
+    this.clock = opts.clock
+    this.user = opts.user
+    this.log = opts.log ?? silentLogger
+    this.udpTimers = rfcTimers(opts.timers, false)
+    this.reliableTimers = rfcTimers(opts.timers, true)
+    this.validateOptions = opts.validate ?? {}
+    this.autoTrying = opts.autoTrying ?? true
+    this.warnAgent = opts.warnAgent
+    const m = opts.metrics ?? new Metrics()
+    m.gauge('sip_transactions', 'Live SIP transactions', [], () => this.size)
+    this.c = {
+      bad: m.counter('sip_bad_messages_total', 'Datagrams dropped as unparseable or invalid').labels(),
+      dropped: m.counter('sip_requests_dropped_total', 'Requests dropped without an answer (no usable Via)').labels(),
+      stray: m.counter('sip_stray_responses_total', 'Responses matching no client transaction').labels(),
+      stateless: m.counter('sip_stateless_responses_total', 'Responses sent without a transaction', ['status']),
+      retransmits: m.counter('sip_retransmissions_total', 'Retransmissions sent by transactions', ['kind']),
+      absorbed: m.counter('sip_absorbed_retransmissions_total', 'Received retransmissions matched to a transaction').labels(),
+    }
+  }
+
+  /** Live transactions (client + server); returns to 0 when the node is idle. */
+  get size(): number {
+    return this.servers.size + this.clients.size
+  }
+
+  /** Live client and server transaction counts. */
+  get counts(): { client: number; server: number } {
+    return { client: this.clients.size, server: this.servers.size }
+  }
+
+  // ---- TransportUser ------------------------------------------------------------------------------
+
+  /** One datagram from any transport: RFC 3261 §18.3 framing is the parser's; never throws on bad input. */
+  onMessage(buf: Buffer, remote: RemoteAddr, transport: Transport): void {
+    const r = parseMessage(buf, transport.reliable ? 'stream' : 'datagram')
+    if (!r.ok) {
+      if (r.error.code === 'empty') return
+      const partial = r.error.partial
+      // STYLE: if Via, Call-ID, CSeq, From and To are recoverable, answer 400 statelessly; else drop and count.
+      if (partial !== undefined && partial.method !== 'ACK' && partial.topVia !== undefined) {
+        this.c.bad.inc()
+        this.respondStateless(partial, 400, undefined, r.error.message, [], remote, transport)
+        return
+      }
+      this.c.bad.inc()
+      if (this.log.enabled('debug')) this.log.debug('dropped unparseable datagram', { error: r.error.code, remote: `${remote.address}:${remote.port}` })
+      return
+    }
+    const msg = r.message
+    if (msg.isRequest) this.receiveRequest(msg, remote, transport)
+    else this.receiveResponse(msg, remote, transport)
+  }
+
+  // ---- requests ----------------------------------------------------------------------------------
+
+  private receiveRequest(req: SipRequest, remote: RemoteAddr, transport: Transport): void {
+    const v = validateRequest(req, this.validateOptions)
+    if (!v.ok) {
+      this.c.bad.inc()
+      // RFC 3261 §17: an ACK is never answered.
+      if (v.drop === true || req.method === 'ACK' || req.topVia === undefined) return
+      this.respondStateless(req, v.status, v.reason, v.warning, v.headers, remote, transport)
+      return
+    }
+    switch (req.method) {
+      case 'ACK':
+        return this.receiveAck(req, remote, transport)
+      case 'CANCEL':
+        return this.receiveCancel(req, remote, transport)
+      default:
+        return this.receiveOther(req, remote, transport)
+    }
+  }
+
+  private receiveOther(req: SipRequest, remote: RemoteAddr, transport: Transport): void {
+    const key = serverKey(req, req.method)
+    if (key === undefined) {
+      this.c.dropped.inc()
+      return
+    }
+    const existing = this.servers.get(key)
+    if (existing !== undefined) {
+      // RFC 3261 §17.2.3: a retransmission; the machine re-sends its last response or absorbs it.
+      this.c.absorbed.inc()
+      existing.onRetransmission()
+      return
+    }
+    const tx = this.createServer(req, key, remote, transport)
+    if (tx.kind === 'ist' && this.autoTrying) {
+      // RFC 3261 §17.2.1: the IST sends 100 Trying unless the TU answers within 200 ms; we always send it at once.
+      tx.respond(buildResponse(req, 100))
+    }
+    this.user.onRequest(req, tx)
+  }
+
+  private createServer(req: SipRequest, key: string, remote: RemoteAddr, transport: Transport): ServerTransaction {
+    stampReceived(req, remote)
+    const target = responseTarget(req.topVia!, remote, transport.reliable)
+    const tx =
+      req.method === 'INVITE'
+        ? new InviteServerTransaction(this, key, req, transport, target, remote, this.user)
+        : new NonInviteServerTransaction(this, key, req, transport, target, remote, this.user)
+    this.servers.set(key, tx)
+    return tx
+  }
+
+  private receiveAck(ack: SipRequest, remote: RemoteAddr, transport: Transport): void {
+    const ist = this.findInviteForAck(ack)
+    if (ist !== undefined) {
+      // RFC 3261 §17.2.1: ACK for a non-2xx is absorbed by the IST; RFC 6026 §8.7: in accepted it goes to the TU.
+      if (!ist.onAck()) {
+        this.c.absorbed.inc()
+        return
+      }
+    }
+    // RFC 3261 §17: an ACK for a 2xx is its own transaction-less request, handled by the dialog layer.
+    stampReceived(ack, remote)
+    this.user.onAck(ack, remote, transport)
+  }
+
+  private findInviteForAck(ack: SipRequest): InviteServerTransaction | undefined {
+    const asIst = (tx: ServerTransaction | undefined): InviteServerTransaction | undefined => (tx?.kind === 'ist' ? tx : undefined)
+    if (isRfc3261Branch(ack.topVia?.branch)) {
+      const k = serverKey(ack, 'INVITE')
+      return k === undefined ? undefined : asIst(this.servers.get(k))
+    }
+    // RFC 3261 §17.2.3 (RFC 2543 peers): the ACK's To tag is the response's; try the INVITE's tag (re-INVITE), then none.
+    const withTag = serverKey(ack, 'INVITE')
+    const byTag = withTag === undefined ? undefined : asIst(this.servers.get(withTag))
+    if (byTag !== undefined) return byTag
+    const untagged = serverKey(ack, 'INVITE', '')
+    const ist = untagged === undefined ? undefined : asIst(this.servers.get(untagged))
+    return ist !== undefined && ist.finalToTag === ack.to?.tag ? ist : undefined
+  }
+
+  private receiveCancel(cancel: SipRequest, remote: RemoteAddr, transport: Transport): void {
+    const key = serverKey(cancel, 'CANCEL')
+    if (key === undefined) {
+      this.c.dropped.inc()
+      return
+    }
+    const existing = this.servers.get(key)
+    if (existing !== undefined) {
+      this.c.absorbed.inc()
+      existing.onRetransmission()
+      return
+    }
+    // RFC 3261 §9.2: the CANCEL matches the INVITE's server transaction by its branch with method INVITE.
+    const inviteKey = serverKey(cancel, 'INVITE')
+    const target = inviteKey === undefined ? undefined : this.servers.get(inviteKey)
+    const tx = this.createServer(cancel, key, remote, transport)
+    if (target === undefined) {
+      // RFC 3261 §9.2: no matching transaction -> 481.
+      tx.respond(buildResponse(cancel, 481, { toTag: generateTag() }))
+      return
+    }
+    // RFC 3261 §9.2: a matched CANCEL is answered 200 by the UAS itself, whatever the INVITE's state.
+    tx.respond(buildResponse(cancel, 200, { toTag: generateTag() }))
+    if (target.kind === 'ist' && target.state === 'proceeding') this.user.onCancel(cancel, target)
+  }
+
+  /** Answers without a transaction (validation failures): received/rport stamped, To tag added. RFC 3261 §8.2.6. */
+  private respondStateless(req: SipRequest, status: number, reason: string | undefined, warning: string | undefined, extra: Array<[string, string]>, remote: RemoteAddr, transport: Transport): void {
+    const via = req.topVia
+    if (via === undefined) {
+      this.c.dropped.inc()
+      return
+    }
+    stampReceived(req, remote)
+    const headers: Array<[string, string]> = [...extra]
+    if (warning !== undefined) {
+      const agent = this.warnAgent ?? `${transport.local.address}:${transport.local.port}`
+      headers.push(['Warning', `399 ${agent} "${warning.replaceAll('"', "'")}"`])
+    }
+    const opts = reason === undefined ? { toTag: generateTag(), headers } : { toTag: generateTag(), headers, reason }
+    const res = buildResponse(req, status, opts)
+    this.c.stateless.labels(String(status)).inc()
+    transport.send(serializeMessage(res), responseTarget(req.topVia ?? via, remote, transport.reliable))
+  }
+
+  // ---- responses ---------------------------------------------------------------------------------
+
+  private receiveResponse(res: SipResponse, remote: RemoteAddr, transport: Transport): void {
+    const v = validateResponse(res)
+    if (!v.ok) {
+      // STYLE / RFC 3261 §18.1.2: a malformed response is always dropped.
+      this.c.bad.inc()
+      return
+    }
+    const via = res.topVia!
+    const cseq = res.cseq!
+    const tx = via.branch === undefined ? undefined : this.clients.get(clientKey(via.branch, cseq.method))
+    if (tx !== undefined) {
+      // RFC 3261 §8.1.3.3: a UAC discards responses with more than one Via.
+      const vias = res.vias
+      if (vias === undefined || vias.length !== 1) {
+        this.c.bad.inc()
+        return
+      }
+      tx.onResponse(res)
+      return
+    }
+    if (cseq.method === 'INVITE' && res.status >= 200 && res.status < 300) {
+      // RFC 6026 §7.2: a 2xx with no ICT (after Timer M, or forked) goes to the dialog layer.
+      this.user.onStray2xx(res, remote, transport)
+      return
+    }
+    // RFC 3261 §17.1.3 / §18.1.2: a response that matches no transaction is dropped.
+    this.c.stray.inc()
+    if (this.log.enabled('debug')) this.log.debug('dropped stray response', { status: res.status, callId: res.callId, remote: `${remote.address}:${remote.port}` })
+  }
+
+  // ---- API for the TU ----------------------------------------------------------------------------
+
+  /** Prepends `Via: SIP/2.0/<proto> <local>;branch=z9hG4bK...;rport` for `transport` (RFC 3261 §8.1.1.7, RFC 3581); returns the branch. */
+  addVia(req: SipRequest, transport: Transport): string {
+    const branch = generateBranch()
+    const l = transport.local
+    const host = l.family === 'IPv6' ? `[${l.address}]` : l.address
+    req.headers.prepend('via', `SIP/2.0/${transport.protocol} ${host}:${l.port};branch=${branch};rport`)
+    return branch
+  }
+
+  /** Starts a client transaction for `req` (top Via with an RFC 3261 branch required) to `remote` over `transport`. RFC 3261 §17.1. */
+  sendRequest(req: SipRequest, transport: Transport, remote: RemoteAddr, user: TransactionUser): ClientTransaction {
+    if (req.method === 'ACK') throw new TransactionError('ACK has no client transaction; use sendStateless (RFC 3261 §17.1.1.3, §13.2.2.4)')
+    const branch = req.topVia?.branch
+    if (!isRfc3261Branch(branch)) throw new TransactionError(`${req.method} needs a top Via with an RFC 3261 branch (use addVia)`)
+    const key = clientKey(branch, req.method)
+    if (this.clients.has(key)) throw new TransactionError(`duplicate client transaction ${branch} ${req.method}`)
+    const wire = serializeMessage(req)
+    const tx =
+      req.method === 'INVITE'
+        ? new InviteClientTransaction(this, key, req, wire, transport, remote, user, this.proceedingHook)
+        : new NonInviteClientTransaction(this, key, req, wire, transport, remote, user)
+    this.clients.set(key, tx)
+    tx.start()
+    return tx
+  }
+
+  /**
+   * Cancels a pending INVITE (RFC 3261 §9.1): sends the CANCEL now if a provisional arrived, defers it until one does
+   * while calling, and does nothing once a final arrived. Returns the CANCEL transaction when it was sent now.
+   */
+  cancel(invite: InviteClientTransaction, user: TransactionUser): NonInviteClientTransaction | undefined {
+    if (invite.state === 'proceeding') return this.sendCancelFor(invite, user)
+    // RFC 3261 §9.1: a CANCEL SHOULD NOT be sent before a provisional response was received.
+    if (invite.state === 'calling') invite.cancelWanted = user
+    return undefined
+  }
+
+  /** Sends a message with no transaction (ACK for 2xx, 2xx retransmissions after the IST ended). */
+  sendStateless(msg: SipMessage, transport: Transport, remote: RemoteAddr, listener?: SendListener): void {
+    transport.send(serializeMessage(msg), remote, listener)
+  }
+
+  private sendWantedCancel(invite: InviteClientTransaction): void {
+    const user = invite.cancelWanted
+    if (user === null) return
+    invite.cancelWanted = null
+    this.sendCancelFor(invite, user)
+  }
+
+  private sendCancelFor(invite: InviteClientTransaction, user: TransactionUser): NonInviteClientTransaction {
+    const tx = this.sendRequest(buildCancel(invite.request), invite.transport, invite.remote, user)
+    return tx as NonInviteClientTransaction
+  }
+
+  // ---- TransactionContext ------------------------------------------------------------------------
+
+  /** @internal machines call this once when they reach terminated. */
+  terminated(tx: AnyTransaction): void {
+    const table: Map<string, AnyTransaction> = tx.kind === 'ict' || tx.kind === 'nict' ? this.clients : this.servers
+    if (table.get(tx.key) === tx) table.delete(tx.key)
+  }
+
+  /** @internal */
+  retransmitted(kind: 'ict' | 'nict' | 'ist' | 'nist'): void {
+    this.c.retransmits.labels(kind).inc()
+  }
+}

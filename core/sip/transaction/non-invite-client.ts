@@ -1,0 +1,114 @@
+// Non-INVITE client transaction: RFC 3261 §17.1.2 (Timers E, F, K).
+import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
+import type { SipRequest, SipResponse } from '../message/message.js'
+import { Transaction, type TransactionContext } from './transaction.js'
+import { timeoutFailure, transportFailure, type TransactionUser } from './types.js'
+
+/** RFC 3261 Figure 6 state names. */
+export type NictState = 'trying' | 'proceeding' | 'completed' | 'terminated'
+
+const NICT_NEXT: Record<NictState, readonly NictState[]> = {
+  trying: ['proceeding', 'completed', 'terminated'],
+  proceeding: ['completed', 'terminated'],
+  completed: ['terminated'],
+  terminated: [],
+}
+
+/** Sends a non-INVITE request, retransmits it on Timer E (capped at T2), gives up on Timer F. */
+export class NonInviteClientTransaction extends Transaction<NictState> {
+  readonly kind = 'nict' as const
+  readonly user: TransactionUser
+  private readonly wire: Buffer
+  private readonly fireE = (): void => this.onTimerE()
+
+  constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: TransactionUser) {
+    super(ctx, key, request, transport, remote, 'trying', NICT_NEXT)
+    this.wire = wire
+    this.user = user
+  }
+
+  /** Sends the request and arms Timers E and F (RFC 3261 §17.1.2.2). */
+  start(): void {
+    this.send(this.wire)
+    this.arm('trying')
+  }
+
+  /** One transition: table check, timers for the new state, layer told on terminated. */
+  private enter(next: NictState): void {
+    this.transition(next)
+    // RFC 3261 §17.1.2.2: E and F keep running from trying into proceeding; every other state starts clean.
+    if (next !== 'proceeding') this.clearTimers()
+    this.arm(next)
+    if (next === 'terminated') this.ctx.terminated(this)
+  }
+
+  private arm(state: NictState): void {
+    const c = this.ctx.clock
+    if (state === 'trying') {
+      if (this.t.E > 0) {
+        this.interval = this.t.E
+        this.retransmitTimer = c.after(this.interval, this.fireE)
+      }
+      this.timeoutTimer = c.after(this.t.F, () => this.onTimerF())
+    } else if (state === 'completed') {
+      // RFC 3261 §17.1.2.2: Timer K = T4 (unreliable) absorbs response retransmissions.
+      this.timeoutTimer = c.after(this.t.K, () => this.onTimerK())
+    }
+  }
+
+  /** A response matched to this transaction by the layer. */
+  onResponse(res: SipResponse): void {
+    const s = res.status
+    switch (this.state) {
+      case 'trying':
+      case 'proceeding':
+        if (s < 200) {
+          // RFC 3261 §17.1.2.2: 1xx in trying -> proceeding; passed to TU.
+          if (this.state === 'trying') this.enter('proceeding')
+        } else {
+          // RFC 3261 §17.1.2.2: final (200-699) -> completed, passed to TU.
+          this.enter('completed')
+        }
+        this.user.onResponse(res, this)
+        return
+      case 'completed':
+        // RFC 3261 §17.1.2.2: retransmissions of the final are absorbed in completed.
+        return
+      case 'terminated':
+        this.unexpected(`${s} in terminated`)
+        return
+    }
+  }
+
+  /** Timer E: retransmit; doubles to T2 in trying, fixed T2 in proceeding. RFC 3261 §17.1.2.2. */
+  onTimerE(): void {
+    this.retransmitTimer = null
+    if (this.state !== 'trying' && this.state !== 'proceeding') return
+    this.send(this.wire)
+    this.ctx.retransmitted(this.kind)
+    this.interval = this.state === 'trying' ? Math.min(2 * this.interval, this.t.T2) : this.t.T2
+    this.retransmitTimer = this.ctx.clock.after(this.interval, this.fireE)
+  }
+
+  /** Timer F: no final response; terminated and 408 to the TU. RFC 3261 §17.1.2.2. */
+  onTimerF(): void {
+    this.timeoutTimer = null
+    if (this.state !== 'trying' && this.state !== 'proceeding') return
+    this.enter('terminated')
+    this.user.onTimeout(timeoutFailure('F'), this)
+  }
+
+  /** Timer K: stop absorbing response retransmissions. RFC 3261 §17.1.2.2. */
+  onTimerK(): void {
+    this.timeoutTimer = null
+    if (this.state === 'completed') this.enter('terminated')
+  }
+
+  /** RFC 3261 §17.1.4: transport failure while trying/proceeding -> terminated, TU told (503). */
+  onSendError(failure: TransportFailure): void {
+    if (this.state === 'trying' || this.state === 'proceeding') {
+      this.enter('terminated')
+      this.user.onTransportError(transportFailure(failure), this)
+    } else this.unexpected(`send error ${failure.code}`)
+  }
+}

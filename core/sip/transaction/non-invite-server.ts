@@ -1,0 +1,92 @@
+// Non-INVITE server transaction: RFC 3261 §17.2.2 (Timer J).
+import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
+import type { SipRequest, SipResponse } from '../message/message.js'
+import { serializeMessage } from '../message/serialize.js'
+import { Transaction, type TransactionContext } from './transaction.js'
+import { TransactionStateError, transportFailure, type ServerTransactionUser } from './types.js'
+
+/** RFC 3261 Figure 8 state names. */
+export type NistState = 'trying' | 'proceeding' | 'completed' | 'terminated'
+
+const NIST_NEXT: Record<NistState, readonly NistState[]> = {
+  trying: ['proceeding', 'completed', 'terminated'],
+  proceeding: ['completed', 'terminated'],
+  completed: ['terminated'],
+  terminated: [],
+}
+
+/** Carries the TU's responses to a non-INVITE request and answers retransmissions with the last response. */
+export class NonInviteServerTransaction extends Transaction<NistState> {
+  readonly kind = 'nist' as const
+  /** Where the request came from. */
+  readonly source: RemoteAddr
+  private readonly user: ServerTransactionUser | null
+  private lastWire: Buffer | null = null
+
+  constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerTransactionUser | null) {
+    super(ctx, key, request, transport, target, 'trying', NIST_NEXT)
+    this.source = source
+    this.user = user
+  }
+
+  /** One transition: table check, old timers cleared, Timer J armed for completed, layer told on terminated. */
+  private enter(next: NistState): void {
+    this.transition(next)
+    this.clearTimers()
+    // RFC 3261 §17.2.2: Timer J = 64*T1 (unreliable) / 0 (reliable) absorbs request retransmissions.
+    if (next === 'completed') this.timeoutTimer = this.ctx.clock.after(this.t.J, () => this.onTimerJ())
+    else if (next === 'terminated') this.ctx.terminated(this)
+  }
+
+  /** Sends a response from the TU (RFC 3261 §17.2.2); returns false once terminated, throws after a final. */
+  respond(res: SipResponse): boolean {
+    switch (this.state) {
+      case 'trying':
+      case 'proceeding': {
+        const wire = serializeMessage(res)
+        this.lastWire = wire
+        this.send(wire)
+        // RFC 3261 §17.2.2: 1xx -> proceeding; 200-699 -> completed.
+        if (res.status >= 200) this.enter('completed')
+        else if (this.state === 'trying') this.enter('proceeding')
+        return true
+      }
+      case 'completed':
+        throw new TransactionStateError(`nist: ${res.status} after a final response`)
+      case 'terminated':
+        return false
+    }
+  }
+
+  /** A retransmission of the request (matched by the layer). */
+  onRetransmission(): void {
+    switch (this.state) {
+      case 'trying':
+        // RFC 3261 §17.2.2: retransmissions in trying are discarded.
+        return
+      case 'proceeding':
+      case 'completed':
+        // RFC 3261 §17.2.2: re-send the most recent provisional / the final.
+        if (this.lastWire !== null) {
+          this.send(this.lastWire)
+          this.ctx.retransmitted(this.kind)
+        }
+        return
+      case 'terminated':
+        return
+    }
+  }
+
+  /** Timer J: stop answering retransmissions. RFC 3261 §17.2.2. */
+  onTimerJ(): void {
+    this.timeoutTimer = null
+    if (this.state === 'completed') this.enter('terminated')
+  }
+
+  /** RFC 3261 §17.2.4: a response could not be sent -> terminated, TU told (503). */
+  onSendError(failure: TransportFailure): void {
+    if (this.state === 'terminated') return this.unexpected(`send error ${failure.code}`)
+    this.enter('terminated')
+    this.user?.onServerFailure(transportFailure(failure), this)
+  }
+}

@@ -1,0 +1,93 @@
+// The part every RFC 3261 §17 machine shares: identity, addressing, the transition-table check, two timer slots and guarded sends.
+import type { Clock, TimerHandle } from '../../lib/clock.js'
+import type { Logger } from '../../lib/log.js'
+import type { RemoteAddr, SendListener, Transport, TransportFailure } from '../../transport/types.js'
+import type { SipRequest } from '../message/message.js'
+import type { RfcTimers } from './timers.js'
+import { TransactionStateError, type AnyTransaction } from './types.js'
+
+/** What a machine needs from the layer that owns it. */
+export interface TransactionContext {
+  readonly clock: Clock
+  readonly log: Logger
+  /** Timers for unreliable and reliable transports. */
+  readonly udpTimers: RfcTimers
+  readonly reliableTimers: RfcTimers
+  /** Called once when a machine enters terminated; the layer forgets it. */
+  terminated(tx: AnyTransaction): void
+  /** Counts one retransmission sent by a machine. */
+  retransmitted(kind: 'ict' | 'nict' | 'ist' | 'nist'): void
+}
+
+/** Base of the four machines: state table check, retransmit + timeout slots, sends whose failures come back as values. */
+export abstract class Transaction<S extends string> implements SendListener {
+  abstract readonly kind: 'ict' | 'nict' | 'ist' | 'nist'
+  /** Matching key in the layer's table. */
+  readonly key: string
+  /** The request that created the transaction. */
+  readonly request: SipRequest
+  readonly transport: Transport
+  /** Where this transaction sends: the next hop (client) or the §18.2.2 response target (server). */
+  readonly remote: RemoteAddr
+  /** Slot for the TU's own bookkeeping (its call or leg), never read by the layer. */
+  userData: unknown = undefined
+  state: S
+  protected readonly ctx: TransactionContext
+  protected readonly t: RfcTimers
+  protected retransmitTimer: TimerHandle | null = null
+  protected timeoutTimer: TimerHandle | null = null
+  /** Current retransmit interval (A, E or G). */
+  protected interval = 0
+  private readonly next: Readonly<Record<S, readonly S[]>>
+
+  constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, remote: RemoteAddr, initial: S, next: Readonly<Record<S, readonly S[]>>) {
+    this.ctx = ctx
+    this.key = key
+    this.request = request
+    this.transport = transport
+    this.remote = remote
+    this.state = initial
+    this.next = next
+    this.t = transport.reliable ? ctx.reliableTimers : ctx.udpTimers
+  }
+
+  /** The Call-ID for logs. */
+  get callId(): string | undefined {
+    return this.request.callId
+  }
+
+  /** Moves to `next` after checking the transition table; the caller re-arms timers for the new state. */
+  protected transition(next: S): S {
+    const prev = this.state
+    if (!this.next[prev].includes(next)) {
+      throw new TransactionStateError(`${this.kind} ${this.key}: illegal transition ${prev} -> ${next}`)
+    }
+    this.state = next
+    return prev
+  }
+
+  /** Cancels both timer slots. */
+  protected clearTimers(): void {
+    this.retransmitTimer?.cancel()
+    this.retransmitTimer = null
+    this.timeoutTimer?.cancel()
+    this.timeoutTimer = null
+  }
+
+  /** Hands bytes to the transport; a failure comes back through onSendError. */
+  protected send(buf: Buffer): void {
+    this.transport.send(buf, this.remote, this)
+  }
+
+  /** Logs a network event the current state does not expect; such events are dropped, never thrown. */
+  protected unexpected(what: string): void {
+    if (this.ctx.log.enabled('debug')) this.ctx.log.debug('transaction dropped unexpected event', { kind: this.kind, state: this.state, what, callId: this.callId })
+  }
+
+  /** Whether the machine has finished. */
+  get terminated(): boolean {
+    return this.state === ('terminated' as S)
+  }
+
+  abstract onSendError(failure: TransportFailure): void
+}
