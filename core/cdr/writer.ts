@@ -94,6 +94,7 @@ export class CdrWriter {
 
   /** Drains until the journal is empty or `deadlineMs` (on the clock) passes; true when everything reached the db. */
   async flush(deadlineMs: number): Promise<boolean> {
+    await this.settled() // a pass already running may have read the journal before the latest appends
     for (;;) {
       const r = await this.drainOnce()
       if (r.kind === 'idle') return true
@@ -105,6 +106,11 @@ export class CdrWriter {
         await new Promise<void>((resolve) => this.opts.clock.after(wait, resolve))
       }
     }
+  }
+
+  /** Resolves when no drain is running (tests await this after advancing a manual clock). */
+  async settled(): Promise<void> {
+    while (this.running !== null) await this.running
   }
 
   private kick(): void {

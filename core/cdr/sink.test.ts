@@ -1,0 +1,133 @@
+// Covers crash safety of the CDR sink: a child process is SIGKILLed mid-run and the next start replays and closes its calls.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cdrs } from '../../shared/db/schema.js'
+import { applyMigrations, openDatabase, type Database } from '../db/client.js'
+import { ManualClock } from '../lib/clock.js'
+import { createLogger } from '../lib/log.js'
+import { CdrJournal } from './journal.js'
+import { CdrSink } from './sink.js'
+import { sampleCall, sampleCdr } from './fixtures/records.js'
+import type { CdrRecord } from './record.js'
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url))
+const FIXTURE = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url))
+
+interface CrashReport {
+  committed: string[]
+  uncommitted: string[]
+  answered: string
+  ringing: string
+}
+
+/** Runs the fixture until it reports, then kills it with SIGKILL (no chance to flush or clean up). */
+async function runAndKill(dataDir: string, dbFile: string): Promise<CrashReport> {
+  const child = spawn('npx', ['tsx', FIXTURE, dataDir, dbFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stderr.on('data', (c: Buffer) => { err += c.toString() })
+  const exited = once(child, 'exit')
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString()
+        const nl = out.indexOf('\n')
+        if (nl >= 0) resolve(out.slice(0, nl))
+      })
+      child.on('exit', (code) => reject(new Error(`fixture exited (${code}) before reporting: ${err}`)))
+    })
+    return JSON.parse(line) as CrashReport
+  } finally {
+    clearTimeout(timeout)
+    child.kill('SIGKILL')
+    await exited
+  }
+}
+
+describe('CdrSink after a kill -9', () => {
+  let dir: string
+  let database: Database
+  let report: CrashReport
+  let replayed: string[]
+  let rows: Map<string, CdrRecord>
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'softswitch-cdr-crash-'))
+    const dbFile = join(dir, 'core.db')
+    database = openDatabase({ url: pathToFileURL(dbFile).href })
+    await applyMigrations(database.db)
+    report = await runAndKill(dir, dbFile)
+
+    const log = createLogger({ sink: () => {} })
+    const journal = await CdrJournal.open({ dir: join(dir, 'cdr-journal'), log })
+    replayed = []
+    for await (const r of journal.replay()) replayed.push(r.id)
+    await journal.close()
+
+    const clock = new ManualClock(Date.now())
+    const sink = await CdrSink.open({ dataDir: dir, db: database.db, clock, log })
+    expect(await sink.close(clock.now() + 10_000)).toEqual({ drained: true, openCalls: 0 })
+    rows = new Map((await database.db.select().from(cdrs)).map((r) => [r.id, r as CdrRecord]))
+  }, 60_000)
+
+  afterAll(async () => {
+    database.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('replays uncommitted records after a crash without duplicating committed ones', () => {
+    expect(replayed).toEqual(report.uncommitted)
+    for (const id of [...report.committed, ...report.uncommitted]) expect(rows.has(id)).toBe(true)
+    expect(rows.size).toBe(report.committed.length + report.uncommitted.length + 2)
+  })
+
+  it('closes calls that were open at a crash as SystemShutdown', () => {
+    const answered = rows.get(report.answered)
+    const ringing = rows.get(report.ringing)
+    expect(answered).toMatchObject({ terminationReason: 'SystemShutdown', endedBy: 'switch', sipCode: 200, routingGatewayId: 'rg1' })
+    expect(answered!.endedAtMs).toBeGreaterThanOrEqual(answered!.answeredAtMs!)
+    expect(answered!.durationSec).toBe(Math.ceil((answered!.endedAtMs - answered!.answeredAtMs!) / 1000))
+    expect(ringing).toMatchObject({ terminationReason: 'SystemShutdown', answeredAtMs: null, durationSec: 0, sipCode: null })
+  })
+
+  it('does not close the same calls again at the next start', async () => {
+    const clock = new ManualClock(Date.now())
+    const sink = await CdrSink.open({ dataDir: dir, db: database.db, clock, log: createLogger({ sink: () => {} }) })
+    expect(sink.openCalls.recovered).toEqual([])
+    await sink.close(clock.now() + 10_000)
+  })
+})
+
+describe('CdrSink', () => {
+  it('keeps calls still open at close for the next start and drains every ended call', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'softswitch-cdr-sink-'))
+    const database = openDatabase({ url: pathToFileURL(join(dir, 'core.db')).href })
+    try {
+      await applyMigrations(database.db)
+      const clock = new ManualClock(1_700_000_000_000)
+      const log = createLogger({ sink: () => {} })
+      const sink = await CdrSink.open({ dataDir: dir, db: database.db, clock, log })
+      const up = sampleCall()
+      const done = sampleCall()
+      await sink.onCallStarted(up)
+      await sink.onCallStarted(done)
+      await sink.record(sampleCdr({ id: done.id }))
+      expect(await sink.close(clock.now() + 1000)).toEqual({ drained: true, openCalls: 1 })
+      expect(await database.db.select().from(cdrs).where(eq(cdrs.id, done.id))).toHaveLength(1)
+
+      const next = await CdrSink.open({ dataDir: dir, db: database.db, clock, log })
+      await next.close(clock.now() + 1000)
+      expect((await database.db.select().from(cdrs).where(eq(cdrs.id, up.id)))[0]?.terminationReason).toBe('SystemShutdown')
+    } finally {
+      database.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
