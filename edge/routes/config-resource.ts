@@ -65,7 +65,10 @@ export async function findRow<T extends ConfigTable, Out>(
 }
 
 function duplicateName(r: { noun: string }, name: unknown): (column: string) => string {
-  return (column) => (column.endsWith('.name') ? `a ${r.noun} named ${JSON.stringify(name)} already exists` : `${column} is already taken`)
+  return (column) =>
+    column.endsWith('.name')
+      ? `a ${r.noun} named ${JSON.stringify(name)} already exists`
+      : `another ${r.noun} already has this ${column.slice(column.lastIndexOf('.') + 1)}`
 }
 
 /** GET /: keyset pagination ordered by id (ids sort by creation time). */

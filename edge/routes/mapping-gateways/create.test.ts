@@ -78,6 +78,15 @@ describe('POST /v1/mapping-gateways', () => {
     expect(res.status).toBe(409)
   })
 
+  it('returns 409 naming username when another gateway already uses that digest username', async () => {
+    const account = await create(h(), '/v1/accounts', accountBody())
+    const digest = { authMode: 'password', ips: [], username: 'shared-user', password: 'x' }
+    await create(h(), '/v1/mapping-gateways', mappingGatewayBody(account.id, digest))
+    const res = await h().request('POST', '/v1/mapping-gateways', { body: mappingGatewayBody(account.id, digest) })
+    expect(res.status).toBe(409)
+    expect(res.body.error.message).toContain('username')
+  })
+
   it('returns 403 when a viewer creates a mapping gateway', async () => {
     const account = await create(h(), '/v1/accounts', accountBody())
     const res = await h().request('POST', '/v1/mapping-gateways', { as: 'viewer', body: mappingGatewayBody(account.id) })
