@@ -3,5 +3,5 @@ import type { Rewrite } from '../entities/fields.js'
 
 /** Strips `strip` leading characters from `number`, then prepends `add`. */
 export function rewriteNumber(number: string, rule: Rewrite): string {
-  return rule.add + number.slice(Math.min(rule.strip, number.length))
+  return rule.strip === 0 && rule.add === '' ? number : rule.add + number.slice(rule.strip)
 }

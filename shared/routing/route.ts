@@ -6,7 +6,7 @@ import type { SystemParams } from '../params/system-params.js'
 import { rewriteNumber } from './number-rewrite.js'
 import { PrefixTrie } from './prefix-trie.js'
 import { rejectReasonFor, type RouteRejectReason, type RouteSkipReason } from './skip-reasons.js'
-import { isWithinCalendar, weekTimeIn, type WeekTime } from './work-calendar.js'
+import { compileCalendar, weekTimeIn, type WeekTime } from './work-calendar.js'
 
 /** The routing-gateway fields routing reads (the API shape and the table row both fit). */
 export type RoutingGatewayConfig = Pick<
@@ -78,30 +78,42 @@ export type RouteDecision =
   | { kind: 'route'; candidates: RouteCandidate[]; rejected: RouteRejection[] }
   | { kind: 'reject'; reason: RouteRejectReason; rejected: RouteRejection[] }
 
-interface TableGateway {
+/** One gateway of the table with its group, clearing account, rule and calendar resolved. */
+export interface RoutingTableGateway {
   readonly config: RoutingGatewayConfig
   readonly index: number
   /** null = no group; undefined = the group id is not in the snapshot. */
   readonly group: GatewayGroupConfig | null | undefined
   readonly clearing: ClearingAccountConfig | null | undefined
   readonly ruleIds: ReadonlySet<string> | null
+  /** null = always open (no group or an empty calendar). */
+  readonly isOpen: ((t: WeekTime) => boolean) | null
+  /** One of its prefixes starts another, so one number can reach it twice and needs de-duplication. */
+  readonly nested: boolean
 }
 
 /** Precomputed lookups for one config snapshot; build once, share between calls. */
 export interface RoutingTable {
-  readonly gateways: readonly TableGateway[]
+  readonly gateways: readonly RoutingTableGateway[]
   readonly trie: PrefixTrie<number>
   readonly clearingLimit: number
   readonly timeZone: string
   readonly weekTime: (nowMs: number) => WeekTime
 }
 
+function hasNestedPrefixes(prefixes: readonly string[]): boolean {
+  if (prefixes.length < 2) return false
+  const sorted = [...prefixes].sort()
+  return sorted.some((p, i) => i > 0 && p.startsWith(sorted[i - 1]!))
+}
+
 /** Builds the prefix trie and id lookups of a snapshot (throws TimeZoneError for an unknown zone). */
 export function buildRoutingTable(snapshot: RoutingSnapshot): RoutingTable {
   const groups = new Map(snapshot.gatewayGroups.map((g) => [g.id, g]))
+  const calendars = new Map(snapshot.gatewayGroups.map((g) => [g.id, g.calendar.length > 0 ? compileCalendar(g.calendar) : null]))
   const accounts = new Map(snapshot.clearingAccounts.map((a) => [a.id, a]))
   const trie = new PrefixTrie<number>()
-  const gateways = snapshot.routingGateways.map((config, index): TableGateway => {
+  const gateways = snapshot.routingGateways.map((config, index): RoutingTableGateway => {
     if (config.prefixes.length === 0) trie.insert('', index)
     for (const prefix of config.prefixes) trie.insert(prefix, index)
     return {
@@ -110,6 +122,8 @@ export function buildRoutingTable(snapshot: RoutingSnapshot): RoutingTable {
       group: config.groupId === null ? null : groups.get(config.groupId),
       clearing: config.clearingAccountId === null ? null : accounts.get(config.clearingAccountId),
       ruleIds: config.mappingGatewayRule === null ? null : new Set(config.mappingGatewayRule.ids),
+      isOpen: config.groupId === null ? null : (calendars.get(config.groupId) ?? null),
+      nested: hasNestedPrefixes(config.prefixes),
     }
   })
   const timeZone = snapshot.timeZone ?? 'UTC'
@@ -145,7 +159,7 @@ interface Eval {
 }
 
 /** First reason (in ROUTE_SKIP_REASONS order) that keeps a prefix-matching gateway out, or null when it is usable. */
-function skipReason(g: TableGateway, matchLength: number, longest: number, e: Eval): RouteSkipReason | null {
+function skipReason(g: RoutingTableGateway, matchLength: number, longest: number, e: Eval): RouteSkipReason | null {
   const c = g.config
   const { live, facts } = e
   if (c.prefixMode === 'expiration' && matchLength < longest) return 'shorterPrefixExpiration'
@@ -157,9 +171,9 @@ function skipReason(g: TableGateway, matchLength: number, longest: number, e: Ev
   }
   if (c.optionsCheck && live.online?.get(c.id) === false) return 'offline'
   if (g.group === undefined) return 'groupUnknown'
-  if (g.group !== null && g.group.calendar.length > 0) {
+  if (g.isOpen !== null) {
     e.weekTime ??= e.table.weekTime(facts.nowMs)
-    if (!isWithinCalendar(g.group.calendar, e.weekTime)) return 'outsideCalendar'
+    if (!g.isOpen(e.weekTime)) return 'outsideCalendar'
   }
   if (g.clearing === undefined) return 'clearingAccountUnknown'
   if (g.clearing !== null) {
@@ -173,27 +187,25 @@ function skipReason(g: TableGateway, matchLength: number, longest: number, e: Ev
 }
 
 interface Usable {
-  readonly g: TableGateway
+  readonly g: RoutingTableGateway
   readonly length: number
+  /** protect route, then longer match, then lower priority first; exact because priority ≤ 1e6 < 2^21 and prefixes ≤ 32 chars. */
+  readonly rank: number
 }
 
-/** Normal routes before protect routes; then longest match first; then priority ascending (0 = same rank). */
-function compareRank(a: Usable, b: Usable): number {
-  return (
-    Number(a.g.config.protectRoute) - Number(b.g.config.protectRoute) ||
-    b.length - a.length ||
-    a.g.config.priority - b.g.config.priority
-  )
-}
+const PRIORITY_SPAN = 2 ** 21
 
-const compareUsable = (a: Usable, b: Usable): number => compareRank(a, b) || a.g.index - b.g.index
+const rankOf = (c: RoutingGatewayConfig, length: number): number =>
+  ((c.protectRoute ? 64 : 0) + (63 - length)) * PRIORITY_SPAN + c.priority
+
+const compareUsable = (a: Usable, b: Usable): number => a.rank - b.rank || a.g.index - b.g.index
 
 /** Fisher–Yates shuffle of every run of equal rank, so equal priorities share load uniformly (deterministic given `random`). */
 function shareLoad(sorted: Usable[], random: () => number): void {
   let start = 0
   while (start < sorted.length) {
     let end = start + 1
-    while (end < sorted.length && compareRank(sorted[start]!, sorted[end]!) === 0) end++
+    while (end < sorted.length && sorted[end]!.rank === sorted[start]!.rank) end++
     for (let i = end - 1; i > start; i--) {
       const j = start + Math.min(Math.floor(random() * (i - start + 1)), i - start)
       const tmp = sorted[i]!
@@ -212,22 +224,26 @@ export function decideRoute(table: RoutingTable, facts: CallFacts, live: Routing
   const matches = table.trie.matches(facts.callee)
   const longest = matches[0]?.length ?? 0
   const e: Eval = { table, facts, live, weekTime: undefined }
-  const seen = new Set<number>()
+  let seen: Set<number> | undefined
   const usable: Usable[] = []
   const rejected: RouteRejection[] = []
   for (const m of matches) {
     for (const index of m.values) {
-      if (seen.has(index)) continue
-      seen.add(index)
       const g = table.gateways[index]!
+      if (g.nested) {
+        seen ??= new Set()
+        if (seen.has(index)) continue
+        seen.add(index)
+      }
       const reason = skipReason(g, m.length, longest, e)
-      if (reason === null) usable.push({ g, length: m.length })
+      if (reason === null) usable.push({ g, length: m.length, rank: rankOf(g.config, m.length) })
       else rejected.push({ routingGatewayId: g.config.id, reason, matchedPrefix: facts.callee.slice(0, m.length) })
     }
   }
   if (options.listUnmatched === true) {
+    const matched = new Set(matches.flatMap((m) => m.values))
     for (const g of table.gateways) {
-      if (!seen.has(g.index)) rejected.push({ routingGatewayId: g.config.id, reason: 'noPrefixMatch', matchedPrefix: null })
+      if (!matched.has(g.index)) rejected.push({ routingGatewayId: g.config.id, reason: 'noPrefixMatch', matchedPrefix: null })
     }
   }
   if (usable.length === 0) return { kind: 'reject', reason: rejectReasonFor(rejected), rejected }

@@ -45,21 +45,31 @@ export function weekTimeIn(timeZone: string): (nowMs: number) => WeekTime {
 const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5))
 
 /**
- * True when `t` falls in one of the windows; an empty calendar is always open. `from` is inclusive, `to` exclusive,
+ * Compiles windows into an "is open at" test; an empty calendar is always open. `from` is inclusive, `to` exclusive,
  * `days` name the day a window starts on, and `from` > `to` runs past midnight into the next day (Sat → Sun wraps).
  */
-export function isWithinCalendar(calendar: readonly CalendarWindow[], t: WeekTime): boolean {
-  if (calendar.length === 0) return true
-  const yesterday = (t.day + 6) % 7
-  for (const w of calendar) {
-    const from = minutesOf(w.from)
-    const to = minutesOf(w.to)
-    if (from < to) {
-      if (t.minute >= from && t.minute < to && w.days.includes(t.day)) return true
-    } else {
-      if (t.minute >= from && w.days.includes(t.day)) return true
-      if (t.minute < to && w.days.includes(yesterday)) return true
+export function compileCalendar(calendar: readonly CalendarWindow[]): (t: WeekTime) => boolean {
+  if (calendar.length === 0) return () => true
+  const windows = calendar.map((w) => ({
+    days: w.days.reduce((mask, d) => mask | (1 << d), 0),
+    from: minutesOf(w.from),
+    to: minutesOf(w.to),
+  }))
+  return (t) => {
+    const today = 1 << t.day
+    const yesterday = 1 << ((t.day + 6) % 7)
+    for (const w of windows) {
+      if (w.from < w.to) {
+        if (t.minute >= w.from && t.minute < w.to && (w.days & today) !== 0) return true
+      } else if ((t.minute >= w.from && (w.days & today) !== 0) || (t.minute < w.to && (w.days & yesterday) !== 0)) {
+        return true
+      }
     }
+    return false
   }
-  return false
+}
+
+/** True when `t` falls in one of the windows (see compileCalendar). */
+export function isWithinCalendar(calendar: readonly CalendarWindow[], t: WeekTime): boolean {
+  return compileCalendar(calendar)(t)
 }
