@@ -1,5 +1,6 @@
 // Covers the UDP transport (RFC 3261 §18 over node:dgram) on 127.0.0.1 and ::1: the transport contract, IPv6, kernel buffers, guarded receive.
 import { describe, expect, it } from 'vitest'
+import { createLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
 import { RecordingUser, runTransportContract, type TransportHarness } from './transport.contract.js'
 import type { Transport, TransportFailure } from './types.js'
@@ -40,6 +41,23 @@ describe('UdpTransport', () => {
       a.send(Buffer.from('v6'), b.local)
       await waitUntil(() => ub.got.length === 1)
       expect(ub.got[0]!.remote).toMatchObject({ address: '::1', port: a.local.port, family: 'IPv6' })
+    } finally {
+      await Promise.all([a.close(), b.close()])
+    }
+  })
+
+  it('logs a throwing handler with the datagram first line and Call-ID, and counts it', async () => {
+    const lines: string[] = []
+    const metrics = new Metrics()
+    const ub = new RecordingUser()
+    ub.throwOn = 'INVITE'
+    const b = await openUdpTransport({ host: '127.0.0.1', port: 0, user: ub, metrics, log: createLogger({ sink: (l) => lines.push(l) }) })
+    const a = await openUdpTransport({ host: '127.0.0.1', port: 0, user: new RecordingUser() })
+    try {
+      a.send(Buffer.from('INVITE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\ni: abc@host\r\n\r\n'), b.local)
+      await waitUntil(() => lines.length === 1)
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', line: 'INVITE sip:x SIP/2.0', callId: 'abc@host' })
+      expect(metrics.get('sip_transport_user_errors_total')?.get('udp')).toBe(1)
     } finally {
       await Promise.all([a.close(), b.close()])
     }

@@ -66,10 +66,12 @@ function failure(err: unknown, remote: RemoteAddr): TransportFailure {
   }
 }
 
-/** First line of a datagram for error logs (never on the hot path). */
-function firstLine(buf: Buffer): string {
-  const end = buf.indexOf(13)
-  return buf.subarray(0, Math.min(end < 0 ? buf.length : end, 120)).toString('latin1')
+/** First line and Call-ID of a datagram for error logs (error path only, never the hot path). */
+function describeDatagram(buf: Buffer): { line: string; callId: string | undefined } {
+  const head = buf.subarray(0, Math.min(buf.length, 4096)).toString('latin1')
+  const eol = head.indexOf('\r')
+  const m = /\r?\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]*)/i.exec(head)
+  return { line: head.slice(0, Math.min(eol < 0 ? head.length : eol, 120)), callId: m?.[1]?.trim() }
 }
 
 /** A bound UDP socket implementing Transport; create it with openUdpTransport. */
@@ -149,7 +151,7 @@ export class UdpTransport implements Transport {
       this.user.onMessage(buf, remote, this)
     } catch (err) {
       this.c.userErrors.inc()
-      this.log.error('datagram handler threw', { err, remote: `${remote.address}:${remote.port}`, line: firstLine(buf) })
+      this.log.error('datagram handler threw', { err, remote: `${remote.address}:${remote.port}`, ...describeDatagram(buf) })
     }
   }
 }

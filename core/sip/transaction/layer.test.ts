@@ -219,6 +219,19 @@ describe('TransactionLayer', () => {
     })
   })
 
+  it('answers 500 when the core throws on an INVITE, surfaces the bug to the transport guard, and still cleans up', () => {
+    s = makeStack()
+    s.core.answer = () => {
+      throw new Error('core bug')
+    }
+    s.send(peerRequest({ method: 'INVITE' }))
+    s.clock.flush()
+    expect(s.net.userErrors.splice(0).map((e) => (e as Error).message)).toEqual(['core bug'])
+    expect(s.got.map((g) => (g.msg.isRequest ? '' : g.msg.status))).toEqual([100, 500])
+    s.clock.advance(32_000)
+    expect(s.layer.size).toBe(0)
+  })
+
   it('completes INVITE/486/ACK between two layers over a 30%-loss network and leaves no transactions', () => {
     let seed = 7
     const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)

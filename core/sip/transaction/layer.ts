@@ -52,6 +52,10 @@ interface LayerCounters {
   absorbed: CounterSeries
 }
 
+function asIst(tx: ServerTransaction | undefined): InviteServerTransaction | undefined {
+  return tx?.kind === 'ist' ? tx : undefined
+}
+
 /** Owns every transaction of the node; implements TransportUser for all transports below it. */
 export class TransactionLayer implements TransportUser, TransactionContext {
   readonly clock: Clock
@@ -160,7 +164,13 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       // RFC 3261 §17.2.1: the IST sends 100 Trying unless the TU answers within 200 ms; we always send it at once.
       tx.respond(buildResponse(req, 100))
     }
-    this.user.onRequest(req, tx)
+    try {
+      this.user.onRequest(req, tx)
+    } catch (err) {
+      // A TU bug must not strand the transaction in proceeding (no timer runs there): answer 500, then let the transport guard log it.
+      if (tx.state === 'proceeding' || tx.state === 'trying') tx.respond(buildResponse(req, 500, { toTag: generateTag() }))
+      throw err
+    }
   }
 
   private createServer(req: SipRequest, key: string, remote: RemoteAddr, transport: Transport): ServerTransaction {
@@ -189,7 +199,6 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   }
 
   private findInviteForAck(ack: SipRequest): InviteServerTransaction | undefined {
-    const asIst = (tx: ServerTransaction | undefined): InviteServerTransaction | undefined => (tx?.kind === 'ist' ? tx : undefined)
     if (isRfc3261Branch(ack.topVia?.branch)) {
       const k = serverKey(ack, 'INVITE')
       return k === undefined ? undefined : asIst(this.servers.get(k))
