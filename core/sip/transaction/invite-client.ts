@@ -113,6 +113,21 @@ export class InviteClientTransaction extends Transaction<IctState> {
     }
   }
 
+  /** RFC 3261 §9.1: once our CANCEL is out, a missing final within 64*T1 means the INVITE is given up (408 to the TU). */
+  armCancelGuard(): void {
+    if (this.state !== 'proceeding') return
+    this.timeoutTimer?.cancel()
+    this.timeoutTimer = this.ctx.clock.after(this.t.B, () => this.onCancelGuard())
+  }
+
+  /** The §9.1 guard fired: no final response after our CANCEL. */
+  onCancelGuard(): void {
+    this.timeoutTimer = null
+    if (this.state !== 'proceeding') return
+    this.enter('terminated')
+    this.user.onTimeout(timeoutFailure('cancel'), this)
+  }
+
   /** Timer A: retransmit the INVITE and double the interval (no T2 cap for INVITE). RFC 3261 §17.1.1.2. */
   onTimerA(): void {
     this.retransmitTimer = null

@@ -154,6 +154,23 @@ describe('TransactionLayer', () => {
       expect(cancels.map((g) => g.at)).toEqual([100])
       expect(cancels[0]!.msg.topVia?.branch).toBe(invite.request.topVia?.branch)
     })
+
+    it('gives the INVITE up 64*T1 after our CANCEL when no final response arrives', () => {
+      s = makeStack()
+      const tu = new RecordingTu()
+      const invite = startClient(s, 'INVITE', tu) as InviteClientTransaction
+      s.send(peerResponse(invite.request, 180, 'Ringing'))
+      s.clock.advance(1000)
+      const cancel = s.layer.cancel(invite, new RecordingTu())
+      expect(cancel?.state).toBe('trying')
+      s.send(peerResponse(cancel!.request, 200, 'OK'))
+      s.clock.advance(31_999)
+      expect(invite.state).toBe('proceeding')
+      s.clock.advance(1)
+      expect(tu.failures).toEqual([{ status: 408, reason: 'Request Timeout', timer: 'cancel' }])
+      s.clock.advance(5000)
+      expect(s.layer.size).toBe(0)
+    })
   })
 
   describe('RFC 2543 fallback matching (§17.2.3)', () => {

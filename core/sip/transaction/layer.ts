@@ -342,6 +342,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
 
   private sendCancelFor(invite: InviteClientTransaction, user: TransactionUser): NonInviteClientTransaction {
     const tx = this.sendRequest(buildCancel(invite.request), invite.transport, invite.remote, user)
+    invite.armCancelGuard()
     return tx as NonInviteClientTransaction
   }
 

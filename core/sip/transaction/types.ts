@@ -12,8 +12,8 @@ export type AnyTransaction = ClientTransaction | ServerTransaction
 
 /** A transaction that ended without a final response, as the SIP status the TU should treat it as. */
 export type TransactionFailure =
-  /** RFC 3261 §8.1.3.1 / §17.1.1.2: Timer B or F fired (client), or Timer H fired without an ACK (server). */
-  | { readonly status: 408; readonly reason: 'Request Timeout'; readonly timer: 'B' | 'F' | 'H' }
+  /** RFC 3261 §8.1.3.1 / §17.1.1.2: Timer B or F fired (client), Timer H fired without an ACK (server), or §9.1 (no final 64*T1 after our CANCEL). */
+  | { readonly status: 408; readonly reason: 'Request Timeout'; readonly timer: 'B' | 'F' | 'H' | 'cancel' }
   /** RFC 3261 §8.1.3.1 / §17.1.4 / §17.2.4: the transport could not send. */
   | { readonly status: 503; readonly reason: 'Service Unavailable'; readonly transport: TransportFailure }
 
@@ -52,7 +52,7 @@ export class TransactionError extends Error {
 }
 
 /** The 408 failure value for a fired timer. */
-export function timeoutFailure(timer: 'B' | 'F' | 'H'): TransactionFailure {
+export function timeoutFailure(timer: 'B' | 'F' | 'H' | 'cancel'): TransactionFailure {
   return { status: 408, reason: 'Request Timeout', timer }
 }
 
