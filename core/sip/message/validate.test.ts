@@ -35,13 +35,24 @@ describe('validateRequest', () => {
     expect(validateRequest(req('OPTIONS sip:b@example.com SIP/2.0', [], '', '1 INVITE'))).toMatchObject({ status: 400 })
   })
 
-  it('rejects INVITE with Max-Forwards 0 with 483 but answers OPTIONS with Max-Forwards 0', () => {
-    const inv = req('INVITE sip:b@example.com SIP/2.0')
+  it('rejects INVITE with Max-Forwards 0 with 483, even when addressed to the node', () => {
+    const inv = req('INVITE sip:b@192.0.2.9 SIP/2.0')
     inv.headers.set('max-forwards', '0')
-    expect(validateRequest(inv)).toMatchObject({ status: 483, reason: 'Too Many Hops' })
-    const opt = req('OPTIONS sip:b@example.com SIP/2.0')
+    expect(validateRequest(inv, { localHosts: ['192.0.2.9'] })).toMatchObject({ status: 483, reason: 'Too Many Hops' })
+  })
+
+  it('answers OPTIONS with Max-Forwards 0 addressed to the node (our host, or no user part) instead of 483', () => {
+    for (const uri of ['sip:192.0.2.9:5060', 'sip:b@192.0.2.9', 'sip:example.com']) {
+      const opt = req(`OPTIONS ${uri} SIP/2.0`)
+      opt.headers.set('max-forwards', '0')
+      expect(validateRequest(opt, { localHosts: ['192.0.2.9'] })).toEqual({ ok: true, maxForwards: 0 })
+    }
+  })
+
+  it('rejects OPTIONS with Max-Forwards 0 to a user elsewhere (which we would forward) with 483 (RFC 4475 §3.3.11)', () => {
+    const opt = req('OPTIONS sip:user@example.com SIP/2.0')
     opt.headers.set('max-forwards', '0')
-    expect(validateRequest(opt).ok).toBe(true)
+    expect(validateRequest(opt, { localHosts: ['192.0.2.9'] })).toMatchObject({ status: 483 })
   })
 
   it('treats a missing Max-Forwards as 70 (RFC 2543 peers)', () => {

@@ -1,6 +1,6 @@
 // Request and response sanity checks before transaction processing (RFC 3261 §8.2, §16.3, §18.3), returned as values.
 import { isDigits, isToken, splitTopLevel } from './headers/lexer.js'
-import { isSipUri } from './headers/uri.js'
+import { isSipUri, type Uri } from './headers/uri.js'
 import type { SipRequest, SipResponse } from './message.js'
 import { reasonPhrase } from './status.js'
 
@@ -22,8 +22,10 @@ export interface ValidateOptions {
   acceptedBodyTypes: readonly string[]
   /** Methods whose body we interpret; other methods' bodies are relayed untouched. */
   sessionMethods: readonly string[]
-  /** Methods we answer ourselves, so Max-Forwards 0 does not stop them (RFC 3261 §11 OPTIONS, RFC 4475 §3.3.11). */
+  /** Methods we answer ourselves when addressed to the node, so Max-Forwards 0 does not stop them (RFC 3261 §11 OPTIONS, RFC 4475 §3.3.11). */
   localMethods: readonly string[]
+  /** Hosts (lowercase; IPv6 in brackets) that name this node in a Request-URI: SIP_HOST, SIP_ADVERTISED_HOST. */
+  localHosts: readonly string[]
   /** Value assumed when Max-Forwards is absent (RFC 2543 peers). */
   defaultMaxForwards: number
 }
@@ -34,6 +36,7 @@ export const DEFAULT_VALIDATE_OPTIONS: ValidateOptions = {
   acceptedBodyTypes: ['application/sdp', 'multipart/mixed'],
   sessionMethods: ['INVITE', 'UPDATE', 'ACK', 'PRACK'],
   localMethods: ['OPTIONS'],
+  localHosts: [],
   defaultMaxForwards: 70,
 }
 
@@ -76,11 +79,12 @@ export function validateRequest(req: SipRequest, options: Partial<ValidateOption
     maxForwards = mf
   }
   // Deviation: a missing Max-Forwards (RFC 2543 peers, RFC 4475 §3.4.1) is treated as 70, not refused with 400.
-  if (maxForwards === 0 && !o.localMethods.includes(req.method) && req.method !== 'ACK') return reject(483, 'Max-Forwards is 0')
 
   // RFC 3261 §8.2.2.1: Request-URI scheme; §19.1.1 table: headers are not allowed in a Request-URI.
   const ruri = req.requestUri
   if (ruri === undefined) return reject(400, 'Malformed Request-URI')
+  // RFC 3261 §16.3 item 2: a request we would forward with Max-Forwards 0 gets 483 (never an ACK, which is not answered).
+  if (maxForwards === 0 && req.method !== 'ACK' && !answeredByNode(req.method, ruri, o)) return reject(483, 'Max-Forwards is 0')
   if (!o.uriSchemes.includes(ruri.scheme)) return reject(416, `Unsupported URI scheme ${ruri.scheme}`)
   if (isSipUri(ruri) && ruri.headers.size > 0) return reject(400, 'Request-URI carries headers')
 
@@ -120,6 +124,16 @@ export function validateRequest(req: SipRequest, options: Partial<ValidateOption
     }
   }
   return { ok: true, maxForwards }
+}
+
+/**
+ * True when the node answers the request itself instead of forwarding it: a local method (OPTIONS) whose
+ * Request-URI names the node (one of `localHosts`) or has no user part. RFC 3261 §11.1, RFC 4475 §3.3.11.
+ */
+export function answeredByNode(method: string, ruri: Uri, o: Pick<ValidateOptions, 'localMethods' | 'localHosts'>): boolean {
+  if (!o.localMethods.includes(method)) return false
+  if (!isSipUri(ruri)) return false
+  return ruri.user === undefined || ruri.user === '' || o.localHosts.includes(ruri.host)
 }
 
 /** Checks a parsed response; anything a transaction could mis-match on is dropped. RFC 3261 §8.1.3.3, §18.1.2. */
