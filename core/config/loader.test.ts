@@ -11,7 +11,7 @@ import { routingGatewayCreate, routingGatewayToRow } from '../../shared/entities
 import { applyMigrations, openDatabase, type Database } from '../db/client.js'
 import { ManualClock } from '../lib/clock.js'
 import { createLogger, type Logger } from '../lib/log.js'
-import { startSqld } from '../db/sqld-server.js'
+import { startSqld } from '../../scripts/test-support/sqld-server.js'
 import { ConfigLoader, type ConfigObserver } from './loader.js'
 import { findMappingGatewayBySource, type ConfigSnapshot } from './snapshot.js'
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { systemParameters } from '../../shared/db/schema.js'
 import { applyMigrations, DatabaseConfigError, openDatabase, type Database } from './client.js'
-import { startSqld, type SqldServer } from './sqld-server.js'
+import { startSqld, type SqldServer } from '../../scripts/test-support/sqld-server.js'
 
 const opened: Database[] = []
 const dirs: string[] = []

@@ -1,4 +1,4 @@
-// Test support: starts a real libSQL server (sqld) on a free port with its own temp folder, and stops only that process.
+// Test support for core and edge: starts a real libSQL server (sqld) on a free port with its own temp folder, and stops only that process.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -46,7 +46,7 @@ async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs: num
 
 /** Starts sqld on a free port over a fresh temp database folder. */
 export async function startSqld(): Promise<SqldServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'softswitch-core-sqld-'))
+  const dir = await mkdtemp(join(tmpdir(), 'softswitch-sqld-'))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   let child: ChildProcess | null = null
