@@ -18,6 +18,8 @@ export interface LoopNetworkOptions {
   /** Probability 0..1 of silently losing a datagram; draws from `random` (default Math.random). */
   lossRate?: number
   random?: () => number
+  /** Keep every datagram in `packets` (default true; turn off for long benchmarks). */
+  logPackets?: boolean
 }
 
 /** What the network saw for one datagram (tests read the wire through this). */
@@ -53,6 +55,7 @@ export class LoopNetwork {
   private readonly latencyMs: number
   private lossRate: number
   private readonly random: () => number
+  private readonly logPackets: boolean
   private dropRule: ((p: LoopPacket) => boolean) | null = null
   private failRule: ((to: RemoteAddr, from: RemoteAddr) => string | undefined) | null = null
   private readonly flushNow = (): void => this.flush()
@@ -62,6 +65,7 @@ export class LoopNetwork {
     this.latencyMs = opts.latencyMs ?? 0
     this.lossRate = opts.lossRate ?? 0
     this.random = opts.random ?? Math.random
+    this.logPackets = opts.logPackets ?? true
   }
 
   /** Binds an endpoint at `address:port` (port 0 or omitted picks a free one). */
@@ -103,7 +107,7 @@ export class LoopNetwork {
   /** @internal called by LoopTransport.send */
   transmit(from: LoopTransport, buf: Buffer, to: RemoteAddr, listener: SendListener | undefined): void {
     const packet: LoopPacket = { buf: Buffer.from(buf), from: from.local, to, outcome: 'queued' }
-    this.packets.push(packet)
+    if (this.logPackets) this.packets.push(packet)
     const dueAt = (this.clock?.now() ?? 0) + this.latencyMs
     const code = this.failRule?.(to, from.local)
     if (code !== undefined) {
