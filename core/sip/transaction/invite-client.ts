@@ -89,7 +89,9 @@ export class InviteClientTransaction extends Transaction<IctState> {
           this.enter('accepted')
         } else {
           // RFC 3261 §17.1.1.2: 300-699 -> completed, generate the ACK (§17.1.1.3), pass to TU.
-          this.ackWire = serializeMessage(buildAckForNon2xx(this.request, res))
+          const ack = buildAckForNon2xx(this.request, res)
+          this.ackWire = serializeMessage(ack)
+          this.ctx.sent(ack)
           this.send(this.ackWire)
           this.enter('completed')
         }

@@ -75,6 +75,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
       case 'proceeding': {
         const wire = serializeMessage(res)
         this.send(wire)
+        this.ctx.sent(res)
         if (s < 200) {
           this.lastProvisional = wire
         } else if (s < 300) {
@@ -93,6 +94,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
         // RFC 6026 §8.6: 2xx retransmissions from the TU in accepted are passed to the transport.
         if (s >= 200 && s < 300) {
           this.send(serializeMessage(res))
+          this.ctx.sent(res)
           return true
         }
         throw new TransactionStateError(`ist: ${s} after a 2xx was sent`)

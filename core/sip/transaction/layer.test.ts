@@ -271,3 +271,36 @@ describe('TransactionLayer', () => {
     expect(net.packets.some((p) => p.outcome === 'lost')).toBe(true)
   })
 })
+
+describe('TransactionLayer metrics and timer swaps', () => {
+  it('counts requests and responses in and out by method and status, retransmissions apart', () => {
+    s = makeStack()
+    s.core.answer = (req, tx) => tx.respond(buildResponse(req, 486, { toTag: 'busy' }))
+    s.send(peerRequest({ method: 'INVITE' }))
+    s.send('garbage\n\n')
+    s.clock.advance(600)
+    const m = s.metrics
+    expect(m.get('sip_requests_received_total')?.get('INVITE')).toBe(1)
+    expect(m.get('sip_responses_sent_total')?.get('100')).toBe(1)
+    expect(m.get('sip_responses_sent_total')?.get('486')).toBe(1)
+    expect(m.get('sip_retransmissions_total')?.get('ist')).toBe(1)
+    expect(m.get('sip_parse_errors_total')?.get()).toBe(1)
+    const tx = startClient(s, 'OPTIONS')
+    s.send(peerResponse(tx.request, 200, 'OK'))
+    s.clock.flush()
+    expect(m.get('sip_requests_sent_total')?.get('OPTIONS')).toBe(1)
+    expect(m.get('sip_responses_received_total')?.get('200')).toBe(1)
+  })
+
+  it('answers with the new Timer G/J values after setTimers, for transactions created after the swap', () => {
+    s = makeStack()
+    s.core.answer = (req, tx) => tx.respond(buildResponse(req, 200, { toTag: 'ok' }))
+    s.layer.setTimers({ T1: 100, T2: 4000, T4: 1000 })
+    s.send(peerRequest({ method: 'OPTIONS' }))
+    s.clock.advance(10)
+    expect(s.layer.size).toBe(1)
+    // Timer J = 64*T1 = 6.4 s instead of 32 s.
+    s.clock.advance(6_400)
+    expect(s.layer.size).toBe(0)
+  })
+})

@@ -15,6 +15,7 @@ import { NonInviteClientTransaction } from './non-invite-client.js'
 import { NonInviteServerTransaction } from './non-invite-server.js'
 import { responseTarget, stampReceived } from './response-target.js'
 import type { TransactionContext } from './transaction.js'
+import { MessageCounters } from './message-counters.js'
 import { rfcTimers, type RfcTimers, type TimerParams } from './timers.js'
 import {
   TransactionError,
@@ -44,6 +45,8 @@ export interface TransactionLayerOptions {
 
 /** Counters the layer keeps; cached series so the hot path does no label lookups. */
 interface LayerCounters {
+  messages: MessageCounters
+  parseErrors: CounterSeries
   bad: CounterSeries
   dropped: CounterSeries
   stray: CounterSeries
@@ -60,8 +63,9 @@ function asIst(tx: ServerTransaction | undefined): InviteServerTransaction | und
 export class TransactionLayer implements TransportUser, TransactionContext {
   readonly clock: Clock
   readonly log: Logger
-  readonly udpTimers: RfcTimers
-  readonly reliableTimers: RfcTimers
+  /** Timers for new transactions; `setTimers` replaces them (running transactions keep theirs). */
+  udpTimers: RfcTimers
+  reliableTimers: RfcTimers
   private readonly user: ServerTransactionUser
   private readonly validateOptions: Partial<ValidateOptions>
   private readonly autoTrying: boolean
@@ -83,6 +87,8 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     const m = opts.metrics ?? new Metrics()
     m.gauge('sip_transactions', 'Live SIP transactions', [], () => this.size)
     this.c = {
+      messages: new MessageCounters(m),
+      parseErrors: m.counter('sip_parse_errors_total', 'Datagrams that did not parse as SIP').labels(),
       bad: m.counter('sip_bad_messages_total', 'Datagrams dropped as unparseable or invalid').labels(),
       dropped: m.counter('sip_requests_dropped_total', 'Requests dropped without an answer (no usable Via)').labels(),
       stray: m.counter('sip_stray_responses_total', 'Responses matching no client transaction').labels(),
@@ -97,6 +103,13 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     return this.servers.size + this.clients.size
   }
 
+  /** New T1/T2/T4 (a config swap): transactions created from now on use them, running ones keep their own. */
+  setTimers(params: TimerParams): void {
+    const udp = rfcTimers(params, false)
+    this.reliableTimers = rfcTimers(params, true)
+    this.udpTimers = udp
+  }
+
   /** Live client and server transaction counts. */
   get counts(): { client: number; server: number } {
     return { client: this.clients.size, server: this.servers.size }
@@ -109,6 +122,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     const r = parseMessage(buf, transport.reliable ? 'stream' : 'datagram')
     if (!r.ok) {
       if (r.error.code === 'empty') return
+      this.c.parseErrors.inc()
       const partial = r.error.partial
       // STYLE: if Via, Call-ID, CSeq, From and To are recoverable, answer 400 statelessly; else drop and count.
       if (partial !== undefined && partial.method !== 'ACK' && partial.topVia !== undefined) {
@@ -121,6 +135,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       return
     }
     const msg = r.message
+    this.c.messages.received(msg)
     if (msg.isRequest) this.receiveRequest(msg, remote, transport)
     else this.receiveResponse(msg, remote, transport)
   }
@@ -254,6 +269,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     const opts = reason === undefined ? { toTag: generateTag(), headers } : { toTag: generateTag(), headers, reason }
     const res = buildResponse(req, status, opts)
     this.c.stateless.labels(String(status)).inc()
+    this.c.messages.sent(res)
     transport.send(serializeMessage(res), responseTarget(req.topVia ?? via, remote, transport.reliable))
   }
 
@@ -308,6 +324,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     const key = clientKey(branch, req.method)
     if (this.clients.has(key)) throw new TransactionError(`duplicate client transaction ${branch} ${req.method}`)
     const wire = serializeMessage(req)
+    this.c.messages.sent(req)
     const tx =
       req.method === 'INVITE'
         ? new InviteClientTransaction(this, key, req, wire, transport, remote, user, this.proceedingHook)
@@ -330,6 +347,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
 
   /** Sends a message with no transaction (ACK for 2xx, 2xx retransmissions after the IST ended). */
   sendStateless(msg: SipMessage, transport: Transport, remote: RemoteAddr, listener?: SendListener): void {
+    this.c.messages.sent(msg)
     transport.send(serializeMessage(msg), remote, listener)
   }
 
@@ -352,6 +370,11 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   terminated(tx: AnyTransaction): void {
     const table: Map<string, AnyTransaction> = tx.kind === 'ict' || tx.kind === 'nict' ? this.clients : this.servers
     if (table.get(tx.key) === tx) table.delete(tx.key)
+  }
+
+  /** @internal machines call this for each message they send for the first time (responses, the ACK for a non-2xx). */
+  sent(msg: SipMessage): void {
+    this.c.messages.sent(msg)
   }
 
   /** @internal */

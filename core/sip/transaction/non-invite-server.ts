@@ -46,6 +46,7 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
         const wire = serializeMessage(res)
         this.lastWire = wire
         this.send(wire)
+        this.ctx.sent(res)
         // RFC 3261 §17.2.2: 1xx -> proceeding; 200-699 -> completed.
         if (res.status >= 200) this.enter('completed')
         else if (this.state === 'trying') this.enter('proceeding')

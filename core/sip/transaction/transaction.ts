@@ -2,7 +2,7 @@
 import type { Clock, TimerHandle } from '../../lib/clock.js'
 import type { Logger } from '../../lib/log.js'
 import type { RemoteAddr, SendListener, Transport, TransportFailure } from '../../transport/types.js'
-import type { SipRequest } from '../message/message.js'
+import type { SipMessage, SipRequest } from '../message/message.js'
 import type { RfcTimers } from './timers.js'
 import { TransactionStateError, type AnyTransaction } from './types.js'
 
@@ -15,6 +15,8 @@ export interface TransactionContext {
   readonly reliableTimers: RfcTimers
   /** Called once when a machine enters terminated; the layer forgets it. */
   terminated(tx: AnyTransaction): void
+  /** Counts one message sent for the first time (metrics). */
+  sent(msg: SipMessage): void
   /** Counts one retransmission sent by a machine. */
   retransmitted(kind: 'ict' | 'nict' | 'ist' | 'nist'): void
 }
