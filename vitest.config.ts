@@ -1,5 +1,5 @@
 // Test projects: `unit` (Node, beside the code), `e2e` (SIPp against a running core), `workers` (edge in workerd).
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -25,7 +25,7 @@ export default defineConfig({
         },
       },
       {
-        // The edge Worker inside workerd (vitest-pool-workers) against a real sqld started by the globalSetup.
+        // The edge Worker inside workerd (@cloudflare/vitest-plugin) against a real sqld started by the globalSetup.
         plugins: [
           cloudflareTest(({ inject }) => ({
             main: './edge/worker.ts',
