@@ -103,6 +103,17 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     return this.servers.size + this.clients.size
   }
 
+  /**
+   * Transactions that still owe the network something: a request unanswered, a final not yet ACKed, a request
+   * awaiting its final. Those only absorbing retransmissions (Timers D/I/J/K/L/M) do not count. Drains wait for 0.
+   */
+  get unfinished(): number {
+    let n = 0
+    for (const tx of this.servers.values()) if (tx.state === 'trying' || tx.state === 'proceeding' || (tx.kind === 'ist' && tx.state === 'completed')) n++
+    for (const tx of this.clients.values()) if (tx.state === 'calling' || tx.state === 'trying' || tx.state === 'proceeding') n++
+    return n
+  }
+
   /** New T1/T2/T4 (a config swap): transactions created from now on use them, running ones keep their own. */
   setTimers(params: TimerParams): void {
     const udp = rfcTimers(params, false)
