@@ -12,6 +12,7 @@ const LAYERS: ReadonlyArray<readonly [string, number]> = [
   ['lib', 0],
   ['config', 0],
   ['db', 0],
+  ['status', 0],
   ['transport', 1],
   ['media', 1],
   ['sip/message', 2],
