@@ -5,27 +5,9 @@ import type { CdrCreate } from '../../shared/entities/cdr.js'
 /** One call detail record exactly as journaled and stored (`cdrs` row shape; times are epoch ms). */
 export type CdrRecord = CdrCreate
 
-/** What is known when a call starts; journaled as "open" so a crash mid-call still yields a CDR. */
-export interface CallSkeleton {
-  id: string
-  callId: string
-  startedAtMs: number
-  caller: string
-  callee: string
-  accountId: string | null
-  mappingGatewayId: string | null
-  sourceIp: string
-  sourcePort: number
-  nodeId: string
-}
-
-/** Facts learned when the call is answered (kept with the open call so a crash bills what was talked). */
-export interface CallAnswer {
-  answeredAtMs: number
-  routingGatewayId: string | null
-  calleeOut: string | null
-  pddMs: number | null
-}
+/** The call layer's view of a starting and an answered call (declared in call/ports.ts, the interface owner). */
+import type { CallAnswer, CallSkeleton } from '../call/ports.js'
+export type { CallAnswer, CallSkeleton }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 

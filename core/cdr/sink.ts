@@ -1,6 +1,7 @@
 // The CDR sink the call layer reports to: journals call starts and CDRs durably, and owns the writer that moves them to libSQL.
 import { join } from 'node:path'
 import { cdrCreate } from '../../shared/entities/cdr.js'
+import type { CallObserver } from '../call/ports.js'
 import type { Db } from '../db/client.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
@@ -34,7 +35,7 @@ export interface CdrSinkCloseResult {
  * Receives the call layer's events. It matches the call layer's observer interface structurally (the call layer
  * declares it; this module never imports upward): `onCallStarted`, `onCallAnswered`, `onCallEnded`.
  */
-export class CdrSink {
+export class CdrSink implements CallObserver {
   private heartbeatTimer: TimerHandle | null = null
   private closed = false
 

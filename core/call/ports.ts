@@ -1,0 +1,112 @@
+// Interfaces the call layer owns and the layers above implement: admission (policy, layer 4) and call observation (CDR sink, layer 5).
+import type { CdrCreate } from '../../shared/entities/cdr.js'
+import type { SystemParams } from '../../shared/params/system-params.js'
+import type { RouteCandidate, RouteRejection } from '../../shared/routing/route.js'
+import type { TerminationReason } from '../../shared/termination/reasons.js'
+import type { SipRequest } from '../sip/message/message.js'
+import type { RemoteAddr } from '../transport/types.js'
+
+/** What the policy needs to know about a new out-of-dialog INVITE. */
+export interface AdmissionRequest {
+  /** Source address of the datagram (never a Via host). */
+  source: RemoteAddr
+  /** The INVITE itself: digest credentials (Authorization / Proxy-Authorization) are read from it. */
+  request: SipRequest
+  /** From user part (the calling number as received). */
+  caller: string
+  /** Request-URI user part (the called number as received). */
+  callee: string
+  nowMs: number
+}
+
+/** One routing attempt the call may make, in order: a shared routing candidate plus what the call layer needs. */
+export interface RouteTarget extends RouteCandidate {
+  switchUntilConnect: boolean
+  stopSwitchingCodes: readonly number[]
+  mediaProxy: boolean
+  groupId: string | null
+}
+
+/** The policy admitted the call: where to send it and under which limits. */
+export interface RouteDecision {
+  kind: 'route'
+  mappingGatewayId: string
+  accountId: string
+  caller: string
+  callee: string
+  /** Parameters of the config snapshot the decision was made on; the call keeps them for its whole life. */
+  params: SystemParams
+  /** Duration cap in seconds from the answer (smallest of SS_MAXCALLDURATION and the account's); 0 = none. */
+  maxCallDurationSec: number
+  /** Whether the mapping gateway asked for media to be relayed. */
+  mediaProxy: boolean
+  /** Candidates in order; the call layer tries at most SS_MAX_ROUTING_ATTEMPTS of them. */
+  targets: readonly RouteTarget[]
+  /** Gateways the routing skipped, with why (for logs and routing analysis). */
+  rejected: readonly RouteRejection[]
+  /** Takes a line on the target's gateway and group now; false when it filled up since the decision (skip it: busy). */
+  acquire(target: RouteTarget): boolean
+  /** Gives back a line taken with `acquire`. */
+  releaseTarget(target: RouteTarget): void
+  /** Gives back the ingress line (mapping gateway and account) taken at admission; call once when the call ends. */
+  release(): void
+}
+
+/** The request must be retried with credentials (RFC 3261 §22.2: 401 WWW-Authenticate or 407 Proxy-Authenticate). */
+export interface ChallengeDecision {
+  kind: 'challenge'
+  status: 401 | 407
+  /** Header lines to add to the challenge response, e.g. `['WWW-Authenticate', 'Digest realm=...']`. */
+  headers: readonly (readonly [string, string])[]
+}
+
+/** The call is refused before any routing attempt. */
+export interface RejectDecision {
+  kind: 'reject'
+  status: number
+  reason: TerminationReason
+  /** Drop the request without any answer (unknown source with SS_REPLY_UNAUTHORIZED off). */
+  silent: boolean
+  /** Whether a CDR is written for this refusal (false for unknown sources unless SS_RECORD_UNKNOWN_SOURCE). */
+  recordCdr: boolean
+  mappingGatewayId: string | null
+  accountId: string | null
+  headers?: readonly (readonly [string, string])[]
+}
+
+/** What the policy decides for a new INVITE. */
+export type Decision = RouteDecision | ChallengeDecision | RejectDecision
+
+/** Implemented by the policy layer: identify, authenticate, check limits and route a new call. */
+export interface CallController {
+  admit(req: AdmissionRequest): Decision
+}
+
+/** What is known when a call starts; journaled as "open" so a crash mid-call still yields a CDR. */
+export interface CallSkeleton {
+  id: string
+  callId: string
+  startedAtMs: number
+  caller: string
+  callee: string
+  accountId: string | null
+  mappingGatewayId: string | null
+  sourceIp: string
+  sourcePort: number
+  nodeId: string
+}
+
+/** Facts learned when the call is answered (kept with the open call so a crash bills what was talked). */
+export interface CallAnswer {
+  answeredAtMs: number
+  routingGatewayId: string | null
+  calleeOut: string | null
+  pddMs: number | null
+}
+
+/** Implemented by the CDR sink: sees every call start, answer and end; each promise resolves once durable. */
+export interface CallObserver {
+  onCallStarted(call: CallSkeleton): Promise<void>
+  onCallAnswered(id: string, answer: CallAnswer): Promise<void>
+  onCallEnded(cdr: CdrCreate): Promise<void>
+}
