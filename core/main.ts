@@ -1,0 +1,189 @@
+// The core's one composition root: validated env -> database (+ migrations) -> config snapshot -> CDR sink -> UDP transport -> transaction layer -> B2BUA, the status port, and the SIGTERM/SIGINT drain.
+import { mkdir } from 'node:fs/promises'
+import { isIPv6 } from 'node:net'
+import { z } from 'zod'
+import { B2bua } from './call/b2bua.js'
+import { CdrSink } from './cdr/sink.js'
+import { ConfigLoader } from './config/loader.js'
+import type { ConfigSnapshot } from './config/snapshot.js'
+import { applyMigrations, openDatabase, type Database } from './db/client.js'
+import { SystemClock } from './lib/clock.js'
+import { createLogger, type Logger } from './lib/log.js'
+import { Metrics } from './lib/metrics.js'
+import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
+import { TransactionLayer } from './sip/transaction/layer.js'
+import type { TimerParams } from './sip/transaction/timers.js'
+import { startStatusServer, type StatusServer } from './status/server.js'
+import { openUdpTransport, type UdpTransport } from './transport/udp.js'
+
+/** Empty strings count as unset, so `FOO= npm start` means the default. */
+const unset = (v: unknown): unknown => (v === '' ? undefined : v)
+const port = (def: number, min = 1) => z.preprocess(unset, z.coerce.number().int().min(min).max(65535).default(def))
+const text = (def: string) => z.preprocess(unset, z.string().min(1).default(def))
+const optionalText = z.preprocess(unset, z.string().min(1).optional())
+
+/** The core's environment (API.md "Processes and environment"), plus LOG_LEVEL, STATUS_HOST and DRAIN_TIMEOUT_MS. */
+const coreEnv = z
+  .object({
+    SIP_HOST: text('127.0.0.1'),
+    SIP_PORT: port(5060),
+    SIP_ADVERTISED_HOST: optionalText,
+    STATUS_HOST: text('127.0.0.1'),
+    STATUS_PORT: port(9090, 0),
+    DATABASE_URL: text('file:./data/softswitch.db').refine((u) => /^(file:|https?:\/\/|libsql:\/\/|wss?:\/\/)/.test(u), 'must start with file:, http(s)://, libsql:// or ws(s)://'),
+    DATABASE_AUTH_TOKEN: optionalText,
+    DATABASE_SYNC_URL: optionalText,
+    CONFIG_RELOAD_MS: z.preprocess(unset, z.coerce.number().int().min(50).max(3_600_000).default(1000)),
+    DATA_DIR: text('./data'),
+    RTP_PORT_MIN: port(20000, 1024),
+    RTP_PORT_MAX: port(29999, 1024),
+    LOG_LEVEL: z.preprocess(unset, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
+    /** How long SIGTERM waits for unfinished transactions (later: calls) before closing the socket. */
+    DRAIN_TIMEOUT_MS: z.preprocess(unset, z.coerce.number().int().min(0).max(3_600_000).default(5000)),
+  })
+  .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
+
+/** The validated environment. */
+type CoreEnv = z.infer<typeof coreEnv>
+
+/** One JSON line on stderr and exit 1: what is wrong with which variable. */
+function exitOnBadEnv(issues: readonly z.core.$ZodIssue[]): never {
+  const problems = issues.map((i) => ({ variable: i.path.join('.') || '(env)', message: i.message }))
+  process.stderr.write(JSON.stringify({ t: Date.now(), level: 'error', msg: 'invalid environment; the core cannot start', problems }) + '\n')
+  process.exit(1)
+}
+
+/** Hosts that name this node in a Request-URI (lowercase, IPv6 bracketed), for the Max-Forwards 0 rule. */
+function localHosts(env: CoreEnv): string[] {
+  const hosts = new Set<string>()
+  for (const h of [env.SIP_HOST, env.SIP_ADVERTISED_HOST]) {
+    if (h === undefined) continue
+    const l = h.toLowerCase()
+    hosts.add(isIPv6(l) ? `[${l}]` : l)
+  }
+  return [...hosts]
+}
+
+/** T1/T2/T4 of a snapshot as transaction-layer timer parameters. */
+function timerParams(s: ConfigSnapshot): TimerParams {
+  return { T1: s.params.SS_SIP_T1_MS, T2: s.params.SS_SIP_T2_MS, T4: s.params.SS_SIP_T4_MS }
+}
+
+/** Keeps the process up through bugs: every unexpected error is logged and counted, never fatal. */
+function guardProcess(log: Logger, metrics: Metrics): void {
+  const errors = metrics.counter('process_unexpected_errors_total', 'Uncaught exceptions and unhandled rejections (bugs)', ['kind'])
+  process.on('uncaughtException', (err) => {
+    errors.labels('exception').inc()
+    log.error('uncaught exception', { err })
+  })
+  process.on('unhandledRejection', (err) => {
+    errors.labels('rejection').inc()
+    log.error('unhandled rejection', { err })
+  })
+}
+
+/** Starts every part of the node; resolves once SIP and the status port listen. */
+async function main(): Promise<void> {
+  const parsed = coreEnv.safeParse(process.env)
+  if (!parsed.success) exitOnBadEnv(parsed.error.issues)
+  const env = parsed.data
+  const log = createLogger({ level: env.LOG_LEVEL, context: { service: 'core' } })
+  const metrics = new Metrics()
+  guardProcess(log, metrics)
+  const timerErrors = metrics.counter('clock_timer_errors_total', 'Timer callbacks that threw (bugs)').labels()
+  const clock = new SystemClock({
+    onError: (err) => {
+      timerErrors.inc()
+      log.error('timer callback threw', { err })
+    },
+  })
+  const startedAtMs = clock.now()
+  const advertised = env.SIP_ADVERTISED_HOST ?? env.SIP_HOST
+
+  await mkdir(env.DATA_DIR, { recursive: true })
+  const database: Database = openDatabase({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN, syncUrl: env.DATABASE_SYNC_URL })
+  // The local default migrates itself; replicas and remote servers are migrated with `npm run db:migrate`.
+  if (database.mode === 'file') await applyMigrations(database.db)
+
+  const config = new ConfigLoader({ source: database, clock, log: log.child({ module: 'config' }), reloadMs: env.CONFIG_RELOAD_MS })
+  const first = await config.start()
+  const sink = await CdrSink.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }) })
+
+  const b2bua = new B2bua({ log: log.child({ module: 'call' }), metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported })
+  const layer = new TransactionLayer({
+    clock,
+    user: b2bua,
+    timers: timerParams(first),
+    validate: { localHosts: localHosts(env) },
+    warnAgent: `${advertised}:${env.SIP_PORT}`,
+    log: log.child({ module: 'transaction' }),
+    metrics,
+  })
+  config.observe({
+    onConfigSwap(next, previous) {
+      const a = timerParams(next)
+      const b = timerParams(previous)
+      if (a.T1 === b.T1 && a.T2 === b.T2 && a.T4 === b.T4) return
+      layer.setTimers(a)
+      log.info('SIP timers changed; new transactions use them', { version: next.version, ...a })
+    },
+  })
+
+  const transport: UdpTransport = await openUdpTransport({ host: env.SIP_HOST, port: env.SIP_PORT, user: layer, log, metrics })
+  let draining = false
+  const status: StatusServer = await startStatusServer({
+    host: env.STATUS_HOST,
+    port: env.STATUS_PORT,
+    metrics,
+    log,
+    health: () => ({
+      ok: !draining,
+      draining,
+      configVersion: config.current.version,
+      configReloadFailures: config.consecutiveFailures,
+      transactions: layer.size,
+      uptimeSec: Math.floor((clock.now() - startedAtMs) / 1000),
+    }),
+  })
+  log.info('core listening', {
+    sip: `udp:${transport.local.address}:${transport.local.port}`,
+    advertised,
+    status: `http://${env.STATUS_HOST}:${status.port}`,
+    database: database.mode,
+    configVersion: first.version,
+    timers: timerParams(first),
+    startupMs: Math.round(clock.now() - startedAtMs),
+  })
+
+  /** SIGTERM/SIGINT: refuse new INVITEs, let unfinished transactions end (up to DRAIN_TIMEOUT_MS), close the socket, flush CDRs, exit 0. */
+  const stop = async (signal: string): Promise<void> => {
+    if (draining) return log.warn('already stopping', { signal })
+    draining = true
+    b2bua.drain()
+    log.info('stopping: draining', { signal, unfinished: layer.unfinished, drainTimeoutMs: env.DRAIN_TIMEOUT_MS })
+    const deadline = clock.now() + env.DRAIN_TIMEOUT_MS
+    while (layer.unfinished > 0 && clock.now() < deadline) await new Promise((ok) => setTimeout(ok, 20))
+    const left = layer.unfinished
+    await transport.close()
+    config.stop()
+    const cdr = await sink.close(clock.now() + 5_000)
+    await status.close()
+    database.close()
+    clock.stop()
+    log.info('stopped', { signal, unfinishedAtClose: left, cdrDrained: cdr.drained, openCalls: cdr.openCalls })
+    process.exit(0)
+  }
+  const onSignal = (signal: string): void => {
+    stop(signal).catch((err: unknown) => {
+      log.error('shutdown failed', { err })
+      process.exit(1)
+    })
+  }
+  process.on('SIGTERM', () => onSignal('SIGTERM'))
+  process.on('SIGINT', () => onSignal('SIGINT'))
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(JSON.stringify({ t: Date.now(), level: 'error', service: 'core', msg: 'core failed to start', err: err instanceof Error ? { name: err.name, message: err.message, cause: String(err.cause ?? '') } : String(err) }) + '\n')
+  process.exit(1)
+})
