@@ -32,6 +32,7 @@ describe('system parameter catalogue', () => {
       SS_AUTH_REALM: 'softswitch', SS_SIP_T1_MS: 500, SS_SIP_T2_MS: 4000, SS_SIP_T4_MS: 5000, SS_SESSION_MIN_SE: 90,
       SS_OPTIONS_FAILURES_TO_OFFLINE: 3, SS_OPTIONS_SUCCESSES_TO_ONLINE: 2, SS_RECORD_UNKNOWN_SOURCE: false,
       SS_AUTH_NONCE_TTL: 300, SERVER_BILLING_FEE_PRECISION: 4, SS_MAX_ROUTING_ATTEMPTS: 5, SS_NAT_MEDIA_SDP_IP_FIRST: false,
+      SS_TIMEZONE: 'UTC',
     }
     for (const [name, def] of Object.entries(expected)) {
       if (!isParamName(name)) throw new Error(`missing ${name}`)
@@ -75,6 +76,11 @@ describe('system parameter catalogue', () => {
   it('rejects an RFC 4028 Min-SE below 90 and a realm with a quote', () => {
     expect(parseParamValue('SS_SESSION_MIN_SE', 89).success).toBe(false)
     expect(parseParamValue('SS_AUTH_REALM', 'a"b').success).toBe(false)
+  })
+
+  it('accepts an IANA time zone for SS_TIMEZONE and rejects a made-up one', () => {
+    expect(parseParamValue('SS_TIMEZONE', 'Europe/Berlin').success).toBe(true)
+    expect(parseParamValue('SS_TIMEZONE', 'Mars/Olympus_Mons').success).toBe(false)
   })
 
   it('rejects a session interval shorter than Min-SE as a whole-object error', () => {

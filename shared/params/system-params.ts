@@ -31,6 +31,19 @@ const money = (def: number, description: string): ParamSpec<number> => ({
   type: 'money', unit: 'money', default: def, min: -1e12, max: 1e12, description,
   schema: z.number().min(-1e12).max(1e12).describe(`money; ${description}`),
 })
+/** True when the runtime's Intl knows `name` as a time zone (IANA names such as Europe/Berlin, or UTC). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
+}
+const zone = (def: string, description: string): ParamSpec<string> => ({
+  type: 'string', unit: 'IANA zone', default: def, min: null, max: null, description,
+  schema: z.string().min(1).max(64).refine(isTimeZone, 'unknown IANA time zone').describe(`IANA time zone; ${description}`),
+})
 const choice = <const V extends readonly [string, ...string[]]>(values: V, def: V[number], description: string): ParamSpec<V[number]> => ({
   type: 'enum', unit: values.join('|'), default: def, min: null, max: null, description,
   schema: z.enum(values).describe(`${values.join(' | ')}; ${description}`) as unknown as z.ZodType<V[number]>,
@@ -55,6 +68,7 @@ export const SYSTEM_PARAMS = {
   SS_RECORD_UNKNOWN_SOURCE: bool(false, 'write a CDR for requests from unknown sources (AuthenticationFailed)'),
   SS_AUTH_REALM: str('softswitch', 'digest realm challenged and hashed into stored passwords; changing it invalidates them until reset'),
   SS_AUTH_NONCE_TTL: int('s', 300, 10, DAY, 'lifetime of a digest nonce before the client is challenged again (stale=true)'),
+  SS_TIMEZONE: zone('UTC', 'wall clock of gateway-group work calendars (e.g. Europe/Berlin)'),
   SS_SESSION_EXPIRES: int('s', 1800, 0, DAY, 'RFC 4028 session interval offered/accepted; 0 = session timers off'),
   SS_SESSION_MIN_SE: int('s', 90, 90, DAY, 'RFC 4028 Min-SE: smallest session interval accepted (RFC floor 90)'),
   SS_SIP_T1_MS: int('ms', 500, 100, 10_000, 'RFC 3261 T1, RTT estimate; base of timers A, B, E, F, H, J'),
