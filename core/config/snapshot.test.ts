@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { accountCreate, accountToRow } from '../../shared/entities/account.js'
 import { gatewayGroupCreate, gatewayGroupToRow } from '../../shared/entities/gateway-group.js'
+import { routingGatewayCreate, routingGatewayToRow } from '../../shared/entities/routing-gateway.js'
+import { decideRoute } from '../../shared/routing/route.js'
 import { mappingGatewayCreate, mappingGatewayToRow, type MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
 import { buildSnapshot, findMappingGatewayBySource, sourceKey, type SnapshotInput } from './snapshot.js'
 
@@ -55,6 +57,14 @@ describe('buildSnapshot', () => {
     expect(s.params.SS_SIP_T1_MS).toBe(500)
     expect(s.params.SS_SIP_T2_MS).toBe(4000)
     expect(s.issues.every((i) => i.effect === 'defaulted')).toBe(true)
+  })
+
+  it('attaches a routing table built from the valid rows in SS_TIMEZONE', () => {
+    const rg = routingGatewayToRow(routingGatewayCreate.parse({ name: 'v', host: '192.0.2.9', prefixes: ['49'] }), { id: 'rg1', nowMs: 1 })
+    const s = buildSnapshot(input({ routingGateways: [rg], parameters: [{ name: 'SS_TIMEZONE', value: 'Asia/Tokyo' }] }))
+    expect(s.routing.timeZone).toBe('Asia/Tokyo')
+    const d = decideRoute(s.routing, { callee: '4930123', caller: '1', mappingGatewayId: 'm', nowMs: 0 })
+    expect(d).toMatchObject({ kind: 'route', candidates: [{ routingGatewayId: 'rg1', matchedPrefix: '49' }] })
   })
 
   it('returns a frozen snapshot', () => {

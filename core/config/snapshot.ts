@@ -6,6 +6,7 @@ import {
 } from '../../shared/entities/mapping-gateway.js'
 import { routingGateway, routingGatewayFromRow, type RoutingGatewayRow } from '../../shared/entities/routing-gateway.js'
 import { resolveParams, type SystemParams } from '../../shared/params/system-params.js'
+import { buildRoutingTable, type RoutingTable } from '../../shared/routing/route.js'
 
 /** Something in the stored configuration that was ignored or looks wrong; the loader logs each one. */
 export interface SnapshotIssue {
@@ -46,8 +47,11 @@ export interface ConfigSnapshot {
   readonly mappingGatewaysBySource: ReadonlyMap<string, Readonly<MappingGatewayRow>>
   /** `password` mode gateways by digest username. */
   readonly mappingGatewaysByUsername: ReadonlyMap<string, Readonly<MappingGatewayRow>>
-  // ROUTING: the routing table from shared/routing (prefix trie over routingGateways) is attached here once it exists,
-  // built in buildSnapshot so it shares the snapshot's lifetime and atomic swap.
+  /**
+   * Prefix trie, groups, calendars (in SS_TIMEZONE) and clearing accounts resolved once per snapshot, so admission never
+   * rebuilds them and a config swap replaces them atomically with the rows they were built from.
+   */
+  readonly routing: RoutingTable
   readonly issues: readonly SnapshotIssue[]
 }
 
@@ -143,6 +147,21 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
     else if (gw.authMode === 'password' && gw.username !== null) claim(byUsername, gw.username, gw, issues)
   }
 
+  let routing: RoutingTable
+  const routingInput = {
+    routingGateways: [...routingGateways.values()],
+    gatewayGroups: [...gatewayGroups.values()],
+    clearingAccounts: [...accounts.values()],
+    params: resolved.params,
+  }
+  try {
+    routing = buildRoutingTable({ ...routingInput, timeZone: resolved.params.SS_TIMEZONE })
+  } catch (err) {
+    // SS_TIMEZONE is validated with Intl, so this only fires when the runtime's zone data lacks a stored name.
+    issues.push({ table: 'system_parameters', id: 'SS_TIMEZONE', effect: 'defaulted', message: err instanceof Error ? err.message : String(err) })
+    routing = buildRoutingTable({ ...routingInput, timeZone: 'UTC' })
+  }
+
   return Object.freeze({
     version: input.version,
     loadedAtMs: input.loadedAtMs,
@@ -154,6 +173,7 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
     mappingGatewaysByIp: byIp,
     mappingGatewaysBySource: bySource,
     mappingGatewaysByUsername: byUsername,
+    routing,
     issues: Object.freeze(issues),
   })
 }
