@@ -50,11 +50,11 @@ CREATE TABLE `cdrs` (
 );
 --> statement-breakpoint
 CREATE INDEX `cdrs_started_at_ms_id_idx` ON `cdrs` (`started_at_ms`,`id`);--> statement-breakpoint
-CREATE INDEX `cdrs_account_id_started_at_ms_idx` ON `cdrs` (`account_id`,`started_at_ms`);--> statement-breakpoint
-CREATE INDEX `cdrs_mapping_gateway_id_started_at_ms_idx` ON `cdrs` (`mapping_gateway_id`,`started_at_ms`);--> statement-breakpoint
-CREATE INDEX `cdrs_routing_gateway_id_started_at_ms_idx` ON `cdrs` (`routing_gateway_id`,`started_at_ms`);--> statement-breakpoint
-CREATE INDEX `cdrs_termination_reason_started_at_ms_idx` ON `cdrs` (`termination_reason`,`started_at_ms`);--> statement-breakpoint
-CREATE INDEX `cdrs_sip_code_started_at_ms_idx` ON `cdrs` (`sip_code`,`started_at_ms`);--> statement-breakpoint
+CREATE INDEX `cdrs_account_id_started_at_ms_id_idx` ON `cdrs` (`account_id`,`started_at_ms`,`id`);--> statement-breakpoint
+CREATE INDEX `cdrs_mapping_gateway_id_started_at_ms_id_idx` ON `cdrs` (`mapping_gateway_id`,`started_at_ms`,`id`);--> statement-breakpoint
+CREATE INDEX `cdrs_routing_gateway_id_started_at_ms_id_idx` ON `cdrs` (`routing_gateway_id`,`started_at_ms`,`id`);--> statement-breakpoint
+CREATE INDEX `cdrs_termination_reason_started_at_ms_id_idx` ON `cdrs` (`termination_reason`,`started_at_ms`,`id`);--> statement-breakpoint
+CREATE INDEX `cdrs_sip_code_started_at_ms_id_idx` ON `cdrs` (`sip_code`,`started_at_ms`,`id`);--> statement-breakpoint
 CREATE INDEX `cdrs_callee_started_at_ms_idx` ON `cdrs` (`callee`,`started_at_ms`);--> statement-breakpoint
 CREATE INDEX `cdrs_caller_started_at_ms_idx` ON `cdrs` (`caller`,`started_at_ms`);--> statement-breakpoint
 CREATE INDEX `cdrs_call_id_idx` ON `cdrs` (`call_id`);--> statement-breakpoint

@@ -5,7 +5,10 @@ import { ENDED_BY } from '../../entities/enums.js'
 import { TERMINATION_REASONS } from '../../termination/reasons.js'
 import type { CdrAttemptRow } from '../../entities/fields.js'
 
-/** `cdrs`: no foreign keys, because CDRs outlive the configuration rows they mention. */
+/**
+ * `cdrs`: no foreign keys, because CDRs outlive the configuration rows they mention. Each equality filter has a
+ * `(col, started_at_ms, id)` index, so a filtered newest-first keyset page is one ordered range scan without a sort.
+ */
 export const cdrs = sqliteTable(
   'cdrs',
   {
@@ -35,11 +38,11 @@ export const cdrs = sqliteTable(
   },
   (t) => [
     index('cdrs_started_at_ms_id_idx').on(t.startedAtMs, t.id),
-    index('cdrs_account_id_started_at_ms_idx').on(t.accountId, t.startedAtMs),
-    index('cdrs_mapping_gateway_id_started_at_ms_idx').on(t.mappingGatewayId, t.startedAtMs),
-    index('cdrs_routing_gateway_id_started_at_ms_idx').on(t.routingGatewayId, t.startedAtMs),
-    index('cdrs_termination_reason_started_at_ms_idx').on(t.terminationReason, t.startedAtMs),
-    index('cdrs_sip_code_started_at_ms_idx').on(t.sipCode, t.startedAtMs),
+    index('cdrs_account_id_started_at_ms_id_idx').on(t.accountId, t.startedAtMs, t.id),
+    index('cdrs_mapping_gateway_id_started_at_ms_id_idx').on(t.mappingGatewayId, t.startedAtMs, t.id),
+    index('cdrs_routing_gateway_id_started_at_ms_id_idx').on(t.routingGatewayId, t.startedAtMs, t.id),
+    index('cdrs_termination_reason_started_at_ms_id_idx').on(t.terminationReason, t.startedAtMs, t.id),
+    index('cdrs_sip_code_started_at_ms_id_idx').on(t.sipCode, t.startedAtMs, t.id),
     index('cdrs_callee_started_at_ms_idx').on(t.callee, t.startedAtMs),
     index('cdrs_caller_started_at_ms_idx').on(t.caller, t.startedAtMs),
     index('cdrs_call_id_idx').on(t.callId),
