@@ -1,10 +1,14 @@
 // Drives system tests: starts the core as a real child process and runs SIPp scenarios against it over loopback UDP.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createSocket } from 'node:dgram'
+import { createServer } from 'node:net'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { configVersion, CONFIG_VERSION_ROW_ID, systemParameters } from '../../shared/db/schema.js'
+import type { ParamName } from '../../shared/params/system-params.js'
+import { applyMigrations, openDatabase } from '../db/client.js'
 
 /** Repository root, resolved from this file. */
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..')
@@ -23,21 +27,61 @@ export async function freeUdpPort(): Promise<number> {
   return port
 }
 
+/** Finds a TCP port on 127.0.0.1 that is free right now (the status port). */
+export async function freeTcpPort(): Promise<number> {
+  const srv = createServer()
+  await new Promise<void>((ok, fail) => {
+    srv.once('error', fail)
+    srv.listen(0, '127.0.0.1', () => ok())
+  })
+  const addr = srv.address()
+  await new Promise<void>((ok) => srv.close(() => ok()))
+  return typeof addr === 'object' && addr !== null ? addr.port : 0
+}
+
+/** Writes system parameters into a (new) database the way the edge does: migrated tables, one row each, config version bumped. */
+export async function writeParams(databaseUrl: string, params: Partial<Record<ParamName, unknown>>): Promise<void> {
+  const database = openDatabase({ url: databaseUrl })
+  try {
+    await applyMigrations(database.db)
+    const now = Date.now()
+    for (const [name, value] of Object.entries(params)) {
+      await database.db.insert(systemParameters).values({ name, value, updatedAtMs: now })
+        .onConflictDoUpdate({ target: systemParameters.name, set: { value, updatedAtMs: now } })
+    }
+    const row = await database.db.select().from(configVersion)
+    const version = (row[0]?.version ?? 0) + 1
+    await database.db.insert(configVersion).values({ id: CONFIG_VERSION_ROW_ID, version, updatedAtMs: now })
+      .onConflictDoUpdate({ target: configVersion.id, set: { version, updatedAtMs: now } })
+  } finally {
+    database.close()
+  }
+}
+
+/** Options for startCore beyond the environment. */
+export interface StartCoreOptions {
+  /** System parameters written to the database before the core starts (e.g. small SS_SIP_T1_MS / SS_SIP_T4_MS). */
+  params?: Partial<Record<ParamName, unknown>>
+}
+
 /** A core process started for a test, with what is needed to reach and stop it. */
 export interface CoreProcess {
   sipPort: number
   statusPort: number
   dataDir: string
+  databaseUrl: string
   child: ChildProcess
   output: () => string
   stop: () => Promise<number | null>
 }
 
 /** Starts `core/main.ts` on free ports with a temp data dir; resolves once it answers OPTIONS. */
-export async function startCore(env: Record<string, string> = {}): Promise<CoreProcess> {
+export async function startCore(env: Record<string, string> = {}, opts: StartCoreOptions = {}): Promise<CoreProcess> {
   const sipPort = await freeUdpPort()
-  const statusPort = await freeUdpPort()
+  const statusPort = await freeTcpPort()
   const dataDir = mkdtempSync(join(tmpdir(), 'softswitch-e2e-'))
+  const databaseUrl = `file:${join(dataDir, 'softswitch.db')}`
+  if (opts.params !== undefined) await writeParams(databaseUrl, opts.params)
   const tsx = join(repoRoot, 'node_modules/.bin/tsx')
   let out = ''
   const child = spawn(tsx, [join(repoRoot, 'core/main.ts')], {
@@ -48,7 +92,7 @@ export async function startCore(env: Record<string, string> = {}): Promise<CoreP
       SIP_PORT: String(sipPort),
       STATUS_PORT: String(statusPort),
       DATA_DIR: dataDir,
-      DATABASE_URL: `file:${join(dataDir, 'softswitch.db')}`,
+      DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'warn',
       ...env,
     },
@@ -66,7 +110,7 @@ export async function startCore(env: Record<string, string> = {}): Promise<CoreP
     rmSync(dataDir, { recursive: true, force: true })
     return code
   }
-  const core: CoreProcess = { sipPort, statusPort, dataDir, child, output: () => out, stop }
+  const core: CoreProcess = { sipPort, statusPort, dataDir, databaseUrl, child, output: () => out, stop }
   try {
     await waitForOptions(sipPort, 20_000, () => child.exitCode !== null)
   } catch (err) {
@@ -76,11 +120,35 @@ export async function startCore(env: Record<string, string> = {}): Promise<CoreP
   return core
 }
 
+/** GET /health of a running core. */
+export async function health(core: CoreProcess): Promise<{ ok: boolean; transactions: number; configVersion: number; uptimeSec: number }> {
+  const res = await fetch(`http://127.0.0.1:${core.statusPort}/health`)
+  return (await res.json()) as { ok: boolean; transactions: number; configVersion: number; uptimeSec: number }
+}
+
+/** Value of one series from GET /metrics (`name{labels}` exactly as rendered), 0 when absent. */
+export async function metric(core: CoreProcess, series: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${core.statusPort}/metrics`)).text()
+  for (const line of text.split('\n')) if (line.startsWith(series + ' ')) return Number(line.slice(series.length + 1))
+  return 0
+}
+
+/** Polls `probe` every 100 ms until it returns true or `timeoutMs` passes; returns the last result. */
+export async function waitFor(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await probe()) return true
+    if (Date.now() > deadline) return false
+    await new Promise((ok) => setTimeout(ok, 100))
+  }
+}
+
 /** Sends OPTIONS to 127.0.0.1:port every 200 ms until any response arrives or the deadline passes. */
 async function waitForOptions(port: number, timeoutMs: number, died: () => boolean): Promise<void> {
   const sock = createSocket('udp4')
   await new Promise<void>((ok) => sock.bind(0, '127.0.0.1', () => ok()))
   const local = sock.address().port
+  let timer: NodeJS.Timeout | undefined
   try {
     await new Promise<void>((ok, fail) => {
       const deadline = Date.now() + timeoutMs
@@ -94,11 +162,12 @@ async function waitForOptions(port: number, timeoutMs: number, died: () => boole
           `Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=probe\r\nTo: <sip:127.0.0.1:${port}>\r\n` +
           `Call-ID: ${branch}@probe\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`
         sock.send(msg, port, '127.0.0.1')
-        setTimeout(tick, 200).unref()
+        timer = setTimeout(tick, 200)
       }
       tick()
     })
   } finally {
+    clearTimeout(timer)
     sock.close()
   }
 }
@@ -116,7 +185,8 @@ export interface SippResult {
 /** Options for one bounded SIPp run. */
 export interface SippRun {
   scenario: string
-  target: string
+  /** host:port to call; omit for a UAS scenario, which waits for requests on `localPort`. */
+  target?: string
   calls: number
   rate?: number
   ratePeriodMs?: number
@@ -132,7 +202,7 @@ export async function runSipp(run: SippRun): Promise<SippResult> {
   const statFile = join(statDir, 'stat.csv')
   const scenario = run.scenario.endsWith('.xml') ? join(scenarioDir, run.scenario) : run.scenario
   const args = [
-    run.target,
+    ...(run.target === undefined ? [] : [run.target]),
     ...(run.scenario.endsWith('.xml') ? ['-sf', scenario] : ['-sn', scenario]),
     '-i', '127.0.0.1',
     '-p', String(run.localPort ?? 0),
