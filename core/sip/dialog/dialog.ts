@@ -1,0 +1,298 @@
+// One SIP dialog (RFC 3261 §12): identity, CSeq spaces, route set and remote target, the in-dialog request builder and the ACK for a 2xx (§13.2.2.4) with its re-sending (RFC 6026 §7.2).
+import { isIP } from 'node:net'
+import type { RemoteAddr, Transport } from '../../transport/types.js'
+import { HeaderList } from '../message/header-list.js'
+import { EMPTY_BODY, SipRequest, type SipResponse } from '../message/message.js'
+import { parseUri, isSipUri } from '../message/headers/uri.js'
+import type { TransactionLayer } from '../transaction/layer.js'
+
+/** RFC 3261 §12 dialog states. */
+export type DialogState = 'early' | 'confirmed' | 'terminated'
+
+/** Which side created the dialog: we answered the INVITE (UAS) or we sent it (UAC). */
+export type DialogRole = 'uas' | 'uac'
+
+/** Thrown when our own code misuses a dialog (request on a terminated dialog, a confirmed dialog turned early). */
+export class DialogError extends Error {
+  override name = 'DialogError'
+}
+
+/** Fields a dialog is built from (see `uasDialog` / `uacDialog`). */
+export interface DialogInit {
+  role: DialogRole
+  callId: string
+  localTag: string
+  remoteTag: string
+  /** From (UAC) or To (UAS) header value with our tag, as we write it in our requests' From. */
+  localHeader: string
+  /** The peer's address header with its tag, as we write it in our requests' To. */
+  remoteHeader: string
+  /** Our Contact value (written in every request and target-refresh response of this dialog). */
+  localContact: string
+  localSeq: number
+  /** -1 while the peer has sent no request in the dialog (UAC side). */
+  remoteSeq: number
+  routeSet: string[]
+  remoteTarget: string
+  secure: boolean
+  transport: Transport
+  /** Where the dialog-forming message came from or went to; used when a URI host is not an IP literal. */
+  peer: RemoteAddr
+  state: DialogState
+}
+
+/** A dialog: RFC 3261 §12.1 state plus the §12.2 request rules. */
+export class Dialog {
+  readonly role: DialogRole
+  readonly callId: string
+  readonly localTag: string
+  remoteTag: string
+  readonly localHeader: string
+  remoteHeader: string
+  readonly localContact: string
+  /** Last CSeq number we used (§12.2.1.1: incremented by one for each new request but ACK and CANCEL). */
+  localSeq: number
+  /** Highest CSeq number the peer used; -1 when unknown (§12.2.2). */
+  remoteSeq: number
+  /** Route set as name-addr values in the order we write them (§12.1.1 UAS: Record-Route order; §12.1.2 UAC: reversed). */
+  routeSet: string[]
+  /** Remote target URI (§12.1: the peer's Contact). */
+  remoteTarget: string
+  readonly secure: boolean
+  readonly transport: Transport
+  peer: RemoteAddr
+  state: DialogState
+  /** CSeq number and wire bytes of the last ACK we sent for a 2xx, re-sent on each retransmission (RFC 6026 §7.2). */
+  /** The last ACK we sent for a 2xx, if any. */
+  lastAck: SipRequest | null = null
+  private ackSeq = -1
+  private hop: RemoteAddr | null = null
+
+  constructor(init: DialogInit) {
+    this.role = init.role
+    this.callId = init.callId
+    this.localTag = init.localTag
+    this.remoteTag = init.remoteTag
+    this.localHeader = init.localHeader
+    this.remoteHeader = init.remoteHeader
+    this.localContact = init.localContact
+    this.localSeq = init.localSeq
+    this.remoteSeq = init.remoteSeq
+    this.routeSet = init.routeSet
+    this.remoteTarget = init.remoteTarget
+    this.secure = init.secure
+    this.transport = init.transport
+    this.peer = init.peer
+    this.state = init.state
+  }
+
+  /** RFC 3261 §12.1.2 / §13.2.2.4: an early dialog becomes confirmed on the 2xx; its route set and target are recomputed from it. */
+  confirm(res?: SipResponse): void {
+    if (this.state === 'terminated') throw new DialogError('confirm on a terminated dialog')
+    if (res !== undefined && this.role === 'uac' && this.state === 'early') {
+      this.routeSet = uacRouteSet(res)
+      this.refreshTarget(res)
+    }
+    this.state = 'confirmed'
+  }
+
+  /** RFC 3261 §12.2.1.2 / §12.2.2: a target-refresh request or its 2xx replaces the remote target with its Contact. */
+  refreshTarget(msg: SipRequest | SipResponse): void {
+    const c = msg.contact
+    if (c !== undefined && c.uri !== this.remoteTarget) {
+      this.remoteTarget = c.uri
+      this.hop = null
+    }
+  }
+
+  /**
+   * RFC 3261 §12.2.2: a request with a CSeq lower than the remote sequence number is out of order (answer 500);
+   * otherwise the remote sequence number is set to it. ACK and CANCEL carry the INVITE's number and never count.
+   */
+  acceptRemoteSeq(req: SipRequest): boolean {
+    if (req.method === 'ACK' || req.method === 'CANCEL') return true
+    const seq = req.cseq?.seq
+    if (seq === undefined) return false
+    if (this.remoteSeq !== -1 && seq < this.remoteSeq) return false
+    this.remoteSeq = seq
+    return true
+  }
+
+  /** True when a message's tags name this dialog (the remote tag checked when the dialog has one). */
+  matchesRemoteTag(tag: string | undefined): boolean {
+    return tag === this.remoteTag
+  }
+
+  /**
+   * A new request in this dialog without Via (the transaction layer adds it): Request-URI = remote target, Route =
+   * route set (loose routing; a strict first hop per §12.2.1.1), From/To/Call-ID of the dialog, CSeq = local + 1.
+   */
+  createRequest(method: string, body: Buffer = EMPTY_BODY, contentType?: string, maxForwards = 70): SipRequest {
+    if (this.state === 'terminated') throw new DialogError(`${method} on a terminated dialog`)
+    if (method === 'ACK' || method === 'CANCEL') throw new DialogError(`${method} is built with createAck or buildCancel`)
+    this.localSeq++
+    return this.build(method, this.localSeq, body, contentType, maxForwards, true)
+  }
+
+  /** RFC 3261 §13.2.2.4: the ACK for a 2xx: CSeq number of the INVITE, method ACK, same Route and Request-URI. */
+  createAck(inviteSeq: number, body: Buffer = EMPTY_BODY, contentType?: string): SipRequest {
+    return this.build('ACK', inviteSeq, body, contentType, 70, false)
+  }
+
+  /**
+   * Sends the ACK for the 2xx to the INVITE numbered `inviteSeq` (a new Via branch, no transaction) and keeps it
+   * so `onRetransmitted2xx` can re-send it (RFC 6026 §7.2: the ACK is re-sent for each 2xx retransmission).
+   */
+  sendAck(layer: TransactionLayer, inviteSeq: number, body: Buffer = EMPTY_BODY, contentType?: string): SipRequest {
+    const ack = this.createAck(inviteSeq, body, contentType)
+    layer.addVia(ack, this.transport)
+    const hop = this.nextHop()
+    layer.sendStateless(ack, this.transport, hop)
+    this.ackSeq = inviteSeq
+    this.lastAck = ack
+    return ack
+  }
+
+  /** RFC 6026 §7.2 / RFC 3261 §13.2.2.4: a retransmitted 2xx to an INVITE we already ACKed gets the same ACK again; returns whether it did. */
+  onRetransmitted2xx(res: SipResponse, layer: TransactionLayer): boolean {
+    const seq = res.cseq?.seq
+    if (seq === undefined || seq !== this.ackSeq || this.lastAck === null) return false
+    layer.sendStateless(this.lastAck, this.transport, this.nextHop())
+    return true
+  }
+
+  /** Whether the 2xx to the INVITE numbered `seq` was already ACKed by us. */
+  acked(seq: number): boolean {
+    return this.ackSeq === seq
+  }
+
+  /** RFC 3261 §8.1.2 / §12.2.1.1: the first Route when present, else the remote target; a host that is not an IP literal falls back to `peer`. */
+  nextHop(): RemoteAddr {
+    if (this.hop !== null) return this.hop
+    const first = this.routeSet[0]
+    const uri = first === undefined ? this.remoteTarget : stripAngles(first)
+    // Deviation: no RFC 3263 DNS lookups; a hostname target is reached at the address the dialog was formed with.
+    this.hop = addrOf(uri) ?? this.peer
+    return this.hop
+  }
+
+  /** Ends the dialog (§15: after BYE, or when the INVITE failed); later requests are refused by `createRequest`. */
+  terminate(): void {
+    this.state = 'terminated'
+  }
+
+  private build(method: string, seq: number, body: Buffer, contentType: string | undefined, maxForwards: number, withContact: boolean): SipRequest {
+    const h = new HeaderList()
+    let uri = this.remoteTarget
+    const first = this.routeSet[0]
+    if (first !== undefined && !isLooseRoute(first)) {
+      // RFC 3261 §12.2.1.1: strict router first: it becomes the Request-URI, the remote target the last Route.
+      uri = stripAngles(first)
+      for (let i = 1; i < this.routeSet.length; i++) h.append('route', this.routeSet[i]!)
+      h.append('route', '<' + this.remoteTarget + '>')
+    } else for (const r of this.routeSet) h.append('route', r)
+    h.append('max-forwards', String(maxForwards))
+    h.append('from', this.localHeader)
+    h.append('to', this.remoteHeader)
+    h.append('call-id', this.callId)
+    h.append('cseq', seq + ' ' + method)
+    if (withContact) h.append('contact', this.localContact)
+    if (body.length > 0 && contentType !== undefined) h.append('content-type', contentType)
+    return new SipRequest(method, uri, h, body)
+  }
+}
+
+/** The URI inside a name-addr's angle brackets (or the value itself). */
+function stripAngles(nameAddr: string): string {
+  const lt = nameAddr.indexOf('<')
+  if (lt === -1) {
+    const semi = nameAddr.indexOf(';')
+    return (semi === -1 ? nameAddr : nameAddr.slice(0, semi)).trim()
+  }
+  const gt = nameAddr.indexOf('>', lt)
+  return nameAddr.slice(lt + 1, gt === -1 ? undefined : gt)
+}
+
+/** RFC 3261 §16.12 / §19.1.1: a Route entry whose URI carries `lr` is a loose router. */
+function isLooseRoute(nameAddr: string): boolean {
+  const u = parseUri(stripAngles(nameAddr))
+  return u !== undefined && isSipUri(u) && u.params.has('lr')
+}
+
+/** host:port of a SIP URI when the host is an IP literal (default port 5060/5061); undefined otherwise. */
+export function addrOf(uri: string): RemoteAddr | undefined {
+  const u = parseUri(uri)
+  if (u === undefined || !isSipUri(u)) return undefined
+  let host = u.host
+  if (host.charCodeAt(0) === 91) host = host.slice(1, -1)
+  const v = isIP(host)
+  if (v === 0) return undefined
+  const port = u.port ?? (u.scheme === 'sips' ? 5061 : 5060)
+  return { address: host, port, family: v === 6 ? 'IPv6' : 'IPv4' }
+}
+
+/** RFC 3261 §12.1.2: the UAC route set is the response's Record-Route in reverse order. */
+function uacRouteSet(res: SipResponse): string[] {
+  const rr = res.headers.all('record-route')
+  rr.reverse()
+  return rr
+}
+
+/** RFC 3261 §12.1.1: the dialog of an INVITE we answer with a 1xx/2xx carrying `localTag`; undefined without From tag or Contact. */
+export function uasDialog(req: SipRequest, localTag: string, localContact: string, source: RemoteAddr, transport: Transport, state: DialogState): Dialog | undefined {
+  const callId = req.callId
+  const from = req.from
+  const contact = req.contact
+  const cseq = req.cseq
+  const to = req.headers.first('to')
+  const fromRaw = req.headers.first('from')
+  if (callId === undefined || from?.tag === undefined || cseq === undefined || to === undefined || fromRaw === undefined) return undefined
+  return new Dialog({
+    role: 'uas',
+    callId,
+    localTag,
+    remoteTag: from.tag,
+    localHeader: req.to?.tag === undefined ? to + ';tag=' + localTag : to,
+    remoteHeader: fromRaw,
+    localContact,
+    localSeq: 0,
+    remoteSeq: cseq.seq,
+    routeSet: req.headers.all('record-route'),
+    // Deviation: an INVITE without Contact (invalid, §8.1.1.8) still forms a dialog targeted at its source.
+    remoteTarget: contact?.uri ?? `sip:${source.family === 'IPv6' ? `[${source.address}]` : source.address}:${source.port}`,
+    secure: req.requestUri?.scheme === 'sips',
+    transport,
+    peer: source,
+    state,
+  })
+}
+
+/** RFC 3261 §12.1.2: the dialog formed by a 1xx (with To tag) or 2xx to an INVITE we sent; undefined without a To tag. */
+export function uacDialog(invite: SipRequest, res: SipResponse, transport: Transport, peer: RemoteAddr): Dialog | undefined {
+  const tag = res.to?.tag
+  const callId = invite.callId
+  const localTag = invite.from?.tag
+  const cseq = invite.cseq
+  const fromRaw = invite.headers.first('from')
+  const toRaw = res.headers.first('to')
+  if (tag === undefined || callId === undefined || localTag === undefined || cseq === undefined || fromRaw === undefined || toRaw === undefined) return undefined
+  const contact = res.contact
+  return new Dialog({
+    role: 'uac',
+    callId,
+    localTag,
+    remoteTag: tag,
+    localHeader: fromRaw,
+    remoteHeader: toRaw,
+    localContact: invite.headers.first('contact') ?? '',
+    localSeq: cseq.seq,
+    remoteSeq: -1,
+    routeSet: uacRouteSet(res),
+    // Deviation: a 2xx without Contact (invalid, §13.3.1.4) keeps the INVITE's Request-URI as the target.
+    remoteTarget: contact?.uri ?? invite.uri,
+    secure: invite.requestUri?.scheme === 'sips',
+    transport,
+    peer,
+    state: res.status >= 200 ? 'confirmed' : 'early',
+  })
+}
