@@ -1,0 +1,99 @@
+// Our client transactions on real UDP against SIPp UASes that drop 10% of packets: RFC 3261 §17.1.1 (INVITE client: Timer A retransmissions, ACK for a non-2xx final, Timer D), §17.1.2 (non-INVITE client: Timer E, Timer K), no transaction left behind.
+import { afterEach, describe, expect, it } from 'vitest'
+import { B2bua } from '../call/b2bua.js'
+import { SystemClock } from '../lib/clock.js'
+import { silentLogger } from '../lib/log.js'
+import { Metrics } from '../lib/metrics.js'
+import { HeaderList } from '../sip/message/header-list.js'
+import { SipRequest, type SipResponse } from '../sip/message/message.js'
+import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
+import { TransactionLayer } from '../sip/transaction/layer.js'
+import type { ClientTransaction, TransactionFailure, TransactionUser } from '../sip/transaction/types.js'
+import { openUdpTransport, type UdpTransport } from '../transport/udp.js'
+import { freeUdpPort, runSipp, waitFor, type SippResult } from './harness.js'
+
+/** Records the final outcome of each client transaction. */
+class Outcomes implements TransactionUser {
+  readonly finals = new Map<ClientTransaction, number>()
+  onResponse(res: SipResponse, tx: ClientTransaction): void {
+    if (res.status >= 200 && !this.finals.has(tx)) this.finals.set(tx, res.status)
+  }
+  onTimeout(f: TransactionFailure, tx: ClientTransaction): void {
+    this.finals.set(tx, f.status)
+  }
+  onTransportError(f: TransactionFailure, tx: ClientTransaction): void {
+    this.finals.set(tx, f.status)
+  }
+}
+
+/** A UAC node in this process: real UDP socket, transaction layer (T1 100 ms, T4 1 s) and the B2BUA for anything arriving unasked. */
+async function uacNode() {
+  const clock = new SystemClock()
+  const metrics = new Metrics()
+  const b2bua = new B2bua({ log: silentLogger, metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported })
+  const layer = new TransactionLayer({ clock, user: b2bua, metrics, timers: { T1: 100, T2: 4000, T4: 1000 } })
+  const transport: UdpTransport = await openUdpTransport({ host: '127.0.0.1', port: 0, user: layer, metrics })
+  return { clock, metrics, layer, transport }
+}
+
+function request(method: string, i: number, sippPort: number): SipRequest {
+  const h = new HeaderList()
+  h.append('max-forwards', '70')
+  h.append('from', `<sip:switch@127.0.0.1>;tag=uac${i}`)
+  h.append('to', `<sip:+4930${i}@127.0.0.1:${sippPort}>`)
+  h.append('call-id', `uac-e2e-${method}-${i}-${process.pid}@127.0.0.1`)
+  h.append('cseq', `1 ${method}`)
+  return new SipRequest(method, `sip:+4930${i}@127.0.0.1:${sippPort}`, h)
+}
+
+let node: Awaited<ReturnType<typeof uacNode>> | undefined
+afterEach(async () => {
+  await node?.transport.close()
+  node?.clock.stop()
+  node = undefined
+})
+
+/** Starts SIPp as a UAS for `calls` calls, gives it time to bind, then sends one `method` per call 20 ms apart. */
+async function run(method: 'INVITE' | 'OPTIONS', scenario: string, calls: number) {
+  const sippPort = await freeUdpPort()
+  const sipp: Promise<SippResult> = runSipp({ scenario, calls, localPort: sippPort, lostPercent: 10, timeoutSec: 60 })
+  await new Promise((ok) => setTimeout(ok, 500))
+  node = await uacNode()
+  const n = node
+  const outcomes = new Outcomes()
+  const remote = { address: '127.0.0.1', port: sippPort, family: 'IPv4' as const }
+  for (let i = 0; i < calls; i++) {
+    const req = request(method, i, sippPort)
+    n.layer.addVia(req, n.transport)
+    n.layer.sendRequest(req, n.transport, remote, outcomes)
+    await new Promise((ok) => setTimeout(ok, 20))
+  }
+  return { n, outcomes, sipp }
+}
+
+describe('client transactions against SIPp with 10% loss', () => {
+  it('delivers every 486 to the TU, ACKs each one, and leaves no transaction after Timer D', async () => {
+    const calls = 50
+    const { n, outcomes, sipp } = await run('INVITE', 'uas-invite-reject-486.xml', calls)
+    expect(await waitFor(async () => outcomes.finals.size === calls, 20_000)).toBe(true)
+    expect([...outcomes.finals.values()].every((s) => s === 486)).toBe(true)
+    expect(n.metrics.get('sip_requests_sent_total')?.get('ACK')).toBe(calls)
+    const res = await sipp
+    expect({ ok: res.successful, failed: res.failed }).toEqual({ ok: calls, failed: 0 })
+    // Loss happened and was repaired by retransmissions on one side or the other.
+    expect(res.retransmissions + (n.metrics.get('sip_retransmissions_total')?.get('ict') ?? 0)).toBeGreaterThan(0)
+    // Timer D (32 s on UDP) ends each completed ICT.
+    expect(await waitFor(async () => n.layer.size === 0, 40_000)).toBe(true)
+  }, 90_000)
+
+  it('delivers every OPTIONS 200 to the TU and leaves no transaction after Timer K', async () => {
+    const calls = 50
+    const { n, outcomes, sipp } = await run('OPTIONS', 'uas-options-expect-200.xml', calls)
+    expect(await waitFor(async () => outcomes.finals.size === calls, 20_000)).toBe(true)
+    expect([...outcomes.finals.values()].every((s) => s === 200)).toBe(true)
+    expect(await waitFor(async () => n.layer.size === 0, 5_000)).toBe(true)
+    const res = await sipp
+    expect({ ok: res.successful, failed: res.failed }).toEqual({ ok: calls, failed: 0 })
+    expect(res.retransmissions + (n.metrics.get('sip_retransmissions_total')?.get('nict') ?? 0)).toBeGreaterThan(0)
+  }, 90_000)
+})
