@@ -1,0 +1,190 @@
+// SIP digest authentication of password-mode mapping gateways: stateless HMAC nonces, MD5 + SHA-256 challenges, nonce-count replay guard and constant-time checks (RFC 3261 §22, RFC 7616, RFC 8760).
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { DigestAlgorithm } from '../../shared/auth/digest-hash.js'
+import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
+import type { ConfigSnapshot } from '../config/snapshot.js'
+import { parseAuthHeader, type AuthHeader } from '../sip/message/headers/auth.js'
+import type { SipRequest } from '../sip/message/message.js'
+
+/** 401 answers with WWW-Authenticate, 407 with Proxy-Authenticate (RFC 3261 §22.2 / §22.3). */
+export type ChallengeStatus = 401 | 407
+
+/** What the credentials of one request amount to. */
+export type DigestOutcome =
+  /** The digest verified over a fresh nonce with a new nonce count. */
+  | { kind: 'ok'; gateway: Readonly<MappingGatewayRow> }
+  /** No credentials for our realm (stale=false), or a correct digest over an expired, foreign or replayed nonce (stale=true). */
+  | { kind: 'challenge'; stale: boolean }
+  /** Wrong password, unknown user, wrong uri, unsupported algorithm or qop: one answer for all (RFC 7616 §5.1 user enumeration). */
+  | { kind: 'failed'; gateway: Readonly<MappingGatewayRow> | null }
+
+/** Options; tests pass a fixed secret so nonces are reproducible. */
+export interface DigestOptions {
+  /** HMAC key for nonces (default 32 random bytes per process: a restart makes old nonces stale). */
+  secret?: Uint8Array
+  /** Nonces whose highest nonce count is remembered at once (default 2^20 = 4 MiB); older ones are answered stale=true. */
+  replayWindow?: number
+}
+
+// Nonce layout: issue time ms (6 bytes) | sequence (4) | random (4) | HMAC-SHA-256 truncated (16); base64url, 40 chars.
+const DATA_BYTES = 14
+const MAC_BYTES = 16
+const NONCE_BYTES = DATA_BYTES + MAC_BYTES
+const NONCE_CHARS = 40
+const RANDOM_POOL = 4 * 1024
+
+const CREDENTIAL_HEADERS = ['proxy-authorization', 'authorization'] as const
+const CHALLENGE_STALE: DigestOutcome = { kind: 'challenge', stale: true }
+const CHALLENGE_FRESH: DigestOutcome = { kind: 'challenge', stale: false }
+
+/** Hex digest of `text` with the named algorithm (node:crypto; the shared pure-JS hashes give the same values). */
+export function hashHex(algorithm: DigestAlgorithm, text: string): string {
+  return createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex')
+}
+
+/** RFC 7616 §3.4.1 response for qop=auth: KD(HA1, nonce:nc:cnonce:qop:H(method:uri)). */
+export function digestResponse(
+  algorithm: DigestAlgorithm, ha1: string, method: string, uri: string, nonce: string, nc: string, cnonce: string,
+): string {
+  const ha2 = hashHex(algorithm, method + ':' + uri)
+  return hashHex(algorithm, ha1 + ':' + nonce + ':' + nc + ':' + cnonce + ':auth:' + ha2)
+}
+
+/** Compares two strings in time that depends only on their length (lengths of hex digests are public). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}
+
+/** RFC 7616 §3.4: nc is exactly 8 hex digits; returns its value, or -1 when malformed. */
+function parseNonceCount(nc: string): number {
+  if (nc.length !== 8) return -1
+  let v = 0
+  for (let i = 0; i < 8; i++) {
+    const c = nc.charCodeAt(i)
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1
+    if (d < 0) return -1
+    v = v * 16 + d
+  }
+  return v
+}
+
+/** The first Digest credentials for `realm` in Proxy-Authorization, then Authorization (RFC 3261 §22.4: others are ignored). */
+function credentialsFor(req: SipRequest, realm: string): AuthHeader | undefined {
+  for (const name of CREDENTIAL_HEADERS) {
+    for (const line of req.headers.all(name)) {
+      const h = parseAuthHeader(line)
+      if (h !== undefined && h.scheme.toLowerCase() === 'digest' && h.params.get('realm') === realm) return h
+    }
+  }
+  return undefined
+}
+
+/** Issues and verifies digest nonces for one process; holds the nonce secret and the nonce-count window. */
+export class DigestAuthenticator {
+  private readonly secret: Uint8Array
+  private readonly opaque: string
+  private readonly dummyHa1Md5: string
+  private readonly dummyHa1Sha256: string
+  /** Highest accepted nc per nonce sequence number, indexed by seq % window; reset when the sequence is issued. */
+  private readonly highestNc: Uint32Array
+  private readonly window: number
+  private seq = 0
+  private readonly pool = Buffer.alloc(RANDOM_POOL)
+  private poolAt = RANDOM_POOL
+
+  constructor(opts: DigestOptions = {}) {
+    this.secret = opts.secret ?? randomBytes(32)
+    this.opaque = randomBytes(12).toString('base64url')
+    // Stands in for the HA1 of unknown users so they take the same hashing path as known ones.
+    this.dummyHa1Md5 = randomBytes(16).toString('hex')
+    this.dummyHa1Sha256 = randomBytes(32).toString('hex')
+    this.window = opts.replayWindow ?? 1 << 20
+    this.highestNc = new Uint32Array(this.window)
+  }
+
+  /** A new nonce: issue time, sequence and random bytes, signed with the process secret (RFC 7616 §3.3 nonce). */
+  issueNonce(nowMs: number): string {
+    const buf = Buffer.allocUnsafe(NONCE_BYTES)
+    buf.writeUIntBE(Math.max(0, Math.floor(nowMs)), 0, 6)
+    const seq = this.seq
+    this.seq = (seq + 1) >>> 0
+    buf.writeUInt32BE(seq, 6)
+    this.highestNc[seq % this.window] = 0
+    if (this.poolAt + 4 > RANDOM_POOL) {
+      randomBytes(RANDOM_POOL).copy(this.pool)
+      this.poolAt = 0
+    }
+    this.pool.copy(buf, 10, this.poolAt, this.poolAt + 4)
+    this.poolAt += 4
+    this.mac(buf).copy(buf, DATA_BYTES, 0, MAC_BYTES)
+    return buf.toString('base64url')
+  }
+
+  /** The two challenge header values, SHA-256 first as RFC 8760 §2.4 orders by preference, one nonce for both. */
+  challengeHeaders(status: ChallengeStatus, realm: string, nowMs: number, stale: boolean): readonly (readonly [string, string])[] {
+    const name = status === 407 ? 'Proxy-Authenticate' : 'WWW-Authenticate'
+    // SS_AUTH_REALM is validated to hold no quote, backslash or whitespace, so it is quoted as is.
+    const common = 'Digest realm="' + realm + '", nonce="' + this.issueNonce(nowMs) + '", opaque="' + this.opaque + '", algorithm='
+    const tail = stale ? ', qop="auth", stale=true' : ', qop="auth"'
+    return [[name, common + 'SHA-256' + tail], [name, common + 'MD5' + tail]]
+  }
+
+  /**
+   * Checks the request's credentials for `realm` (RFC 7616 §3.4.5): every present credential takes the same path
+   * (known or unknown user, right or wrong password) up to one comparison; only then the nonce's age and count matter.
+   */
+  verify(req: SipRequest, snapshot: ConfigSnapshot, realm: string, nowMs: number): DigestOutcome {
+    const creds = credentialsFor(req, realm)
+    if (creds === undefined) return CHALLENGE_FRESH
+    const p = creds.params
+    const username = p.get('username') ?? ''
+    const nonce = p.get('nonce') ?? ''
+    const uri = p.get('uri') ?? ''
+    const response = (p.get('response') ?? '').toLowerCase()
+    const cnonce = p.get('cnonce') ?? ''
+    const ncText = p.get('nc') ?? ''
+    const algorithmParam = p.get('algorithm')
+    const algorithm: DigestAlgorithm | null =
+      algorithmParam === undefined || algorithmParam.toUpperCase() === 'MD5' ? 'MD5'
+        : algorithmParam.toUpperCase() === 'SHA-256' ? 'SHA-256' : null
+    const gateway = snapshot.mappingGatewaysByUsername.get(username) ?? null
+    // RFC 7616 §3.4: we offered qop="auth" only, so qop, nc and cnonce are mandatory.
+    const nc = parseNonceCount(ncText)
+    const wellFormed = algorithm !== null && p.get('qop') === 'auth' && nc >= 0 && cnonce.length > 0 && nonce.length > 0
+    if (!wellFormed) return { kind: 'failed', gateway }
+    const stored = gateway !== null && gateway.digestRealm === realm ? (algorithm === 'MD5' ? gateway.ha1Md5 : gateway.ha1Sha256) : null
+    const ha1 = stored ?? (algorithm === 'MD5' ? this.dummyHa1Md5 : this.dummyHa1Sha256)
+    const expected = digestResponse(algorithm, ha1, req.method, uri, nonce, ncText, cnonce)
+    // RFC 7616 §3.4.6: the digest-uri must name the Request-URI; compared as received (RFC 3261 §22.4 reuses it verbatim).
+    const matches = constantTimeEqual(expected, response) && uri === req.uri
+    if (!matches || stored === null || gateway === null) return { kind: 'failed', gateway }
+    const seq = this.checkNonce(nonce, nowMs, snapshot.params.SS_AUTH_NONCE_TTL * 1000)
+    if (seq < 0) return CHALLENGE_STALE
+    // Only a verified digest moves the count, so a forged request cannot burn a client's future nc values.
+    const slot = seq % this.window
+    if (nc <= this.highestNc[slot]!) return CHALLENGE_STALE
+    this.highestNc[slot] = nc
+    return { kind: 'ok', gateway }
+  }
+
+  /** The nonce's sequence number when it is ours, unexpired and still inside the replay window; -1 otherwise. */
+  private checkNonce(nonce: string, nowMs: number, ttlMs: number): number {
+    if (nonce.length !== NONCE_CHARS) return -1
+    const buf = Buffer.from(nonce, 'base64url')
+    if (buf.length !== NONCE_BYTES) return -1
+    if (!timingSafeEqual(this.mac(buf).subarray(0, MAC_BYTES), buf.subarray(DATA_BYTES))) return -1
+    const issuedMs = buf.readUIntBE(0, 6)
+    if (nowMs - issuedMs >= ttlMs) return -1
+    const seq = buf.readUInt32BE(6)
+    // Issued more than `window` nonces ago: its slot may be reused, so its count is no longer known.
+    if (((this.seq - seq) >>> 0) > this.window || this.seq === seq) return -1
+    return seq
+  }
+
+  private mac(buf: Buffer): Buffer {
+    return createHmac('sha256', this.secret).update(buf.subarray(0, DATA_BYTES)).digest()
+  }
+}
