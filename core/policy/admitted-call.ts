@@ -1,0 +1,86 @@
+// The RouteDecision handed to the call layer: targets and limits of one admitted call, plus its idempotent hold on line counters.
+import type { SystemParams } from '../../shared/params/system-params.js'
+import type { RouteRejection } from '../../shared/routing/route.js'
+import type { RouteDecision, RouteTarget } from '../call/ports.js'
+import type { ConfigSnapshot } from '../config/snapshot.js'
+import type { LineCounters } from './limits.js'
+
+/** What an admitted call is made of (the controller fills it once per INVITE). */
+export interface AdmittedCallInit {
+  snapshot: ConfigSnapshot
+  lines: LineCounters
+  mappingGatewayId: string
+  accountId: string
+  caller: string
+  callee: string
+  maxCallDurationSec: number
+  mediaProxy: boolean
+  targets: readonly RouteTarget[]
+  rejected: readonly RouteRejection[]
+}
+
+/**
+ * One admitted call. It holds the ingress line from construction until `release()`, and an egress line per target
+ * between `acquire` and `releaseTarget`; repeated releases are no-ops, and `release()` also gives back any target line
+ * the call layer forgot, so counters cannot drift. Methods live on the prototype: no closures per call.
+ */
+export class AdmittedCall implements RouteDecision {
+  readonly kind = 'route' as const
+  readonly mappingGatewayId: string
+  readonly accountId: string
+  readonly caller: string
+  readonly callee: string
+  readonly params: SystemParams
+  readonly maxCallDurationSec: number
+  readonly mediaProxy: boolean
+  readonly targets: readonly RouteTarget[]
+  readonly rejected: readonly RouteRejection[]
+  private readonly snapshot: ConfigSnapshot
+  private readonly lines: LineCounters
+  /** Targets currently holding a line (usually zero or one). */
+  private held: RouteTarget[] | null = null
+  private released = false
+
+  constructor(init: AdmittedCallInit) {
+    this.snapshot = init.snapshot
+    this.lines = init.lines
+    this.mappingGatewayId = init.mappingGatewayId
+    this.accountId = init.accountId
+    this.caller = init.caller
+    this.callee = init.callee
+    this.params = init.snapshot.params
+    this.maxCallDurationSec = init.maxCallDurationSec
+    this.mediaProxy = init.mediaProxy
+    this.targets = init.targets
+    this.rejected = init.rejected
+    init.lines.takeIngress(init.mappingGatewayId)
+  }
+
+  /** Takes a line on the target's gateway and group; true when already held, false when full or the call was released. */
+  acquire(target: RouteTarget): boolean {
+    if (this.released) return false
+    if (this.held !== null && this.held.includes(target)) return true
+    if (!this.lines.tryTakeTarget(this.snapshot, this.mappingGatewayId, target)) return false
+    ;(this.held ??= []).push(target)
+    return true
+  }
+
+  /** Gives back the target's line; a no-op when this call does not hold it. */
+  releaseTarget(target: RouteTarget): void {
+    const i = this.held === null ? -1 : this.held.indexOf(target)
+    if (i === -1) return
+    this.held!.splice(i, 1)
+    this.lines.releaseTarget(this.mappingGatewayId, target)
+  }
+
+  /** Gives back the ingress line and any target line still held; later calls are no-ops. */
+  release(): void {
+    if (this.released) return
+    this.released = true
+    if (this.held !== null) {
+      for (const t of this.held) this.lines.releaseTarget(this.mappingGatewayId, t)
+      this.held = null
+    }
+    this.lines.releaseIngress(this.mappingGatewayId)
+  }
+}

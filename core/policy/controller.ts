@@ -1,0 +1,163 @@
+// The admission controller: a new INVITE → identify → authenticate → account and line checks → route, as one Decision for the call layer.
+import type { AccountRow } from '../../shared/entities/account.js'
+import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
+import type { SystemParams } from '../../shared/params/system-params.js'
+import { decideRoute, type RouteCandidate } from '../../shared/routing/route.js'
+import type { TerminationReason } from '../../shared/termination/reasons.js'
+import type { AdmissionRequest, CallController, ChallengeDecision, Decision, RejectDecision, RouteTarget } from '../call/ports.js'
+import type { ConfigSnapshot } from '../config/snapshot.js'
+import type { CounterSeries, Metric, Metrics } from '../lib/metrics.js'
+import { AdmittedCall } from './admitted-call.js'
+import { DigestAuthenticator, type ChallengeStatus } from './digest.js'
+import { acceptsDigest, identifySource, passwordSourceAllowed } from './identify.js'
+import { LineCounters, type GatewayHealth } from './limits.js'
+
+/** Where the controller reads the current snapshot (the ConfigLoader; once per admit). */
+export interface SnapshotSource {
+  readonly current: ConfigSnapshot
+}
+
+/** Construction options; everything but `config` and `metrics` has a production default. */
+export interface PolicyControllerOptions {
+  config: SnapshotSource
+  metrics: Metrics
+  /** Online state of routing gateways (issue 6's OPTIONS checks); default: all online. */
+  health?: GatewayHealth
+  /**
+   * 407 Proxy-Authenticate (default) or 401 WWW-Authenticate. The core is the customer's next hop, not its registrar,
+   * so it challenges INVITEs as a proxy does (Kamailio `proxy_challenge`, VOS3000).
+   */
+  challengeStatus?: ChallengeStatus
+  /** Shares load among equal priorities (default Math.random). */
+  random?: () => number
+  /** Reuse an authenticator (tests pin its secret); default one per controller. */
+  digest?: DigestAuthenticator
+  lines?: LineCounters
+}
+
+const NO_HEADERS: readonly (readonly [string, string])[] = []
+
+/** Smallest non-zero of the system cap and the account's own; 0 = no cap (DESIGN.md SS_MAXCALLDURATION). */
+export function maxCallDuration(params: Pick<SystemParams, 'SS_MAXCALLDURATION'>, account: Pick<AccountRow, 'maxCallDurationSec'>): number {
+  const a = params.SS_MAXCALLDURATION
+  const b = account.maxCallDurationSec
+  return a === 0 ? b : b === 0 ? a : Math.min(a, b)
+}
+
+/** Turns new INVITEs into decisions; pure apart from the line counters, the nonce secret and the nonce-count window. */
+export class PolicyController implements CallController {
+  /** Live counters; the status port and the routing analysis may read them. */
+  readonly lines: LineCounters
+  private readonly config: SnapshotSource
+  private readonly digest: DigestAuthenticator
+  private readonly challengeStatus: ChallengeStatus
+  private readonly random: () => number
+  private readonly unknownSource: CounterSeries
+  private readonly digestOutcomes: Metric
+  private readonly admitted: CounterSeries
+  private readonly refused: Metric
+
+  constructor(opts: PolicyControllerOptions) {
+    this.config = opts.config
+    this.lines = opts.lines ?? new LineCounters(opts.health)
+    this.digest = opts.digest ?? new DigestAuthenticator()
+    this.challengeStatus = opts.challengeStatus ?? 407
+    this.random = opts.random ?? Math.random
+    this.unknownSource = opts.metrics.counter('sip_unknown_source_total', 'INVITEs from a source that is no mapping gateway').labels()
+    this.digestOutcomes = opts.metrics.counter('policy_digest_total', 'digest checks by outcome', ['outcome'])
+    const admissions = opts.metrics.counter('policy_admissions_total', 'new INVITEs by admission result', ['result'])
+    this.admitted = admissions.labels('route')
+    this.refused = admissions
+  }
+
+  /** Decides one new INVITE on the current snapshot (read once, so the whole decision sees one config version). */
+  admit(req: AdmissionRequest): Decision {
+    const snapshot = this.config.current
+    const params = snapshot.params
+    let gateway = identifySource(snapshot, req.source)
+    if (gateway === undefined) {
+      if (!acceptsDigest(snapshot)) {
+        this.unknownSource.inc()
+        // SS_REPLY_UNAUTHORIZED off: answer nothing, so scanners learn nothing (VOS3000 behaviour).
+        return this.reject(403, 'AuthenticationFailed', null, !params.SS_REPLY_UNAUTHORIZED, params.SS_RECORD_UNKNOWN_SOURCE)
+      }
+      const realm = params.SS_AUTH_REALM
+      const outcome = this.digest.verify(req.request, snapshot, realm, req.nowMs)
+      if (outcome.kind === 'challenge') {
+        this.digestOutcomes.inc(1, outcome.stale ? 'stale' : 'challenge')
+        return this.challenge(realm, req.nowMs, outcome.stale)
+      }
+      if (outcome.kind === 'failed' || !passwordSourceAllowed(outcome.gateway, req.source)) {
+        this.digestOutcomes.inc(1, 'failed')
+        // Known user with a wrong password, unknown user, or right password from an unlisted IP: the same 403.
+        const known = outcome.gateway
+        return this.reject(403, 'AuthenticationFailed', known, false, known !== null || params.SS_RECORD_UNKNOWN_SOURCE)
+      }
+      this.digestOutcomes.inc(1, 'ok')
+      gateway = outcome.gateway
+    }
+    return this.admitGateway(req, snapshot, gateway)
+  }
+
+  /** Checks lock, account, balance and line limit of an identified gateway, then routes. */
+  private admitGateway(req: AdmissionRequest, snapshot: ConfigSnapshot, gateway: Readonly<MappingGatewayRow>): Decision {
+    // A barred gateway is an operator lock on the customer's ingress: AccountLocked (403) names it; AuthenticationFailed
+    // would send the operator to check credentials and IPs that are fine.
+    if (gateway.lockType === 'bar_all') return this.reject(403, 'AccountLocked', gateway, false, true)
+    const account = snapshot.accounts.get(gateway.accountId)
+    // The snapshot keeps a gateway whose account row is missing or invalid (with a warning); nobody can be billed: locked.
+    if (account === undefined || account.status === 'locked') return this.reject(403, 'AccountLocked', gateway, false, true)
+    if (account.type === 'prepaid' && account.balance + account.overdraftLimit <= 0) {
+      return this.reject(503, 'AccountBalanceNotEnough', gateway, false, true)
+    }
+    if (this.lines.ingressFull(gateway)) return this.reject(503, 'CallLimitExceeded', gateway, false, true)
+    const route = decideRoute(
+      snapshot.routing,
+      { callee: req.callee, caller: req.caller, mappingGatewayId: gateway.id, nowMs: req.nowMs, random: this.random },
+      this.lines.live,
+    )
+    // NoAvailableRouter, AllGatewayBusy and AccountBalanceNotEnough (vendor clearing balance) are all 503 in the catalogue.
+    if (route.kind === 'reject') return this.reject(503, route.reason, gateway, false, true)
+    const targets = new Array<RouteTarget>(route.candidates.length)
+    for (let i = 0; i < targets.length; i++) targets[i] = toTarget(snapshot, route.candidates[i]!)
+    this.admitted.inc()
+    return new AdmittedCall({
+      snapshot,
+      lines: this.lines,
+      mappingGatewayId: gateway.id,
+      accountId: account.id,
+      caller: req.caller,
+      callee: req.callee,
+      maxCallDurationSec: maxCallDuration(snapshot.params, account),
+      mediaProxy: gateway.mediaProxy,
+      targets,
+      rejected: route.rejected,
+    })
+  }
+
+  /** RFC 3261 §22.3: 407 with Proxy-Authenticate (or 401 with WWW-Authenticate), SHA-256 and MD5 offered together. */
+  private challenge(realm: string, nowMs: number, stale: boolean): ChallengeDecision {
+    const status = this.challengeStatus
+    return { kind: 'challenge', status, headers: this.digest.challengeHeaders(status, realm, nowMs, stale) }
+  }
+
+  private reject(
+    status: number, reason: TerminationReason, gateway: Readonly<MappingGatewayRow> | null, silent: boolean, recordCdr: boolean,
+  ): RejectDecision {
+    this.refused.inc(1, reason)
+    return {
+      kind: 'reject', status, reason, silent, recordCdr,
+      mappingGatewayId: gateway?.id ?? null, accountId: gateway?.accountId ?? null, headers: NO_HEADERS,
+    }
+  }
+}
+
+/** A routing candidate plus the failover and media fields of its routing gateway. */
+function toTarget(snapshot: ConfigSnapshot, c: RouteCandidate): RouteTarget {
+  const rg = snapshot.routingGateways.get(c.routingGatewayId)!
+  return {
+    routingGatewayId: c.routingGatewayId, priority: c.priority, matchedPrefix: c.matchedPrefix, protectRoute: c.protectRoute,
+    calleeOut: c.calleeOut, callerOut: c.callerOut, host: c.host, port: c.port,
+    switchUntilConnect: rg.switchUntilConnect, stopSwitchingCodes: rg.stopSwitchingCodes, mediaProxy: rg.mediaProxy, groupId: rg.groupId,
+  }
+}

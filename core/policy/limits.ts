@@ -1,0 +1,130 @@
+// Live line counters owned by the policy (mapping gateway, routing gateway, group, group × mapping gateway), fed to decideRoute as its `live` input.
+import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
+import { groupFreeLines, type RoutingLive } from '../../shared/routing/route.js'
+import type { ConfigSnapshot } from '../config/snapshot.js'
+
+/** Online state of routing gateways from OPTIONS checks (issue 6); a missing entry means online. */
+export interface GatewayHealth {
+  readonly online: ReadonlyMap<string, boolean>
+}
+
+/** The route target fields a line is counted under. */
+export interface LineTarget {
+  readonly routingGatewayId: string
+  readonly groupId: string | null
+}
+
+/** Thrown when our own code gives back more lines than it took (a bug, never a network event). */
+export class LineCountError extends Error {
+  override name = 'LineCountError'
+}
+
+function inc(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1)
+}
+
+/** Decrements without going below zero; returns false when there was nothing to give back. */
+function dec(map: Map<string, number>, key: string): boolean {
+  const n = map.get(key) ?? 0
+  if (n <= 0) return false
+  if (n === 1) map.delete(key)
+  else map.set(key, n - 1)
+  return true
+}
+
+/** RoutingLive view whose `online` follows the health source even when it swaps its map. */
+class LiveView implements RoutingLive {
+  constructor(
+    readonly gatewayCalls: ReadonlyMap<string, number>,
+    readonly groupCalls: ReadonlyMap<string, number>,
+    readonly groupMappingCalls: ReadonlyMap<string, ReadonlyMap<string, number>>,
+    private readonly health: GatewayHealth | undefined,
+  ) {}
+
+  get online(): ReadonlyMap<string, boolean> | undefined {
+    return this.health?.online
+  }
+}
+
+/**
+ * Current calls per mapping gateway (ingress lines, taken at admission) and per routing gateway, group and
+ * (group, mapping gateway) (egress lines, taken per attempt). Counters outlive config snapshots: they are keyed by id.
+ */
+export class LineCounters {
+  private readonly mappingCalls = new Map<string, number>()
+  private readonly gatewayCalls = new Map<string, number>()
+  private readonly groupCalls = new Map<string, number>()
+  private readonly groupMappingCalls = new Map<string, Map<string, number>>()
+  /** The `live` argument of decideRoute; reads the counters in place, no copy per call. */
+  readonly live: RoutingLive
+
+  constructor(health?: GatewayHealth) {
+    this.live = new LiveView(this.gatewayCalls, this.groupCalls, this.groupMappingCalls, health)
+  }
+
+  /** Current calls of a mapping gateway. */
+  ingressCalls(mappingGatewayId: string): number {
+    return this.mappingCalls.get(mappingGatewayId) ?? 0
+  }
+
+  /** Current calls through a routing gateway. */
+  gatewayCallsOf(routingGatewayId: string): number {
+    return this.gatewayCalls.get(routingGatewayId) ?? 0
+  }
+
+  /** Current calls in a group, and of one mapping gateway in it. */
+  groupCallsOf(groupId: string, mappingGatewayId?: string): number {
+    if (mappingGatewayId === undefined) return this.groupCalls.get(groupId) ?? 0
+    return this.groupMappingCalls.get(groupId)?.get(mappingGatewayId) ?? 0
+  }
+
+  /** True when the mapping gateway is at its line limit (0 = unlimited). */
+  ingressFull(gateway: Readonly<Pick<MappingGatewayRow, 'id' | 'lineLimit'>>): boolean {
+    return gateway.lineLimit > 0 && this.ingressCalls(gateway.id) >= gateway.lineLimit
+  }
+
+  /** Takes an ingress line on the mapping gateway. */
+  takeIngress(mappingGatewayId: string): void {
+    inc(this.mappingCalls, mappingGatewayId)
+  }
+
+  /** Gives back an ingress line; throws LineCountError when none was taken. */
+  releaseIngress(mappingGatewayId: string): void {
+    if (!dec(this.mappingCalls, mappingGatewayId)) throw new LineCountError(`no ingress line held by ${mappingGatewayId}`)
+  }
+
+  /**
+   * Takes a line on the target's routing gateway and group if both still have room under `snapshot` (the limits may
+   * have filled since the routing decision): the gateway's lineLimit, and the group's free lines after other mapping
+   * gateways' unused reservations (shared `groupFreeLines`). Returns false and takes nothing otherwise.
+   */
+  tryTakeTarget(snapshot: ConfigSnapshot, mappingGatewayId: string, target: LineTarget): boolean {
+    const limit = snapshot.routingGateways.get(target.routingGatewayId)?.lineLimit ?? 0
+    if (limit > 0 && this.gatewayCallsOf(target.routingGatewayId) >= limit) return false
+    const group = target.groupId === null ? undefined : snapshot.gatewayGroups.get(target.groupId)
+    if (group !== undefined && groupFreeLines(group, mappingGatewayId, this.live) <= 0) return false
+    inc(this.gatewayCalls, target.routingGatewayId)
+    if (target.groupId !== null) {
+      inc(this.groupCalls, target.groupId)
+      let byMapping = this.groupMappingCalls.get(target.groupId)
+      if (byMapping === undefined) {
+        byMapping = new Map()
+        this.groupMappingCalls.set(target.groupId, byMapping)
+      }
+      inc(byMapping, mappingGatewayId)
+    }
+    return true
+  }
+
+  /** Gives back a line taken with tryTakeTarget; throws LineCountError when none was taken. */
+  releaseTarget(mappingGatewayId: string, target: LineTarget): void {
+    let ok = dec(this.gatewayCalls, target.routingGatewayId)
+    if (target.groupId !== null) {
+      ok = dec(this.groupCalls, target.groupId) && ok
+      const byMapping = this.groupMappingCalls.get(target.groupId)
+      ok = byMapping !== undefined && dec(byMapping, mappingGatewayId) && ok
+      if (byMapping !== undefined && byMapping.size === 0) this.groupMappingCalls.delete(target.groupId)
+    }
+    if (!ok) throw new LineCountError(`no line held on ${target.routingGatewayId} for ${mappingGatewayId}`)
+  }
+}
