@@ -45,7 +45,12 @@ export function buildOpenApiDocument(resources: readonly Resource[], extraPaths:
           description: response.description,
           ...(response.schema === undefined
             ? {}
-            : { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }),
+            : {
+                content: {
+                  'application/json': { schema: jsonSchema(response.schema, 'output') },
+                  ...Object.fromEntries(Object.entries(response.alsoServes ?? {}).map(([type, schema]) => [type, { schema }])),
+                },
+              }),
         }
       }
       for (const status of ['400', '401', '403', '404', '409', '500']) {

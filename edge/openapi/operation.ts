@@ -17,7 +17,8 @@ export interface OperationSpec<P extends z.ZodType | undefined, Q extends z.ZodT
   params?: P
   query?: Q
   body?: B
-  responses: Record<number, { description: string; schema?: z.ZodType }>
+  /** `alsoServes` lists further media types of the same response, e.g. `text/csv` with a JSON Schema for its string. */
+  responses: Record<number, { description: string; schema?: z.ZodType; alsoServes?: Record<string, Record<string, unknown>> }>
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined

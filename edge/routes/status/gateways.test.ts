@@ -1,0 +1,31 @@
+// GET /v1/status/gateways: routing-gateway rows of gateway_status in the API.md shape, mapping rows left out.
+import { describe, expect, it } from 'vitest'
+import { gatewayStatus } from '../../../shared/db/schema.js'
+import { useHarness } from '../../test/harness.js'
+
+const row = (kind: 'routing' | 'mapping', gatewayId: string, online: boolean) => ({
+  kind, gatewayId, online, lastCheckAtMs: Date.UTC(2024, 0, 3, 12), rttMs: 42, lossRatio: 0, lastCode: 200,
+  currentCalls: 7, callsPerSec: 1.5, nodeId: 'node-1', updatedAtMs: Date.UTC(2024, 0, 3, 12, 0, 5),
+})
+
+describe('GET /v1/status/gateways', () => {
+  const h = useHarness()
+
+  it('returns 200 with each routing gateway as last published, for a viewer', async () => {
+    await h().db.insert(gatewayStatus).values([row('routing', 'rgw_b', false), row('routing', 'rgw_a', true), row('mapping', 'mgw_a', true)])
+    const res = await h().request('GET', '/v1/status/gateways', { as: 'viewer' })
+    expect(res.status).toBe(200)
+    expect(res.body.items).toEqual([
+      { routingGatewayId: 'rgw_a', online: true, lastCheckAt: '2024-01-03T12:00:00.000Z', rttMs: 42, currentCalls: 7, lossRatio: 0, lastCode: 200, updatedAt: '2024-01-03T12:00:05.000Z' },
+      expect.objectContaining({ routingGatewayId: 'rgw_b', online: false }),
+    ])
+  })
+
+  it('returns 200 with no items before any core has published', async () => {
+    expect((await h().request('GET', '/v1/status/gateways')).body).toEqual({ items: [] })
+  })
+
+  it('returns 401 without a key', async () => {
+    expect((await h().request('GET', '/v1/status/gateways', { as: 'none' })).status).toBe(401)
+  })
+})

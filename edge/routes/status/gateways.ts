@@ -1,0 +1,21 @@
+// GET /v1/status/gateways: live routing-gateway state (online, last check, RTT, current calls) as last published by the core(s).
+import { asc, eq } from 'drizzle-orm'
+import { z } from 'zod'
+import { gatewayStatus } from '../../../shared/db/schema.js'
+import { routingGatewayStatusFromRow, routingGatewayStatusItem } from '../../../shared/entities/gateway-status.js'
+import { defineOperation } from '../../openapi/operation.js'
+
+/** The gateways operation of /v1/status. */
+export const getGatewayStatus = defineOperation(
+  {
+    method: 'get',
+    path: '/gateways',
+    operationId: 'getGatewayStatus',
+    summary: 'Routing gateways as last published by the core: online (OPTIONS), last check, RTT, current calls',
+    responses: { 200: { description: 'one item per routing gateway a core has published', schema: z.object({ items: z.array(routingGatewayStatusItem) }) } },
+  },
+  async (c) => {
+    const rows = await c.var.db.select().from(gatewayStatus).where(eq(gatewayStatus.kind, 'routing')).orderBy(asc(gatewayStatus.gatewayId))
+    return c.json({ items: rows.map(routingGatewayStatusFromRow) })
+  },
+)
