@@ -1,5 +1,5 @@
 // SIP digest authentication of password-mode mapping gateways: stateless HMAC nonces, MD5 + SHA-256 challenges, nonce-count replay guard and constant-time checks (RFC 3261 §22, RFC 7616, RFC 8760).
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
 import type { DigestAlgorithm } from '../../shared/auth/digest-hash.js'
 import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
@@ -84,7 +84,8 @@ function credentialsFor(req: SipRequest, realm: string): AuthHeader | undefined 
 
 /** Issues and verifies digest nonces for one process; holds the nonce secret and the nonce-count window. */
 export class DigestAuthenticator {
-  private readonly secret: Uint8Array
+  /** Imported once: createHmac with a KeyObject skips re-importing raw key bytes per nonce. */
+  private readonly secret: KeyObject
   private readonly opaque: string
   private readonly dummyHa1Md5: string
   private readonly dummyHa1Sha256: string
@@ -96,7 +97,7 @@ export class DigestAuthenticator {
   private poolAt = RANDOM_POOL
 
   constructor(opts: DigestOptions = {}) {
-    this.secret = opts.secret ?? randomBytes(32)
+    this.secret = createSecretKey(opts.secret ?? randomBytes(32))
     this.opaque = randomBytes(12).toString('base64url')
     // Stands in for the HA1 of unknown users so they take the same hashing path as known ones.
     this.dummyHa1Md5 = randomBytes(16).toString('hex')
