@@ -106,6 +106,22 @@ export class InviteServerTransaction extends Transaction<IstState> {
     }
   }
 
+  /**
+   * Deviation: RFC 3261 has no way for a TU to leave an INVITE unanswered; the policy must (an unknown source with
+   * SS_REPLY_UNAUTHORIZED off). The machine stays in proceeding absorbing retransmissions silently for 64*T1 (Timer H's
+   * span), then terminates without telling the TU, so a dropped INVITE neither leaks nor reaches the TU twice.
+   */
+  dropUnanswered(): void {
+    if (this.state !== 'proceeding' || this.timeoutTimer !== null) return
+    this.lastProvisional = null
+    this.timeoutTimer = this.ctx.clock.after(this.t.H, () => this.onDropTimeout())
+  }
+
+  private onDropTimeout(): void {
+    this.timeoutTimer = null
+    if (this.state === 'proceeding') this.enter('terminated')
+  }
+
   /** A retransmission of the INVITE (matched by the layer). */
   onRetransmission(): void {
     switch (this.state) {

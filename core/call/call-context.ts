@@ -1,0 +1,41 @@
+// What every call of a node shares: the transaction layer, clock, observer, call table and the node's identity on the wire.
+import type { Clock } from '../lib/clock.js'
+import type { Logger } from '../lib/log.js'
+import type { CounterSeries, Metric } from '../lib/metrics.js'
+import type { TransactionLayer } from '../sip/transaction/layer.js'
+import type { CallTable } from './call-table.js'
+import type { CallObserver } from './ports.js'
+
+/** Counters the calls update (cached series: no label lookups per call). */
+export interface CallCounters {
+  started: CounterSeries
+  answered: CounterSeries
+  /** By termination reason. */
+  ended: Metric
+  attempts: CounterSeries
+  observerErrors: CounterSeries
+}
+
+/** Built once by the B2BUA and handed to each call and leg. */
+export interface CallContext {
+  readonly layer: TransactionLayer
+  readonly clock: Clock
+  readonly log: Logger
+  readonly observer: CallObserver
+  readonly table: CallTable
+  readonly counters: CallCounters
+  /** `host:port` the core writes into Contact and From URIs (SIP_ADVERTISED_HOST, IPv6 bracketed). */
+  readonly hostport: string
+  /** `<sip:host:port>`: the core's Contact on both legs, so every in-dialog request of either side reaches it. */
+  readonly contact: string
+  /** Allow and Supported values of ours (both legs). */
+  readonly allow: string
+  readonly supported: string
+  /** [Contact, Allow, Supported] as header pairs: every 2xx to a target-refresh request of either leg carries them (§12.2.2). */
+  readonly dialogHeaders: ReadonlyArray<readonly [string, string]>
+  readonly nodeId: string
+  /** New CDR id (a ULID from the CDR module, injected by the composition root). */
+  newCdrId(nowMs: number): string
+  /** Logs a rejected observer promise (the sink journals; its failures must not touch the call). */
+  readonly onObserverError: (err: unknown) => void
+}

@@ -1,0 +1,72 @@
+// The facts a call collects for its CDR (attempts, times, the caller's final status) and the CdrCreate built from them once, at the end.
+import type { CdrCreate } from '../../shared/entities/cdr.js'
+import { describeTerminationReason, type EndedBy, type TerminationReason } from '../../shared/termination/reasons.js'
+import type { CallSkeleton } from './ports.js'
+
+/** One routing attempt as the CDR stores it (shared `cdrAttemptCreate`). */
+export type AttemptRecord = CdrCreate['attempts'][number]
+
+/** How the call ended: the one reason, the status the caller got and who ended it. */
+export interface CallEnding {
+  reason: TerminationReason
+  /** Final status sent to the caller (200 when answered); null when nothing was sent. */
+  sipCode: number | null
+  /** Defaults to the catalogue's side of the reason. */
+  endedBy?: EndedBy
+  note?: string
+}
+
+/** Everything the CDR needs beyond the skeleton. */
+export interface CallFacts {
+  skeleton: CallSkeleton
+  answeredAtMs: number | null
+  firstProgressAtMs: number | null
+  calleeOut: string | null
+  routingGatewayId: string | null
+  attempts: AttemptRecord[]
+  notes: string[]
+}
+
+/** Billed seconds: the answered time rounded up to whole seconds (mirrors cdr/record.ts billedDurationSec, which this layer may not import). */
+export function billedSec(answeredAtMs: number | null, endedAtMs: number): number {
+  return answeredAtMs === null ? 0 : Math.ceil(Math.max(0, endedAtMs - answeredAtMs) / 1000)
+}
+
+/** The CDR of a finished call (times in epoch ms; PDD = first 18x, else the answer, minus the start). */
+export function buildCdr(f: CallFacts, end: CallEnding, endedAtMs: number): CdrCreate {
+  const s = f.skeleton
+  const progress = f.firstProgressAtMs ?? f.answeredAtMs
+  return {
+    id: s.id,
+    callId: s.callId,
+    startedAtMs: s.startedAtMs,
+    answeredAtMs: f.answeredAtMs,
+    endedAtMs,
+    durationSec: billedSec(f.answeredAtMs, endedAtMs),
+    pddMs: progress === null ? null : Math.max(0, progress - s.startedAtMs),
+    caller: s.caller,
+    callee: s.callee,
+    calleeOut: f.calleeOut,
+    accountId: s.accountId,
+    mappingGatewayId: s.mappingGatewayId,
+    routingGatewayId: f.routingGatewayId,
+    terminationReason: end.reason,
+    sipCode: end.sipCode,
+    endedBy: end.endedBy ?? describeTerminationReason(end.reason).side,
+    attempts: f.attempts,
+    cost: null,
+    sourceIp: s.sourceIp,
+    sourcePort: s.sourcePort,
+    nodeId: s.nodeId,
+    warningPlayed: false,
+    notes: end.note === undefined ? f.notes : [...f.notes, end.note],
+  }
+}
+
+/** The status and phrase a caller gets for a reason whose catalogue status is fixed (InviteTimeout 408, NoAvailableRouter 503...). */
+export function catalogueStatus(reason: TerminationReason, fallback: number): number {
+  const st = describeTerminationReason(reason).sipStatus
+  if (typeof st === 'number') return st
+  if (Array.isArray(st)) return st[0] ?? fallback
+  return fallback
+}

@@ -1,0 +1,67 @@
+// Active calls: their legs by Call-ID + our tag (in-dialog requests, ACKs and 2xx of either leg) and by the caller's Call-ID + From tag (RFC 3261 §8.2.2.2 merged requests).
+import type { SipRequest, SipResponse } from '../sip/message/message.js'
+import { DialogTable } from '../sip/dialog/table.js'
+import type { Call } from './call.js'
+import type { UacLeg } from './legs/uac-leg.js'
+import type { UasLeg } from './legs/uas-leg.js'
+
+/** Either leg of a call. */
+export type Leg = UasLeg | UacLeg
+
+/** One Map per lookup kind; `size` is the number of active calls. */
+export class CallTable {
+  private readonly legs = new DialogTable<Leg>()
+  private readonly origins = new Map<string, Call>()
+
+  /** Active calls. */
+  get size(): number {
+    return this.origins.size
+  }
+
+  /** Registered legs (the A leg of each call plus its current B attempt). */
+  get legCount(): number {
+    return this.legs.size
+  }
+
+  /** Registers a call under its caller's Call-ID + From tag and its A leg under our To tag. */
+  addCall(call: Call): void {
+    this.origins.set(call.a.originKey, call)
+    this.legs.add(call.a.callId, call.a.tag, call.a)
+  }
+
+  /** Forgets the call and its A leg. */
+  removeCall(call: Call): void {
+    if (this.origins.get(call.a.originKey) === call) this.origins.delete(call.a.originKey)
+    this.legs.remove(call.a.callId, call.a.tag, call.a)
+  }
+
+  /** Registers a B attempt under its own Call-ID + From tag (before the INVITE leaves, so early answers find it). */
+  addLeg(leg: UacLeg): void {
+    this.legs.add(leg.callId, leg.tag, leg)
+  }
+
+  /** Forgets a B attempt. */
+  removeLeg(leg: UacLeg): void {
+    this.legs.remove(leg.callId, leg.tag, leg)
+  }
+
+  /** The call a caller INVITE without To tag already started (same Call-ID and From tag), if any. */
+  findOrigin(callId: string, fromTag: string): Call | undefined {
+    return this.origins.get(callId + '\n' + fromTag)
+  }
+
+  /** RFC 3261 §12.2.2: the leg an in-dialog request (or ACK) addresses with its To tag. */
+  findLeg(req: SipRequest): Leg | undefined {
+    return this.legs.findForRequest(req)
+  }
+
+  /** The B leg a 2xx to our INVITE belongs to (our tag in From). */
+  findLegForResponse(res: SipResponse): Leg | undefined {
+    return this.legs.findForResponse(res)
+  }
+
+  /** Every active call (shutdown). */
+  calls(): Call[] {
+    return [...this.origins.values()]
+  }
+}

@@ -1,0 +1,316 @@
+// One call through the B2BUA: leg A (the caller's INVITE) and the current leg B attempt, serial failover over the route, the answer, and an end with exactly one termination reason.
+import type { TerminationReason } from '../../shared/termination/reasons.js'
+import type { SipRequest, SipResponse } from '../sip/message/message.js'
+import type { InviteServerTransaction } from '../sip/transaction/invite-server.js'
+import type { ServerTransaction } from '../sip/transaction/types.js'
+import type { RemoteAddr } from '../transport/types.js'
+import type { CallContext } from './call-context.js'
+import { buildCdr, type CallEnding, type CallFacts } from './call-record.js'
+import { isUnanswered, nextCallState, type CallState } from './call-state.js'
+import type { Leg } from './call-table.js'
+import { dispatchInDialog } from './in-dialog/dispatch.js'
+import type { ReinviteRelay } from './in-dialog/reinvite.js'
+import { UacLeg } from './legs/uac-leg.js'
+import { UasLeg } from './legs/uas-leg.js'
+import type { CallSkeleton, RouteDecision } from './ports.js'
+import { CallTimers, type AttemptPhase, type CallTimerOwner } from './timers.js'
+
+/** Why the last attempt failed: decides the caller's final status when failover ends. */
+interface LastOutcome {
+  reason: TerminationReason
+  status: number | null
+  phrase?: string
+}
+
+/** The facts admission knew about the caller (numbers as signalled, source address). */
+export interface CallOrigin {
+  caller: string
+  callee: string
+  source: RemoteAddr
+}
+
+/** A B2BUA call; created by the B2BUA for an admitted INVITE, removed from the call table when it ends. */
+export class Call implements CallTimerOwner {
+  readonly id: string
+  state: CallState = 'routing'
+  readonly a: UasLeg
+  /** The attempt in flight or answered; null between attempts and after the end. */
+  b: UacLeg | null = null
+  readonly decision: RouteDecision
+  /** The in-dialog INVITE being relayed (one at a time; a second one gets 491, RFC 3261 §14.2). */
+  reinvite: ReinviteRelay | null = null
+  readonly ctx: CallContext
+  private readonly timers: CallTimers
+  private readonly facts: CallFacts
+  private readonly lateOffer: boolean
+  private readonly maxAttempts: number
+  private nextTarget = 0
+  private attemptsMade = 0
+  private sawBusy = false
+  private last: LastOutcome | null = null
+
+  constructor(ctx: CallContext, decision: RouteDecision, invite: SipRequest, ist: InviteServerTransaction, origin: CallOrigin) {
+    this.ctx = ctx
+    this.decision = decision
+    const now = ctx.clock.now()
+    this.id = ctx.newCdrId(now)
+    this.a = new UasLeg(ctx, this, invite, ist)
+    this.timers = new CallTimers(ctx.clock, decision.params, this)
+    // RFC 3264 §5 / RFC 3261 §13.2.1: an INVITE without SDP is a late offer: the caller's answer comes in its ACK.
+    this.lateOffer = invite.body.length === 0
+    this.maxAttempts = decision.params.SS_MAX_ROUTING_ATTEMPTS
+    const skeleton: CallSkeleton = {
+      id: this.id, callId: this.a.callId, startedAtMs: now, caller: origin.caller, callee: origin.callee,
+      accountId: decision.accountId, mappingGatewayId: decision.mappingGatewayId,
+      sourceIp: origin.source.address, sourcePort: origin.source.port, nodeId: ctx.nodeId,
+    }
+    this.facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: [] }
+  }
+
+  /** Registers the call, tells the observer and sends the first attempt. */
+  start(): void {
+    this.a.ist.userData = this
+    this.ctx.table.addCall(this)
+    this.ctx.counters.started.inc()
+    this.ctx.observer.onCallStarted(this.facts.skeleton).catch(this.ctx.onObserverError)
+    this.tryNext()
+  }
+
+  /** The other leg of `leg` (null when there is no current attempt). */
+  otherLeg(leg: Leg): Leg | null {
+    return leg === this.a ? this.b : this.a
+  }
+
+  // ---- attempts (issue 4 items 4, 5) ---------------------------------------------------------------
+
+  /** Next target that can take the call, capped at SS_MAX_ROUTING_ATTEMPTS; none left: the final answer to the caller. */
+  private tryNext(): void {
+    const targets = this.decision.targets
+    while (this.nextTarget < targets.length && this.attemptsMade < this.maxAttempts) {
+      const t = targets[this.nextTarget++]!
+      // A gateway that filled up since the decision is skipped as busy.
+      if (!this.decision.acquire(t)) {
+        this.sawBusy = true
+        continue
+      }
+      this.attemptsMade++
+      const leg = new UacLeg(this.ctx, this, t, this.a.invite, this.a.ist.transport)
+      this.b = leg
+      this.facts.calleeOut = t.calleeOut
+      this.facts.routingGatewayId = t.routingGatewayId
+      this.ctx.table.addLeg(leg)
+      this.ctx.counters.attempts.inc()
+      this.timers.armAttempt('invite')
+      leg.start()
+      return
+    }
+    this.giveUp()
+  }
+
+  /** Failover ended without an answer: the final status and reason follow the last attempt (DESIGN.md catalogue). */
+  private giveUp(): void {
+    const l = this.last
+    let ending: CallEnding
+    let phrase: string | undefined
+    if (l === null) ending = { reason: this.sawBusy ? 'AllGatewayBusy' : 'NoAvailableRouter', sipCode: 503 }
+    else if (l.reason === 'GatewayRejected' && l.status !== null) {
+      ending = { reason: 'GatewayRejected', sipCode: l.status }
+      phrase = l.phrase
+    } else ending = { reason: l.reason, sipCode: 408 }
+    this.a.reject(ending.sipCode!, phrase)
+    this.end(ending)
+  }
+
+  /** A 18x of the current attempt: relayed to the caller with our tag; the attempt timer follows what it says. */
+  onAttemptProvisional(leg: UacLeg, res: SipResponse): void {
+    if (leg !== this.b || !isUnanswered(this.state)) return
+    this.facts.firstProgressAtMs ??= this.ctx.clock.now()
+    if (this.state === 'routing') this.state = nextCallState(this.state, 'early')
+    this.a.provisional(res.status, res.reason, res.body, res.headers.first('content-type'))
+    const sdp = res.body.length > 0
+    const phase: AttemptPhase = res.status === 183 ? (sdp ? 'progressSdp' : 'progress') : 'ringing'
+    this.timers.armAttempt(phase)
+  }
+
+  /** The current attempt answered: ACK it (early offer), 200 to the caller with its SDP, answered time = now. */
+  onAttemptAnswered(leg: UacLeg, res: SipResponse): void {
+    if (leg !== this.b || !isUnanswered(this.state)) {
+      leg.hangup()
+      return
+    }
+    const now = this.ctx.clock.now()
+    this.timers.clearAttempt()
+    this.state = nextCallState(this.state, 'connecting')
+    this.facts.answeredAtMs = now
+    // RFC 3261 §13.2.2.4: early offer: ACK now; late offer: the ACK waits for the caller's SDP.
+    if (!this.lateOffer) leg.ack()
+    this.a.answerCall(res.body, res.headers.first('content-type'))
+    this.ctx.counters.answered.inc()
+    const pdd = this.facts.firstProgressAtMs ?? now
+    this.ctx.observer
+      .onCallAnswered(this.id, { answeredAtMs: now, routingGatewayId: leg.target.routingGatewayId, calleeOut: leg.target.calleeOut, pddMs: pdd - this.facts.skeleton.startedAtMs })
+      .catch(this.ctx.onObserverError)
+    this.timers.armDuration(this.decision.maxCallDurationSec)
+  }
+
+  /** The current attempt failed (3xx-6xx, Timer B, transport): stop-switching code, failover or the final answer. */
+  onAttemptFailed(leg: UacLeg, status: number | null, phrase: string): void {
+    if (leg !== this.b || !isUnanswered(this.state)) return
+    const reason: TerminationReason = status !== null ? 'GatewayRejected' : leg.lastProvisional > 0 ? 'GatewayTimeout' : 'InviteTimeout'
+    this.closeAttempt(leg, status, reason)
+    this.last = { reason, status, phrase }
+    if (status !== null && leg.target.stopSwitchingCodes.includes(status)) {
+      // DESIGN.md: a code in the gateway's stop-switching list goes to the caller as is.
+      this.a.reject(status, phrase)
+      this.end({ reason: 'GatewayRejected', sipCode: status })
+      return
+    }
+    this.failover(leg)
+  }
+
+  /** SS_SIP_TIMEOUT_*: give the attempt up (CANCEL now or after its first provisional) and fail over. */
+  onAttemptTimeout(phase: AttemptPhase): void {
+    const leg = this.b
+    if (leg === null || !isUnanswered(this.state)) return
+    const reason: TerminationReason = phase === 'invite' ? 'InviteTimeout' : 'GatewayTimeout'
+    leg.abandon()
+    this.closeAttempt(leg, null, reason)
+    this.last = { reason, status: null }
+    this.failover(leg)
+  }
+
+  private failover(leg: UacLeg): void {
+    if (!leg.target.switchUntilConnect) return this.giveUp()
+    if (this.state === 'early') this.state = nextCallState(this.state, 'routing')
+    this.tryNext()
+  }
+
+  /** Records the attempt for the CDR and gives its gateway line back (once). */
+  private closeAttempt(leg: UacLeg, status: number | null, reason: TerminationReason): void {
+    this.timers.clearAttempt()
+    this.facts.attempts.push({ routingGatewayId: leg.target.routingGatewayId, sipCode: status, reason, startedAtMs: leg.startedAtMs, endedAtMs: this.ctx.clock.now() })
+    this.releaseLeg(leg)
+  }
+
+  private releaseLeg(leg: UacLeg): void {
+    if (leg.released) return
+    leg.released = true
+    leg.attached = false
+    this.decision.releaseTarget(leg.target)
+    this.ctx.table.removeLeg(leg)
+    if (this.b === leg) this.b = null
+  }
+
+  // ---- caller and callee events --------------------------------------------------------------------
+
+  /** RFC 3261 §9.2: the caller's CANCEL (200 already sent by the layer): 487, cancel the attempt, never fail over. */
+  onCallerCancel(): void {
+    if (!isUnanswered(this.state)) return
+    this.a.reject(487)
+    this.dropAttempt('CallerCancel')
+    this.end({ reason: 'CallerCancel', sipCode: 487 })
+  }
+
+  /** The caller's ACK for a 2xx of ours: the initial answer (late offer: its SDP goes into leg B's ACK) or a relayed re-INVITE's. */
+  onAck(leg: Leg, ack: SipRequest): void {
+    if (leg === this.a && this.a.onAck(ack)) {
+      if (this.state !== 'connecting') return
+      this.state = nextCallState(this.state, 'connected')
+      if (this.lateOffer) this.b?.ack(ack.body, ack.headers.first('content-type'))
+      return
+    }
+    if (this.reinvite !== null && this.reinvite.from === leg) this.reinvite.onAck(ack)
+  }
+
+  /** RFC 3261 §13.3.1.4: the caller never ACKed our 2xx within 64*T1: BYE both legs. */
+  onCallerAckTimeout(seq: number): void {
+    if (seq !== this.a.invite.cseq?.seq || this.state !== 'connecting') return
+    this.hangupBoth({ reason: 'CallerHangup', sipCode: 200, note: 'the caller never acknowledged the 200 (RFC 3261 §13.3.1.4)' })
+  }
+
+  /** BYE from the caller (200 already sent): after the answer BYE the callee; before it (an early-dialog BYE) end like a CANCEL. */
+  onCallerBye(): void {
+    if (isUnanswered(this.state)) {
+      this.a.reject(487)
+      this.dropAttempt('CallerCancel')
+      this.end({ reason: 'CallerCancel', sipCode: 487 })
+      return
+    }
+    this.a.answer?.stop()
+    this.b?.hangup()
+    this.end({ reason: 'CallerHangup', sipCode: 200 })
+  }
+
+  /** BYE from the callee (200 already sent): BYE the caller. */
+  onCalleeBye(leg: UacLeg): void {
+    if (leg !== this.b) return
+    if (isUnanswered(this.state)) {
+      // Deviation: RFC 3261 §15 lets only the caller end an early dialog; a gateway doing it is taken as 480 and failed over.
+      leg.abandon()
+      this.closeAttempt(leg, 480, 'GatewayRejected')
+      this.last = { reason: 'GatewayRejected', status: 480, phrase: 'Temporarily Unavailable' }
+      this.failover(leg)
+      return
+    }
+    // Deviation: in `connecting` the caller gets our BYE before its ACK (§15 asks to wait); the call is over either way.
+    this.a.bye()
+    this.end({ reason: 'CalleeHangup', sipCode: 200 })
+  }
+
+  /** SS_MAXCALLDURATION / account limit reached: BYE both legs. */
+  onDurationExceeded(): void {
+    this.hangupBoth({ reason: 'MaxCallDurationExceeded', sipCode: 200 })
+  }
+
+  /** Ends the call from the node's side (shutdown): BYE after the answer, 503 + CANCEL before. */
+  terminate(reason: TerminationReason): void {
+    if (this.state === 'ended') return
+    if (isUnanswered(this.state)) {
+      this.a.reject(503)
+      this.dropAttempt(reason)
+      this.end({ reason, sipCode: 503 })
+      return
+    }
+    this.hangupBoth({ reason, sipCode: 200 })
+  }
+
+  /** An in-dialog request from either leg (RFC 3261 §12.2.2): CSeq guard, then one handler per method. */
+  onInDialogRequest(leg: Leg, req: SipRequest, tx: ServerTransaction): void {
+    dispatchInDialog(this, leg, req, tx)
+  }
+
+  private hangupBoth(ending: CallEnding): void {
+    this.a.bye()
+    this.b?.hangup()
+    this.end(ending)
+  }
+
+  /** Lets the unanswered attempt go (CANCEL) and records it with `reason`. */
+  private dropAttempt(reason: TerminationReason): void {
+    const leg = this.b
+    if (leg === null) return
+    leg.abandon()
+    this.closeAttempt(leg, null, reason)
+  }
+
+  /** The one end of the call: timers off, lines back, table entries gone, one CDR. */
+  private end(ending: CallEnding): void {
+    if (this.state === 'ended') return
+    this.state = nextCallState(this.state, 'ended')
+    const now = this.ctx.clock.now()
+    this.timers.dispose()
+    this.a.answer?.stop()
+    this.reinvite?.dispose()
+    this.reinvite = null
+    const b = this.b
+    if (b !== null) {
+      const answered = b.state === 'answered'
+      this.facts.attempts.push({ routingGatewayId: b.target.routingGatewayId, sipCode: answered ? 200 : null, reason: ending.reason, startedAtMs: b.startedAtMs, endedAtMs: now })
+      this.releaseLeg(b)
+    }
+    this.ctx.table.removeCall(this)
+    this.decision.release()
+    this.ctx.counters.ended.labels(ending.reason).inc()
+    this.ctx.observer.onCallEnded(buildCdr(this.facts, ending, now)).catch(this.ctx.onObserverError)
+  }
+}

@@ -1,0 +1,133 @@
+// Leg A: the caller's INVITE server transaction and our dialog with the caller (RFC 3261 §13.3 UAS, §12.1.1).
+import type { Dialog } from '../../sip/dialog/dialog.js'
+import { uasDialog } from '../../sip/dialog/dialog.js'
+import { UasAnswer, type UasAnswerUser } from '../../sip/dialog/uas-answer.js'
+import { buildResponse, generateTag } from '../../sip/message/build.js'
+import { EMPTY_BODY, type SipRequest } from '../../sip/message/message.js'
+import type { InviteServerTransaction } from '../../sip/transaction/invite-server.js'
+import type { ServerTransaction, TransactionUser } from '../../sip/transaction/types.js'
+import type { Call } from '../call.js'
+import type { CallContext } from '../call-context.js'
+import { IGNORE_RESPONSES } from './ignore-responses.js'
+
+/** The caller side of one call. */
+export class UasLeg implements UasAnswerUser {
+  readonly side = 'a' as const
+  readonly invite: SipRequest
+  readonly ist: InviteServerTransaction
+  readonly call: Call
+  /** Our To tag, created once per call: every 18x and the final carry it (one dialog with the caller). */
+  readonly tag: string
+  readonly callId: string
+  /** Caller's Call-ID + From tag (merged-request detection, §8.2.2.2). */
+  readonly originKey: string
+  dialog: Dialog | null = null
+  /** The 2xx (initial or re-INVITE) waiting for the caller's ACK. */
+  answer: UasAnswer | null = null
+  private readonly ctx: CallContext
+  /** Contact, Allow, Supported and the caller's Record-Route (§12.1.1), written in every 18x and 2xx. */
+  private readonly dialogHeaders: Array<readonly [string, string]>
+
+  constructor(ctx: CallContext, call: Call, invite: SipRequest, ist: InviteServerTransaction) {
+    this.ctx = ctx
+    this.call = call
+    this.invite = invite
+    this.ist = ist
+    this.tag = generateTag()
+    this.callId = invite.callId ?? ''
+    this.originKey = this.callId + '\n' + (invite.from?.tag ?? '')
+    const h: Array<readonly [string, string]> = []
+    // RFC 3261 §12.1.1: the UAS copies Record-Route into dialog-forming responses.
+    for (const rr of invite.headers.lines('record-route')) h.push(['Record-Route', rr])
+    h.push(['Contact', ctx.contact], ['Allow', ctx.allow], ['Supported', ctx.supported])
+    this.dialogHeaders = h
+  }
+
+  /** True once a final response went out on the INVITE. */
+  get finalSent(): boolean {
+    return this.ist.state !== 'proceeding'
+  }
+
+  /** Relays a 18x (never 100: hop-by-hop) with our tag; the first one forms the early dialog (§12.1.1). */
+  provisional(status: number, reason: string, body: Buffer, contentType: string | undefined): void {
+    if (this.finalSent) return
+    this.ensureDialog('early')
+    const res = buildResponse(this.invite, status, { reason, toTag: this.tag, headers: this.dialogHeaders, body, ...(contentType === undefined ? {} : { contentType }) })
+    this.ist.respond(res)
+  }
+
+  /** Sends the 200 with the callee's SDP and retransmits it until the ACK (§13.3.1.4). */
+  answerCall(body: Buffer, contentType: string | undefined): void {
+    if (this.finalSent) return
+    const d = this.ensureDialog('confirmed')
+    d.confirm()
+    const res = buildResponse(this.invite, 200, { toTag: this.tag, headers: this.dialogHeaders, body, ...(contentType === undefined ? {} : { contentType }) })
+    this.answer = new UasAnswer(this.ctx.layer, this.ist, res, this)
+  }
+
+  /** A final non-2xx on the INVITE (the IST retransmits it until the caller's ACK); the dialog, if early, ends. */
+  reject(status: number, reason?: string, headers?: ReadonlyArray<readonly [string, string]>): void {
+    if (this.finalSent) return
+    this.ist.respond(buildResponse(this.invite, status, { toTag: this.tag, ...(reason === undefined ? {} : { reason }), ...(headers === undefined ? {} : { headers }) }))
+    this.dialog?.terminate()
+  }
+
+  /** A 2xx to a re-INVITE the caller sent (relayed from the callee), retransmitted until its ACK. */
+  answerReinvite(ist: InviteServerTransaction, status: number, reason: string, body: Buffer, contentType: string | undefined): UasAnswer {
+    const res = buildResponse(ist.request, status, { reason, headers: this.dialogHeaders, body, ...(contentType === undefined ? {} : { contentType }) })
+    this.answer = new UasAnswer(this.ctx.layer, ist, res, this)
+    return this.answer
+  }
+
+  /** Headers our 2xx to a target-refresh request carries (Contact, Allow, Supported). */
+  get responseHeaders(): ReadonlyArray<readonly [string, string]> {
+    return this.dialogHeaders
+  }
+
+  /** §13.3.1.4: the caller's ACK for our pending 2xx (matched by CSeq); returns whether it acknowledged one. */
+  onAck(ack: SipRequest): boolean {
+    const a = this.answer
+    if (a === null || ack.cseq?.seq !== a.seq) return false
+    if (!a.acked()) return false
+    this.answer = null
+    return true
+  }
+
+  /** §13.3.1.4: no ACK within 64*T1: the call ends with BYE on both legs. */
+  onAnswerTimeout(answer: UasAnswer): void {
+    if (this.answer === answer) this.answer = null
+    this.call.onCallerAckTimeout(answer.seq)
+  }
+
+  /** §15.1.1: BYE to the caller in our dialog (its responses are not needed); the dialog ends. */
+  bye(): void {
+    this.answer?.stop()
+    this.answer = null
+    const d = this.dialog
+    if (d === null || d.state !== 'confirmed') return
+    this.sendInDialog(d.createRequest('BYE'), IGNORE_RESPONSES)
+    d.terminate()
+  }
+
+  /** Sends a request built by our dialog through a new client transaction. */
+  sendInDialog(req: SipRequest, user: TransactionUser): void {
+    const d = this.dialog!
+    this.ctx.layer.addVia(req, d.transport)
+    this.ctx.layer.sendRequest(req, d.transport, d.nextHop(), user)
+  }
+
+  /** Answers an in-dialog request of the caller's (BYE 200, 481, 491...). */
+  respond(tx: ServerTransaction, status: number, reason?: string, body: Buffer = EMPTY_BODY, contentType?: string): void {
+    tx.respond(buildResponse(tx.request, status, { ...(reason === undefined ? {} : { reason }), body, ...(contentType === undefined ? {} : { contentType }) }))
+  }
+
+  private ensureDialog(state: 'early' | 'confirmed'): Dialog {
+    if (this.dialog === null) {
+      const d = uasDialog(this.invite, this.tag, this.ctx.contact, this.ist.source, this.ist.transport, state)
+      // The layer validated From tag, Call-ID and CSeq; a missing one here is a bug upstream.
+      if (d === undefined) throw new Error('caller INVITE cannot form a dialog')
+      this.dialog = d
+    }
+    return this.dialog
+  }
+}

@@ -1,0 +1,79 @@
+// The per-call timers: the attempt timer (SS_SIP_TIMEOUT_INVITE / _RINGING / _SESSION_PROGRESS / _SESSION_PROGRESS_SDP) and the duration cap, one dispose().
+import type { SystemParams } from '../../shared/params/system-params.js'
+import type { Clock, TimerHandle } from '../lib/clock.js'
+
+/** What the attempt waits for: any response (`invite`), the answer after 180 (`ringing`), after 183 without/with SDP. */
+export type AttemptPhase = 'invite' | 'ringing' | 'progress' | 'progressSdp'
+
+/** The call methods the timers fire (methods on the call, so no per-timer closures beyond the two slots). */
+export interface CallTimerOwner {
+  onAttemptTimeout(phase: AttemptPhase): void
+  onDurationExceeded(): void
+}
+
+/** Seconds per phase, from the parameters the call was admitted with. */
+function phaseMs(p: SystemParams, phase: AttemptPhase): number {
+  switch (phase) {
+    case 'invite':
+      return p.SS_SIP_TIMEOUT_INVITE * 1000
+    case 'ringing':
+      return p.SS_SIP_TIMEOUT_RINGING * 1000
+    case 'progress':
+      return p.SS_SIP_TIMEOUT_SESSION_PROGRESS * 1000
+    case 'progressSdp':
+      return p.SS_SIP_TIMEOUT_SESSION_PROGRESS_SDP * 1000
+  }
+}
+
+/** Two slots (attempt, duration) on the injected clock; `dispose()` cancels both and refuses new ones. */
+export class CallTimers {
+  /** Phase of the armed attempt timer, or null. */
+  phase: AttemptPhase | null = null
+  private attempt: TimerHandle | null = null
+  private duration: TimerHandle | null = null
+  private disposed = false
+  private readonly fireAttempt = (): void => {
+    this.attempt = null
+    const phase = this.phase
+    this.phase = null
+    if (phase !== null) this.owner.onAttemptTimeout(phase)
+  }
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly params: SystemParams,
+    private readonly owner: CallTimerOwner,
+  ) {}
+
+  /** (Re)arms the attempt timer for `phase`; re-arming the phase already running keeps its deadline. */
+  armAttempt(phase: AttemptPhase): void {
+    if (this.disposed || this.phase === phase) return
+    this.attempt?.cancel()
+    this.phase = phase
+    this.attempt = this.clock.after(phaseMs(this.params, phase), this.fireAttempt)
+  }
+
+  /** Stops the attempt timer (answered, failed or given up). */
+  clearAttempt(): void {
+    this.attempt?.cancel()
+    this.attempt = null
+    this.phase = null
+  }
+
+  /** Arms the duration cap from the answer; 0 = none (SS_MAXCALLDURATION / account limit). */
+  armDuration(sec: number): void {
+    if (this.disposed || sec <= 0) return
+    this.duration = this.clock.after(sec * 1000, () => {
+      this.duration = null
+      this.owner.onDurationExceeded()
+    })
+  }
+
+  /** Cancels every timer of the call; later arms are ignored. */
+  dispose(): void {
+    this.disposed = true
+    this.clearAttempt()
+    this.duration?.cancel()
+    this.duration = null
+  }
+}
