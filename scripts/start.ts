@@ -1,6 +1,5 @@
 // Local default (`npm start`): runs the edge API (which migrates and seeds the embedded database), then the core.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -60,4 +59,4 @@ process.on('SIGTERM', () => void stopAll(0))
 
 run('edge', 'edge/node.ts')
 await waitForEdge(30_000)
-if (existsSync(join(root, 'core/main.ts'))) run('core', 'core/main.ts')
+run('core', 'core/main.ts')
