@@ -11,11 +11,14 @@ import { requireApiKey } from './middleware/auth.js'
 import { buildOpenApiDocument } from './openapi/document.js'
 import type { Resource } from './openapi/operation.js'
 import { accountsRoutes } from './routes/accounts/index.js'
+import { analysisRoutes } from './routes/analysis/index.js'
 import { apiKeysRoutes } from './routes/api-keys/index.js'
+import { cdrsRoutes } from './routes/cdrs/index.js'
 import { gatewayGroupsRoutes } from './routes/gateway-groups/index.js'
 import { mappingGatewaysRoutes } from './routes/mapping-gateways/index.js'
 import { parametersRoutes } from './routes/parameters/index.js'
 import { routingGatewaysRoutes } from './routes/routing-gateways/index.js'
+import { statusRoutes } from './routes/status/index.js'
 
 /** How the app gets its database: Workers build one from bindings, Node passes its open embedded db. */
 export interface AppOptions {
@@ -30,6 +33,9 @@ export const RESOURCES: readonly Resource[] = [
   gatewayGroupsRoutes,
   parametersRoutes,
   apiKeysRoutes,
+  cdrsRoutes,
+  analysisRoutes,
+  statusRoutes,
 ]
 
 const healthBody = z.object({ ok: z.literal(true), configVersion: z.number().int().describe('current config version') })

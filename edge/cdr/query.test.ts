@@ -1,4 +1,5 @@
 // edge/cdr/query.ts: each typical search is one index range scan (EXPLAIN QUERY PLAN), and both plans of a prefix search return the same rows.
+import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { CdrCursor } from '../../shared/entities/cdr-query.js'
 import { cdrRow, DAY0, HOUR, insertCdrs } from '../test/cdrs.js'
@@ -7,9 +8,8 @@ import { cdrPageSql, chooseCdrPlan, fetchCdrPage, PREFIX_PLAN_MAX_ROWS, type Cdr
 
 /** The EXPLAIN QUERY PLAN details of one page query. */
 async function plan(h: Harness, f: CdrFilters, p: CdrPlan, cursor: CdrCursor | null = null): Promise<string> {
-  const q = cdrPageSql(h.db, f, p, cursor, 100)
-  const rows = await h.db.$client.execute({ sql: `EXPLAIN QUERY PLAN ${q.sql}`, args: q.params as never[] })
-  return rows.rows.map((r) => String(r.detail)).join(' | ')
+  const rows = await h.db.all<{ detail: string }>(sql`explain query plan ${cdrPageSql(h.db, f, p, cursor, 100)}`)
+  return rows.map((r) => r.detail).join(' | ')
 }
 
 const day = { from: '2024-01-03T00:00:00Z', to: '2024-01-04T00:00:00Z' }
@@ -48,13 +48,10 @@ describe('CDR search plans', () => {
     expect(await chooseCdrPlan(h().db, { callee: '0049' })).toBe('callee')
     expect(await chooseCdrPlan(h().db, { caller: '4930' })).toBe('caller')
     expect(await chooseCdrPlan(h().db, { ...day })).toBe('time')
-    await h().db.$client.execute({
-      sql: `with recursive n(i) as (select 1 union all select i + 1 from n where i < ?)
+    await h().db.run(sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${PREFIX_PLAN_MAX_ROWS})
         insert into cdrs select 'bulk_' || i, call_id, started_at_ms + i, answered_at_ms, ended_at_ms, duration_sec, pdd_ms, caller, callee,
           callee_out, account_id, mapping_gateway_id, routing_gateway_id, termination_reason, sip_code, ended_by, attempts, cost, source_ip,
-          source_port, node_id, warning_played, notes from cdrs, n where callee = '0049301'`,
-      args: [PREFIX_PLAN_MAX_ROWS],
-    })
+          source_port, node_id, warning_played, notes from cdrs, n where callee = '0049301'`)
     expect(await chooseCdrPlan(h().db, { callee: '0049' })).toBe('time')
     expect(await chooseCdrPlan(h().db, { callee: '0049', caller: '4930' })).toBe('caller')
   })

@@ -97,9 +97,9 @@ export async function fetchCdrPage(
   return { rows: items, next }
 }
 
-/** The SQL of a page query, for EXPLAIN QUERY PLAN in tests and the benchmark. */
-export function cdrPageSql(db: Queryable, f: CdrFilters, plan: CdrPlan, cursor: CdrCursor | null, limit: number): { sql: string; params: unknown[] } {
-  return db.select().from(cdrs).where(cdrWhere(f, plan, cursor)).orderBy(...cdrOrder(plan)).limit(limit + 1).toSQL()
+/** The page query as SQL, for EXPLAIN QUERY PLAN in tests and the benchmark. */
+export function cdrPageSql(db: Queryable, f: CdrFilters, plan: CdrPlan, cursor: CdrCursor | null, limit: number): SQL {
+  return db.select().from(cdrs).where(cdrWhere(f, plan, cursor)).orderBy(...cdrOrder(plan)).limit(limit + 1).getSQL()
 }
 
 /** Filters matching the whole time window [fromMs, toMs), for aggregate queries. */

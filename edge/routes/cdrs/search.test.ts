@@ -51,10 +51,10 @@ async function allPages(h: Harness, f: Filters, limit: number): Promise<string[]
   const ids: string[] = []
   let cursor: string | null = null
   do {
-    const qs = new URLSearchParams({ ...f, limit: String(limit), ...(cursor === null ? {} : { cursor }) })
-    const res = await h.request('GET', `/v1/cdrs?${qs}`, { as: 'viewer' })
+    const qs: URLSearchParams = new URLSearchParams({ ...f, limit: String(limit), ...(cursor === null ? {} : { cursor }) })
+    const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await h.request('GET', `/v1/cdrs?${qs}`, { as: 'viewer' })
     expect(res.status).toBe(200)
-    ids.push(...res.body.items.map((c: { id: string }) => c.id))
+    ids.push(...res.body.items.map((c) => c.id))
     cursor = res.body.nextCursor
   } while (cursor !== null)
   return ids

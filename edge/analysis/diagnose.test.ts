@@ -1,0 +1,40 @@
+// The pure diagnosis rules at their thresholds: no-route prefix concentration, capacity minimum, timeout share and the NAT/credential split.
+import { describe, expect, it } from 'vitest'
+import { CAPACITY_MIN_CALLS, diagnose, findNoRouteForPrefix, NO_ROUTE_MIN_CALLS, type DiagnosisFacts } from './diagnose.js'
+import { AUTH_MIN_FAILURES, findAuthFailures, findNetworkTimeouts, UNREACHABLE_MIN_ATTEMPTS } from './diagnose-network.js'
+
+const empty: DiagnosisFacts = {
+  calls: 1000, reasonsByHour: [], noRouteByCallee: [], callLimitByMappingGateway: [], attemptsByBucket: [], pddByGateway: [],
+  authFailuresBySource: [], routingGateways: [], clearingAccounts: [], clearingLimit: 0, mappingGateways: [], gatewayStatus: [],
+}
+
+describe('diagnose', () => {
+  it('reports two destinations separately when no-route calls split between them', () => {
+    const f = { ...empty, noRouteByCallee: [{ callee: '00861381', calls: 15 }, { callee: '00861382', calls: 5 }, { callee: '00441234', calls: 15 }] }
+    expect(findNoRouteForPrefix(f).map((x) => x.scope)).toEqual([{ prefix: '0086138' }, { prefix: '00441234' }])
+  })
+
+  it('stays silent below the minimum number of calls of each rule', () => {
+    expect(diagnose({
+      ...empty,
+      noRouteByCallee: [{ callee: '0086', calls: NO_ROUTE_MIN_CALLS - 1 }],
+      reasonsByHour: [{ hourMs: 0, reason: 'AllGatewayBusy', calls: CAPACITY_MIN_CALLS - 1 }],
+      attemptsByBucket: [{ bucketMs: 0, routingGatewayId: 'g', attempts: UNREACHABLE_MIN_ATTEMPTS - 1, inviteTimeouts: UNREACHABLE_MIN_ATTEMPTS - 1, gatewayTimeouts: 0 }],
+      authFailuresBySource: [{ sourceIp: '192.0.2.1', failures: AUTH_MIN_FAILURES - 1, distinctPorts: 9, digestFailures: 9, topPort: 1 }],
+    })).toEqual([])
+  })
+
+  it('calls a gateway unreachable only when at least half its attempts time out', () => {
+    const at = (inviteTimeouts: number) => findNetworkTimeouts({ ...empty, attemptsByBucket: [{ bucketMs: 0, routingGatewayId: 'g', attempts: 20, inviteTimeouts, gatewayTimeouts: 0 }] })
+    expect(at(9)).toEqual([])
+    expect(at(10)).toEqual([expect.objectContaining({ kind: 'GatewayUnreachable', severity: 'warning', evidence: expect.objectContaining({ optionsOnline: null }) })])
+  })
+
+  it('tells NAT from credentials by the mapping gateway that owns the source address', () => {
+    const source = { sourceIp: '192.0.2.7', failures: 20, distinctPorts: 5, digestFailures: 0, topPort: 40_001 }
+    const ipPort = { id: 'm1', authMode: 'ip_port', ips: ['192.0.2.7'], port: 5060 }
+    expect(findAuthFailures({ ...empty, authFailuresBySource: [source], mappingGateways: [ipPort] }).map((x) => x.kind)).toEqual(['AuthFailuresBehindNat'])
+    expect(findAuthFailures({ ...empty, authFailuresBySource: [source], mappingGateways: [{ ...ipPort, authMode: 'password' }] }).map((x) => x.kind)).toEqual(['CredentialMismatch'])
+    expect(findAuthFailures({ ...empty, authFailuresBySource: [source] })).toEqual([])
+  })
+})

@@ -1,0 +1,73 @@
+// The few SQL aggregates (over the indexed time window) and configuration rows that diagnosis classifies.
+import { eq, sql } from 'drizzle-orm'
+import { accounts, cdrs, gatewayStatus, mappingGateways, routingGateways } from '../../shared/db/schema.js'
+import type { Queryable } from '../env.js'
+import { readEffectiveParams } from '../params-store.js'
+import { NO_ROUTE_MAX_PREFIX, type DiagnosisFacts } from './diagnose.js'
+import { TIMEOUT_BUCKET_MS } from './diagnose-network.js'
+
+const HOUR_MS = 3_600_000
+
+/** Reads everything `diagnose` needs for [fromMs, toMs). */
+export async function readDiagnosisFacts(db: Queryable, window: { fromMs: number; toMs: number }): Promise<DiagnosisFacts> {
+  const inWindow = sql`${cdrs.startedAtMs} >= ${window.fromMs} and ${cdrs.startedAtMs} < ${window.toMs}`
+  const reason = (r: string) => sql`${cdrs.terminationReason} = ${r} and ${inWindow}`
+  const attemptField = (field: string) => sql.raw(`json_extract(a.value, '$.${field}')`)
+  const [reasonsByHour, noRouteByCallee, callLimitByMappingGateway, attemptsByBucket, pddByGateway, authRows] = await Promise.all([
+    db.all<{ hourMs: number; reason: string; calls: number }>(sql`
+      select ${cdrs.startedAtMs} - ${cdrs.startedAtMs} % ${HOUR_MS} as hourMs, ${cdrs.terminationReason} as reason, count(*) as calls
+      from ${cdrs} where ${inWindow} group by 1, 2`),
+    db.all<{ callee: string; calls: number }>(sql`
+      select substr(${cdrs.callee}, 1, ${NO_ROUTE_MAX_PREFIX}) as callee, count(*) as calls
+      from ${cdrs} where ${reason('NoAvailableRouter')} group by 1`),
+    db.all<{ mappingGatewayId: string | null; calls: number }>(sql`
+      select ${cdrs.mappingGatewayId} as mappingGatewayId, count(*) as calls from ${cdrs} where ${reason('CallLimitExceeded')} group by 1`),
+    db.all<DiagnosisFacts['attemptsByBucket'][number]>(sql`
+      select ${cdrs.startedAtMs} - ${cdrs.startedAtMs} % ${TIMEOUT_BUCKET_MS} as bucketMs, ${attemptField('routingGatewayId')} as routingGatewayId,
+        count(*) as attempts, total(${attemptField('reason')} = 'InviteTimeout') as inviteTimeouts,
+        total(${attemptField('reason')} = 'GatewayTimeout') as gatewayTimeouts
+      from ${cdrs}, json_each(${cdrs.attempts}) as a where ${inWindow} group by 1, 2`),
+    db.all<DiagnosisFacts['pddByGateway'][number]>(sql`
+      select ${cdrs.routingGatewayId} as routingGatewayId, count(${cdrs.pddMs}) as withPdd, coalesce(avg(${cdrs.pddMs}), 0) as avgPddMs
+      from ${cdrs} where ${inWindow} and ${cdrs.routingGatewayId} is not null group by 1`),
+    db.all<{ sourceIp: string; sourcePort: number; n: number; digest: number }>(sql`
+      select ${cdrs.sourceIp} as sourceIp, ${cdrs.sourcePort} as sourcePort, count(*) as n, total(${cdrs.sipCode} in (401, 407)) as digest
+      from ${cdrs} where ${reason('AuthenticationFailed')} group by 1, 2`),
+  ])
+  const [gateways, clearingAccounts, params, mapping, status] = await Promise.all([
+    db.select({ id: routingGateways.id, clearingAccountId: routingGateways.clearingAccountId, optionsCheck: routingGateways.optionsCheck }).from(routingGateways),
+    db.select({ id: accounts.id, balance: accounts.balance, status: accounts.status }).from(accounts),
+    readEffectiveParams(db),
+    db.select({ id: mappingGateways.id, authMode: mappingGateways.authMode, ips: mappingGateways.ips, port: mappingGateways.port }).from(mappingGateways),
+    db.select({ routingGatewayId: gatewayStatus.gatewayId, online: gatewayStatus.online, lossRatio: gatewayStatus.lossRatio })
+      .from(gatewayStatus).where(eq(gatewayStatus.kind, 'routing')),
+  ])
+  return {
+    calls: reasonsByHour.reduce((s, r) => s + r.calls, 0),
+    reasonsByHour,
+    noRouteByCallee,
+    callLimitByMappingGateway,
+    attemptsByBucket,
+    pddByGateway,
+    authFailuresBySource: foldAuthFailures(authRows),
+    routingGateways: gateways,
+    clearingAccounts,
+    clearingLimit: params.SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT,
+    mappingGateways: mapping,
+    gatewayStatus: status,
+  }
+}
+
+/** Folds (source IP, port) counts into one row per IP with its distinct and most used port. */
+function foldAuthFailures(rows: { sourceIp: string; sourcePort: number; n: number; digest: number }[]): DiagnosisFacts['authFailuresBySource'] {
+  const byIp = new Map<string, DiagnosisFacts['authFailuresBySource'][number] & { topCount: number }>()
+  for (const r of rows) {
+    const s = byIp.get(r.sourceIp) ?? { sourceIp: r.sourceIp, failures: 0, distinctPorts: 0, digestFailures: 0, topPort: r.sourcePort, topCount: 0 }
+    s.failures += r.n
+    s.distinctPorts += 1
+    s.digestFailures += r.digest
+    if (r.n > s.topCount) Object.assign(s, { topPort: r.sourcePort, topCount: r.n })
+    byIp.set(r.sourceIp, s)
+  }
+  return [...byIp.values()].map(({ topCount: _unused, ...s }) => s)
+}

@@ -1,0 +1,137 @@
+// GET /v1/analysis/diagnosis: each finding kind fires on a generated CDR pattern with its scope and evidence, and healthy traffic gives none.
+import { describe, expect, it } from 'vitest'
+import { accounts, gatewayStatus, mappingGateways, routingGateways, systemParameters } from '../../../shared/db/schema.js'
+import type { CdrRow } from '../../../shared/entities/cdr.js'
+import { attempt, cdrRow, DAY0, HOUR, insertCdrs } from '../../test/cdrs.js'
+import { useHarness, type Harness } from '../../test/harness.js'
+
+const window = `from=${new Date(DAY0).toISOString()}&to=${new Date(DAY0 + 24 * HOUR).toISOString()}`
+const stamp = { createdAtMs: DAY0, updatedAtMs: DAY0 }
+const GATEWAYS = ['rgw_1', 'rgw_2', 'rgw_3', 'rgw_4', 'rgw_5']
+
+/** 600 calls over the day on five vendors: 80 % answered, ordinary busy/no-answer/cancel failures, 2 s PDD, stray scan noise. */
+function healthy(): CdrRow[] {
+  const rows = Array.from({ length: 600 }, (_, i) => {
+    const gw = GATEWAYS[i % 5]!
+    const startedAtMs = DAY0 + i * 140_000
+    const kind = i % 10
+    if (kind === 8) return cdrRow({ startedAtMs, routingGatewayId: gw, terminationReason: 'GatewayRejected', sipCode: 486, attempts: [attempt(gw, 486, 'GatewayRejected', startedAtMs)] })
+    if (kind === 9) return cdrRow({ startedAtMs, routingGatewayId: gw, terminationReason: 'CallerCancel', sipCode: 487, attempts: [attempt(gw, 487, 'CallerCancel', startedAtMs)] })
+    return cdrRow({ startedAtMs, routingGatewayId: gw, callee: `00${33 + (i % 7)}1555${i % 100}`, pddMs: 1500 + (i % 10) * 100, attempts: [attempt(gw, 200, 'CallerHangup', startedAtMs)] })
+  })
+  const noRoute = Array.from({ length: 6 }, (_, i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: null, terminationReason: 'NoAvailableRouter', callee: `0${i}99123` }))
+  const scan = Array.from({ length: 30 }, (_, i) => cdrRow({ startedAtMs: DAY0 + i * 1000, routingGatewayId: null, terminationReason: 'AuthenticationFailed', sipCode: 403, sourceIp: '203.0.113.99', sourcePort: 5060 + i, accountId: null, mappingGatewayId: null }))
+  const timeouts = GATEWAYS.map((gw, i) => cdrRow({ startedAtMs: DAY0 + i * 5 * HOUR, routingGatewayId: 'rgw_1', attempts: [attempt(gw, null, 'InviteTimeout'), attempt('rgw_1', 200, 'CallerHangup')] }))
+  return [...rows, ...noRoute, ...scan, ...timeouts]
+}
+
+async function routingGateway(h: Harness, id: string, clearingAccountId: string | null = null): Promise<void> {
+  await h.db.insert(routingGateways).values({
+    id, name: id, host: '198.51.100.7', port: 5060, transport: 'udp', prefixes: [], prefixMode: 'extension', priority: 0, lineLimit: 0,
+    lockType: 'none', switchUntilConnect: true, stopSwitchingCodes: [], protectRoute: false, optionsCheck: true, mappingGatewayRule: null,
+    groupId: null, clearingAccountId, calleeRewrite: { strip: 0, add: '' }, callerRewrite: { strip: 0, add: '' }, mediaProxy: false, ...stamp,
+  })
+}
+
+async function account(h: Harness, id: string, balance: number): Promise<void> {
+  await h.db.insert(accounts).values({ id, name: id, type: 'prepaid', status: 'normal', balance, overdraftLimit: 0, maxCallDurationSec: 0, rateTableId: null, ...stamp })
+}
+
+async function mappingGateway(h: Harness, id: string, authMode: 'ip' | 'ip_port' | 'password', ip: string, port: number | null): Promise<void> {
+  await account(h, `acc_${id}`, 100)
+  await h.db.insert(mappingGateways).values({
+    id, name: id, accountId: `acc_${id}`, authMode, ips: [ip], port, username: authMode === 'password' ? id : null, digestRealm: null,
+    ha1Md5: null, ha1Sha256: null, lineLimit: 0, lockType: 'none', mediaProxy: false, ...stamp,
+  })
+}
+
+const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i))
+
+describe('GET /v1/analysis/diagnosis', () => {
+  const h = useHarness()
+
+  async function diagnose(extra: CdrRow[]): Promise<{ kind: string; severity: string; scope: Record<string, unknown>; evidence: Record<string, unknown>; advice: string }[]> {
+    await insertCdrs(h().db, [...healthy(), ...extra])
+    const res = await h().request('GET', `/v1/analysis/diagnosis?${window}`, { as: 'viewer' })
+    expect(res.status).toBe(200)
+    return res.body.findings
+  }
+
+  it('returns 200 with no findings for healthy traffic with ordinary failures and scan noise', async () => {
+    for (const id of GATEWAYS) await routingGateway(h(), id)
+    expect(await diagnose([])).toEqual([])
+  })
+
+  it('finds NoRouteForPrefix where NoAvailableRouter calls concentrate', async () => {
+    const findings = await diagnose(times(40, (i) => cdrRow({ startedAtMs: DAY0 + i * 60_000, routingGatewayId: null, terminationReason: 'NoAvailableRouter', callee: `0086138${i % 10}55${i}` })))
+    expect(findings).toEqual([expect.objectContaining({ kind: 'NoRouteForPrefix', severity: 'critical', scope: { prefix: '0086138' }, evidence: expect.objectContaining({ noRouteCalls: 40 }) })])
+    expect(findings[0]!.advice).toMatch(/extension mode/)
+  })
+
+  it('finds CapacityExhausted for AllGatewayBusy at the peak hour and for one customer at its line limit', async () => {
+    const busy = times(30, (i) => cdrRow({ startedAtMs: DAY0 + 18 * HOUR + i * 60_000, routingGatewayId: null, terminationReason: 'AllGatewayBusy' }))
+    const limited = times(12, (i) => cdrRow({ startedAtMs: DAY0 + 9 * HOUR + i * 1000, routingGatewayId: null, terminationReason: 'CallLimitExceeded', mappingGatewayId: 'mgw_big' }))
+    const findings = await diagnose([...busy, ...limited, cdrRow({ startedAtMs: DAY0 + 3 * HOUR, routingGatewayId: null, terminationReason: 'AllGatewayBusy' })])
+    expect(findings).toEqual([
+      expect.objectContaining({ kind: 'CapacityExhausted', scope: { side: 'routing' }, evidence: expect.objectContaining({ allGatewayBusyCalls: 31, peakHours: ['2024-01-03T18:00:00.000Z'] }) }),
+      expect.objectContaining({ kind: 'CapacityExhausted', scope: { side: 'mapping', mappingGatewayId: 'mgw_big' } }),
+    ])
+  })
+
+  it('finds VendorBalanceLow for a routing gateway whose clearing account is under the limit', async () => {
+    await account(h(), 'acc_vendor', 5)
+    await routingGateway(h(), 'rgw_vendor', 'acc_vendor')
+    await h().db.insert(systemParameters).values({ name: 'SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT', value: 100, updatedAtMs: DAY0 })
+    const findings = await diagnose(times(12, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: null, terminationReason: 'AccountBalanceNotEnough' })))
+    expect(findings).toEqual([expect.objectContaining({
+      kind: 'VendorBalanceLow', severity: 'critical', scope: { routingGatewayId: 'rgw_vendor', clearingAccountId: 'acc_vendor' },
+      evidence: { balance: 5, limit: 100, accountBalanceNotEnoughCalls: 12 },
+    })])
+  })
+
+  it('finds GatewayUnreachable for one gateway whose INVITEs and OPTIONS go unanswered', async () => {
+    await h().db.insert(gatewayStatus).values({ kind: 'routing', gatewayId: 'rgw_dead', online: false, lastCheckAtMs: DAY0, rttMs: null, lossRatio: 1, lastCode: null, currentCalls: 0, callsPerSec: 0, nodeId: 'n', updatedAtMs: DAY0 })
+    const findings = await diagnose(times(20, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: 'rgw_1', attempts: [attempt('rgw_dead', null, 'InviteTimeout'), attempt('rgw_1', 200, 'CallerHangup')] })))
+    expect(findings).toEqual([expect.objectContaining({
+      kind: 'GatewayUnreachable', severity: 'critical', scope: { routingGatewayId: 'rgw_dead' },
+      evidence: expect.objectContaining({ attempts: 20, inviteTimeouts: 20, optionsOnline: false }),
+    })])
+    expect(findings[0]!.advice).toMatch(/firewall/)
+  })
+
+  it('finds OwnNetworkDown when most gateways time out in the same minutes, instead of blaming each gateway', async () => {
+    const outage = DAY0 + 10 * HOUR
+    const rows = times(25, (i) => cdrRow({ startedAtMs: outage + i * 10_000, routingGatewayId: null, terminationReason: 'InviteTimeout',
+      attempts: [attempt(GATEWAYS[i % 5]!, null, 'InviteTimeout', outage + i * 10_000)] }))
+    const findings = await diagnose(rows)
+    expect(findings).toEqual([expect.objectContaining({ kind: 'OwnNetworkDown', severity: 'critical', evidence: expect.objectContaining({ maxGatewaysTimingOut: 5, firstAt: '2024-01-03T10:00:00.000Z' }) })])
+  })
+
+  it('finds SlowGateway for a vendor with a long post-dial delay', async () => {
+    const findings = await diagnose(times(15, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: 'rgw_slow', pddMs: 9000 })))
+    expect(findings).toEqual([expect.objectContaining({ kind: 'SlowGateway', scope: { routingGatewayId: 'rgw_slow' }, evidence: expect.objectContaining({ avgPddMs: 9000, callsWithPdd: 15 }) })])
+  })
+
+  it('finds AuthFailuresBehindNat when an IP+port customer arrives from changing ports', async () => {
+    await mappingGateway(h(), 'mgw_nat', 'ip_port', '198.51.100.44', 5060)
+    const findings = await diagnose(times(15, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: null, terminationReason: 'AuthenticationFailed', sipCode: 403, sourceIp: '198.51.100.44', sourcePort: 40_000 + (i % 4) })))
+    expect(findings).toEqual([expect.objectContaining({
+      kind: 'AuthFailuresBehindNat', scope: { sourceIp: '198.51.100.44', mappingGatewayId: 'mgw_nat' },
+      evidence: expect.objectContaining({ failures: 15, distinctSourcePorts: 4, configuredPort: 5060 }),
+    })])
+    expect(findings[0]!.advice).toMatch(/IP mode/)
+  })
+
+  it('finds CredentialMismatch when digest authentication keeps failing from one source', async () => {
+    await mappingGateway(h(), 'mgw_pw', 'password', '198.51.100.60', null)
+    const findings = await diagnose(times(12, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: null, terminationReason: 'AuthenticationFailed', sipCode: 401, sourceIp: '198.51.100.60', sourcePort: 5060 })))
+    expect(findings).toEqual([expect.objectContaining({ kind: 'CredentialMismatch', scope: { sourceIp: '198.51.100.60', mappingGatewayId: 'mgw_pw' }, evidence: expect.objectContaining({ failures: 12, digestFailures: 12 }) })])
+    expect(findings[0]!.advice).toMatch(/realm/)
+  })
+
+  it('returns 400 naming to when the window is longer than 31 days', async () => {
+    const res = await h().request('GET', '/v1/analysis/diagnosis?from=2024-01-01T00:00:00Z&to=2024-03-01T00:00:00Z')
+    expect(res.status).toBe(400)
+    expect(res.body.error.issues[0].path).toEqual(['to'])
+  })
+})

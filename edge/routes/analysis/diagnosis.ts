@@ -1,0 +1,22 @@
+// GET /v1/analysis/diagnosis: failure patterns of a window classified into findings with cause, evidence and fix.
+import { z } from 'zod'
+import { diagnose, finding } from '../../analysis/diagnose.js'
+import { readDiagnosisFacts } from '../../analysis/diagnosis-facts.js'
+import { analysisWindowFields, checkWindow, windowMs } from '../../analysis/window.js'
+import { defineOperation } from '../../openapi/operation.js'
+
+/** Query of GET /v1/analysis/diagnosis. */
+export const diagnosisQuery = z.object(analysisWindowFields).superRefine(checkWindow)
+
+/** The diagnosis operation of /v1/analysis. */
+export const diagnoseOperation = defineOperation(
+  {
+    method: 'get',
+    path: '/diagnosis',
+    operationId: 'diagnose',
+    summary: 'Automatic diagnosis of a window: NoRouteForPrefix, CapacityExhausted, VendorBalanceLow, GatewayUnreachable, OwnNetworkDown, SlowGateway, AuthFailuresBehindNat, CredentialMismatch',
+    query: diagnosisQuery,
+    responses: { 200: { description: 'findings, most severe first; empty on healthy traffic', schema: z.object({ findings: z.array(finding) }) } },
+  },
+  async (c, { query }) => c.json({ findings: diagnose(await readDiagnosisFacts(c.var.db, windowMs(query))) }),
+)
