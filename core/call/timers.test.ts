@@ -1,0 +1,128 @@
+// The call's SIP timers (issue 4 item 5: SS_SIP_TIMEOUT_INVITE, _RINGING, _SESSION_PROGRESS, _SESSION_PROGRESS_SDP, SS_MAXCALLDURATION) with RFC 3261 §9.1 CANCEL of the given-up attempt and §13.2.2.4 / RFC 6026 §7.2 for its late 2xx.
+import { describe, expect, it } from 'vitest'
+import { CLEAN, callBench, SDP_B, target } from './call.fixture.js'
+
+describe('call timers', () => {
+  it('gives up a silent gateway after SS_SIP_TIMEOUT_INVITE, tries the next, and finally answers 408 InviteTimeout', () => {
+    const s = callBench(undefined, { SS_SIP_TIMEOUT_INVITE: 2 })
+    const t0 = s.clock.now()
+    s.caller.invite()
+    s.settle()
+    s.clock.advance(1999)
+    expect(s.gw2.requests('INVITE')).toHaveLength(0)
+    s.clock.advance(1)
+    expect(s.gw2.requests('INVITE')).toHaveLength(1)
+    s.clock.advance(4000)
+    // Timer A keeps going after the give-up (no CANCEL before a provisional, §9.1): 2000, 2500, 3500, 5500 ms.
+    expect(s.gw2.requests('INVITE')).toHaveLength(4)
+    expect(s.gw3.requests('INVITE').length).toBeGreaterThan(0)
+    expect(s.caller.statuses()).toEqual([100, 408])
+    const final = s.caller.got.find((g) => !g.msg.isRequest && g.msg.status === 408)!
+    expect(final.at - t0).toBe(6000)
+    const cdr = s.observer.ended[0]!
+    expect(cdr).toMatchObject({ terminationReason: 'InviteTimeout', sipCode: 408, endedBy: 'switch', routingGatewayId: 'gw3' })
+    expect(cdr.attempts.map((a) => [a.routingGatewayId, a.sipCode, a.reason, a.endedAtMs - a.startedAtMs])).toEqual([
+      ['gw1', null, 'InviteTimeout', 2000],
+      ['gw2', null, 'InviteTimeout', 2000],
+      ['gw3', null, 'InviteTimeout', 2000],
+    ])
+    // The abandoned INVITE transactions run to Timer B on their own; nothing is left afterwards.
+    expect(s.leftovers()).toEqual(CLEAN)
+  })
+
+  it('keeps the INVITE timer running through a 100 Trying and CANCELs the attempt when it fires', () => {
+    const s = callBench([target('gw1', '127.0.0.3')], { SS_SIP_TIMEOUT_INVITE: 3 })
+    s.caller.invite()
+    s.settle()
+    const b = s.gw1.last('INVITE')
+    s.gw1.reply(b, 100)
+    s.clock.advance(3000)
+    expect(s.gw1.requests('CANCEL')).toHaveLength(1)
+    expect(s.caller.statuses()).toEqual([100, 408])
+    expect(s.observer.ended[0]).toMatchObject({ terminationReason: 'InviteTimeout' })
+    s.gw1.reply(s.gw1.last('CANCEL'), 200)
+    s.gw1.reply(b, 487)
+    s.settle()
+    expect(s.gw1.requests('ACK')).toHaveLength(1)
+    expect(s.leftovers()).toEqual(CLEAN)
+  })
+
+  it('answers a late 200 from an abandoned attempt with ACK and BYE while the call goes on elsewhere', () => {
+    const s = callBench(undefined, { SS_SIP_TIMEOUT_INVITE: 2 })
+    s.caller.invite()
+    s.settle()
+    const b1 = s.gw1.last('INVITE')
+    s.clock.advance(2000)
+    const b2 = s.gw2.last('INVITE')
+    s.gw2.reply(b2, 180)
+    s.settle()
+    // gw1 wakes up: its 100 triggers the deferred CANCEL, its 200 crosses it.
+    s.gw1.reply(b1, 100)
+    s.settle()
+    expect(s.gw1.requests('CANCEL')).toHaveLength(1)
+    s.gw1.reply(b1, 200, { sdp: SDP_B, tag: 'late' })
+    s.settle()
+    expect(s.gw1.requests('ACK')).toHaveLength(1)
+    expect(s.gw1.last('BYE').to?.tag).toBe('late')
+    expect(s.caller.statuses()).toEqual([100, 180])
+    s.gw2.reply(b2, 200, { sdp: SDP_B })
+    s.settle()
+    expect(s.caller.statuses()).toEqual([100, 180, 200])
+    expect(s.b2bua.activeCalls).toBe(1)
+  })
+
+  it('gives up after SS_SIP_TIMEOUT_RINGING from the 180 with CANCEL and answers 408 GatewayTimeout', () => {
+    const s = callBench([target('gw1', '127.0.0.3')], { SS_SIP_TIMEOUT_RINGING: 5 })
+    s.caller.invite()
+    s.settle()
+    s.clock.advance(1000)
+    const b = s.gw1.last('INVITE')
+    s.gw1.reply(b, 180)
+    s.clock.advance(4999)
+    expect(s.gw1.requests('CANCEL')).toHaveLength(0)
+    s.clock.advance(1)
+    expect(s.gw1.requests('CANCEL')).toHaveLength(1)
+    expect(s.caller.statuses()).toEqual([100, 180, 408])
+    s.gw1.reply(s.gw1.last('CANCEL'), 200)
+    s.gw1.reply(b, 487)
+    s.settle()
+    const cdr = s.observer.ended[0]!
+    expect(cdr).toMatchObject({ terminationReason: 'GatewayTimeout', sipCode: 408, pddMs: 1000 })
+    expect(cdr.attempts).toMatchObject([{ routingGatewayId: 'gw1', sipCode: null, reason: 'GatewayTimeout' }])
+    expect(s.leftovers()).toEqual(CLEAN)
+  })
+
+  it('uses SS_SIP_TIMEOUT_SESSION_PROGRESS after a 183 without SDP and _SDP after one with SDP', () => {
+    const s = callBench([target('gw1', '127.0.0.3'), target('gw2', '127.0.0.4')], { SS_SIP_TIMEOUT_SESSION_PROGRESS: 3, SS_SIP_TIMEOUT_SESSION_PROGRESS_SDP: 7 })
+    s.caller.invite()
+    s.settle()
+    s.gw1.reply(s.gw1.last('INVITE'), 183)
+    s.clock.advance(3000)
+    expect(s.gw1.requests('CANCEL')).toHaveLength(1)
+    const b2 = s.gw2.last('INVITE')
+    s.gw2.reply(b2, 183, { sdp: SDP_B })
+    s.clock.advance(6999)
+    expect(s.gw2.requests('CANCEL')).toHaveLength(0)
+    // The early media SDP reached the caller with the 183.
+    expect(s.caller.responses().filter((r) => r.status === 183).map((r) => r.body.length > 0)).toEqual([false, true])
+    s.clock.advance(1)
+    expect(s.gw2.requests('CANCEL')).toHaveLength(1)
+    expect(s.caller.statuses().at(-1)).toBe(408)
+    expect(s.observer.ended[0]!.attempts.map((a) => a.reason)).toEqual(['GatewayTimeout', 'GatewayTimeout'])
+  })
+
+  it('ends an answered call with BYE on both legs at the duration cap (MaxCallDurationExceeded)', () => {
+    const s = callBench()
+    s.controller.maxCallDurationSec = 60
+    s.connect()
+    s.clock.advance(59_999)
+    expect(s.gw1.requests('BYE')).toHaveLength(0)
+    s.clock.advance(1)
+    expect(s.gw1.requests('BYE')).toHaveLength(1)
+    expect(s.caller.requests('BYE')).toHaveLength(1)
+    expect(s.observer.ended[0]).toMatchObject({ terminationReason: 'MaxCallDurationExceeded', durationSec: 60, endedBy: 'switch' })
+    s.gw1.reply(s.gw1.last('BYE'), 200)
+    s.caller.reply(s.caller.last('BYE'), 200)
+    expect(s.leftovers()).toEqual(CLEAN)
+  })
+})
