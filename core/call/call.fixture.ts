@@ -142,14 +142,14 @@ export class Peer {
   }
 
   /** A new INVITE from this peer to the core (the caller). */
-  invite(o: { sdp?: string | null; callId?: string; user?: string; maxForwards?: number } = {}): SipRequest {
+  invite(o: { sdp?: string | null; callId?: string; user?: string; maxForwards?: number; cseq?: number } = {}): SipRequest {
     const h = new HeaderList()
     h.append('via', `SIP/2.0/UDP ${this.address}:${this.port};branch=${generateBranch()};rport`)
     h.append('max-forwards', String(o.maxForwards ?? 70))
     h.append('from', `<sip:${o.user ?? '5551000'}@${this.address}>;tag=calltag`)
     h.append('to', '<sip:0049301234@127.0.0.1>')
     h.append('call-id', o.callId ?? 'a-call-1@127.0.0.2')
-    h.append('cseq', '1 INVITE')
+    h.append('cseq', `${o.cseq ?? 1} INVITE`)
     h.append('contact', this.contact)
     const sdp = o.sdp === undefined ? SDP_A : o.sdp
     if (sdp !== null) h.append('content-type', 'application/sdp')
