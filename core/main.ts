@@ -1,8 +1,10 @@
 // The core's one composition root: validated env -> database (+ migrations) -> config snapshot -> CDR sink -> UDP transport -> transaction layer -> B2BUA, the status port, and the SIGTERM/SIGINT drain.
 import { mkdir } from 'node:fs/promises'
 import { isIPv6 } from 'node:net'
+import { hostname } from 'node:os'
 import { z } from 'zod'
 import { B2bua } from './call/b2bua.js'
+import { newCdrId } from './cdr/record.js'
 import { CdrSink } from './cdr/sink.js'
 import { ConfigLoader } from './config/loader.js'
 import type { ConfigSnapshot } from './config/snapshot.js'
@@ -10,6 +12,7 @@ import { applyMigrations, openDatabase, type Database } from './db/client.js'
 import { SystemClock } from './lib/clock.js'
 import { createLogger, type Logger } from './lib/log.js'
 import { Metrics } from './lib/metrics.js'
+import { PolicyController } from './policy/controller.js'
 import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
 import { TransactionLayer } from './sip/transaction/layer.js'
 import type { TimerParams } from './sip/transaction/timers.js'
@@ -38,7 +41,9 @@ const coreEnv = z
     RTP_PORT_MIN: port(20000, 1024),
     RTP_PORT_MAX: port(29999, 1024),
     LOG_LEVEL: z.preprocess(unset, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
-    /** How long SIGTERM waits for unfinished transactions (later: calls) before closing the socket. */
+    /** Node name written into CDRs (default: the host name). */
+    NODE_ID: optionalText,
+    /** How long SIGTERM waits for calls and unfinished transactions before ending the rest as SystemShutdown. */
     DRAIN_TIMEOUT_MS: z.preprocess(unset, z.coerce.number().int().min(0).max(3_600_000).default(5000)),
   })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
@@ -109,16 +114,30 @@ async function main(): Promise<void> {
   const first = await config.start()
   const sink = await CdrSink.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }) })
 
-  const b2bua = new B2bua({ log: log.child({ module: 'call' }), metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported })
+  const controller = new PolicyController({ config, metrics })
+  const b2bua = new B2bua({
+    log: log.child({ module: 'call' }),
+    metrics,
+    supported: DEFAULT_VALIDATE_OPTIONS.supported,
+    controller,
+    observer: sink,
+    advertisedHost: advertised,
+    advertisedPort: env.SIP_PORT,
+    nodeId: env.NODE_ID ?? hostname(),
+    newCdrId,
+  })
   const layer = new TransactionLayer({
     clock,
     user: b2bua,
+    // The B2BUA sends 100 Trying after admission, so an INVITE the policy drops silently never saw one.
+    autoTrying: false,
     timers: timerParams(first),
     validate: { localHosts: localHosts(env) },
     warnAgent: `${advertised}:${env.SIP_PORT}`,
     log: log.child({ module: 'transaction' }),
     metrics,
   })
+  b2bua.attach(layer)
   config.observe({
     onConfigSwap(next, previous) {
       const a = timerParams(next)
@@ -136,12 +155,14 @@ async function main(): Promise<void> {
     port: env.STATUS_PORT,
     metrics,
     log,
+    calls: () => b2bua.callSummaries(),
     health: () => ({
       ok: !draining,
       draining,
       configVersion: config.current.version,
       configReloadFailures: config.consecutiveFailures,
       transactions: layer.size,
+      calls: b2bua.activeCalls,
       uptimeSec: Math.floor((clock.now() - startedAtMs) / 1000),
     }),
   })
@@ -160,9 +181,13 @@ async function main(): Promise<void> {
     if (draining) return log.warn('already stopping', { signal })
     draining = true
     b2bua.drain()
-    log.info('stopping: draining', { signal, unfinished: layer.unfinished, drainTimeoutMs: env.DRAIN_TIMEOUT_MS })
+    log.info('stopping: draining', { signal, calls: b2bua.activeCalls, unfinished: layer.unfinished, drainTimeoutMs: env.DRAIN_TIMEOUT_MS })
     const deadline = clock.now() + env.DRAIN_TIMEOUT_MS
-    while (layer.unfinished > 0 && clock.now() < deadline) await new Promise((ok) => setTimeout(ok, 20))
+    while ((b2bua.activeCalls > 0 || layer.unfinished > 0) && clock.now() < deadline) await new Promise((ok) => setTimeout(ok, 20))
+    // Calls still up at the deadline end now: BYE (answered) or 503 + CANCEL, each with a SystemShutdown CDR.
+    const ended = b2bua.shutdown('SystemShutdown')
+    const byeDeadline = clock.now() + 2_000
+    while (ended > 0 && layer.unfinished > 0 && clock.now() < byeDeadline) await new Promise((ok) => setTimeout(ok, 20))
     const left = layer.unfinished
     await transport.close()
     config.stop()
@@ -170,7 +195,7 @@ async function main(): Promise<void> {
     await status.close()
     database.close()
     clock.stop()
-    log.info('stopped', { signal, unfinishedAtClose: left, cdrDrained: cdr.drained, openCalls: cdr.openCalls })
+    log.info('stopped', { signal, callsEndedAtShutdown: ended, unfinishedAtClose: left, cdrDrained: cdr.drained, openCalls: cdr.openCalls })
     process.exit(0)
   }
   const onSignal = (signal: string): void => {

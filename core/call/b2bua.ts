@@ -9,7 +9,7 @@ import type { SipRequest, SipResponse } from '../sip/message/message.js'
 import type { InviteServerTransaction } from '../sip/transaction/invite-server.js'
 import type { TransactionLayer } from '../sip/transaction/layer.js'
 import type { ServerTransaction, ServerTransactionUser, TransactionFailure } from '../sip/transaction/types.js'
-import { Call } from './call.js'
+import { Call, type CallSummary } from './call.js'
 import type { CallContext } from './call-context.js'
 import { buildCdr } from './call-record.js'
 import { CallTable } from './call-table.js'
@@ -134,6 +134,11 @@ export class B2bua implements ServerTransactionUser {
   /** Calls in progress (the drain waits for 0). */
   get activeCalls(): number {
     return this.table.size
+  }
+
+  /** Calls in progress for the status port's /v1/calls. */
+  callSummaries(): CallSummary[] {
+    return this.table.calls().map((c) => c.summary())
   }
 
   /** Stops taking new calls: from now on a new INVITE gets 503 with Retry-After (API.md: SIGTERM drain). */

@@ -29,6 +29,21 @@ export interface CallOrigin {
   source: RemoteAddr
 }
 
+/** One line of the status port's /v1/calls. */
+export interface CallSummary {
+  id: string
+  callId: string
+  state: CallState
+  caller: string
+  callee: string
+  mappingGatewayId: string
+  routingGatewayId: string | null
+  calleeOut: string | null
+  startedAtMs: number
+  answeredAtMs: number | null
+  attempts: number
+}
+
 /** A B2BUA call; created by the B2BUA for an admitted INVITE, removed from the call table when it ends. */
 export class Call implements CallTimerOwner {
   readonly id: string
@@ -74,6 +89,16 @@ export class Call implements CallTimerOwner {
     this.ctx.counters.started.inc()
     this.ctx.observer.onCallStarted(this.facts.skeleton).catch(this.ctx.onObserverError)
     this.tryNext()
+  }
+
+  /** What /v1/calls shows for this call. */
+  summary(): CallSummary {
+    const f = this.facts
+    return {
+      id: this.id, callId: this.a.callId, state: this.state, caller: f.skeleton.caller, callee: f.skeleton.callee,
+      mappingGatewayId: this.decision.mappingGatewayId, routingGatewayId: f.routingGatewayId, calleeOut: f.calleeOut,
+      startedAtMs: f.skeleton.startedAtMs, answeredAtMs: f.answeredAtMs, attempts: f.attempts.length + (this.b === null ? 0 : 1),
+    }
   }
 
   /** The other leg of `leg` (null when there is no current attempt). */
