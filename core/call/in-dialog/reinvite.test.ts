@@ -37,6 +37,21 @@ describe('ReinviteRelay', () => {
     expect(s.caller.statuses().filter((x) => x === 200)).toHaveLength(2)
   })
 
+  it('sends no second ACK for the initial INVITE when the call ends after a relayed re-INVITE', () => {
+    const s = callBench()
+    const c = s.connect()
+    const re = s.caller.inDialog('INVITE', c.a, { sdp: SDP_A2 })
+    s.settle()
+    s.gw1.reply(s.gw1.last('INVITE'), 200, { sdp: SDP_B2 })
+    s.settle()
+    s.caller.inDialog('ACK', { req: re, res: s.caller.responses('INVITE').at(-1)!, asUac: true })
+    s.settle()
+    s.caller.inDialog('BYE', c.a)
+    s.settle()
+    expect(s.gw1.requests('ACK').map((a) => a.cseq?.seq)).toEqual([1, 2])
+    expect(s.gw1.requests('BYE')).toHaveLength(1)
+  })
+
   it('passes a callee re-INVITE to the caller and relays a 488 back', () => {
     const s = callBench()
     const c = s.connect()

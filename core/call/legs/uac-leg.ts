@@ -40,6 +40,8 @@ export class UacLeg implements TransactionUser {
   attached = true
   /** The attempt's gateway line was given back (`releaseTarget` exactly once). */
   released = false
+  /** Our INVITE's 2xx was ACKed (§13.2.2.4). */
+  acked = false
   /** The last provisional status seen (180/183), 0 when none. */
   lastProvisional = 0
   private readonly ctx: CallContext
@@ -123,7 +125,9 @@ export class UacLeg implements TransactionUser {
   /** RFC 3261 §13.2.2.4: ACK the 2xx (with the caller's SDP in a late-offer call). */
   ack(body: Buffer = EMPTY_BODY, contentType?: string): void {
     const d = this.dialog
-    if (d === null || d.acked(this.inviteSeq)) return
+    // Our own flag, not the dialog's last ACK: a relayed re-INVITE's ACK replaces that one.
+    if (d === null || this.acked) return
+    this.acked = true
     d.sendAck(this.ctx.layer, this.inviteSeq, body, contentType)
   }
 
