@@ -11,7 +11,7 @@ import type { TransactionLayer } from '../sip/transaction/layer.js'
 import type { ServerTransaction, ServerTransactionUser, TransactionFailure } from '../sip/transaction/types.js'
 import { Call, type CallSummary } from './call.js'
 import type { CallContext } from './call-context.js'
-import { buildCdr } from './call-record.js'
+import { buildCdr, epochMs } from './call-record.js'
 import { CallTable } from './call-table.js'
 import { optionsResponse, type Capabilities } from './options.js'
 import type { CallController, CallObserver, RejectDecision } from './ports.js'
@@ -226,7 +226,7 @@ export class B2bua implements ServerTransactionUser {
       ist.dropUnanswered()
     } else ist.respond(buildResponse(req, d.status, { toTag: generateTag(), ...(d.headers === undefined ? {} : { headers: d.headers }) }))
     if (!d.recordCdr) return
-    const now = ctx.clock.now()
+    const now = epochMs(ctx.clock)
     const skeleton = {
       id: ctx.newCdrId(now), callId: req.callId ?? '', startedAtMs: now, caller, callee, accountId: d.accountId,
       mappingGatewayId: d.mappingGatewayId, sourceIp: ist.source.address, sourcePort: ist.source.port, nodeId: ctx.nodeId,

@@ -1,6 +1,7 @@
 // The facts a call collects for its CDR (attempts, times, the caller's final status) and the CdrCreate built from them once, at the end.
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 import { describeTerminationReason, type EndedBy, type TerminationReason } from '../../shared/termination/reasons.js'
+import type { Clock } from '../lib/clock.js'
 import type { CallSkeleton } from './ports.js'
 
 /** One routing attempt as the CDR stores it (shared `cdrAttemptCreate`). */
@@ -25,6 +26,11 @@ export interface CallFacts {
   routingGatewayId: string | null
   attempts: AttemptRecord[]
   notes: string[]
+}
+
+/** Integer epoch ms for CDR times (the real clock has sub-millisecond precision; the CDR schema takes integers). */
+export function epochMs(clock: Clock): number {
+  return Math.floor(clock.now())
 }
 
 /** Billed seconds: the answered time rounded up to whole seconds (mirrors cdr/record.ts billedDurationSec, which this layer may not import). */

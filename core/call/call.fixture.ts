@@ -1,5 +1,5 @@
 // Test bench for the call layer: the B2BUA behind a real transaction layer on the loop transport and a manual clock, a scripted caller and gateways, a small real controller and a recording observer.
-import type { CdrCreate } from '../../shared/entities/cdr.js'
+import { cdrCreate, type CdrCreate } from '../../shared/entities/cdr.js'
 import { systemParams, type SystemParams } from '../../shared/params/system-params.js'
 import { ManualClock } from '../lib/clock.js'
 import { silentLogger } from '../lib/log.js'
@@ -66,6 +66,8 @@ export class RecordingObserver implements CallObserver {
   started: CallSkeleton[] = []
   answered: Array<{ id: string; answer: CallAnswer }> = []
   ended: CdrCreate[] = []
+  /** CDRs that fail the shared schema (the sink would refuse them). */
+  invalid: unknown[] = []
   onCallStarted(call: CallSkeleton): Promise<void> {
     this.started.push(call)
     return Promise.resolve()
@@ -75,6 +77,8 @@ export class RecordingObserver implements CallObserver {
     return Promise.resolve()
   }
   onCallEnded(cdr: CdrCreate): Promise<void> {
+    const r = cdrCreate.safeParse(cdr)
+    if (!r.success) this.invalid.push(r.error.issues)
     this.ended.push(cdr)
     return Promise.resolve()
   }
@@ -189,7 +193,8 @@ export class Peer {
 
 /** The whole bench: core on 127.0.0.1:5060, caller on 127.0.0.2:5070, gateways gw1..gw3 on 127.0.0.3-5:5080. */
 export function callBench(targets?: RouteTarget[], params: Partial<SystemParams> = {}) {
-  const clock = new ManualClock(1_700_000_000_000)
+  // A fractional start, as SystemClock (timeOrigin + performance.now()) gives: CDR times must still be integers.
+  const clock = new ManualClock(1_700_000_000_000.25)
   const net = new LoopNetwork({ clock })
   const metrics = new Metrics()
   const controller = new FixedController(targets ?? [target('gw1', '127.0.0.3'), target('gw2', '127.0.0.4'), target('gw3', '127.0.0.5')], systemParams.parse(params))
@@ -224,10 +229,10 @@ export function callBench(targets?: RouteTarget[], params: Partial<SystemParams>
   /** Everything the scenario left behind, all expected to be zero after the quiet period. */
   const leftovers = () => {
     clock.advance(40_000)
-    return { calls: b2bua.activeCalls, transactions: layer.size, timers: clock.pending, userErrors: net.userErrors.length, lines: controller.acquired - controller.releasedTargets }
+    return { calls: b2bua.activeCalls, transactions: layer.size, timers: clock.pending, userErrors: net.userErrors.length, lines: controller.acquired - controller.releasedTargets, invalidCdrs: observer.invalid.length }
   }
   return { clock, net, metrics, controller, observer, b2bua, layer, caller, gw1, gw2, gw3, settle, connect, leftovers }
 }
 
 /** What `leftovers()` returns when nothing leaked. */
-export const CLEAN = { calls: 0, transactions: 0, timers: 0, userErrors: 0, lines: 0 }
+export const CLEAN = { calls: 0, transactions: 0, timers: 0, userErrors: 0, lines: 0, invalidCdrs: 0 }

@@ -162,7 +162,7 @@ describe('Call', () => {
       expect(r487.status).toBe(487)
       expect(s.gw2.requests('INVITE')).toHaveLength(0)
       expect(s.observer.ended[0]).toMatchObject({ terminationReason: 'CallerCancel', sipCode: 487, endedBy: 'caller', answeredAtMs: null, durationSec: 0 })
-      expect(s.observer.ended[0]!.attempts).toMatchObject([{ routingGatewayId: 'gw1', sipCode: null, reason: 'CallerCancel' }])
+      expect(s.observer.ended[0]!.attempts).toMatchObject([{ routingGatewayId: 'gw1', sipCode: 487, reason: 'CallerCancel' }])
       expect(s.leftovers()).toEqual(CLEAN)
     })
 

@@ -5,7 +5,7 @@ import type { InviteServerTransaction } from '../sip/transaction/invite-server.j
 import type { ServerTransaction } from '../sip/transaction/types.js'
 import type { RemoteAddr } from '../transport/types.js'
 import type { CallContext } from './call-context.js'
-import { buildCdr, type CallEnding, type CallFacts } from './call-record.js'
+import { buildCdr, epochMs, type CallEnding, type CallFacts } from './call-record.js'
 import { isUnanswered, nextCallState, type CallState } from './call-state.js'
 import type { Leg } from './call-table.js'
 import { dispatchInDialog } from './in-dialog/dispatch.js'
@@ -67,7 +67,7 @@ export class Call implements CallTimerOwner {
   constructor(ctx: CallContext, decision: RouteDecision, invite: SipRequest, ist: InviteServerTransaction, origin: CallOrigin) {
     this.ctx = ctx
     this.decision = decision
-    const now = ctx.clock.now()
+    const now = epochMs(ctx.clock)
     this.id = ctx.newCdrId(now)
     this.a = new UasLeg(ctx, this, invite, ist)
     this.timers = new CallTimers(ctx.clock, decision.params, this)
@@ -149,7 +149,7 @@ export class Call implements CallTimerOwner {
   /** A 18x of the current attempt: relayed to the caller with our tag; the attempt timer follows what it says. */
   onAttemptProvisional(leg: UacLeg, res: SipResponse): void {
     if (leg !== this.b || !isUnanswered(this.state)) return
-    this.facts.firstProgressAtMs ??= this.ctx.clock.now()
+    this.facts.firstProgressAtMs ??= epochMs(this.ctx.clock)
     if (this.state === 'routing') this.state = nextCallState(this.state, 'early')
     this.a.provisional(res.status, res.reason, res.body, res.headers.first('content-type'))
     const sdp = res.body.length > 0
@@ -163,7 +163,7 @@ export class Call implements CallTimerOwner {
       leg.hangup()
       return
     }
-    const now = this.ctx.clock.now()
+    const now = epochMs(this.ctx.clock)
     this.timers.clearAttempt()
     this.state = nextCallState(this.state, 'connecting')
     this.facts.answeredAtMs = now
@@ -198,8 +198,8 @@ export class Call implements CallTimerOwner {
     const leg = this.b
     if (leg === null || !isUnanswered(this.state)) return
     const reason: TerminationReason = phase === 'invite' ? 'InviteTimeout' : 'GatewayTimeout'
-    leg.abandon()
-    this.closeAttempt(leg, null, reason)
+    const code = leg.abandon()
+    this.closeAttempt(leg, code, reason)
     this.last = { reason, status: null }
     this.failover(leg)
   }
@@ -213,7 +213,7 @@ export class Call implements CallTimerOwner {
   /** Records the attempt for the CDR and gives its gateway line back (once). */
   private closeAttempt(leg: UacLeg, status: number | null, reason: TerminationReason): void {
     this.timers.clearAttempt()
-    this.facts.attempts.push({ routingGatewayId: leg.target.routingGatewayId, sipCode: status, reason, startedAtMs: leg.startedAtMs, endedAtMs: this.ctx.clock.now() })
+    this.facts.attempts.push({ routingGatewayId: leg.target.routingGatewayId, sipCode: status, reason, startedAtMs: leg.startedAtMs, endedAtMs: epochMs(this.ctx.clock) })
     this.releaseLeg(leg)
   }
 
@@ -314,15 +314,14 @@ export class Call implements CallTimerOwner {
   private dropAttempt(reason: TerminationReason): void {
     const leg = this.b
     if (leg === null) return
-    leg.abandon()
-    this.closeAttempt(leg, null, reason)
+    this.closeAttempt(leg, leg.abandon(), reason)
   }
 
   /** The one end of the call: timers off, lines back, table entries gone, one CDR. */
   private end(ending: CallEnding): void {
     if (this.state === 'ended') return
     this.state = nextCallState(this.state, 'ended')
-    const now = this.ctx.clock.now()
+    const now = epochMs(this.ctx.clock)
     this.timers.dispose()
     this.a.answer?.stop()
     this.reinvite?.dispose()

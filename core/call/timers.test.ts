@@ -88,7 +88,7 @@ describe('call timers', () => {
     s.settle()
     const cdr = s.observer.ended[0]!
     expect(cdr).toMatchObject({ terminationReason: 'GatewayTimeout', sipCode: 408, pddMs: 1000 })
-    expect(cdr.attempts).toMatchObject([{ routingGatewayId: 'gw1', sipCode: null, reason: 'GatewayTimeout' }])
+    expect(cdr.attempts).toMatchObject([{ routingGatewayId: 'gw1', sipCode: 487, reason: 'GatewayTimeout' }])
     expect(s.leftovers()).toEqual(CLEAN)
   })
 

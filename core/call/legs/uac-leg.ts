@@ -10,6 +10,7 @@ import type { ClientTransaction, TransactionFailure, TransactionUser } from '../
 import type { RemoteAddr, Transport } from '../../transport/types.js'
 import type { Call } from '../call.js'
 import type { CallContext } from '../call-context.js'
+import { epochMs } from '../call-record.js'
 import type { RouteTarget } from '../ports.js'
 import { IGNORE_RESPONSES } from './ignore-responses.js'
 
@@ -51,7 +52,7 @@ export class UacLeg implements TransactionUser {
     this.ctx = ctx
     this.call = call
     this.target = target
-    this.startedAtMs = ctx.clock.now()
+    this.startedAtMs = epochMs(ctx.clock)
     this.callId = generateCallId()
     this.tag = generateTag()
     const host = target.host.indexOf(':') !== -1 ? '[' + target.host + ']' : target.host
@@ -136,11 +137,17 @@ export class UacLeg implements TransactionUser {
     return this.invite.cseq?.seq ?? 1
   }
 
-  /** Lets go of the attempt: RFC 3261 §9.1 CANCEL when it has no final yet (deferred until a provisional while calling). */
-  abandon(): void {
+  /**
+   * Lets go of the attempt: RFC 3261 §9.1 CANCEL when it has no final yet (deferred until a provisional while calling).
+   * Returns the attempt's code for the CDR: 487 when the CANCEL goes out now (§9.2: what a proceeding INVITE ends
+   * with; recorded without waiting for it), null when the gateway never answered at all.
+   */
+  abandon(): number | null {
     this.attached = false
     const ict = this.ict
-    if (this.state !== 'answered' && this.state !== 'failed' && ict !== null) this.ctx.layer.cancel(ict, this)
+    if (this.state === 'answered' || this.state === 'failed' || ict === null) return null
+    this.ctx.layer.cancel(ict, this)
+    return this.state === 'proceeding' ? 487 : null
   }
 
   /** §15.1.1: ends an answered attempt: ACK first when we still owe it (§13.2.2.4), then BYE; the leg is detached. */

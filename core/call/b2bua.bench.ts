@@ -1,0 +1,43 @@
+// OPTIONS through the whole stack above the socket (parse, validate, NIST, B2BUA answer, serialize) into a discarding transport (`npm run bench`); prints JSON lines.
+import { ManualClock } from '../lib/clock.js'
+import { silentLogger } from '../lib/log.js'
+import { Metrics } from '../lib/metrics.js'
+import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
+import { TransactionLayer } from '../sip/transaction/layer.js'
+import type { RemoteAddr, Transport } from '../transport/types.js'
+import { B2bua } from './b2bua.js'
+
+const N = 100_000
+const clock = new ManualClock()
+const metrics = new Metrics()
+const b2bua = new B2bua({ log: silentLogger, metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported })
+const layer = new TransactionLayer({ clock, user: b2bua, metrics, validate: { localHosts: ['127.0.0.1'] } })
+// A transport that drops what it is given, so the figure is our code alone (the kernel's sendto is measured by the SIPp bench).
+let bytesOut = 0
+const uas: Transport = {
+  protocol: 'UDP', reliable: false, local: { address: '127.0.0.1', port: 5060, family: 'IPv4' },
+  send: (buf: Buffer) => void (bytesOut += buf.length),
+  close: () => Promise.resolve(),
+}
+const peer: { local: RemoteAddr } = { local: { address: '127.0.0.2', port: 5060, family: 'IPv4' } }
+
+/** The OPTIONS SIPp's uac-options-expect-200.xml sends. */
+function options(i: number): Buffer {
+  return Buffer.from(
+    `OPTIONS sip:127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:5060;branch=z9hG4bK-bench-${i};rport\r\nMax-Forwards: 70\r\n` +
+      `From: <sip:sipp@127.0.0.2:5060>;tag=${i}SIPpTag00${i}\r\nTo: <sip:127.0.0.1:5060>\r\nCall-ID: ${i}-bench@127.0.0.2\r\n` +
+      `CSeq: 1 OPTIONS\r\nContact: <sip:sipp@127.0.0.2:5060>\r\nAccept: application/sdp\r\nContent-Length: 0\r\n\r\n`,
+  )
+}
+
+for (let round = 0; round < 3; round++) {
+  const datagrams = Array.from({ length: N }, (_, i) => options(round * N + i))
+  const t0 = performance.now()
+  for (let i = 0; i < N; i++) layer.onMessage(datagrams[i]!, peer.local, uas)
+  const t1 = performance.now()
+  clock.advance(40_000)
+  const t2 = performance.now()
+  if (round < 2) continue // warm-up rounds
+  const ns = ((t1 - t0) * 1e6) / N
+  console.log(JSON.stringify({ name: 'OPTIONS -> 200 through layer + B2BUA (no socket)', opsPerSec: Math.round(1e9 / ns), nsPerOp: Math.round(ns), timerJNsPerOp: Math.round(((t2 - t1) * 1e6) / N), liveAfter: layer.size, bytesOut }))
+}
