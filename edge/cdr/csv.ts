@@ -1,10 +1,11 @@
-// RFC 4180 CSV of CDRs, streamed page by page over the keyset so an export of any size holds one page in memory.
-import type { CdrRow } from '../../shared/entities/cdr.js'
+// RFC 4180 CSV of CDRs, formatted by SQLite and streamed page by page over the keyset so an export of any size holds one page in memory.
+import { sql, type SQL } from 'drizzle-orm'
+import { cdrs } from '../../shared/db/schema.js'
 import type { CdrCursor } from '../../shared/entities/cdr-query.js'
 import type { Queryable } from '../env.js'
-import { fetchCdrPage, type CdrFilters, type CdrPlan } from './query.js'
+import { fetchCdrPageOf, type CdrFilters, type CdrPlan } from './query.js'
 
-/** Header row: the API.md CDR fields in order; `attempts` and `notes` cells hold JSON. */
+/** Header row: the API.md CDR fields in order; `attempts` and `notes` cells hold the same JSON as the API. */
 export const CDR_CSV_COLUMNS = [
   'id', 'callId', 'startedAt', 'answeredAt', 'endedAt', 'durationSec', 'pddMs', 'caller', 'callee', 'calleeOut',
   'accountId', 'mappingGatewayId', 'routingGatewayId', 'terminationReason', 'sipCode', 'endedBy', 'attempts', 'cost',
@@ -14,36 +15,47 @@ export const CDR_CSV_COLUMNS = [
 /** Rows per query while exporting: big enough to amortise a round trip to a remote libSQL, small enough to stream. */
 export const CSV_PAGE_ROWS = 5_000
 
-const NEEDS_QUOTES = /[",\r\n]/
-const FORMULA_START = /^[=+\-@\t\r]/
-const PLAIN_NUMBER = /^[+-]?[0-9*#.]+$/
+/** RFC 4180 text field, always quoted with inner quotes doubled: one reference to `x`, so SQLite evaluates it once; NULL → empty. */
+function field(x: SQL): SQL {
+  return sql`coalesce('"' || replace(${x}, '"', '""') || '"', '')`
+}
 
 /**
- * One RFC 4180 field: quoted when it holds a comma, quote or line break, with quotes doubled. Deviation: a text that a
- * spreadsheet would run as a formula (=, @, or +/- not followed by a plain number) gets a leading `'`, because caller
- * numbers and notes come from the network (OWASP CSV injection); phone numbers like +4930... are left as they are.
+ * Deviation (OWASP CSV injection): text from the network that a spreadsheet would run as a formula (starting with =, @,
+ * tab, CR, or +/- not followed by a plain number) gets a leading `'`; phone numbers such as +4930... are left as they are.
  */
-export function csvField(value: string | number | boolean | null): string {
-  if (value === null) return ''
-  let text = String(value)
-  if (typeof value === 'string' && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+function defused(x: SQL): SQL {
+  return sql`case when ${x} glob '[=@' || char(9, 13) || ']*'
+      or (${x} glob '[+-]*' and (length(${x}) = 1 or substr(${x}, 2) glob '*[^0-9*#.]*'))
+    then '''' || ${x} else ${x} end`
 }
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
-
-/** One CDR as a CSV record, CRLF-terminated. */
-export function cdrCsvLine(r: CdrRow): string {
-  const attempts = r.attempts.map((a) => ({
-    routingGatewayId: a.routingGatewayId, sipCode: a.sipCode, reason: a.reason, startedAt: iso(a.startedAtMs), endedAt: iso(a.endedAtMs),
-  }))
-  const fields = [
-    r.id, r.callId, iso(r.startedAtMs), iso(r.answeredAtMs), iso(r.endedAtMs), r.durationSec, r.pddMs, r.caller, r.callee, r.calleeOut,
-    r.accountId, r.mappingGatewayId, r.routingGatewayId, r.terminationReason, r.sipCode, r.endedBy, JSON.stringify(attempts), r.cost,
-    r.sourceIp, r.sourcePort, r.nodeId, r.warningPlayed, JSON.stringify(r.notes),
-  ]
-  return `${fields.map(csvField).join(',')}\r\n`
+/** Epoch ms → ISO-8601 with milliseconds and Z; SQLite rounds `unixepoch` reals to the nearest millisecond, so this is exact. */
+function iso(ms: SQL): SQL {
+  return sql`strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`
 }
+
+/** The attempts JSON in the API shape: each stored object with its epoch-ms times replaced by ISO `startedAt`/`endedAt`. */
+const attemptsJson = sql`case when ${cdrs.attempts} = '[]' then '[]' else (select json_group_array(json_set(
+  json_remove(a.value, '$.startedAtMs', '$.endedAtMs'),
+  '$.startedAt', ${iso(sql.raw(`a.value ->> 'startedAtMs'`))}, '$.endedAt', ${iso(sql.raw(`a.value ->> 'endedAtMs'`))}))
+  from json_each(${cdrs.attempts}) as a) end`
+
+/** One CDR as a CRLF-terminated CSV record, computed by SQLite (cheaper than materialising 23 columns per row in JS). */
+export const cdrCsvLine: SQL<string> = sql<string>`${sql.join(
+  [
+    field(sql`${cdrs.id}`), field(defused(sql`${cdrs.callId}`)), iso(sql`${cdrs.startedAtMs}`),
+    sql`coalesce(${iso(sql`${cdrs.answeredAtMs}`)}, '')`, iso(sql`${cdrs.endedAtMs}`), sql`${cdrs.durationSec}`,
+    sql`coalesce(${cdrs.pddMs}, '')`, field(defused(sql`${cdrs.caller}`)), field(defused(sql`${cdrs.callee}`)),
+    field(defused(sql`${cdrs.calleeOut}`)), field(sql`${cdrs.accountId}`), field(sql`${cdrs.mappingGatewayId}`),
+    field(sql`${cdrs.routingGatewayId}`), sql`${cdrs.terminationReason}`, sql`coalesce(${cdrs.sipCode}, '')`, sql`${cdrs.endedBy}`,
+    field(attemptsJson),
+    sql`case when ${cdrs.cost} is null then '' when ${cdrs.cost} = cast(${cdrs.cost} as integer) then cast(cast(${cdrs.cost} as integer) as text) else cast(${cdrs.cost} as text) end`,
+    field(sql`${cdrs.sourceIp}`), sql`${cdrs.sourcePort}`, field(sql`${cdrs.nodeId}`),
+    sql`case when ${cdrs.warningPlayed} then 'true' else 'false' end`, field(sql`${cdrs.notes}`),
+  ],
+  sql` || ',' || `,
+)} || char(13, 10)`
 
 /** A byte stream of the header and every matching CDR newest first; each pull reads one page of `pageRows`. */
 export function cdrCsvStream(
@@ -52,7 +64,7 @@ export function cdrCsvStream(
   options: { plan: CdrPlan; cursor: CdrCursor | null; pageRows?: number },
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
-  const pageRows = options.pageRows ?? CSV_PAGE_ROWS
+  const limit = options.pageRows ?? CSV_PAGE_ROWS
   let cursor = options.cursor
   let headerSent = false
   return new ReadableStream<Uint8Array>({
@@ -62,8 +74,8 @@ export function cdrCsvStream(
         controller.enqueue(encoder.encode(`${CDR_CSV_COLUMNS.join(',')}\r\n`))
         return
       }
-      const page = await fetchCdrPage(db, filters, { limit: pageRows, cursor, plan: options.plan })
-      if (page.rows.length > 0) controller.enqueue(encoder.encode(page.rows.map(cdrCsvLine).join('')))
+      const page = await fetchCdrPageOf(db, filters, { limit, cursor, plan: options.plan }, cdrCsvLine)
+      if (page.rows.length > 0) controller.enqueue(encoder.encode(page.rows.map((r) => r.value).join('')))
       if (page.next === null) controller.close()
       cursor = page.next
     },

@@ -79,22 +79,36 @@ function cdrOrder(plan: CdrPlan): SQL[] {
   return [sql`+${cdrs.startedAtMs} desc`, sql`${cdrs.id} desc`]
 }
 
-/** One page of CDRs newest first, and the cursor after its last row (null when no row follows). */
-export async function fetchCdrPage(
-  db: Queryable,
-  f: CdrFilters,
-  page: { limit: number; cursor: CdrCursor | null; plan: CdrPlan },
-): Promise<{ rows: CdrRow[]; next: CdrCursor | null }> {
+/** Where a page starts and how long it is. */
+export interface CdrPageRequest {
+  limit: number
+  cursor: CdrCursor | null
+  plan: CdrPlan
+}
+
+/** Splits `limit + 1` fetched rows into the page and the cursor after its last row (null when no row follows). */
+function toPage<R extends { startedAtMs: number; id: string }>(rows: R[], limit: number): { rows: R[]; next: CdrCursor | null } {
+  const items = rows.slice(0, limit)
+  const last = items[items.length - 1]
+  const next = rows.length > limit && last !== undefined ? { startedAtMs: last.startedAtMs, id: last.id } : null
+  return { rows: items, next }
+}
+
+/** One page of CDRs newest first, and the cursor after its last row. */
+export async function fetchCdrPage(db: Queryable, f: CdrFilters, page: CdrPageRequest): Promise<{ rows: CdrRow[]; next: CdrCursor | null }> {
+  const rows = await db.select().from(cdrs).where(cdrWhere(f, page.plan, page.cursor)).orderBy(...cdrOrder(page.plan)).limit(page.limit + 1)
+  return toPage(rows, page.limit)
+}
+
+/** One page of a single SQL expression per CDR (e.g. a CSV line), with the keyset columns for the cursor. */
+export async function fetchCdrPageOf<T>(db: Queryable, f: CdrFilters, page: CdrPageRequest, value: SQL<T>): Promise<{ rows: { value: T }[]; next: CdrCursor | null }> {
   const rows = await db
-    .select()
+    .select({ startedAtMs: cdrs.startedAtMs, id: cdrs.id, value })
     .from(cdrs)
     .where(cdrWhere(f, page.plan, page.cursor))
     .orderBy(...cdrOrder(page.plan))
     .limit(page.limit + 1)
-  const items = rows.slice(0, page.limit)
-  const last = items[items.length - 1]
-  const next = rows.length > page.limit && last !== undefined ? { startedAtMs: last.startedAtMs, id: last.id } : null
-  return { rows: items, next }
+  return toPage(rows, page.limit)
 }
 
 /** The page query as SQL, for EXPLAIN QUERY PLAN in tests and the benchmark. */
