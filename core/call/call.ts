@@ -328,6 +328,8 @@ export class Call implements CallTimerOwner {
     this.reinvite = null
     const b = this.b
     if (b !== null) {
+      // Every path that ends an unanswered call cancels its attempt first; this keeps a forgotten one from ringing on.
+      if (b.attached && b.state !== 'answered') b.abandon()
       const answered = b.state === 'answered'
       this.facts.attempts.push({ routingGatewayId: b.target.routingGatewayId, sipCode: answered ? 200 : null, reason: ending.reason, startedAtMs: b.startedAtMs, endedAtMs: now })
       this.releaseLeg(b)

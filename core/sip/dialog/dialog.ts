@@ -63,7 +63,7 @@ export class Dialog {
   peer: RemoteAddr
   state: DialogState
   /** CSeq number and wire bytes of the last ACK we sent for a 2xx, re-sent on each retransmission (RFC 6026 §7.2). */
-  /** The last ACK we sent for a 2xx, if any. */
+  /** The last ACK we sent for a 2xx, if any (one slot: a later re-INVITE's ACK replaces the initial one's). */
   lastAck: SipRequest | null = null
   private ackSeq = -1
   private hop: RemoteAddr | null = null
@@ -161,11 +161,6 @@ export class Dialog {
     return true
   }
 
-  /** Whether the 2xx to the INVITE numbered `seq` was already ACKed by us. */
-  acked(seq: number): boolean {
-    return this.ackSeq === seq
-  }
-
   /** RFC 3261 §8.1.2 / §12.2.1.1: the first Route when present, else the remote target; a host that is not an IP literal falls back to `peer`. */
   nextHop(): RemoteAddr {
     if (this.hop !== null) return this.hop
@@ -238,7 +233,7 @@ function uacRouteSet(res: SipResponse): string[] {
   return rr
 }
 
-/** RFC 3261 §12.1.1: the dialog of an INVITE we answer with a 1xx/2xx carrying `localTag`; undefined without From tag or Contact. */
+/** RFC 3261 §12.1.1: the dialog of an INVITE we answer with a 1xx/2xx carrying `localTag`; undefined when From, To, Call-ID or CSeq is missing. */
 export function uasDialog(req: SipRequest, localTag: string, localContact: string, source: RemoteAddr, transport: Transport, state: DialogState): Dialog | undefined {
   const callId = req.callId
   const from = req.from
@@ -246,12 +241,13 @@ export function uasDialog(req: SipRequest, localTag: string, localContact: strin
   const cseq = req.cseq
   const to = req.headers.first('to')
   const fromRaw = req.headers.first('from')
-  if (callId === undefined || from?.tag === undefined || cseq === undefined || to === undefined || fromRaw === undefined) return undefined
+  if (callId === undefined || from === undefined || cseq === undefined || to === undefined || fromRaw === undefined) return undefined
   return new Dialog({
     role: 'uas',
     callId,
     localTag,
-    remoteTag: from.tag,
+    // RFC 3261 §12.1.1: an RFC 2543 peer's From without tag gives an empty remote tag.
+    remoteTag: from.tag ?? '',
     localHeader: req.to?.tag === undefined ? to + ';tag=' + localTag : to,
     remoteHeader: fromRaw,
     localContact,
