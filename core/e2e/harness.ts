@@ -90,10 +90,10 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
   const database = await openTestDatabase(databaseUrl)
   const seed: TestConfig = { ...opts.config, params: { ...opts.config?.params, ...opts.params } }
   await writeConfig(database.db, seed)
-  const tsx = join(repoRoot, 'node_modules/.bin/tsx')
   let out = ''
   const spawnCore = (): ChildProcess => {
-    const child = spawn(tsx, [join(repoRoot, 'core/main.ts')], {
+    // node itself with tsx as a loader (not the tsx wrapper), so the child pid is the core: SIGKILL reaches it and /proc shows its CPU
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'core/main.ts')], {
       cwd: repoRoot,
       env: {
         ...process.env,

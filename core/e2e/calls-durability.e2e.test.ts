@@ -1,0 +1,79 @@
+// CDRs that are never lost, on the wire: issue 4 §7 and STYLE.md example 12 (journal first, then libSQL; a database outage or kill -9 loses no record; calls up at a crash close as SystemShutdown on restart), DESIGN.md "Termination reasons".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startSqld, type SqldServer } from '../../scripts/test-support/sqld-server.js'
+import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './call-fixtures.js'
+import { brief, cdrMark, readCdrs } from './config-seed.js'
+import { describeSipp, freeUdpPort, runSipp, startCore, startSipp, startSippUas, type CoreProcess } from './harness.js'
+
+const config = (vendorPort: number) => ({
+  accounts: [CUSTOMER_ACCOUNT],
+  mappingGateways: [LOCAL_IP_CUSTOMER],
+  routingGateways: [vendorGateway('rgw_vendor', vendorPort)],
+})
+
+describe('CDRs while the database server is down', () => {
+  let sqld: SqldServer
+  let core: CoreProcess
+  let vendorPort: number
+
+  beforeAll(async () => {
+    sqld = await startSqld()
+    vendorPort = await freeUdpPort()
+    core = await startCore({}, { databaseUrl: sqld.url, config: config(vendorPort) })
+  })
+  afterAll(async () => {
+    await core?.stop()
+    await sqld?.dispose()
+  })
+
+  it('carries calls while sqld is stopped and writes their CDRs once it is back', async () => {
+    const CALLS = 3
+    const mark = await cdrMark(core.database.db)
+    await sqld.stop()
+    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: CALLS, timeoutSec: 20, trace: true })
+    const customer = await runSipp({
+      scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: CALLS, rate: 10, service: '5100', durationMs: 100, timeoutSec: 20, trace: true,
+    })
+    const v = await settle(vendor, 5_000)
+    expect(outcome(customer), describeSipp('customer', customer)).toEqual({ ok: CALLS, failed: 0 })
+    expect(outcome(v), describeSipp('vendor', v)).toEqual({ ok: CALLS, failed: 0 })
+    // nothing can have reached the database yet
+    await new Promise((ok) => setTimeout(ok, 500))
+    await sqld.start()
+    const cdrs = await readCdrs(core.database.db, { after: mark, count: CALLS, timeoutMs: 30_000, settleMs: 500 })
+    expect(cdrs.map(cdrSummary), JSON.stringify(cdrs.map(brief))).toEqual(
+      Array.from({ length: CALLS }, () => expect.objectContaining({ reason: 'CallerHangup', sipCode: 200, routingGatewayId: 'rgw_vendor' })),
+    )
+    expect(new Set(cdrs.map((c) => c.callId)).size).toBe(CALLS)
+  }, 60_000)
+})
+
+describe('CDRs across a kill -9', () => {
+  let core: CoreProcess
+  let vendorPort: number
+
+  beforeAll(async () => {
+    vendorPort = await freeUdpPort()
+    core = await startCore({}, { config: config(vendorPort) })
+  })
+  afterAll(async () => {
+    await core?.stop()
+  })
+
+  it('closes a call that was up when the core was killed as SystemShutdown after the restart, keeping its answer time', async () => {
+    const mark = await cdrMark(core.database.db)
+    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, timeoutSec: 15, trace: true })
+    const customer = await startSipp({
+      scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 1, service: '5200', durationMs: 30_000, timeoutSec: 15, trace: true,
+    })
+    await new Promise((ok) => setTimeout(ok, 1000)) // answered within milliseconds on loopback; the open-call journal has it
+    await core.kill()
+    const [c, v] = await Promise.all([customer.stop(), vendor.stop()])
+    await core.restart()
+    const [cdr] = await readCdrs(core.database.db, { after: mark, count: 1, timeoutMs: 15_000 })
+    const trace = `${describeSipp('customer', c)}\n${describeSipp('vendor', v)}\n${core.output().slice(-3000)}`
+    expect(cdr, trace).toMatchObject({ terminationReason: 'SystemShutdown', endedBy: 'switch', mappingGatewayId: LOCAL_IP_CUSTOMER.id })
+    expect(cdr!.answeredAtMs, trace).not.toBeNull()
+    expect(cdr!.routingGatewayId, trace).toBe('rgw_vendor')
+  }, 60_000)
+})
