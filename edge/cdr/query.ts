@@ -1,5 +1,5 @@
 // CDR filters → SQL on the cdrs indexes, and newest-first keyset pages on (started_at_ms, id) that never repeat or skip a row.
-import { and, desc, gte, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, desc, gte, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { cdrs } from '../../shared/db/schema.js'
 import type { CdrRow } from '../../shared/entities/cdr.js'
 import { prefixUpperBound, type CdrCursor, type CdrQuery } from '../../shared/entities/cdr-query.js'
@@ -116,7 +116,3 @@ export function cdrPageSql(db: Queryable, f: CdrFilters, plan: CdrPlan, cursor: 
   return db.select().from(cdrs).where(cdrWhere(f, plan, cursor)).orderBy(...cdrOrder(plan)).limit(limit + 1).getSQL()
 }
 
-/** Filters matching the whole time window [fromMs, toMs), for aggregate queries. */
-export function windowWhere(fromMs: number, toMs: number): SQL | undefined {
-  return and(gte(cdrs.startedAtMs, fromMs), lt(cdrs.startedAtMs, toMs))
-}

@@ -1,8 +1,7 @@
 // GET /v1/analysis/calls: every grouping equals a straightforward recomputation over a generated CDR set; window checks; viewer access.
 import { describe, expect, it } from 'vitest'
 import type { CdrRow } from '../../../shared/entities/cdr.js'
-import { roundTo } from '../../analysis/calls.js'
-import { CALL_GROUPINGS, type CallGrouping } from '../../analysis/calls.js'
+import { CALL_GROUPINGS, roundTo, type CallGrouping } from '../../analysis/calls.js'
 import { cdrRow, DAY0, HOUR, insertCdrs } from '../../test/cdrs.js'
 import { useHarness } from '../../test/harness.js'
 
@@ -80,6 +79,11 @@ describe('GET /v1/analysis/calls', () => {
     expect(hours[0]).toBe('2024-01-03T00:00:00.000Z')
     const byGateway = (await h().request('GET', `/v1/analysis/calls?${window}`)).body.items.map((i: { attempts: number }) => i.attempts)
     expect(byGateway).toEqual([...byGateway].sort((a, b) => b - a))
+  })
+
+  it('is documented in /openapi.json with the other analysis operations', async () => {
+    const paths = Object.keys((await h().request('GET', '/openapi.json', { as: 'none' })).body.paths)
+    expect(paths).toEqual(expect.arrayContaining(['/v1/analysis/calls', '/v1/analysis/gateway-failures', '/v1/analysis/routing', '/v1/analysis/diagnosis', '/v1/status/gateways']))
   })
 
   it('returns 200 with no rows for an empty window', async () => {

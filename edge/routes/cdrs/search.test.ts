@@ -148,4 +148,12 @@ describe('GET /v1/cdrs', () => {
   it('returns 401 without a key', async () => {
     expect((await h().request('GET', '/v1/cdrs', { as: 'none' })).status).toBe(401)
   })
+
+  it('is documented in /openapi.json with every filter and the text/csv response', async () => {
+    const doc = (await h().request('GET', '/openapi.json', { as: 'none' })).body
+    const search = doc.paths['/v1/cdrs'].get
+    expect(search.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['from', 'to', 'caller', 'callee', 'accountId', 'mappingGatewayId', 'routingGatewayId', 'reason', 'sipCode', 'minDurationSec', 'limit', 'cursor', 'format']))
+    expect(Object.keys(search.responses['200'].content)).toEqual(['application/json', 'text/csv'])
+    expect(doc.paths['/v1/cdrs/{id}'].get.operationId).toBe('getCdr')
+  })
 })
