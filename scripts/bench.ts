@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { benchCallRate, type LoadResult } from '../core/e2e/call-load.js'
 import { repoRoot, runSipp, startCore } from '../core/e2e/harness.js'
 
 interface BenchLine {
@@ -40,11 +41,35 @@ async function runBenchFile(file: string): Promise<BenchLine[]> {
   return lines
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
+/** CPU seconds (user + system) one process has used so far, from /proc. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  const ticks = Number(fields[11]) + Number(fields[12])
-  return ticks / 100
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0
+  }
+}
+
+/** CPU seconds of a process and all its descendants (the core runs as node under the tsx launcher). */
+function treeCpuSeconds(root: number): number {
+  const children = new Map<number, number[]>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const ppid = Number(readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)])
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  let total = 0
+  for (const queue = [root]; queue.length > 0; ) {
+    const pid = queue.pop()!
+    total += cpuSeconds(pid)
+    queue.push(...(children.get(pid) ?? []))
+  }
+  return total
 }
 
 /** Highest OPTIONS rate SIPp can drive through the core's UDP socket with zero failed transactions. */
@@ -55,7 +80,7 @@ async function benchOptions(): Promise<BenchLine[]> {
     const pid = core.child.pid
     for (const rate of [1000, 2000, 4000, 8000, 12000, 16000]) {
       const calls = rate * 5
-      const cpuBefore = pid ? cpuSeconds(pid) : 0
+      const cpuBefore = pid ? treeCpuSeconds(pid) : 0
       const started = process.hrtime.bigint()
       const res = await runSipp({
         scenario: 'uac-options-expect-200.xml',
@@ -66,7 +91,7 @@ async function benchOptions(): Promise<BenchLine[]> {
         extraArgs: ['-l', String(rate)],
       })
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
-      const cpu = pid ? cpuSeconds(pid) - cpuBefore : 0
+      const cpu = pid ? treeCpuSeconds(pid) - cpuBefore : 0
       const line: BenchLine = {
         name: `sip OPTIONS transactions via UDP (SIPp -r ${rate})`,
         opsPerSec: Math.round(res.successful / seconds),
@@ -91,9 +116,23 @@ for (const file of files) {
   all.push(...(await runBenchFile(file)))
 }
 if (!only || only === 'sipp') all.push(...(await benchOptions()))
+const loads: LoadResult[] = []
+if (!only || only === 'sipp' || only === 'calls') {
+  // Issue 4 "Performance": 1 s calls, SIPp customer and vendor on this machine, demo routing, IP then digest authentication.
+  for (const auth of ['ip', 'digest'] as const) loads.push(await benchCallRate({ auth }))
+}
 console.log('\n| benchmark | ops/s | ns/op | notes |\n| --- | --- | --- | --- |')
 for (const b of all) {
   const { name, opsPerSec, nsPerOp, ...rest } = b
   const notes = Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`).join(' ')
   console.log(`| ${name} | ${opsPerSec ?? ''} | ${nsPerOp ?? ''} | ${notes} |`)
+}
+
+if (loads.length > 0) {
+  console.log('\n| calls (1 s, zero failed) | highest calls/s | core CPU µs/call | core CPU (cores) | core RSS MiB | steps (rate: ok/failed) |\n| --- | --- | --- | --- | --- | --- |')
+  for (const l of loads) {
+    const steps = l.steps.map((s) => `${s.rate}: ${s.successful}/${s.failed + s.vendorFailed}`).join(', ')
+    if (l.skipped !== undefined) console.log(`| ${l.auth} | skipped: ${l.skipped.split('\n')[0]} | | | | |`)
+    else console.log(`| ${l.auth} | ${l.best?.rate ?? 'none'} | ${l.best?.cpuUsPerCall ?? ''} | ${l.best?.cores ?? ''} | ${l.best?.rssMiB ?? ''} | ${steps} |`)
+  }
 }

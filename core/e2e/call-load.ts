@@ -1,0 +1,140 @@
+// Calls/s load driver for `npm run bench`: SIPp customer and SIPp vendor against one core with the demo routing, stepping the rate up until a step has a failed call, with the core's CPU per call and RSS.
+import { readFileSync } from 'node:fs'
+import { CUSTOMER_ACCOUNT, settle, vendorGateway } from './call-fixtures.js'
+import type { TestConfig } from './config-seed.js'
+import { describeSipp, freeUdpPort, runSipp, startCore, startSippUas, type CoreProcess } from './harness.js'
+
+/** How the customer authenticates. */
+export type LoadAuth = 'ip' | 'digest'
+
+/** One rate step: what SIPp saw and what the core spent. */
+export interface LoadStep {
+  rate: number
+  calls: number
+  successful: number
+  failed: number
+  vendorFailed: number
+  retransmissions: number
+  wallSec: number
+  cpuSec: number
+  cpuUsPerCall: number | null
+  /** Highest RSS of the core sampled during the step, MiB. */
+  rssMiB: number
+  /** CPU share of one core during the step (1.0 = one full core). */
+  cores: number
+}
+
+/** Result of one load run: every step, and the highest rate with zero failed calls (null when even the first failed). */
+export interface LoadResult {
+  auth: LoadAuth
+  steps: LoadStep[]
+  best: LoadStep | null
+  /** Why no step ran (call layer missing, SIPp cannot answer the challenge...). */
+  skipped?: string
+}
+
+/** Options; defaults: 1 s calls, 10 s per step, rates 100..6000. */
+export interface LoadOptions {
+  auth: LoadAuth
+  rates?: readonly number[]
+  stepSec?: number
+  callMs?: number
+  log?: (line: string) => void
+}
+
+const USER = 'bench'
+const PASSWORD = 'bench-password'
+
+/** CPU seconds (user + system) of one process, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+export function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** Resident set size of one process in MiB, from /proc/<pid>/status. */
+export function processRssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : 0
+}
+
+/** The demo routing (API.md `npm start`): one postpaid account, one customer (by IP or by password), one catch-all vendor. */
+function demoConfig(auth: LoadAuth, vendorPort: number): TestConfig {
+  return {
+    accounts: [CUSTOMER_ACCOUNT],
+    mappingGateways: [
+      auth === 'ip'
+        ? { id: 'mgw_demo', name: 'demo-ingress', accountId: CUSTOMER_ACCOUNT.id, authMode: 'ip', ips: ['127.0.0.1'] }
+        : { id: 'mgw_demo', name: 'demo-ingress', accountId: CUSTOMER_ACCOUNT.id, authMode: 'password', username: USER, password: PASSWORD },
+    ],
+    routingGateways: [vendorGateway('rgw_demo', vendorPort)],
+  }
+}
+
+/** Runs `calls` calls at `rate`/s through the core and measures it. */
+async function runStep(
+  core: CoreProcess, auth: LoadAuth, vendorPort: number, rate: number, calls: number, callMs: number, trace = false,
+): Promise<LoadStep & { trace: string }> {
+  const pid = core.child.pid!
+  const stepSec = calls / rate
+  const timeoutSec = Math.ceil(stepSec + callMs / 1000 + 20)
+  // SIPp's sockets get 4 MiB buffers (rmem_max here) so drops on loopback measure the core, not the load generator
+  const buffers = ['-buff_size', '4194304']
+  const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls, timeoutSec, trace, extraArgs: buffers })
+  let rss = processRssMiB(pid)
+  const sampler = setInterval(() => { rss = Math.max(rss, processRssMiB(pid)) }, 250)
+  const cpuBefore = processCpuSeconds(pid)
+  const started = process.hrtime.bigint()
+  const customer = await runSipp({
+    scenario: auth === 'ip' ? 'uac-call-answered-expect-200.xml' : 'uac-digest-auth-expect-200.xml',
+    target: core.target, calls, rate, service: '1000', durationMs: callMs, timeoutSec, limit: Math.max(100, rate * 4), trace, extraArgs: buffers,
+    ...(auth === 'digest' ? { auth: { username: USER, password: PASSWORD } } : {}),
+  })
+  const wallSec = Number(process.hrtime.bigint() - started) / 1e9
+  const cpuSec = processCpuSeconds(pid) - cpuBefore
+  clearInterval(sampler)
+  const v = await settle(vendor, 5_000)
+  return {
+    rate, calls, successful: customer.successful, failed: customer.failed, vendorFailed: v.failed,
+    retransmissions: customer.retransmissions, wallSec: Math.round(wallSec * 10) / 10, cpuSec: Math.round(cpuSec * 100) / 100,
+    cpuUsPerCall: customer.successful > 0 ? Math.round((cpuSec * 1e6) / customer.successful) : null,
+    rssMiB: Math.round(rss), cores: Math.round((cpuSec / wallSec) * 100) / 100,
+    trace: `${describeSipp('customer', customer).slice(0, 1500)}\n${describeSipp('vendor', v).slice(0, 800)}`,
+  }
+}
+
+/** Steps the call rate up (bounded: fixed rates, `-m` and `-timeout` on every SIPp) and stops at the first step with a failed call. */
+export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'))
+  const rates = opts.rates ?? [100, 200, 400, 800, 1200, 1600, 2000, 2500, 3000, 4000, 5000, 6000]
+  const stepSec = opts.stepSec ?? 10
+  const callMs = opts.callMs ?? 1000
+  const vendorPort = await freeUdpPort()
+  // the API.md default reload period, not the tests' 100 ms
+  const core = await startCore({ LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000' }, { config: demoConfig(opts.auth, vendorPort) })
+  const steps: LoadStep[] = []
+  try {
+    // One call first: a core without a call layer (or a challenge SIPp cannot answer) ends the run with a reason, not a table of zeros.
+    const probe = await runStep(core, opts.auth, vendorPort, 10, 1, 100, true)
+    if (probe.successful !== 1 || probe.vendorFailed > 0) {
+      const why = /must use MD5 or AKAv1-MD5/.test(probe.trace)
+        ? 'SIPp 3.6.1 answers only the first digest challenge, and the core offers SHA-256 first (SIPp issue #488)'
+        : /\b501\b/.test(probe.trace) ? 'the core answers INVITE with 501: no call layer yet' : 'a single probe call failed'
+      return { auth: opts.auth, steps, best: null, skipped: `${why}\n${probe.trace}` }
+    }
+    for (const rate of rates) {
+      const step = await runStep(core, opts.auth, vendorPort, rate, Math.round(rate * stepSec), callMs)
+      const { trace, ...line } = step
+      steps.push(line)
+      log(JSON.stringify({ auth: opts.auth, ...line }))
+      if (step.failed > 0 || step.vendorFailed > 0 || step.successful < step.calls) {
+        log(trace)
+        break
+      }
+      await new Promise((ok) => setTimeout(ok, 2_000)) // let the last calls' transactions end before the next step
+    }
+  } finally {
+    await core.stop()
+  }
+  const clean = steps.filter((s) => s.failed === 0 && s.vendorFailed === 0 && s.successful === s.calls)
+  return { auth: opts.auth, steps, best: clean[clean.length - 1] ?? null }
+}
