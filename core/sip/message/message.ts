@@ -66,8 +66,10 @@ abstract class SipMessageBase {
     const c = this.parsed()
     if (c.vias === undefined) {
       const out: Via[] = []
-      for (const v of this.headers.all('via')) {
-        const via = parseVia(v)
+      const all = this.headers.all('via')
+      for (let i = 0; i < all.length; i++) {
+        // The top Via may already be parsed (the layer reads it first): reuse it instead of parsing it twice.
+        const via = i === 0 && c.topVia !== undefined && c.topVia !== null ? c.topVia : parseVia(all[i]!)
         if (via === undefined) {
           c.vias = null
           return undefined
@@ -83,10 +85,21 @@ abstract class SipMessageBase {
   get topVia(): Via | undefined {
     const c = this.parsed()
     if (c.topVia === undefined) {
-      const v = this.headers.first('via')
-      c.topVia = (v === undefined ? undefined : parseVia(v)) ?? null
+      if (c.vias !== undefined && c.vias !== null) {
+        c.topVia = c.vias[0] ?? null
+      } else {
+        const v = this.headers.first('via')
+        c.topVia = (v === undefined ? undefined : parseVia(v)) ?? null
+      }
     }
     return orUndef(c.topVia)
+  }
+
+  /** Replaces the top Via element with `value`, whose parsed form the caller already has (RFC 3261 §18.2.1 stamping). */
+  replaceTopVia(value: string, parsed: Via): void {
+    this.headers.removeFirst('via')
+    this.headers.prepend('via', value)
+    this.parsed().topVia = parsed
   }
 
   /** Call-ID (RFC 3261 §20.8: word ["@" word]); undefined if absent, empty or containing whitespace. */

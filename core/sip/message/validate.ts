@@ -47,15 +47,30 @@ function reject(status: number, warning: string, headers: Array<[string, string]
   return { ok: false, status, reason: reasonPhrase(status), warning, headers }
 }
 
+/** Headers without which no response can be built or matched (RFC 3261 §8.1.1), besides Via. */
+const MANDATORY = ['from', 'to', 'call-id', 'cseq'] as const
+
+/** Merged options per options object the caller passes (the layer passes the same one for every request). */
+const resolved = new WeakMap<Partial<ValidateOptions>, ValidateOptions>()
+
+function resolveOptions(options: Partial<ValidateOptions>): ValidateOptions {
+  let o = resolved.get(options)
+  if (o === undefined) {
+    o = { ...DEFAULT_VALIDATE_OPTIONS, ...options }
+    resolved.set(options, o)
+  }
+  return o
+}
+
 /** Checks a parsed request in RFC 3261 §8.2 / §16.3 order and returns the stateless answer if it must be refused. */
-export function validateRequest(req: SipRequest, options: Partial<ValidateOptions> = {}): RequestVerdict {
-  const o: ValidateOptions = { ...DEFAULT_VALIDATE_OPTIONS, ...options }
+export function validateRequest(req: SipRequest, options: Partial<ValidateOptions> = DEFAULT_VALIDATE_OPTIONS): RequestVerdict {
+  const o = resolveOptions(options)
   const h = req.headers
   // RFC 3261 §8.1.1: without Via, From, To, Call-ID and CSeq no response can be built or matched.
   if (!h.has('via')) return { ok: false, drop: true, why: 'no Via' }
   // RFC 3261 §7.1 / §21.5.6: we speak SIP/2.0 only.
   if (req.version !== 'SIP/2.0') return reject(505, `SIP version ${req.version} not supported`)
-  for (const name of ['from', 'to', 'call-id', 'cseq'] as const) if (!h.has(name)) return reject(400, `Missing ${name} header`)
+  for (const name of MANDATORY) if (!h.has(name)) return reject(400, `Missing ${name} header`)
   // RFC 4475 §3.3.8: a second From, To, Call-ID, CSeq, Max-Forwards... is a 400.
   for (const name of SINGLE) if (h.count(name) > 1) return reject(400, `Multiple ${name} headers`)
   const vias = req.vias

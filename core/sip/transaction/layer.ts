@@ -138,6 +138,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       // STYLE: if Via, Call-ID, CSeq, From and To are recoverable, answer 400 statelessly; else drop and count.
       if (partial !== undefined && partial.method !== 'ACK' && partial.topVia !== undefined) {
         this.c.bad.inc()
+        stampReceived(partial, remote)
         this.respondStateless(partial, 400, undefined, r.error.message, [], remote, transport)
         return
       }
@@ -154,6 +155,8 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   // ---- requests ----------------------------------------------------------------------------------
 
   private receiveRequest(req: SipRequest, remote: RemoteAddr, transport: Transport): void {
+    // RFC 3261 §18.2.1: stamp received/rport first, so the rewritten top Via is the only one ever parsed.
+    stampReceived(req, remote)
     const v = validateRequest(req, this.validateOptions)
     if (!v.ok) {
       this.c.bad.inc()
@@ -200,7 +203,6 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   }
 
   private createServer(req: SipRequest, key: string, remote: RemoteAddr, transport: Transport): ServerTransaction {
-    stampReceived(req, remote)
     const target = responseTarget(req.topVia!, remote, transport.reliable)
     const tx =
       req.method === 'INVITE'
@@ -219,8 +221,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
         return
       }
     }
-    // RFC 3261 §17: an ACK for a 2xx is its own transaction-less request, handled by the dialog layer.
-    stampReceived(ack, remote)
+    // RFC 3261 §17: an ACK for a 2xx is its own transaction-less request, handled by the dialog layer (already stamped).
     this.user.onAck(ack, remote, transport)
   }
 
@@ -264,14 +265,13 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     if (target.kind === 'ist' && target.state === 'proceeding') this.user.onCancel(cancel, target)
   }
 
-  /** Answers without a transaction (validation failures): received/rport stamped, To tag added. RFC 3261 §8.2.6. */
+  /** Answers without a transaction (validation failures) to a request already stamped with received/rport; To tag added. RFC 3261 §8.2.6. */
   private respondStateless(req: SipRequest, status: number, reason: string | undefined, warning: string | undefined, extra: Array<[string, string]>, remote: RemoteAddr, transport: Transport): void {
     const via = req.topVia
     if (via === undefined) {
       this.c.dropped.inc()
       return
     }
-    stampReceived(req, remote)
     const headers: Array<[string, string]> = [...extra]
     if (warning !== undefined) {
       const agent = this.warnAgent ?? `${transport.local.address}:${transport.local.port}`

@@ -1,5 +1,6 @@
 // Covers RFC 3261 §18.2.1 (received), RFC 3581 §4 (rport) and the §18.2.2 response target, with our answer-the-source deviation.
 import { describe, expect, it } from 'vitest'
+import { parseVia } from '../message/headers/via.js'
 import { parseMessage } from '../message/parse.js'
 import type { SipRequest } from '../message/message.js'
 import type { RemoteAddr } from '../../transport/types.js'
@@ -15,6 +16,16 @@ function req(via: string): SipRequest {
 const src: RemoteAddr = { address: '198.51.100.7', port: 40123, family: 'IPv4' }
 
 describe('stampReceived', () => {
+  it('caches the stamped top Via exactly as parsing the rewritten header would, and reuses it as vias[0]', () => {
+    for (const via of ['SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKa;rport', 'SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa;x="q v", SIP/2.0/UDP 10.9.9.9;branch=z9hG4bKb']) {
+      const r = req(via)
+      stampReceived(r, src)
+      expect(r.topVia).toEqual(parseVia(r.headers.get('via')!))
+      expect(r.vias?.[0]).toBe(r.topVia)
+      expect(r.vias?.slice(1)).toEqual(r.headers.getAll('via').slice(1).map((v) => parseVia(v)))
+    }
+  })
+
   it('fills rport and adds received even when the host matches (RFC 3581 §4)', () => {
     const r = req('SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKa;rport')
     expect(stampReceived(r, src)).toBe(true)

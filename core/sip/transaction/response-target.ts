@@ -49,7 +49,7 @@ export function stampReceived(req: SipRequest, source: RemoteAddr): boolean {
   params.set('received', source.address)
   if (wantRport) params.set('rport', String(source.port))
   for (const [name, value] of params) text += paramText(name, value)
-  req.headers.removeFirst('via')
-  req.headers.prepend('via', text)
+  // The new top Via's parsed form is known, so it is cached instead of being parsed again by every later reader.
+  req.replaceTopVia(text, { ...via, params, received: source.address, rport: wantRport ? source.port : via.rport })
   return true
 }
