@@ -1,4 +1,4 @@
-// Covers the structured logger the SIP stack reports through (no RFC): level filtering, child context, error serialisation.
+// Covers the pino-backed structured logger the SIP stack reports through (no RFC): level filtering, child context, error serialisation.
 import { describe, expect, it } from 'vitest'
 import { createLogger, silentLogger } from './log.js'
 
@@ -24,13 +24,24 @@ describe('createLogger', () => {
     expect(parsed.err.cause.message).toBe('root')
   })
 
-  it('does not throw on circular fields', () => {
+  it('does not throw on circular fields and marks the cycle', () => {
     const lines: string[] = []
     const log = createLogger({ sink: (l) => lines.push(l) })
     const a: Record<string, unknown> = {}
     a.self = a
     log.info('loop', { a })
-    expect(JSON.parse(lines[0]!).logError).toBe('fields not serialisable')
+    expect(JSON.parse(lines[0]!).a.self).toBe('[Circular]')
+  })
+
+  it('carries callId and cdrId of a call child on every line, nested children adding their own', () => {
+    const lines: string[] = []
+    const call = createLogger({ sink: (l) => lines.push(l), context: { service: 'core' } }).child({ callId: 'c1@x', cdrId: '01J' })
+    call.info('attempt')
+    call.child({ leg: 'b' }).warn('timeout')
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ service: 'core', callId: 'c1@x', cdrId: '01J', msg: 'attempt', level: 'info' }),
+      expect.objectContaining({ service: 'core', callId: 'c1@x', cdrId: '01J', leg: 'b', msg: 'timeout', level: 'warn' }),
+    ])
   })
 
   it('silentLogger writes nothing and reports every level disabled', () => {

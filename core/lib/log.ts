@@ -1,4 +1,5 @@
-// Structured JSON logging: one line per event, levels filtered before any work, child loggers carry context (callId, transport).
+// Structured JSON logging on pino: one line per event, levels filtered before any work, child loggers carry context (callId, cdrId, transport).
+import { pino, type Logger as PinoLogger } from 'pino'
 
 /** Severity, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -14,14 +15,12 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void
   /** True when lines at `level` are written; guard expensive field building with it. */
   enabled(level: LogLevel): boolean
-  /** A logger that adds `context` to every line (e.g. `{ callId }`). */
+  /** A logger that adds `context` to every line (e.g. `{ callId, cdrId }`). */
   child(context: LogFields): Logger
 }
 
-/** Where finished lines go (default: process.stdout). */
+/** Where finished lines go (default: process.stdout); each call gets one line without its newline. */
 export type LogSink = (line: string) => void
-
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
 /** Options for createLogger. */
 export interface LoggerOptions {
@@ -32,74 +31,79 @@ export interface LoggerOptions {
   now?: () => number
 }
 
-/** Serialises errors (which JSON.stringify renders as {}) with name, message, code and cause. */
-function replacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    const out: Record<string, unknown> = { name: value.name, message: value.message }
-    const code = (value as { code?: unknown }).code
-    if (code !== undefined) out.code = code
-    if (value.stack !== undefined) out.stack = value.stack
-    if (value.cause !== undefined) out.cause = value.cause
-    return out
-  }
-  if (typeof value === 'bigint') return value.toString()
-  return value
+/** Serialises errors (which JSON renders as {}) with name, message, code, stack and cause, recursively. */
+export function serializeError(value: unknown): unknown {
+  if (!(value instanceof Error)) return value
+  const out: Record<string, unknown> = { name: value.name, message: value.message }
+  const code = (value as { code?: unknown }).code
+  if (code !== undefined) out.code = code
+  if (value.stack !== undefined) out.stack = value.stack
+  if (value.cause !== undefined) out.cause = serializeError(value.cause)
+  return out
 }
 
-class JsonLogger implements Logger {
-  private readonly min: number
-  private readonly sink: LogSink
-  private readonly context: LogFields
-  private readonly clockNow: () => number
-
-  constructor(min: number, sink: LogSink, context: LogFields, now: () => number) {
-    this.min = min
-    this.sink = sink
-    this.context = context
-    this.clockNow = now
-  }
+/** The Logger interface over one pino instance (fields first, message second, as pino takes them). */
+class PinoAdapter implements Logger {
+  constructor(private readonly p: PinoLogger) {}
 
   enabled(level: LogLevel): boolean {
-    return RANK[level] >= this.min
+    return this.p.isLevelEnabled(level)
   }
 
   debug(msg: string, fields?: LogFields): void {
-    if (this.min <= RANK.debug) this.write('debug', msg, fields)
+    if (fields === undefined) this.p.debug(msg)
+    else this.p.debug(fields, msg)
   }
 
   info(msg: string, fields?: LogFields): void {
-    if (this.min <= RANK.info) this.write('info', msg, fields)
+    if (fields === undefined) this.p.info(msg)
+    else this.p.info(fields, msg)
   }
 
   warn(msg: string, fields?: LogFields): void {
-    if (this.min <= RANK.warn) this.write('warn', msg, fields)
+    if (fields === undefined) this.p.warn(msg)
+    else this.p.warn(fields, msg)
   }
 
   error(msg: string, fields?: LogFields): void {
-    if (this.min <= RANK.error) this.write('error', msg, fields)
+    if (fields === undefined) this.p.error(msg)
+    else this.p.error(fields, msg)
   }
 
   child(context: LogFields): Logger {
-    return new JsonLogger(this.min, this.sink, { ...this.context, ...context }, this.clockNow)
-  }
-
-  private write(level: LogLevel, msg: string, fields: LogFields | undefined): void {
-    const line = { t: this.clockNow(), level, msg, ...this.context, ...fields }
-    let text: string
-    try {
-      text = JSON.stringify(line, replacer)
-    } catch {
-      text = JSON.stringify({ t: line.t, level, msg, logError: 'fields not serialisable' })
-    }
-    this.sink(text)
+    return new PinoAdapter(this.p.child(context))
   }
 }
 
-/** Creates a JSON-lines logger (default level info, sink stdout). */
+/**
+ * Creates a JSON-lines logger (default level info, sink stdout): `{ level, t, ...context, ...fields, msg }`.
+ * Lines go to stdout synchronously, so nothing is lost when the process exits right after logging.
+ */
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const sink = opts.sink ?? ((line: string) => void process.stdout.write(line + '\n'))
-  return new JsonLogger(RANK[opts.level ?? 'info'], sink, opts.context ?? {}, opts.now ?? Date.now)
+  const now = opts.now ?? Date.now
+  const sink = opts.sink
+  const destination = sink === undefined ? pino.destination({ dest: 1, sync: true }) : { write: (s: string) => sink(s.endsWith('\n') ? s.slice(0, -1) : s) }
+  const errSerializer = (v: unknown): unknown => serializeError(v)
+  const p = pino(
+    {
+      level: opts.level ?? 'info',
+      base: opts.context ?? {},
+      messageKey: 'msg',
+      timestamp: () => `,"t":${now()}`,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: errSerializer, error: errSerializer, cause: errSerializer },
+    },
+    destination,
+  )
+  return new PinoAdapter(p)
 }
 
 /** A logger that writes nothing (tests and benchmarks). */
-export const silentLogger: Logger = new JsonLogger(Infinity, () => {}, {}, () => 0)
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  enabled: () => false,
+  child: () => silentLogger,
+}
