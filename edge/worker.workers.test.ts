@@ -43,4 +43,16 @@ describe('edge Worker (workerd + sqld)', () => {
     expect(health.status).toBe(200)
     expect(await health.json()).toMatchObject({ ok: true, configVersion: expect.any(Number) })
   })
+
+  it('streams the CDR CSV export and answers the analysis queries over the HTTP libSQL client', async () => {
+    const headers = { authorization: `Bearer ${adminKey}` }
+    const csv = await self.fetch(`${base}/v1/cdrs?format=csv&from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z`, { headers })
+    expect(csv.status).toBe(200)
+    expect(await csv.text()).toMatch(/^id,callId,startedAt,.*,notes\r\n$/)
+    const window = 'from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z'
+    for (const path of [`/v1/analysis/calls?${window}`, `/v1/analysis/gateway-failures?${window}`, `/v1/analysis/diagnosis?${window}`]) {
+      const res = await self.fetch(`${base}${path}`, { headers })
+      expect(res.status, path).toBe(200)
+    }
+  })
 })
