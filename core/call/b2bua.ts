@@ -231,7 +231,7 @@ export class B2bua implements ServerTransactionUser {
       id: ctx.newCdrId(now), callId: req.callId ?? '', startedAtMs: now, caller, callee, accountId: d.accountId,
       mappingGatewayId: d.mappingGatewayId, sourceIp: ist.source.address, sourcePort: ist.source.port, nodeId: ctx.nodeId,
     }
-    const facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: [] }
+    const facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: d.notes === undefined ? [] : [...d.notes] }
     ctx.observer.onCallEnded(buildCdr(facts, { reason: d.reason, sipCode: d.silent ? null : d.status }, now)).catch(ctx.onObserverError)
   }
 

@@ -1,6 +1,7 @@
 // The facts a call collects for its CDR (attempts, times, the caller's final status) and the CdrCreate built from them once, at the end.
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 import { describeTerminationReason, type EndedBy, type TerminationReason } from '../../shared/termination/reasons.js'
+import type { RouteRejection } from '../../shared/routing/route.js'
 import type { Clock } from '../lib/clock.js'
 import type { CallSkeleton } from './ports.js'
 
@@ -26,6 +27,13 @@ export interface CallFacts {
   routingGatewayId: string | null
   attempts: AttemptRecord[]
   notes: string[]
+}
+
+/** CDR notes for gateways routing skipped as offline by the OPTIONS check (issue 6: the reason is recorded with the call). */
+export function offlineNotes(rejected: readonly RouteRejection[]): string[] {
+  const out: string[] = []
+  for (const r of rejected) if (r.reason === 'offline' && out.length < 10) out.push(`routing skipped ${r.routingGatewayId}: offline (OPTIONS check)`)
+  return out
 }
 
 /** Integer epoch ms for CDR times (the real clock has sub-millisecond precision; the CDR schema takes integers). */

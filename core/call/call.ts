@@ -1,11 +1,12 @@
 // One call through the B2BUA: leg A (the caller's INVITE) and the current leg B attempt, serial failover over the route, the answer, and an end with exactly one termination reason.
 import type { TerminationReason } from '../../shared/termination/reasons.js'
+import type { Logger } from '../lib/log.js'
 import type { SipRequest, SipResponse } from '../sip/message/message.js'
 import type { InviteServerTransaction } from '../sip/transaction/invite-server.js'
 import type { ServerTransaction } from '../sip/transaction/types.js'
 import type { RemoteAddr } from '../transport/types.js'
 import type { CallContext } from './call-context.js'
-import { buildCdr, epochMs, type CallEnding, type CallFacts } from './call-record.js'
+import { buildCdr, epochMs, offlineNotes, type CallEnding, type CallFacts } from './call-record.js'
 import { isUnanswered, nextCallState, type CallState } from './call-state.js'
 import type { Leg } from './call-table.js'
 import { dispatchInDialog } from './in-dialog/dispatch.js'
@@ -63,6 +64,7 @@ export class Call implements CallTimerOwner {
   private attemptsMade = 0
   private sawBusy = false
   private last: LastOutcome | null = null
+  private logger: Logger | undefined
 
   constructor(ctx: CallContext, decision: RouteDecision, invite: SipRequest, ist: InviteServerTransaction, origin: CallOrigin) {
     this.ctx = ctx
@@ -79,7 +81,12 @@ export class Call implements CallTimerOwner {
       accountId: decision.accountId, mappingGatewayId: decision.mappingGatewayId,
       sourceIp: origin.source.address, sourcePort: origin.source.port, nodeId: ctx.nodeId,
     }
-    this.facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: [] }
+    this.facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: offlineNotes(decision.rejected) }
+  }
+
+  /** This call's logger: every line carries its Call-ID (leg A) and CDR id (made on first use, off the quiet path). */
+  get log(): Logger {
+    return (this.logger ??= this.ctx.log.child({ callId: this.a.callId, cdrId: this.id }))
   }
 
   /** Registers the call, tells the observer and sends the first attempt. */
@@ -182,6 +189,7 @@ export class Call implements CallTimerOwner {
   onAttemptFailed(leg: UacLeg, status: number | null, phrase: string): void {
     if (leg !== this.b || !isUnanswered(this.state)) return
     const reason: TerminationReason = status !== null ? 'GatewayRejected' : leg.lastProvisional > 0 ? 'GatewayTimeout' : 'InviteTimeout'
+    if (this.ctx.log.enabled('debug')) this.log.debug('attempt failed', { routingGatewayId: leg.target.routingGatewayId, status, reason })
     this.closeAttempt(leg, status, reason)
     this.last = { reason, status, phrase }
     if (status !== null && leg.target.stopSwitchingCodes.includes(status)) {
@@ -337,6 +345,7 @@ export class Call implements CallTimerOwner {
     this.ctx.table.removeCall(this)
     this.decision.release()
     this.ctx.counters.ended.labels(ending.reason).inc()
+    if (this.ctx.log.enabled('debug')) this.log.debug('call ended', { reason: ending.reason, sipCode: ending.sipCode, attempts: this.facts.attempts.length })
     this.ctx.observer.onCallEnded(buildCdr(this.facts, ending, now)).catch(this.ctx.onObserverError)
   }
 }

@@ -72,6 +72,8 @@ export interface RejectDecision {
   mappingGatewayId: string | null
   accountId: string | null
   headers?: readonly (readonly [string, string])[]
+  /** CDR notes (e.g. gateways skipped as offline when none was left). */
+  notes?: readonly string[]
 }
 
 /** What the policy decides for a new INVITE. */

@@ -208,6 +208,14 @@ describe('PolicyController', () => {
       expect(d.rejected).toEqual([expect.objectContaining({ routingGatewayId: 'rg1', reason: 'offline' })])
     })
 
+    it('refuses with 503 NoAvailableRouter and notes the offline gateways for the CDR when every match is offline', () => {
+      const health = { online: new Map([['rg1', false]]) }
+      const { fromIp } = setup({ routingGateways: [routingGateway('rg1', { optionsCheck: true })] }, { health })
+      expect(fromIp()).toMatchObject({ kind: 'reject', status: 503, reason: 'NoAvailableRouter', notes: ['routing skipped rg1: offline (OPTIONS check)'] })
+      health.online.set('rg1', true)
+      expect(fromIp().kind).toBe('route')
+    })
+
     it('follows group work calendars in SS_TIMEZONE', () => {
       // 12:00 UTC on a Wednesday is 21:00 in Tokyo: outside a 09:00-17:00 window there, inside it in UTC.
       const input = (zone: string): FixtureInput => ({

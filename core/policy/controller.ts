@@ -4,6 +4,7 @@ import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js
 import type { SystemParams } from '../../shared/params/system-params.js'
 import { decideRoute, type RouteCandidate } from '../../shared/routing/route.js'
 import type { TerminationReason } from '../../shared/termination/reasons.js'
+import { offlineNotes } from '../call/call-record.js'
 import type { AdmissionRequest, CallController, ChallengeDecision, Decision, RejectDecision, RouteTarget } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { CounterSeries, Metric, Metrics } from '../lib/metrics.js'
@@ -117,7 +118,11 @@ export class PolicyController implements CallController {
       this.lines.live,
     )
     // NoAvailableRouter, AllGatewayBusy and AccountBalanceNotEnough (vendor clearing balance) are all 503 in the catalogue.
-    if (route.kind === 'reject') return this.reject(503, route.reason, gateway, false, true)
+    if (route.kind === 'reject') {
+      const notes = offlineNotes(route.rejected)
+      const d = this.reject(503, route.reason, gateway, false, true)
+      return notes.length === 0 ? d : { ...d, notes }
+    }
     const targets = new Array<RouteTarget>(route.candidates.length)
     for (let i = 0; i < targets.length; i++) targets[i] = toTarget(snapshot, route.candidates[i]!)
     this.admitted.inc()
