@@ -62,14 +62,16 @@ const severityByShare = (calls: number, total: number): Finding['severity'] =>
 /** Walks the callee-prefix tree of no-route calls down to where they concentrate; one finding per concentration. */
 export function findNoRouteForPrefix(f: DiagnosisFacts): Finding[] {
   const counts = new Map<string, number>()
+  const childrenOf = new Map<string, Set<string>>()
   for (const r of f.noRouteByCallee) {
     for (let len = 0; len <= Math.min(r.callee.length, NO_ROUTE_MAX_PREFIX); len++) {
       const p = r.callee.slice(0, len)
       counts.set(p, (counts.get(p) ?? 0) + r.calls)
+      if (len > 0) childrenOf.set(p.slice(0, -1), (childrenOf.get(p.slice(0, -1)) ?? new Set()).add(p))
     }
   }
   const total = counts.get('') ?? 0
-  const children = (p: string) => [...counts].filter(([q]) => q.length === p.length + 1 && q.startsWith(p))
+  const children = (p: string): [string, number][] => [...(childrenOf.get(p) ?? [])].map((q) => [q, counts.get(q) ?? 0])
   const found: Finding[] = []
   const visit = (p: string): void => {
     const n = counts.get(p) ?? 0
