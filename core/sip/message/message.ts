@@ -95,6 +95,14 @@ abstract class SipMessageBase {
     return orUndef(c.topVia)
   }
 
+  /**
+   * Drops the cached structured views (URIs, name-addrs, Vias and their parameter Maps), keeping the raw headers and
+   * body; a later read parses again. For messages kept alive long after their last use (Timer J/I wait states).
+   */
+  releaseParsed(): void {
+    this.cache = undefined
+  }
+
   /** Replaces the top Via element with `value`, whose parsed form the caller already has (RFC 3261 §18.2.1 stamping). */
   replaceTopVia(value: string, parsed: Via): void {
     this.headers.removeFirst('via')

@@ -47,6 +47,8 @@ export class InviteServerTransaction extends Transaction<IstState> {
           this.retransmitTimer = c.after(this.interval, this.fireG)
         }
         this.timeoutTimer = c.after(this.t.H, () => this.onTimerH())
+        // Waiting up to 64*T1 for the ACK needs only the final's bytes: let the INVITE's parsed views go (re-parsed if read).
+        this.request.releaseParsed()
         break
       case 'confirmed':
         // RFC 3261 §17.2.1: Timer I (T4 unreliable, 0 reliable) absorbs ACK retransmissions.

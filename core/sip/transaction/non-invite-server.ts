@@ -34,7 +34,11 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
     this.transition(next)
     this.clearTimers()
     // RFC 3261 §17.2.2: Timer J = 64*T1 (unreliable) / 0 (reliable) absorbs request retransmissions.
-    if (next === 'completed') this.timeoutTimer = this.ctx.clock.after(this.t.J, () => this.onTimerJ())
+    if (next === 'completed') {
+      this.timeoutTimer = this.ctx.clock.after(this.t.J, () => this.onTimerJ())
+      // For Timer J (32 s) only the final's bytes are needed: let the request's parsed views go (they re-parse if read).
+      this.request.releaseParsed()
+    }
     else if (next === 'terminated') this.ctx.terminated(this)
   }
 
