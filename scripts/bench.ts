@@ -78,7 +78,7 @@ async function benchOptions(): Promise<BenchLine[]> {
   const results: BenchLine[] = []
   try {
     const pid = core.child.pid
-    for (const rate of [1000, 2000, 4000, 8000, 12000, 16000]) {
+    for (const rate of [1000, 2000, 4000, 8000, 12000, 16000, 20000, 24000]) {
       const calls = rate * 5
       const cpuBefore = pid ? treeCpuSeconds(pid) : 0
       const started = process.hrtime.bigint()
