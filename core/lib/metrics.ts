@@ -1,4 +1,4 @@
-// Counters and gauges with labels, rendered in the Prometheus text exposition format for /metrics.
+// Counters, gauges and histograms with labels, rendered in the Prometheus text exposition format for /metrics.
 
 /** A monotonically increasing count (one labelled series). */
 export interface CounterSeries {
@@ -86,6 +86,11 @@ export class Metric {
     this.labels(...values).set(v)
   }
 
+  /** Drops one series (a gateway removed from the config), so it is no longer rendered. */
+  remove(...values: string[]): void {
+    this.series.delete(values.join('\u0000'))
+  }
+
   /** Value of one series (0 when never touched). */
   get(...values: string[]): number {
     return this.series.get(values.join('\u0000'))?.value ?? 0
@@ -102,9 +107,68 @@ export class Metric {
   }
 }
 
+/** Cumulative bucket counts, sum and count of one labelled histogram series. */
+export class HistogramSeries {
+  readonly counts: number[]
+  sum = 0
+  count = 0
+
+  constructor(private readonly bounds: readonly number[]) {
+    this.counts = new Array<number>(bounds.length).fill(0)
+  }
+
+  /** Records one observation. */
+  observe(v: number): void {
+    this.sum += v
+    this.count++
+    for (let i = 0; i < this.bounds.length; i++) if (v <= this.bounds[i]!) this.counts[i]!++
+  }
+}
+
+/** A histogram family: `_bucket{le}` (cumulative, ending with +Inf), `_sum` and `_count` per label tuple. */
+export class Histogram {
+  readonly type = 'histogram' as const
+  private readonly series = new Map<string, { labels: readonly string[]; s: HistogramSeries }>()
+
+  constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[], readonly bounds: readonly number[]) {}
+
+  /** The series for these label values, in `labelNames` order. */
+  labels(...values: string[]): HistogramSeries {
+    if (values.length !== this.labelNames.length) {
+      throw new MetricsError(`${this.name}: expected ${this.labelNames.length} label values, got ${values.length}`)
+    }
+    const key = values.join('\u0000')
+    let e = this.series.get(key)
+    if (e === undefined) {
+      e = { labels: values, s: new HistogramSeries(this.bounds) }
+      this.series.set(key, e)
+    }
+    return e.s
+  }
+
+  /** Drops one series. */
+  remove(...values: string[]): void {
+    this.series.delete(values.join('\u0000'))
+  }
+
+  render(out: string[]): void {
+    out.push(`# HELP ${this.name} ${this.help.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}`)
+    out.push(`# TYPE ${this.name} histogram`)
+    for (const { labels, s } of this.series.values()) {
+      const pairs = this.labelNames.map((n, i) => `${n}="${escapeLabel(labels[i]!)}"`)
+      const withLe = (extra: string): string => `{${[...pairs, extra].join(',')}}`
+      const plain = pairs.length === 0 ? '' : `{${pairs.join(',')}}`
+      for (let i = 0; i < this.bounds.length; i++) out.push(`${this.name}_bucket${withLe(`le="${this.bounds[i]}"`)} ${s.counts[i]}`)
+      out.push(`${this.name}_bucket${withLe('le="+Inf"')} ${s.count}`)
+      out.push(`${this.name}_sum${plain} ${s.sum}`)
+      out.push(`${this.name}_count${plain} ${s.count}`)
+    }
+  }
+}
+
 /** The registry a process owns; modules register their metrics on it at construction. */
 export class Metrics {
-  private readonly metrics = new Map<string, Metric>()
+  private readonly metrics = new Map<string, Metric | Histogram>()
 
   /** Registers (or returns the already registered) counter `name`. */
   counter(name: string, help: string, labelNames: readonly string[] = []): Metric {
@@ -116,9 +180,24 @@ export class Metrics {
     return this.register(name, help, 'gauge', labelNames, collect)
   }
 
-  /** Looks a metric up by name (tests and status pages). */
+  /** Registers (or returns) histogram `name` with upper bucket bounds `bounds` (ascending; +Inf is implied). */
+  histogram(name: string, help: string, labelNames: readonly string[], bounds: readonly number[]): Histogram {
+    const existing = this.metrics.get(name)
+    if (existing !== undefined) {
+      if (!(existing instanceof Histogram) || existing.labelNames.join(',') !== labelNames.join(',')) {
+        throw new MetricsError(`metric ${name} already registered with a different type or labels`)
+      }
+      return existing
+    }
+    const h = new Histogram(name, help, labelNames, bounds)
+    this.metrics.set(name, h)
+    return h
+  }
+
+  /** Looks a counter or gauge up by name (tests and status pages). */
   get(name: string): Metric | undefined {
-    return this.metrics.get(name)
+    const m = this.metrics.get(name)
+    return m instanceof Metric ? m : undefined
   }
 
   /** Prometheus text exposition format 0.0.4. */
@@ -131,7 +210,7 @@ export class Metrics {
   private register(name: string, help: string, type: 'counter' | 'gauge', labelNames: readonly string[], collect?: () => number): Metric {
     const existing = this.metrics.get(name)
     if (existing !== undefined) {
-      if (existing.type !== type || existing.labelNames.join(',') !== labelNames.join(',')) {
+      if (!(existing instanceof Metric) || existing.type !== type || existing.labelNames.join(',') !== labelNames.join(',')) {
         throw new MetricsError(`metric ${name} already registered with a different type or labels`)
       }
       return existing
