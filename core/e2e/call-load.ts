@@ -110,14 +110,18 @@ export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
   const callMs = opts.callMs ?? 1000
   const vendorPort = await freeUdpPort()
   // the API.md default reload period, not the tests' 100 ms
-  const core = await startCore({ LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000' }, { config: demoConfig(opts.auth, vendorPort) })
+  // SIPp 3.6.1 answers only the first challenge and only MD5: lead with MD5 (both are still offered).
+  const core = await startCore(
+    { LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000' },
+    { config: demoConfig(opts.auth, vendorPort), params: { SS_AUTH_DIGEST_FIRST: 'MD5' } },
+  )
   const steps: LoadStep[] = []
   try {
     // One call first: a core without a call layer (or a challenge SIPp cannot answer) ends the run with a reason, not a table of zeros.
     const probe = await runStep(core, opts.auth, vendorPort, 10, 1, 100, true)
     if (probe.successful !== 1 || probe.vendorFailed > 0) {
       const why = /must use MD5 or AKAv1-MD5/.test(probe.trace)
-        ? 'SIPp 3.6.1 answers only the first digest challenge, and the core offers SHA-256 first (SIPp issue #488)'
+        ? 'SIPp 3.6.1 answers only the first digest challenge and only MD5; SS_AUTH_DIGEST_FIRST must be MD5 (SIPp issue #488)'
         : /\b501\b/.test(probe.trace) ? 'the core answers INVITE with 501: no call layer yet' : 'a single probe call failed'
       return { auth: opts.auth, steps, best: null, skipped: `${why}\n${probe.trace}` }
     }

@@ -1,4 +1,5 @@
 // The admission controller: a new INVITE → identify → authenticate → account and line checks → route, as one Decision for the call layer.
+import type { DigestAlgorithm } from '../../shared/auth/digest-hash.js'
 import type { AccountRow } from '../../shared/entities/account.js'
 import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
 import type { SystemParams } from '../../shared/params/system-params.js'
@@ -86,7 +87,7 @@ export class PolicyController implements CallController {
       const outcome = this.digest.verify(req.request, snapshot, realm, req.nowMs)
       if (outcome.kind === 'challenge') {
         this.digestOutcomes.inc(1, outcome.stale ? 'stale' : 'challenge')
-        return this.challenge(realm, req.nowMs, outcome.stale)
+        return this.challenge(realm, req.nowMs, outcome.stale, params.SS_AUTH_DIGEST_FIRST)
       }
       if (outcome.kind === 'failed' || !passwordSourceAllowed(outcome.gateway, req.source)) {
         this.digestOutcomes.inc(1, 'failed')
@@ -141,9 +142,9 @@ export class PolicyController implements CallController {
   }
 
   /** RFC 3261 §22.3: 407 with Proxy-Authenticate (or 401 with WWW-Authenticate), SHA-256 and MD5 offered together. */
-  private challenge(realm: string, nowMs: number, stale: boolean): ChallengeDecision {
+  private challenge(realm: string, nowMs: number, stale: boolean, first: DigestAlgorithm): ChallengeDecision {
     const status = this.challengeStatus
-    return { kind: 'challenge', status, headers: this.digest.challengeHeaders(status, realm, nowMs, stale) }
+    return { kind: 'challenge', status, headers: this.digest.challengeHeaders(status, realm, nowMs, stale, first) }
   }
 
   private reject(

@@ -58,6 +58,12 @@ describe('DigestAuthenticator', () => {
       expect(md5).toBe(sha!.replace('algorithm=SHA-256', 'algorithm=MD5'))
     })
 
+    it('leads with MD5 when SS_AUTH_DIGEST_FIRST asks for it, still offering SHA-256', () => {
+      const { auth, clock } = setup()
+      const values = auth.challengeHeaders(407, REALM, clock.now(), false, 'MD5').map(([, v]) => v)
+      expect(values.map((v) => /algorithm=([A-Z0-9-]+)/.exec(v)?.[1])).toEqual(['MD5', 'SHA-256'])
+    })
+
     it('uses WWW-Authenticate for 401 and adds stale=true when asked', () => {
       const { auth } = setup()
       const [[name, value]] = auth.challengeHeaders(401, REALM, 0, true) as [[string, string]]

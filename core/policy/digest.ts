@@ -124,13 +124,20 @@ export class DigestAuthenticator {
     return buf.toString('base64url')
   }
 
-  /** The two challenge header values, SHA-256 first as RFC 8760 §2.4 orders by preference, one nonce for both. */
-  challengeHeaders(status: ChallengeStatus, realm: string, nowMs: number, stale: boolean): readonly (readonly [string, string])[] {
+  /**
+   * The two challenge header values with one nonce, `first` leading: RFC 8760 §2.4 orders by preference (SHA-256),
+   * but clients that read only the first challenge (SIPp 3.6, older PJSIP) need MD5 first (SS_AUTH_DIGEST_FIRST).
+   */
+  challengeHeaders(
+    status: ChallengeStatus, realm: string, nowMs: number, stale: boolean, first: DigestAlgorithm = 'SHA-256',
+  ): readonly (readonly [string, string])[] {
     const name = status === 407 ? 'Proxy-Authenticate' : 'WWW-Authenticate'
     // SS_AUTH_REALM is validated to hold no quote, backslash or whitespace, so it is quoted as is.
     const common = 'Digest realm="' + realm + '", nonce="' + this.issueNonce(nowMs) + '", opaque="' + this.opaque + '", algorithm='
     const tail = stale ? ', qop="auth", stale=true' : ', qop="auth"'
-    return [[name, common + 'SHA-256' + tail], [name, common + 'MD5' + tail]]
+    const sha = [name, common + 'SHA-256' + tail] as const
+    const md5 = [name, common + 'MD5' + tail] as const
+    return first === 'MD5' ? [md5, sha] : [sha, md5]
   }
 
   /**

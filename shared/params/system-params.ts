@@ -67,6 +67,7 @@ export const SYSTEM_PARAMS = {
   SS_REPLY_UNAUTHORIZED: bool(true, 'answer a request failing IP/IP+port authentication with 403; false = drop it silently'),
   SS_RECORD_UNKNOWN_SOURCE: bool(false, 'write a CDR for requests from unknown sources (AuthenticationFailed)'),
   SS_AUTH_REALM: str('softswitch', 'digest realm challenged and hashed into stored passwords; changing it invalidates them until reset'),
+  SS_AUTH_DIGEST_FIRST: choice(['SHA-256', 'MD5'] as const, 'SHA-256', 'digest algorithm challenged first (both are always offered); MD5 for clients that read only the first challenge'),
   SS_AUTH_NONCE_TTL: int('s', 300, 10, DAY, 'lifetime of a digest nonce before the client is challenged again (stale=true)'),
   SS_TIMEZONE: zone('UTC', 'wall clock of gateway-group work calendars (e.g. Europe/Berlin)'),
   SS_SESSION_EXPIRES: int('s', 1800, 0, DAY, 'RFC 4028 session interval offered/accepted; 0 = session timers off'),
