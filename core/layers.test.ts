@@ -21,6 +21,7 @@ const LAYERS: ReadonlyArray<readonly [string, number]> = [
   ['sip/transaction', 3],
   ['sip/dialog', 4],
   ['call', 4],
+  ['health', 4],
   ['policy', 5],
   ['cdr', 6],
   ['main.ts', Infinity],

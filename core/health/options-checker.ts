@@ -1,0 +1,201 @@
+// The OPTIONS online check (issue 6): a non-INVITE client of the transaction layer per routing gateway with optionsCheck, jittered every SS_SIP_OPTIONS_CHECK_PERIOD, with hysteresis; policy reads it as GatewayHealth.
+import { isIP } from 'node:net'
+import type { RoutingGatewayRow } from '../../shared/entities/routing-gateway.js'
+import type { ConfigSnapshot } from '../config/snapshot.js'
+import type { Clock, TimerHandle } from '../lib/clock.js'
+import type { Logger } from '../lib/log.js'
+import type { Histogram, Metric, Metrics } from '../lib/metrics.js'
+import type { SipResponse } from '../sip/message/message.js'
+import type { TransactionLayer } from '../sip/transaction/layer.js'
+import type { ClientTransaction, TransactionUser } from '../sip/transaction/types.js'
+import type { RemoteAddr, Transport } from '../transport/types.js'
+import { buildOptions, hostPort, summariseProbes, type NetworkTestResult } from './options-request.js'
+import { ProbeState, type Hysteresis, type ProbeOutcome, type ProbeView } from './probe-state.js'
+
+/** Options for the checker; `random` spreads the checks (default Math.random). */
+export interface OptionsCheckerOptions {
+  layer: TransactionLayer
+  clock: Clock
+  log: Logger
+  metrics: Metrics
+  random?: () => number
+}
+
+/** Period jitter: each wait is the period times a factor in [1 - JITTER, 1 + JITTER). */
+const JITTER = 0.1
+
+/** Checks per gateway that may wait for Timer F at once (the period can be shorter than 64*T1). */
+const MAX_IN_FLIGHT = 4
+
+/** One checked gateway: its address, state and timer. */
+interface Checked {
+  readonly id: string
+  readonly target: string
+  readonly remote: RemoteAddr
+  readonly state: ProbeState
+  timer: TimerHandle | null
+  inFlight: number
+}
+
+/** The address a gateway row resolves to (numeric hosts only; a name is used as is and fails as a transport error). */
+function remoteOf(g: Pick<RoutingGatewayRow, 'host' | 'port'>): RemoteAddr {
+  return { address: g.host, port: g.port, family: isIP(g.host) === 6 ? 'IPv6' : 'IPv4' }
+}
+
+/** Sends one OPTIONS and resolves with its outcome: any final response is an answer, Timer F or a transport error is not. */
+function probeOnce(layer: TransactionLayer, clock: Clock, transport: Transport, target: string, remote: RemoteAddr): Promise<ProbeOutcome> {
+  return new Promise((resolve) => {
+    const local = transport.local
+    const req = buildOptions(target, hostPort(local.address, local.port))
+    layer.addVia(req, transport)
+    const sentAt = clock.now()
+    const user: TransactionUser = {
+      onResponse(res: SipResponse, _tx: ClientTransaction) {
+        // RFC 3261 §11.2: any final status means the host's SIP stack answered (even 404/405/503).
+        if (res.status >= 200) resolve({ ok: true, rttMs: clock.now() - sentAt, status: res.status })
+      },
+      onTimeout: () => resolve({ ok: false, why: 'timeout' }),
+      onTransportError: () => resolve({ ok: false, why: 'transport' }),
+    }
+    try {
+      layer.sendRequest(req, transport, remote, user)
+    } catch {
+      resolve({ ok: false, why: 'transport' })
+    }
+  })
+}
+
+/** Periodic OPTIONS checks; `online` is the policy's GatewayHealth (missing = online). */
+export class OptionsChecker {
+  /** Online state of checked routing gateways (policy `GatewayHealth`); unchecked gateways are absent. */
+  readonly online = new Map<string, boolean>()
+  private readonly checked = new Map<string, Checked>()
+  private readonly random: () => number
+  private readonly onlineGauge: Metric
+  private readonly checks: Metric
+  private readonly changes: Metric
+  private readonly rtt: Histogram
+  private transport: Transport | null = null
+  private periodMs = 60_000
+  private hysteresis: Hysteresis = { failuresToOffline: 3, successesToOnline: 2 }
+
+  constructor(private readonly opts: OptionsCheckerOptions) {
+    this.random = opts.random ?? Math.random
+    const m = opts.metrics
+    this.onlineGauge = m.gauge('gateway_online', 'Routing gateway online by OPTIONS check (1) or offline (0)', ['gateway'])
+    this.checks = m.counter('sip_options_checks_total', 'OPTIONS checks by result', ['result'])
+    this.changes = m.counter('gateway_state_changes_total', 'Routing gateways going online or offline', ['state'])
+    this.rtt = m.histogram('sip_options_rtt_ms', 'Round trip of answered OPTIONS checks (ms)', ['gateway'], [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000])
+  }
+
+  /** Starts checking over `transport` with the gateways and params of `snapshot`. */
+  start(transport: Transport, snapshot: ConfigSnapshot): void {
+    this.transport = transport
+    this.apply(snapshot)
+  }
+
+  /** A config swap: adds and removes gateways, keeps the state of the others (reset when the address changed). */
+  apply(snapshot: ConfigSnapshot): void {
+    const p = snapshot.params
+    this.periodMs = p.SS_SIP_OPTIONS_CHECK_PERIOD * 1000
+    this.hysteresis = { failuresToOffline: p.SS_OPTIONS_FAILURES_TO_OFFLINE, successesToOnline: p.SS_OPTIONS_SUCCESSES_TO_ONLINE }
+    const wanted = new Map<string, Readonly<RoutingGatewayRow>>()
+    for (const g of snapshot.routingGateways.values()) if (g.optionsCheck) wanted.set(g.id, g)
+    for (const [id, c] of this.checked) {
+      const g = wanted.get(id)
+      if (g === undefined || hostPort(g.host, g.port) !== c.target) this.forget(id)
+    }
+    for (const g of wanted.values()) if (!this.checked.has(g.id)) this.add(g)
+  }
+
+  /** The check state of a gateway (undefined when it is not checked). */
+  view(id: string): ProbeView | undefined {
+    return this.checked.get(id)?.state
+  }
+
+  /** Ids of the checked gateways. */
+  get ids(): string[] {
+    return [...this.checked.keys()]
+  }
+
+  /** On-demand network test: `count` OPTIONS `intervalMs` apart to the gateway's address, RTT and loss of those. */
+  async networkTest(gateway: Pick<RoutingGatewayRow, 'host' | 'port'>, count: number, intervalMs: number): Promise<NetworkTestResult> {
+    const transport = this.transport
+    if (transport === null) throw new Error('network test before the checker started')
+    const target = hostPort(gateway.host, gateway.port)
+    const remote = remoteOf(gateway)
+    const probes: Promise<ProbeOutcome>[] = []
+    for (let i = 0; i < count; i++) {
+      if (i > 0) await new Promise<void>((ok) => this.opts.clock.after(intervalMs, ok))
+      probes.push(probeOnce(this.opts.layer, this.opts.clock, transport, target, remote))
+    }
+    const outcomes = await Promise.all(probes)
+    const rtts: number[] = []
+    let lastCode: number | null = null
+    for (const o of outcomes) {
+      if (!o.ok) continue
+      rtts.push(o.rttMs)
+      lastCode = o.status
+    }
+    return summariseProbes(count, rtts, lastCode)
+  }
+
+  /** Stops every check (shutdown). */
+  stop(): void {
+    for (const id of [...this.checked.keys()]) this.forget(id)
+    this.transport = null
+  }
+
+  private add(g: Readonly<RoutingGatewayRow>): void {
+    const c: Checked = { id: g.id, target: hostPort(g.host, g.port), remote: remoteOf(g), state: new ProbeState(), timer: null, inFlight: 0 }
+    this.checked.set(g.id, c)
+    this.online.set(g.id, true)
+    this.onlineGauge.set(1, g.id)
+    // The first check comes within one period, spread so a big table does not probe in one burst.
+    this.schedule(c, this.random() * this.periodMs)
+  }
+
+  private forget(id: string): void {
+    const c = this.checked.get(id)
+    if (c === undefined) return
+    c.timer?.cancel()
+    this.checked.delete(id)
+    this.online.delete(id)
+    this.onlineGauge.remove(id)
+    this.rtt.remove(id)
+  }
+
+  private schedule(c: Checked, delayMs: number): void {
+    c.timer = this.opts.clock.after(delayMs, () => this.check(c))
+  }
+
+  /**
+   * One periodic check; the next is scheduled at once. Checks overlap when the period is shorter than Timer F, so a dead
+   * gateway goes offline after its failures-to-offline periods plus one Timer F, not that many Timer Fs.
+   */
+  private check(c: Checked): void {
+    if (this.checked.get(c.id) !== c) return
+    this.schedule(c, this.periodMs * (1 - JITTER + 2 * JITTER * this.random()))
+    const transport = this.transport
+    if (c.inFlight >= MAX_IN_FLIGHT || transport === null) return
+    c.inFlight++
+    probeOnce(this.opts.layer, this.opts.clock, transport, c.target, c.remote)
+      .then((o) => this.record(c, o))
+      .catch((err: unknown) => this.opts.log.error('OPTIONS check failed unexpectedly', { err, routingGatewayId: c.id }))
+  }
+
+  private record(c: Checked, o: ProbeOutcome): void {
+    c.inFlight--
+    if (this.checked.get(c.id) !== c) return
+    this.checks.labels(o.ok ? 'answered' : o.why).inc()
+    if (o.ok) this.rtt.labels(c.id).observe(o.rttMs)
+    const change = c.state.record(o, Math.floor(this.opts.clock.now()), this.hysteresis)
+    if (change === null) return
+    this.online.set(c.id, change === 'online')
+    this.onlineGauge.set(change === 'online' ? 1 : 0, c.id)
+    this.changes.labels(change).inc()
+    const fields = { routingGatewayId: c.id, target: c.target, lossRatio: c.state.lossRatio, lastCode: c.state.lastCode }
+    if (change === 'offline') this.opts.log.warn('routing gateway offline: OPTIONS unanswered', fields)
+    else this.opts.log.info('routing gateway online again: OPTIONS answered', fields)
+  }
+}
