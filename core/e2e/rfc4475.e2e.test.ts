@@ -11,16 +11,18 @@ const dir = resolve(repoRoot, '../shared/conformance/rfc4475')
  * Statuses the core sends back per file, in order of first appearance (retransmissions collapse). `[]` means no
  * answer: responses (bcast, bigcode, noreason, scalarlg, unreason) are never answered; badinv01's only Via is
  * garbage and test.dat has no SIP-Version, so there is nowhere to send one; wsinv's folded Via cannot be redirected
- * to this test (see `redirectVia`), so its 100/501 go to the address in the file. INVITEs the node does not handle
- * yet get 100 then 501; OPTIONS for the node get 200 (Max-Forwards 0 to a user elsewhere: 483).
+ * to this test (see `redirectVia`), so its answer goes to the address in the file. A valid INVITE comes from a source
+ * that is no mapping gateway of the (empty) configuration, so the policy refuses it with 403 before any 100 Trying
+ * (SS_REPLY_UNAUTHORIZED on); other methods the node does not handle get 501; OPTIONS for the node get 200
+ * (Max-Forwards 0 to a user elsewhere: 483).
  */
 const EXPECTED: Record<string, number[]> = {
-  'badaspec.dat': [400], 'badbranch.dat': [200], 'baddate.dat': [100, 501], 'baddn.dat': [400], 'badinv01.dat': [],
+  'badaspec.dat': [400], 'badbranch.dat': [200], 'baddate.dat': [403], 'baddn.dat': [400], 'badinv01.dat': [],
   'badvers.dat': [505], 'bcast.dat': [], 'bext01.dat': [420], 'bigcode.dat': [], 'clerr.dat': [400],
-  'cparam01.dat': [501], 'cparam02.dat': [501], 'dblreq.dat': [501], 'esc01.dat': [100, 501], 'esc02.dat': [501],
-  'escnull.dat': [501], 'escruri.dat': [400], 'insuf.dat': [400], 'intmeth.dat': [501], 'inv2543.dat': [100, 501],
-  'invut.dat': [415], 'longreq.dat': [100, 501], 'ltgtruri.dat': [400], 'lwsdisp.dat': [200], 'lwsruri.dat': [400],
-  'lwsstart.dat': [100, 501], 'mcl01.dat': [400], 'mismatch01.dat': [400], 'mismatch02.dat': [400], 'mpart01.dat': [501],
+  'cparam01.dat': [501], 'cparam02.dat': [501], 'dblreq.dat': [501], 'esc01.dat': [403], 'esc02.dat': [501],
+  'escnull.dat': [501], 'escruri.dat': [400], 'insuf.dat': [400], 'intmeth.dat': [501], 'inv2543.dat': [403],
+  'invut.dat': [415], 'longreq.dat': [403], 'ltgtruri.dat': [400], 'lwsdisp.dat': [200], 'lwsruri.dat': [400],
+  'lwsstart.dat': [403], 'mcl01.dat': [400], 'mismatch01.dat': [400], 'mismatch02.dat': [400], 'mpart01.dat': [501],
   'multi01.dat': [400], 'ncl.dat': [400], 'noreason.dat': [], 'novelsc.dat': [416], 'quotbal.dat': [400],
   'regaut01.dat': [501], 'regbadct.dat': [400], 'regescrt.dat': [501], 'scalar02.dat': [400], 'scalarlg.dat': [],
   'sdp01.dat': [406], 'semiuri.dat': [200], 'test.dat': [], 'transports.dat': [200], 'trws.dat': [200],
@@ -75,7 +77,7 @@ describe('RFC 4475 torture messages against the running core', () => {
     expect(await metric(core, 'sip_parse_errors_total')).toBeGreaterThan(0)
   })
 
-  it('returns to zero live transactions once Timers H (no ACK for the 501s) and J have run', async () => {
+  it('returns to zero live transactions once Timers H (no ACK for the 403s and 501s) and J have run', async () => {
     // T1 = 100 ms: H and J are 6.4 s.
     expect(await waitFor(async () => (await health(core)).transactions === 0, 15_000)).toBe(true)
     expect(await metric(core, 'sip_server_failures_total{status="408"}')).toBeGreaterThan(0)

@@ -1,4 +1,4 @@
-// The running core as a UAS on real UDP, driven by SIPp: RFC 3261 §11.2 (OPTIONS 200), §17.2.2 (non-INVITE server retransmissions), §17.2.1 (INVITE 501 retransmitted per Timer G until the ACK), §8.2.1 (501), and the API.md process contract (bad env exit 1, SIGTERM exit 0).
+// The running core as a UAS on real UDP, driven by SIPp: RFC 3261 §11.2 (OPTIONS 200), §17.2.2 (non-INVITE server retransmissions), §17.2.1 (a final INVITE response retransmitted per Timer G until the ACK: the 403 to an unknown source), and the API.md process contract (bad env exit 1, SIGTERM exit 0).
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -31,18 +31,18 @@ describe('core as UAS under SIPp', () => {
     expect(await metric(core, 'sip_absorbed_retransmissions_total')).toBeGreaterThan(absorbedBefore)
   })
 
-  it('answers INVITE with 501 that SIPp ACKs, for 100 calls', async () => {
-    const res = await runSipp({ scenario: 'uac-invite-unhandled-expect-501.xml', target: target(), calls: 100, rate: 50 })
+  it('rejects INVITE from an unknown IP with 403 that SIPp ACKs, for 100 calls', async () => {
+    const res = await runSipp({ scenario: 'uac-invite-unknown-ip-expect-403.xml', target: target(), calls: 100, rate: 50 })
     expect({ exit: res.exitCode, ok: res.successful, failed: res.failed }).toEqual({ exit: 0, ok: 100, failed: 0 })
-    expect(await metric(core, 'sip_responses_sent_total{status="501"}')).toBeGreaterThanOrEqual(100)
+    expect(await metric(core, 'sip_responses_sent_total{status="403"}')).toBeGreaterThanOrEqual(100)
   })
 
-  it('answers INVITE with 501 and retransmits it until the ACK, with 10% loss on SIPp\'s side', async () => {
+  it('retransmits the 403 to an INVITE until the ACK, with 10% loss on SIPp\'s side', async () => {
     const before = await metric(core, 'sip_retransmissions_total{kind="ist"}')
-    const res = await runSipp({ scenario: 'uac-invite-unhandled-expect-501.xml', target: target(), calls: 100, rate: 50, lostPercent: 10 })
+    const res = await runSipp({ scenario: 'uac-invite-unknown-ip-expect-403.xml', target: target(), calls: 100, rate: 50, lostPercent: 10 })
     expect({ exit: res.exitCode, ok: res.successful, failed: res.failed }).toEqual({ exit: 0, ok: 100, failed: 0 })
     expect(res.retransmissions).toBeGreaterThan(0)
-    // A lost ACK (or a lost 501) makes the IST retransmit its 501 per Timer G.
+    // A lost ACK (or a lost 403) makes the IST retransmit its final response per Timer G.
     expect(await metric(core, 'sip_retransmissions_total{kind="ist"}')).toBeGreaterThan(before)
   })
 
