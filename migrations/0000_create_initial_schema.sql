@@ -114,6 +114,29 @@ CREATE TABLE `mapping_gateways` (
 CREATE UNIQUE INDEX `mapping_gateways_name_idx` ON `mapping_gateways` (`name`);--> statement-breakpoint
 CREATE INDEX `mapping_gateways_account_id_idx` ON `mapping_gateways` (`account_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `mapping_gateways_username_idx` ON `mapping_gateways` (`username`);--> statement-breakpoint
+CREATE TABLE `network_tests` (
+	`id` text PRIMARY KEY NOT NULL,
+	`routing_gateway_id` text NOT NULL,
+	`host` text NOT NULL,
+	`port` integer NOT NULL,
+	`count` integer NOT NULL,
+	`interval_ms` integer NOT NULL,
+	`status` text NOT NULL,
+	`node_id` text,
+	`requested_at_ms` integer NOT NULL,
+	`started_at_ms` integer,
+	`completed_at_ms` integer,
+	`sent` integer,
+	`received` integer,
+	`loss_ratio` real,
+	`rtt_min_ms` integer,
+	`rtt_avg_ms` integer,
+	`rtt_max_ms` integer,
+	`last_code` integer,
+	`error` text
+);
+--> statement-breakpoint
+CREATE INDEX `network_tests_status_requested_at_ms_idx` ON `network_tests` (`status`,`requested_at_ms`);--> statement-breakpoint
 CREATE TABLE `routing_gateways` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

@@ -57,10 +57,10 @@ describe('entity / table parity', () => {
 describe('naming (STYLE.md "Database")', () => {
   const tables = (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTable))
 
-  it('exports all nine tables from schema.ts', () => {
+  it('exports all ten tables from schema.ts', () => {
     expect(tables.map((t) => getTableName(t)).sort()).toEqual([
       'accounts', 'api_keys', 'cdrs', 'config_version', 'gateway_groups', 'gateway_status', 'mapping_gateways',
-      'routing_gateways', 'system_parameters',
+      'network_tests', 'routing_gateways', 'system_parameters',
     ])
   })
 
