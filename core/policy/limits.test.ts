@@ -23,6 +23,19 @@ function call(lines: LineCounters, mappingGatewayId = 'mgIp', targets = [target(
 }
 
 describe('LineCounters', () => {
+  it('counts every line ever taken (admissions per mapping gateway, attempts per routing gateway) for calls per second', () => {
+    const lines = new LineCounters()
+    lines.takeIngress('mgIp')
+    lines.releaseIngress('mgIp')
+    lines.takeIngress('mgIp')
+    expect(lines.tryTakeTarget(snapshot, 'mgIp', target('rg1'))).toBe(true)
+    lines.releaseTarget('mgIp', target('rg1'))
+    expect(lines.tryTakeTarget(snapshot, 'mgIp', target('rg1'))).toBe(true)
+    expect(lines.taken.mapping.get('mgIp')).toBe(2)
+    expect(lines.taken.routing.get('rg1')).toBe(2)
+    expect(lines.ingressCalls('mgIp')).toBe(1)
+  })
+
   it('refuses a routing gateway line at its lineLimit and frees it on release', () => {
     const lines = new LineCounters()
     expect(lines.tryTakeTarget(snapshot, 'mgIp', target('rg1'))).toBe(true)

@@ -57,6 +57,8 @@ export class LineCounters {
   private readonly groupMappingCalls = new Map<string, Map<string, number>>()
   /** The `live` argument of decideRoute; reads the counters in place, no copy per call. */
   readonly live: RoutingLive
+  /** Lines ever taken per mapping gateway (calls admitted) and per routing gateway (attempts): the status publisher's calls per second. */
+  readonly taken = { mapping: new Map<string, number>(), routing: new Map<string, number>() }
 
   constructor(health?: GatewayHealth) {
     this.live = new LiveView(this.gatewayCalls, this.groupCalls, this.groupMappingCalls, health)
@@ -86,6 +88,7 @@ export class LineCounters {
   /** Takes an ingress line on the mapping gateway. */
   takeIngress(mappingGatewayId: string): void {
     inc(this.mappingCalls, mappingGatewayId)
+    inc(this.taken.mapping, mappingGatewayId)
   }
 
   /** Gives back an ingress line; throws LineCountError when none was taken. */
@@ -104,6 +107,7 @@ export class LineCounters {
     const group = target.groupId === null ? undefined : snapshot.gatewayGroups.get(target.groupId)
     if (group !== undefined && groupFreeLines(group, mappingGatewayId, this.live) <= 0) return false
     inc(this.gatewayCalls, target.routingGatewayId)
+    inc(this.taken.routing, target.routingGatewayId)
     if (target.groupId !== null) {
       inc(this.groupCalls, target.groupId)
       let byMapping = this.groupMappingCalls.get(target.groupId)
