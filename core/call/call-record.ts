@@ -27,6 +27,10 @@ export interface CallFacts {
   routingGatewayId: string | null
   attempts: AttemptRecord[]
   notes: string[]
+  /** Duration cap of the call in seconds (0 or absent = none): billing never exceeds it. */
+  capSec?: number
+  /** The SS_CALLREMINTIME warning prompt went out (a skipped one is in `notes`). */
+  warningPlayed?: boolean
 }
 
 /** CDR notes for gateways routing skipped as offline by the OPTIONS check (issue 6: the reason is recorded with the call). */
@@ -41,9 +45,14 @@ export function epochMs(clock: Clock): number {
   return Math.floor(clock.now())
 }
 
-/** Billed seconds: the answered time rounded up to whole seconds (mirrors cdr/record.ts billedDurationSec, which this layer may not import). */
-export function billedSec(answeredAtMs: number | null, endedAtMs: number): number {
-  return answeredAtMs === null ? 0 : Math.ceil(Math.max(0, endedAtMs - answeredAtMs) / 1000)
+/**
+ * Billed seconds: the answered time rounded up to whole seconds (mirrors cdr/record.ts billedDurationSec, which this
+ * layer may not import), never more than the cap: a cap timer that fires a few ms late (event loop) bills the cap.
+ */
+export function billedSec(answeredAtMs: number | null, endedAtMs: number, capSec = 0): number {
+  if (answeredAtMs === null) return 0
+  const sec = Math.ceil(Math.max(0, endedAtMs - answeredAtMs) / 1000)
+  return capSec > 0 && sec > capSec ? capSec : sec
 }
 
 /** The CDR of a finished call (times in epoch ms; PDD = first 18x, else the answer, minus the start). */
@@ -56,7 +65,7 @@ export function buildCdr(f: CallFacts, end: CallEnding, endedAtMs: number): CdrC
     startedAtMs: s.startedAtMs,
     answeredAtMs: f.answeredAtMs,
     endedAtMs,
-    durationSec: billedSec(f.answeredAtMs, endedAtMs),
+    durationSec: billedSec(f.answeredAtMs, endedAtMs, f.capSec),
     pddMs: progress === null ? null : Math.max(0, progress - s.startedAtMs),
     caller: s.caller,
     callee: s.callee,
@@ -72,7 +81,7 @@ export function buildCdr(f: CallFacts, end: CallEnding, endedAtMs: number): CdrC
     sourceIp: s.sourceIp,
     sourcePort: s.sourcePort,
     nodeId: s.nodeId,
-    warningPlayed: false,
+    warningPlayed: f.warningPlayed ?? false,
     notes: end.note === undefined ? f.notes : [...f.notes, end.note],
   }
 }

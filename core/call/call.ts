@@ -7,6 +7,7 @@ import type { ServerTransaction } from '../sip/transaction/types.js'
 import type { RemoteAddr } from '../transport/types.js'
 import type { CallContext } from './call-context.js'
 import { buildCdr, epochMs, offlineNotes, type CallEnding, type CallFacts } from './call-record.js'
+import { CallSessions } from './call-session.js'
 import { isUnanswered, nextCallState, type CallState } from './call-state.js'
 import type { Leg } from './call-table.js'
 import { dispatchInDialog } from './in-dialog/dispatch.js'
@@ -14,7 +15,7 @@ import type { ReinviteRelay } from './in-dialog/reinvite.js'
 import { UacLeg } from './legs/uac-leg.js'
 import { UasLeg } from './legs/uas-leg.js'
 import type { CallSkeleton, RouteDecision } from './ports.js'
-import { CallTimers, type AttemptPhase, type CallTimerOwner } from './timers.js'
+import { CallTimers, type AttemptPhase, type CallTimerOwner, type WarningPrompt } from './timers.js'
 
 /** Why the last attempt failed: decides the caller's final status when failover ends. */
 interface LastOutcome {
@@ -56,6 +57,10 @@ export class Call implements CallTimerOwner {
   /** The in-dialog INVITE being relayed (one at a time; a second one gets 491, RFC 3261 §14.2). */
   reinvite: ReinviteRelay | null = null
   readonly ctx: CallContext
+  /** RFC 4028 session timers of both legs (call-session.ts). */
+  readonly sessions: CallSessions
+  /** The media relay's session when the call anchors media; the warning prompt plays through it. */
+  media: WarningPrompt | null = null
   private readonly timers: CallTimers
   private readonly facts: CallFacts
   private readonly lateOffer: boolean
@@ -73,6 +78,7 @@ export class Call implements CallTimerOwner {
     this.id = ctx.newCdrId(now)
     this.a = new UasLeg(ctx, this, invite, ist)
     this.timers = new CallTimers(ctx.clock, decision.params, this)
+    this.sessions = new CallSessions(this, invite, decision.params)
     // RFC 3264 §5 / RFC 3261 §13.2.1: an INVITE without SDP is a late offer: the caller's answer comes in its ACK.
     this.lateOffer = invite.body.length === 0
     this.maxAttempts = decision.params.SS_MAX_ROUTING_ATTEMPTS
@@ -81,7 +87,7 @@ export class Call implements CallTimerOwner {
       accountId: decision.accountId, mappingGatewayId: decision.mappingGatewayId,
       sourceIp: origin.source.address, sourcePort: origin.source.port, nodeId: ctx.nodeId,
     }
-    this.facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: offlineNotes(decision.rejected) }
+    this.facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: offlineNotes(decision.rejected), capSec: decision.maxCallDurationSec }
   }
 
   /** This call's logger: every line carries its Call-ID (leg A) and CDR id (made on first use, off the quiet path). */
@@ -91,6 +97,8 @@ export class Call implements CallTimerOwner {
 
   /** Registers the call, tells the observer and sends the first attempt. */
   start(): void {
+    // RFC 4028 §8.1: an interval below our Min-SE is a 422 to retry, before any line or CDR (the retry is the call).
+    if (!this.sessions.admitCaller()) return this.decision.release()
     this.a.ist.userData = this
     this.ctx.table.addCall(this)
     this.ctx.counters.started.inc()
@@ -176,13 +184,15 @@ export class Call implements CallTimerOwner {
     this.facts.answeredAtMs = now
     // RFC 3261 §13.2.2.4: early offer: ACK now; late offer: the ACK waits for the caller's SDP.
     if (!this.lateOffer) leg.ack()
-    this.a.answerCall(res.body, res.headers.first('content-type'))
+    this.a.answerCall(res.body, res.headers.first('content-type'), this.sessions.callerAnswerHeaders)
     this.ctx.counters.answered.inc()
     const pdd = this.facts.firstProgressAtMs ?? now
     this.ctx.observer
       .onCallAnswered(this.id, { answeredAtMs: now, routingGatewayId: leg.target.routingGatewayId, calleeOut: leg.target.calleeOut, pddMs: pdd - this.facts.skeleton.startedAtMs })
       .catch(this.ctx.onObserverError)
-    this.timers.armDuration(this.decision.maxCallDurationSec)
+    // The cap counts from the answer and is absolute (timers.ts); nothing later re-arms it.
+    this.timers.armDuration(this.decision.maxCallDurationSec, this.decision.params.SS_CALLREMINTIME)
+    this.sessions.start(res, { body: this.a.answer?.response.body ?? res.body, contentType: res.headers.first('content-type') }, { body: leg.invite.body, contentType: leg.invite.headers.first('content-type') })
   }
 
   /** The current attempt failed (3xx-6xx, Timer B, transport): stop-switching code, failover or the final answer. */
@@ -249,7 +259,10 @@ export class Call implements CallTimerOwner {
     if (leg === this.a && this.a.onAck(ack)) {
       if (this.state !== 'connecting') return
       this.state = nextCallState(this.state, 'connected')
-      if (this.lateOffer) this.b?.ack(ack.body, ack.headers.first('content-type'))
+      if (this.lateOffer && this.b !== null) {
+        this.b.ack(ack.body, ack.headers.first('content-type'))
+        this.sessions.sdpSent(this.b, ack.body, ack.headers.first('content-type'))
+      }
       return
     }
     if (this.reinvite !== null && this.reinvite.from === leg) this.reinvite.onAck(ack)
@@ -290,9 +303,32 @@ export class Call implements CallTimerOwner {
     this.end({ reason: 'CalleeHangup', sipCode: 200 })
   }
 
-  /** SS_MAXCALLDURATION / account limit reached: BYE both legs. */
+  /** SS_MAXCALLDURATION / account limit reached: BYE both legs (billed at most the cap, call-record.ts). */
   onDurationExceeded(): void {
-    this.hangupBoth({ reason: 'MaxCallDurationExceeded', sipCode: 200 })
+    this.hangup('MaxCallDurationExceeded')
+  }
+
+  /** SS_CALLREMINTIME before the cap: the prompt to the caller through the media relay; skipped (and noted) without one. */
+  onRemindDue(): void {
+    if (this.state !== 'connected' && this.state !== 'connecting') return
+    const played = this.media?.playPrompt() ?? false
+    if (played) this.facts.warningPlayed = true
+    else this.facts.notes.push(this.media === null ? 'warning prompt skipped: no media relay' : 'warning prompt skipped: the media relay could not play it')
+  }
+
+  /** RFC 4028 §10: a leg's session expired or our refresh failed: BYE both legs with SessionTimerExpired. */
+  onSessionTimerExpired(side: 'a' | 'b', why: string): void {
+    this.hangup('SessionTimerExpired', `leg ${side === 'a' ? 'A (caller)' : 'B (callee)'}: ${why}`)
+  }
+
+  /**
+   * Ends an answered call from the node's side (cap, session expiry, no media...): BYE to each leg that still has a
+   * dialog, exactly once. The first reason wins; a later trigger (same tick or after) is a no-op.
+   */
+  hangup(reason: TerminationReason, note?: string): void {
+    if (this.state === 'ended') return
+    if (isUnanswered(this.state)) return this.terminate(reason)
+    this.hangupBoth({ reason, sipCode: 200, ...(note === undefined ? {} : { note }) })
   }
 
   /** Ends the call from the node's side (shutdown): BYE after the answer, 503 + CANCEL before. */
@@ -313,6 +349,7 @@ export class Call implements CallTimerOwner {
   }
 
   private hangupBoth(ending: CallEnding): void {
+    if (this.state === 'ended') return
     this.a.bye()
     this.b?.hangup()
     this.end(ending)
@@ -331,6 +368,7 @@ export class Call implements CallTimerOwner {
     this.state = nextCallState(this.state, 'ended')
     const now = epochMs(this.ctx.clock)
     this.timers.dispose()
+    this.sessions.dispose()
     this.a.answer?.stop()
     this.reinvite?.dispose()
     this.reinvite = null

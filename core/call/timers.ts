@@ -1,14 +1,21 @@
-// The per-call timers: the attempt timer (SS_SIP_TIMEOUT_INVITE / _RINGING / _SESSION_PROGRESS / _SESSION_PROGRESS_SDP) and the duration cap, one dispose().
+// The per-call timers: the attempt timer (SS_SIP_TIMEOUT_INVITE / _RINGING / _SESSION_PROGRESS / _SESSION_PROGRESS_SDP), the duration cap and its warning (SS_CALLREMINTIME), one dispose().
 import type { SystemParams } from '../../shared/params/system-params.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 
 /** What the attempt waits for: any response (`invite`), the answer after 180 (`ringing`), after 183 without/with SDP. */
 export type AttemptPhase = 'invite' | 'ringing' | 'progress' | 'progressSdp'
 
+/** What plays the warning prompt (the media relay's session): false when it could not (no codec, no RTP latched). */
+export interface WarningPrompt {
+  playPrompt(): boolean
+}
+
 /** The call methods the timers fire (methods on the call, so no per-timer closures beyond the two slots). */
 export interface CallTimerOwner {
   onAttemptTimeout(phase: AttemptPhase): void
   onDurationExceeded(): void
+  /** SS_CALLREMINTIME before the cap: time for the warning prompt. */
+  onRemindDue(): void
 }
 
 /** Seconds per phase, from the parameters the call was admitted with. */
@@ -25,12 +32,15 @@ function phaseMs(p: SystemParams, phase: AttemptPhase): number {
   }
 }
 
-/** Two slots (attempt, duration) on the injected clock; `dispose()` cancels both and refuses new ones. */
+/** Three slots (attempt, duration, remind) on the injected clock; `dispose()` cancels them and refuses new ones. */
 export class CallTimers {
   /** Phase of the armed attempt timer, or null. */
   phase: AttemptPhase | null = null
   private attempt: TimerHandle | null = null
   private duration: TimerHandle | null = null
+  private remind: TimerHandle | null = null
+  /** Clock time the cap fires at (absolute: nothing re-arms it), null without a cap. */
+  deadlineAt: number | null = null
   private disposed = false
   private readonly fireAttempt = (): void => {
     this.attempt = null
@@ -60,13 +70,25 @@ export class CallTimers {
     this.phase = null
   }
 
-  /** Arms the duration cap from the answer; 0 = none (SS_MAXCALLDURATION / account limit). */
-  armDuration(sec: number): void {
-    if (this.disposed || sec <= 0) return
-    this.duration = this.clock.after(sec * 1000, () => {
+  /**
+   * Arms the duration cap `sec` from now (the answer) and the warning `remindSec` before it; 0 = none. The deadline is
+   * absolute: called once per call, and nothing (re-INVITE, UPDATE, session refresh) moves it afterwards.
+   */
+  armDuration(sec: number, remindSec = 0): void {
+    if (this.disposed || sec <= 0 || this.duration !== null) return
+    const ms = sec * 1000
+    this.deadlineAt = this.clock.now() + ms
+    this.duration = this.clock.after(ms, () => {
       this.duration = null
       this.owner.onDurationExceeded()
     })
+    // A warning at or before the answer makes no sense (and the params schema refuses remind >= cap).
+    if (remindSec > 0 && remindSec < sec) {
+      this.remind = this.clock.after(ms - remindSec * 1000, () => {
+        this.remind = null
+        this.owner.onRemindDue()
+      })
+    }
   }
 
   /** Cancels every timer of the call; later arms are ignored. */
@@ -75,5 +97,7 @@ export class CallTimers {
     this.clearAttempt()
     this.duration?.cancel()
     this.duration = null
+    this.remind?.cancel()
+    this.remind = null
   }
 }

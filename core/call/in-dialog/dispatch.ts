@@ -28,6 +28,9 @@ export function dispatchInDialog(call: Call, leg: Leg, req: SipRequest, tx: Serv
     case 'INVITE':
       return relayReinvite(call, leg, tx)
     case 'UPDATE':
+      // RFC 4028 §9: an UPDATE without SDP on a leg with a session timer is a pure refresh, answered here (call-session.ts).
+      if (call.sessions.absorbRefresh(leg, req, tx)) return
+      if (!call.sessions.admitRequest(leg, req, tx)) return
       return relayUpdate(call, leg, tx)
     case 'INFO':
       return relayInfo(call, leg, tx)

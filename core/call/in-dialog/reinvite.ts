@@ -7,6 +7,11 @@ import type { ClientTransaction, ServerTransaction, TransactionUser } from '../.
 import type { Call } from '../call.js'
 import type { Leg } from '../call-table.js'
 
+/** Content-Type of a message, if any. */
+function ct(m: SipRequest): string | undefined {
+  return m.headers.first('content-type')
+}
+
 /** One relayed re-INVITE: the sender's IST (`from`) and our INVITE on the other leg's dialog (`to`). */
 export class ReinviteRelay implements TransactionUser, UasAnswerUser {
   readonly from: Leg
@@ -32,6 +37,9 @@ export class ReinviteRelay implements TransactionUser, UasAnswerUser {
     const out = d.createRequest('INVITE', req.body, req.headers.first('content-type'), Math.max(0, (req.maxForwards ?? 70) - 1))
     out.headers.append('allow', this.call.ctx.allow)
     if (this.call.ctx.supported.length > 0) out.headers.append('supported', this.call.ctx.supported)
+    // RFC 4028: session timers are per leg: the other leg's request carries that leg's Session-Expires, never the sender's.
+    for (const [n, v] of this.call.sessions.requestHeaders(this.to)) out.headers.append(n, v)
+    this.call.sessions.sdpSent(this.to, out.body, ct(out))
     this.seq = d.localSeq
     this.to.sendInDialog(out, this)
   }
@@ -56,7 +64,11 @@ export class ReinviteRelay implements TransactionUser, UasAnswerUser {
       // RFC 3261 §12.2: a 2xx to a target refresh updates both remote targets.
       this.to.dialog?.refreshTarget(res)
       this.from.dialog?.refreshTarget(this.ist.request)
-      const ok = buildResponse(this.ist.request, s, { reason: res.reason, headers: this.call.ctx.dialogHeaders, body: res.body, ...(ct === undefined ? {} : { contentType: ct }) })
+      // RFC 4028 §10: a 2xx to a re-INVITE refreshes both dialogs' sessions; the sender's 2xx carries its own terms (§9).
+      const se = this.call.sessions.relayAnswered(this.from, this.to, this.ist.request, res)
+      const headers = se.length === 0 ? this.call.ctx.dialogHeaders : [...this.call.ctx.dialogHeaders, ...se]
+      const ok = buildResponse(this.ist.request, s, { reason: res.reason, headers, body: res.body, ...(ct === undefined ? {} : { contentType: ct }) })
+      this.call.sessions.sdpSent(this.from, res.body, ct)
       this.answer = new UasAnswer(this.call.ctx.layer, this.ist, ok, this)
       return
     }
@@ -94,6 +106,7 @@ export class ReinviteRelay implements TransactionUser, UasAnswerUser {
 
   private ackOther(body?: Buffer, contentType?: string): void {
     this.state = 'acked'
+    if (body !== undefined) this.call.sessions.sdpSent(this.to, body, contentType)
     this.to.dialog?.sendAck(this.call.ctx.layer, this.seq, body, contentType)
     if (this.call.reinvite === this) this.call.reinvite = null
   }
@@ -114,6 +127,8 @@ export function relayReinvite(call: Call, leg: Leg, tx: ServerTransaction): void
     tx.respond(buildResponse(tx.request, 491))
     return
   }
+  // RFC 4028 §8.1: a Session-Expires below our Min-SE is refused here with 422, not relayed.
+  if (!call.sessions.admitRequest(leg, tx.request, tx)) return
   const relay = new ReinviteRelay(call, leg, other, tx)
   call.reinvite = relay
   relay.start()

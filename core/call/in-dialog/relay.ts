@@ -5,8 +5,8 @@ import type { ClientTransaction, ServerTransaction, TransactionUser } from '../.
 import type { Call } from '../call.js'
 import type { Leg } from '../call-table.js'
 
-/** Headers copied across with the body (RFC 6086 Info-Package, RFC 4028 Session-Expires on UPDATE). */
-const COPIED = ['info-package', 'session-expires', 'min-se'] as const
+/** Headers copied across with the body (RFC 6086 Info-Package); RFC 4028 headers are per leg (call-session.ts), never copied. */
+const COPIED = ['info-package'] as const
 
 /** The client side of one relayed request; its final response answers the server transaction it came from. */
 export class RequestRelay implements TransactionUser {
@@ -33,6 +33,10 @@ export class RequestRelay implements TransactionUser {
       const v = req.headers.first(name)
       if (v !== undefined) out.headers.append(name, v)
     }
+    if (req.method === 'UPDATE') {
+      for (const [n, v] of this.call.sessions.requestHeaders(this.to)) out.headers.append(n, v)
+      this.call.sessions.sdpSent(this.to, out.body, out.headers.first('content-type'))
+    }
     this.to.sendInDialog(out, this)
   }
 
@@ -47,8 +51,11 @@ export class RequestRelay implements TransactionUser {
     }
     const ct = res.headers.first('content-type')
     const headers = ok ? [...this.call.ctx.dialogHeaders] : []
-    const se = res.headers.first('session-expires')
-    if (se !== undefined) headers.push(['Session-Expires', se])
+    if (ok && this.tx.request.method === 'UPDATE') {
+      // RFC 4028 §10: a 2xx to an UPDATE refreshes both legs' sessions; the sender's 2xx carries its own terms (§9).
+      headers.push(...this.call.sessions.relayAnswered(this.from, this.to, this.tx.request, res))
+      this.call.sessions.sdpSent(this.from, res.body, res.headers.first('content-type'))
+    }
     this.done = true
     this.tx.respond(buildResponse(this.tx.request, res.status, { reason: res.reason, headers, body: res.body, ...(ct === undefined ? {} : { contentType: ct }) }))
   }

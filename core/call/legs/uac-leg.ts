@@ -12,6 +12,7 @@ import type { Call } from '../call.js'
 import type { CallContext } from '../call-context.js'
 import { epochMs } from '../call-record.js'
 import type { RouteTarget } from '../ports.js'
+import { calleeOfferHeaders, minSeOf } from '../session-timer.js'
 import { IGNORE_RESPONSES } from './ignore-responses.js'
 
 /** Where the INVITE stands: sent, a provisional seen, answered (2xx), failed (3xx-6xx, timeout, transport). */
@@ -27,7 +28,8 @@ export class UacLeg implements TransactionUser {
   readonly side = 'b' as const
   readonly call: Call
   readonly target: RouteTarget
-  readonly invite: SipRequest
+  /** Our INVITE (replaced once by the RFC 4028 §7.4 retry after a 422: same attempt, next CSeq). */
+  invite: SipRequest
   readonly callId: string
   /** Our From tag. */
   readonly tag: string
@@ -47,6 +49,7 @@ export class UacLeg implements TransactionUser {
   lastProvisional = 0
   private readonly ctx: CallContext
   private ict: InviteClientTransaction | null = null
+  private retried422 = false
 
   constructor(ctx: CallContext, call: Call, target: RouteTarget, callerInvite: SipRequest, transport: Transport) {
     this.ctx = ctx
@@ -67,6 +70,8 @@ export class UacLeg implements TransactionUser {
     h.append('contact', ctx.contact)
     h.append('allow', ctx.allow)
     if (ctx.supported.length > 0) h.append('supported', ctx.supported)
+    // RFC 4028 §7.1: offer our session interval and minimum (SS_SESSION_EXPIRES 0: no headers).
+    for (const [n, v] of calleeOfferHeaders(call.decision.params)) h.append(n, v)
     const body = callerInvite.body
     const ct = callerInvite.headers.first('content-type')
     // Media anchoring comes later: the caller's SDP goes to the gateway untouched.
@@ -99,9 +104,32 @@ export class UacLeg implements TransactionUser {
     if (s < 300) return this.on2xx(res)
     // RFC 3261 §17.1.1.3: the ICT ACKed the non-2xx itself.
     if (this.state === 'answered') return
+    if (s === 422 && this.retry422(res)) return
     this.state = 'failed'
     this.dialog?.terminate()
     if (this.attached) this.call.onAttemptFailed(this, s, res.reason)
+  }
+
+  /**
+   * RFC 4028 §7.4: a 422 names the gateway's Min-SE: the same attempt retries once with Session-Expires raised to it
+   * and the next CSeq (RFC 3261 §8.1.3.5 style); a second 422, or one without a usable Min-SE, fails the attempt.
+   */
+  private retry422(res: SipResponse): boolean {
+    const min = minSeOf(res)
+    if (this.retried422 || !this.attached || min === 0 || this.call.decision.params.SS_SESSION_EXPIRES === 0) return false
+    this.retried422 = true
+    const h = this.invite.headers.clone()
+    h.remove('via')
+    h.set('cseq', `${this.inviteSeq + 1} INVITE`)
+    h.remove('session-expires')
+    h.remove('min-se')
+    for (const [n, v] of calleeOfferHeaders(this.call.decision.params, min)) h.append(n, v)
+    this.invite = new SipRequest('INVITE', this.invite.uri, h, this.invite.body)
+    this.ctx.layer.addVia(this.invite, this.transport)
+    this.dialog = null
+    this.state = 'calling'
+    this.start()
+    return true
   }
 
   /** Timer B or the §9.1 guard after our CANCEL: no final response (408). */

@@ -56,12 +56,13 @@ export class UasLeg implements UasAnswerUser {
     this.ist.respond(res)
   }
 
-  /** Sends the 200 with the callee's SDP and retransmits it until the ACK (§13.3.1.4). */
-  answerCall(body: Buffer, contentType: string | undefined): void {
+  /** Sends the 200 with the callee's SDP (plus `extra` headers: RFC 4028 Session-Expires) and retransmits it until the ACK (§13.3.1.4). */
+  answerCall(body: Buffer, contentType: string | undefined, extra: ReadonlyArray<readonly [string, string]> = []): void {
     if (this.finalSent) return
     const d = this.ensureDialog('confirmed')
     d.confirm()
-    const res = buildResponse(this.invite, 200, { toTag: this.tag, headers: this.dialogHeaders, body, ...(contentType === undefined ? {} : { contentType }) })
+    const headers = extra.length === 0 ? this.dialogHeaders : [...this.dialogHeaders, ...extra]
+    const res = buildResponse(this.invite, 200, { toTag: this.tag, headers, body, ...(contentType === undefined ? {} : { contentType }) })
     this.answer = new UasAnswer(this.ctx.layer, this.ist, res, this)
   }
 
