@@ -92,3 +92,11 @@ describe('extractSdp', () => {
     expect(extractSdp('text/plain', body)).toBeUndefined()
   })
 })
+
+describe('codecs with a single payload type', () => {
+  it('reads m=audio ... 18 (sdp-transform parses a lone payload as a number)', () => {
+    const r = parseSdp('v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 18\r\n')
+    if (!r.ok) throw new Error(r.reason)
+    expect(codecs(r.session.media[0]!)).toEqual([{ payloadType: 18, name: 'G729', clockRate: 8000 }])
+  })
+})

@@ -88,7 +88,7 @@ const STATIC_PT: Record<number, [string, number]> = {
 
 /** Codecs of one media in m= preference order, joined with a=rtpmap and a=fmtp (RFC 4566 §6). */
 export function codecs(media: MediaDescription): Codec[] {
-  const pts = (media.payloads ?? '').split(/\s+/).filter((p) => /^\d{1,3}$/.test(p)).map(Number)
+  const pts = String(media.payloads ?? '').split(/\s+/).filter((p) => /^\d{1,3}$/.test(p)).map(Number)
   return pts.map((pt) => {
     const c: Codec = { payloadType: pt }
     const map = media.rtp?.find((r) => r.payload === pt)
@@ -110,7 +110,7 @@ export function codecs(media: MediaDescription): Codec[] {
 /** Keeps only the given payload types on one media, in the given order of m= (for codec policy). */
 export function keepCodecs(media: MediaDescription, payloadTypes: readonly number[]): void {
   const keep = new Set(payloadTypes)
-  const pts = (media.payloads ?? '').split(/\s+/).filter((p) => p.length > 0 && keep.has(Number(p)))
+  const pts = String(media.payloads ?? '').split(/\s+/).filter((p) => p.length > 0 && keep.has(Number(p)))
   media.payloads = pts.join(' ')
   media.rtp = (media.rtp ?? []).filter((r) => keep.has(r.payload))
   media.fmtp = (media.fmtp ?? []).filter((f) => keep.has(f.payload))
