@@ -24,6 +24,7 @@ const LAYERS: ReadonlyArray<readonly [string, number]> = [
   ['health', 4],
   ['policy', 5],
   ['cdr', 6],
+  ['live', 6],
   ['main.ts', Infinity],
   ['e2e', Infinity],
 ]
