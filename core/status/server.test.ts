@@ -1,7 +1,8 @@
-// The status port (API.md "Processes and environment": /health, /metrics in the Prometheus text format 0.0.4, /v1/calls) over real HTTP on 127.0.0.1.
+// The status port (API.md "Processes and environment": /health, /metrics in the Prometheus text format 0.0.4, /v1/calls filterable by gateway; issue 6) over real HTTP on 127.0.0.1.
 import { afterEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
+import { parsePrometheusText, sampleValue } from '../lib/prometheus-text.fixture.js'
 import { startStatusServer, type StatusServer } from './server.js'
 
 let server: StatusServer | undefined
@@ -10,8 +11,14 @@ afterEach(async () => {
   server = undefined
 })
 
+const CALLS = [
+  { id: 'c1', state: 'connected', mappingGatewayId: 'mg1', routingGatewayId: 'rg1', startedAtMs: 10_000 },
+  { id: 'c2', state: 'routing', mappingGatewayId: 'mg1', routingGatewayId: 'rg2', startedAtMs: 40_000 },
+  { id: 'c3', state: 'early', mappingGatewayId: 'mg2', routingGatewayId: null, startedAtMs: 50_000 },
+]
+
 async function start(health: () => { ok: boolean; [k: string]: unknown }, metrics = new Metrics()): Promise<string> {
-  server = await startStatusServer({ host: '127.0.0.1', port: 0, metrics, health, log: silentLogger })
+  server = await startStatusServer({ host: '127.0.0.1', port: 0, metrics, health, log: silentLogger, calls: () => CALLS, now: () => 61_500 })
   return `http://127.0.0.1:${server.port}`
 }
 
@@ -31,14 +38,27 @@ describe('status server', () => {
     const base = await start(() => ({ ok: true }), m)
     const res = await fetch(`${base}/metrics`)
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
-    expect(await res.text()).toContain('sip_requests_received_total{method="OPTIONS"} 5\n')
+    const fams = parsePrometheusText(await res.text())
+    expect(sampleValue(fams, 'sip_requests_received_total', { method: 'OPTIONS' })).toBe(5)
   })
 
-  it('returns 404 for unknown paths, 405 for writes, and an empty call list', async () => {
+  it('returns 404 for unknown paths and 405 for writes', async () => {
     const base = await start(() => ({ ok: true }))
     expect((await fetch(`${base}/nope`)).status).toBe(404)
     expect((await fetch(`${base}/health`, { method: 'POST' })).status).toBe(405)
-    expect(await (await fetch(`${base}/v1/calls`)).json()).toEqual({ items: [] })
+  })
+
+  it('lists current calls newest first with their age, filtered by either gateway with ?gatewayId', async () => {
+    const base = await start(() => ({ ok: true }))
+    const all = (await (await fetch(`${base}/v1/calls`)).json()) as { count: number; items: Array<{ id: string; ageSec: number }> }
+    expect(all.count).toBe(3)
+    expect(all.items.map((c) => [c.id, c.ageSec])).toEqual([['c3', 11], ['c2', 21], ['c1', 51]])
+    const ids = async (q: string) => ((await (await fetch(`${base}/v1/calls?${q}`)).json()) as { items: Array<{ id: string }> }).items.map((c) => c.id)
+    expect(await ids('gatewayId=mg1')).toEqual(['c2', 'c1'])
+    expect(await ids('gatewayId=rg1')).toEqual(['c1'])
+    expect(await ids('routingGatewayId=rg2')).toEqual(['c2'])
+    expect(await ids('mappingGatewayId=mg2')).toEqual(['c3'])
+    expect((await fetch(`${base}/v1/calls?gateway=x`)).status).toBe(400)
   })
 
   it('answers 500 and keeps serving when the health source throws', async () => {
