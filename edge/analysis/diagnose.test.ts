@@ -14,6 +14,16 @@ describe('diagnose', () => {
     expect(findNoRouteForPrefix(f).map((x) => x.scope)).toEqual([{ prefix: '0086138' }, { prefix: '00441234' }])
   })
 
+  it('reports the whole destination when its no-route calls spread evenly below it', () => {
+    const france = Array.from({ length: 9 }, (_, i) => ({ callee: `0033${i + 1}555`, calls: 12 }))
+    expect(findNoRouteForPrefix({ ...empty, noRouteByCallee: france }).map((x) => x.scope)).toEqual([{ prefix: '0033' }])
+  })
+
+  it('stays silent when no-route calls are spread thinly over many destinations', () => {
+    const spread = Array.from({ length: 40 }, (_, i) => ({ callee: `00${30 + (i % 20)}${i}`, calls: 12 }))
+    expect(findNoRouteForPrefix({ ...empty, noRouteByCallee: spread })).toEqual([])
+  })
+
   it('stays silent below the minimum number of calls of each rule', () => {
     expect(diagnose({
       ...empty,

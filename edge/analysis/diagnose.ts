@@ -45,6 +45,10 @@ export interface DiagnosisFacts {
 
 /** NoAvailableRouter calls needed before a prefix is reported. */
 export const NO_ROUTE_MIN_CALLS = 10
+/** A prefix is reported only when it holds at least this share of the window's no-route calls (spread-out misses are dial-plan noise). */
+export const NO_ROUTE_MIN_SHARE = 0.1
+/** Shortest prefix worth reporting ('0033', '+331', '1212'); misses spread wider than that are not one missing route. */
+export const NO_ROUTE_MIN_PREFIX = 4
 /** A longer prefix is followed while it holds at least this share of its parent's no-route calls. */
 export const NO_ROUTE_CONCENTRATION = 0.8
 /** Longest prefix the no-route analysis reports (callee characters grouped in SQL). */
@@ -59,7 +63,7 @@ export const CAPACITY_PEAK_SHARE = 0.5
 const severityByShare = (calls: number, total: number): Finding['severity'] =>
   total > 0 && calls / total >= CRITICAL_CALL_SHARE ? 'critical' : 'warning'
 
-/** Walks the callee-prefix tree of no-route calls down to where they concentrate; one finding per concentration. */
+/** Walks the callee-prefix tree of no-route calls: below NO_ROUTE_MIN_PREFIX it splits, above it follows a dominant child, else reports the prefix. */
 export function findNoRouteForPrefix(f: DiagnosisFacts): Finding[] {
   const counts = new Map<string, number>()
   const childrenOf = new Map<string, Set<string>>()
@@ -75,13 +79,12 @@ export function findNoRouteForPrefix(f: DiagnosisFacts): Finding[] {
   const found: Finding[] = []
   const visit = (p: string): void => {
     const n = counts.get(p) ?? 0
-    if (n < NO_ROUTE_MIN_CALLS) return
+    if (n < NO_ROUTE_MIN_CALLS || n < NO_ROUTE_MIN_SHARE * total) return
     const kids = children(p)
     const dominant = kids.find(([, c]) => c >= NO_ROUTE_CONCENTRATION * n)
     if (dominant !== undefined) return visit(dominant[0])
-    const big = kids.filter(([, c]) => c >= NO_ROUTE_MIN_CALLS)
-    if (p === '' || big.length >= 2) {
-      for (const [q] of big) visit(q)
+    if (p.length < NO_ROUTE_MIN_PREFIX) {
+      for (const [q] of kids) visit(q)
       return
     }
     found.push({
