@@ -1,6 +1,7 @@
 // The call layer's transaction user: a new INVITE is admitted and becomes a Call, in-dialog requests, ACKs and stray 2xx go to their call, unknown dialogs get 481, OPTIONS 200, and draining refuses new calls.
 import type { TerminationReason } from '../../shared/termination/reasons.js'
 import type { Logger } from '../lib/log.js'
+import type { MediaEnvironment } from '../media/media-session.js'
 import type { CounterSeries, Metric, Metrics } from '../lib/metrics.js'
 import type { RemoteAddr, Transport } from '../transport/types.js'
 import { buildResponse, generateTag } from '../sip/message/build.js'
@@ -35,6 +36,8 @@ export interface B2buaOptions {
   nodeId?: string
   /** CDR ids (the composition root passes cdr/record.ts newCdrId); default: a time-ordered counter. */
   newCdrId?: (nowMs: number) => string
+  /** RTP relay for calls whose mapping or routing gateway has mediaProxy; default: none (SDP passes untouched). */
+  media?: MediaEnvironment
 }
 
 /** Methods the node handles once calls are enabled (Allow on both legs and in OPTIONS answers). */
@@ -118,6 +121,7 @@ export class B2bua implements ServerTransactionUser {
       supported: o.supported.join(', '),
       dialogHeaders: [],
       nodeId: o.nodeId ?? 'core',
+      media: o.media ?? null,
       newCdrId: o.newCdrId ?? fallbackCdrId,
       onObserverError: (err: unknown) => {
         onErr.inc()
@@ -134,6 +138,11 @@ export class B2bua implements ServerTransactionUser {
   /** Calls in progress (the drain waits for 0). */
   get activeCalls(): number {
     return this.table.size
+  }
+
+  /** The calls in progress themselves (tests and the media anchor's owner reach a call through this). */
+  calls(): Call[] {
+    return this.table.calls()
   }
 
   /** Calls in progress for the status port's /v1/calls. */

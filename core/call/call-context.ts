@@ -1,6 +1,7 @@
 // What every call of a node shares: the transaction layer, clock, observer, call table and the node's identity on the wire.
 import type { Clock } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
+import type { MediaEnvironment } from '../media/media-session.js'
 import type { CounterSeries, Metric } from '../lib/metrics.js'
 import type { TransactionLayer } from '../sip/transaction/layer.js'
 import type { CallTable } from './call-table.js'
@@ -34,6 +35,8 @@ export interface CallContext {
   /** [Contact, Allow, Supported] as header pairs: every 2xx to a target-refresh request of either leg carries them (§12.2.2). */
   readonly dialogHeaders: ReadonlyArray<readonly [string, string]>
   readonly nodeId: string
+  /** The RTP relay environment (port pool, addresses, prompt); absent or null: no call is relayed. */
+  readonly media?: MediaEnvironment | null
   /** New CDR id (a ULID from the CDR module, injected by the composition root). */
   newCdrId(nowMs: number): string
   /** Logs a rejected observer promise (the sink journals; its failures must not touch the call). */

@@ -11,6 +11,7 @@ import { CallSessions } from './call-session.js'
 import { isUnanswered, nextCallState, type CallState } from './call-state.js'
 import type { Leg } from './call-table.js'
 import { dispatchInDialog } from './in-dialog/dispatch.js'
+import { CallMedia } from './media-anchor.js'
 import type { ReinviteRelay } from './in-dialog/reinvite.js'
 import { UacLeg } from './legs/uac-leg.js'
 import { UasLeg } from './legs/uas-leg.js'
@@ -61,6 +62,8 @@ export class Call implements CallTimerOwner {
   readonly sessions: CallSessions
   /** The media relay's session when the call anchors media; the warning prompt plays through it. */
   media: WarningPrompt | null = null
+  /** SDP anchoring and the relay's lifetime (media-anchor.ts); identity on SDP when the call is not relayed. */
+  readonly callMedia: CallMedia
   private readonly timers: CallTimers
   private readonly facts: CallFacts
   private readonly lateOffer: boolean
@@ -88,6 +91,7 @@ export class Call implements CallTimerOwner {
       sourceIp: origin.source.address, sourcePort: origin.source.port, nodeId: ctx.nodeId,
     }
     this.facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: offlineNotes(decision.rejected), capSec: decision.maxCallDurationSec }
+    this.callMedia = new CallMedia({ env: ctx.media ?? null, mappingProxy: decision.mediaProxy, sdpIpFirst: decision.params.SS_NAT_MEDIA_SDP_IP_FIRST, callerIp: origin.source.address, notes: this.facts.notes })
   }
 
   /** This call's logger: every line carries its Call-ID (leg A) and CDR id (made on first use, off the quiet path). */
@@ -134,7 +138,9 @@ export class Call implements CallTimerOwner {
         continue
       }
       this.attemptsMade++
-      const leg = new UacLeg(this.ctx, this, t, this.a.invite, this.a.ist.transport)
+      const offer = this.callMedia.offerToAttempt(t, this.a.invite)
+      this.media = this.callMedia.session
+      const leg = new UacLeg(this.ctx, this, t, this.a.invite, this.a.ist.transport, offer)
       this.b = leg
       this.facts.calleeOut = t.calleeOut
       this.facts.routingGatewayId = t.routingGatewayId
@@ -166,7 +172,8 @@ export class Call implements CallTimerOwner {
     if (leg !== this.b || !isUnanswered(this.state)) return
     this.facts.firstProgressAtMs ??= epochMs(this.ctx.clock)
     if (this.state === 'routing') this.state = nextCallState(this.state, 'early')
-    this.a.provisional(res.status, res.reason, res.body, res.headers.first('content-type'))
+    const ct = res.headers.first('content-type')
+    this.a.provisional(res.status, res.reason, this.callMedia.fromSide('b', this.lateOffer ? 'offer' : 'answer', res.body, ct), ct)
     const sdp = res.body.length > 0
     const phase: AttemptPhase = res.status === 183 ? (sdp ? 'progressSdp' : 'progress') : 'ringing'
     this.timers.armAttempt(phase)
@@ -184,7 +191,10 @@ export class Call implements CallTimerOwner {
     this.facts.answeredAtMs = now
     // RFC 3261 §13.2.2.4: early offer: ACK now; late offer: the ACK waits for the caller's SDP.
     if (!this.lateOffer) leg.ack()
-    this.a.answerCall(res.body, res.headers.first('content-type'), this.sessions.callerAnswerHeaders)
+    const ct = res.headers.first('content-type')
+    this.a.answerCall(this.callMedia.fromSide('b', this.lateOffer ? 'offer' : 'answer', res.body, ct), ct, this.sessions.callerAnswerHeaders)
+    const p = this.decision.params
+    this.callMedia.watch(p.SS_NOMEDIAHANGUP, p.SS_NOMEDIAHANGUP_SIDE, () => this.hangup('NoMediaHangup', `no RTP for ${p.SS_NOMEDIAHANGUP} s (${p.SS_NOMEDIAHANGUP_SIDE} side)`))
     this.ctx.counters.answered.inc()
     const pdd = this.facts.firstProgressAtMs ?? now
     this.ctx.observer
@@ -260,8 +270,10 @@ export class Call implements CallTimerOwner {
       if (this.state !== 'connecting') return
       this.state = nextCallState(this.state, 'connected')
       if (this.lateOffer && this.b !== null) {
-        this.b.ack(ack.body, ack.headers.first('content-type'))
-        this.sessions.sdpSent(this.b, ack.body, ack.headers.first('content-type'))
+        const ct = ack.headers.first('content-type')
+        const body = this.callMedia.fromSide('a', 'answer', ack.body, ct)
+        this.b.ack(body, ct)
+        this.sessions.sdpSent(this.b, body, ct)
       }
       return
     }
@@ -380,6 +392,8 @@ export class Call implements CallTimerOwner {
       this.facts.attempts.push({ routingGatewayId: b.target.routingGatewayId, sipCode: answered ? 200 : null, reason: ending.reason, startedAtMs: b.startedAtMs, endedAtMs: now })
       this.releaseLeg(b)
     }
+    // Ports and sockets back exactly once, on every path that ends the call; its counters go into the CDR notes.
+    this.callMedia.close()
     this.ctx.table.removeCall(this)
     this.decision.release()
     this.ctx.counters.ended.labels(ending.reason).inc()

@@ -1,7 +1,7 @@
 // Media anchoring for a relayed call (RFC 3264 offer/answer): which calls are relayed, the SDP each side gets rewritten to our relay ports, each side's SDP address as the relay's first send target, and the caller's negotiated G.711 law for the warning prompt.
 import { isIP } from 'node:net'
 import type { G711Law } from '../media/g711.js'
-import { MediaSession, type MediaEnvironment } from '../media/media-session.js'
+import { MediaSession, type MediaEnvironment, type NoMediaMode } from '../media/media-session.js'
 import type { MediaPeer, MediaSide } from '../media/rtp-relay.js'
 import { codecs, parseSdp, serializeSdp, setMediaPort, type SessionDescription } from '../sip/sdp/sdp.js'
 
@@ -136,5 +136,74 @@ export class MediaAnchor {
     }
     s.origin.address = ip
     s.origin.ipVer = version
+  }
+}
+
+/** What the call tells its media when it is built: the node's relay environment (null: no relay on this node) and the admission facts. */
+export interface CallMediaInit {
+  env: MediaEnvironment | null
+  /** The mapping (customer) gateway's mediaProxy. */
+  mappingProxy: boolean
+  /** SS_NAT_MEDIA_SDP_IP_FIRST of the call's snapshot. */
+  sdpIpFirst: boolean
+  /** The caller's signalling source address. */
+  callerIp: string
+  /** The call's CDR notes (a relay that could not open, the media counters at the end). */
+  notes: string[]
+}
+
+/** A call's media hooks: identity on SDP when the call is not relayed; `close()` frees the relay exactly once and notes its counters. */
+export class CallMedia {
+  anchor: MediaAnchor | null = null
+  private readonly init: CallMediaInit
+  private closed = false
+
+  constructor(init: CallMediaInit) {
+    this.init = init
+  }
+
+  /** The relay's session (the warning prompt plays through it), null when the call is not relayed. */
+  get session(): MediaSession | null {
+    return this.anchor?.session ?? null
+  }
+
+  /** A new attempt: opens the relay on the first one that needs it (mapping OR routing gateway), resets the callee side, and returns the caller's offer for it. */
+  offerToAttempt(target: { mediaProxy: boolean; host: string }, invite: { body: Buffer; headers: { first(name: string): string | undefined } }): Buffer {
+    const i = this.init
+    if (this.anchor === null && !this.closed && i.env !== null && mediaProxyApplies(i.mappingProxy, target.mediaProxy)) {
+      this.anchor = MediaAnchor.open(i.env, i.sdpIpFirst)
+      if (this.anchor === null) i.notes.push('media relay skipped: RTP port range exhausted')
+      else this.anchor.setSignallingSource('a', i.callerIp)
+    }
+    const a = this.anchor
+    if (a === null) return invite.body
+    // The previous gateway (failover) is forgotten; the B-side pair is kept and waits for the new gateway's SDP.
+    a.resetCallee()
+    a.setSignallingSource('b', target.host)
+    return a.relaySdp('a', 'offer', invite.body, invite.headers.first('content-type'))
+  }
+
+  /** SDP from `from`'s peer towards the other leg: rewritten through the relay, or untouched when the call is not relayed. */
+  fromSide(from: MediaSide, role: SdpRole, body: Buffer, contentType: string | undefined): Buffer {
+    return this.anchor === null || this.closed ? body : this.anchor.relaySdp(from, role, body, contentType)
+  }
+
+  /** Starts the SS_NOMEDIAHANGUP watch at the answer (relayed calls only; 0 = off). */
+  watch(limitSec: number, mode: NoMediaMode, onInactive: () => void): void {
+    this.session?.watchInactivity(limitSec, mode, onInactive)
+  }
+
+  /** Frees the relay (ports and sockets) once and notes what it carried. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    const s = this.session
+    if (s === null) return
+    const st = s.stats()
+    this.init.notes.push(
+      `media relayed: caller->callee ${st.aToB.packets} packets ${st.aToB.bytes} bytes (${st.aToB.dropped} dropped), ` +
+        `callee->caller ${st.bToA.packets} packets ${st.bToA.bytes} bytes (${st.bToA.dropped} dropped), prompt ${st.promptPackets} packets`,
+    )
+    s.close()
   }
 }

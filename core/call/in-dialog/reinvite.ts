@@ -34,7 +34,9 @@ export class ReinviteRelay implements TransactionUser, UasAnswerUser {
   start(): void {
     const req = this.ist.request
     const d = this.to.dialog!
-    const out = d.createRequest('INVITE', req.body, req.headers.first('content-type'), Math.max(0, (req.maxForwards ?? 70) - 1))
+    // RFC 3264 §8: the re-INVITE's offer (if any) goes through the media anchor; without SDP the 2xx carries the offer.
+    const body = this.call.callMedia.fromSide(this.from.side, 'offer', req.body, ct(req))
+    const out = d.createRequest('INVITE', body, req.headers.first('content-type'), Math.max(0, (req.maxForwards ?? 70) - 1))
     out.headers.append('allow', this.call.ctx.allow)
     if (this.call.ctx.supported.length > 0) out.headers.append('supported', this.call.ctx.supported)
     // RFC 4028: session timers are per leg: the other leg's request carries that leg's Session-Expires, never the sender's.
@@ -48,9 +50,10 @@ export class ReinviteRelay implements TransactionUser, UasAnswerUser {
   onResponse(res: SipResponse, _tx: ClientTransaction): void {
     const s = res.status
     const ct = res.headers.first('content-type')
+    const sdp = (): Buffer => this.call.callMedia.fromSide(this.to.side, this.ist.request.body.length > 0 ? 'answer' : 'offer', res.body, ct)
     if (s < 200) {
       if (s === 100 || this.state !== 'pending') return
-      this.ist.respond(buildResponse(this.ist.request, s, { reason: res.reason, body: res.body, ...(ct === undefined ? {} : { contentType: ct }) }))
+      this.ist.respond(buildResponse(this.ist.request, s, { reason: res.reason, body: sdp(), ...(ct === undefined ? {} : { contentType: ct }) }))
       return
     }
     if (s < 300) {
@@ -67,8 +70,8 @@ export class ReinviteRelay implements TransactionUser, UasAnswerUser {
       // RFC 4028 §10: a 2xx to a re-INVITE refreshes both dialogs' sessions; the sender's 2xx carries its own terms (§9).
       const se = this.call.sessions.relayAnswered(this.from, this.to, this.ist.request, res)
       const headers = se.length === 0 ? this.call.ctx.dialogHeaders : [...this.call.ctx.dialogHeaders, ...se]
-      const ok = buildResponse(this.ist.request, s, { reason: res.reason, headers, body: res.body, ...(ct === undefined ? {} : { contentType: ct }) })
-      this.call.sessions.sdpSent(this.from, res.body, ct)
+      const ok = buildResponse(this.ist.request, s, { reason: res.reason, headers, body: sdp(), ...(ct === undefined ? {} : { contentType: ct }) })
+      this.call.sessions.sdpSent(this.from, ok.body, ct)
       this.answer = new UasAnswer(this.call.ctx.layer, this.ist, ok, this)
       return
     }
@@ -91,7 +94,8 @@ export class ReinviteRelay implements TransactionUser, UasAnswerUser {
   onAck(ack: SipRequest): void {
     if (this.state !== 'answered' || this.answer === null || ack.cseq?.seq !== this.answer.seq) return
     this.answer.acked()
-    this.ackOther(ack.body, ack.headers.first('content-type'))
+    const act = ack.headers.first('content-type')
+    this.ackOther(this.call.callMedia.fromSide(this.from.side, 'answer', ack.body, act), act)
   }
 
   /** §13.3.1.4: the sender never ACKed: the other leg still gets its ACK (without SDP) so its transaction settles. */

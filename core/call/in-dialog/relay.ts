@@ -28,7 +28,9 @@ export class RequestRelay implements TransactionUser {
     const req = this.tx.request
     const d = this.to.dialog
     if (d === null || d.state === 'terminated') return this.answer(481)
-    const out = d.createRequest(req.method, req.body, req.headers.first('content-type'), Math.max(0, (req.maxForwards ?? 70) - 1))
+    // RFC 3311 §5.1: an UPDATE may carry an offer; it goes through the media anchor (other bodies are not SDP and pass).
+    const body = req.method === 'UPDATE' ? this.call.callMedia.fromSide(this.from.side, 'offer', req.body, req.headers.first('content-type')) : req.body
+    const out = d.createRequest(req.method, body, req.headers.first('content-type'), Math.max(0, (req.maxForwards ?? 70) - 1))
     for (const name of COPIED) {
       const v = req.headers.first(name)
       if (v !== undefined) out.headers.append(name, v)
@@ -50,14 +52,15 @@ export class RequestRelay implements TransactionUser {
       this.from.dialog?.refreshTarget(this.tx.request)
     }
     const ct = res.headers.first('content-type')
+    const body = ok && this.tx.request.method === 'UPDATE' && this.tx.request.body.length > 0 ? this.call.callMedia.fromSide(this.to.side, 'answer', res.body, ct) : res.body
     const headers = ok ? [...this.call.ctx.dialogHeaders] : []
     if (ok && this.tx.request.method === 'UPDATE') {
       // RFC 4028 §10: a 2xx to an UPDATE refreshes both legs' sessions; the sender's 2xx carries its own terms (§9).
       headers.push(...this.call.sessions.relayAnswered(this.from, this.to, this.tx.request, res))
-      this.call.sessions.sdpSent(this.from, res.body, res.headers.first('content-type'))
+      this.call.sessions.sdpSent(this.from, body, ct)
     }
     this.done = true
-    this.tx.respond(buildResponse(this.tx.request, res.status, { reason: res.reason, headers, body: res.body, ...(ct === undefined ? {} : { contentType: ct }) }))
+    this.tx.respond(buildResponse(this.tx.request, res.status, { reason: res.reason, headers, body, ...(ct === undefined ? {} : { contentType: ct }) }))
   }
 
   /** Timer F: the other side never answered -> 408. */

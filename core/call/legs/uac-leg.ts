@@ -51,7 +51,7 @@ export class UacLeg implements TransactionUser {
   private ict: InviteClientTransaction | null = null
   private retried422 = false
 
-  constructor(ctx: CallContext, call: Call, target: RouteTarget, callerInvite: SipRequest, transport: Transport) {
+  constructor(ctx: CallContext, call: Call, target: RouteTarget, callerInvite: SipRequest, transport: Transport, offer: Buffer = callerInvite.body) {
     this.ctx = ctx
     this.call = call
     this.target = target
@@ -72,9 +72,9 @@ export class UacLeg implements TransactionUser {
     if (ctx.supported.length > 0) h.append('supported', ctx.supported)
     // RFC 4028 §7.1: offer our session interval and minimum (SS_SESSION_EXPIRES 0: no headers).
     for (const [n, v] of calleeOfferHeaders(call.decision.params)) h.append(n, v)
-    const body = callerInvite.body
+    const body = offer
     const ct = callerInvite.headers.first('content-type')
-    // Media anchoring comes later: the caller's SDP goes to the gateway untouched.
+    // The caller's SDP, rewritten by the media anchor when the call is relayed (call.ts prepares it).
     if (body.length > 0 && ct !== undefined) h.append('content-type', ct)
     this.invite = new SipRequest('INVITE', ruri, h, body)
     ctx.layer.addVia(this.invite, transport)
