@@ -131,10 +131,10 @@ export class Peer {
   }
 
   /** Answers a received request (To tag `tag`, our Contact, optional SDP). */
-  reply(req: SipRequest, status: number, o: { tag?: string; sdp?: string; reason?: string } = {}): SipResponse {
+  reply(req: SipRequest, status: number, o: { tag?: string; sdp?: string; reason?: string; headers?: Array<[string, string]> } = {}): SipResponse {
     const body = o.sdp === undefined ? EMPTY_BODY : Buffer.from(o.sdp)
     const res = buildResponse(req, status, {
-      toTag: o.tag ?? 'gwtag', headers: status > 100 ? [['Contact', this.contact]] : [], body, contentType: 'application/sdp', ...(o.reason === undefined ? {} : { reason: o.reason }),
+      toTag: o.tag ?? 'gwtag', headers: [...(status > 100 ? [['Contact', this.contact] as [string, string]] : []), ...(o.headers ?? [])], body, contentType: 'application/sdp', ...(o.reason === undefined ? {} : { reason: o.reason }),
     })
     this.send(res)
     return res
@@ -146,7 +146,7 @@ export class Peer {
   }
 
   /** A new INVITE from this peer to the core (the caller). */
-  invite(o: { sdp?: string | null; callId?: string; user?: string; maxForwards?: number; cseq?: number } = {}): SipRequest {
+  invite(o: { sdp?: string | null; callId?: string; user?: string; maxForwards?: number; cseq?: number; headers?: Array<[string, string]> } = {}): SipRequest {
     const h = new HeaderList()
     h.append('via', `SIP/2.0/UDP ${this.address}:${this.port};branch=${generateBranch()};rport`)
     h.append('max-forwards', String(o.maxForwards ?? 70))
@@ -155,6 +155,7 @@ export class Peer {
     h.append('call-id', o.callId ?? 'a-call-1@127.0.0.2')
     h.append('cseq', `${o.cseq ?? 1} INVITE`)
     h.append('contact', this.contact)
+    for (const [n, v] of o.headers ?? []) h.append(n, v)
     const sdp = o.sdp === undefined ? SDP_A : o.sdp
     if (sdp !== null) h.append('content-type', 'application/sdp')
     const req = new SipRequest('INVITE', 'sip:0049301234@127.0.0.1:5060', h, sdp === null ? EMPTY_BODY : Buffer.from(sdp))
@@ -171,7 +172,7 @@ export class Peer {
    * A request in the dialog that `req`/`res` formed: as the UAC (`res` answered our `req`) or as the UAS (we answered
    * `req` with `res`). ACK reuses the INVITE's CSeq number.
    */
-  inDialog(method: string, d: { req: SipRequest; res: SipResponse; asUac: boolean }, o: { sdp?: string; cseq?: number } = {}): SipRequest {
+  inDialog(method: string, d: { req: SipRequest; res: SipResponse; asUac: boolean }, o: { sdp?: string; cseq?: number; headers?: Array<[string, string]> } = {}): SipRequest {
     const h = new HeaderList()
     h.append('via', `SIP/2.0/UDP ${this.address}:${this.port};branch=${generateBranch()};rport`)
     h.append('max-forwards', '70')
@@ -183,6 +184,7 @@ export class Peer {
     const seq = method === 'ACK' ? d.req.cseq!.seq : (o.cseq ?? ++this.cseq + (d.asUac ? d.req.cseq!.seq : 0))
     h.append('cseq', `${seq} ${method}`)
     if (method !== 'ACK' && method !== 'BYE') h.append('contact', this.contact)
+    for (const [n, v] of o.headers ?? []) h.append(n, v)
     const target = d.asUac ? d.res.contact!.uri : d.req.contact!.uri
     if (o.sdp !== undefined) h.append('content-type', 'application/sdp')
     const out = new SipRequest(method, target, h, o.sdp === undefined ? EMPTY_BODY : Buffer.from(o.sdp))
@@ -213,13 +215,13 @@ export function callBench(targets?: RouteTarget[], params: Partial<SystemParams>
   const gw3 = new Peer(env, '127.0.0.5', 5080)
   const settle = (ms = 0): void => clock.advance(ms)
   /** Caller INVITE -> gw1 (or `gw`) 180 then 200 with SDP -> caller ACK: a connected call and both dialogs' messages. */
-  const connect = (gw: Peer = gw1, o: { sdp?: string | null } = {}) => {
+  const connect = (gw: Peer = gw1, o: { sdp?: string | null; headers?: Array<[string, string]>; okHeaders?: Array<[string, string]> } = {}) => {
     const invite = caller.invite(o)
     settle()
     const bInvite = gw.last('INVITE')
     gw.reply(bInvite, 180)
     settle()
-    const bOk = gw.reply(bInvite, 200, { sdp: SDP_B })
+    const bOk = gw.reply(bInvite, 200, { sdp: SDP_B, ...(o.okHeaders === undefined ? {} : { headers: o.okHeaders }) })
     settle()
     const ok = caller.responses('INVITE').find((r) => r.status === 200)!
     const ack = caller.inDialog('ACK', { req: invite, res: ok, asUac: true }, o.sdp === null ? { sdp: SDP_A } : {})

@@ -1,6 +1,6 @@
 // The call's SIP timers (issue 4 item 5: SS_SIP_TIMEOUT_INVITE, _RINGING, _SESSION_PROGRESS, _SESSION_PROGRESS_SDP, SS_MAXCALLDURATION) with RFC 3261 §9.1 CANCEL of the given-up attempt and §13.2.2.4 / RFC 6026 §7.2 for its late 2xx.
 import { describe, expect, it } from 'vitest'
-import { CLEAN, callBench, SDP_B, target } from './call.fixture.js'
+import { CLEAN, callBench, SDP_A, SDP_B, target } from './call.fixture.js'
 
 describe('call timers', () => {
   it('gives up a silent gateway after SS_SIP_TIMEOUT_INVITE, tries the next, and finally answers 408 InviteTimeout', () => {
@@ -124,5 +124,86 @@ describe('call timers', () => {
     s.gw1.reply(s.gw1.last('BYE'), 200)
     s.caller.reply(s.caller.last('BYE'), 200)
     expect(s.leftovers()).toEqual(CLEAN)
+  })
+
+  describe('duration cap (SS_MAXCALLDURATION / account limit) and its warning (SS_CALLREMINTIME)', () => {
+    it('keeps the cap absolute: a relayed re-INVITE, an UPDATE and session refreshes never move it', () => {
+      const s = callBench(undefined, { SS_SESSION_EXPIRES: 90 })
+      s.controller.maxCallDurationSec = 100
+      const c = s.connect(s.gw1, { headers: [['Supported', 'timer'], ['Session-Expires', '90']] })
+      s.clock.advance(20_000)
+      const re = s.caller.inDialog('INVITE', c.a, { sdp: SDP_A.replace('4000', '4002') })
+      s.settle()
+      s.gw1.reply(s.gw1.last('INVITE'), 200, { sdp: SDP_B })
+      s.settle()
+      s.caller.inDialog('ACK', { req: re, res: s.caller.responses('INVITE').at(-1)!, asUac: true })
+      s.clock.advance(25_000)
+      s.caller.inDialog('UPDATE', c.a, { sdp: SDP_A })
+      s.settle()
+      s.gw1.reply(s.gw1.last('UPDATE'), 200, { sdp: SDP_B })
+      s.clock.advance(25_000)
+      s.caller.inDialog('UPDATE', c.a)
+      s.clock.advance(29_999)
+      expect(s.caller.statuses('UPDATE')).toEqual([200, 200])
+      expect(s.gw1.requests('BYE')).toHaveLength(0)
+      s.clock.advance(1)
+      expect(s.gw1.requests('BYE')).toHaveLength(1)
+      expect(s.caller.requests('BYE')).toHaveLength(1)
+      expect(s.observer.ended[0]).toMatchObject({ terminationReason: 'MaxCallDurationExceeded', durationSec: 100 })
+    })
+
+    it('calls playPrompt on the media session at cap - SS_CALLREMINTIME and records the warning as played', () => {
+      const s = callBench(undefined, { SS_CALLREMINTIME: 10 })
+      s.controller.maxCallDurationSec = 60
+      s.connect()
+      const at: number[] = []
+      // Deviation: a stand-in for the media relay's session (core/media is not committed yet); the call only needs playPrompt().
+      s.b2bua.calls()[0]!.media = { playPrompt: () => (at.push(s.clock.now()), true) }
+      const answered = s.clock.now()
+      s.clock.advance(49_999)
+      expect(at).toHaveLength(0)
+      s.clock.advance(1)
+      expect(at.map((t) => t - answered)).toEqual([50_000])
+      s.clock.advance(10_000)
+      expect(s.observer.ended[0]).toMatchObject({ terminationReason: 'MaxCallDurationExceeded', durationSec: 60, warningPlayed: true })
+    })
+
+    it('records a skipped warning when the call has no media relay, or the relay cannot play it', () => {
+      const s = callBench(undefined, { SS_CALLREMINTIME: 10 })
+      s.controller.maxCallDurationSec = 30
+      s.connect()
+      s.clock.advance(30_000)
+      const noRelay = s.observer.ended[0]!
+      expect(noRelay.warningPlayed).toBe(false)
+      expect(noRelay.notes).toContain('warning prompt skipped: no media relay')
+      const t = callBench(undefined, { SS_CALLREMINTIME: 10 })
+      t.controller.maxCallDurationSec = 30
+      t.connect()
+      t.b2bua.calls()[0]!.media = { playPrompt: () => false }
+      t.clock.advance(30_000)
+      expect(t.observer.ended[0]!.notes).toContain('warning prompt skipped: the media relay could not play it')
+    })
+
+    it('arms no warning when SS_CALLREMINTIME is 0 or not shorter than the cap', () => {
+      const s = callBench(undefined, { SS_CALLREMINTIME: 60 })
+      s.controller.maxCallDurationSec = 30
+      s.connect()
+      let played = 0
+      s.b2bua.calls()[0]!.media = { playPrompt: () => (played++, true) }
+      s.clock.advance(30_000)
+      expect(played).toBe(0)
+      expect(s.observer.ended[0]!.notes.some((n) => n.startsWith('warning'))).toBe(false)
+    })
+
+    it('arms no cap before the answer: a call ringing past the cap is not ended by it', () => {
+      const s = callBench([target('gw1', '127.0.0.3')], { SS_SIP_TIMEOUT_RINGING: 200 })
+      s.controller.maxCallDurationSec = 60
+      s.caller.invite()
+      s.settle()
+      s.gw1.reply(s.gw1.last('INVITE'), 180)
+      s.clock.advance(100_000)
+      expect(s.gw1.requests('BYE')).toHaveLength(0)
+      expect(s.observer.ended).toHaveLength(0)
+    })
   })
 })
