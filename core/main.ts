@@ -1,4 +1,4 @@
-// The core's one composition root: validated env -> database (+ migrations) -> config snapshot -> CDR sink -> UDP transport -> transaction layer -> B2BUA, the status port, and the SIGTERM/SIGINT drain.
+// The core's one composition root: validated env -> database (+ migrations) -> config snapshot -> CDR sink -> UDP transport -> transaction layer -> B2BUA, OPTIONS checks, live status publisher, network tests, the status port, and the SIGTERM/SIGINT drain.
 import { mkdir } from 'node:fs/promises'
 import { isIPv6 } from 'node:net'
 import { hostname } from 'node:os'
@@ -9,9 +9,15 @@ import { CdrSink } from './cdr/sink.js'
 import { ConfigLoader } from './config/loader.js'
 import type { ConfigSnapshot } from './config/snapshot.js'
 import { applyMigrations, openDatabase, type Database } from './db/client.js'
+import { OptionsChecker } from './health/options-checker.js'
 import { SystemClock } from './lib/clock.js'
 import { createLogger, type Logger } from './lib/log.js'
 import { Metrics } from './lib/metrics.js'
+import type { MediaEnvironment } from './media/media-session.js'
+import { PortPool } from './media/port-pool.js'
+import { loadPrompt, type Prompt } from './media/prompt.js'
+import { NetworkTestRunner } from './live/network-test-runner.js'
+import { StatusPublisher } from './live/status-publisher.js'
 import { PolicyController } from './policy/controller.js'
 import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
 import { TransactionLayer } from './sip/transaction/layer.js'
@@ -45,6 +51,10 @@ const coreEnv = z
     NODE_ID: optionalText,
     /** How long SIGTERM waits for calls and unfinished transactions before ending the rest as SystemShutdown. */
     DRAIN_TIMEOUT_MS: z.preprocess(unset, z.coerce.number().int().min(0).max(3_600_000).default(5000)),
+    /** How often the core upserts gateway_status (online, current calls, calls per second). */
+    STATUS_PUBLISH_MS: z.preprocess(unset, z.coerce.number().int().min(100).max(3_600_000).default(5000)),
+    /** How often the core polls network_tests for on-demand tests the edge asked for. */
+    NETWORK_TEST_POLL_MS: z.preprocess(unset, z.coerce.number().int().min(50).max(60_000).default(500)),
   })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
 
@@ -87,6 +97,30 @@ function guardProcess(log: Logger, metrics: Metrics): void {
   })
 }
 
+/** The RTP relay: port pairs from RTP_PORT_MIN..MAX bound on SIP_HOST, SDP on the advertised host, the warning prompt (DATA_DIR/prompts/warning.wav, else the shipped one). */
+function mediaEnvironment(env: CoreEnv, advertised: string, clock: SystemClock, log: Logger, metrics: Metrics): MediaEnvironment {
+  const pool = new PortPool(env.RTP_PORT_MIN, env.RTP_PORT_MAX)
+  metrics.gauge('media_port_pairs_in_use', 'RTP/RTCP port pairs held by relayed calls (two per call)', [], () => pool.inUse)
+  metrics.gauge('media_port_pairs_free', 'RTP/RTCP port pairs left in RTP_PORT_MIN..RTP_PORT_MAX', [], () => pool.available)
+  const errors = metrics.counter('media_socket_errors_total', 'RTP/RTCP socket errors (bind failures, send errors)').labels()
+  let prompt: Prompt
+  try {
+    prompt = loadPrompt(env.DATA_DIR)
+  } catch (err) {
+    // An operator's unusable WAV must not stop calls: warn and play the shipped prompt.
+    log.error('warning prompt unusable; using the shipped one', { err })
+    prompt = loadPrompt(undefined)
+  }
+  log.info('media relay ready', { ports: `${env.RTP_PORT_MIN}-${env.RTP_PORT_MAX}`, pairs: pool.capacity, prompt: prompt.path, promptMs: prompt.durationMs })
+  return {
+    pool, bindHost: env.SIP_HOST, advertisedHost: advertised, clock, prompt,
+    onError: (err) => {
+      errors.inc()
+      log.warn('media socket error', { err })
+    },
+  }
+}
+
 /** Starts every part of the node; resolves once SIP and the status port listen. */
 async function main(): Promise<void> {
   const parsed = coreEnv.safeParse(process.env)
@@ -114,8 +148,13 @@ async function main(): Promise<void> {
   const first = await config.start()
   const sink = await CdrSink.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }) })
 
-  const controller = new PolicyController({ config, metrics })
+  const nodeId = env.NODE_ID ?? hostname()
+  // The policy reads the checker's online map from the first INVITE; the checks start once the transport is up.
+  const checker = new OptionsChecker({ clock, log: log.child({ module: 'health' }), metrics })
+  const controller = new PolicyController({ config, metrics, health: checker })
+  const media = mediaEnvironment(env, advertised, clock, log, metrics)
   const b2bua = new B2bua({
+    media,
     log: log.child({ module: 'call' }),
     metrics,
     supported: DEFAULT_VALIDATE_OPTIONS.supported,
@@ -123,7 +162,7 @@ async function main(): Promise<void> {
     observer: sink,
     advertisedHost: advertised,
     advertisedPort: env.SIP_PORT,
-    nodeId: env.NODE_ID ?? hostname(),
+    nodeId,
     newCdrId,
   })
   const layer = new TransactionLayer({
@@ -149,6 +188,16 @@ async function main(): Promise<void> {
   })
 
   const transport: UdpTransport = await openUdpTransport({ host: env.SIP_HOST, port: env.SIP_PORT, user: layer, log, metrics })
+  checker.start(layer, transport, config.current)
+  config.observe({ onConfigSwap: (next) => checker.apply(next) })
+  const liveLog = log.child({ module: 'live' })
+  const publisher = new StatusPublisher({
+    db: database.db, clock, log: liveLog, metrics, nodeId, periodMs: env.STATUS_PUBLISH_MS,
+    sources: { snapshot: () => config.current, lines: controller.lines, probe: (id) => checker.view(id) },
+  })
+  publisher.start()
+  const networkTests = new NetworkTestRunner({ db: database.db, sync: () => database.sync(), clock, log: liveLog, nodeId, prober: checker, pollMs: env.NETWORK_TEST_POLL_MS })
+  networkTests.start()
   let draining = false
   const status: StatusServer = await startStatusServer({
     host: env.STATUS_HOST,
@@ -156,6 +205,7 @@ async function main(): Promise<void> {
     metrics,
     log,
     calls: () => b2bua.callSummaries(),
+    now: () => clock.now(),
     health: () => ({
       ok: !draining,
       draining,
@@ -163,6 +213,8 @@ async function main(): Promise<void> {
       configReloadFailures: config.consecutiveFailures,
       transactions: layer.size,
       calls: b2bua.activeCalls,
+      gateways: { checked: checker.ids.length, offline: [...checker.online].filter(([, up]) => !up).map(([id]) => id) },
+      statusPublishFailures: publisher.consecutiveFailures,
       uptimeSec: Math.floor((clock.now() - startedAtMs) / 1000),
     }),
   })
@@ -189,6 +241,10 @@ async function main(): Promise<void> {
     const byeDeadline = clock.now() + 2_000
     while (ended > 0 && layer.unfinished > 0 && clock.now() < byeDeadline) await new Promise((ok) => setTimeout(ok, 20))
     const left = layer.unfinished
+    checker.stop()
+    // A network test in flight may wait for Timer F; the shutdown gives it two seconds.
+    await Promise.race([networkTests.stop(), new Promise((ok) => setTimeout(ok, 2_000))])
+    await publisher.stop()
     await transport.close()
     config.stop()
     const cdr = await sink.close(clock.now() + 5_000)
