@@ -4,6 +4,7 @@ import { systemParams, type SystemParams } from '../../shared/params/system-para
 import { ManualClock } from '../lib/clock.js'
 import { silentLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
+import type { MediaEnvironment } from '../media/media-session.js'
 import { buildAckForNon2xx, buildCancel, buildResponse, generateBranch } from '../sip/message/build.js'
 import { HeaderList } from '../sip/message/header-list.js'
 import { EMPTY_BODY, SipRequest, type SipMessage, type SipResponse } from '../sip/message/message.js'
@@ -194,9 +195,9 @@ export class Peer {
 }
 
 /** The whole bench: core on 127.0.0.1:5060, caller on 127.0.0.2:5070, gateways gw1..gw3 on 127.0.0.3-5:5080. */
-export function callBench(targets?: RouteTarget[], params: Partial<SystemParams> = {}) {
+export function callBench(targets?: RouteTarget[], params: Partial<SystemParams> = {}, opts: { media?: MediaEnvironment; clock?: ManualClock } = {}) {
   // A fractional start, as SystemClock (timeOrigin + performance.now()) gives: CDR times must still be integers.
-  const clock = new ManualClock(1_700_000_000_000.25)
+  const clock = opts.clock ?? new ManualClock(1_700_000_000_000.25)
   const net = new LoopNetwork({ clock })
   const metrics = new Metrics()
   const controller = new FixedController(targets ?? [target('gw1', '127.0.0.3'), target('gw2', '127.0.0.4'), target('gw3', '127.0.0.5')], systemParams.parse(params))
@@ -204,6 +205,7 @@ export function callBench(targets?: RouteTarget[], params: Partial<SystemParams>
   let ids = 0
   const b2bua = new B2bua({
     log: silentLogger, metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported, controller, observer, nodeId: 'test-node', newCdrId: () => `cdr-${++ids}`,
+    ...(opts.media === undefined ? {} : { media: opts.media }),
   })
   const layer = new TransactionLayer({ clock, user: b2bua, metrics, autoTrying: false, validate: { localHosts: ['127.0.0.1'] } })
   b2bua.attach(layer)
