@@ -1,10 +1,12 @@
-// Sub-app of /v1/routing-gateways: the five configuration operations on routing gateways.
+// Sub-app of /v1/routing-gateways: the five configuration operations on routing gateways and the on-demand network test.
 import { defineResource } from '../../openapi/operation.js'
 import { createRoutingGateway } from './create.js'
 import { getRoutingGateway } from './get.js'
 import { listRoutingGateways } from './list.js'
+import { getNetworkTest } from './network-test-get.js'
+import { runNetworkTest } from './network-test.js'
 import { removeRoutingGateway } from './remove.js'
 import { updateRoutingGateway } from './update.js'
 
 /** /v1/routing-gateways, mounted by createApp and documented in /openapi.json. */
-export const routingGatewaysRoutes = defineResource('/v1/routing-gateways', 'routing-gateways', [listRoutingGateways, createRoutingGateway, getRoutingGateway, updateRoutingGateway, removeRoutingGateway])
+export const routingGatewaysRoutes = defineResource('/v1/routing-gateways', 'routing-gateways', [listRoutingGateways, createRoutingGateway, getRoutingGateway, updateRoutingGateway, removeRoutingGateway, runNetworkTest, getNetworkTest])
