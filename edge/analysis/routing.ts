@@ -6,24 +6,24 @@ import type { Queryable } from '../env.js'
 import { badRequest } from '../errors.js'
 import { readEffectiveParams } from '../params-store.js'
 
-/** Facts of the call to analyse; `timeZone` is the IANA zone calendars are read in. */
+/** Facts of the call to analyse; `timeZone` (IANA) overrides SS_TIMEZONE for the group calendars. */
 export interface RoutingQuestion {
   callee: string
   caller: string
   mappingGatewayId: string
   nowMs: number
-  timeZone: string
+  timeZone?: string
 }
 
-/** The configuration as the core would snapshot it; gateways in creation order, which decides equal-priority ties. */
-export async function readRoutingSnapshot(db: Queryable, timeZone: string): Promise<RoutingSnapshot> {
+/** The configuration as the core snapshots it (calendars in SS_TIMEZONE unless overridden); gateways in creation order, which decides equal-priority ties. */
+export async function readRoutingSnapshot(db: Queryable, timeZone?: string): Promise<RoutingSnapshot & { timeZone: string }> {
   const [gateways, groups, clearing, params] = await Promise.all([
     db.select().from(routingGateways).orderBy(asc(routingGateways.createdAtMs), asc(routingGateways.id)),
     db.select().from(gatewayGroups),
     db.select({ id: accounts.id, status: accounts.status, balance: accounts.balance }).from(accounts),
     readEffectiveParams(db),
   ])
-  return { routingGateways: gateways, gatewayGroups: groups, clearingAccounts: clearing, params, timeZone }
+  return { routingGateways: gateways, gatewayGroups: groups, clearingAccounts: clearing, params, timeZone: timeZone ?? params.SS_TIMEZONE }
 }
 
 /**
@@ -42,12 +42,12 @@ export async function readRoutingLive(db: Queryable, snapshot: RoutingSnapshot):
   return { online, gatewayCalls, groupCalls }
 }
 
-/** Decides the route the core would take now (every gateway without a matching prefix listed as noPrefixMatch); 400 for an unknown mapping gateway. */
-export async function analyseRouting(db: Queryable, q: RoutingQuestion): Promise<RouteDecision> {
+/** Decides the route the core would take now (every gateway without a matching prefix listed as noPrefixMatch) and the zone used; 400 for an unknown mapping gateway. */
+export async function analyseRouting(db: Queryable, q: RoutingQuestion): Promise<{ decision: RouteDecision; timeZone: string }> {
   const known = await db.select({ id: mappingGateways.id }).from(mappingGateways).where(eq(mappingGateways.id, q.mappingGatewayId)).limit(1)
   if (known.length === 0) throw badRequest('unknown mapping gateway', [{ path: 'mappingGatewayId', message: `no mapping gateway with id ${q.mappingGatewayId}` }])
   const snapshot = await readRoutingSnapshot(db, q.timeZone)
   const live = await readRoutingLive(db, snapshot)
   const facts = { callee: q.callee, caller: q.caller, mappingGatewayId: q.mappingGatewayId, nowMs: q.nowMs }
-  return decideRoute(buildRoutingTable(snapshot), facts, live, { listUnmatched: true })
+  return { decision: decideRoute(buildRoutingTable(snapshot), facts, live, { listUnmatched: true }), timeZone: snapshot.timeZone }
 }

@@ -24,9 +24,10 @@ async function storeCase(h: Harness, c: RoutingCase): Promise<void> {
     ...g, name: g.id, transport: 'udp' as const, switchUntilConnect: true, stopSwitchingCodes: [], mediaProxy: false,
     createdAtMs: NOW + i, updatedAtMs: NOW,
   })))
-  await h.db.insert(systemParameters).values({
-    name: 'SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT', value: snapshot.params.SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT, updatedAtMs: NOW,
-  })
+  await h.db.insert(systemParameters).values([
+    { name: 'SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT', value: snapshot.params.SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT, updatedAtMs: NOW },
+    ...(snapshot.timeZone === undefined ? [] : [{ name: 'SS_TIMEZONE', value: snapshot.timeZone, updatedAtMs: NOW }]),
+  ])
   // A group's calls are published as calls on its gateways: put them on the first member.
   const calls = new Map(Object.entries(live.gatewayCalls ?? {}))
   for (const [groupId, n] of Object.entries(live.groupCalls ?? {})) {
@@ -45,7 +46,7 @@ async function storeCase(h: Harness, c: RoutingCase): Promise<void> {
 function routingUrl(c: RoutingCase): string {
   const qs = new URLSearchParams({
     callee: c.facts.callee, caller: c.facts.caller, mappingGatewayId: c.facts.mappingGatewayId,
-    at: new Date(c.facts.nowMs).toISOString(), timeZone: c.snapshot.timeZone ?? 'UTC',
+    at: new Date(c.facts.nowMs).toISOString(),
   })
   return `/v1/analysis/routing?${qs}`
 }
@@ -67,12 +68,22 @@ describe('GET /v1/analysis/routing', () => {
       if (c.first !== undefined) expect(res.body.candidates[0]).toMatchObject(c.first)
       const direct = decideRoute(buildRoutingTable(c.snapshot), c.facts, routingLiveFromRecords(c.live), { listUnmatched: true })
       expect(res.body).toEqual({
+        at: new Date(c.facts.nowMs).toISOString(),
+        timeZone: c.snapshot.timeZone ?? 'UTC',
         decision: direct.kind,
         reason: direct.kind === 'reject' ? direct.reason : null,
         candidates: direct.kind === 'route' ? direct.candidates : [],
         rejected: direct.rejected,
       })
     })
+  })
+
+  it('reads calendars in the timeZone given instead of SS_TIMEZONE', async () => {
+    const c = ROUTING_CASES.find((x) => x.name.startsWith('a Friday 22:00-06:00 calendar in New York is open'))!
+    await storeCase(h(), c)
+    expect((await h().request('GET', routingUrl(c))).body).toMatchObject({ timeZone: 'America/New_York', decision: 'route' })
+    const res = await h().request('GET', `${routingUrl(c)}&timeZone=UTC`)
+    expect(res.body).toMatchObject({ timeZone: 'UTC', decision: 'reject', rejected: [{ routingGatewayId: 'N', reason: 'outsideCalendar' }] })
   })
 
   it('returns 400 naming mappingGatewayId when that mapping gateway does not exist', async () => {

@@ -23,11 +23,13 @@ export const routingAnalysisQuery = z.object({
   mappingGatewayId: entityId.describe('the customer gateway the call comes from'),
   caller: number.optional().describe('calling number (only changes callerOut)'),
   at: isoTime.optional().describe('evaluate work calendars at this time instead of now'),
-  timeZone: z.string().max(64).refine(knownTimeZone, 'unknown IANA time zone').default('UTC').describe('zone the group calendars are read in'),
+  timeZone: z.string().max(64).refine(knownTimeZone, 'unknown IANA time zone').optional().describe('zone the group calendars are read in; default SS_TIMEZONE'),
 })
 
 /** The routing analysis response (API.md plus the rewritten numbers, target and each skip's matched prefix). */
 export const routingAnalysis = z.object({
+  at: z.string().describe('the time the decision was made for'),
+  timeZone: z.string().describe('zone the group calendars were read in'),
   decision: z.enum(['route', 'reject']),
   reason: z.enum(['NoAvailableRouter', 'AllGatewayBusy', 'AccountBalanceNotEnough']).nullable().describe('termination reason when rejected'),
   candidates: z.array(z.object({
@@ -48,14 +50,17 @@ export const analyseRoutingOperation = defineOperation(
     responses: { 200: { description: 'candidates in try order (equal priorities share load at call time) and every skipped gateway', schema: routingAnalysis } },
   },
   async (c, { query }) => {
-    const d = await analyseRouting(c.var.db, {
+    const nowMs = query.at === undefined ? Date.now() : Date.parse(query.at)
+    const { decision: d, timeZone } = await analyseRouting(c.var.db, {
       callee: query.callee,
       caller: query.caller ?? '',
       mappingGatewayId: query.mappingGatewayId,
-      nowMs: query.at === undefined ? Date.now() : Date.parse(query.at),
-      timeZone: query.timeZone,
+      nowMs,
+      ...(query.timeZone === undefined ? {} : { timeZone: query.timeZone }),
     })
     return c.json({
+      at: new Date(nowMs).toISOString(),
+      timeZone,
       decision: d.kind,
       reason: d.kind === 'reject' ? d.reason : null,
       candidates: d.kind === 'route' ? d.candidates : [],
