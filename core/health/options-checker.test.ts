@@ -50,7 +50,7 @@ function bench(random = () => 0.5) {
       },
     }, host, port)
   }
-  const checker = new OptionsChecker({ layer, clock, log, metrics, random })
+  const checker = new OptionsChecker({ clock, log, metrics, random })
   /** Advances `ms` in 50 ms steps, letting the checker's promises settle between steps. */
   const run = async (ms: number): Promise<void> => {
     for (let t = 0; t < ms; t += 50) {
@@ -65,7 +65,7 @@ describe('OptionsChecker', () => {
   it('keeps a gateway online while it answers, even with 404 or 503, and records RTT and last code', async () => {
     const b = bench()
     b.peer('127.0.0.2', 5070)
-    b.checker.start(b.local, snapshot([{ id: 'rg1' }]))
+    b.checker.start(b.layer, b.local, snapshot([{ id: 'rg1' }]))
     await b.run(6_000)
     expect(b.received.get('127.0.0.2:5070')).toBe(1)
     expect(b.checker.view('rg1')).toMatchObject({ online: true, rttMs: 20, lossRatio: 0, lastCode: 200 })
@@ -81,7 +81,7 @@ describe('OptionsChecker', () => {
     const b = bench()
     b.peer('127.0.0.2', 5070)
     b.modes.set('127.0.0.2:5070', 'silent')
-    b.checker.start(b.local, snapshot([{ id: 'rg1' }]))
+    b.checker.start(b.layer, b.local, snapshot([{ id: 'rg1' }]))
     // checks at 5 s and 15 s each time out after Timer F = 64*T1 = 32 s: the first at 37 s, the second (offline) at 47 s
     await b.run(37_100)
     expect(b.checker.online.get('rg1')).toBe(true)
@@ -102,7 +102,7 @@ describe('OptionsChecker', () => {
 
   it('counts a transport error as a failed check', async () => {
     const b = bench()
-    b.checker.start(b.local, snapshot([{ id: 'rg1', host: '127.0.0.9' }], { SS_OPTIONS_FAILURES_TO_OFFLINE: 1 }))
+    b.checker.start(b.layer, b.local, snapshot([{ id: 'rg1', host: '127.0.0.9' }], { SS_OPTIONS_FAILURES_TO_OFFLINE: 1 }))
     b.net.failSends(() => 'EHOSTUNREACH')
     await b.run(6_000)
     expect(b.checker.online.get('rg1')).toBe(false)
@@ -112,7 +112,7 @@ describe('OptionsChecker', () => {
   it('jitters the period within ±10% through the injected random source', async () => {
     const b = bench(() => 0)
     b.peer('127.0.0.2', 5070)
-    b.checker.start(b.local, snapshot([{ id: 'rg1' }]))
+    b.checker.start(b.layer, b.local, snapshot([{ id: 'rg1' }]))
     // random 0: first check at once, then every 9 s (period 10 s × 0.9)
     await b.run(27_050)
     expect(b.received.get('127.0.0.2:5070')).toBe(4)
@@ -123,7 +123,7 @@ describe('OptionsChecker', () => {
     b.peer('127.0.0.2', 5070)
     b.peer('127.0.0.3', 5070)
     b.modes.set('127.0.0.2:5070', 'silent')
-    b.checker.start(b.local, snapshot([{ id: 'rg1' }, { id: 'rgOff', optionsCheck: false }], { SS_OPTIONS_FAILURES_TO_OFFLINE: 1 }))
+    b.checker.start(b.layer, b.local, snapshot([{ id: 'rg1' }, { id: 'rgOff', optionsCheck: false }], { SS_OPTIONS_FAILURES_TO_OFFLINE: 1 }))
     expect(b.checker.ids).toEqual(['rg1'])
     await b.run(37_100)
     expect(b.checker.online.get('rg1')).toBe(false)
@@ -139,7 +139,7 @@ describe('OptionsChecker', () => {
   it('runs a network test: count OPTIONS apart, with RTT min/avg/max and loss', async () => {
     const b = bench()
     b.peer('127.0.0.2', 5070)
-    b.checker.start(b.local, snapshot([]))
+    b.checker.start(b.layer, b.local, snapshot([]))
     let lost = 0
     b.net.drop((p) => p.to.address === '127.0.0.2' && lost++ === 1)
     const result = b.checker.networkTest({ host: '127.0.0.2', port: 5070 }, 3, 200)

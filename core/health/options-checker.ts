@@ -14,7 +14,6 @@ import { ProbeState, type Hysteresis, type ProbeOutcome, type ProbeView } from '
 
 /** Options for the checker; `random` spreads the checks (default Math.random). */
 export interface OptionsCheckerOptions {
-  layer: TransactionLayer
   clock: Clock
   log: Logger
   metrics: Metrics
@@ -76,6 +75,7 @@ export class OptionsChecker {
   private readonly changes: Metric
   private readonly rtt: Histogram
   private transport: Transport | null = null
+  private layer: TransactionLayer | null = null
   private periodMs = 60_000
   private hysteresis: Hysteresis = { failuresToOffline: 3, successesToOnline: 2 }
 
@@ -88,8 +88,9 @@ export class OptionsChecker {
     this.rtt = m.histogram('sip_options_rtt_ms', 'Round trip of answered OPTIONS checks (ms)', ['gateway'], [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000])
   }
 
-  /** Starts checking over `transport` with the gateways and params of `snapshot`. */
-  start(transport: Transport, snapshot: ConfigSnapshot): void {
+  /** Starts checking through `layer` over `transport` with the gateways and params of `snapshot` (the policy may read `online` before). */
+  start(layer: TransactionLayer, transport: Transport, snapshot: ConfigSnapshot): void {
+    this.layer = layer
     this.transport = transport
     this.apply(snapshot)
   }
@@ -121,13 +122,14 @@ export class OptionsChecker {
   /** On-demand network test: `count` OPTIONS `intervalMs` apart to the gateway's address, RTT and loss of those. */
   async networkTest(gateway: Pick<RoutingGatewayRow, 'host' | 'port'>, count: number, intervalMs: number): Promise<NetworkTestResult> {
     const transport = this.transport
-    if (transport === null) throw new Error('network test before the checker started')
+    const layer = this.layer
+    if (transport === null || layer === null) throw new Error('network test before the checker started')
     const target = hostPort(gateway.host, gateway.port)
     const remote = remoteOf(gateway)
     const probes: Promise<ProbeOutcome>[] = []
     for (let i = 0; i < count; i++) {
       if (i > 0) await new Promise<void>((ok) => this.opts.clock.after(intervalMs, ok))
-      probes.push(probeOnce(this.opts.layer, this.opts.clock, transport, target, remote))
+      probes.push(probeOnce(layer, this.opts.clock, transport, target, remote))
     }
     const outcomes = await Promise.all(probes)
     const rtts: number[] = []
@@ -144,6 +146,7 @@ export class OptionsChecker {
   stop(): void {
     for (const id of [...this.checked.keys()]) this.forget(id)
     this.transport = null
+    this.layer = null
   }
 
   private add(g: Readonly<RoutingGatewayRow>): void {
@@ -177,9 +180,10 @@ export class OptionsChecker {
     if (this.checked.get(c.id) !== c) return
     this.schedule(c, this.periodMs * (1 - JITTER + 2 * JITTER * this.random()))
     const transport = this.transport
-    if (c.inFlight >= MAX_IN_FLIGHT || transport === null) return
+    const layer = this.layer
+    if (c.inFlight >= MAX_IN_FLIGHT || transport === null || layer === null) return
     c.inFlight++
-    probeOnce(this.opts.layer, this.opts.clock, transport, c.target, c.remote)
+    probeOnce(layer, this.opts.clock, transport, c.target, c.remote)
       .then((o) => this.record(c, o))
       .catch((err: unknown) => this.opts.log.error('OPTIONS check failed unexpectedly', { err, routingGatewayId: c.id }))
   }

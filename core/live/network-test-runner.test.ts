@@ -37,8 +37,8 @@ function runner(nodeId = 'node-a') {
       if (r.ok && r.message.isRequest) gw.send(serializeMessage(buildResponse(r.message, 200)), from)
     },
   }, '127.0.0.2', 5070)
-  const checker = new OptionsChecker({ layer, clock, log: silentLogger, metrics: new Metrics() })
-  checker.start(local, liveSnapshot([]))
+  const checker = new OptionsChecker({ clock, log: silentLogger, metrics: new Metrics() })
+  checker.start(layer, local, liveSnapshot([]))
   return new NetworkTestRunner({ db: database.db, clock, log: silentLogger, nodeId, prober: checker })
 }
 
