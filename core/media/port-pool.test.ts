@@ -9,6 +9,13 @@ describe('PortPool', () => {
     expect([pool.allocate(), pool.allocate(), pool.allocate()]).toEqual([20002, 20004, 20006])
   })
 
+  it('hands a freed pair out again only after every other free pair (least recently freed first)', () => {
+    const pool = new PortPool(30000, 30005)
+    const a = pool.allocate()!
+    pool.release(a)
+    expect([pool.allocate(), pool.allocate(), pool.allocate()]).toEqual([30002, 30004, 30000])
+  })
+
   it('returns null when the range is exhausted and succeeds again after a release', () => {
     const pool = new PortPool(30000, 30003)
     expect(pool.allocate()).toBe(30000)
