@@ -173,6 +173,7 @@ async function main(): Promise<void> {
     timers: timerParams(first),
     validate: { localHosts: localHosts(env) },
     warnAgent: `${advertised}:${env.SIP_PORT}`,
+    viaHost: env.SIP_ADVERTISED_HOST,
     log: log.child({ module: 'transaction' }),
     metrics,
   })

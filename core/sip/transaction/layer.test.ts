@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../lib/clock.js'
 import { LoopNetwork } from '../../transport/loop.js'
 import { buildResponse } from '../message/build.js'
+import type { SipRequest } from '../message/message.js'
+import { parseMessage } from '../message/parse.js'
 import type { InviteClientTransaction } from './invite-client.js'
 import { TransactionLayer } from './layer.js'
 import { isReq, isRes, makeStack, outgoing, peerRequest, peerResponse, RecordingCore, RecordingTu, startClient, type Stack } from './layer.fixture.js'
@@ -302,5 +304,35 @@ describe('TransactionLayer metrics and timer swaps', () => {
     // Timer J = 64*T1 = 6.4 s instead of 32 s.
     s.clock.advance(6_400)
     expect(s.layer.size).toBe(0)
+  })
+})
+
+describe('TransactionLayer Via sent-by', () => {
+  const request = (): SipRequest => {
+    const r = parseMessage(Buffer.from('OPTIONS sip:gw@192.0.2.9 SIP/2.0\r\nMax-Forwards: 70\r\nFrom: <sip:core@192.0.2.1>;tag=1\r\nTo: <sip:gw@192.0.2.9>\r\nCall-ID: via-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'))
+    if (!r.ok || !r.message.isRequest) throw new Error('fixture does not parse')
+    return r.message
+  }
+
+  it('writes the advertised host (SIP_ADVERTISED_HOST) as the Via sent-by, keeping the socket port (RFC 3261 §18.1.1)', () => {
+    const clock = new ManualClock()
+    const layer = new TransactionLayer({ clock, user: new RecordingCore(), viaHost: '203.0.113.7' })
+    const transport = new LoopNetwork({ clock }).open(layer, '10.0.0.5', 5060)
+    const req = request()
+    const branch = layer.addVia(req, transport)
+    expect(req.headers.first('via')).toBe(`SIP/2.0/UDP 203.0.113.7:5060;branch=${branch};rport`)
+  })
+
+  it('brackets an advertised IPv6 host and falls back to the socket address without one', () => {
+    const clock = new ManualClock()
+    const v6 = new TransactionLayer({ clock, user: new RecordingCore(), viaHost: '2001:db8::7' })
+    const plain = new TransactionLayer({ clock, user: new RecordingCore() })
+    const transport = new LoopNetwork({ clock }).open(plain, '10.0.0.5', 5070)
+    const a = request()
+    const b = request()
+    v6.addVia(a, transport)
+    plain.addVia(b, transport)
+    expect(a.topVia).toMatchObject({ host: '[2001:db8::7]', port: 5070 })
+    expect(b.topVia).toMatchObject({ host: '10.0.0.5', port: 5070 })
   })
 })

@@ -39,6 +39,8 @@ export interface TransactionLayerOptions {
   autoTrying?: boolean
   /** Agent name in Warning headers of stateless responses (RFC 3261 §20.43; default: the transport address). */
   warnAgent?: string
+  /** Host written as the Via sent-by of our requests (SIP_ADVERTISED_HOST behind NAT or on Fly); default: the socket address. */
+  viaHost?: string
   log?: Logger
   metrics?: Metrics
 }
@@ -70,6 +72,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   private readonly validateOptions: Partial<ValidateOptions>
   private readonly autoTrying: boolean
   private readonly warnAgent: string | undefined
+  private readonly viaHost: string | undefined
   private readonly servers = new Map<string, ServerTransaction>()
   private readonly clients = new Map<string, ClientTransaction>()
   private readonly c: LayerCounters
@@ -84,6 +87,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     this.validateOptions = opts.validate ?? {}
     this.autoTrying = opts.autoTrying ?? true
     this.warnAgent = opts.warnAgent
+    this.viaHost = opts.viaHost === undefined ? undefined : opts.viaHost.includes(':') && !opts.viaHost.startsWith('[') ? `[${opts.viaHost}]` : opts.viaHost
     const m = opts.metrics ?? new Metrics()
     m.gauge('sip_transactions', 'Live SIP transactions', [], () => this.size)
     this.c = {
@@ -322,7 +326,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   addVia(req: SipRequest, transport: Transport): string {
     const branch = generateBranch()
     const l = transport.local
-    const host = l.family === 'IPv6' ? `[${l.address}]` : l.address
+    const host = this.viaHost ?? (l.family === 'IPv6' ? `[${l.address}]` : l.address)
     req.headers.prepend('via', `SIP/2.0/${transport.protocol} ${host}:${l.port};branch=${branch};rport`)
     return branch
   }
