@@ -12,6 +12,52 @@ CREATE TABLE `accounts` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `accounts_name_idx` ON `accounts` (`name`);--> statement-breakpoint
+CREATE TABLE `alert_deliveries` (
+	`id` text PRIMARY KEY NOT NULL,
+	`alert_id` text NOT NULL,
+	`webhook_id` text NOT NULL,
+	`type` text NOT NULL,
+	`body` text NOT NULL,
+	`status` text NOT NULL,
+	`attempts` integer NOT NULL,
+	`last_attempt_at_ms` integer,
+	`next_attempt_at_ms` integer,
+	`last_status_code` integer,
+	`last_error` text,
+	`created_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `alert_deliveries_status_next_attempt_at_ms_idx` ON `alert_deliveries` (`status`,`next_attempt_at_ms`);--> statement-breakpoint
+CREATE INDEX `alert_deliveries_alert_id_idx` ON `alert_deliveries` (`alert_id`);--> statement-breakpoint
+CREATE TABLE `alert_rules` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`scope` text NOT NULL,
+	`metric` text NOT NULL,
+	`reason` text,
+	`sip_code` integer,
+	`window_sec` integer NOT NULL,
+	`threshold` real NOT NULL,
+	`min_attempts` integer NOT NULL,
+	`severity` text NOT NULL,
+	`cooldown_sec` integer NOT NULL,
+	`enabled` integer NOT NULL,
+	`created_at_ms` integer NOT NULL,
+	`updated_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `alert_rules_name_idx` ON `alert_rules` (`name`);--> statement-breakpoint
+CREATE TABLE `alerts` (
+	`id` text PRIMARY KEY NOT NULL,
+	`rule_id` text NOT NULL,
+	`state` text NOT NULL,
+	`value` real NOT NULL,
+	`fired_at_ms` integer NOT NULL,
+	`resolved_at_ms` integer,
+	`last_notified_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `alerts_rule_id_state_idx` ON `alerts` (`rule_id`,`state`);--> statement-breakpoint
 CREATE TABLE `api_keys` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
@@ -92,6 +138,13 @@ CREATE TABLE `gateway_status` (
 );
 --> statement-breakpoint
 CREATE INDEX `gateway_status_node_id_idx` ON `gateway_status` (`node_id`);--> statement-breakpoint
+CREATE TABLE `job_leases` (
+	`name` text PRIMARY KEY NOT NULL,
+	`holder` text NOT NULL,
+	`acquired_at_ms` integer NOT NULL,
+	`expires_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `mapping_gateways` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
@@ -172,3 +225,17 @@ CREATE TABLE `system_parameters` (
 	`value` text NOT NULL,
 	`updated_at_ms` integer NOT NULL
 );
+--> statement-breakpoint
+CREATE TABLE `webhooks` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`url` text NOT NULL,
+	`secret` text NOT NULL,
+	`enabled` integer NOT NULL,
+	`severities` text NOT NULL,
+	`rule_ids` text NOT NULL,
+	`created_at_ms` integer NOT NULL,
+	`updated_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `webhooks_name_idx` ON `webhooks` (`name`);

@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { z } from 'zod'
 import * as schema from './schema.js'
 import { account, accountCreate, accountToRow } from '../entities/account.js'
+import { alert, alertDelivery } from '../entities/alert.js'
+import { alertRule } from '../entities/alert-rule.js'
 import { apiKey, apiKeyToRow } from '../entities/api-key.js'
 import { cdr, cdrCreate, cdrToRow } from '../entities/cdr.js'
 import { gatewayGroup, gatewayGroupCreate, gatewayGroupToRow } from '../entities/gateway-group.js'
@@ -19,6 +21,7 @@ import { gatewayStatus, gatewayStatusCreate, gatewayStatusToRow } from '../entit
 import { mappingGateway, mappingGatewayCreate, mappingGatewayToRow } from '../entities/mapping-gateway.js'
 import { parameter } from '../entities/parameter.js'
 import { routingGateway, routingGatewayCreate, routingGatewayToRow } from '../entities/routing-gateway.js'
+import { webhook } from '../entities/webhook.js'
 
 const MIGRATIONS = new URL('../../migrations/', import.meta.url).pathname
 const snake = (s: string) => s.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)
@@ -40,6 +43,10 @@ const PARITY: Record<string, Parity> = {
   apiKeys: { entity: apiKey, table: schema.apiKeys, storedOnly: ['secretHash'] },
   cdrs: { entity: cdr, table: schema.cdrs },
   gatewayStatus: { entity: gatewayStatus, table: schema.gatewayStatus },
+  alertRules: { entity: alertRule, table: schema.alertRules },
+  webhooks: { entity: webhook, table: schema.webhooks, storedOnly: ['secret'] },
+  alerts: { entity: alert, table: schema.alerts },
+  alertDeliveries: { entity: alertDelivery, table: schema.alertDeliveries, storedOnly: ['alertId', 'body', 'createdAtMs'] },
   systemParameters: {
     entity: parameter, table: schema.systemParameters,
     publicOnly: ['type', 'default', 'unit', 'min', 'max', 'description'], // from the catalogue
@@ -57,10 +64,10 @@ describe('entity / table parity', () => {
 describe('naming (STYLE.md "Database")', () => {
   const tables = (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTable))
 
-  it('exports all ten tables from schema.ts', () => {
+  it('exports all fifteen tables from schema.ts', () => {
     expect(tables.map((t) => getTableName(t)).sort()).toEqual([
-      'accounts', 'api_keys', 'cdrs', 'config_version', 'gateway_groups', 'gateway_status', 'mapping_gateways',
-      'network_tests', 'routing_gateways', 'system_parameters',
+      'accounts', 'alert_deliveries', 'alert_rules', 'alerts', 'api_keys', 'cdrs', 'config_version', 'gateway_groups',
+      'gateway_status', 'job_leases', 'mapping_gateways', 'network_tests', 'routing_gateways', 'system_parameters', 'webhooks',
     ])
   })
 
@@ -79,7 +86,7 @@ describe('naming (STYLE.md "Database")', () => {
   })
 
   it('puts a unique index on name wherever a duplicate name is a 409, and on the digest username', () => {
-    for (const t of [schema.accounts, schema.mappingGateways, schema.routingGateways, schema.gatewayGroups, schema.apiKeys]) {
+    for (const t of [schema.accounts, schema.mappingGateways, schema.routingGateways, schema.gatewayGroups, schema.apiKeys, schema.alertRules, schema.webhooks]) {
       const byName = getTableConfig(t).indexes.find((i) => i.config.name === `${getTableName(t)}_name_idx`)
       expect(byName?.config.unique, getTableName(t)).toBe(true)
     }

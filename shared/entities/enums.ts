@@ -20,3 +20,15 @@ export const ENDED_BY = ['caller', 'callee', 'switch'] as const
 export const GATEWAY_KINDS = ['routing', 'mapping'] as const
 /** Life of an on-demand network test request: the edge inserts `pending`, a core claims it (`running`) and finishes it. */
 export const NETWORK_TEST_STATUSES = ['pending', 'running', 'done', 'failed'] as const
+/** What an alert rule watches: every call, one gateway, one account or a callee prefix. */
+export const ALERT_SCOPE_KINDS = ['all', 'routingGateway', 'mappingGateway', 'account', 'prefix'] as const
+/** What an alert rule measures over its window. */
+export const ALERT_METRICS = ['failureRatio', 'asr', 'reasonCount', 'sipCodeCount', 'gatewayOffline', 'avgPddMs'] as const
+/** Alert and finding severities; webhooks filter on them. */
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const
+/** Life of an alert: firing until the metric recovers, then resolved. */
+export const ALERT_STATES = ['firing', 'resolved'] as const
+/** Event types of a webhook delivery (the body's `type`). */
+export const ALERT_EVENT_TYPES = ['alert.firing', 'alert.resolved'] as const
+/** Life of one webhook delivery: pending (retrying) until delivered or failed after the last attempt. */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
