@@ -92,6 +92,10 @@ CREATE TABLE `cdrs` (
 	`source_port` integer NOT NULL,
 	`node_id` text NOT NULL,
 	`warning_played` integer NOT NULL,
+	`rtp_packets_from_caller` integer,
+	`rtp_bytes_from_caller` integer,
+	`rtp_packets_from_callee` integer,
+	`rtp_bytes_from_callee` integer,
 	`notes` text NOT NULL
 );
 --> statement-breakpoint

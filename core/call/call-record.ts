@@ -31,6 +31,8 @@ export interface CallFacts {
   capSec?: number
   /** The SS_CALLREMINTIME warning prompt went out (a skipped one is in `notes`). */
   warningPlayed?: boolean
+  /** What the media relay received from each side (absent: media was not relayed). */
+  rtp?: { packetsFromCaller: number; bytesFromCaller: number; packetsFromCallee: number; bytesFromCallee: number }
 }
 
 /** CDR notes for gateways routing skipped as offline by the OPTIONS check (issue 6: the reason is recorded with the call). */
@@ -82,6 +84,10 @@ export function buildCdr(f: CallFacts, end: CallEnding, endedAtMs: number): CdrC
     sourcePort: s.sourcePort,
     nodeId: s.nodeId,
     warningPlayed: f.warningPlayed ?? false,
+    rtpPacketsFromCaller: f.rtp?.packetsFromCaller ?? null,
+    rtpBytesFromCaller: f.rtp?.bytesFromCaller ?? null,
+    rtpPacketsFromCallee: f.rtp?.packetsFromCallee ?? null,
+    rtpBytesFromCallee: f.rtp?.bytesFromCallee ?? null,
     notes: end.note === undefined ? f.notes : [...f.notes, end.note],
   }
 }

@@ -91,7 +91,7 @@ export class Call implements CallTimerOwner {
       sourceIp: origin.source.address, sourcePort: origin.source.port, nodeId: ctx.nodeId,
     }
     this.facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: offlineNotes(decision.rejected), capSec: decision.maxCallDurationSec }
-    this.callMedia = new CallMedia({ env: ctx.media ?? null, mappingProxy: decision.mediaProxy, sdpIpFirst: decision.params.SS_NAT_MEDIA_SDP_IP_FIRST, callerIp: origin.source.address, notes: this.facts.notes })
+    this.callMedia = new CallMedia({ env: ctx.media ?? null, mappingProxy: decision.mediaProxy, sdpIpFirst: decision.params.SS_NAT_MEDIA_SDP_IP_FIRST, callerIp: origin.source.address, facts: this.facts })
   }
 
   /** This call's logger: every line carries its Call-ID (leg A) and CDR id (made on first use, off the quiet path). */

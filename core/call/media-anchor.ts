@@ -4,6 +4,7 @@ import type { G711Law } from '../media/g711.js'
 import { MediaSession, type MediaEnvironment, type NoMediaMode } from '../media/media-session.js'
 import type { MediaPeer, MediaSide } from '../media/rtp-relay.js'
 import { codecs, parseSdp, serializeSdp, setMediaPort, type SessionDescription } from '../sip/sdp/sdp.js'
+import type { CallFacts } from './call-record.js'
 
 /** Which SDP of an exchange this is (RFC 3264 §5, §6): the answer decides the codec the caller receives. */
 export type SdpRole = 'offer' | 'answer'
@@ -148,8 +149,8 @@ export interface CallMediaInit {
   sdpIpFirst: boolean
   /** The caller's signalling source address. */
   callerIp: string
-  /** The call's CDR notes (a relay that could not open, the media counters at the end). */
-  notes: string[]
+  /** The call's CDR facts: notes (a relay that could not open, dropped packets) and the RTP counters set at the end. */
+  facts: Pick<CallFacts, 'notes' | 'rtp'>
 }
 
 /** A call's media hooks: identity on SDP when the call is not relayed; `close()` frees the relay exactly once and notes its counters. */
@@ -172,7 +173,7 @@ export class CallMedia {
     const i = this.init
     if (this.anchor === null && !this.closed && i.env !== null && mediaProxyApplies(i.mappingProxy, target.mediaProxy)) {
       this.anchor = MediaAnchor.open(i.env, i.sdpIpFirst)
-      if (this.anchor === null) i.notes.push('media relay skipped: RTP port range exhausted')
+      if (this.anchor === null) i.facts.notes.push('media relay skipped: RTP port range exhausted')
       else this.anchor.setSignallingSource('a', i.callerIp)
     }
     const a = this.anchor
@@ -193,17 +194,19 @@ export class CallMedia {
     this.session?.watchInactivity(limitSec, mode, onInactive)
   }
 
-  /** Frees the relay (ports and sockets) once and notes what it carried. */
+  /** Frees the relay (ports and sockets) once and puts what it carried into the CDR facts. */
   close(): void {
     if (this.closed) return
     this.closed = true
     const s = this.session
     if (s === null) return
     const st = s.stats()
-    this.init.notes.push(
-      `media relayed: caller->callee ${st.aToB.packets} packets ${st.aToB.bytes} bytes (${st.aToB.dropped} dropped), ` +
-        `callee->caller ${st.bToA.packets} packets ${st.bToA.bytes} bytes (${st.bToA.dropped} dropped), prompt ${st.promptPackets} packets`,
-    )
+    const f = this.init.facts
+    f.rtp = { packetsFromCaller: st.aToB.packets, bytesFromCaller: st.aToB.bytes, packetsFromCallee: st.bToA.packets, bytesFromCallee: st.bToA.bytes }
+    // Packets not forwarded (no address yet, hold, replaced by the prompt) and prompt packets only as a note: rarely needed.
+    if (st.aToB.dropped + st.bToA.dropped + st.promptPackets > 0) {
+      f.notes.push(`media: ${st.aToB.dropped} caller and ${st.bToA.dropped} callee packets not forwarded, ${st.promptPackets} prompt packets sent`)
+    }
     s.close()
   }
 }

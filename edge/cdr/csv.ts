@@ -9,7 +9,8 @@ import { fetchCdrPageOf, type CdrFilters, type CdrPlan } from './query.js'
 export const CDR_CSV_COLUMNS = [
   'id', 'callId', 'startedAt', 'answeredAt', 'endedAt', 'durationSec', 'pddMs', 'caller', 'callee', 'calleeOut',
   'accountId', 'mappingGatewayId', 'routingGatewayId', 'terminationReason', 'sipCode', 'endedBy', 'attempts', 'cost',
-  'sourceIp', 'sourcePort', 'nodeId', 'warningPlayed', 'notes',
+  'sourceIp', 'sourcePort', 'nodeId', 'warningPlayed', 'rtpPacketsFromCaller', 'rtpBytesFromCaller', 'rtpPacketsFromCallee',
+  'rtpBytesFromCallee', 'notes',
 ] as const
 
 /** Rows per query while exporting: big enough to amortise a round trip to a remote libSQL, small enough to stream. */
@@ -52,7 +53,9 @@ export const cdrCsvLine: SQL<string> = sql<string>`${sql.join(
     field(attemptsJson),
     sql`case when ${cdrs.cost} is null then '' when ${cdrs.cost} = cast(${cdrs.cost} as integer) then cast(cast(${cdrs.cost} as integer) as text) else cast(${cdrs.cost} as text) end`,
     field(sql`${cdrs.sourceIp}`), sql`${cdrs.sourcePort}`, field(sql`${cdrs.nodeId}`),
-    sql`case when ${cdrs.warningPlayed} then 'true' else 'false' end`, field(sql`${cdrs.notes}`),
+    sql`case when ${cdrs.warningPlayed} then 'true' else 'false' end`,
+    sql`coalesce(${cdrs.rtpPacketsFromCaller}, '')`, sql`coalesce(${cdrs.rtpBytesFromCaller}, '')`,
+    sql`coalesce(${cdrs.rtpPacketsFromCallee}, '')`, sql`coalesce(${cdrs.rtpBytesFromCallee}, '')`, field(sql`${cdrs.notes}`),
   ],
   sql` || ',' || `,
 )} || char(13, 10)`

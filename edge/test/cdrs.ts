@@ -45,6 +45,10 @@ export function cdrRow(over: Partial<CdrRow> = {}): CdrRow {
     sourcePort: 5060,
     nodeId: 'node-1',
     warningPlayed: false,
+    rtpPacketsFromCaller: null,
+    rtpBytesFromCaller: null,
+    rtpPacketsFromCallee: null,
+    rtpBytesFromCallee: null,
     notes: [],
     ...over,
   }

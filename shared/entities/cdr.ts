@@ -11,6 +11,7 @@ export type CdrInsert = typeof cdrs.$inferInsert
 
 const epochMs = z.number().int().min(0).describe('epoch milliseconds')
 const dialled = z.string().max(128).describe('number as signalled')
+const rtpCount = (what: string) => z.number().int().min(0).nullable().describe(`${what} received by the media relay; null when media was not relayed`)
 
 /** One routing attempt as handed over by the core (epoch ms). */
 export const cdrAttemptCreate = z.strictObject({
@@ -46,6 +47,10 @@ export const cdrCreate = z
     sourcePort: port,
     nodeId: z.string().min(1).max(128).describe('core node that handled the call'),
     warningPlayed: z.boolean().default(false).describe('the SS_CALLREMINTIME warning prompt was played'),
+    rtpPacketsFromCaller: rtpCount('RTP packets from the caller').optional(),
+    rtpBytesFromCaller: rtpCount('RTP bytes from the caller').optional(),
+    rtpPacketsFromCallee: rtpCount('RTP packets from the callee').optional(),
+    rtpBytesFromCallee: rtpCount('RTP bytes from the callee').optional(),
     notes: z.array(z.string().max(500)).max(50).default([]).describe('free-form call events worth keeping'),
   })
   .refine((c) => c.endedAtMs >= c.startedAtMs, { message: 'endedAtMs before startedAtMs', path: ['endedAtMs'] })
@@ -87,6 +92,10 @@ export const cdr = z.object({
   sourcePort: z.number().int(),
   nodeId: z.string(),
   warningPlayed: z.boolean(),
+  rtpPacketsFromCaller: z.number().int().nullable(),
+  rtpBytesFromCaller: z.number().int().nullable(),
+  rtpPacketsFromCallee: z.number().int().nullable(),
+  rtpBytesFromCallee: z.number().int().nullable(),
   notes: z.array(z.string()),
 })
 
@@ -109,5 +118,11 @@ export function cdrFromRow(row: CdrRow): Cdr {
 
 /** Builds the `cdrs` insert row for a validated record (insert with onConflictDoNothing on id). */
 export function cdrToRow(input: CdrCreate): CdrRow {
-  return { ...input }
+  return {
+    ...input,
+    rtpPacketsFromCaller: input.rtpPacketsFromCaller ?? null,
+    rtpBytesFromCaller: input.rtpBytesFromCaller ?? null,
+    rtpPacketsFromCallee: input.rtpPacketsFromCallee ?? null,
+    rtpBytesFromCallee: input.rtpBytesFromCallee ?? null,
+  }
 }

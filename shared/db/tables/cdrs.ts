@@ -34,6 +34,11 @@ export const cdrs = sqliteTable(
     sourcePort: integer('source_port').notNull(),
     nodeId: text('node_id').notNull(),
     warningPlayed: bool('warning_played').notNull(),
+    // RTP counted by the core's relay (null: media was not relayed); zero from one side is the one-way-audio signature.
+    rtpPacketsFromCaller: integer('rtp_packets_from_caller'),
+    rtpBytesFromCaller: integer('rtp_bytes_from_caller'),
+    rtpPacketsFromCallee: integer('rtp_packets_from_callee'),
+    rtpBytesFromCallee: integer('rtp_bytes_from_callee'),
     notes: jsonText<string[]>('notes').notNull(),
   },
   (t) => [
