@@ -76,7 +76,7 @@ export const SYSTEM_PARAMS = {
   SS_SIP_T2_MS: int('ms', 4000, 1000, 64_000, 'RFC 3261 T2, cap on non-INVITE and 2xx retransmit interval'),
   SS_SIP_T4_MS: int('ms', 5000, 1000, 64_000, 'RFC 3261 T4, longest time a message stays in the network; timers I and K'),
   SS_MAX_ROUTING_ATTEMPTS: int('count', 5, 1, 50, 'most routing gateways tried for one call before giving up'),
-  SS_NAT_MEDIA_SDP_IP_FIRST: bool(false, 'send media to the SDP address even when it differs from the signalling source; false = use the source until RTP latches'),
+  SS_NAT_MEDIA_SDP_IP_FIRST: bool(false, 'relayed media goes to the SDP address until the peer\'s RTP latches it; false = when the SDP address is private and the signalling source is not, to the source instead'),
   SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT: money(0, 'skip a routing gateway whose clearing (vendor) balance is below this'),
   SERVER_BILLING_FEE_PRECISION: int('digits', 4, 0, 8, 'decimal places kept when rounding call costs'),
 } as const
