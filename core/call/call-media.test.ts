@@ -143,6 +143,57 @@ describe('relayed call', () => {
   })
 })
 
+describe('relayed call offer/answer variants', () => {
+  it('anchors a late offer: the callee\'s offer in the 200 and the caller\'s answer in the ACK, whose codec the prompt then uses', async () => {
+    const { s, caller, callee } = await relayedBench()
+    const invite = s.caller.invite({ sdp: null })
+    s.settle()
+    const bInvite = s.gw1.last('INVITE')
+    expect(bInvite.body.length).toBe(0)
+    s.gw1.reply(bInvite, 200, { sdp: sdp(callee.port, '0 8') })
+    s.settle()
+    const ok = s.caller.responses('INVITE').find((r) => r.status === 200)!
+    const call = s.b2bua.calls()[0]!
+    expect(audioPort(ok.body)).toBe(call.callMedia.anchor!.session.localPort('a'))
+    s.caller.inDialog('ACK', { req: invite, res: ok, asUac: true }, { sdp: sdp(caller.port, '8') })
+    s.settle()
+    const bAck = s.gw1.last('ACK')
+    expect(audioPort(bAck.body)).toBe(call.callMedia.anchor!.session.localPort('b'))
+    expect(call.callMedia.anchor!.session.relay.target('a').port).toBe(caller.port)
+    expect(call.media!.playPrompt()).toBe(true)
+    await until(() => caller.got.length === 1)
+    expect(readRtpHeader(caller.got[0]!).payloadType).toBe(8)
+  })
+
+  it('relays early media from a 183 with SDP before the answer', async () => {
+    const { s, caller, callee } = await relayedBench()
+    s.caller.invite({ sdp: sdp(caller.port) })
+    s.settle()
+    const bInvite = s.gw1.last('INVITE')
+    s.gw1.reply(bInvite, 183, { sdp: sdp(callee.port) })
+    s.settle()
+    const early = s.caller.responses('INVITE').find((r) => r.status === 183)!
+    callee.sock.send(rtp(1), audioPort(bInvite.body), '127.0.0.1')
+    await until(() => caller.got.length === 1)
+    expect(audioPort(early.body)).not.toBe(callee.port)
+  })
+
+  it('anchors an UPDATE offer from the caller and its answer', async () => {
+    const { s, caller, callee, connect } = await relayedBench()
+    const c = connect()
+    s.caller.inDialog('UPDATE', { req: c.invite, res: c.ok, asUac: true }, { sdp: sdp(caller.port + 2) })
+    s.settle()
+    const up = s.gw1.last('UPDATE')
+    expect(audioPort(up.body)).toBe(audioPort(c.bInvite.body))
+    s.gw1.reply(up, 200, { sdp: sdp(callee.port + 2) })
+    s.settle()
+    const res = s.caller.responses('UPDATE').find((r) => r.status === 200)!
+    expect(audioPort(res.body)).toBe(audioPort(c.ok.body))
+    const relay = s.b2bua.calls()[0]!.callMedia.anchor!.session.relay
+    expect([relay.target('a').port, relay.target('b').port]).toEqual([caller.port + 2, callee.port + 2])
+  })
+})
+
 describe('relayed call media control', () => {
   it('plays the warning prompt to the caller in its law on call.media and records it', async () => {
     const { s, caller, connect } = await relayedBench()
