@@ -75,8 +75,9 @@ describe('MediaSession no-media watch', () => {
 })
 
 describe('MediaSession.playPrompt', () => {
-  it('plays only in PCMU/PCMA and records that it played', async () => {
+  it('plays only in PCMU/PCMA, to a caller with an address, and records that it played', async () => {
     const { s } = await open()
+    s.relay.setPeer('a', { address: '127.0.0.1', port: 9 })
     expect(s.playPrompt()).toBe(false)
     s.callerCodec = { payloadType: 18, law: null }
     expect(s.playPrompt()).toBe(false)

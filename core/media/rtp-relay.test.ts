@@ -153,6 +153,13 @@ describe('RtpRelay prompt injection', () => {
     expect(relay.stats().promptPackets).toBe(3)
   })
 
+  it('refuses to play while the caller is on hold (nowhere to send)', async () => {
+    const { relay } = await setup()
+    relay.setPeer('a', { address: '0.0.0.0', port: 4000 })
+    expect(relay.canSendTo('a')).toBe(false)
+    expect(relay.injectTowardsCaller([Buffer.alloc(160)], 0)).toBe(false)
+  })
+
   it('uses a fresh SSRC when the callee has sent nothing yet', async () => {
     const { relay, clock, caller } = await setup()
     relay.injectTowardsCaller([Buffer.alloc(160), Buffer.alloc(160)], 0)

@@ -155,6 +155,11 @@ export class RtpRelay {
     return { address: s.rtpAddr, port: s.rtpPort, latched: s.rtpLatched }
   }
 
+  /** Whether RTP can be sent to a side's peer now (an address is known and the side is not on hold). */
+  canSendTo(side: MediaSide): boolean {
+    return (side === 'a' ? this.a : this.b).rtpPort !== 0
+  }
+
   /** Clock time of the last RTP packet from a side's peer; -1 when none yet. */
   lastRtpAtMs(side: MediaSide): number {
     return side === 'a' ? this.a.lastRtpAtMs : this.b.lastRtpAtMs
@@ -173,10 +178,11 @@ export class RtpRelay {
   /**
    * Replaces the callee's audio towards the caller with `payloads` (20 ms each) in payload type `payloadType`:
    * same SSRC the caller has been receiving (a random one when none yet), sequence continuing, timestamp advanced by the
-   * elapsed sampling time, marker on the first packet, one packet per 20 ms on the clock. False when closed or already playing.
+   * elapsed sampling time, marker on the first packet, one packet per 20 ms on the clock. False when closed, already
+   * playing, or the caller has no address to send to (no SDP yet, or on hold).
    */
   injectTowardsCaller(payloads: readonly Buffer[], payloadType: number, onDone?: () => void): boolean {
-    if (this.closed || this.prompt !== null || payloads.length === 0) return false
+    if (this.closed || this.prompt !== null || payloads.length === 0 || this.a.rtpPort === 0) return false
     const o = this.out
     const now = this.clock.now()
     if (o.atMs < 0) {
