@@ -11,6 +11,8 @@ import { requireApiKey } from './middleware/auth.js'
 import { buildOpenApiDocument } from './openapi/document.js'
 import type { Resource } from './openapi/operation.js'
 import { accountsRoutes } from './routes/accounts/index.js'
+import { alertRulesRoutes } from './routes/alert-rules/index.js'
+import { alertsRoutes } from './routes/alerts/index.js'
 import { analysisRoutes } from './routes/analysis/index.js'
 import { apiKeysRoutes } from './routes/api-keys/index.js'
 import { cdrsRoutes } from './routes/cdrs/index.js'
@@ -19,6 +21,7 @@ import { mappingGatewaysRoutes } from './routes/mapping-gateways/index.js'
 import { parametersRoutes } from './routes/parameters/index.js'
 import { routingGatewaysRoutes } from './routes/routing-gateways/index.js'
 import { statusRoutes } from './routes/status/index.js'
+import { webhooksRoutes } from './routes/webhooks/index.js'
 
 /** How the app gets its database: Workers build one from bindings, Node passes its open embedded db. */
 export interface AppOptions {
@@ -36,6 +39,9 @@ export const RESOURCES: readonly Resource[] = [
   cdrsRoutes,
   analysisRoutes,
   statusRoutes,
+  alertRulesRoutes,
+  webhooksRoutes,
+  alertsRoutes,
 ]
 
 const healthBody = z.object({ ok: z.literal(true), configVersion: z.number().int().describe('current config version') })

@@ -1,28 +1,83 @@
-// The scheduled alert job. No alert rules exist yet (a later issue adds them), so a run reads the window it would judge and reports it.
-import { and, count, gte, lt } from 'drizzle-orm'
-import { cdrs } from '../../shared/db/schema.js'
+// The scheduled alert job (Worker cron and Node interval alike): claim the lease, measure and evaluate the rules, record alerts, deliver webhooks.
+import { eq } from 'drizzle-orm'
+import { alertRules, alerts } from '../../shared/db/schema.js'
 import type { Queryable } from '../env.js'
+import { newId } from '../ids.js'
+import { DEFAULT_RETRY_POLICY, deliverDue, type DeliveryCounts, type RetryPolicy } from './deliveries.js'
+import { evaluateRules } from './evaluate.js'
+import { claimLease, releaseLease } from './lease.js'
+import { measureRules } from './measure.js'
+import { recordTransitions, type Recorded } from './record.js'
+import type { FetchLike } from './webhook.js'
+
+/** Name of the lease row every alert run claims. */
+export const ALERT_LEASE = 'alerts'
+/** How long a claimed lease lasts; longer than a run can take (in-run retries are bounded), so a crashed run frees it within minutes. */
+export const ALERT_LEASE_MS = 300_000
 
 /** What one run saw and did. */
-export interface AlertJobRun {
+export interface AlertJobRun extends Recorded {
   ranAtMs: number
-  window: { fromMs: number; toMs: number }
-  cdrsInWindow: number
+  /** False when another run held the lease: this one evaluated and sent nothing. */
+  claimed: boolean
   rulesEvaluated: number
-  alertsFired: number
+  deliveries: DeliveryCounts
+  /** Set when the run stopped early on an unexpected failure (db unreachable...); the job never throws. */
+  error?: string
 }
 
-/** Default window judged by a run: the last minute, matching the `* * * * *` cron and ALERT_INTERVAL_MS. */
-export const ALERT_WINDOW_MS = 60_000
+/** Knobs for tests and runtimes; every one has a production default. */
+export interface AlertJobOptions extends Partial<RetryPolicy> {
+  clock?: () => number
+  fetch?: FetchLike
+  sleep?: (ms: number) => Promise<void>
+  /** Who claims the lease (default: a fresh id per run). */
+  holder?: string
+  leaseMs?: number
+}
 
-/** Counts the calls that started in the window and logs one JSON line; evaluates no rules until alert rules exist. */
-export async function runAlertJob(db: Queryable, nowMs: number = Date.now()): Promise<AlertJobRun> {
-  const window = { fromMs: nowMs - ALERT_WINDOW_MS, toMs: nowMs }
-  const rows = await db
-    .select({ n: count() })
-    .from(cdrs)
-    .where(and(gte(cdrs.startedAtMs, window.fromMs), lt(cdrs.startedAtMs, window.toMs)))
-  const run: AlertJobRun = { ranAtMs: nowMs, window, cdrsInWindow: rows[0]?.n ?? 0, rulesEvaluated: 0, alertsFired: 0 }
-  console.log(JSON.stringify({ level: 'info', msg: 'alert job ran', ...run }))
+function log(fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ msg: 'alert job', ...fields }))
+}
+
+/** Runs the alert job once; returns what it did and never throws (failures are logged and reported in `error`). */
+export async function runAlertJob(db: Queryable, options: AlertJobOptions = {}): Promise<AlertJobRun> {
+  const clock = options.clock ?? Date.now
+  const nowMs = clock()
+  const holder = options.holder ?? newId('run', nowMs)
+  const run: AlertJobRun = {
+    ranAtMs: nowMs, claimed: false, rulesEvaluated: 0, fired: 0, repeated: 0, resolved: 0, deliveriesQueued: 0,
+    deliveries: { delivered: 0, failed: 0, retrying: 0 },
+  }
+  try {
+    run.claimed = await claimLease(db, ALERT_LEASE, holder, nowMs, options.leaseMs ?? ALERT_LEASE_MS)
+  } catch (err) {
+    run.error = `claiming the lease failed: ${String(err)}`
+    log({ level: 'error', ...run })
+    return run
+  }
+  if (!run.claimed) {
+    log({ level: 'info', note: 'another run holds the lease; skipped', ...run })
+    return run
+  }
+  try {
+    const rules = await db.select().from(alertRules).where(eq(alertRules.enabled, true))
+    const firing = await db.select().from(alerts).where(eq(alerts.state, 'firing'))
+    const measurements = await measureRules(db, rules, nowMs)
+    run.rulesEvaluated = rules.length
+    Object.assign(run, await recordTransitions(db, evaluateRules(rules, measurements, firing, nowMs), measurements, nowMs))
+    run.deliveries = await deliverDue(db, nowMs, {
+      ...DEFAULT_RETRY_POLICY,
+      ...Object.fromEntries(Object.entries({ timeoutMs: options.timeoutMs, retryDelaysMs: options.retryDelaysMs, maxInRunDelayMs: options.maxInRunDelayMs }).filter(([, v]) => v !== undefined)),
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      clock,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    })
+  } catch (err) {
+    run.error = String(err)
+  } finally {
+    await releaseLease(db, ALERT_LEASE, holder).catch((err: unknown) => log({ level: 'warn', note: 'releasing the lease failed; it expires by itself', error: String(err) }))
+  }
+  log({ level: run.error === undefined ? 'info' : 'error', ...run })
   return run
 }

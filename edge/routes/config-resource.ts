@@ -3,7 +3,7 @@ import { asc, eq, gt, type InferInsertModel, type InferSelectModel } from 'drizz
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { z } from 'zod'
 import { entityId } from '../../shared/entities/fields.js'
-import { runConfigWrite } from '../config-write.js'
+import { runWrite } from '../config-write.js'
 import type { Queryable } from '../env.js'
 import { ApiError } from '../errors.js'
 import { newId } from '../ids.js'
@@ -27,6 +27,8 @@ export interface ReadableResource<T extends ConfigTable, Out> {
 export interface ConfigResource<T extends ConfigTable, Out, Create, Update> extends ReadableResource<T, Out> {
   /** Id prefix, e.g. `rgw`. */
   idPrefix: string
+  /** Whether writes bump the config version the core reloads on (default true; false for edge-only resources such as alert rules). */
+  configChange?: boolean
   schemas: { entity: z.ZodType<Out>; create: z.ZodType<Create>; update: z.ZodType<Update> }
   /** Builds the insert row; may read the database (e.g. the digest realm) and throw an ApiError. */
   toInsert: (tx: Queryable, input: Create, ctx: { id: string; nowMs: number }) => Promise<InferInsertModel<T>>
@@ -125,7 +127,7 @@ export function createOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
     },
     async (c, { body }) => {
       const input = body as C
-      const created = await runConfigWrite(
+      const created = await runWrite(
         c.var.db,
         async (tx, nowMs) => {
           const row = await r.toInsert(tx, input, { id: newId(r.idPrefix, nowMs), nowMs })
@@ -133,7 +135,7 @@ export function createOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
           await tx.insert(r.table).values(row as never)
           return findRow(r, tx, (row as { id: string }).id)
         },
-        duplicateName(r, (input as { name?: unknown }).name),
+        { configChange: r.configChange ?? true, onUnique: duplicateName(r, (input as { name?: unknown }).name) },
       )
       return c.json(r.fromRow(created), 201)
     },
@@ -154,7 +156,7 @@ export function updateOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
     },
     async (c, { params, body }) => {
       const input = body as U
-      const updated = await runConfigWrite(
+      const updated = await runWrite(
         c.var.db,
         async (tx, nowMs) => {
           const current = await findRow(r, tx, params.id)
@@ -163,7 +165,7 @@ export function updateOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
           await tx.update(r.table).set(set as never).where(eq(r.table.id, params.id))
           return findRow(r, tx, params.id)
         },
-        duplicateName(r, (input as { name?: unknown }).name),
+        { configChange: r.configChange ?? true, onUnique: duplicateName(r, (input as { name?: unknown }).name) },
       )
       return c.json(r.fromRow(updated))
     },
@@ -182,11 +184,15 @@ export function removeOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
       responses: { 204: { description: 'deleted' } },
     },
     async (c, { params }) => {
-      await runConfigWrite(c.var.db, async (tx) => {
-        await findRow(r, tx, params.id)
-        await r.beforeDelete?.(tx, params.id)
-        await tx.delete(r.table).where(eq(r.table.id, params.id))
-      })
+      await runWrite(
+        c.var.db,
+        async (tx) => {
+          await findRow(r, tx, params.id)
+          await r.beforeDelete?.(tx, params.id)
+          await tx.delete(r.table).where(eq(r.table.id, params.id))
+        },
+        { configChange: r.configChange ?? true },
+      )
       return c.body(null, 204)
     },
   )

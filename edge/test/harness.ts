@@ -25,6 +25,8 @@ export interface JsonResponse<T = any> {
 export interface Harness {
   app: ReturnType<typeof createApp>
   db: Db
+  /** file: URL of the database, for tests that open a second connection to it. */
+  url: string
   adminKey: string
   viewerKey: string
   /** Sends a request through `app.request()`; objects are sent as JSON, strings as they are. */
@@ -36,7 +38,8 @@ export interface Harness {
 /** Creates a temp dir with a migrated database file and two keys (admin, viewer). */
 export async function createHarness(): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'softswitch-edge-'))
-  const { db, client } = await openNodeDb(pathToFileURL(join(dir, 'test.db')).href)
+  const url = pathToFileURL(join(dir, 'test.db')).href
+  const { db, client } = await openNodeDb(url)
   await migrateDatabase(db)
   const adminKey = await insertApiKey(db, 'test admin', 'admin')
   const viewerKey = await insertApiKey(db, 'test viewer', 'viewer')
@@ -61,6 +64,7 @@ export async function createHarness(): Promise<Harness> {
   return {
     app,
     db,
+    url,
     adminKey,
     viewerKey,
     request,
