@@ -1,7 +1,9 @@
-// The Worker in workerd against a real libSQL server: fetch through the entrypoint, bearer auth, and the scheduled handler.
+// The Worker in workerd against a real libSQL server: fetch through the entrypoint, bearer auth, and the scheduled alert job delivering a signed webhook.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { describe, expect, inject, it } from 'vitest'
+import { makeDb } from './db.js'
+import { cdrRow, insertCdrs } from './test/cdrs.js'
 import './test/provided-context.js'
 import worker from './worker.js'
 
@@ -54,5 +56,46 @@ describe('edge Worker (workerd + sqld)', () => {
       const res = await self.fetch(`${base}${path}`, { headers })
       expect(res.status, path).toBe(200)
     }
+  })
+})
+
+describe('alert job in workerd (scheduled handler, sqld, a real receiver on 127.0.0.1)', () => {
+  it('fires a signed alert.firing for a 503 spike and records the delivery as delivered', async () => {
+    const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }
+    const post = async (path: string, body: unknown) => {
+      const res = await self.fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
+      expect(res.status, path).toBe(201)
+      return (await res.json()) as { id: string; secret: string }
+    }
+    const receiverUrl = inject('webhookReceiverUrl')
+    const secret = `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`
+    const hook = await post('/v1/webhooks', { name: 'workerd-receiver', url: receiverUrl, secret, severities: ['critical'] })
+    const gateway = await post('/v1/routing-gateways', { name: 'workerd-spiking', host: '198.51.100.10', prefixes: ['0049'] })
+    const rule = await post('/v1/alert-rules', {
+      name: 'workerd-503', scope: { kind: 'routingGateway', id: gateway.id }, metric: 'sipCodeCount', sipCode: 503,
+      threshold: 10, minAttempts: 10, windowSec: 600, severity: 'critical',
+    })
+    const nowMs = Date.now()
+    await insertCdrs(makeDb({ DATABASE_URL: inject('databaseUrl') }), Array.from({ length: 12 }, (_, i) =>
+      cdrRow({ routingGatewayId: gateway.id, startedAtMs: nowMs - 120_000 + i * 1000, terminationReason: 'GatewayRejected', sipCode: 503 })))
+
+    const ctx = createExecutionContext()
+    worker.scheduled(createScheduledController({ scheduledTime: nowMs, cron: '* * * * *' }), env, ctx)
+    await waitOnExecutionContext(ctx)
+
+    const received = (await (await fetch(receiverUrl)).json()) as { headers: Record<string, string>; body: string; json: any }[]
+    const mine = received.filter((r) => r.json.rule.id === rule.id)
+    expect(mine).toHaveLength(1)
+    const [got] = mine
+    expect(got!.json).toMatchObject({ type: 'alert.firing', alert: { state: 'firing', value: 12 }, topReasons: [{ reason: 'GatewayRejected', count: 12 }] })
+    const { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': signature } = got!.headers
+    expect(Math.abs(Date.now() / 1000 - Number(ts))).toBeLessThan(300)
+    const key = await crypto.subtle.importKey('raw', Uint8Array.from(atob(secret.slice(6)), (c) => c.charCodeAt(0)), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+    const mac = Uint8Array.from(atob(String(signature).replace(/^v1,/, '')), (c) => c.charCodeAt(0))
+    expect(await crypto.subtle.verify('HMAC', key, mac, new TextEncoder().encode(`${id}.${ts}.${got!.body}`))).toBe(true)
+
+    const alerts = await self.fetch(`${base}/v1/alerts?ruleId=${rule.id}`, { headers })
+    const body = (await alerts.json()) as { items: { deliveries: { webhookId: string; status: string; attempts: number }[] }[] }
+    expect(body.items[0]?.deliveries).toEqual([expect.objectContaining({ webhookId: hook.id, status: 'delivered', attempts: 1 })])
   })
 })

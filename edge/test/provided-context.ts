@@ -7,5 +7,7 @@ declare module 'vitest' {
     databaseUrl: string
     /** Secret of an admin key stored in that database. */
     adminApiKey: string
+    /** http://127.0.0.1 URL of a webhook receiver in the Node test process: POSTs are recorded, GET returns them. */
+    webhookReceiverUrl: string
   }
 }

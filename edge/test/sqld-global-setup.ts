@@ -4,9 +4,10 @@ import { startSqld } from '../../scripts/test-support/sqld-server.js'
 import { insertApiKey } from '../node/bootstrap-admin.js'
 import { openNodeDb } from '../node/db.js'
 import { migrateDatabase } from '../node/migrate.js'
+import { startWebhookReceiver } from './webhook-receiver.js'
 import './provided-context.js'
 
-/** Starts sqld on a free port with a temp db, migrates it, adds an admin key and provides both; returns the teardown. */
+/** Starts sqld on a free port with a temp db, migrates it, adds an admin key, starts a webhook receiver and provides all three; returns the teardown. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const sqld = await startSqld()
   let adminApiKey: string
@@ -19,7 +20,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await sqld.dispose()
     throw new Error('sqld setup failed', { cause: err })
   }
+  const receiver = await startWebhookReceiver()
   project.provide('databaseUrl', sqld.url)
   project.provide('adminApiKey', adminApiKey)
-  return () => sqld.dispose()
+  project.provide('webhookReceiverUrl', receiver.url)
+  return async () => {
+    await receiver.close()
+    await sqld.dispose()
+  }
 }

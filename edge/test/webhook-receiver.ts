@@ -20,10 +20,12 @@ export interface WebhookReceiver {
   close: () => Promise<void>
 }
 
-/** Starts a receiver on a free port that records every request and answers with `answer(n)` after `delayMs`. */
+/** Starts a receiver on a free port that records every POST and answers with `answer(n)` after `delayMs`; GET returns the recorded list. */
 export async function startWebhookReceiver(answer: (n: number) => Answer = () => 204, delayMs = 0): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = []
   const server = createServer((req, res) => {
+    // GET lists what was received, for tests that cannot read this process's memory (the Worker in workerd).
+    if (req.method === 'GET') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(received))
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
