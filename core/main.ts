@@ -11,6 +11,7 @@ import type { ConfigSnapshot } from './config/snapshot.js'
 import { applyMigrations, openDatabase, type Database } from './db/client.js'
 import { OptionsChecker } from './health/options-checker.js'
 import { SystemClock } from './lib/clock.js'
+import { watchEventLoop } from './lib/event-loop.js'
 import { createLogger, type Logger } from './lib/log.js'
 import { Metrics } from './lib/metrics.js'
 import type { MediaEnvironment } from './media/media-session.js'
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: env.LOG_LEVEL, context: { service: 'core' } })
   const metrics = new Metrics()
   guardProcess(log, metrics)
+  watchEventLoop(metrics)
   const timerErrors = metrics.counter('clock_timer_errors_total', 'Timer callbacks that threw (bugs)').labels()
   const clock = new SystemClock({
     onError: (err) => {

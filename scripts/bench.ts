@@ -129,10 +129,10 @@ for (const b of all) {
 }
 
 if (loads.length > 0) {
-  console.log('\n| calls (1 s, zero failed) | highest calls/s | core CPU µs/call | core CPU (cores) | core RSS MiB | steps (rate: ok/failed) |\n| --- | --- | --- | --- | --- | --- |')
+  console.log('\n| calls (1 s, zero failed) | highest calls/s | core CPU µs/call | core CPU (cores) | core RSS MiB | loop lag p99 / max ms | steps (rate: ok/failed) |\n| --- | --- | --- | --- | --- | --- | --- |')
   for (const l of loads) {
     const steps = l.steps.map((s) => `${s.rate}: ${s.successful}/${s.failed + s.vendorFailed}`).join(', ')
-    if (l.skipped !== undefined) console.log(`| ${l.auth} | skipped: ${l.skipped.split('\n')[0]} | | | | |`)
-    else console.log(`| ${l.auth} | ${l.best?.rate ?? 'none'} | ${l.best?.cpuUsPerCall ?? ''} | ${l.best?.cores ?? ''} | ${l.best?.rssMiB ?? ''} | ${steps} |`)
+    if (l.skipped !== undefined) console.log(`| ${l.auth} | skipped: ${l.skipped.split('\n')[0]} | | | | | |`)
+    else console.log(`| ${l.auth} | ${l.best?.rate ?? 'none'} | ${l.best?.cpuUsPerCall ?? ''} | ${l.best?.cores ?? ''} | ${l.best?.rssMiB ?? ''} | ${l.best?.lagP99Ms ?? ''} / ${l.best?.lagMaxMs ?? ''} | ${steps} |`)
   }
 }

@@ -22,6 +22,12 @@ export interface LoadStep {
   rssMiB: number
   /** CPU share of one core during the step (1.0 = one full core). */
   cores: number
+  /** Highest event-loop delay p99 of the core's 5 s windows seen during the step, ms (null when /metrics did not answer). */
+  lagP99Ms: number | null
+  /** Longest event-loop delay seen during the step, ms. */
+  lagMaxMs: number | null
+  /** Longest GC pause seen during the step, ms. */
+  gcMaxMs: number | null
 }
 
 /** Result of one load run: every step, and the highest rate with zero failed calls (null when even the first failed). */
@@ -40,6 +46,8 @@ export interface LoadOptions {
   stepSec?: number
   callMs?: number
   log?: (line: string) => void
+  /** Extra environment for the core (e.g. NODE_OPTIONS=--cpu-prof while profiling). */
+  coreEnv?: Record<string, string>
 }
 
 const USER = 'bench'
@@ -70,6 +78,29 @@ function demoConfig(auth: LoadAuth, vendorPort: number): TestConfig {
   }
 }
 
+/** Event-loop figures of one step, ms. */
+type LoopFigures = Pick<LoadStep, 'lagP99Ms' | 'lagMaxMs' | 'gcMaxMs'>
+
+/** Folds the core's current event-loop window gauges (GET /metrics) into `into`, keeping the highest values. */
+async function sampleLoop(core: CoreProcess, into: LoopFigures): Promise<void> {
+  let text: string
+  try {
+    text = await (await fetch(`http://127.0.0.1:${core.statusPort}/metrics`)).text()
+  } catch {
+    return
+  }
+  const read = (series: string): number | null => {
+    const line = text.split('\n').find((l) => l.startsWith(series + ' '))
+    return line === undefined ? null : Math.round(Number(line.slice(series.length + 1)) * 10_000) / 10
+  }
+  const keep = (k: keyof LoopFigures, v: number | null): void => {
+    if (v !== null) into[k] = Math.max(into[k] ?? 0, v)
+  }
+  keep('lagP99Ms', read('nodejs_eventloop_lag_seconds{quantile="0.99"}'))
+  keep('lagMaxMs', read('nodejs_eventloop_lag_max_seconds'))
+  keep('gcMaxMs', read('nodejs_gc_max_pause_seconds'))
+}
+
 /** Runs `calls` calls at `rate`/s through the core and measures it. */
 async function runStep(
   core: CoreProcess, auth: LoadAuth, vendorPort: number, rate: number, calls: number, callMs: number, trace = false,
@@ -82,6 +113,8 @@ async function runStep(
   const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls, timeoutSec, trace, extraArgs: buffers })
   let rss = processRssMiB(pid)
   const sampler = setInterval(() => { rss = Math.max(rss, processRssMiB(pid)) }, 250)
+  const loop: LoopFigures = { lagP99Ms: null, lagMaxMs: null, gcMaxMs: null }
+  const loopSampler = setInterval(() => { void sampleLoop(core, loop) }, 1000)
   const cpuBefore = processCpuSeconds(pid)
   const started = process.hrtime.bigint()
   const customer = await runSipp({
@@ -92,12 +125,14 @@ async function runStep(
   const wallSec = Number(process.hrtime.bigint() - started) / 1e9
   const cpuSec = processCpuSeconds(pid) - cpuBefore
   clearInterval(sampler)
+  clearInterval(loopSampler)
+  await sampleLoop(core, loop)
   const v = await settle(vendor, 5_000)
   return {
     rate, calls, successful: customer.successful, failed: customer.failed, vendorFailed: v.failed,
     retransmissions: customer.retransmissions, wallSec: Math.round(wallSec * 10) / 10, cpuSec: Math.round(cpuSec * 100) / 100,
     cpuUsPerCall: customer.successful > 0 ? Math.round((cpuSec * 1e6) / customer.successful) : null,
-    rssMiB: Math.round(rss), cores: Math.round((cpuSec / wallSec) * 100) / 100,
+    rssMiB: Math.round(rss), cores: Math.round((cpuSec / wallSec) * 100) / 100, ...loop,
     trace: `${describeSipp('customer', customer).slice(0, 1500)}\n${describeSipp('vendor', v).slice(0, 800)}`,
   }
 }
@@ -112,7 +147,7 @@ export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
   // the API.md default reload period, not the tests' 100 ms
   // SIPp 3.6.1 answers only the first challenge and only MD5: lead with MD5 (both are still offered).
   const core = await startCore(
-    { LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000' },
+    { LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000', ...opts.coreEnv },
     { config: demoConfig(opts.auth, vendorPort), params: { SS_AUTH_DIGEST_FIRST: 'MD5' } },
   )
   const steps: LoadStep[] = []

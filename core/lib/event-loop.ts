@@ -1,0 +1,67 @@
+// Event-loop health on /metrics: loop delay p50/p99/max and GC pauses over the last window, from perf_hooks (no timer of our own on the loop).
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
+import type { Metrics } from './metrics.js'
+
+/** Options; `windowMs` is how long one window of delay samples lasts before the gauges move (default 5 s). */
+export interface EventLoopWatchOptions {
+  windowMs?: number
+  /** Sampling resolution of the delay monitor in ms (default 10). */
+  resolutionMs?: number
+}
+
+/** Last window's figures, in seconds (what the gauges show). */
+export interface EventLoopWindow {
+  p50: number
+  p99: number
+  max: number
+  gcPauseSec: number
+  gcMaxPauseSec: number
+}
+
+/** A running watch; `stop()` ends the monitor, the GC observer and the window timer. */
+export interface EventLoopWatch {
+  readonly last: EventLoopWindow
+  stop(): void
+}
+
+/** Registers `nodejs_eventloop_lag_seconds{quantile}`, `nodejs_eventloop_lag_max_seconds` and GC pause gauges, refreshed every window. */
+export function watchEventLoop(metrics: Metrics, opts: EventLoopWatchOptions = {}): EventLoopWatch {
+  const windowMs = opts.windowMs ?? 5_000
+  const resolutionMs = opts.resolutionMs ?? 10
+  const h = monitorEventLoopDelay({ resolution: resolutionMs })
+  h.enable()
+  let gcSum = 0
+  let gcMax = 0
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcSum += e.duration
+      if (e.duration > gcMax) gcMax = e.duration
+    }
+  })
+  gc.observe({ entryTypes: ['gc'] })
+  const watch = { last: { p50: 0, p99: 0, max: 0, gcPauseSec: 0, gcMaxPauseSec: 0 }, stop }
+  const lag = metrics.gauge('nodejs_eventloop_lag_seconds', `Event-loop delay over the last ${windowMs} ms window`, ['quantile'])
+  metrics.gauge('nodejs_eventloop_lag_max_seconds', `Longest event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.max)
+  metrics.gauge('nodejs_gc_pause_seconds', `Time spent in GC pauses in the last ${windowMs} ms window`, [], () => watch.last.gcPauseSec)
+  metrics.gauge('nodejs_gc_max_pause_seconds', `Longest GC pause in the last ${windowMs} ms window`, [], () => watch.last.gcMaxPauseSec)
+  const p50 = lag.labels('0.5')
+  const p99 = lag.labels('0.99')
+  const roll = (): void => {
+    // The histogram holds whole timer periods in ns (resolution included): the delay is what exceeds the resolution.
+    const late = (ns: number): number => (h.count > 0 ? Math.max(0, ns / 1e6 - resolutionMs) / 1000 : 0)
+    watch.last = { p50: late(h.percentile(50)), p99: late(h.percentile(99)), max: late(h.max), gcPauseSec: gcSum / 1000, gcMaxPauseSec: gcMax / 1000 }
+    p50.set(watch.last.p50)
+    p99.set(watch.last.p99)
+    h.reset()
+    gcSum = 0
+    gcMax = 0
+  }
+  const timer = setInterval(roll, windowMs)
+  timer.unref()
+  function stop(): void {
+    clearInterval(timer)
+    h.disable()
+    gc.disconnect()
+  }
+  return watch
+}
