@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { count } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cdrs } from '../../shared/db/schema.js'
+import { cdrToRow } from '../../shared/entities/cdr.js'
 import { applyMigrations, openDatabase, type Database } from '../db/client.js'
 import { startSqld } from '../../scripts/test-support/sqld-server.js'
 import { ManualClock } from '../lib/clock.js'
@@ -66,6 +67,23 @@ describe('CdrWriter', () => {
     expect(await writer.drainOnce()).toMatchObject({ kind: 'written', records: 10 })
     expect(await rowCount(d)).toBe(10)
     expect(await writer.drainOnce()).toEqual({ kind: 'idle' })
+  })
+
+  it('stores every column exactly as drizzle\'s own insert does (JSON text, booleans, nulls, unicode, optional RTP counters)', async () => {
+    const d = await fileDb()
+    const records = [
+      sampleCdr(),
+      sampleCdr({ answeredAtMs: null, pddMs: null, calleeOut: null, sipCode: null, cost: null, durationSec: 0, attempts: [], notes: ['no media', 'quote " and \\ and ünïcödé'], warningPlayed: true }),
+      sampleCdr({ caller: '+4930123', rtpPacketsFromCaller: 50, rtpBytesFromCaller: 8600, rtpPacketsFromCallee: 0, rtpBytesFromCallee: 0, cost: 3 }),
+    ]
+    const journal = await journalWith(records)
+    expect(await new CdrWriter({ journal, db: d.db, clock, log }).drainOnce()).toMatchObject({ kind: 'written', records: 3 })
+    const viaBatch = await d.client.execute('select * from cdrs order by id')
+    await d.client.execute('delete from cdrs')
+    await d.db.insert(cdrs).values(records.map(cdrToRow))
+    const viaDrizzle = await d.client.execute('select * from cdrs order by id')
+    expect(viaBatch.rows.map((r) => ({ ...r }))).toEqual(viaDrizzle.rows.map((r) => ({ ...r })))
+    expect(viaBatch.rows).toHaveLength(3)
   })
 
   it('drains in batches of batchSize, advancing the checkpoint after each commit', async () => {
