@@ -25,24 +25,32 @@ export function buildResponse(req: SipRequest, status: number, opts: ResponseOpt
   if (!Number.isInteger(status) || status < 100 || status > 699) throw new MessageBuildError(`invalid status ${status}`)
   const src = req.headers
   const h = new HeaderList()
-  for (const v of src.lines('via')) h.append('via', v)
-  const from = src.lines('from')[0]
-  if (from !== undefined) h.append('from', from)
-  let to = src.lines('to')[0]
+  // One pass over the request's lines (names are canonical): every Via in order, the first From, To, Call-ID, CSeq, Timestamp.
+  let from: string | undefined
+  let to: string | undefined
+  let callId: string | undefined
+  let cseq: string | undefined
+  let ts: string | undefined
+  for (let i = 0, n = src.size; i < n; i++) {
+    switch (src.nameAt(i)) {
+      case 'via': h.appendCanonical('via', src.valueAt(i)); break
+      case 'from': from ??= src.valueAt(i); break
+      case 'to': to ??= src.valueAt(i); break
+      case 'call-id': callId ??= src.valueAt(i); break
+      case 'cseq': cseq ??= src.valueAt(i); break
+      case 'timestamp': ts ??= src.valueAt(i); break
+    }
+  }
+  if (from !== undefined) h.appendCanonical('from', from)
   if (to !== undefined) {
     // RFC 3261 §8.2.6.2: add a tag when the To has none (a 100 Trying MAY omit it; we always do).
     if (status > 100 && opts.toTag !== undefined && req.to?.tag === undefined) to = to + ';tag=' + opts.toTag
-    h.append('to', to)
+    h.appendCanonical('to', to)
   }
-  const callId = src.lines('call-id')[0]
-  if (callId !== undefined) h.append('call-id', callId)
-  const cseq = src.lines('cseq')[0]
-  if (cseq !== undefined) h.append('cseq', cseq)
-  if (status === 100) {
-    // RFC 3261 §8.2.6.1: a 100 Trying copies the request's Timestamp.
-    const ts = src.lines('timestamp')[0]
-    if (ts !== undefined) h.append('timestamp', ts)
-  }
+  if (callId !== undefined) h.appendCanonical('call-id', callId)
+  if (cseq !== undefined) h.appendCanonical('cseq', cseq)
+  // RFC 3261 §8.2.6.1: a 100 Trying copies the request's Timestamp.
+  if (status === 100 && ts !== undefined) h.appendCanonical('timestamp', ts)
   for (const [name, value] of opts.headers ?? []) h.append(name, value)
   const body = opts.body ?? EMPTY_BODY
   if (body.length > 0 && opts.contentType !== undefined) h.append('content-type', opts.contentType)
@@ -63,7 +71,7 @@ export function buildAckForNon2xx(invite: SipRequest, response: SipResponse): Si
   for (const r of src.lines('route')) h.append('route', r)
   copyFirst(src, h, 'from')
   // §17.1.1.3: To equal to the To of the response being acknowledged.
-  const to = response.headers.lines('to')[0] ?? src.lines('to')[0]
+  const to = response.headers.firstLine('to') ?? src.firstLine('to')
   if (to !== undefined) h.append('to', to)
   copyFirst(src, h, 'call-id')
   const seq = invite.cseq?.seq
@@ -92,8 +100,8 @@ export function buildCancel(invite: SipRequest): SipRequest {
 }
 
 function copyFirst(src: HeaderList, dst: HeaderList, name: string, fallback?: string): void {
-  const v = src.lines(name)[0] ?? fallback
-  if (v !== undefined) dst.append(name, v)
+  const v = src.firstLine(name) ?? fallback
+  if (v !== undefined) dst.appendCanonical(name, v)
 }
 
 // Random identifiers come from a pooled CSPRNG buffer: one randomFillSync per 4 KiB instead of per id.

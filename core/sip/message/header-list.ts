@@ -21,6 +21,30 @@ export class HeaderList {
     return this.names.length
   }
 
+  /** Canonical name of line `i` (0 <= i < size); with valueAt, the allocation-free way to walk the lines. */
+  nameAt(i: number): string {
+    return this.names[i] as string
+  }
+
+  /** Raw value of line `i` (0 <= i < size). */
+  valueAt(i: number): string {
+    return this.values[i] as string
+  }
+
+  /** Raw value of the first line by canonical name, without list splitting (hot path: no array, no normalisation). */
+  firstLine(canonical: string): string | undefined {
+    const i = this.names.indexOf(canonical)
+    return i === -1 ? undefined : (this.values[i] as string)
+  }
+
+  /** Appends a line whose name is already canonical (hot path: builders copying lines between messages). */
+  appendCanonical(canonical: string, value: string): this {
+    this.names.push(canonical)
+    this.values.push(value)
+    this.version++
+    return this
+  }
+
   /** Header lines in order as [canonical name, raw value]. */
   *entries(): IterableIterator<[string, string]> {
     for (let i = 0; i < this.names.length; i++) yield [this.names[i] as string, this.values[i] as string]

@@ -7,9 +7,11 @@ export function serializeMessage(msg: SipMessage): Buffer {
   let head = msg.isRequest
     ? msg.method + ' ' + msg.uri + ' ' + msg.version + '\r\n'
     : msg.version + ' ' + msg.status + ' ' + msg.reason + '\r\n'
-  for (const [name, value] of msg.headers.entries()) {
+  const h = msg.headers
+  for (let i = 0, n = h.size; i < n; i++) {
+    const name = h.nameAt(i)
     if (name === 'content-length') continue
-    head += displayName(name) + ': ' + value + '\r\n'
+    head += displayName(name) + ': ' + h.valueAt(i) + '\r\n'
   }
   head += 'Content-Length: ' + msg.body.length + '\r\n\r\n'
   const headLen = Buffer.byteLength(head, 'utf8')

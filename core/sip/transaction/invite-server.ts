@@ -38,6 +38,12 @@ export class InviteServerTransaction extends Transaction<IstState> {
   private enter(next: IstState): void {
     this.transition(next)
     this.clearTimers()
+    if (next !== 'proceeding') {
+      // Past proceeding nothing re-sends a provisional or reaches the TU's call through userData (a CANCEL is only
+      // delivered in proceeding): drop both, so the 32 s wait states (Timers H, L) do not keep the whole call alive.
+      this.lastProvisional = null
+      this.userData = undefined
+    }
     const c = this.ctx.clock
     switch (next) {
       case 'completed':
@@ -57,6 +63,8 @@ export class InviteServerTransaction extends Transaction<IstState> {
       case 'accepted':
         // RFC 6026 §8.7: Timer L = 64*T1 on every transport.
         this.timeoutTimer = c.after(this.t.L, () => this.onTimerL())
+        // Absorbing INVITE retransmissions and matching the ACK need the key and the To tag only.
+        this.request.releaseParsed()
         break
       case 'terminated':
         this.ctx.terminated(this)
