@@ -8,10 +8,12 @@ CREATE TABLE `accounts` (
 	`max_call_duration_sec` integer NOT NULL,
 	`rate_table_id` text,
 	`created_at_ms` integer NOT NULL,
-	`updated_at_ms` integer NOT NULL
+	`updated_at_ms` integer NOT NULL,
+	FOREIGN KEY (`rate_table_id`) REFERENCES `rate_tables`(`id`) ON UPDATE no action ON DELETE restrict
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `accounts_name_idx` ON `accounts` (`name`);--> statement-breakpoint
+CREATE INDEX `accounts_rate_table_id_idx` ON `accounts` (`rate_table_id`);--> statement-breakpoint
 CREATE TABLE `alert_deliveries` (
 	`id` text PRIMARY KEY NOT NULL,
 	`alert_id` text NOT NULL,
@@ -69,6 +71,15 @@ CREATE TABLE `api_keys` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `api_keys_name_idx` ON `api_keys` (`name`);--> statement-breakpoint
 CREATE UNIQUE INDEX `api_keys_secret_hash_idx` ON `api_keys` (`secret_hash`);--> statement-breakpoint
+CREATE TABLE `billed_cdrs` (
+	`cdr_id` text PRIMARY KEY NOT NULL,
+	`account_id` text,
+	`amount` real NOT NULL,
+	`vendor_account_id` text,
+	`vendor_amount` real NOT NULL,
+	`applied_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `cdrs` (
 	`id` text PRIMARY KEY NOT NULL,
 	`call_id` text NOT NULL,
@@ -88,6 +99,7 @@ CREATE TABLE `cdrs` (
 	`ended_by` text NOT NULL,
 	`attempts` text NOT NULL,
 	`cost` real,
+	`vendor_cost` real,
 	`source_ip` text NOT NULL,
 	`source_port` integer NOT NULL,
 	`node_id` text NOT NULL,
@@ -194,6 +206,36 @@ CREATE TABLE `network_tests` (
 );
 --> statement-breakpoint
 CREATE INDEX `network_tests_status_requested_at_ms_idx` ON `network_tests` (`status`,`requested_at_ms`);--> statement-breakpoint
+CREATE TABLE `payments` (
+	`id` text PRIMARY KEY NOT NULL,
+	`account_id` text NOT NULL,
+	`amount` real NOT NULL,
+	`note` text NOT NULL,
+	`balance_after` real NOT NULL,
+	`created_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `payments_account_id_created_at_ms_idx` ON `payments` (`account_id`,`created_at_ms`);--> statement-breakpoint
+CREATE TABLE `rate_tables` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`created_at_ms` integer NOT NULL,
+	`updated_at_ms` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `rate_tables_name_idx` ON `rate_tables` (`name`);--> statement-breakpoint
+CREATE TABLE `rates` (
+	`id` text PRIMARY KEY NOT NULL,
+	`rate_table_id` text NOT NULL,
+	`prefix` text NOT NULL,
+	`price_per_minute` real NOT NULL,
+	`first_increment_sec` integer NOT NULL,
+	`next_increment_sec` integer NOT NULL,
+	`effective_from_ms` integer NOT NULL,
+	FOREIGN KEY (`rate_table_id`) REFERENCES `rate_tables`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `rates_rate_table_id_prefix_effective_from_ms_idx` ON `rates` (`rate_table_id`,`prefix`,`effective_from_ms`);--> statement-breakpoint
 CREATE TABLE `routing_gateways` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

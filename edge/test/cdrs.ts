@@ -41,6 +41,7 @@ export function cdrRow(over: Partial<CdrRow> = {}): CdrRow {
     endedBy: 'caller',
     attempts: routingGatewayId === null ? [] : [attempt(routingGatewayId, answered ? 200 : 503, over.terminationReason ?? 'CallerHangup', startedAtMs)],
     cost: null,
+    vendorCost: null,
     sourceIp: '192.0.2.10',
     sourcePort: 5060,
     nodeId: 'node-1',

@@ -20,13 +20,16 @@ import { gatewayGroup, gatewayGroupCreate, gatewayGroupToRow } from '../entities
 import { gatewayStatus, gatewayStatusCreate, gatewayStatusToRow } from '../entities/gateway-status.js'
 import { mappingGateway, mappingGatewayCreate, mappingGatewayToRow } from '../entities/mapping-gateway.js'
 import { parameter } from '../entities/parameter.js'
+import { payment, paymentCreate, paymentToRow } from '../entities/payment.js'
+import { rate, rateCreate, rateToRow } from '../entities/rate.js'
+import { rateTable, rateTableCreate, rateTableToRow } from '../entities/rate-table.js'
 import { routingGateway, routingGatewayCreate, routingGatewayToRow } from '../entities/routing-gateway.js'
 import { webhook } from '../entities/webhook.js'
 
 const MIGRATIONS = new URL('../../migrations/', import.meta.url).pathname
 const snake = (s: string) => s.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)
-/** Public JSON key -> table property: ISO `...At` fields are stored as `...AtMs`. */
-const toColumnKey = (key: string) => (key.endsWith('At') ? `${key}Ms` : key)
+/** Public JSON key -> table property: ISO `...At` and `...From` fields are stored as `...AtMs` / `...FromMs`. */
+const toColumnKey = (key: string) => (key.endsWith('At') || key.endsWith('From') ? `${key}Ms` : key)
 
 interface Parity {
   entity: z.ZodObject
@@ -47,6 +50,9 @@ const PARITY: Record<string, Parity> = {
   webhooks: { entity: webhook, table: schema.webhooks, storedOnly: ['secret'] },
   alerts: { entity: alert, table: schema.alerts },
   alertDeliveries: { entity: alertDelivery, table: schema.alertDeliveries, storedOnly: ['alertId', 'body', 'createdAtMs'] },
+  rateTables: { entity: rateTable, table: schema.rateTables },
+  rates: { entity: rate, table: schema.rates },
+  payments: { entity: payment, table: schema.payments },
   systemParameters: {
     entity: parameter, table: schema.systemParameters,
     publicOnly: ['type', 'default', 'unit', 'min', 'max', 'description'], // from the catalogue
@@ -64,10 +70,11 @@ describe('entity / table parity', () => {
 describe('naming (STYLE.md "Database")', () => {
   const tables = (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTable))
 
-  it('exports all fifteen tables from schema.ts', () => {
+  it('exports all nineteen tables from schema.ts', () => {
     expect(tables.map((t) => getTableName(t)).sort()).toEqual([
-      'accounts', 'alert_deliveries', 'alert_rules', 'alerts', 'api_keys', 'cdrs', 'config_version', 'gateway_groups',
-      'gateway_status', 'job_leases', 'mapping_gateways', 'network_tests', 'routing_gateways', 'system_parameters', 'webhooks',
+      'accounts', 'alert_deliveries', 'alert_rules', 'alerts', 'api_keys', 'billed_cdrs', 'cdrs', 'config_version', 'gateway_groups',
+      'gateway_status', 'job_leases', 'mapping_gateways', 'network_tests', 'payments', 'rate_tables', 'rates', 'routing_gateways',
+      'system_parameters', 'webhooks',
     ])
   })
 
@@ -86,7 +93,7 @@ describe('naming (STYLE.md "Database")', () => {
   })
 
   it('puts a unique index on name wherever a duplicate name is a 409, and on the digest username', () => {
-    for (const t of [schema.accounts, schema.mappingGateways, schema.routingGateways, schema.gatewayGroups, schema.apiKeys, schema.alertRules, schema.webhooks]) {
+    for (const t of [schema.accounts, schema.mappingGateways, schema.routingGateways, schema.gatewayGroups, schema.apiKeys, schema.alertRules, schema.webhooks, schema.rateTables]) {
       const byName = getTableConfig(t).indexes.find((i) => i.config.name === `${getTableName(t)}_name_idx`)
       expect(byName?.config.unique, getTableName(t)).toBe(true)
     }
@@ -122,7 +129,10 @@ describe('libSQL round trip', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  const acc = accountToRow(accountCreate.parse({ name: 'Acme', balance: 10.25 }), { id: 'a1', ...ctx })
+  const rt = rateTableToRow(rateTableCreate.parse({ name: 'Retail' }), { id: 't1', ...ctx })
+  const rt1 = rateToRow(rateCreate.parse({ prefix: '0033', pricePerMinute: 0.015, firstIncrementSec: 30, nextIncrementSec: 6, effectiveFrom: '2026-01-01T00:00:00Z' }), { id: 'rt1', rateTableId: 't1' })
+  const acc = accountToRow(accountCreate.parse({ name: 'Acme', balance: 10.25, rateTableId: 't1' }), { id: 'a1', ...ctx })
+  const pay = paymentToRow(paymentCreate.parse({ amount: -2.5, note: 'correction' }), { id: 'p1', accountId: 'a1', balanceAfter: 7.75, ...ctx })
   const grp = gatewayGroupToRow(
     gatewayGroupCreate.parse({ name: 'G', lineLimit: 5, calendar: [{ days: [1, 2], from: '08:00', to: '18:00' }] }),
     { id: 'g1', ...ctx },
@@ -152,7 +162,10 @@ describe('libSQL round trip', () => {
   }))
 
   it('stores and reads back one row of every table unchanged (JSON, booleans, nulls, reals)', async () => {
+    await db.insert(schema.rateTables).values(rt)
+    await db.insert(schema.rates).values(rt1)
     await db.insert(schema.accounts).values(acc)
+    await db.insert(schema.payments).values(pay)
     await db.insert(schema.gatewayGroups).values(grp)
     await db.insert(schema.mappingGateways).values(mgw)
     await db.insert(schema.routingGateways).values(rgw)
@@ -163,6 +176,9 @@ describe('libSQL round trip', () => {
     await db.insert(schema.configVersion).values({ id: schema.CONFIG_VERSION_ROW_ID, version: 1, updatedAtMs: ctx.nowMs })
 
     expect(await db.select().from(schema.accounts)).toEqual([acc])
+    expect(await db.select().from(schema.rateTables)).toEqual([rt])
+    expect(await db.select().from(schema.rates)).toEqual([rt1])
+    expect(await db.select().from(schema.payments)).toEqual([pay])
     expect(await db.select().from(schema.gatewayGroups)).toEqual([grp])
     expect(await db.select().from(schema.mappingGateways)).toEqual([mgw])
     expect(await db.select().from(schema.routingGateways)).toEqual([rgw])
@@ -184,6 +200,21 @@ describe('libSQL round trip', () => {
   it('ignores a replayed CDR with onConflictDoNothing on id', async () => {
     await db.insert(schema.cdrs).values(call).onConflictDoNothing()
     expect(await db.$count(schema.cdrs)).toBe(1)
+  })
+
+  it('refuses a second rate for the same table, prefix and effective-from (the CSV upsert key)', async () => {
+    await expect(db.insert(schema.rates).values({ ...rt1, id: 'rt2', pricePerMinute: 1 })).rejects.toThrow()
+  })
+
+  it('records a CDR charge once: a replayed billed_cdrs insert adds no row', async () => {
+    const charge = { cdrId: 'c1', accountId: 'a1', amount: 0.12, vendorAccountId: null, vendorAmount: 0, appliedAtMs: ctx.nowMs }
+    const first = await db.insert(schema.billedCdrs).values(charge).onConflictDoNothing().returning()
+    const again = await db.insert(schema.billedCdrs).values(charge).onConflictDoNothing().returning()
+    expect([first.length, again.length]).toEqual([1, 0])
+  })
+
+  it('refuses deleting a rate table an account still uses', async () => {
+    await expect(db.delete(schema.rateTables).where(eq(schema.rateTables.id, 't1'))).rejects.toThrow()
   })
 
   it('refuses deleting an account a gateway still uses (foreign keys are on in libSQL)', async () => {

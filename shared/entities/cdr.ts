@@ -43,6 +43,7 @@ export const cdrCreate = z
     endedBy: z.enum(ENDED_BY),
     attempts: z.array(cdrAttemptCreate).max(100),
     cost: money.nullable().describe('customer charge; null when not rated'),
+    vendorCost: money.nullable().optional().describe('vendor (clearing account) charge; null or absent when not rated'),
     sourceIp: ipAddress.describe('source address of the caller INVITE'),
     sourcePort: port,
     nodeId: z.string().min(1).max(128).describe('core node that handled the call'),
@@ -87,7 +88,8 @@ export const cdr = z.object({
   sipCode: z.number().int().nullable(),
   endedBy: z.enum(ENDED_BY),
   attempts: z.array(cdrAttempt),
-  cost: z.number().nullable(),
+  cost: z.number().nullable().describe('customer charge (revenue); null when not rated'),
+  vendorCost: z.number().nullable().describe('vendor charge (cost); null when not rated'),
   sourceIp: z.string(),
   sourcePort: z.number().int(),
   nodeId: z.string(),
@@ -120,6 +122,7 @@ export function cdrFromRow(row: CdrRow): Cdr {
 export function cdrToRow(input: CdrCreate): CdrRow {
   return {
     ...input,
+    vendorCost: input.vendorCost ?? null,
     rtpPacketsFromCaller: input.rtpPacketsFromCaller ?? null,
     rtpBytesFromCaller: input.rtpBytesFromCaller ?? null,
     rtpPacketsFromCallee: input.rtpPacketsFromCallee ?? null,

@@ -1,6 +1,7 @@
 // Drizzle table of customer and clearing (vendor) accounts.
-import { real, sqliteTable, text, integer, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import { createdAtMs, idColumn, refId, updatedAtMs } from '../columns.js'
+import { real, sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { createdAtMs, idColumn, updatedAtMs } from '../columns.js'
+import { rateTables } from './rate-tables.js'
 import { ACCOUNT_STATUSES, ACCOUNT_TYPES } from '../../entities/enums.js'
 
 /** `accounts`: balance and limits of a customer or vendor clearing account. */
@@ -14,9 +15,9 @@ export const accounts = sqliteTable(
     balance: real('balance').notNull(),
     overdraftLimit: real('overdraft_limit').notNull(),
     maxCallDurationSec: integer('max_call_duration_sec').notNull(),
-    rateTableId: refId('rate_table_id'),
+    rateTableId: text('rate_table_id').references(() => rateTables.id, { onDelete: 'restrict' }),
     createdAtMs: createdAtMs(),
     updatedAtMs: updatedAtMs(),
   },
-  (t) => [uniqueIndex('accounts_name_idx').on(t.name)],
+  (t) => [uniqueIndex('accounts_name_idx').on(t.name), index('accounts_rate_table_id_idx').on(t.rateTableId)],
 )

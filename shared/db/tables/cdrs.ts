@@ -29,7 +29,8 @@ export const cdrs = sqliteTable(
     sipCode: integer('sip_code'),
     endedBy: text('ended_by', { enum: ENDED_BY }).notNull(),
     attempts: jsonText<CdrAttemptRow[]>('attempts').notNull(),
-    cost: real('cost'),
+    cost: real('cost'), // customer charge (revenue)
+    vendorCost: real('vendor_cost'), // what the routing gateway's clearing account is charged (cost)
     sourceIp: text('source_ip').notNull(),
     sourcePort: integer('source_port').notNull(),
     nodeId: text('node_id').notNull(),
