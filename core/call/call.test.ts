@@ -138,6 +138,27 @@ describe('Call', () => {
       expect(acks).toHaveLength(3)
       expect(new Set(acks.map((a) => a.topVia?.branch)).size).toBe(1)
     })
+
+    it('after the answer, ACKs and BYEs a 200 from another fork, and re-ACKs its own 200 after the call ended (Timer M)', () => {
+      const s = callBench()
+      const c = s.connect()
+      s.gw1.reply(c.bInvite, 200, { tag: 'fork2', sdp: 'v=0\r\n' })
+      s.settle()
+      const forkAck = s.gw1.requests('ACK').filter((a) => a.to?.tag === 'fork2')
+      const forkBye = s.gw1.requests('BYE').filter((b) => b.to?.tag === 'fork2')
+      expect(forkAck).toHaveLength(1)
+      expect(forkBye).toHaveLength(1)
+      // The caller hangs up; the gateway's 200 still comes again within Timer M and gets the call's ACK again.
+      s.caller.inDialog('BYE', c.a)
+      s.settle()
+      s.gw1.reply(s.gw1.last('BYE'), 200)
+      s.settle()
+      expect(s.observer.ended).toHaveLength(1)
+      const before = s.gw1.requests('ACK').filter((a) => a.to?.tag !== 'fork2').length
+      s.gw1.send(c.bOk)
+      s.settle()
+      expect(s.gw1.requests('ACK').filter((a) => a.to?.tag !== 'fork2')).toHaveLength(before + 1)
+    })
   })
 
   describe('before the answer', () => {

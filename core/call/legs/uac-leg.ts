@@ -13,6 +13,7 @@ import type { CallContext } from '../call-context.js'
 import { epochMs } from '../call-record.js'
 import type { RouteTarget } from '../ports.js'
 import { calleeOfferHeaders, minSeOf } from '../session-timer.js'
+import { AnsweredInvite } from './answered-invite.js'
 import { IGNORE_RESPONSES } from './ignore-responses.js'
 
 /** Where the INVITE stands: sent, a provisional seen, answered (2xx), failed (3xx-6xx, timeout, transport). */
@@ -208,6 +209,8 @@ export class UacLeg implements TransactionUser {
     if (d !== null && d.remoteTag === res.to?.tag) d.confirm(res)
     else this.dialog = uacDialog(this.invite, res, this.transport, this.remote) ?? null
     if (this.dialog === null) return
+    // Timer M's 2xx retransmissions need the dialog, not the call: hand them over so the ended call can be collected.
+    this.ict?.handOver(new AnsweredInvite(this.dialog, this.invite, this.inviteSeq, this.transport, this.remote, this.ctx.layer))
     if (this.attached) {
       this.call.onAttemptAnswered(this, res)
       return

@@ -20,7 +20,8 @@ const ICT_NEXT: Record<IctState, readonly IctState[]> = {
 /** Sends an INVITE, retransmits it on Timer A, ACKs non-2xx finals itself and passes every 2xx up. */
 export class InviteClientTransaction extends Transaction<IctState> {
   readonly kind = 'ict' as const
-  readonly user: TransactionUser
+  /** The TU; `handOver()` may replace it once the 2xx was passed up. */
+  user: TransactionUser
   /** Set by the layer when the TU asked to CANCEL before any provisional response (RFC 3261 §9.1). */
   cancelWanted: TransactionUser | null = null
   private readonly wire: Buffer
@@ -33,6 +34,14 @@ export class InviteClientTransaction extends Transaction<IctState> {
     this.wire = wire
     this.user = user
     this.onProceeding = onProceeding
+  }
+
+  /**
+   * RFC 6026 §8.4: in accepted the TU only re-ACKs retransmitted 2xx (and ends other forks), which a much smaller object
+   * can do: the TU hands that over so the 32 s of Timer M do not keep its whole call alive. Ignored in other states.
+   */
+  handOver(user: TransactionUser): void {
+    if (this.state === 'accepted') this.user = user
   }
 
   /** Sends the INVITE and arms Timers A and B (RFC 3261 §17.1.1.2). */
