@@ -1,6 +1,7 @@
 // UDP transport on node:dgram: one guarded receive path (no datagram or user bug can crash the node), sends that report failures as values.
 import dgram from 'node:dgram'
-import { isIPv6 } from 'node:net'
+import dns from 'node:dns'
+import { isIP, isIPv6 } from 'node:net'
 import { silentLogger, type Logger } from '../lib/log.js'
 import { Metrics, type CounterSeries } from '../lib/metrics.js'
 import {
@@ -72,6 +73,17 @@ function describeDatagram(buf: Buffer): { line: string; callId: string | undefin
   const eol = head.indexOf('\r')
   const m = /\r?\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]*)/i.exec(head)
   return { line: head.slice(0, Math.min(eol < 0 ? head.length : eol, 120)), callId: m?.[1]?.trim() }
+}
+
+/**
+ * dgram resolves every destination, IP literals included, through dns.lookup, which answers on the next tick: one
+ * closure and one tick per datagram before the send. Our destinations are always IP literals (RemoteAddr), so they
+ * are answered at once; a host name still goes to dns.lookup.
+ */
+function literalLookup(hostname: string, options: dns.LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = isIP(hostname)
+  if (family !== 0) return callback(null, hostname, family)
+  dns.lookup(hostname, typeof options === 'number' ? { family: options } : options, callback)
 }
 
 /** A bound UDP socket implementing Transport; create it with openUdpTransport. */
@@ -161,7 +173,7 @@ export function openUdpTransport(opts: UdpTransportOptions): Promise<UdpTranspor
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new TransportError(`bad UDP port ${opts.port}`)
   const v6 = isIPv6(opts.host) || (opts.family === 'IPv6' && !opts.host.includes('.'))
   const log = opts.log ?? silentLogger
-  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, reuseAddr: false })
+  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, reuseAddr: false, lookup: literalLookup })
   return new Promise((resolve, reject) => {
     const onBindError = (err: Error): void => {
       socket.close()
