@@ -2,7 +2,7 @@
 import type { InStatement, ResultSet, Row } from '@libsql/client'
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm'
 import {
-  accounts, configVersion, CONFIG_VERSION_ROW_ID, gatewayGroups, mappingGateways, routingGateways, systemParameters,
+  accounts, configVersion, CONFIG_VERSION_ROW_ID, gatewayGroups, mappingGateways, rates, routingGateways, systemParameters,
 } from '../../shared/db/schema.js'
 import type { Database } from '../db/client.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
@@ -74,9 +74,9 @@ function decodeRow(columns: [string, { name: string; mapFromDriverValue(v: unkno
 
 /** Reads every configuration table in one read transaction, so the snapshot matches the version it carries. */
 export async function readSnapshotInput(source: ConfigSource, loadedAtMs: number): Promise<SnapshotInput> {
-  const tables = [systemParameters, accounts, mappingGateways, routingGateways, gatewayGroups] as const
+  const tables = [systemParameters, accounts, mappingGateways, routingGateways, gatewayGroups, rates] as const
   const stmts: InStatement[] = [VERSION_SQL, ...tables.map((t) => `select * from ${getTableName(t)}`)]
-  const [version, params, accountRows, mgRows, rgRows, groupRows] = await source.client.batch(stmts, 'read')
+  const [version, params, accountRows, mgRows, rgRows, groupRows, rateRows] = await source.client.batch(stmts, 'read')
   const issues: SnapshotIssue[] = []
   return {
     version: versionOf(version),
@@ -86,6 +86,7 @@ export async function readSnapshotInput(source: ConfigSource, loadedAtMs: number
     mappingGateways: decodeRows(mappingGateways, mgRows, issues),
     routingGateways: decodeRows(routingGateways, rgRows, issues),
     gatewayGroups: decodeRows(gatewayGroups, groupRows, issues),
+    rates: decodeRows(rates, rateRows, issues),
     issues,
   }
 }

@@ -5,8 +5,10 @@ import {
   mappingGateway, mappingGatewayAuthIssues, mappingGatewayFromRow, type MappingGatewayRow,
 } from '../../shared/entities/mapping-gateway.js'
 import { routingGateway, routingGatewayFromRow, type RoutingGatewayRow } from '../../shared/entities/routing-gateway.js'
+import { rate, rateFromRow, type RateRow } from '../../shared/entities/rate.js'
 import { resolveParams, type SystemParams } from '../../shared/params/system-params.js'
 import { buildRoutingTable, type RoutingTable } from '../../shared/routing/route.js'
+import { RateBook } from './rate-book.js'
 
 /** Something in the stored configuration that was ignored or looks wrong; the loader logs each one. */
 export interface SnapshotIssue {
@@ -27,6 +29,8 @@ export interface SnapshotInput {
   mappingGateways: readonly MappingGatewayRow[]
   routingGateways: readonly RoutingGatewayRow[]
   gatewayGroups: readonly GatewayGroupRow[]
+  /** Rows of `rates` (all tables, every effective-from); absent = no rates. */
+  rates?: readonly RateRow[]
   /** Rows that could not even be decoded (malformed JSON columns), found while reading. */
   issues?: readonly SnapshotIssue[]
 }
@@ -52,6 +56,8 @@ export interface ConfigSnapshot {
    * rebuilds them and a config swap replaces them atomically with the rows they were built from.
    */
   readonly routing: RoutingTable
+  /** Customer and vendor prices by rate table, indexed once per snapshot (issue 9). */
+  readonly rates: RateBook
   readonly issues: readonly SnapshotIssue[]
 }
 
@@ -147,6 +153,8 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
     else if (gw.authMode === 'password' && gw.username !== null) claim(byUsername, gw.username, gw, issues)
   }
 
+  const rates = validRows('rates', input.rates ?? [], schemaCheck(rateFromRow, rate), issues)
+
   let routing: RoutingTable
   const routingInput = {
     routingGateways: [...routingGateways.values()],
@@ -174,6 +182,7 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
     mappingGatewaysBySource: bySource,
     mappingGatewaysByUsername: byUsername,
     routing,
+    rates: new RateBook([...rates.values()], input.loadedAtMs),
     issues: Object.freeze(issues),
   })
 }
