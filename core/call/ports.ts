@@ -50,6 +50,13 @@ export interface RouteDecision {
   releaseTarget(target: RouteTarget): void
   /** Gives back the ingress line (mapping gateway and account) taken at admission; call once when the call ends. */
   release(): void
+  /**
+   * The call was answered on `target` (issue 9): a prepaid rated account reserves its money and gets the seconds it can
+   * pay for (0 = end it now); null or absent = no money cap.
+   */
+  answered?(target: RouteTarget, nowMs: number): number | null
+  /** Fills the finished call's `cost` and `vendorCost` (once, before `release`); absent = unrated. */
+  bill?(cdr: CdrCreate): void
 }
 
 /** The request must be retried with credentials (RFC 3261 §22.2: 401 WWW-Authenticate or 407 Proxy-Authenticate). */

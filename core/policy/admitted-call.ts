@@ -1,8 +1,10 @@
 // The RouteDecision handed to the call layer: targets and limits of one admitted call, plus its idempotent hold on line counters.
 import type { SystemParams } from '../../shared/params/system-params.js'
 import type { RouteRejection } from '../../shared/routing/route.js'
+import type { CdrCreate } from '../../shared/entities/cdr.js'
 import type { RouteDecision, RouteTarget } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
+import type { CallBilling } from './call-billing.js'
 import type { LineCounters } from './limits.js'
 
 /** What an admitted call is made of (the controller fills it once per INVITE). */
@@ -17,6 +19,8 @@ export interface AdmittedCallInit {
   mediaProxy: boolean
   targets: readonly RouteTarget[]
   rejected: readonly RouteRejection[]
+  /** Rating and the prepaid reservation; null = the account has no rate table and is not prepaid-capped. */
+  billing?: CallBilling | null
 }
 
 /**
@@ -37,6 +41,7 @@ export class AdmittedCall implements RouteDecision {
   readonly rejected: readonly RouteRejection[]
   private readonly snapshot: ConfigSnapshot
   private readonly lines: LineCounters
+  private readonly billing: CallBilling | null
   /** Targets currently holding a line (usually zero or one). */
   private held: RouteTarget[] | null = null
   private released = false
@@ -53,6 +58,7 @@ export class AdmittedCall implements RouteDecision {
     this.mediaProxy = init.mediaProxy
     this.targets = init.targets
     this.rejected = init.rejected
+    this.billing = init.billing ?? null
     init.lines.takeIngress(init.mappingGatewayId)
   }
 
@@ -73,10 +79,21 @@ export class AdmittedCall implements RouteDecision {
     this.lines.releaseTarget(this.mappingGatewayId, target)
   }
 
-  /** Gives back the ingress line and any target line still held; later calls are no-ops. */
+  /** Answered on `target`: the prepaid reservation and the seconds it pays for (null = no money cap). */
+  answered(target: RouteTarget, nowMs: number): number | null {
+    return this.billing === null ? null : this.billing.answered(target, nowMs)
+  }
+
+  /** Fills the CDR's cost and vendor cost (unrated calls keep null). */
+  bill(cdr: CdrCreate): void {
+    this.billing?.bill(cdr)
+  }
+
+  /** Gives back the ingress line, any target line still held and the prepaid reservation; later calls are no-ops. */
   release(): void {
     if (this.released) return
     this.released = true
+    this.billing?.release()
     if (this.held !== null) {
       for (const t of this.held) this.lines.releaseTarget(this.mappingGatewayId, t)
       this.held = null

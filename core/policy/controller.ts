@@ -1,15 +1,18 @@
 // The admission controller: a new INVITE → identify → authenticate → account and line checks → route, as one Decision for the call layer.
 import type { DigestAlgorithm } from '../../shared/auth/digest-hash.js'
+import { affordableSeconds } from '../../shared/billing/rating.js'
 import type { AccountRow } from '../../shared/entities/account.js'
 import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
 import type { SystemParams } from '../../shared/params/system-params.js'
-import { decideRoute, type RouteCandidate } from '../../shared/routing/route.js'
+import { decideRoute, type RouteCandidate, type RoutingLive } from '../../shared/routing/route.js'
 import type { TerminationReason } from '../../shared/termination/reasons.js'
 import { offlineNotes } from '../call/call-record.js'
 import type { AdmissionRequest, CallController, ChallengeDecision, Decision, RejectDecision, RouteTarget } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { CounterSeries, Metric, Metrics } from '../lib/metrics.js'
 import { AdmittedCall } from './admitted-call.js'
+import { BalanceLedger } from './balance-ledger.js'
+import { CallBilling } from './call-billing.js'
 import { DigestAuthenticator, type ChallengeStatus } from './digest.js'
 import { acceptsDigest, identifySource, passwordSourceAllowed } from './identify.js'
 import { LineCounters, type GatewayHealth } from './limits.js'
@@ -35,6 +38,8 @@ export interface PolicyControllerOptions {
   /** Reuse an authenticator (tests pin its secret); default one per controller. */
   digest?: DigestAuthenticator
   lines?: LineCounters
+  /** Reservations and unwritten charges per account (issue 9); main.ts feeds it the CDR writer's reports. */
+  ledger?: BalanceLedger
 }
 
 const NO_HEADERS: readonly (readonly [string, string])[] = []
@@ -50,6 +55,10 @@ export function maxCallDuration(params: Pick<SystemParams, 'SS_MAXCALLDURATION'>
 export class PolicyController implements CallController {
   /** Live counters; the status port and the routing analysis may read them. */
   readonly lines: LineCounters
+  /** Live balances: prepaid reservations, charges not yet in the database (the CDR writer reports to it). */
+  readonly ledger: BalanceLedger
+  /** `lines.live` plus the ledger's clearing balances, the `live` argument of decideRoute. */
+  private readonly routeLive: RoutingLive
   private readonly config: SnapshotSource
   private readonly digest: DigestAuthenticator
   private readonly challengeStatus: ChallengeStatus
@@ -62,6 +71,8 @@ export class PolicyController implements CallController {
   constructor(opts: PolicyControllerOptions) {
     this.config = opts.config
     this.lines = opts.lines ?? new LineCounters(opts.health)
+    this.ledger = opts.ledger ?? new BalanceLedger()
+    this.routeLive = withClearingBalances(this.lines.live, this.ledger)
     this.digest = opts.digest ?? new DigestAuthenticator()
     this.challengeStatus = opts.challengeStatus ?? 407
     this.random = opts.random ?? Math.random
@@ -109,14 +120,30 @@ export class PolicyController implements CallController {
     const account = snapshot.accounts.get(gateway.accountId)
     // The snapshot keeps a gateway whose account row is missing or invalid (with a warning); nobody can be billed: locked.
     if (account === undefined || account.status === 'locked') return this.reject(403, 'AccountLocked', gateway, false, true)
-    if (account.type === 'prepaid' && account.balance + account.overdraftLimit <= 0) {
+    const ledger = this.ledger
+    ledger.snapshot = snapshot
+    const capSec = maxCallDuration(snapshot.params, account)
+    let billing: CallBilling | null = null
+    if (account.rateTableId !== null) {
+      // The customer pays for the number as it dialled it (no gateway's rewrite applies to its price).
+      const rate = snapshot.rates.find(account.rateTableId, req.callee, req.nowMs)
+      if (rate === null) return this.reject(503, 'NoRateForDestination', gateway, false, true)
+      // Issue 9 item 2: a prepaid account must pay at least the first billing period from what its other calls left.
+      if (account.type === 'prepaid' && affordableSeconds(ledger.available(snapshot, account), rate, snapshot.params.SERVER_BILLING_FEE_PRECISION) === 0) {
+        return this.reject(503, 'AccountBalanceNotEnough', gateway, false, true)
+      }
+      billing = new CallBilling({ ledger, snapshot, account, customerRate: rate, capSec })
+    } else if (account.type === 'prepaid' && ledger.available(snapshot, account) <= 0) {
       return this.reject(503, 'AccountBalanceNotEnough', gateway, false, true)
+    } else if (snapshot.rates.size > 0) {
+      // An unrated customer still costs us at the vendor when the answering gateway's clearing account has rates.
+      billing = new CallBilling({ ledger, snapshot, account, customerRate: null, capSec })
     }
     if (this.lines.ingressFull(gateway)) return this.reject(503, 'CallLimitExceeded', gateway, false, true)
     const route = decideRoute(
       snapshot.routing,
       { callee: req.callee, caller: req.caller, mappingGatewayId: gateway.id, nowMs: req.nowMs, random: this.random },
-      this.lines.live,
+      this.routeLive,
     )
     // NoAvailableRouter, AllGatewayBusy and AccountBalanceNotEnough (vendor clearing balance) are all 503 in the catalogue.
     if (route.kind === 'reject') {
@@ -134,10 +161,11 @@ export class PolicyController implements CallController {
       accountId: account.id,
       caller: req.caller,
       callee: req.callee,
-      maxCallDurationSec: maxCallDuration(snapshot.params, account),
+      maxCallDurationSec: capSec,
       mediaProxy: gateway.mediaProxy,
       targets,
       rejected: route.rejected,
+      billing,
     })
   }
 
@@ -155,6 +183,19 @@ export class PolicyController implements CallController {
       kind: 'reject', status, reason, silent, recordCdr,
       mappingGatewayId: gateway?.id ?? null, accountId: gateway?.accountId ?? null, headers: NO_HEADERS,
     }
+  }
+}
+
+/** Routing's live input: the line counters read in place, clearing balances from the ledger (charges since the snapshot). */
+function withClearingBalances(lines: RoutingLive, ledger: BalanceLedger): RoutingLive {
+  return {
+    get online() {
+      return lines.online
+    },
+    ...(lines.gatewayCalls === undefined ? {} : { gatewayCalls: lines.gatewayCalls }),
+    ...(lines.groupCalls === undefined ? {} : { groupCalls: lines.groupCalls }),
+    ...(lines.groupMappingCalls === undefined ? {} : { groupMappingCalls: lines.groupMappingCalls }),
+    clearingBalances: ledger.clearingBalances,
   }
 }
 

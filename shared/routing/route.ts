@@ -46,7 +46,8 @@ export interface RoutingLive {
   readonly gatewayCalls?: ReadonlyMap<string, number>
   readonly groupCalls?: ReadonlyMap<string, number>
   readonly groupMappingCalls?: ReadonlyMap<string, ReadonlyMap<string, number>>
-  readonly clearingBalances?: ReadonlyMap<string, number>
+  /** Only `get` is read, so a ledger can answer per id without building a map per call. */
+  readonly clearingBalances?: Pick<ReadonlyMap<string, number>, 'get'>
 }
 
 /** `listUnmatched` adds every gateway without a matching prefix as `noPrefixMatch` (routing analysis wants it, calls do not). */

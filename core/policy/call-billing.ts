@@ -1,0 +1,87 @@
+// One rated call's money: the customer rate chosen at admission, the vendor rate and the prepaid reservation taken at the answer, and the CDR's cost and vendor cost at the end.
+import { affordableSeconds, callCost } from '../../shared/billing/rating.js'
+import type { AccountRow } from '../../shared/entities/account.js'
+import type { CdrCreate } from '../../shared/entities/cdr.js'
+import type { RouteTarget } from '../call/ports.js'
+import type { BookRate } from '../config/rate-book.js'
+import type { ConfigSnapshot } from '../config/snapshot.js'
+import type { BalanceLedger } from './balance-ledger.js'
+
+/** What a rated call is billed with (the controller fills it at admission). */
+export interface CallBillingInit {
+  ledger: BalanceLedger
+  snapshot: ConfigSnapshot
+  account: Readonly<AccountRow>
+  /** The account's rate for the callee as received (null: the account has no rate table, nothing is charged to it). */
+  customerRate: BookRate | null
+  /** The call's duration cap without money (SS_MAXCALLDURATION / account limit; 0 = none): no reservation beyond it. */
+  capSec: number
+}
+
+/**
+ * Prices a call. The customer pays for the number it dialled (the callee as received, before any gateway's rewrite);
+ * the vendor is paid for the number it was sent (the answering gateway's `calleeOut`) at its clearing account's rate
+ * table. A prepaid account reserves at the answer what the call may spend, from what its other calls left unreserved.
+ */
+export class CallBilling {
+  private readonly ledger: BalanceLedger
+  private readonly snapshot: ConfigSnapshot
+  private readonly account: Readonly<AccountRow>
+  private readonly customerRate: BookRate | null
+  private readonly capSec: number
+  private readonly precision: number
+  private reserved = 0
+  private vendorRate: BookRate | null = null
+  private vendorAccountId: string | null = null
+  private billed = false
+  private released = false
+
+  constructor(init: CallBillingInit) {
+    this.ledger = init.ledger
+    this.snapshot = init.snapshot
+    this.account = init.account
+    this.customerRate = init.customerRate
+    this.capSec = init.capSec
+    this.precision = init.snapshot.params.SERVER_BILLING_FEE_PRECISION
+  }
+
+  /**
+   * The call was answered on `target`: finds the vendor's rate and, for a prepaid rated account, reserves the money for
+   * the seconds it can pay (up to the cap). Returns those seconds (0 = nothing left: end it now), or null = no money cap.
+   */
+  answered(target: RouteTarget, nowMs: number): number | null {
+    const clearing = this.snapshot.routingGateways.get(target.routingGatewayId)?.clearingAccountId ?? null
+    const vendor = clearing === null ? undefined : this.snapshot.accounts.get(clearing)
+    this.vendorAccountId = clearing
+    this.vendorRate = vendor?.rateTableId == null ? null : this.snapshot.rates.find(vendor.rateTableId, target.calleeOut, nowMs)
+    const rate = this.customerRate
+    if (rate === null || this.account.type !== 'prepaid' || this.released) return null
+    const affordable = affordableSeconds(this.ledger.available(this.snapshot, this.account), rate, this.precision)
+    const held = this.capSec > 0 && this.capSec < affordable ? this.capSec : affordable
+    this.reserved = held === 0 ? 0 : callCost(held, rate, this.precision)
+    this.ledger.reserve(this.account.id, this.reserved)
+    return affordable
+  }
+
+  /** Sets the CDR's `cost` (customer) and `vendorCost` for its billed seconds and counts them as pending in the ledger; once. */
+  bill(cdr: CdrCreate): void {
+    if (this.billed) return
+    this.billed = true
+    const p = this.precision
+    const answered = cdr.answeredAtMs !== null
+    cdr.cost = this.customerRate === null ? null : answered ? callCost(cdr.durationSec, this.customerRate, p) : 0
+    cdr.vendorCost = answered && this.vendorRate !== null ? callCost(cdr.durationSec, this.vendorRate, p) : null
+    this.ledger.charge(cdr.id, {
+      accountId: this.account.id, amount: cdr.cost ?? 0,
+      vendorAccountId: this.vendorAccountId, vendorAmount: cdr.vendorCost ?? 0,
+    })
+  }
+
+  /** Gives the reservation back (the charge, if any, is pending by now); later calls are no-ops. */
+  release(): void {
+    if (this.released) return
+    this.released = true
+    this.ledger.release(this.account.id, this.reserved)
+    this.reserved = 0
+  }
+}
