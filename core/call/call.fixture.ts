@@ -36,6 +36,11 @@ export class FixedController implements CallController {
   busy = new Set<string>()
   refusal: Decision | null = null
   admissions: AdmissionRequest[] = []
+  /** Seconds the prepaid balance pays for at the answer (null = no money cap, as for unrated accounts). */
+  paidSec: number | null = null
+  /** Money per billed second written into `cost` (null = unrated); `events` records bill/release order. */
+  costPerSec: number | null = null
+  events: string[] = []
 
   constructor(public targets: RouteTarget[], public params: SystemParams = systemParams.parse({}), public maxCallDurationSec = 0) {}
 
@@ -56,6 +61,15 @@ export class FixedController implements CallController {
       },
       release() {
         self.released++
+        self.events.push('release')
+      },
+      answered() {
+        self.events.push('answered')
+        return self.paidSec
+      },
+      bill(cdr) {
+        self.events.push('bill')
+        cdr.cost = self.costPerSec === null ? null : cdr.durationSec * self.costPerSec
       },
     }
     return d

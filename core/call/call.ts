@@ -72,6 +72,8 @@ export class Call implements CallTimerOwner {
   private attemptsMade = 0
   private sawBusy = false
   private last: LastOutcome | null = null
+  /** What the duration cap means when it fires: the money ran out when it was the binding limit (issue 9). */
+  private capReason: 'MaxCallDurationExceeded' | 'BalanceExhausted' = 'MaxCallDurationExceeded'
   private logger: Logger | undefined
 
   constructor(ctx: CallContext, decision: RouteDecision, invite: SipRequest, ist: InviteServerTransaction, origin: CallOrigin) {
@@ -200,9 +202,19 @@ export class Call implements CallTimerOwner {
     this.ctx.observer
       .onCallAnswered(this.id, { answeredAtMs: now, routingGatewayId: leg.target.routingGatewayId, calleeOut: leg.target.calleeOut, pddMs: pdd - this.facts.skeleton.startedAtMs })
       .catch(this.ctx.onObserverError)
-    // The cap counts from the answer and is absolute (timers.ts); nothing later re-arms it.
-    this.timers.armDuration(this.decision.maxCallDurationSec, this.decision.params.SS_CALLREMINTIME)
+    // The cap counts from the answer and is absolute (timers.ts); nothing later re-arms it. A prepaid balance that pays
+    // for less than the duration cap becomes the cap, warned and ended as BalanceExhausted.
+    const cap = this.decision.maxCallDurationSec
+    const paidSec = this.decision.answered?.(leg.target, now) ?? null
+    const byMoney = paidSec !== null && (cap === 0 || paidSec < cap)
+    if (byMoney) {
+      this.capReason = 'BalanceExhausted'
+      this.facts.capSec = paidSec
+    }
+    this.timers.armDuration(byMoney ? paidSec : cap, this.decision.params.SS_CALLREMINTIME)
     this.sessions.start(res, { body: this.a.answer?.response.body ?? res.body, contentType: res.headers.first('content-type') }, { body: leg.invite.body, contentType: leg.invite.headers.first('content-type') })
+    // Another call of the account took what was left between admission and this answer: nothing to talk on.
+    if (byMoney && paidSec === 0) this.hangup('BalanceExhausted')
   }
 
   /** The current attempt failed (3xx-6xx, Timer B, transport): stop-switching code, failover or the final answer. */
@@ -315,9 +327,9 @@ export class Call implements CallTimerOwner {
     this.end({ reason: 'CalleeHangup', sipCode: 200 })
   }
 
-  /** SS_MAXCALLDURATION / account limit reached: BYE both legs (billed at most the cap, call-record.ts). */
+  /** SS_MAXCALLDURATION / account limit / prepaid balance reached: BYE both legs (billed at most the cap, call-record.ts). */
   onDurationExceeded(): void {
-    this.hangup('MaxCallDurationExceeded')
+    this.hangup(this.capReason)
   }
 
   /** SS_CALLREMINTIME before the cap: the prompt to the caller through the media relay; skipped (and noted) without one. */
@@ -395,9 +407,12 @@ export class Call implements CallTimerOwner {
     // Ports and sockets back exactly once, on every path that ends the call; its counters go into the CDR notes.
     this.callMedia.close()
     this.ctx.table.removeCall(this)
+    const cdr = buildCdr(this.facts, ending, now)
+    // Priced before the release: the charge counts against the balance before the reservation is given back.
+    this.decision.bill?.(cdr)
     this.decision.release()
     this.ctx.counters.ended.labels(ending.reason).inc()
     if (this.ctx.log.enabled('debug')) this.log.debug('call ended', { reason: ending.reason, sipCode: ending.sipCode, attempts: this.facts.attempts.length })
-    this.ctx.observer.onCallEnded(buildCdr(this.facts, ending, now)).catch(this.ctx.onObserverError)
+    this.ctx.observer.onCallEnded(cdr).catch(this.ctx.onObserverError)
   }
 }
