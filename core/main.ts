@@ -19,6 +19,7 @@ import { PortPool } from './media/port-pool.js'
 import { loadPrompt, type Prompt } from './media/prompt.js'
 import { NetworkTestRunner } from './live/network-test-runner.js'
 import { StatusPublisher } from './live/status-publisher.js'
+import { BalanceLedger } from './policy/balance-ledger.js'
 import { PolicyController } from './policy/controller.js'
 import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
 import { TransactionLayer } from './sip/transaction/layer.js'
@@ -148,12 +149,14 @@ async function main(): Promise<void> {
 
   const config = new ConfigLoader({ source: database, clock, log: log.child({ module: 'config' }), reloadMs: env.CONFIG_RELOAD_MS })
   const first = await config.start()
-  const sink = await CdrSink.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }) })
+  // Charges the CDR writer commits leave the ledger's pending set; the balances it read back serve admission until a newer snapshot.
+  const ledger = new BalanceLedger()
+  const sink = await CdrSink.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), writer: { onBilled: (b) => ledger.onBilled(b) } })
 
   const nodeId = env.NODE_ID ?? hostname()
   // The policy reads the checker's online map from the first INVITE; the checks start once the transport is up.
   const checker = new OptionsChecker({ clock, log: log.child({ module: 'health' }), metrics })
-  const controller = new PolicyController({ config, metrics, health: checker })
+  const controller = new PolicyController({ config, metrics, health: checker, ledger })
   const media = mediaEnvironment(env, advertised, clock, log, metrics)
   const b2bua = new B2bua({
     media,

@@ -20,7 +20,7 @@ export interface CdrSinkOptions {
   heartbeatMs?: number
   maxSegmentBytes?: number
   maxSegmentAgeMs?: number
-  writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs'>
+  writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'onBilled'>
 }
 
 /** What `close()` achieved before its deadline. */

@@ -6,6 +6,8 @@ import { cdrToRow } from '../../shared/entities/cdr.js'
 import type { Db } from '../db/client.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
+import type { BilledBatch } from '../policy/balance-ledger.js'
+import { chargeBalances, chargeRows, isCharged, recordCharges } from './charges.js'
 import type { CdrJournal } from './journal.js'
 import type { CdrRecord } from './record.js'
 import { open } from 'node:fs/promises'
@@ -21,6 +23,8 @@ export interface CdrWriterOptions {
   intervalMs?: number
   backoffInitialMs?: number
   backoffMaxMs?: number
+  /** Told after each commit that charged CDRs (the policy's ledger stops counting them as pending). */
+  onBilled?: (batch: BilledBatch) => void
 }
 
 /** Outcome of one drain pass. */
@@ -187,21 +191,39 @@ export class CdrWriter {
 
   /** One multi-row insert; on a data error falls back to row by row and sets rejected rows aside in `rejected.ndjson`. */
   private async insert(records: readonly CdrRecord[]): Promise<void> {
-    const { db } = this.opts
     try {
-      await db.run(batchInsert(records.map((r) => cdrToRow(r) as Record<string, unknown>)))
+      await this.write(records)
       return
     } catch (err) {
       if (!isDataError(err)) throw err
     }
     for (const r of records) {
       try {
-        await db.insert(cdrs).values(cdrToRow(r)).onConflictDoNothing({ target: cdrs.id })
+        await this.write([r])
       } catch (err) {
         if (!isDataError(err)) throw err
         await this.reject(r, err)
+        // Never charged: the ledger must stop holding it against the balance.
+        if (isCharged(r)) this.opts.onBilled?.({ cdrIds: [r.id], balances: [] })
       }
     }
+  }
+
+  /**
+   * Inserts `records`; when some carry charges, the balance UPDATE and the `billed_cdrs` insert go in the same
+   * transaction (one libSQL batch), so balances move exactly once per CDR however often it is replayed.
+   */
+  private async write(records: readonly CdrRecord[]): Promise<void> {
+    const { db } = this.opts
+    const insert = batchInsert(records.map((r) => cdrToRow(r) as Record<string, unknown>))
+    const charges = chargeRows(records)
+    if (charges.length === 0) {
+      await db.run(insert)
+      return
+    }
+    const json = JSON.stringify(charges)
+    const [, balances] = await db.batch([db.run(insert), db.all<{ id: string; balance: number }>(chargeBalances(json)), db.run(recordCharges(json, Math.floor(this.opts.clock.now())))])
+    this.opts.onBilled?.({ cdrIds: charges.map((c) => c[0]), balances: balances.map((b) => ({ accountId: b.id, balance: Number(b.balance) })) })
   }
 
   private async reject(record: CdrRecord, error: unknown): Promise<void> {

@@ -1,0 +1,60 @@
+// The SQL that charges balances for CDRs exactly once: which CDRs of a batch carry money, the balance UPDATE for those not yet billed, and their `billed_cdrs` rows.
+import { getTableName, sql, type SQL } from 'drizzle-orm'
+import { accounts, billedCdrs, routingGateways } from '../../shared/db/schema.js'
+import type { CdrRecord } from './record.js'
+
+/** The charge columns of one CDR as the billing statements read them: [cdrId, accountId, cost, routingGatewayId, vendorCost]. */
+export type ChargeRow = [string, string | null, number, string | null, number]
+
+/** Whether a CDR moves money: a positive customer cost or vendor cost. */
+export function isCharged(r: CdrRecord): boolean {
+  return (r.cost ?? 0) > 0 || (r.vendorCost ?? 0) > 0
+}
+
+/** Charged CDRs of a batch, one per id (a journal may repeat an id; the CDR insert keeps the first, so does billing). */
+export function chargeRows(records: readonly CdrRecord[]): ChargeRow[] {
+  const seen = new Set<string>()
+  const out: ChargeRow[] = []
+  for (const r of records) {
+    if (!isCharged(r) || seen.has(r.id)) continue
+    seen.add(r.id)
+    out.push([r.id, r.accountId, r.cost ?? 0, r.routingGatewayId, r.vendorCost ?? 0])
+  }
+  return out
+}
+
+const T = {
+  accounts: getTableName(accounts), billed: getTableName(billedCdrs), gateways: getTableName(routingGateways),
+}
+const B = billedCdrs
+/**
+ * The vendor's clearing account is the routing gateway's when the CDR is written (the CDR names the gateway, not the
+ * account). Deviation: a gateway moved to another clearing account between the call and the write charges the new one.
+ */
+const CHARGES = `select json_extract(value, '$[0]') as cdr_id, json_extract(value, '$[1]') as account_id, json_extract(value, '$[2]') as amount,
+  (select "${routingGateways.clearingAccountId.name}" from "${T.gateways}" where "${routingGateways.id.name}" = json_extract(value, '$[3]')) as vendor_account_id,
+  json_extract(value, '$[4]') as vendor_amount from json_each(`
+
+/**
+ * Moves balances for the charged CDRs not yet in `billed_cdrs` (so a replayed CDR never charges twice) and returns the
+ * balances it left. It runs before the `billed_cdrs` insert, in the same transaction. Customer accounts lose the cost;
+ * clearing (vendor) accounts lose the vendor cost: their balance is what we have prepaid the vendor. Rounded to 8
+ * decimals (the most SERVER_BILLING_FEE_PRECISION allows) so float sums do not drift.
+ */
+export function chargeBalances(json: string): SQL {
+  return sql`with c as (${sql.raw(CHARGES)}${json}) where not exists (select 1 from ${sql.raw(`"${T.billed}"`)} b where b.${sql.raw(`"${B.cdrId.name}"`)} = json_extract(value, '$[0]'))),
+    d as (select account_id, sum(amount) as amount from (
+      select account_id, amount from c where account_id is not null and amount > 0
+      union all select vendor_account_id, vendor_amount from c where vendor_account_id is not null and vendor_amount > 0
+    ) group by account_id)
+    update ${sql.raw(`"${T.accounts}"`)} set "balance" = round("balance" - (select amount from d where d.account_id = ${sql.raw(`"${T.accounts}"`)}."id"), 8)
+    where "id" in (select account_id from d) returning "id" as id, "balance" as balance`
+}
+
+/** Records the charged CDRs as applied; a CDR already there is left alone (ON CONFLICT DO NOTHING). */
+export function recordCharges(json: string, atMs: number): SQL {
+  const cols = [B.cdrId, B.accountId, B.amount, B.vendorAccountId, B.vendorAmount, B.appliedAtMs].map((c) => `"${c.name}"`).join(', ')
+  return sql`insert into ${sql.raw(`"${T.billed}" (${cols})`)} select cdr_id, account_id, amount, vendor_account_id, vendor_amount, ${atMs}
+    from (${sql.raw(CHARGES)}${json})) where true on conflict (${sql.raw(`"${B.cdrId.name}"`)}) do nothing`
+}
+
