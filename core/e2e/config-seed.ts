@@ -2,12 +2,14 @@
 import { sql } from 'drizzle-orm'
 import type { z } from 'zod'
 import {
-  accounts, cdrs, configVersion, CONFIG_VERSION_ROW_ID, gatewayGroups, mappingGateways, routingGateways, systemParameters,
+  accounts, cdrs, configVersion, CONFIG_VERSION_ROW_ID, gatewayGroups, mappingGateways, rates, rateTables, routingGateways, systemParameters,
 } from '../../shared/db/schema.js'
 import { accountCreate, accountToRow } from '../../shared/entities/account.js'
 import type { CdrRow } from '../../shared/entities/cdr.js'
 import { gatewayGroupCreate, gatewayGroupToRow } from '../../shared/entities/gateway-group.js'
 import { mappingGatewayCreate, mappingGatewayToRow } from '../../shared/entities/mapping-gateway.js'
+import { rateCreate, rateToRow } from '../../shared/entities/rate.js'
+import { rateTableCreate, rateTableToRow } from '../../shared/entities/rate-table.js'
 import { routingGatewayCreate, routingGatewayToRow } from '../../shared/entities/routing-gateway.js'
 import { parseParamValue, SYSTEM_PARAMS, type ParamName } from '../../shared/params/system-params.js'
 import { applyMigrations, openDatabase, type Database, type Db } from '../db/client.js'
@@ -21,9 +23,16 @@ export type RoutingGatewaySeed = { id: string } & z.input<typeof routingGatewayC
 /** A gateway group as the API would take it. */
 export type GatewayGroupSeed = { id: string } & z.input<typeof gatewayGroupCreate>
 
+/** A rate table as the API would take it. */
+export type RateTableSeed = { id: string } & z.input<typeof rateTableCreate>
+/** A rate of a rate table as the API would take it. */
+export type RateSeed = { id: string; rateTableId: string } & z.input<typeof rateCreate>
+
 /** A configuration to write: rows are upserted by id, parameters by name; `remove` deletes rows by id. */
 export interface TestConfig {
   params?: Partial<Record<ParamName, unknown>>
+  rateTables?: readonly RateTableSeed[]
+  rates?: readonly RateSeed[]
   accounts?: readonly AccountSeed[]
   gatewayGroups?: readonly GatewayGroupSeed[]
   mappingGateways?: readonly MappingGatewaySeed[]
@@ -66,6 +75,15 @@ export async function writeConfig(db: Db, config: TestConfig): Promise<number> {
     const realmRow = await tx.select({ value: systemParameters.value }).from(systemParameters)
       .where(sql`${systemParameters.name} = 'SS_AUTH_REALM'`)
     const realm = typeof realmRow[0]?.value === 'string' ? realmRow[0].value : SYSTEM_PARAMS.SS_AUTH_REALM.default
+    for (const seed of config.rateTables ?? []) {
+      const { id, ...set } = rateTableToRow(parsed(rateTableCreate, seed, 'rate table'), { id: seed.id, nowMs })
+      await tx.insert(rateTables).values({ id, ...set }).onConflictDoUpdate({ target: rateTables.id, set })
+    }
+    for (const seed of config.rates ?? []) {
+      const { rateTableId: _t, ...body } = seed
+      const { id, ...set } = rateToRow(parsed(rateCreate, body, 'rate'), { id: seed.id, rateTableId: seed.rateTableId })
+      await tx.insert(rates).values({ id, ...set }).onConflictDoUpdate({ target: rates.id, set })
+    }
     for (const seed of config.accounts ?? []) {
       const { id, ...set } = accountToRow(parsed(accountCreate, seed, 'account'), { id: seed.id, nowMs })
       await tx.insert(accounts).values({ id, ...set }).onConflictDoUpdate({ target: accounts.id, set })
