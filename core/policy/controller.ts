@@ -1,6 +1,6 @@
 // The admission controller: a new INVITE → identify → authenticate → account and line checks → route, as one Decision for the call layer.
 import type { DigestAlgorithm } from '../../shared/auth/digest-hash.js'
-import { affordableSeconds } from '../../shared/billing/rating.js'
+import { callCost } from '../../shared/billing/rating.js'
 import type { AccountRow } from '../../shared/entities/account.js'
 import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
 import type { SystemParams } from '../../shared/params/system-params.js'
@@ -129,7 +129,8 @@ export class PolicyController implements CallController {
       const rate = snapshot.rates.find(account.rateTableId, req.callee, req.nowMs)
       if (rate === null) return this.reject(503, 'NoRateForDestination', gateway, false, true)
       // Issue 9 item 2: a prepaid account must pay at least the first billing period from what its other calls left.
-      if (account.type === 'prepaid' && affordableSeconds(ledger.available(snapshot, account), rate, snapshot.params.SERVER_BILLING_FEE_PRECISION) === 0) {
+      // (What affordableSeconds === 0 means, at the cost of one callCost instead of its search.)
+      if (account.type === 'prepaid' && callCost(rate.firstIncrementSec, rate, snapshot.params.SERVER_BILLING_FEE_PRECISION) > ledger.available(snapshot, account)) {
         return this.reject(503, 'AccountBalanceNotEnough', gateway, false, true)
       }
       billing = new CallBilling({ ledger, snapshot, account, customerRate: rate, capSec })
