@@ -1,4 +1,4 @@
-// An append-only file where every append arriving in the same tick shares one write and one fdatasync (group commit).
+// An append-only file where appends share writes and fdatasyncs (group commit): every append of a tick, and under load every append of a commit window.
 import { open, type FileHandle } from 'node:fs/promises'
 
 /** Counters for benchmarks, metrics and the group-commit test. */
@@ -29,22 +29,33 @@ export class GroupCommitFile {
   private closed = false
   private failure: unknown = null
   private readonly counters: GroupCommitStats
+  /** performance.now() when the last write + sync finished. */
+  private lastSyncAt = -Infinity
+  private readonly run = (): void => {
+    this.scheduled = false
+    void this.flush()
+  }
 
   private constructor(
     readonly path: string,
     private readonly fh: FileHandle,
     size: number,
     stats: GroupCommitStats,
+    private readonly windowMs: number,
   ) {
     this.durableSize = size
     this.counters = stats
   }
 
-  /** Opens (creating) `path` for appending; `stats` may be shared between files to count a whole journal. */
-  static async open(path: string, stats: GroupCommitStats = { appends: 0, writes: 0, syncs: 0 }): Promise<GroupCommitFile> {
+  /**
+   * Opens (creating) `path` for appending; `stats` may be shared between files to count a whole journal. After a sync,
+   * the next one waits until `windowMs` (default 10) have passed, so a busy file syncs at most 1000/windowMs times a
+   * second (an fdatasync costs ~90 us of CPU here, and 800 calls/s make ~3,200 appends/s); an idle file syncs at once.
+   */
+  static async open(path: string, stats: GroupCommitStats = { appends: 0, writes: 0, syncs: 0 }, windowMs = 10): Promise<GroupCommitFile> {
     const fh = await open(path, 'a')
     const { size } = await fh.stat()
-    return new GroupCommitFile(path, fh, size, stats)
+    return new GroupCommitFile(path, fh, size, stats, windowMs)
   }
 
   /** Counters shared with the journal. */
@@ -88,6 +99,7 @@ export class GroupCommitFile {
       })
       .finally(() => {
         this.flushing = null
+        this.lastSyncAt = performance.now()
       })
     await this.flushing
     if (this.pending.length > 0) this.schedule()
@@ -104,11 +116,11 @@ export class GroupCommitFile {
   private schedule(): void {
     if (this.scheduled || this.flushing !== null) return
     this.scheduled = true
-    // setImmediate lets every append issued in this tick (and resolved promises' continuations) join the batch.
-    setImmediate(() => {
-      this.scheduled = false
-      void this.flush()
-    })
+    // setImmediate lets every append issued in this tick (and resolved promises' continuations) join the batch; within
+    // the commit window after a sync, the batch keeps filling until the window ends.
+    const wait = this.lastSyncAt + this.windowMs - performance.now()
+    if (wait <= 0) setImmediate(this.run)
+    else setTimeout(this.run, Math.ceil(wait))
   }
 
   private async writeAndSync(text: string): Promise<void> {
