@@ -199,9 +199,6 @@ export class Call implements CallTimerOwner {
     this.callMedia.watch(p.SS_NOMEDIAHANGUP, p.SS_NOMEDIAHANGUP_SIDE, () => this.hangup('NoMediaHangup', `no RTP for ${p.SS_NOMEDIAHANGUP} s (${p.SS_NOMEDIAHANGUP_SIDE} side)`))
     this.ctx.counters.answered.inc()
     const pdd = this.facts.firstProgressAtMs ?? now
-    this.ctx.observer
-      .onCallAnswered(this.id, { answeredAtMs: now, routingGatewayId: leg.target.routingGatewayId, calleeOut: leg.target.calleeOut, pddMs: pdd - this.facts.skeleton.startedAtMs })
-      .catch(this.ctx.onObserverError)
     // The cap counts from the answer and is absolute (timers.ts); nothing later re-arms it. A prepaid balance that pays
     // for less than the duration cap becomes the cap, warned and ended as BalanceExhausted.
     const cap = this.decision.maxCallDurationSec
@@ -211,6 +208,13 @@ export class Call implements CallTimerOwner {
       this.capReason = 'BalanceExhausted'
       this.facts.capSec = paidSec
     }
+    const tariff = this.decision.tariff?.() ?? null
+    this.ctx.observer
+      .onCallAnswered(this.id, {
+        answeredAtMs: now, routingGatewayId: leg.target.routingGatewayId, calleeOut: leg.target.calleeOut, pddMs: pdd - this.facts.skeleton.startedAtMs,
+        ...(tariff === null ? {} : { tariff, capSec: byMoney ? paidSec : cap }),
+      })
+      .catch(this.ctx.onObserverError)
     this.timers.armDuration(byMoney ? paidSec : cap, this.decision.params.SS_CALLREMINTIME)
     this.sessions.start(res, { body: this.a.answer?.response.body ?? res.body, contentType: res.headers.first('content-type') }, { body: leg.invite.body, contentType: leg.invite.headers.first('content-type') })
     // Another call of the account took what was left between admission and this answer: nothing to talk on.

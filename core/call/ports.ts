@@ -1,4 +1,5 @@
 // Interfaces the call layer owns and the layers above implement: admission (policy, layer 4) and call observation (CDR sink, layer 5).
+import type { RatingRate } from '../../shared/billing/rating.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 import type { SystemParams } from '../../shared/params/system-params.js'
 import type { RouteCandidate, RouteRejection } from '../../shared/routing/route.js'
@@ -57,6 +58,18 @@ export interface RouteDecision {
   answered?(target: RouteTarget, nowMs: number): number | null
   /** Fills the finished call's `cost` and `vendorCost` (once, before `release`); absent = unrated. */
   bill?(cdr: CdrCreate): void
+  /** After `answered`: the prices the call is billed at, journaled so a crash can still bill it; null = unrated. */
+  tariff?(): CallTariff | null
+}
+
+/** The prices of an answered call (kept with the open call so a crash still bills what was talked). */
+export interface CallTariff {
+  /** Customer rate (null: the account is unrated). */
+  customer: RatingRate | null
+  /** Vendor rate of the answering gateway's clearing account (null: no vendor cost). */
+  vendor: RatingRate | null
+  /** SERVER_BILLING_FEE_PRECISION of the call's snapshot. */
+  precision: number
 }
 
 /** The request must be retried with credentials (RFC 3261 §22.2: 401 WWW-Authenticate or 407 Proxy-Authenticate). */
@@ -111,6 +124,9 @@ export interface CallAnswer {
   routingGatewayId: string | null
   calleeOut: string | null
   pddMs: number | null
+  /** Prices and the call's cap (0 = none), when the call is rated. */
+  tariff?: CallTariff | null
+  capSec?: number
 }
 
 /** Implemented by the CDR sink: sees every call start, answer and end; each promise resolves once durable. */

@@ -40,6 +40,16 @@ describe('systemShutdownRecord', () => {
     expect(cdrCreate.safeParse(r).success).toBe(true)
   })
 
+  it('prices a rated call at the tariff journaled with its answer, never past its cap (issue 9: a crash gives no free talk time)', () => {
+    const rate = (price: number) => ({ prefix: '', pricePerMinute: price, firstIncrementSec: 1, nextIncrementSec: 1, effectiveFromMs: 0 })
+    const answer = { answeredAtMs: 12_000, routingGatewayId: 'rg1', calleeOut: '3315550000', pddMs: 800, tariff: { customer: rate(0.6), vendor: rate(0.3), precision: 4 }, capSec: 20 }
+    const r = systemShutdownRecord(sampleCall({ startedAtMs: 10_000 }), answer, 42_500)
+    expect(r).toMatchObject({ durationSec: 20, cost: 0.2, vendorCost: 0.1 })
+    expect(cdrCreate.safeParse(r).success).toBe(true)
+    const unrated = systemShutdownRecord(sampleCall({ startedAtMs: 10_000 }), { ...answer, tariff: null, capSec: 0 }, 42_500)
+    expect(unrated).toMatchObject({ durationSec: 31, cost: null, vendorCost: null })
+  })
+
   it('never ends before the call started, and leaves an unanswered call unbilled', () => {
     const r = systemShutdownRecord(sampleCall({ startedAtMs: 10_000 }), null, 5_000)
     expect(r).toMatchObject({ endedAtMs: 10_000, durationSec: 0, sipCode: null, answeredAtMs: null })

@@ -1,5 +1,6 @@
 // The CDR record the call layer hands to the sink (shared `cdrCreate`, epoch ms), its time-ordered id, billing and PDD helpers.
 import { randomBytes } from 'node:crypto'
+import { callCost } from '../../shared/billing/rating.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 
 /** One call detail record exactly as journaled and stored (`cdrs` row shape; times are epoch ms). */
@@ -48,14 +49,23 @@ export function postDialDelayMs(startedAtMs: number, firstProgressAtMs: number |
   return firstProgressAtMs === null ? null : Math.max(0, firstProgressAtMs - startedAtMs)
 }
 
-/** The CDR of a call that was still up when the node died: ended at the last time the node was known alive. */
+/**
+ * The CDR of a call that was still up when the node died: ended at the last time the node was known alive, billed (at
+ * most its cap) at the prices journaled with its answer, so a crash never hands out free talk time.
+ */
 export function systemShutdownRecord(call: CallSkeleton, answer: CallAnswer | null, lastKnownAtMs: number): CdrRecord {
   const endedAtMs = Math.max(lastKnownAtMs, answer?.answeredAtMs ?? call.startedAtMs, call.startedAtMs)
+  const talked = billedDurationSec(answer?.answeredAtMs ?? null, endedAtMs)
+  const capSec = answer?.capSec ?? 0
+  const durationSec = capSec > 0 && talked > capSec ? capSec : talked
+  const t = answer?.tariff ?? null
   return {
     ...call,
     answeredAtMs: answer?.answeredAtMs ?? null,
     endedAtMs,
-    durationSec: billedDurationSec(answer?.answeredAtMs ?? null, endedAtMs),
+    durationSec,
+    cost: t?.customer == null ? null : callCost(durationSec, t.customer, t.precision),
+    vendorCost: t?.vendor == null ? null : callCost(durationSec, t.vendor, t.precision),
     pddMs: answer?.pddMs ?? null,
     calleeOut: answer?.calleeOut ?? null,
     routingGatewayId: answer?.routingGatewayId ?? null,
@@ -63,7 +73,6 @@ export function systemShutdownRecord(call: CallSkeleton, answer: CallAnswer | nu
     sipCode: answer === null ? null : 200,
     endedBy: 'switch',
     attempts: [],
-    cost: null,
     warningPlayed: false,
     notes: ['closed at restart: the node stopped while the call was up; endedAt is the last time it was known alive'],
   }

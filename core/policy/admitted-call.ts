@@ -2,7 +2,7 @@
 import type { SystemParams } from '../../shared/params/system-params.js'
 import type { RouteRejection } from '../../shared/routing/route.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
-import type { RouteDecision, RouteTarget } from '../call/ports.js'
+import type { CallTariff, RouteDecision, RouteTarget } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { CallBilling } from './call-billing.js'
 import type { LineCounters } from './limits.js'
@@ -82,6 +82,11 @@ export class AdmittedCall implements RouteDecision {
   /** Answered on `target`: the prepaid reservation and the seconds it pays for (null = no money cap). */
   answered(target: RouteTarget, nowMs: number): number | null {
     return this.billing === null ? null : this.billing.answered(target, nowMs)
+  }
+
+  /** The prices found at the answer (null = unrated). */
+  tariff(): CallTariff | null {
+    return this.billing === null ? null : this.billing.tariff()
   }
 
   /** Fills the CDR's cost and vendor cost (unrated calls keep null). */

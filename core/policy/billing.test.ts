@@ -134,6 +134,16 @@ describe('PolicyController billing', () => {
       expect(end(d, 61)).toMatchObject({ calleeOut: '030123', cost: 0.61, vendorCost: 0.305 })
     })
 
+    it('hands the call layer the customer and vendor rates to journal with the answer', () => {
+      const d = asRoute(setup().call())
+      answer(d)
+      expect(d.tariff?.()).toEqual({
+        customer: expect.objectContaining({ prefix: '49', pricePerMinute: 0.6, firstIncrementSec: 1, nextIncrementSec: 1 }),
+        vendor: expect.objectContaining({ prefix: '', pricePerMinute: 0.3 }),
+        precision: 4,
+      })
+    })
+
     it('rounds costs to SERVER_BILLING_FEE_PRECISION digits', () => {
       const { call } = setup({ parameters: { SERVER_BILLING_FEE_PRECISION: 2 }, rates: [rate('rtC', '49', 0.7, 1, 1), rate('rtV', '', 0.3, 1, 1)] })
       const d = asRoute(call())

@@ -2,7 +2,7 @@
 import { affordableSeconds, callCost } from '../../shared/billing/rating.js'
 import type { AccountRow } from '../../shared/entities/account.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
-import type { RouteTarget } from '../call/ports.js'
+import type { CallTariff, RouteTarget } from '../call/ports.js'
 import type { BookRate } from '../config/rate-book.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { BalanceLedger } from './balance-ledger.js'
@@ -16,6 +16,13 @@ export interface CallBillingInit {
   customerRate: BookRate | null
   /** The call's duration cap without money (SS_MAXCALLDURATION / account limit; 0 = none): no reservation beyond it. */
   capSec: number
+}
+
+/** The rating fields of a rate (no ids: what a crash recovery needs to price the call). */
+function ratingOf(r: BookRate | null): CallTariff['customer'] {
+  return r === null ? null : {
+    prefix: r.prefix, pricePerMinute: r.pricePerMinute, firstIncrementSec: r.firstIncrementSec, nextIncrementSec: r.nextIncrementSec, effectiveFromMs: r.effectiveFromMs,
+  }
 }
 
 /**
@@ -61,6 +68,12 @@ export class CallBilling {
     this.reserved = held === 0 ? 0 : callCost(held, rate, this.precision)
     this.ledger.reserve(this.account.id, this.reserved)
     return affordable
+  }
+
+  /** The customer and vendor rates (vendor known after `answered`), for the open-call journal; null when neither applies. */
+  tariff(): CallTariff | null {
+    if (this.customerRate === null && this.vendorRate === null) return null
+    return { customer: ratingOf(this.customerRate), vendor: ratingOf(this.vendorRate), precision: this.precision }
   }
 
   /** Sets the CDR's `cost` (customer) and `vendorCost` for its billed seconds and counts them as pending in the ledger; once. */
