@@ -1,9 +1,9 @@
-// Billing on the wire, SIPp on both legs (issue 9 items 2-4): a prepaid caller cut at what its balance pays with BalanceExhausted, cost and vendor cost on the CDR, both balances charged once; 503 AccountBalanceNotEnough when the first period cannot be paid.
+// Billing on the wire, SIPp on both legs (issue 9 items 2-4): a prepaid caller cut at what its balance pays with BalanceExhausted, cost and vendor cost on the CDR, both balances charged once; 503 AccountBalanceNotEnough when the first period cannot be paid; a call up at a kill -9 billed after the restart.
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cdrSummary, outcome, runCall, vendorGateway } from './call-fixtures.js'
-import type { AccountSeed } from './config-seed.js'
-import { describeSipp, freeUdpPort, runSipp, startCore, type CoreProcess } from './harness.js'
+import { cdrMark, readCdrs, type AccountSeed } from './config-seed.js'
+import { describeSipp, freeUdpPort, runSipp, startCore, startSipp, startSippUas, type CoreProcess } from './harness.js'
 
 /** 0.6 per minute billed per second (0.01/s): 0.03 pays exactly 3 s. */
 const PREPAID: AccountSeed = { id: 'acc_prepaid', name: 'prepaid', type: 'prepaid', balance: 0.03, rateTableId: 'rt_customer' }
@@ -75,4 +75,30 @@ describe('billing on the wire', () => {
     const rows = await core.database.db.all<{ reason: string }>(sql`select termination_reason as reason from cdrs order by rowid desc limit 1`)
     expect(rows[0]?.reason).toBe('AccountBalanceNotEnough')
   })
+
+  it('bills a prepaid call that was up when the core was killed, at its rates up to the last heartbeat, after the restart', async () => {
+    await core.updateConfig({
+      rates: [{ id: 'rate_c', rateTableId: 'rt_customer', prefix: '', pricePerMinute: 0.6, firstIncrementSec: 1, nextIncrementSec: 1 }],
+      accounts: [{ ...PREPAID, balance: 1 }],
+    })
+    const before = await balances()
+    const mark = await cdrMark(core.database.db)
+    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, timeoutSec: 20, trace: true })
+    const customer = await startSipp({
+      scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 1, service: '4930123', durationMs: 30_000, timeoutSec: 20, trace: true,
+    })
+    await new Promise((ok) => setTimeout(ok, 6_000)) // past one 5 s heartbeat after the answer
+    await core.kill()
+    const [c, v] = await Promise.all([customer.stop(), vendor.stop()])
+    await core.restart()
+    const [cdr] = await readCdrs(core.database.db, { after: mark, count: 1, timeoutMs: 15_000 })
+    const trace = `${describeSipp('customer', c)}\n${describeSipp('vendor', v)}\n${core.output().slice(-3000)}`
+    expect(cdr, trace).toMatchObject({ terminationReason: 'SystemShutdown', routingGatewayId: 'rgw_vendor' })
+    const sec = cdr!.durationSec
+    expect(sec, trace).toBeGreaterThanOrEqual(1)
+    expect({ cost: cdr!.cost, vendorCost: cdr!.vendorCost }, trace).toEqual({ cost: Number((sec * 0.01).toFixed(4)), vendorCost: Number((sec * 0.005).toFixed(4)) })
+    const after = await balances()
+    expect(after.acc_prepaid! - before.acc_prepaid!, trace).toBeCloseTo(-cdr!.cost!, 8)
+    expect(after.acc_clearing! - before.acc_clearing!, trace).toBeCloseTo(-cdr!.vendorCost!, 8)
+  }, 60_000)
 })
