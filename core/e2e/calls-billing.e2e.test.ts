@@ -1,4 +1,4 @@
-// Billing on the wire, SIPp on both legs (issue 9 items 2-4): a prepaid caller cut at what its balance pays with BalanceExhausted, cost and vendor cost on the CDR, both balances charged once; 503 AccountBalanceNotEnough when the first period cannot be paid; a call up at a kill -9 billed after the restart.
+// Billing on the wire, SIPp on both legs (issue 9 items 2-4): a prepaid caller cut at what its balance pays with BalanceExhausted, cost and vendor cost on the CDR, both balances charged once; 503 AccountBalanceNotEnough when the first period cannot be paid; a call up at a kill -9 billed after the restart; two simultaneous calls within one balance; a vendor skipped once its costs take its clearing balance under the limit.
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cdrSummary, outcome, runCall, vendorGateway } from './call-fixtures.js'
@@ -101,4 +101,63 @@ describe('billing on the wire', () => {
     expect(after.acc_prepaid! - before.acc_prepaid!, trace).toBeCloseTo(-cdr!.cost!, 8)
     expect(after.acc_clearing! - before.acc_clearing!, trace).toBeCloseTo(-cdr!.vendorCost!, 8)
   }, 60_000)
+})
+
+describe('one prepaid balance shared by concurrent calls, and vendor clearing on the wire', () => {
+  let core: CoreProcess
+  let vendorPort: number
+  let backupPort: number
+
+  beforeAll(async () => {
+    vendorPort = await freeUdpPort()
+    backupPort = await freeUdpPort()
+    core = await startCore({}, {
+      config: {
+        params: { SS_MAXCALLDURATION: 0, SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT: 9.995 },
+        rateTables: [{ id: 'rt_customer', name: 'customer' }, { id: 'rt_vendor', name: 'vendor' }],
+        rates: [
+          { id: 'rate_c', rateTableId: 'rt_customer', prefix: '', pricePerMinute: 0.6, firstIncrementSec: 1, nextIncrementSec: 1 },
+          { id: 'rate_v', rateTableId: 'rt_vendor', prefix: '', pricePerMinute: 0.3, firstIncrementSec: 1, nextIncrementSec: 1 },
+        ],
+        accounts: [{ ...PREPAID, balance: 0.05 }, CLEARING],
+        mappingGateways: [{ id: 'mgw_prepaid', name: 'prepaid-ip', accountId: PREPAID.id, authMode: 'ip', ips: ['127.0.0.1'] }],
+        routingGateways: [
+          vendorGateway('rgw_vendor', vendorPort, { clearingAccountId: CLEARING.id, priority: 0 }),
+          vendorGateway('rgw_backup', backupPort, { priority: 5 }),
+        ],
+      },
+    })
+  })
+  afterAll(async () => {
+    await core?.stop()
+  })
+
+  async function balances(): Promise<Record<string, number>> {
+    const rows = await core.database.db.all<{ id: string; balance: number }>(sql`select id, balance from accounts order by id`)
+    return Object.fromEntries(rows.map((r) => [r.id, Number(r.balance)]))
+  }
+
+  it('lets two simultaneous calls of an account spend no more than its balance: the answered one holds the money, the other gets 503', async () => {
+    const r = await runCall({
+      core,
+      customer: { scenario: 'uac-call-answered-expect-200.xml', service: '4930123', calls: 2, rate: 10, limit: 2, durationMs: 1500, timeoutSec: 15 },
+      vendors: [{ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: 2 }],
+    })
+    const byReason = Object.fromEntries(r.cdrs.map((c) => [c.terminationReason, c]))
+    expect(Object.keys(byReason).sort(), r.trace).toEqual(['AccountBalanceNotEnough', 'CallerHangup'])
+    expect(byReason['AccountBalanceNotEnough']!.sipCode, r.trace).toBe(503)
+    expect(byReason['CallerHangup'], r.trace).toMatchObject({ durationSec: 2, cost: 0.02, vendorCost: 0.01, routingGatewayId: 'rgw_vendor' })
+    expect(await balances()).toEqual({ acc_clearing: 9.99, acc_prepaid: 0.03 })
+  })
+
+  it('skips the vendor whose clearing balance its costs took under SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT, without a config reload', async () => {
+    const r = await runCall({
+      core,
+      customer: { scenario: 'uac-call-answered-expect-200.xml', service: '4930123', durationMs: 500, timeoutSec: 15 },
+      vendors: [{ scenario: 'uas-invite-answer-expect-bye.xml', port: backupPort }],
+    })
+    expect(outcome(r.customer), r.trace).toEqual({ ok: 1, failed: 0 })
+    expect(r.cdrs[0], r.trace).toMatchObject({ terminationReason: 'CallerHangup', routingGatewayId: 'rgw_backup', durationSec: 1, cost: 0.01, vendorCost: null })
+    expect(await balances()).toEqual({ acc_clearing: 9.99, acc_prepaid: 0.02 })
+  })
 })
