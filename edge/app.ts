@@ -19,6 +19,7 @@ import { cdrsRoutes } from './routes/cdrs/index.js'
 import { gatewayGroupsRoutes } from './routes/gateway-groups/index.js'
 import { mappingGatewaysRoutes } from './routes/mapping-gateways/index.js'
 import { parametersRoutes } from './routes/parameters/index.js'
+import { rateTablesRoutes } from './routes/rate-tables/index.js'
 import { routingGatewaysRoutes } from './routes/routing-gateways/index.js'
 import { statusRoutes } from './routes/status/index.js'
 import { webhooksRoutes } from './routes/webhooks/index.js'
@@ -34,6 +35,7 @@ export const RESOURCES: readonly Resource[] = [
   mappingGatewaysRoutes,
   routingGatewaysRoutes,
   gatewayGroupsRoutes,
+  rateTablesRoutes,
   parametersRoutes,
   apiKeysRoutes,
   cdrsRoutes,

@@ -65,6 +65,9 @@ export function buildOpenApiDocument(resources: readonly Resource[], extraPaths:
         ...(spec.body === undefined
           ? {}
           : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }),
+        ...(spec.rawBody === undefined
+          ? {}
+          : { requestBody: { required: true, description: spec.rawBody.description, content: { [spec.rawBody.contentType]: { schema: spec.rawBody.schema } } } }),
         responses,
       }
     }

@@ -34,3 +34,20 @@ export async function create(h: Harness, path: string, body: Record<string, unkn
   if (res.status !== 201) throw new Error(`POST ${path} → ${res.status}: ${JSON.stringify(res.body)}`)
   return res.body
 }
+
+/** POST /v1/rate-tables body. */
+export function rateTableBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name: uniqueName('rates'), ...overrides }
+}
+
+/** POST /v1/rate-tables/{id}/rates body. */
+export function rateBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { prefix: '0033', pricePerMinute: 0.1, firstIncrementSec: 30, nextIncrementSec: 6, ...overrides }
+}
+
+/** Sends a text/csv body (or any `contentType`) as admin and returns the status and parsed JSON body. */
+export async function postCsv(h: Harness, path: string, csv: string, contentType = 'text/csv'): Promise<{ status: number; body: any }> {
+  const res = await h.app.request(path, { method: 'POST', headers: { authorization: `Bearer ${h.adminKey}`, 'content-type': contentType }, body: csv })
+  const text = await res.text()
+  return { status: res.status, body: text === '' ? null : JSON.parse(text) }
+}

@@ -1,12 +1,12 @@
 // Descriptor of /v1/accounts for the shared configuration operations; deleting a referenced account is a 409.
 import { eq } from 'drizzle-orm'
-import { accounts, mappingGateways, routingGateways } from '../../../shared/db/schema.js'
+import { accounts, mappingGateways, rateTables, routingGateways } from '../../../shared/db/schema.js'
 import {
   account, accountCreate, accountFromRow, accountToRow, accountUpdate, accountUpdateToRow,
   type Account, type AccountCreate, type AccountUpdate,
 } from '../../../shared/entities/account.js'
 import type { ConfigResource } from '../config-resource.js'
-import { refuseWhileReferenced } from '../references.js'
+import { refuseWhileReferenced, requireReferences } from '../references.js'
 
 /** Accounts: customers' balances and limits, and vendors' clearing accounts. */
 export const accountsResource: ConfigResource<typeof accounts, Account, AccountCreate, AccountUpdate> = {
@@ -18,6 +18,10 @@ export const accountsResource: ConfigResource<typeof accounts, Account, AccountC
   fromRow: accountFromRow,
   toInsert: async (_tx, input, ctx) => accountToRow(input, ctx),
   toUpdate: async (_tx, _current, input, ctx) => accountUpdateToRow(input, ctx),
+  checkReferences: async (tx, values) => {
+    const id = values.rateTableId
+    await requireReferences(tx, rateTables, 'rate table', typeof id === 'string' ? [{ path: 'rateTableId', id }] : [])
+  },
   beforeDelete: async (tx, id) => {
     const mapping = await tx.select({ id: mappingGateways.id }).from(mappingGateways).where(eq(mappingGateways.accountId, id))
     const routing = await tx

@@ -13,7 +13,7 @@ export const cdrSearchQuery = cdrQuery.extend({
 })
 
 /** True when the client asked for CSV by query or Accept header (an explicit format wins). */
-function wantsCsv(format: 'json' | 'csv' | undefined, accept: string | undefined): boolean {
+export function wantsCsv(format: 'json' | 'csv' | undefined, accept: string | undefined): boolean {
   if (format !== undefined) return format === 'csv'
   return accept !== undefined && /\btext\/csv\b/i.test(accept)
 }

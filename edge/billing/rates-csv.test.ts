@@ -1,0 +1,57 @@
+// Covers the rate CSV format: RFC 4180 records (quotes, escaped quotes, CRLF/LF, BOM, blank lines), header rules, per-row issues and the export line.
+import { describe, expect, it } from 'vitest'
+import { parseCsvRecords, parseRatesCsv, rateCsvLine } from './rates-csv.js'
+
+describe('parseCsvRecords', () => {
+  it('reads quoted fields with commas, doubled quotes and line breaks, CRLF and LF ends, a BOM, and skips blank lines', () => {
+    expect(parseCsvRecords('\ufeffa,"b,c"\r\n"say ""hi""",x\n\n"multi\nline",\n')).toEqual([
+      { line: 1, fields: ['a', 'b,c'] },
+      { line: 2, fields: ['say "hi"', 'x'] },
+      { line: 4, fields: ['multi\nline', ''] },
+    ])
+  })
+
+  it('keeps a record that ends without a line break and a record of one empty quoted field', () => {
+    expect(parseCsvRecords('a,b\n""')).toEqual([{ line: 1, fields: ['a', 'b'] }, { line: 2, fields: [''] }])
+  })
+
+  it('reports an unterminated quote and a quote inside an unquoted field with their line', () => {
+    expect(parseCsvRecords('a\n"open')).toEqual({ error: 'an unterminated quoted field', line: 2 })
+    expect(parseCsvRecords('a\nb"c')).toEqual({ error: 'a quote inside an unquoted field', line: 2 })
+  })
+})
+
+describe('parseRatesCsv', () => {
+  it('accepts columns in any order, fills empty cells with the defaults and keeps the empty prefix', () => {
+    const parsed = parseRatesCsv('pricePerMinute,prefix\n0.5,\n.25,0033\n')
+    expect(parsed).toEqual({
+      ok: true,
+      rows: [
+        { line: 2, rate: { prefix: '', pricePerMinute: 0.5, firstIncrementSec: 60, nextIncrementSec: 60, effectiveFrom: '1970-01-01T00:00:00.000Z' } },
+        { line: 3, rate: { prefix: '0033', pricePerMinute: 0.25, firstIncrementSec: 60, nextIncrementSec: 60, effectiveFrom: '1970-01-01T00:00:00.000Z' } },
+      ],
+    })
+  })
+
+  it('refuses hex, Infinity-sized and fractional numbers as the schema would', () => {
+    const parsed = parseRatesCsv('prefix,pricePerMinute,firstIncrementSec\n1,0x10,60\n2,1e400,60\n3,1,1.5\n')
+    expect(parsed.ok).toBe(false)
+    if (!parsed.ok) expect(parsed.issues.map((i) => i.path)).toEqual(['line.2.pricePerMinute', 'line.3.pricePerMinute', 'line.4.firstIncrementSec'])
+  })
+
+  it('treats the same prefix at the same instant written in two offsets as a duplicate', () => {
+    const parsed = parseRatesCsv('prefix,pricePerMinute,effectiveFrom\n1,1,2026-01-01T01:00:00+01:00\n1,2,2026-01-01T00:00:00Z\n')
+    expect(parsed).toMatchObject({ ok: false, badRows: 1, issues: [{ path: 'line.3', message: 'same prefix and effectiveFrom as line 2' }] })
+  })
+
+  it('refuses a duplicated header column', () => {
+    expect(parseRatesCsv('prefix,prefix,pricePerMinute\n1,1,1\n')).toMatchObject({ ok: false, issues: [{ path: 'line.1' }] })
+  })
+})
+
+describe('rateCsvLine', () => {
+  it('writes the import columns with ISO effectiveFrom and CRLF', () => {
+    const row = { id: 'r', rateTableId: 't', prefix: '0033', pricePerMinute: 0.015, firstIncrementSec: 30, nextIncrementSec: 6, effectiveFromMs: 0 }
+    expect(rateCsvLine(row)).toBe('0033,0.015,30,6,1970-01-01T00:00:00.000Z\r\n')
+  })
+})
