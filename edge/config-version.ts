@@ -5,7 +5,12 @@ import type { Queryable } from './env.js'
 
 /** Increments the version (creating the row at 1 on a fresh database); call inside the write's transaction. */
 export async function bumpConfigVersion(tx: Queryable, nowMs: number): Promise<void> {
-  await tx
+  await bumpConfigVersionQuery(tx, nowMs)
+}
+
+/** The bump as an unexecuted statement, for a `db.batch([...])` that must commit it together with other writes. */
+export function bumpConfigVersionQuery(tx: Queryable, nowMs: number) {
+  return tx
     .insert(configVersion)
     .values({ id: CONFIG_VERSION_ROW_ID, version: 1, updatedAtMs: nowMs })
     .onConflictDoUpdate({

@@ -1,4 +1,4 @@
-// The Worker in workerd against a real libSQL server: fetch through the entrypoint, bearer auth, and the scheduled alert job delivering a signed webhook.
+// The Worker in workerd against a real libSQL server: fetch through the entrypoint, bearer auth, the scheduled alert job delivering a signed webhook, and billing writes (payment batch, CSV rate import).
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { describe, expect, inject, it } from 'vitest'
@@ -44,6 +44,22 @@ describe('edge Worker (workerd + sqld)', () => {
     const health = await self.fetch(`${base}/health`)
     expect(health.status).toBe(200)
     expect(await health.json()).toMatchObject({ ok: true, configVersion: expect.any(Number) })
+  })
+
+  it('records a payment in one batch and imports and exports rates as CSV over the HTTP libSQL client', async () => {
+    const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }
+    const acc = (await (await self.fetch(`${base}/v1/accounts`, { method: 'POST', headers, body: JSON.stringify({ name: 'workerd-payer', balance: 1 }) })).json()) as { id: string }
+    const paid = await self.fetch(`${base}/v1/accounts/${acc.id}/payments`, { method: 'POST', headers, body: JSON.stringify({ amount: 2.5, note: 'w' }) })
+    expect(paid.status).toBe(201)
+    expect(await paid.json()).toMatchObject({ accountId: acc.id, amount: 2.5, balanceAfter: 3.5 })
+    const history = (await (await self.fetch(`${base}/v1/accounts/${acc.id}/payments`, { headers })).json()) as { items: { balanceAfter: number }[] }
+    expect(history.items.map((p) => p.balanceAfter)).toEqual([3.5])
+
+    const table = (await (await self.fetch(`${base}/v1/rate-tables`, { method: 'POST', headers, body: JSON.stringify({ name: 'workerd-rates' }) })).json()) as { id: string }
+    const csv = 'prefix,pricePerMinute,firstIncrementSec,nextIncrementSec,effectiveFrom\r\n0033,0.015,30,6,2026-01-01T00:00:00.000Z\r\n'
+    const imported = await self.fetch(`${base}/v1/rate-tables/${table.id}/rates/import`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: csv })
+    expect(await imported.json()).toEqual({ total: 1, created: 1, updated: 0 })
+    expect(await (await self.fetch(`${base}/v1/rate-tables/${table.id}/rates`, { headers: { ...headers, accept: 'text/csv' } })).text()).toBe(csv)
   })
 
   it('streams the CDR CSV export and answers the analysis queries over the HTTP libSQL client', async () => {

@@ -32,12 +32,21 @@ describe('OpenAPI document', () => {
     const doc = (await h().request('GET', '/openapi.json', { as: 'none' })).body
     for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(methods)) {
-        const concrete = path.replace('{name}', 'SS_MAXCALLDURATION').replace('{id}', 'missing')
+        const concrete = path.replace('{name}', 'SS_MAXCALLDURATION').replace(/\{\w+\}/g, 'missing')
         const res = await h().app.request(concrete, { method: method.toUpperCase(), headers: { authorization: `Bearer ${h().viewerKey}` } })
         const body = res.headers.get('content-type')?.includes('json') ? ((await res.json()) as { error?: { message: string } }) : {}
         expect(res.status === 404 && body.error?.message.startsWith('no route'), `${method} ${path}`).toBe(false)
       }
     }
+  })
+
+  it('documents the rate CSV import body as text/csv and the rate export as a second media type', async () => {
+    const doc = (await h().request('GET', '/openapi.json', { as: 'none' })).body
+    const importOp = doc.paths['/v1/rate-tables/{id}/rates/import'].post
+    expect(Object.keys(importOp.requestBody.content)).toEqual(['text/csv'])
+    expect(importOp.requestBody.description).toContain('prefix,pricePerMinute,firstIncrementSec,nextIncrementSec,effectiveFrom')
+    expect(Object.keys(doc.paths['/v1/rate-tables/{id}/rates'].get.responses['200'].content)).toEqual(['application/json', 'text/csv'])
+    expect(doc.paths['/v1/accounts/{id}/payments'].post.requestBody.content['application/json'].schema.required).toEqual(['amount'])
   })
 
   it('serves Swagger UI at /docs pointing at /openapi.json', async () => {
