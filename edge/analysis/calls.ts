@@ -1,4 +1,4 @@
-// Call analysis: attempts, answered, ASR, ACD, average PDD and failures by reason per group, in one GROUP BY over the time window.
+// Call analysis: attempts, answered, ASR, ACD, average PDD, failures by reason and margin (revenue, cost, profit) per group, in one GROUP BY over the time window.
 import { sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { cdrs } from '../../shared/db/schema.js'
@@ -19,6 +19,9 @@ export const callAnalysisRow = z.object({
   acdSec: z.number().nullable().describe('average duration of answered calls; null when none was answered'),
   avgPddMs: z.number().nullable().describe('average post-dial delay of calls that had one'),
   failuresByReason: z.partialRecord(z.enum(TERMINATION_REASONS), z.number().int()).describe('unanswered calls per termination reason'),
+  revenue: z.number().describe('sum of the customer cost of the calls (unrated calls count 0)'),
+  cost: z.number().describe('sum of the vendor cost of the calls (unrated calls count 0)'),
+  profit: z.number().describe('revenue - cost'),
 })
 /** Inferred row type. */
 export type CallAnalysisRow = z.infer<typeof callAnalysisRow>
@@ -43,7 +46,12 @@ interface Part {
   answeredSec: number
   pddSum: number
   pddCount: number
+  revenue: number
+  vendorCost: number
 }
+
+/** Decimals of the money sums (the most SERVER_BILLING_FEE_PRECISION allows), so float sums do not show 0.30000000000000004. */
+export const MARGIN_DECIMALS = 8
 
 /** Rounds to `digits` decimals (presentation only). */
 export const roundTo = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits
@@ -54,18 +62,21 @@ export async function analyseCalls(db: Queryable, window: { fromMs: number; toMs
     select ${keyExpression(groupBy)} as key, ${cdrs.terminationReason} as reason, count(*) as calls,
       count(${cdrs.answeredAtMs}) as answered,
       total(case when ${cdrs.answeredAtMs} is not null then ${cdrs.durationSec} end) as answeredSec,
-      total(${cdrs.pddMs}) as pddSum, count(${cdrs.pddMs}) as pddCount
+      total(${cdrs.pddMs}) as pddSum, count(${cdrs.pddMs}) as pddCount,
+      total(${cdrs.cost}) as revenue, total(${cdrs.vendorCost}) as vendorCost
     from ${cdrs}
     where ${cdrs.startedAtMs} >= ${window.fromMs} and ${cdrs.startedAtMs} < ${window.toMs}
     group by 1, 2`)
   const groups = new Map<string | number | null, Omit<Part, 'key' | 'reason'> & { failures: Partial<Record<TerminationReason, number>> }>()
   for (const p of parts) {
-    const g = groups.get(p.key) ?? { calls: 0, answered: 0, answeredSec: 0, pddSum: 0, pddCount: 0, failures: {} }
+    const g = groups.get(p.key) ?? { calls: 0, answered: 0, answeredSec: 0, pddSum: 0, pddCount: 0, revenue: 0, vendorCost: 0, failures: {} }
     g.calls += p.calls
     g.answered += p.answered
     g.answeredSec += p.answeredSec
     g.pddSum += p.pddSum
     g.pddCount += p.pddCount
+    g.revenue += p.revenue
+    g.vendorCost += p.vendorCost
     const failed = p.calls - p.answered
     if (failed > 0) g.failures[p.reason] = (g.failures[p.reason] ?? 0) + failed
     groups.set(p.key, g)
@@ -78,6 +89,9 @@ export async function analyseCalls(db: Queryable, window: { fromMs: number; toMs
     acdSec: g.answered === 0 ? null : roundTo(g.answeredSec / g.answered, 1),
     avgPddMs: g.pddCount === 0 ? null : Math.round(g.pddSum / g.pddCount),
     failuresByReason: g.failures,
+    revenue: roundTo(g.revenue, MARGIN_DECIMALS),
+    cost: roundTo(g.vendorCost, MARGIN_DECIMALS),
+    profit: roundTo(g.revenue - g.vendorCost, MARGIN_DECIMALS),
   }))
   if (groupBy === 'hour') return rows.sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''))
   return rows.sort((a, b) => b.attempts - a.attempts || (a.key ?? '').localeCompare(b.key ?? ''))

@@ -48,6 +48,7 @@ describe('GET /v1/cdrs as CSV', () => {
       callId: i === 4 ? 'id,with "quotes"\r\nand lines' : `call-${i}`,
       notes: i === 5 ? ['said "hello", then\r\nhung up'] : [],
       cost: i % 3 === 0 ? null : i % 3 === 1 ? 5 : 0.25,
+      vendorCost: i % 3 === 0 ? null : i % 3 === 1 ? 3 : 0.125,
       warningPlayed: i === 6,
       attempts: [attempt('rgw_x', null, 'InviteTimeout', DAY0 + i), attempt('rgw_a', 200, 'CallerHangup', DAY0 + i + 999)],
     }))

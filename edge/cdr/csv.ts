@@ -9,7 +9,7 @@ import { fetchCdrPageOf, type CdrFilters, type CdrPlan } from './query.js'
 export const CDR_CSV_COLUMNS = [
   'id', 'callId', 'startedAt', 'answeredAt', 'endedAt', 'durationSec', 'pddMs', 'caller', 'callee', 'calleeOut',
   'accountId', 'mappingGatewayId', 'routingGatewayId', 'terminationReason', 'sipCode', 'endedBy', 'attempts', 'cost',
-  'sourceIp', 'sourcePort', 'nodeId', 'warningPlayed', 'rtpPacketsFromCaller', 'rtpBytesFromCaller', 'rtpPacketsFromCallee',
+  'vendorCost', 'sourceIp', 'sourcePort', 'nodeId', 'warningPlayed', 'rtpPacketsFromCaller', 'rtpBytesFromCaller', 'rtpPacketsFromCallee',
   'rtpBytesFromCallee', 'notes',
 ] as const
 
@@ -36,6 +36,11 @@ function iso(ms: SQL): SQL {
   return sql`strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`
 }
 
+/** A money column as JS prints it (5, not 5.0); NULL → empty. */
+function moneyCell(x: SQL): SQL {
+  return sql`case when ${x} is null then '' when ${x} = cast(${x} as integer) then cast(cast(${x} as integer) as text) else cast(${x} as text) end`
+}
+
 /** The attempts JSON in the API shape: each stored object with its epoch-ms times replaced by ISO `startedAt`/`endedAt`. */
 const attemptsJson = sql`case when ${cdrs.attempts} = '[]' then '[]' else (select json_group_array(json_set(
   json_remove(a.value, '$.startedAtMs', '$.endedAtMs'),
@@ -51,7 +56,7 @@ export const cdrCsvLine: SQL<string> = sql<string>`${sql.join(
     field(defused(sql`${cdrs.calleeOut}`)), field(sql`${cdrs.accountId}`), field(sql`${cdrs.mappingGatewayId}`),
     field(sql`${cdrs.routingGatewayId}`), sql`${cdrs.terminationReason}`, sql`coalesce(${cdrs.sipCode}, '')`, sql`${cdrs.endedBy}`,
     field(attemptsJson),
-    sql`case when ${cdrs.cost} is null then '' when ${cdrs.cost} = cast(${cdrs.cost} as integer) then cast(cast(${cdrs.cost} as integer) as text) else cast(${cdrs.cost} as text) end`,
+    moneyCell(sql`${cdrs.cost}`), moneyCell(sql`${cdrs.vendorCost}`),
     field(sql`${cdrs.sourceIp}`), sql`${cdrs.sourcePort}`, field(sql`${cdrs.nodeId}`),
     sql`case when ${cdrs.warningPlayed} then 'true' else 'false' end`,
     sql`coalesce(${cdrs.rtpPacketsFromCaller}, '')`, sql`coalesce(${cdrs.rtpBytesFromCaller}, '')`,

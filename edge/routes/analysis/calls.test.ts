@@ -1,7 +1,7 @@
-// GET /v1/analysis/calls: every grouping equals a straightforward recomputation over a generated CDR set; window checks; viewer access.
+// GET /v1/analysis/calls: every grouping (counts and margin: revenue, cost, profit) equals a straightforward recomputation over a generated CDR set; window checks; viewer access.
 import { describe, expect, it } from 'vitest'
 import type { CdrRow } from '../../../shared/entities/cdr.js'
-import { CALL_GROUPINGS, roundTo, type CallGrouping } from '../../analysis/calls.js'
+import { CALL_GROUPINGS, MARGIN_DECIMALS, roundTo, type CallGrouping } from '../../analysis/calls.js'
 import { cdrRow, DAY0, HOUR, insertCdrs } from '../../test/cdrs.js'
 import { useHarness } from '../../test/harness.js'
 
@@ -24,6 +24,8 @@ function generated(): CdrRow[] {
       routingGatewayId: reason === 'NoAvailableRouter' || reason === 'AllGatewayBusy' ? null : `rgw_${next(4)}`,
       mappingGatewayId: `mgw_${next(3)}`,
       accountId: `acc_${next(3)}`,
+      cost: answered && next(4) !== 0 ? next(100_000) / 10_000 : null,
+      vendorCost: answered && next(4) !== 0 ? next(80_000) / 10_000 : null,
     })
   })
 }
@@ -49,6 +51,9 @@ function recompute(rows: CdrRow[], fromMs: number, toMs: number, groupBy: CallGr
       acdSec: answered.length === 0 ? null : roundTo(answered.reduce((s, r) => s + r.durationSec, 0) / answered.length, 1),
       avgPddMs: pdd.length === 0 ? null : Math.round(pdd.reduce((s, r) => s + r.pddMs!, 0) / pdd.length),
       failuresByReason: failures,
+      revenue: roundTo(g.reduce((s, r) => s + (r.cost ?? 0), 0), MARGIN_DECIMALS),
+      cost: roundTo(g.reduce((s, r) => s + (r.vendorCost ?? 0), 0), MARGIN_DECIMALS),
+      profit: roundTo(g.reduce((s, r) => s + (r.cost ?? 0) - (r.vendorCost ?? 0), 0), MARGIN_DECIMALS),
     }]
   }))
 }
@@ -70,6 +75,17 @@ describe('GET /v1/analysis/calls', () => {
     expect(res.body.items.reduce((s: number, i: { attempts: number }) => s + i.attempts, 0)).toBe(
       rows.filter((r) => r.startedAtMs >= fromMs && r.startedAtMs < toMs).length,
     )
+  })
+
+  it('returns revenue 1.5, cost 0.9 and profit 0.6 for two rated calls and zeros for an unrated one', async () => {
+    await insertCdrs(h().db, [
+      cdrRow({ startedAtMs: DAY0 + 1, accountId: 'acc_m', cost: 1.2, vendorCost: 0.7 }),
+      cdrRow({ startedAtMs: DAY0 + 2, accountId: 'acc_m', cost: 0.3, vendorCost: 0.2 }),
+      cdrRow({ startedAtMs: DAY0 + 3, accountId: 'acc_u' }),
+    ])
+    const items = (await h().request('GET', `/v1/analysis/calls?${window}&groupBy=account`)).body.items
+    expect(items.find((i: { key: string }) => i.key === 'acc_m')).toMatchObject({ revenue: 1.5, cost: 0.9, profit: 0.6 })
+    expect(items.find((i: { key: string }) => i.key === 'acc_u')).toMatchObject({ revenue: 0, cost: 0, profit: 0 })
   })
 
   it('orders hour buckets by time and other groupings by attempts', async () => {
