@@ -3,7 +3,7 @@ import type { RemoteAddr, Transport, TransportFailure } from '../../transport/ty
 import { buildAckForNon2xx } from '../message/build.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
-import { Transaction, type TransactionContext } from './transaction.js'
+import { ownBytes, Transaction, type TransactionContext } from './transaction.js'
 import { timeoutFailure, transportFailure, type TransactionUser } from './types.js'
 
 /** RFC 3261 Figure 5 + RFC 6026 Figure 3 state names. */
@@ -31,7 +31,8 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: TransactionUser, onProceeding: ((tx: InviteClientTransaction) => void) | null) {
     super(ctx, key, request, transport, remote, 'calling', ICT_NEXT)
-    this.wire = wire
+    // Kept through Timer B (and the transaction through Timer M): in bytes of its own.
+    this.wire = ownBytes(wire)
     this.user = user
     this.onProceeding = onProceeding
   }
@@ -99,7 +100,7 @@ export class InviteClientTransaction extends Transaction<IctState> {
         } else {
           // RFC 3261 §17.1.1.2: 300-699 -> completed, generate the ACK (§17.1.1.3), pass to TU.
           const ack = buildAckForNon2xx(this.request, res)
-          this.ackWire = serializeMessage(ack)
+          this.ackWire = ownBytes(serializeMessage(ack))
           this.ctx.sent(ack)
           this.send(this.ackWire)
           this.enter('completed')

@@ -2,7 +2,7 @@
 import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
-import { Transaction, type TransactionContext } from './transaction.js'
+import { ownBytes, Transaction, type TransactionContext } from './transaction.js'
 import { TransactionStateError, timeoutFailure, transportFailure, type ServerTransactionUser } from './types.js'
 
 /** RFC 3261 Figure 7 + RFC 6026 Figure 5 state names. */
@@ -95,7 +95,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
         } else {
           // RFC 3261 §17.2.1: 300-699 from TU -> completed with Timers G and H.
           this.finalToTag = res.to?.tag
-          this.finalWire = wire
+          this.finalWire = ownBytes(wire)
           this.enter('completed')
         }
         return true

@@ -1,7 +1,7 @@
 // Non-INVITE client transaction: RFC 3261 §17.1.2 (Timers E, F, K).
 import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
-import { Transaction, type TransactionContext } from './transaction.js'
+import { ownBytes, Transaction, type TransactionContext } from './transaction.js'
 import { timeoutFailure, transportFailure, type TransactionUser } from './types.js'
 
 /** RFC 3261 Figure 6 state names. */
@@ -23,7 +23,7 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: TransactionUser) {
     super(ctx, key, request, transport, remote, 'trying', NICT_NEXT)
-    this.wire = wire
+    this.wire = ownBytes(wire)
     this.user = user
   }
 

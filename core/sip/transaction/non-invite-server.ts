@@ -2,7 +2,7 @@
 import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
-import { Transaction, type TransactionContext } from './transaction.js'
+import { ownBytes, Transaction, type TransactionContext } from './transaction.js'
 import { TransactionStateError, transportFailure, type ServerTransactionUser } from './types.js'
 
 /** RFC 3261 Figure 8 state names. */
@@ -48,7 +48,8 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
       case 'trying':
       case 'proceeding': {
         const wire = serializeMessage(res)
-        this.lastWire = wire
+        // A final is kept through Timer J (64*T1 on UDP): in bytes of its own.
+        this.lastWire = res.status >= 200 ? ownBytes(wire) : wire
         this.send(wire)
         this.ctx.sent(res)
         // RFC 3261 §17.2.2: 1xx -> proceeding; 200-699 -> completed.
