@@ -1,6 +1,6 @@
 // The CDR record the call layer hands to the sink (shared `cdrCreate`, epoch ms), its time-ordered id, billing and PDD helpers.
 import { randomFillSync } from 'node:crypto'
-import { callCost } from '../../shared/billing/rating.js'
+import { callCost, type RatingRate } from '../../shared/billing/rating.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 
 /** One call detail record exactly as journaled and stored (`cdrs` row shape; times are epoch ms). */
@@ -69,6 +69,15 @@ export function postDialDelayMs(startedAtMs: number, firstProgressAtMs: number |
   return firstProgressAtMs === null ? null : Math.max(0, firstProgressAtMs - startedAtMs)
 }
 
+/** Cost at a rate read back from the open-call journal; null when it is unusable (a torn or hand-edited line must not stop the start). */
+function journaledCost(durationSec: number, rate: RatingRate, precision: number): number | null {
+  try {
+    return callCost(durationSec, rate, precision)
+  } catch {
+    return null
+  }
+}
+
 /**
  * The CDR of a call that was still up when the node died: ended at the last time the node was known alive, billed (at
  * most its cap) at the prices journaled with its answer, so a crash never hands out free talk time.
@@ -84,8 +93,8 @@ export function systemShutdownRecord(call: CallSkeleton, answer: CallAnswer | nu
     answeredAtMs: answer?.answeredAtMs ?? null,
     endedAtMs,
     durationSec,
-    cost: t?.customer == null ? null : callCost(durationSec, t.customer, t.precision),
-    vendorCost: t?.vendor == null ? null : callCost(durationSec, t.vendor, t.precision),
+    cost: t?.customer == null ? null : journaledCost(durationSec, t.customer, t.precision),
+    vendorCost: t?.vendor == null ? null : journaledCost(durationSec, t.vendor, t.precision),
     pddMs: answer?.pddMs ?? null,
     calleeOut: answer?.calleeOut ?? null,
     routingGatewayId: answer?.routingGatewayId ?? null,
