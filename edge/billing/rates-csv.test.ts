@@ -1,6 +1,7 @@
-// Covers the rate CSV format: RFC 4180 records (quotes, escaped quotes, CRLF/LF, BOM, blank lines), header rules, per-row issues and the export line.
+// Covers the rate CSV format: RFC 4180 records (quotes, escaped quotes, CRLF/LF, BOM, blank lines), header rules, per-row issues, the export line and export -> import identity.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseCsvRecords, parseRatesCsv, rateCsvLine } from './rates-csv.js'
+import { parseCsvRecords, parseRatesCsv, RATE_CSV_COLUMNS, rateCsvLine } from './rates-csv.js'
 
 describe('parseCsvRecords', () => {
   it('reads quoted fields with commas, doubled quotes and line breaks, CRLF and LF ends, a BOM, and skips blank lines', () => {
@@ -53,5 +54,25 @@ describe('rateCsvLine', () => {
   it('writes the import columns with ISO effectiveFrom and CRLF', () => {
     const row = { id: 'r', rateTableId: 't', prefix: '0033', pricePerMinute: 0.015, firstIncrementSec: 30, nextIncrementSec: 6, effectiveFromMs: 0 }
     expect(rateCsvLine(row)).toBe('0033,0.015,30,6,1970-01-01T00:00:00.000Z\r\n')
+  })
+})
+
+describe('export then import', () => {
+  it('reads back every valid rate unchanged (any price double, prefixes with * # +, dates before 1970)', () => {
+    const arbRate = fc.record({
+      prefix: fc.string({ unit: fc.constantFrom(...'0123456789*#+'), maxLength: 12 }),
+      pricePerMinute: fc.double({ min: 0, max: 1e6, noNaN: true, noDefaultInfinity: true }),
+      firstIncrementSec: fc.integer({ min: 1, max: 3600 }),
+      nextIncrementSec: fc.integer({ min: 1, max: 3600 }),
+      effectiveFromMs: fc.integer({ min: -2e12, max: 4e12 }),
+    })
+    fc.assert(fc.property(fc.uniqueArray(arbRate, { selector: (r) => `${r.prefix}@${r.effectiveFromMs}`, maxLength: 20 }), (rows) => {
+      const csv = RATE_CSV_COLUMNS.join(',') + '\r\n' + rows.map((r) => rateCsvLine({ id: 'x', rateTableId: 't', ...r })).join('')
+      const parsed = parseRatesCsv(csv)
+      expect(parsed.ok).toBe(true)
+      if (!parsed.ok) return
+      const { rows: read } = parsed
+      expect(read.map(({ rate: { effectiveFrom, ...r } }) => ({ ...r, effectiveFromMs: Date.parse(effectiveFrom) }))).toEqual(rows)
+    }))
   })
 })

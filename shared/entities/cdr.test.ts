@@ -19,6 +19,12 @@ describe('cdrCreate', () => {
     expect(cdrCreate.parse(answeredCall)).toMatchObject({ warningPlayed: false, notes: [] })
   })
 
+  it('stores vendorCost as given, and as null when a record written before billing omits it', () => {
+    expect(cdrToRow(cdrCreate.parse({ ...answeredCall, vendorCost: 0.07 })).vendorCost).toBe(0.07)
+    expect(cdrToRow(cdrCreate.parse(answeredCall)).vendorCost).toBeNull()
+    expect(cdrCreate.safeParse({ ...answeredCall, vendorCost: '0.07' }).success).toBe(false)
+  })
+
   it('accepts an unauthenticated, unanswered call with nulls', () => {
     const rejected = {
       ...answeredCall, answeredAtMs: null, durationSec: 0, pddMs: null, calleeOut: null, accountId: null,
