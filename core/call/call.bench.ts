@@ -8,33 +8,12 @@ import { TransactionLayer } from '../sip/transaction/layer.js'
 import { LoopNetwork } from '../transport/loop.js'
 import type { RemoteAddr, Transport } from '../transport/types.js'
 import { B2bua } from './b2bua.js'
-import type { CallController, Decision, RouteTarget } from './ports.js'
+import { benchController } from './bench-controller.js'
 
 const N = Number(process.env.CALLS ?? 20_000)
 const BATCH = 500
 const params = systemParams.parse({})
-const targets: RouteTarget[] = [{
-  routingGatewayId: 'gw1', priority: 1, matchedPrefix: '', protectRoute: false, calleeOut: '4930123456789', callerOut: '4921198765',
-  host: '127.0.0.3', port: 5080, switchUntilConnect: true, stopSwitchingCodes: [], mediaProxy: false, groupId: null,
-}]
-/** A route decision whose methods live on the prototype (as the policy's AdmittedCall). */
-class Admitted {
-  readonly kind = 'route' as const
-  readonly mappingGatewayId = 'mg1'
-  readonly accountId = 'acc1'
-  readonly params = params
-  readonly maxCallDurationSec = 0
-  readonly mediaProxy = false
-  readonly targets = targets
-  readonly rejected = []
-  constructor(readonly caller: string, readonly callee: string) {}
-  acquire(): boolean {
-    return true
-  }
-  releaseTarget(): void {}
-  release(): void {}
-}
-const controller: CallController = { admit: (r): Decision => new Admitted(r.caller, r.callee) }
+const controller = benchController(params, 0)
 let ended = 0
 const clock = new ManualClock()
 const net = new LoopNetwork({ clock, logPackets: false })

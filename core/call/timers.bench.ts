@@ -10,35 +10,13 @@ import { TransactionLayer } from '../sip/transaction/layer.js'
 import { LoopNetwork } from '../transport/loop.js'
 import type { RemoteAddr, Transport } from '../transport/types.js'
 import { B2bua } from './b2bua.js'
-import type { CallController, Decision, RouteTarget } from './ports.js'
+import { benchController } from './bench-controller.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 const HELD = Number(process.env.CALLS ?? 20_000)
 const EXPIRING = 10_000
 const params = systemParams.parse({ SS_CALLREMINTIME: 30 })
-const targets: RouteTarget[] = [{
-  routingGatewayId: 'gw1', priority: 1, matchedPrefix: '', protectRoute: false, calleeOut: '4930123456789', callerOut: '4921198765',
-  host: '127.0.0.3', port: 5080, switchUntilConnect: true, stopSwitchingCodes: [], mediaProxy: false, groupId: null,
-}]
-
-/** A route decision with a one-hour cap (as the policy's AdmittedCall, methods on the prototype). */
-class Admitted {
-  readonly kind = 'route' as const
-  readonly mappingGatewayId = 'mg1'
-  readonly accountId = 'acc1'
-  readonly params = params
-  readonly maxCallDurationSec = 3600
-  readonly mediaProxy = false
-  readonly targets = targets
-  readonly rejected = []
-  constructor(readonly caller: string, readonly callee: string) {}
-  acquire(): boolean {
-    return true
-  }
-  releaseTarget(): void {}
-  release(): void {}
-}
 
 function header(s: string, name: string): string {
   const i = s.indexOf('\r\n' + name + ': ')
@@ -50,7 +28,7 @@ const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0
 
 /** B2BUA + layer on `clock`, a vendor answering 180/200 (Session-Expires refresher=uas: it refreshes) and a caller that ACKs. */
 function bench(clock: Clock) {
-  const controller: CallController = { admit: (r): Decision => new Admitted(r.caller, r.callee) }
+  const controller = benchController(params, 3600)
   const net = new LoopNetwork(clock instanceof ManualClock ? { clock, logPackets: false } : { logPackets: false })
   const ended: number[] = []
   const b2bua = new B2bua({
