@@ -211,6 +211,35 @@ describe('relayed call media control', () => {
     expect(s.observer.ended[0]!.notes.join()).toMatch(/3 prompt packets sent/)
   })
 
+  it('plays the prompt through the relay when the remind timer fires at cap - SS_CALLREMINTIME, then ends at the cap', async () => {
+    const { s, caller, connect } = await relayedBench({ SS_CALLREMINTIME: 10 })
+    s.controller.maxCallDurationSec = 60
+    connect()
+    s.clock.advance(49_999)
+    await new Promise((ok) => setTimeout(ok, 20))
+    expect(caller.got).toHaveLength(0)
+    s.clock.advance(61)
+    await until(() => caller.got.length >= 3)
+    expect(readRtpHeader(caller.got[0]!).marker).toBe(true)
+    s.clock.advance(10_000)
+    expect(s.observer.ended[0]).toMatchObject({ terminationReason: 'MaxCallDurationExceeded', durationSec: 60, warningPlayed: true })
+  })
+
+  it('records the warning as skipped when the caller negotiated no G.711 law the prompt could use', async () => {
+    const { s, caller, callee } = await relayedBench({ SS_CALLREMINTIME: 10 })
+    s.controller.maxCallDurationSec = 30
+    const invite = s.caller.invite({ sdp: sdp(caller.port, '18') })
+    s.settle()
+    s.gw1.reply(s.gw1.last('INVITE'), 200, { sdp: sdp(callee.port, '18') })
+    s.settle()
+    const ok = s.caller.responses('INVITE').find((r) => r.status === 200)!
+    s.caller.inDialog('ACK', { req: invite, res: ok, asUac: true })
+    s.settle()
+    s.clock.advance(30_000)
+    expect(s.observer.ended[0]!.warningPlayed).toBe(false)
+    expect(s.observer.ended[0]!.notes).toContain('warning prompt skipped: the media relay could not play it')
+  })
+
   it('hangs up with NoMediaHangup when no RTP arrives for SS_NOMEDIAHANGUP, BYE on both legs', async () => {
     const { s, pool, connect } = await relayedBench({ SS_NOMEDIAHANGUP: 3 })
     connect()
