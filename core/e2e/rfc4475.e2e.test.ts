@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { health, metric, repoRoot, startCore, waitFor, type CoreProcess } from './harness.js'
 
-const dir = resolve(repoRoot, '../shared/conformance/rfc4475')
+const dir = resolve(repoRoot, 'core/sip/conformance/test-support/rfc4475')
 
 /**
  * Statuses the core sends back per file, in order of first appearance (retransmissions collapse). `[]` means no

@@ -8,8 +8,7 @@ import { parseMessage } from '../message/parse.js'
 import { serializeMessage } from '../message/serialize.js'
 import { validateRequest, validateResponse } from '../message/validate.js'
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-const dir = path.resolve(repoRoot, '../shared/conformance/rfc4475')
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test-support/rfc4475')
 
 type Expect = { kind: 'ok' } | { kind: 'reject'; status: number } | { kind: 'drop' }
 const ok: Expect = { kind: 'ok' }

@@ -12,8 +12,7 @@ import { parseMessage } from './parse.js'
 import { serializeMessage } from './serialize.js'
 import { validateRequest, validateResponse } from './validate.js'
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-const torture = path.resolve(repoRoot, '../shared/conformance/rfc4475')
+const torture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../conformance/test-support/rfc4475')
 
 // ---- generated valid messages -------------------------------------------------------------------------
 
