@@ -1,4 +1,4 @@
-// Imports only point down the stack: every relative import under core/ must target its own layer, a lower one, the foundation or shared/ (STYLE.md module map).
+// Imports only point down the stack: every relative import under core/ must target its own layer, a lower one, the foundation or shared/ (docs/architecture.md "Layers").
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'

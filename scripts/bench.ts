@@ -118,7 +118,7 @@ for (const file of files) {
 if (!only || only === 'sipp') all.push(...(await benchOptions()))
 const loads: LoadResult[] = []
 if (!only || only === 'sipp' || only === 'calls') {
-  // Issue 4 "Performance": 1 s calls, SIPp customer and vendor on this machine, demo routing, IP then digest authentication.
+  // Calls per second: 1 s calls, SIPp customer and vendor on this machine, demo routing, IP then digest authentication.
   for (const auth of ['ip', 'digest'] as const) loads.push(await benchCallRate({ auth }))
 }
 console.log('\n| benchmark | ops/s | ns/op | notes |\n| --- | --- | --- | --- |')

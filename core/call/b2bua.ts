@@ -150,7 +150,7 @@ export class B2bua implements ServerTransactionUser {
     return this.table.calls().map((c) => c.summary())
   }
 
-  /** Stops taking new calls: from now on a new INVITE gets 503 with Retry-After (API.md: SIGTERM drain). */
+  /** Stops taking new calls: from now on a new INVITE gets 503 with Retry-After (the SIGTERM drain, docs/operations.md). */
   drain(): void {
     this.draining = true
   }

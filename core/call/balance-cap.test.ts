@@ -1,4 +1,4 @@
-// Covers issue 9 item 3 in the call layer: the prepaid balance as the duration cap (warning at cap - SS_CALLREMINTIME, then BYE both legs with BalanceExhausted) and the CDR billed before the decision is released.
+// Covers the prepaid money cap in the call layer: the prepaid balance as the duration cap (warning at cap - SS_CALLREMINTIME, then BYE both legs with BalanceExhausted) and the CDR billed before the decision is released.
 import { describe, expect, it } from 'vitest'
 import { CLEAN, callBench } from './call.fixture.js'
 

@@ -1,4 +1,4 @@
-// Covers the CDR facts of a call (issue 6): gateways routing skipped as offline become CDR notes; billing rounds started seconds up but never past the duration cap (issue 5).
+// Covers the CDR facts of a call : gateways routing skipped as offline become CDR notes; billing rounds started seconds up but never past the duration cap.
 import { describe, expect, it } from 'vitest'
 import { billedSec, offlineNotes } from './call-record.js'
 

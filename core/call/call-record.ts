@@ -35,7 +35,7 @@ export interface CallFacts {
   rtp?: { packetsFromCaller: number; bytesFromCaller: number; packetsFromCallee: number; bytesFromCallee: number }
 }
 
-/** CDR notes for gateways routing skipped as offline by the OPTIONS check (issue 6: the reason is recorded with the call). */
+/** CDR notes for gateways routing skipped as offline by the OPTIONS check (the reason is recorded with the call). */
 export function offlineNotes(rejected: readonly RouteRejection[]): string[] {
   const out: string[] = []
   for (const r of rejected) if (r.reason === 'offline' && out.length < 10) out.push(`routing skipped ${r.routingGatewayId}: offline (OPTIONS check)`)

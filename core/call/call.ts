@@ -72,7 +72,7 @@ export class Call implements CallTimerOwner {
   private attemptsMade = 0
   private sawBusy = false
   private last: LastOutcome | null = null
-  /** What the duration cap means when it fires: the money ran out when it was the binding limit (issue 9). */
+  /** What the duration cap means when it fires: the money ran out when it was the binding limit. */
   private capReason: 'MaxCallDurationExceeded' | 'BalanceExhausted' = 'MaxCallDurationExceeded'
   private logger: Logger | undefined
 
@@ -127,7 +127,7 @@ export class Call implements CallTimerOwner {
     return leg === this.a ? this.b : this.a
   }
 
-  // ---- attempts (issue 4 items 4, 5) ---------------------------------------------------------------
+  // ---- attempts, failover and their timers ---------------------------------------------------------------
 
   /** Next target that can take the call, capped at SS_MAX_ROUTING_ATTEMPTS; none left: the final answer to the caller. */
   private tryNext(): void {
@@ -155,7 +155,7 @@ export class Call implements CallTimerOwner {
     this.giveUp()
   }
 
-  /** Failover ended without an answer: the final status and reason follow the last attempt (DESIGN.md catalogue). */
+  /** Failover ended without an answer: the final status and reason follow the last attempt (the termination-reason catalogue). */
   private giveUp(): void {
     const l = this.last
     let ending: CallEnding
@@ -229,7 +229,7 @@ export class Call implements CallTimerOwner {
     this.closeAttempt(leg, status, reason)
     this.last = { reason, status, phrase }
     if (status !== null && leg.target.stopSwitchingCodes.includes(status)) {
-      // DESIGN.md: a code in the gateway's stop-switching list goes to the caller as is.
+      // A code in the gateway's stop-switching list goes to the caller as is (no failover).
       this.a.reject(status, phrase)
       this.end({ reason: 'GatewayRejected', sipCode: status })
       return

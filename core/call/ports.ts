@@ -52,7 +52,7 @@ export interface RouteDecision {
   /** Gives back the ingress line (mapping gateway and account) taken at admission; call once when the call ends. */
   release(): void
   /**
-   * The call was answered on `target` (issue 9): a prepaid rated account reserves its money and gets the seconds it can
+   * The call was answered on `target`: a prepaid rated account reserves its money and gets the seconds it can
    * pay for (0 = end it now); null or absent = no money cap.
    */
   answered?(target: RouteTarget, nowMs: number): number | null

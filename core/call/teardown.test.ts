@@ -1,4 +1,4 @@
-// One idempotent teardown (issue 5 item 6): RFC 3261 §15 (BYE from either side ends the call; the other leg gets our one BYE), RFC 4028 §10 (session expiry) and the duration cap racing each other at the same instant in every order.
+// One idempotent teardown: RFC 3261 §15 (BYE from either side ends the call; the other leg gets our one BYE), RFC 4028 §10 (session expiry) and the duration cap racing each other at the same instant in every order.
 import { describe, expect, it } from 'vitest'
 import type { TerminationReason } from '../../shared/termination/reasons.js'
 import { CLEAN, callBench } from './call.fixture.js'

@@ -40,7 +40,7 @@ describe('systemShutdownRecord', () => {
     expect(cdrCreate.safeParse(r).success).toBe(true)
   })
 
-  it('prices a rated call at the tariff journaled with its answer, never past its cap (issue 9: a crash gives no free talk time)', () => {
+  it('prices a rated call at the tariff journaled with its answer, never past its cap (a crash gives no free talk time)', () => {
     const rate = (price: number) => ({ prefix: '', pricePerMinute: price, firstIncrementSec: 1, nextIncrementSec: 1, effectiveFromMs: 0 })
     const answer = { answeredAtMs: 12_000, routingGatewayId: 'rg1', calleeOut: '3315550000', pddMs: 800, tariff: { customer: rate(0.6), vendor: rate(0.3), precision: 4 }, capSec: 20 }
     const r = systemShutdownRecord(sampleCall({ startedAtMs: 10_000 }), answer, 42_500)

@@ -90,7 +90,7 @@ export class CdrSink implements CallObserver {
     })
   }
 
-  /** Same as `onCallEnded` (the name the brief's call layer uses). */
+  /** Same as `onCallEnded`, named for what it does with the CDR. */
   record(cdr: CdrRecord): Promise<void> {
     return this.onCallEnded(cdr)
   }

@@ -1,4 +1,4 @@
-// Covers issue 9 item 4 in the CDR writer: customer and clearing (vendor) balances move in the CDR's transaction, exactly once however often the journal is replayed.
+// Covers charging in the CDR writer: customer and clearing (vendor) balances move in the CDR's transaction, exactly once however often the journal is replayed.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

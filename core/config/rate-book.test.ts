@@ -1,4 +1,4 @@
-// Covers the snapshot's rate book (issue 9 item 1 as the core reads it): longest prefix per rate table, the latest effective-from in effect, a future rate taking over at its time, invalid rows left out.
+// Covers the snapshot's rate book (rates as the core reads them): longest prefix per rate table, the latest effective-from in effect, a future rate taking over at its time, invalid rows left out.
 import { describe, expect, it } from 'vitest'
 import { accountCreate, accountToRow } from '../../shared/entities/account.js'
 import { rateCreate, rateToRow, type RateRow } from '../../shared/entities/rate.js'

@@ -56,7 +56,7 @@ export interface ConfigSnapshot {
    * rebuilds them and a config swap replaces them atomically with the rows they were built from.
    */
   readonly routing: RoutingTable
-  /** Customer and vendor prices by rate table, indexed once per snapshot (issue 9). */
+  /** Customer and vendor prices by rate table, indexed once per snapshot. */
   readonly rates: RateBook
   readonly issues: readonly SnapshotIssue[]
 }

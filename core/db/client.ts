@@ -9,7 +9,7 @@ import { migrate } from 'drizzle-orm/libsql/migrator'
 /** The drizzle handle every core module queries through. */
 export type Db = LibSQLDatabase<Record<string, never>>
 
-/** Where the database lives (API.md: DATABASE_URL, DATABASE_AUTH_TOKEN, DATABASE_SYNC_URL). */
+/** Where the database lives (DATABASE_URL, DATABASE_AUTH_TOKEN, DATABASE_SYNC_URL). */
 export interface DatabaseOptions {
   /** `file:` (embedded, or the local replica file when `syncUrl` is set), `http(s)://` or `libsql://`. */
   url: string

@@ -65,7 +65,7 @@ export function processRssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : 0
 }
 
-/** The demo routing (API.md `npm start`): one postpaid account, one customer (by IP or by password), one catch-all vendor. */
+/** The demo routing (what `npm start` seeds): one postpaid account, one customer (by IP or by password), one catch-all vendor. */
 function demoConfig(auth: LoadAuth, vendorPort: number): TestConfig {
   return {
     accounts: [CUSTOMER_ACCOUNT],
@@ -144,7 +144,7 @@ export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
   const stepSec = opts.stepSec ?? 10
   const callMs = opts.callMs ?? 1000
   const vendorPort = await freeUdpPort()
-  // the API.md default reload period, not the tests' 100 ms
+  // the documented default reload period, not the tests' 100 ms
   // SIPp 3.6.1 answers only the first challenge and only MD5: lead with MD5 (both are still offered).
   const core = await startCore(
     { LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000', ...opts.coreEnv },
@@ -156,7 +156,7 @@ export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
     const probe = await runStep(core, opts.auth, vendorPort, 10, 1, 100, true)
     if (probe.successful !== 1 || probe.vendorFailed > 0) {
       const why = /must use MD5 or AKAv1-MD5/.test(probe.trace)
-        ? 'SIPp 3.6.1 answers only the first digest challenge and only MD5; SS_AUTH_DIGEST_FIRST must be MD5 (SIPp issue #488)'
+        ? 'SIPp 3.6.1 answers only the first digest challenge and only MD5; SS_AUTH_DIGEST_FIRST must be MD5 (github.com/SIPp/sipp/issues/488)'
         : /\b501\b/.test(probe.trace) ? 'the core answers INVITE with 501: no call layer yet' : 'a single probe call failed'
       return { auth: opts.auth, steps, best: null, skipped: `${why}\n${probe.trace}` }
     }

@@ -1,4 +1,4 @@
-// Billing on the wire, SIPp on both legs (issue 9 items 2-4): a prepaid caller cut at what its balance pays with BalanceExhausted, cost and vendor cost on the CDR, both balances charged once; 503 AccountBalanceNotEnough when the first period cannot be paid; a call up at a kill -9 billed after the restart; two simultaneous calls within one balance; a vendor skipped once its costs take its clearing balance under the limit.
+// Billing on the wire, SIPp on both legs: a prepaid caller cut at what its balance pays with BalanceExhausted, cost and vendor cost on the CDR, both balances charged once; 503 AccountBalanceNotEnough when the first period cannot be paid; a call up at a kill -9 billed after the restart; two simultaneous calls within one balance; a vendor skipped once its costs take its clearing balance under the limit.
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cdrSummary, outcome, runCall, vendorGateway } from './call-fixtures.js'

@@ -1,4 +1,4 @@
-// Call flows through the B2BUA on the wire, SIPp on both sides: RFC 3261 §9 (CANCEL, 487 both ways), §14 (re-INVITE passed through), §15 (BYE from either side), and the ringing timer SS_SIP_TIMEOUT_RINGING (issue 4 §5, GatewayTimeout 408).
+// Call flows through the B2BUA on the wire, SIPp on both sides: RFC 3261 §9 (CANCEL, 487 both ways), §14 (re-INVITE passed through), §15 (BYE from either side), and the ringing timer SS_SIP_TIMEOUT_RINGING (GatewayTimeout 408).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, FAST_TIMER_PARAMS, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, vendorGateway } from './call-fixtures.js'
 import { freeUdpPort, startCore, type CoreProcess } from './harness.js'
@@ -35,7 +35,7 @@ describe('call flows through the B2BUA', () => {
     expect(cdr.answeredAtMs, r.trace).not.toBeNull()
     expect(cdr.endedAtMs - cdr.answeredAtMs!, r.trace).toBeGreaterThanOrEqual(1000)
     expect(cdr.durationSec, r.trace).toBeGreaterThanOrEqual(1)
-    // API.md: times are integer epoch ms in the database
+    // times are integer epoch ms in the database (ISO strings only in the API)
     expect([cdr.startedAtMs, cdr.answeredAtMs, cdr.endedAtMs, cdr.pddMs].every(Number.isInteger), r.trace).toBe(true)
   })
 

@@ -1,4 +1,4 @@
-// CDRs that are never lost, on the wire: issue 4 §7 and STYLE.md example 12 (journal first, then libSQL; a database outage or kill -9 loses no record; calls up at a crash close as SystemShutdown on restart), DESIGN.md "Termination reasons".
+// CDRs that are never lost, on the wire: docs/architecture.md "CDRs that are never lost" (journal first, then libSQL; a database outage or kill -9 loses no record; calls up at a crash close as SystemShutdown on restart).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSqld, type SqldServer } from '../../scripts/test-support/sqld-server.js'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './call-fixtures.js'

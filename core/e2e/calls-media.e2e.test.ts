@@ -1,4 +1,4 @@
-// Relayed calls on the wire (issue 5 items 1, 3, 4): RFC 3264 §6 answer anchored on the core's RTP port, RTP both ways through the relay to a SIPp vendor echoing it (-rtp_echo), the warning prompt as RFC 3550 §5.1 RTP in PCMU, no-media hangup, and every port pair free afterwards.
+// Relayed calls on the wire: RFC 3264 §6 answer anchored on the core's RTP port, RTP both ways through the relay to a SIPp vendor echoing it (-rtp_echo), the warning prompt as RFC 3550 §5.1 RTP in PCMU, no-media hangup, and every port pair free afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, settle, vendorGateway } from './call-fixtures.js'
 import { cdrMark, readCdrs } from './config-seed.js'

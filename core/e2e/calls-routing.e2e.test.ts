@@ -1,4 +1,4 @@
-// Routing and failover on the wire, SIPp as customer and vendors: DESIGN.md "Routing rules" (prefix modes, lock, line limits, priorities, stop-switching codes), issue 4 §4-§6 (failover, SS_SIP_TIMEOUT_INVITE, live config) and RFC 3261 §17.1.1.2 (no answer at all).
+// Routing and failover on the wire, SIPp as customer and vendors: docs/architecture.md "Routing" (prefix modes, lock, line limits, priorities, stop-switching codes, failover), SS_SIP_TIMEOUT_INVITE, live config changes and RFC 3261 §17.1.1.2 (no answer at all).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, FAST_TIMER_PARAMS, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, settle, vendorGateway } from './call-fixtures.js'
 import type { RoutingGatewaySeed } from './config-seed.js'
@@ -29,7 +29,7 @@ describe('routing and failover', () => {
       locked: gw('locked', { prefixes: ['15'], priority: 0, lockType: 'bar_all' }),
       unlocked: gw('unlocked', { prefixes: ['15'], priority: 1 }),
       limited: gw('limited', { prefixes: ['16'], lineLimit: 1 }),
-      // DESIGN.md's example: A `00331` locked, B `0033`; 0033155 goes to B in extension mode only.
+      // The example of docs/architecture.md "Routing": A `00331` locked, B `0033`; 0033155 goes to B in extension mode only.
       longer: gw('longer', { prefixes: ['00331'], lockType: 'bar_all' }),
       ext: gw('ext', { prefixes: ['0033'], prefixMode: 'extension' }),
       liveA: gw('liveA', { prefixes: ['17'], priority: 0 }),

@@ -1,4 +1,4 @@
-// Call timers on the wire, SIPp on both legs: the duration cap (DESIGN.md SS_MAXCALLDURATION with the account limit, MaxCallDurationExceeded; issue 5 items 2, 6), the warning without a relay (SS_CALLREMINTIME, item 3) and RFC 4028 session timers (§6 and §8.1 422, §7.1-7.4 and §9 Session-Expires/Min-SE/Require: timer, §10 refresh and expiry; item 5).
+// Call timers on the wire, SIPp on both legs: the duration cap (SS_MAXCALLDURATION with the account limit, MaxCallDurationExceeded), the warning without a relay (SS_CALLREMINTIME) and RFC 4028 session timers (§6 and §8.1 422, §7.1-7.4 and §9 Session-Expires/Min-SE/Require: timer, §10 refresh and expiry).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ParamName } from '../../shared/params/system-params.js'
 import type { CdrRow } from '../../shared/entities/cdr.js'

@@ -1,4 +1,4 @@
-// Gateway health and live state on the wire (issue 6; RFC 3261 §11 OPTIONS, §17.1.2 Timer F): a SIPp gateway that stops answering OPTIONS goes offline and calls skip it without an INVITE timeout, it comes back when it answers again; /metrics parses as Prometheus text; current calls match what SIPp holds; a network test asked through the database is answered by the core.
+// Gateway health and live state on the wire (RFC 3261 §11 OPTIONS, §17.1.2 Timer F): a SIPp gateway that stops answering OPTIONS goes offline and calls skip it without an INVITE timeout, it comes back when it answers again; /metrics parses as Prometheus text; current calls match what SIPp holds; a network test asked through the database is answered by the core.
 import { randomUUID } from 'node:crypto'
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

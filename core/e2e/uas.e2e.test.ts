@@ -1,4 +1,4 @@
-// The running core as a UAS on real UDP, driven by SIPp: RFC 3261 §11.2 (OPTIONS 200), §17.2.2 (non-INVITE server retransmissions), §17.2.1 (a final INVITE response retransmitted per Timer G until the ACK: the 403 to an unknown source), and the API.md process contract (bad env exit 1, SIGTERM exit 0).
+// The running core as a UAS on real UDP, driven by SIPp: RFC 3261 §11.2 (OPTIONS 200), §17.2.2 (non-INVITE server retransmissions), §17.2.1 (a final INVITE response retransmitted per Timer G until the ACK: the 403 to an unknown source), and the process contract of docs/api.md (bad env exit 1, SIGTERM exit 0).
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,4 +1,4 @@
-// Covers the OPTIONS online check (RFC 3261 §11, §17.1.2 Timer F; issue 6): any final answer is alive, Timer F or a transport error is a failure, hysteresis, jittered periods, config swaps, RTT/loss and the on-demand network test.
+// Covers the OPTIONS online check (RFC 3261 §11, §17.1.2 Timer F): any final answer is alive, Timer F or a transport error is a failure, hysteresis, jittered periods, config swaps, RTT/loss and the on-demand network test.
 import { describe, expect, it } from 'vitest'
 import { buildSnapshot, type ConfigSnapshot } from '../config/snapshot.js'
 import { routingGatewayCreate, routingGatewayToRow } from '../../shared/entities/routing-gateway.js'

@@ -1,4 +1,4 @@
-// The OPTIONS online check (issue 6): a non-INVITE client of the transaction layer per routing gateway with optionsCheck, jittered every SS_SIP_OPTIONS_CHECK_PERIOD, with hysteresis; policy reads it as GatewayHealth.
+// The OPTIONS online check: a non-INVITE client of the transaction layer per routing gateway with optionsCheck, jittered every SS_SIP_OPTIONS_CHECK_PERIOD, with hysteresis; policy reads it as GatewayHealth.
 import { isIP } from 'node:net'
 import type { RoutingGatewayRow } from '../../shared/entities/routing-gateway.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'

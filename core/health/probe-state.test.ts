@@ -1,4 +1,4 @@
-// Covers one gateway's OPTIONS check state (issue 6): hysteresis counts, the loss window and the RTT of the last answer.
+// Covers one gateway's OPTIONS check state: hysteresis counts, the loss window and the RTT of the last answer.
 import { describe, expect, it } from 'vitest'
 import { PROBE_WINDOW, ProbeState } from './probe-state.js'
 

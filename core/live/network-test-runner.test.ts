@@ -1,4 +1,4 @@
-// Covers the core half of POST /v1/routing-gateways/{id}/network-test through the database (issue 6): a pending network_tests row is claimed once, probed with OPTIONS and completed with sent/received/loss/RTT; stale requests expire.
+// Covers the core half of POST /v1/routing-gateways/{id}/network-test through the database: a pending network_tests row is claimed once, probed with OPTIONS and completed with sent/received/loss/RTT; stale requests expire.
 import { eq } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { networkTests } from '../../shared/db/schema.js'

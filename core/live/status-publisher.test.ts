@@ -1,4 +1,4 @@
-// Covers the live status publisher (issue 6, DESIGN.md "publishes live state"): one gateway_status row per routing and mapping gateway with OPTIONS state, current calls and rolling calls per second; removed gateways deleted; db errors survived.
+// Covers the live status publisher (docs/architecture.md "Live state"): one gateway_status row per routing and mapping gateway with OPTIONS state, current calls and rolling calls per second; removed gateways deleted; db errors survived.
 import { asc } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { gatewayStatus } from '../../shared/db/schema.js'

@@ -1,4 +1,4 @@
-// Covers issue 9 items 2-4 in the policy: rate choice and NoRateForDestination, the first billing period, the prepaid money cap with its increments and per-call reservations, CDR cost and vendor cost, vendor skipping on live clearing balances.
+// Covers billing in the policy (README "Billing in the core"): rate choice and NoRateForDestination, the first billing period, the prepaid money cap with its increments and per-call reservations, CDR cost and vendor cost, vendor skipping on live clearing balances.
 import { describe, expect, it } from 'vitest'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 import type { Decision, RouteDecision } from '../call/ports.js'

@@ -1,4 +1,4 @@
-// Covers admission end to end on real snapshots: RFC 3261 §22 (401/407 challenge), RFC 7616/8760 digest, DESIGN.md ingress auth, account checks, line limits and routing reasons.
+// Covers admission end to end on real snapshots: RFC 3261 §22 (401/407 challenge), RFC 7616/8760 digest, ingress authentication (docs/architecture.md), account checks, line limits and routing reasons.
 import { describe, expect, it } from 'vitest'
 import type { Decision, RejectDecision, RouteDecision } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'

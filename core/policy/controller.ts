@@ -26,7 +26,7 @@ export interface SnapshotSource {
 export interface PolicyControllerOptions {
   config: SnapshotSource
   metrics: Metrics
-  /** Online state of routing gateways (issue 6's OPTIONS checks); default: all online. */
+  /** Online state of routing gateways (the OPTIONS checks); default: all online. */
   health?: GatewayHealth
   /**
    * 407 Proxy-Authenticate (default) or 401 WWW-Authenticate. The core is the customer's next hop, not its registrar,
@@ -38,13 +38,13 @@ export interface PolicyControllerOptions {
   /** Reuse an authenticator (tests pin its secret); default one per controller. */
   digest?: DigestAuthenticator
   lines?: LineCounters
-  /** Reservations and unwritten charges per account (issue 9); main.ts feeds it the CDR writer's reports. */
+  /** Reservations and unwritten charges per account; main.ts feeds it the CDR writer's reports. */
   ledger?: BalanceLedger
 }
 
 const NO_HEADERS: readonly (readonly [string, string])[] = []
 
-/** Smallest non-zero of the system cap and the account's own; 0 = no cap (DESIGN.md SS_MAXCALLDURATION). */
+/** Smallest non-zero of the system cap and the account's own; 0 = no cap (SS_MAXCALLDURATION: a shorter account limit wins). */
 export function maxCallDuration(params: Pick<SystemParams, 'SS_MAXCALLDURATION'>, account: Pick<AccountRow, 'maxCallDurationSec'>): number {
   const a = params.SS_MAXCALLDURATION
   const b = account.maxCallDurationSec
@@ -128,7 +128,7 @@ export class PolicyController implements CallController {
       // The customer pays for the number as it dialled it (no gateway's rewrite applies to its price).
       const rate = snapshot.rates.find(account.rateTableId, req.callee, req.nowMs)
       if (rate === null) return this.reject(503, 'NoRateForDestination', gateway, false, true)
-      // Issue 9 item 2: a prepaid account must pay at least the first billing period from what its other calls left.
+      // A prepaid account must pay at least the first billing period from what its other calls left.
       // (What affordableSeconds === 0 means, at the cost of one callCost instead of its search.)
       if (account.type === 'prepaid' && callCost(rate.firstIncrementSec, rate, snapshot.params.SERVER_BILLING_FEE_PRECISION) > ledger.available(snapshot, account)) {
         return this.reject(503, 'AccountBalanceNotEnough', gateway, false, true)

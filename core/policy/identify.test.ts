@@ -1,4 +1,4 @@
-// Covers ingress identification by source address (DESIGN.md "Who uses it": ip, ip_port, password modes); RFC 3261 §18.2.1 source, never Via.
+// Covers ingress identification by source address (docs/architecture.md "Ingress authentication": ip, ip_port, password modes); RFC 3261 §18.2.1 source, never Via.
 import { describe, expect, it } from 'vitest'
 import { acceptsDigest, identifySource, passwordSourceAllowed, sourceIp } from './identify.js'
 import { mappingGateway, policySnapshot } from './fixtures/policy-fixture.js'

@@ -1,4 +1,4 @@
-// Covers DESIGN.md "Routing rules" line limits: gateway and group limits with reserved lines as live counters, the idempotent RouteDecision hold, and never-negative counts.
+// Covers the line limits of docs/architecture.md "Routing": gateway and group limits with reserved lines as live counters, the idempotent RouteDecision hold, and never-negative counts.
 import { describe, expect, it } from 'vitest'
 import type { RouteTarget } from '../call/ports.js'
 import { AdmittedCall } from './admitted-call.js'

@@ -3,7 +3,7 @@ import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js
 import { groupFreeLines, type RoutingLive } from '../../shared/routing/route.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 
-/** Online state of routing gateways from OPTIONS checks (issue 6); a missing entry means online. */
+/** Online state of routing gateways from OPTIONS checks; a missing entry means online. */
 export interface GatewayHealth {
   readonly online: ReadonlyMap<string, boolean>
 }

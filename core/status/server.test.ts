@@ -1,4 +1,4 @@
-// The status port (API.md "Processes and environment": /health, /metrics in the Prometheus text format 0.0.4, /v1/calls filterable by gateway; issue 6) over real HTTP on 127.0.0.1.
+// The status port (docs/api.md "Core status port": /health, /metrics in the Prometheus text format 0.0.4, /v1/calls filterable by gateway) over real HTTP on 127.0.0.1.
 import { afterEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'

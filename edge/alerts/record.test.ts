@@ -1,4 +1,4 @@
-// Covers what an alert event carries: findings narrowed to the rule's scope, which webhooks want it, and the body shape of API.md.
+// Covers what an alert event carries: findings narrowed to the rule's scope, which webhooks want it, and the body shape of docs/api.md "Webhooks".
 import { describe, expect, it } from 'vitest'
 import type { AlertRuleRow } from '../../shared/entities/alert-rule.js'
 import type { Finding } from '../analysis/diagnose.js'

@@ -28,7 +28,7 @@ export function webhookWants(w: Pick<WebhookRow, 'enabled' | 'severities' | 'rul
   return w.enabled && w.severities.includes(rule.severity) && (w.ruleIds.length === 0 || w.ruleIds.includes(rule.id))
 }
 
-/** The delivery body (API.md): `{ type, alert, rule, window, attempts, topReasons, findings }` as JSON text. */
+/** The delivery body (docs/api.md "Webhooks"): `{ type, alert, rule, window, attempts, topReasons, findings }` as JSON text. */
 export function alertEventBody(type: 'alert.firing' | 'alert.resolved', alert: AlertRow, rule: AlertRuleRow, m: Measurement, findings: readonly Finding[]): string {
   return JSON.stringify({
     type,

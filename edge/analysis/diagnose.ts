@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { findAuthFailures, findNetworkTimeouts, findSlowGateways } from './diagnose-network.js'
 
-/** Finding kinds (API.md). */
+/** Finding kinds (docs/api.md "Queries", diagnosis). */
 export const FINDING_KINDS = [
   'NoRouteForPrefix', 'CapacityExhausted', 'VendorBalanceLow', 'GatewayUnreachable', 'OwnNetworkDown', 'SlowGateway',
   'AuthFailuresBehindNat', 'CredentialMismatch',

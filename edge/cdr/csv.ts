@@ -5,7 +5,7 @@ import type { CdrCursor } from '../../shared/entities/cdr-query.js'
 import type { Queryable } from '../env.js'
 import { fetchCdrPageOf, type CdrFilters, type CdrPlan } from './query.js'
 
-/** Header row: the API.md CDR fields in order; `attempts` and `notes` cells hold the same JSON as the API. */
+/** Header row: the CDR fields of the JSON shape (docs/api.md "Queries") in order; `attempts` and `notes` cells hold the same JSON as the API. */
 export const CDR_CSV_COLUMNS = [
   'id', 'callId', 'startedAt', 'answeredAt', 'endedAt', 'durationSec', 'pddMs', 'caller', 'callee', 'calleeOut',
   'accountId', 'mappingGatewayId', 'routingGatewayId', 'terminationReason', 'sipCode', 'endedBy', 'attempts', 'cost',

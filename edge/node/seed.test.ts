@@ -1,4 +1,4 @@
-// Demo seed for a new local database: what API.md promises, idempotent, and detected only before the first migration.
+// Demo seed for a new local database: what docs/operations.md "First start" promises, idempotent, and detected only before the first migration.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

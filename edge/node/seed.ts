@@ -1,4 +1,4 @@
-// Demo configuration for a new local database (API.md): one account, one IP-authenticated mapping gateway, one catch-all route.
+// Demo configuration for a new local database (docs/operations.md "First start"): one account, one IP-authenticated mapping gateway, one catch-all route.
 import { sql } from 'drizzle-orm'
 import { accounts, mappingGateways, routingGateways } from '../../shared/db/schema.js'
 import { accountCreate, accountToRow } from '../../shared/entities/account.js'

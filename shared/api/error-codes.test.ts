@@ -1,4 +1,4 @@
-// Covers API.md "Errors": the error-code set, each code's HTTP status and the error body shape.
+// Covers docs/api.md "Errors": the error-code set, each code's HTTP status and the error body shape.
 import { describe, expect, it } from 'vitest'
 import { API_ERROR_CODES, API_ERROR_STATUS, apiErrorBody } from './error-codes.js'
 

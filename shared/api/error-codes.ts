@@ -1,4 +1,4 @@
-// API error codes, their HTTP statuses and the error body schema (API.md "Errors").
+// API error codes, their HTTP statuses and the error body schema (docs/api.md "Errors").
 import { z } from 'zod'
 
 /** Every error code the API returns. */

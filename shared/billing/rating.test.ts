@@ -1,4 +1,4 @@
-// Covers issue 9 rating: increment rounding, longest-prefix and effective-date rate choice, half-up cost rounding and affordable talk time.
+// Covers rating: increment rounding, longest-prefix and effective-date rate choice, half-up cost rounding and affordable talk time.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { affordableSeconds, billableSeconds, buildRateIndex, callCost, findRate, MAX_AFFORDABLE_SEC, RatingError, type RatingRate } from './rating.js'

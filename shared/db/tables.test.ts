@@ -1,4 +1,4 @@
-// Covers the storage contract: entity/table parity, STYLE.md naming, migrations up to date, and a round trip on real libSQL.
+// Covers the storage contract: entity/table parity, the naming rules of docs/architecture.md "Data", migrations up to date, and a round trip on real libSQL.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -67,7 +67,7 @@ describe('entity / table parity', () => {
   })
 })
 
-describe('naming (STYLE.md "Database")', () => {
+describe('naming (snake_case tables and columns, <table>_<columns>_idx indexes)', () => {
   const tables = (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTable))
 
   it('exports all nineteen tables from schema.ts', () => {

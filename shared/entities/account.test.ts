@@ -1,4 +1,4 @@
-// Covers API.md /v1/accounts: create defaults, PATCH rules, validation errors and row mapping.
+// Covers docs/api.md /v1/accounts: create defaults, PATCH rules, validation errors and row mapping.
 import { describe, expect, it } from 'vitest'
 import { account, accountCreate, accountFromRow, accountToRow, accountUpdate, accountUpdateToRow } from './account.js'
 

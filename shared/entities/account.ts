@@ -1,4 +1,4 @@
-// Zod schemas, types and row mapping for accounts (API.md /v1/accounts).
+// Zod schemas, types and row mapping for accounts (docs/api.md /v1/accounts).
 import { z } from 'zod'
 import type { accounts } from '../db/tables/accounts.js'
 import { ACCOUNT_STATUSES, ACCOUNT_TYPES } from './enums.js'

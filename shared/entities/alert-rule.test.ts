@@ -1,4 +1,4 @@
-// Covers API.md /v1/alert-rules: scope shapes, defaults, and the metric/parameter combinations a rule must respect.
+// Covers docs/api.md /v1/alert-rules: scope shapes, defaults, and the metric/parameter combinations a rule must respect.
 import { describe, expect, it } from 'vitest'
 import { alertRuleCreate, alertRuleFromRow, alertRuleIssues, alertRuleToRow, alertRuleUpdate } from './alert-rule.js'
 

@@ -1,4 +1,4 @@
-// Zod schemas, types and row mapping for alert rules (API.md /v1/alert-rules): scope, metric, window, threshold and pacing.
+// Zod schemas, types and row mapping for alert rules (docs/api.md /v1/alert-rules): scope, metric, window, threshold and pacing.
 import { z } from 'zod'
 import type { alertRules } from '../db/tables/alert-rules.js'
 import { terminationReason } from '../termination/reasons.js'

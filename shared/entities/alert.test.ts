@@ -1,4 +1,4 @@
-// Covers API.md GET /v1/alerts: alert and delivery rows mapped to the public shapes with ISO times and nulls kept.
+// Covers docs/api.md, GET /v1/alerts: alert and delivery rows mapped to the public shapes with ISO times and nulls kept.
 import { describe, expect, it } from 'vitest'
 import { alert, alertDelivery, alertDeliveryFromRow, alertFromRow } from './alert.js'
 

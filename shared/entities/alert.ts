@@ -1,4 +1,4 @@
-// Zod schemas and row mapping for alerts and their webhook deliveries (API.md GET /v1/alerts) and the delivery body.
+// Zod schemas and row mapping for alerts and their webhook deliveries (docs/api.md, GET /v1/alerts) and the delivery body.
 import { z } from 'zod'
 import type { alertDeliveries } from '../db/tables/alert-deliveries.js'
 import type { alerts } from '../db/tables/alerts.js'

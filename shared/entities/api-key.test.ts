@@ -1,4 +1,4 @@
-// Covers API.md "Authentication" and /v1/api-keys: roles, and storing only the SHA-256 of the secret.
+// Covers docs/api.md "Authentication" and /v1/api-keys: roles, and storing only the SHA-256 of the secret.
 import { describe, expect, it } from 'vitest'
 import { apiKey, apiKeyCreate, apiKeyCreated, apiKeyFromRow, apiKeyToRow, apiKeyUpdate, hashApiKeySecret } from './api-key.js'
 

@@ -1,4 +1,4 @@
-// Covers API.md "Queries" GET /v1/cdrs: filters, limits and the newest-first keyset cursor on (startedAt, id).
+// Covers docs/api.md "Queries", GET /v1/cdrs: filters, limits and the newest-first keyset cursor on (startedAt, id).
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { cdrQuery, decodeCdrCursor, encodeCdrCursor, prefixUpperBound } from './cdr-query.js'

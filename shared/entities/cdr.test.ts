@@ -1,4 +1,4 @@
-// Covers the API.md CDR shape: the record the core writes, its validation and the public JSON with ISO times.
+// Covers the CDR shape of docs/api.md: the record the core writes, its validation and the public JSON with ISO times.
 import { describe, expect, it } from 'vitest'
 import { cdr, cdrCreate, cdrFromRow, cdrToRow } from './cdr.js'
 
@@ -48,7 +48,7 @@ describe('cdrCreate', () => {
 })
 
 describe('cdrFromRow', () => {
-  it('renders times and attempt times as ISO strings in the API.md shape', () => {
+  it('renders times and attempt times as ISO strings in the documented shape', () => {
     const json = cdrFromRow(cdrToRow(cdrCreate.parse(answeredCall)))
     expect(cdr.parse(json)).toEqual(json)
     expect(json.startedAt).toBe('2023-11-14T22:13:20.000Z')

@@ -1,4 +1,4 @@
-// Zod schemas, types and row mapping for call detail records (API.md "A CDR"); CDRs are written once and never patched.
+// Zod schemas, types and row mapping for call detail records (docs/api.md "Queries"); CDRs are written once and never patched.
 import { z } from 'zod'
 import type { cdrs } from '../db/tables/cdrs.js'
 import { terminationReason } from '../termination/reasons.js'

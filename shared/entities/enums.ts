@@ -1,6 +1,6 @@
 // Enum tuples shared by the zod entities and the drizzle text-enum columns, so both always agree.
 
-/** Account types (API.md /v1/accounts). */
+/** Account types (docs/api.md /v1/accounts). */
 export const ACCOUNT_TYPES = ['prepaid', 'postpaid'] as const
 /** Account statuses; `locked` refuses calls with AccountLocked. */
 export const ACCOUNT_STATUSES = ['normal', 'locked'] as const
@@ -8,7 +8,7 @@ export const ACCOUNT_STATUSES = ['normal', 'locked'] as const
 export const AUTH_MODES = ['ip', 'ip_port', 'password'] as const
 /** Lock types of mapping and routing gateways; `bar_all` takes the gateway out of service. */
 export const LOCK_TYPES = ['none', 'bar_all'] as const
-/** Prefix match modes (DESIGN.md routing rules). */
+/** Prefix match modes (docs/architecture.md "Routing"). */
 export const PREFIX_MODES = ['extension', 'expiration'] as const
 /** SIP transports a routing gateway can use. */
 export const SIP_TRANSPORTS = ['udp'] as const

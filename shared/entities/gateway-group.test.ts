@@ -1,4 +1,4 @@
-// Covers API.md /v1/gateway-groups: reserved lines and the weekly work calendar.
+// Covers docs/api.md /v1/gateway-groups: reserved lines and the weekly work calendar.
 import { describe, expect, it } from 'vitest'
 import { gatewayGroup, gatewayGroupCreate, gatewayGroupFromRow, gatewayGroupToRow, gatewayGroupUpdate, reservedLinesIssue } from './gateway-group.js'
 

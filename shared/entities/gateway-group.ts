@@ -1,4 +1,4 @@
-// Zod schemas, types and row mapping for gateway groups (API.md /v1/gateway-groups).
+// Zod schemas, types and row mapping for gateway groups (docs/api.md /v1/gateway-groups).
 import { z } from 'zod'
 import type { gatewayGroups } from '../db/tables/gateway-groups.js'
 import { calendarWindow, entityId, entityName, isoFromMs, isoTime, lineLimit, patchSchema, reservedLine } from './fields.js'

@@ -1,4 +1,4 @@
-// Covers API.md GET /v1/status/gateways: the record a core publishes and the list item derived from it.
+// Covers docs/api.md, GET /v1/status/gateways: the record a core publishes and the list item derived from it.
 import { describe, expect, it } from 'vitest'
 import { gatewayStatus, gatewayStatusCreate, gatewayStatusFromRow, gatewayStatusToRow, routingGatewayStatusFromRow } from './gateway-status.js'
 

@@ -1,4 +1,4 @@
-// Zod schemas, types and row mapping for live gateway status published by the core (API.md GET /v1/status/gateways).
+// Zod schemas, types and row mapping for live gateway status published by the core (docs/api.md, GET /v1/status/gateways).
 import { z } from 'zod'
 import type { gatewayStatus as gatewayStatusTable } from '../db/tables/gateway-status.js'
 import { GATEWAY_KINDS } from './enums.js'

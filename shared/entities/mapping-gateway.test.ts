@@ -1,4 +1,4 @@
-// Covers API.md /v1/mapping-gateways: auth-mode rules, address validation, and RFC 7616 HA1 storage of the write-only password.
+// Covers docs/api.md /v1/mapping-gateways: auth-mode rules, address validation, and RFC 7616 HA1 storage of the write-only password.
 import { describe, expect, it } from 'vitest'
 import { computeHa1 } from '../auth/digest-hash.js'
 import {

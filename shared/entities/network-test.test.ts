@@ -1,4 +1,4 @@
-// Covers the network test contract between edge and core (issue 6): request defaults and bounds, row to public shape.
+// Covers the network test contract between edge and core (through the network_tests table): request defaults and bounds, row to public shape.
 import { describe, expect, it } from 'vitest'
 import { networkTest, networkTestFromRow, networkTestRequest, type NetworkTestRow } from './network-test.js'
 

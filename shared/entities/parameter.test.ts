@@ -1,4 +1,4 @@
-// Covers API.md /v1/parameters: the PUT body, validation through the catalogue, and the GET item shape.
+// Covers docs/api.md /v1/parameters: the PUT body, validation through the catalogue, and the GET item shape.
 import { describe, expect, it } from 'vitest'
 import { parameter, parameterFromRow, parameterToRow, parameterUpdate } from './parameter.js'
 

@@ -1,4 +1,4 @@
-// Covers API.md POST /v1/accounts/{id}/payments: non-zero amounts (negative = correction), an optional note, the balance left.
+// Covers docs/api.md, POST /v1/accounts/{id}/payments: non-zero amounts (negative = correction), an optional note, the balance left.
 import { describe, expect, it } from 'vitest'
 import { payment, paymentCreate, paymentFromRow, paymentToRow } from './payment.js'
 

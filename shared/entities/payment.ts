@@ -1,4 +1,4 @@
-// Zod schemas, types and row mapping for account payments (API.md POST /v1/accounts/{id}/payments).
+// Zod schemas, types and row mapping for account payments (docs/api.md, POST /v1/accounts/{id}/payments).
 import { z } from 'zod'
 import type { payments } from '../db/tables/payments.js'
 import { entityId, isoFromMs, isoTime, money } from './fields.js'

@@ -1,4 +1,4 @@
-// Covers API.md /v1/rate-tables: a rate table is a unique name with creation and update times.
+// Covers docs/api.md /v1/rate-tables: a rate table is a unique name with creation and update times.
 import { describe, expect, it } from 'vitest'
 import { rateTable, rateTableCreate, rateTableFromRow, rateTableToRow, rateTableUpdate, rateTableUpdateToRow } from './rate-table.js'
 

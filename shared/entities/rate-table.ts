@@ -1,4 +1,4 @@
-// Zod schemas, types and row mapping for rate tables (API.md /v1/rate-tables).
+// Zod schemas, types and row mapping for rate tables (docs/api.md /v1/rate-tables).
 import { z } from 'zod'
 import type { rateTables } from '../db/tables/rate-tables.js'
 import { entityId, entityName, isoFromMs, isoTime, patchSchema } from './fields.js'

@@ -1,4 +1,4 @@
-// Covers API.md /v1/rate-tables/{id}/rates: prefix alphabet, non-negative finite prices, 1..3600 s increments and ISO effective-from.
+// Covers docs/api.md /v1/rate-tables/{id}/rates: prefix alphabet, non-negative finite prices, 1..3600 s increments and ISO effective-from.
 import { describe, expect, it } from 'vitest'
 import { ALWAYS_EFFECTIVE, rate, rateCreate, rateFromRow, rateToRow, rateUpdate, rateUpdateToRow } from './rate.js'
 

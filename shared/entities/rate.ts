@@ -1,4 +1,4 @@
-// Zod schemas, types and row mapping for the rates of a rate table (API.md /v1/rate-tables/{id}/rates).
+// Zod schemas, types and row mapping for the rates of a rate table (docs/api.md /v1/rate-tables/{id}/rates).
 import { z } from 'zod'
 import type { rates } from '../db/tables/rates.js'
 import { entityId, isoFromMs, isoTime, numberPrefix, patchSchema } from './fields.js'

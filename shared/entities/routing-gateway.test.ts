@@ -1,4 +1,4 @@
-// Covers API.md /v1/routing-gateways: create defaults, host/port/prefix/code validation and row mapping.
+// Covers docs/api.md /v1/routing-gateways: create defaults, host/port/prefix/code validation and row mapping.
 import { describe, expect, it } from 'vitest'
 import {
   routingGateway, routingGatewayCreate, routingGatewayFromRow, routingGatewayToRow, routingGatewayUpdate,

@@ -1,4 +1,4 @@
-// Zod schemas, types and row mapping for routing (egress, vendor) gateways (API.md /v1/routing-gateways).
+// Zod schemas, types and row mapping for routing (egress, vendor) gateways (docs/api.md /v1/routing-gateways).
 import { z } from 'zod'
 import type { routingGateways } from '../db/tables/routing-gateways.js'
 import { PREFIX_MODES, SIP_TRANSPORTS } from './enums.js'

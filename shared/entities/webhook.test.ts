@@ -1,4 +1,4 @@
-// Covers API.md /v1/webhooks: the whsec_ secret format, defaults, and that the public shape never carries the secret.
+// Covers docs/api.md /v1/webhooks: the whsec_ secret format, defaults, and that the public shape never carries the secret.
 import { describe, expect, it } from 'vitest'
 import { webhookCreate, webhookFromRow, webhookSecretKeyLength, webhookToRow } from './webhook.js'
 

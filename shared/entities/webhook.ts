@@ -1,4 +1,4 @@
-// Zod schemas, types and row mapping for webhooks (API.md /v1/webhooks); the secret is write-only and returned once.
+// Zod schemas, types and row mapping for webhooks (docs/api.md /v1/webhooks); the secret is write-only and returned once.
 import { z } from 'zod'
 import type { webhooks } from '../db/tables/webhooks.js'
 import { ALERT_SEVERITIES } from './enums.js'

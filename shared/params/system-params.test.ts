@@ -1,4 +1,4 @@
-// Covers the DESIGN.md system-parameter table: every parameter present with its default, bounds enforced, API list shape.
+// Covers the system-parameter catalogue: every parameter present with its default, bounds enforced, API list shape.
 import { describe, expect, it } from 'vitest'
 import {
   PARAM_NAMES, SYSTEM_PARAMS, describeParams, isParamName, paramName, paramsConsistencyIssues, parseParamValue,
@@ -20,14 +20,14 @@ const DESIGN_DEFAULTS = {
 }
 
 describe('system parameter catalogue', () => {
-  it('holds every DESIGN.md parameter with the documented default', () => {
+  it('holds every VOS3000 parameter the switch implements with its documented default', () => {
     for (const [name, def] of Object.entries(DESIGN_DEFAULTS)) {
       expect(isParamName(name), name).toBe(true)
       if (isParamName(name)) expect(SYSTEM_PARAMS[name].default, name).toBe(def)
     }
   })
 
-  it('holds the parameters later issues rely on', () => {
+  it('holds the parameters the call, health, auth and billing code rely on', () => {
     const expected = {
       SS_AUTH_REALM: 'softswitch', SS_SIP_T1_MS: 500, SS_SIP_T2_MS: 4000, SS_SIP_T4_MS: 5000, SS_SESSION_MIN_SE: 90,
       SS_OPTIONS_FAILURES_TO_OFFLINE: 3, SS_OPTIONS_SUCCESSES_TO_ONLINE: 2, SS_RECORD_UNKNOWN_SOURCE: false,
@@ -113,7 +113,7 @@ describe('resolveParams', () => {
 })
 
 describe('describeParams', () => {
-  it('lists every parameter in the API.md shape with the override as value', () => {
+  it('lists every parameter in the GET /v1/parameters shape with the override as value', () => {
     const list = describeParams({ SS_MAXCALLDURATION: 3600 })
     expect(list.map((p) => p.name)).toEqual(PARAM_NAMES)
     expect(list[0]).toEqual({

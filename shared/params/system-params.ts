@@ -51,7 +51,7 @@ const choice = <const V extends readonly [string, ...string[]]>(values: V, def: 
 
 const DAY = 86_400
 
-/** Every system parameter (DESIGN.md "System parameters" plus what later issues need). */
+/** Every system parameter (VOS3000 names where VOS3000 has the setting; the README table is generated from this). */
 export const SYSTEM_PARAMS = {
   SS_MAXCALLDURATION: int('s', 0, 0, 7 * DAY, 'hard cap for every call, BYE to both legs; 0 = no cap; a shorter account limit wins'),
   SS_CALLREMINTIME: int('s', 0, 0, 3600, 'play the warning prompt this long before the cap; 0 = no warning'),

@@ -1,4 +1,4 @@
-// Covers DESIGN.md "Routing rules": number rewriting per gateway (strip N leading digits, then add a prefix).
+// Covers docs/architecture.md "Routing": number rewriting per gateway (strip N leading digits, then add a prefix).
 import { describe, expect, it } from 'vitest'
 import { rewriteNumber } from './number-rewrite.js'
 

@@ -1,4 +1,4 @@
-// Per-gateway number rewriting applied before the INVITE is sent (DESIGN.md "Number rewriting per gateway").
+// Per-gateway number rewriting applied before the INVITE is sent (docs/architecture.md "Routing": strip, then add).
 import type { Rewrite } from '../entities/fields.js'
 
 /** Strips `strip` leading characters from `number`, then prepends `add`. */

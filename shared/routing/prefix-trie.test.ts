@@ -1,4 +1,4 @@
-// Covers DESIGN.md "Routing rules": a prefix matches when it starts the number, the empty prefix matches every number, longest first.
+// Covers docs/architecture.md "Routing": a prefix matches when it starts the number, the empty prefix matches every number, longest first.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PrefixTrie, PrefixTrieError } from './prefix-trie.js'

@@ -1,4 +1,4 @@
-// Covers DESIGN.md "Routing rules": prefix matching (extension/expiration), every skip reason, order by match length and priority, load sharing, protect routes, rewriting, and the terminal reasons.
+// Covers docs/architecture.md "Routing": prefix matching (extension/expiration), every skip reason, order by match length and priority, load sharing, protect routes, rewriting, and the terminal reasons.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { buildRoutingTable, decideRoute, groupFreeLines, type RouteDecision, type RoutingSnapshot } from './route.js'

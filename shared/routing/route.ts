@@ -1,4 +1,4 @@
-// The routing decision as one pure function (DESIGN.md "Routing rules"): snapshot + call facts + live counters → ordered candidates and every skipped gateway with its reason.
+// The routing decision as one pure function (docs/architecture.md "Routing"): snapshot + call facts + live counters → ordered candidates and every skipped gateway with its reason.
 import type { Account } from '../entities/account.js'
 import type { GatewayGroup } from '../entities/gateway-group.js'
 import type { RoutingGateway } from '../entities/routing-gateway.js'
@@ -219,7 +219,7 @@ function shareLoad(sorted: Usable[], random: () => number): void {
 
 /**
  * Decides where a call goes. L (the longest match length) counts every prefix-matching gateway, skipped or not, so a
- * locked longer-prefix gateway still keeps a shorter `expiration` gateway out (DESIGN.md's A/B example).
+ * locked longer-prefix gateway still keeps a shorter `expiration` gateway out (the A/B example of docs/architecture.md "Routing").
  */
 export function decideRoute(table: RoutingTable, facts: CallFacts, live: RoutingLive = {}, options: RouteOptions = {}): RouteDecision {
   const matches = table.trie.matches(facts.callee)

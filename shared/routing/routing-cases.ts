@@ -1,4 +1,4 @@
-// Named routing cases (inputs and expected outcome) shared by the routing tests, the core and the edge's routing analysis (issue 7).
+// Named routing cases (inputs and expected outcome) shared by the routing tests, the core and the edge's routing analysis, so both answer alike.
 import type { CalendarWindow } from '../entities/fields.js'
 import type {
   CallFacts, ClearingAccountConfig, GatewayGroupConfig, RouteCandidate, RouteOptions, RoutingGatewayConfig, RoutingLive,

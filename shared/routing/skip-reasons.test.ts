@@ -1,4 +1,4 @@
-// Covers DESIGN.md termination reasons of routing: NoAvailableRouter, AllGatewayBusy, AccountBalanceNotEnough and their precedence.
+// Covers the termination reasons routing ends with (docs/architecture.md "Routing"): NoAvailableRouter, AllGatewayBusy, AccountBalanceNotEnough and their precedence.
 import { describe, expect, it } from 'vitest'
 import { TERMINATION_REASONS } from '../termination/reasons.js'
 import { rejectReasonFor, ROUTE_SKIP_REASONS, type RouteSkipReason } from './skip-reasons.js'

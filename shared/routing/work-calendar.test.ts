@@ -1,4 +1,4 @@
-// Covers DESIGN.md "Routing rules": outside the group's work calendar (days 0 = Sunday, from/to HH:MM, midnight wrap, time zone).
+// Covers docs/architecture.md "Routing": outside the group's work calendar (days 0 = Sunday, from/to HH:MM, midnight wrap, time zone).
 import { describe, expect, it } from 'vitest'
 import type { CalendarWindow } from '../entities/fields.js'
 import { isWithinCalendar, TimeZoneError, weekTimeIn } from './work-calendar.js'

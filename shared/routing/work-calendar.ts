@@ -1,4 +1,4 @@
-// Weekly work calendars of gateway groups, evaluated in a configured IANA time zone (DESIGN.md "outside the group's work calendar").
+// Weekly work calendars of gateway groups, evaluated in a configured IANA time zone (a routing skip reason: outside the group's work calendar).
 import type { CalendarWindow } from '../entities/fields.js'
 
 /** A moment as seen on a wall clock: weekday (0 = Sunday) and minute of the day (0..1439). */

@@ -1,4 +1,4 @@
-// Covers the DESIGN.md termination-reason catalogue: every listed reason present, codes unique, SIP statuses 3xx-6xx, hints present.
+// Covers the termination-reason catalogue (docs/architecture.md "Termination reasons and parameters"): every reason the switch can end a call with present, codes unique, SIP statuses 3xx-6xx, hints present.
 import { describe, expect, it } from 'vitest'
 import { TERMINATION_REASON_CATALOGUE, TERMINATION_REASONS, terminationReason } from './reasons.js'
 
@@ -10,7 +10,7 @@ const DESIGN_REASONS = [
 ]
 
 describe('termination reason catalogue', () => {
-  it('contains every reason named in DESIGN.md plus NoRateForDestination', () => {
+  it('contains every reason the call, policy and routing layers end calls with, NoRateForDestination included', () => {
     expect([...TERMINATION_REASONS].sort()).toEqual([...DESIGN_REASONS].sort())
   })
 

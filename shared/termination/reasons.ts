@@ -12,7 +12,7 @@ export interface TerminationReasonInfo {
   readonly hint: string
 }
 
-/** Every termination reason, keyed by its code (DESIGN.md "Termination reasons"). */
+/** Every termination reason, keyed by its code (docs/architecture.md "Termination reasons and parameters"). */
 export const TERMINATION_REASON_CATALOGUE = {
   CallerHangup: { sipStatus: null, side: 'caller', description: 'the caller sent BYE after answer', hint: 'normal' },
   CalleeHangup: { sipStatus: null, side: 'callee', description: 'the callee sent BYE after answer', hint: 'normal' },

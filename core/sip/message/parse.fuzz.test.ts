@@ -1,4 +1,4 @@
-// Robustness and round-trip properties of the message layer: RFC 3261 §7 / §25 grammar (generated valid messages) and STYLE.md "bad bytes are values" (mutation fuzzing, >= 100,000 cases).
+// Robustness and round-trip properties of the message layer: RFC 3261 §7 / §25 grammar (generated valid messages) and "bad bytes are values, never exceptions" (mutation fuzzing, >= 100,000 cases).
 import { readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'

@@ -10,7 +10,7 @@ export type RequestVerdict =
   | { ok: false; drop?: undefined; status: number; reason: string; warning?: string; headers: Array<[string, string]> }
   | { ok: false; drop: true; why: string }
 
-/** A response is processed or dropped; RFC 3261 §18.1.2 and STYLE.md: malformed responses are always dropped. */
+/** A response is processed or dropped; RFC 3261 §18.1.2: a malformed response is always dropped (there is no one to answer). */
 export type ResponseVerdict = { ok: true; drop?: undefined } | { ok: false; drop: true; why: string }
 
 export interface ValidateOptions {

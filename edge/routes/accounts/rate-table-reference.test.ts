@@ -1,4 +1,4 @@
-// Accounts' rateTableId (API.md): POST and PATCH accept an existing rate table, answer 400 naming rateTableId for an unknown one, and null detaches.
+// Accounts' rateTableId: POST and PATCH accept an existing rate table, answer 400 naming rateTableId for an unknown one, and null detaches.
 import { describe, expect, it } from 'vitest'
 import { accountBody, create, rateTableBody } from '../../test/fixtures.js'
 import { useHarness } from '../../test/harness.js'

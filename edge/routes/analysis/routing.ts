@@ -26,7 +26,7 @@ export const routingAnalysisQuery = z.object({
   timeZone: z.string().max(64).refine(knownTimeZone, 'unknown IANA time zone').optional().describe('zone the group calendars are read in; default SS_TIMEZONE'),
 })
 
-/** The routing analysis response (API.md plus the rewritten numbers, target and each skip's matched prefix). */
+/** The routing analysis response (docs/api.md "Queries": candidates and rejected, plus the rewritten numbers, target and each skip's matched prefix). */
 export const routingAnalysis = z.object({
   at: z.string().describe('the time the decision was made for'),
   timeZone: z.string().describe('zone the group calendars were read in'),

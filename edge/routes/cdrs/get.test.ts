@@ -1,4 +1,4 @@
-// GET /v1/cdrs/{id}: one CDR in the API.md shape for a viewer, 404 for an unknown id.
+// GET /v1/cdrs/{id}: one CDR in the documented shape for a viewer, 404 for an unknown id.
 import { describe, expect, it } from 'vitest'
 import { cdrFromRow } from '../../../shared/entities/cdr.js'
 import { attempt, cdrRow, DAY0, insertCdrs } from '../../test/cdrs.js'

@@ -95,7 +95,7 @@ describe('GET /v1/cdrs', () => {
     expect(await allPages(h(), f, 7)).toEqual(want)
   })
 
-  it('returns CDRs in the API.md shape with ISO times and attempts', async () => {
+  it('returns CDRs in the documented shape with ISO times and attempts', async () => {
     const row = cdrRow({ startedAtMs: DAY0, caller: '+4930' })
     await insertCdrs(h().db, [row])
     const res = await h().request('GET', '/v1/cdrs')

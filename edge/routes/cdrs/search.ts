@@ -1,4 +1,4 @@
-// GET /v1/cdrs: every API.md filter, newest first with a (startedAt, id) keyset cursor; `Accept: text/csv` or `format=csv` streams CSV.
+// GET /v1/cdrs: every documented filter (docs/api.md "Queries"), newest first with a (startedAt, id) keyset cursor; `Accept: text/csv` or `format=csv` streams CSV.
 import { z } from 'zod'
 import { cdrQuery, decodeCdrCursor, encodeCdrCursor } from '../../../shared/entities/cdr-query.js'
 import { cdr, cdrFromRow } from '../../../shared/entities/cdr.js'

@@ -6,7 +6,7 @@ import { useHarness } from '../../test/harness.js'
 describe('GET /v1/parameters', () => {
   const h = useHarness()
 
-  it('lists every catalogue parameter with the API.md fields', async () => {
+  it('lists every catalogue parameter with every documented field', async () => {
     const res = await h().request('GET', '/v1/parameters', { as: 'viewer' })
     expect(res.status).toBe(200)
     expect(res.body.items.map((p: { name: string }) => p.name)).toEqual(PARAM_NAMES)

@@ -8,7 +8,7 @@ const paths = (body: { error: { issues: { path: unknown }[] } }) => body.error.i
 describe('POST /v1/routing-gateways', () => {
   const h = useHarness()
 
-  it('returns 201 with the defaults of API.md filled in', async () => {
+  it('returns 201 with the documented defaults filled in', async () => {
     const res = await h().request('POST', '/v1/routing-gateways', { body: { name: 'carrier', host: 'sip.carrier.example' } })
     expect(res.status).toBe(201)
     expect(res.body).toMatchObject({

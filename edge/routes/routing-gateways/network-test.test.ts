@@ -1,4 +1,4 @@
-// POST /v1/routing-gateways/{id}/network-test and GET .../network-tests/{testId} against the network_tests contract (issue 6); the core's half (claim, OPTIONS probes, result) is played here by a poller that writes rows the way core/live/network-test-runner.ts does and is tested there against the same table.
+// POST /v1/routing-gateways/{id}/network-test and GET .../network-tests/{testId} against the network_tests contract; the core's half (claim, OPTIONS probes, result) is played here by a poller that writes rows the way core/live/network-test-runner.ts does and is tested there against the same table.
 import { and, eq } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
 import { networkTests } from '../../../shared/db/schema.js'

@@ -1,4 +1,4 @@
-// GET /v1/status/gateways: routing-gateway rows of gateway_status in the API.md shape, mapping rows left out.
+// GET /v1/status/gateways: routing-gateway rows of gateway_status in the documented shape, mapping rows left out.
 import { describe, expect, it } from 'vitest'
 import { gatewayStatus } from '../../../shared/db/schema.js'
 import { useHarness } from '../../test/harness.js'
