@@ -2,10 +2,11 @@
 import { mkdir } from 'node:fs/promises'
 import { isIPv6 } from 'node:net'
 import { hostname } from 'node:os'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { B2bua } from './call/b2bua.js'
 import { newCdrId } from './cdr/record.js'
 import { CdrSink } from './cdr/sink.js'
+import { coreEnvSchema, type CoreEnv } from './config/env.js'
 import { ConfigLoader } from './config/loader.js'
 import type { ConfigSnapshot } from './config/snapshot.js'
 import { applyMigrations, openDatabase, type Database } from './db/client.js'
@@ -26,42 +27,6 @@ import { TransactionLayer } from './sip/transaction/layer.js'
 import type { TimerParams } from './sip/transaction/timers.js'
 import { startStatusServer, type StatusServer } from './status/server.js'
 import { openUdpTransport, type UdpTransport } from './transport/udp.js'
-
-/** Empty strings count as unset, so `FOO= npm start` means the default. */
-const unset = (v: unknown): unknown => (v === '' ? undefined : v)
-const port = (def: number, min = 1) => z.preprocess(unset, z.coerce.number().int().min(min).max(65535).default(def))
-const text = (def: string) => z.preprocess(unset, z.string().min(1).default(def))
-const optionalText = z.preprocess(unset, z.string().min(1).optional())
-
-/** The core's environment (API.md "Processes and environment"), plus LOG_LEVEL, STATUS_HOST and DRAIN_TIMEOUT_MS. */
-const coreEnv = z
-  .object({
-    SIP_HOST: text('127.0.0.1'),
-    SIP_PORT: port(5060),
-    SIP_ADVERTISED_HOST: optionalText,
-    STATUS_HOST: text('127.0.0.1'),
-    STATUS_PORT: port(9090, 0),
-    DATABASE_URL: text('file:./data/softswitch.db').refine((u) => /^(file:|https?:\/\/|libsql:\/\/|wss?:\/\/)/.test(u), 'must start with file:, http(s)://, libsql:// or ws(s)://'),
-    DATABASE_AUTH_TOKEN: optionalText,
-    DATABASE_SYNC_URL: optionalText,
-    CONFIG_RELOAD_MS: z.preprocess(unset, z.coerce.number().int().min(50).max(3_600_000).default(1000)),
-    DATA_DIR: text('./data'),
-    RTP_PORT_MIN: port(20000, 1024),
-    RTP_PORT_MAX: port(29999, 1024),
-    LOG_LEVEL: z.preprocess(unset, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
-    /** Node name written into CDRs (default: the host name). */
-    NODE_ID: optionalText,
-    /** How long SIGTERM waits for calls and unfinished transactions before ending the rest as SystemShutdown. */
-    DRAIN_TIMEOUT_MS: z.preprocess(unset, z.coerce.number().int().min(0).max(3_600_000).default(5000)),
-    /** How often the core upserts gateway_status (online, current calls, calls per second). */
-    STATUS_PUBLISH_MS: z.preprocess(unset, z.coerce.number().int().min(100).max(3_600_000).default(5000)),
-    /** How often the core polls network_tests for on-demand tests the edge asked for. */
-    NETWORK_TEST_POLL_MS: z.preprocess(unset, z.coerce.number().int().min(50).max(60_000).default(500)),
-  })
-  .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
-
-/** The validated environment. */
-type CoreEnv = z.infer<typeof coreEnv>
 
 /** One JSON line on stderr and exit 1: what is wrong with which variable. */
 function exitOnBadEnv(issues: readonly z.core.$ZodIssue[]): never {
@@ -125,7 +90,7 @@ function mediaEnvironment(env: CoreEnv, advertised: string, clock: SystemClock, 
 
 /** Starts every part of the node; resolves once SIP and the status port listen. */
 async function main(): Promise<void> {
-  const parsed = coreEnv.safeParse(process.env)
+  const parsed = coreEnvSchema.safeParse(process.env)
   if (!parsed.success) exitOnBadEnv(parsed.error.issues)
   const env = parsed.data
   const log = createLogger({ level: env.LOG_LEVEL, context: { service: 'core' } })
@@ -234,14 +199,19 @@ async function main(): Promise<void> {
     startupMs: Math.round(clock.now() - startedAtMs),
   })
 
-  /** SIGTERM/SIGINT: refuse new INVITEs, let unfinished transactions end (up to DRAIN_TIMEOUT_MS), close the socket, flush CDRs, exit 0. */
+  /** SIGTERM/SIGINT: refuse new INVITEs, let unfinished transactions end (up to DRAIN_TIMEOUT_MS; a second signal cuts it short), close the socket, flush CDRs, exit 0. */
+  let hurry = false
   const stop = async (signal: string): Promise<void> => {
-    if (draining) return log.warn('already stopping', { signal })
+    if (draining) {
+      // A second signal (Ctrl-C twice): end the calls now instead of waiting out the drain.
+      hurry = true
+      return log.warn('second signal: ending calls now', { signal, calls: b2bua.activeCalls })
+    }
     draining = true
     b2bua.drain()
     log.info('stopping: draining', { signal, calls: b2bua.activeCalls, unfinished: layer.unfinished, drainTimeoutMs: env.DRAIN_TIMEOUT_MS })
     const deadline = clock.now() + env.DRAIN_TIMEOUT_MS
-    while ((b2bua.activeCalls > 0 || layer.unfinished > 0) && clock.now() < deadline) await new Promise((ok) => setTimeout(ok, 20))
+    while ((b2bua.activeCalls > 0 || layer.unfinished > 0) && clock.now() < deadline && !hurry) await new Promise((ok) => setTimeout(ok, 20))
     // Calls still up at the deadline end now: BYE (answered) or 503 + CANCEL, each with a SystemShutdown CDR.
     const ended = b2bua.shutdown('SystemShutdown')
     const byeDeadline = clock.now() + 2_000

@@ -49,7 +49,10 @@ export const RESOURCES: readonly Resource[] = [
 const healthBody = z.object({ ok: z.literal(true), configVersion: z.number().int().describe('current config version') })
 
 /** The public routes' OpenAPI entries (they sit outside the resources and need no key). */
-const PUBLIC_PATHS = {
+export const PUBLIC_PATHS = {
+  '/': {
+    get: { operationId: 'root', summary: 'Redirects to /docs, where a person starts; public', security: [], responses: { 302: { description: 'to /docs' } } },
+  },
   '/health': {
     get: {
       operationId: 'health',
@@ -87,6 +90,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     openApiDocument ??= buildOpenApiDocument(RESOURCES, PUBLIC_PATHS)
     return c.json(openApiDocument)
   })
+  app.get('/', (c) => c.redirect('/docs', 302))
   app.get('/docs', swaggerUI({ url: '/openapi.json' }))
 
   for (const resource of RESOURCES) app.route(resource.basePath, resource.app)

@@ -37,8 +37,9 @@ export interface AppEnv {
 export const workerEnvSchema = z.object({
   DATABASE_URL: z
     .string()
-    .regex(/^(https?|libsql|wss?):\/\//, 'DATABASE_URL must be an http(s):// or libsql:// URL on Workers'),
-  DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+    .regex(/^(https?|libsql|wss?):\/\//, 'DATABASE_URL must be an http(s):// or libsql:// URL on Workers')
+    .describe('libSQL server URL (`libsql://` or `https://`); a secret: `npx wrangler secret put DATABASE_URL`'),
+  DATABASE_AUTH_TOKEN: z.string().min(1).optional().describe('token of the libSQL server; a secret: `npx wrangler secret put DATABASE_AUTH_TOKEN`'),
 })
 /** Validated Worker bindings. */
 export type WorkerEnv = z.infer<typeof workerEnvSchema>

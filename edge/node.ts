@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     runAlertJob(db).catch((err: unknown) => log({ level: 'error', msg: 'alert job failed', error: String(err) }))
   }, env.ALERT_INTERVAL_MS)
 
-  const server = serve({ fetch: app.fetch, port: env.API_PORT, ...(env.API_HOST === undefined ? {} : { hostname: env.API_HOST }) }, (info) => {
+  const server = serve({ fetch: app.fetch, port: env.API_PORT, hostname: env.API_HOST }, (info) => {
     log({
       level: 'info',
       msg: 'edge listening',

@@ -104,6 +104,8 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
         DATABASE_URL: databaseUrl,
         LOG_LEVEL: 'warn',
         CONFIG_RELOAD_MS: '100',
+        // stop() gives the core 10 s before SIGKILL; a short drain keeps tests that stop with calls up quick and clean.
+        DRAIN_TIMEOUT_MS: '5000',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,10 +1,11 @@
-// Node edge environment: API.md defaults, empty strings treated as unset, and bad values refused.
+// Node edge environment: the documented defaults (loopback API), empty strings treated as unset, and bad values refused.
 import { describe, expect, it } from 'vitest'
 import { parseNodeEnv } from './env.js'
 
 describe('parseNodeEnv', () => {
   it('applies the documented defaults', () => {
     expect(parseNodeEnv({})).toEqual({
+      API_HOST: '127.0.0.1',
       API_PORT: 8787,
       DATABASE_URL: 'file:./data/softswitch.db',
       DATA_DIR: './data',
