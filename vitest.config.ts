@@ -36,7 +36,7 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['edge/**/*.workers.test.ts'],
-          globalSetup: ['edge/test/sqld-global-setup.ts'],
+          globalSetup: ['edge/test-support/sqld-global-setup.ts'],
           testTimeout: 30_000,
         },
       },

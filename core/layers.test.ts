@@ -11,8 +11,7 @@ const ROOT = resolve(CORE, '..')
 const LAYERS: ReadonlyArray<readonly [string, number]> = [
   ['lib', 0],
   ['config', 0],
-  ['db', 0],
-  ['status', 0],
+  ['status-port', 0],
   ['transport', 1],
   ['media', 1],
   ['sip/message', 2],
@@ -21,10 +20,10 @@ const LAYERS: ReadonlyArray<readonly [string, number]> = [
   ['sip/transaction', 3],
   ['sip/dialog', 4],
   ['call', 4],
-  ['health', 4],
+  ['gateway-probes', 4],
   ['policy', 5],
   ['cdr', 6],
-  ['live', 6],
+  ['gateway-reports', 6],
   ['main.ts', Infinity],
   ['e2e', Infinity],
 ]
@@ -70,8 +69,6 @@ function violations(file: string): string[] {
     const target = resolve(dirname(file), spec)
     const fromRoot = relative(ROOT, target).split(sep).join('/')
     if (fromRoot.startsWith('shared/')) continue
-    // tests may use the neutral test support (a real sqld, temp files) that core and edge share
-    if (from.endsWith('.test.ts') && fromRoot.startsWith('scripts/test-support/')) continue
     if (!fromRoot.startsWith('core/')) {
       out.push(`${from}: imports ${spec} outside core/ and shared/`)
       continue

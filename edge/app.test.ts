@@ -1,6 +1,6 @@
 // The public routes around the API: GET / leads a person to /docs, /health needs no key, unknown paths get the common 404.
 import { describe, expect, it } from 'vitest'
-import { useHarness } from './test/harness.js'
+import { useHarness } from './test-support/harness.js'
 
 describe('createApp public routes', () => {
   const h = useHarness()

@@ -72,7 +72,7 @@ export const PUBLIC_PATHS = {
   },
 }
 
-/** Builds the operator API; the same app serves Workers (`edge/worker.ts`) and Node (`edge/node.ts`). */
+/** Builds the operator API; the same app serves Workers (`edge/worker.ts`) and Node (`edge/node/main.ts`). */
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   let openApiDocument: Record<string, unknown> | undefined

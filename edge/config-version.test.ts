@@ -1,7 +1,7 @@
 // The config version the core polls: starts at 0 and moves by one on every configuration write through the API.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, gatewayGroupBody, mappingGatewayBody, routingGatewayBody } from './test/fixtures.js'
-import { useHarness } from './test/harness.js'
+import { accountBody, create, gatewayGroupBody, mappingGatewayBody, routingGatewayBody } from './test-support/fixtures.js'
+import { useHarness } from './test-support/harness.js'
 
 describe('config version', () => {
   const h = useHarness()

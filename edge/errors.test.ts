@@ -6,8 +6,8 @@ import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { apiErrorBody } from '../shared/api/error-codes.js'
 import { createApp } from './app.js'
-import { openNodeDb } from './node/db.js'
-import { useHarness } from './test/harness.js'
+import { useHarness } from './test-support/harness.js'
+import { openDatabase } from '../shared/db/node/database.js'
 
 describe('error responses', () => {
   const h = useHarness()
@@ -41,7 +41,7 @@ describe('error responses', () => {
 
   it('returns 500 INTERNAL with a requestId and no stack when the database is gone', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'softswitch-closed-'))
-    const { db, client } = await openNodeDb(pathToFileURL(join(dir, 'x.db')).href)
+    const { db, client } = openDatabase({ url: pathToFileURL(join(dir, 'x.db')).href })
     client.close()
     const app = createApp({ getDb: () => db })
     const errors: unknown[] = []

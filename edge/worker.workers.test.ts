@@ -3,8 +3,8 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env, exports } from 'cloudflare:workers'
 import { describe, expect, inject, it } from 'vitest'
 import { makeDb } from './db.js'
-import { cdrRow, insertCdrs } from './test/cdrs.js'
-import './test/provided-context.js'
+import { cdrRow, insertCdrs } from './test-support/cdrs.js'
+import './test-support/provided-context.js'
 import worker from './worker.js'
 
 // `exports` is typed per project by `wrangler types`; this project does not generate them, so name the one entry used.

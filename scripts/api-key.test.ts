@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiKeys } from '../shared/db/schema.js'
 import { hashApiKeySecret } from '../shared/entities/api-key.js'
-import { openNodeDb } from '../edge/node/db.js'
+import { openDatabase } from '../shared/db/node/database.js'
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const run = promisify(execFile)
@@ -33,7 +33,7 @@ describe('scripts/api-key.ts', () => {
     const { stdout } = await apiKey(url, '--name', 'noc wall', '--role', 'viewer')
     const secret = /^ {2}export KEY=(ssk_\S+)$/m.exec(stdout)?.[1]
     expect(secret).toBeDefined()
-    const { db, client } = await openNodeDb(url)
+    const { db, client } = openDatabase({ url })
     const rows = await db.select({ name: apiKeys.name, role: apiKeys.role }).from(apiKeys).where(eq(apiKeys.secretHash, hashApiKeySecret(secret!)))
     client.close()
     expect(rows).toEqual([{ name: 'noc wall', role: 'viewer' }])

@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { benchCallRate, type LoadResult } from '../core/e2e/call-load.js'
-import { repoRoot, runSipp, startCore } from '../core/e2e/harness.js'
+import { benchCallRate, type LoadResult } from '../core/e2e/test-support/call-load.js'
+import { repoRoot, runSipp, startCore } from '../core/e2e/test-support/harness.js'
 
 interface BenchLine {
   name: string

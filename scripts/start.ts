@@ -57,6 +57,6 @@ async function stopAll(code: number): Promise<void> {
 process.on('SIGINT', () => void stopAll(0))
 process.on('SIGTERM', () => void stopAll(0))
 
-run('edge', 'edge/node.ts')
+run('edge', 'edge/node/main.ts')
 await waitForEdge(30_000)
 run('core', 'core/main.ts')

@@ -10,7 +10,7 @@ import { parseMessage } from '../sip/message/parse.js'
 import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
 import { TransactionLayer } from '../sip/transaction/layer.js'
 import { B2bua } from './b2bua.js'
-import { CLEAN, callBench, SDP_B } from './call.fixture.js'
+import { CLEAN, callBench, SDP_B } from './test-support/call-harness.js'
 
 /** A B2BUA on 127.0.0.1:5060 behind a real transaction layer, and a scripted peer on 127.0.0.2:5070. */
 function stack() {

@@ -1,6 +1,6 @@
 // Covers the prepaid money cap in the call layer: the prepaid balance as the duration cap (warning at cap - SS_CALLREMINTIME, then BYE both legs with BalanceExhausted) and the CDR billed before the decision is released.
 import { describe, expect, it } from 'vitest'
-import { CLEAN, callBench } from './call.fixture.js'
+import { CLEAN, callBench } from './test-support/call-harness.js'
 
 describe('call balance cap', () => {
   it('warns at paid - SS_CALLREMINTIME and ends with BYE both legs and BalanceExhausted when the money runs out', () => {

@@ -7,7 +7,7 @@ import { PortPool } from '../media/port-pool.js'
 import { buildPrompt } from '../media/prompt.js'
 import { readRtpHeader, writeRtpHeader } from '../media/rtp.js'
 import { parseSdp } from '../sip/sdp/sdp.js'
-import { CLEAN, callBench, target } from './call.fixture.js'
+import { CLEAN, callBench, target } from './test-support/call-harness.js'
 
 interface Endpoint { sock: Socket; port: number; got: Buffer[] }
 const sockets: Socket[] = []

@@ -1,6 +1,6 @@
 // RFC 4028 session timers per leg through the B2BUA: §6/§8.1 (422 with Min-SE), §7.1/§7.2/§7.4 (our offer on leg B, the gateway's answer, the 422 retry), §9 (the caller's terms, refresher choice, Require: timer), §10 (refresh at half the interval, expiry at interval - min(32, interval/3), a failed refresh ends the session).
 import { describe, expect, it } from 'vitest'
-import { CLEAN, callBench, SDP_A, SDP_B, target } from './call.fixture.js'
+import { CLEAN, callBench, SDP_A, SDP_B, target } from './test-support/call-harness.js'
 
 const TIMER: Array<[string, string]> = [['Supported', 'timer'], ['Session-Expires', '120']]
 const ALLOW_UPDATE: Array<[string, string]> = [['Allow', 'INVITE, ACK, BYE, CANCEL, UPDATE']]

@@ -8,7 +8,7 @@ import { TransactionLayer } from '../sip/transaction/layer.js'
 import { LoopNetwork } from '../transport/loop.js'
 import type { RemoteAddr, Transport } from '../transport/types.js'
 import { B2bua } from './b2bua.js'
-import { benchController } from './bench-controller.js'
+import { benchController } from './test-support/bench-controller.js'
 
 const N = Number(process.env.CALLS ?? 20_000)
 const BATCH = 500

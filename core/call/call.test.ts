@@ -1,6 +1,6 @@
 // B2BUA call flows on the wire: RFC 3261 §13 (INVITE, 2xx retransmission §13.3.1.4, ACK §13.2.2.4), §9 (CANCEL), §15 (BYE), §16.7 (100 not relayed), RFC 3264 (late offer), RFC 6026 §7.2, and failover over the route targets.
 import { describe, expect, it } from 'vitest'
-import { CLEAN, callBench, SDP_A, SDP_B, target } from './call.fixture.js'
+import { CLEAN, callBench, SDP_A, SDP_B, target } from './test-support/call-harness.js'
 
 describe('Call', () => {
   describe('answered', () => {

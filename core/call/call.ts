@@ -6,7 +6,7 @@ import type { InviteServerTransaction } from '../sip/transaction/invite-server.j
 import type { ServerTransaction } from '../sip/transaction/types.js'
 import type { RemoteAddr } from '../transport/types.js'
 import type { CallContext } from './call-context.js'
-import { buildCdr, epochMs, offlineNotes, type CallEnding, type CallFacts } from './call-record.js'
+import { buildCdr, epochMs, offlineNotes, type CallEnding, type CallFacts } from './cdr-facts.js'
 import { CallSessions } from './call-session.js'
 import { isUnanswered, nextCallState, type CallState } from './call-state.js'
 import type { Leg } from './call-table.js'
@@ -331,7 +331,7 @@ export class Call implements CallTimerOwner {
     this.end({ reason: 'CalleeHangup', sipCode: 200 })
   }
 
-  /** SS_MAXCALLDURATION / account limit / prepaid balance reached: BYE both legs (billed at most the cap, call-record.ts). */
+  /** SS_MAXCALLDURATION / account limit / prepaid balance reached: BYE both legs (billed at most the cap, shared/billing/billed-duration.ts). */
   onDurationExceeded(): void {
     this.hangup(this.capReason)
   }

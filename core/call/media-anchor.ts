@@ -4,7 +4,7 @@ import type { G711Law } from '../media/g711.js'
 import { MediaSession, type MediaEnvironment, type NoMediaMode } from '../media/media-session.js'
 import type { MediaPeer, MediaSide } from '../media/rtp-relay.js'
 import { codecs, parseSdp, serializeSdp, setMediaPort, type SessionDescription } from '../sip/sdp/sdp.js'
-import type { CallFacts } from './call-record.js'
+import type { CallFacts } from './cdr-facts.js'
 
 /** Which SDP of an exchange this is (RFC 3264 §5, §6): the answer decides the codec the caller receives. */
 export type SdpRole = 'offer' | 'answer'

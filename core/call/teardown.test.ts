@@ -1,7 +1,7 @@
 // One idempotent teardown: RFC 3261 §15 (BYE from either side ends the call; the other leg gets our one BYE), RFC 4028 §10 (session expiry) and the duration cap racing each other at the same instant in every order.
 import { describe, expect, it } from 'vitest'
 import type { TerminationReason } from '../../shared/termination/reasons.js'
-import { CLEAN, callBench } from './call.fixture.js'
+import { CLEAN, callBench } from './test-support/call-harness.js'
 
 type Bench = ReturnType<typeof callBench>
 type Conn = ReturnType<Bench['connect']>

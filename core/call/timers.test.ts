@@ -1,6 +1,6 @@
 // The call's SIP timers (SS_SIP_TIMEOUT_INVITE, _RINGING, _SESSION_PROGRESS, _SESSION_PROGRESS_SDP, SS_MAXCALLDURATION) with RFC 3261 §9.1 CANCEL of the given-up attempt and §13.2.2.4 / RFC 6026 §7.2 for its late 2xx.
 import { describe, expect, it } from 'vitest'
-import { CLEAN, callBench, SDP_A, SDP_B, target } from './call.fixture.js'
+import { CLEAN, callBench, SDP_A, SDP_B, target } from './test-support/call-harness.js'
 
 describe('call timers', () => {
   it('gives up a silent gateway after SS_SIP_TIMEOUT_INVITE, tries the next, and finally answers 408 InviteTimeout', () => {

@@ -3,12 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { applyMigrations, openDatabase } from '../db/client.js'
+import { applyMigrations, openDatabase } from '../../shared/db/node/database.js'
 import { SystemClock } from '../lib/clock.js'
 import { silentLogger } from '../lib/log.js'
 import { CdrJournal } from './journal.js'
 import { CdrWriter } from './writer.js'
-import { sampleCdr } from './fixtures/records.js'
+import { sampleCdr } from './test-support/records.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'softswitch-cdr-bench-'))
 try {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger, type Logger } from '../lib/log.js'
 import { CdrJournal, segmentName } from './journal.js'
-import { sampleCdr } from './fixtures/records.js'
+import { sampleCdr } from './test-support/records.js'
 import type { CdrRecord } from './record.js'
 
 let dir: string

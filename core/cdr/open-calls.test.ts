@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger, type Logger } from '../lib/log.js'
 import { OpenCallJournal } from './open-calls.js'
-import { sampleCall } from './fixtures/records.js'
+import { sampleCall } from './test-support/records.js'
 
 let dir: string
 let lines: Record<string, unknown>[]

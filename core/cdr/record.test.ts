@@ -1,8 +1,8 @@
-// Covers the CDR record helpers: time-ordered ids, whole-second billing rounded up, PDD, and SystemShutdown records.
+// Covers the CDR record helpers: time-ordered ids, PDD, and SystemShutdown records.
 import { describe, expect, it } from 'vitest'
 import { cdrCreate } from '../../shared/entities/cdr.js'
-import { billedDurationSec, newCdrId, postDialDelayMs, systemShutdownRecord } from './record.js'
-import { sampleCall } from './fixtures/records.js'
+import { newCdrId, postDialDelayMs, systemShutdownRecord } from './record.js'
+import { sampleCall } from './test-support/records.js'
 
 describe('newCdrId', () => {
   it('is a 26-char Crockford ULID that sorts by start time', () => {
@@ -12,16 +12,6 @@ describe('newCdrId', () => {
     expect(a < b).toBe(true)
     expect(newCdrId(0, new Uint8Array(10))).toBe('0'.repeat(26))
     expect(newCdrId(1_700_000_000_000)).not.toBe(newCdrId(1_700_000_000_000))
-  })
-})
-
-describe('billedDurationSec', () => {
-  it('bills every started second and nothing for an unanswered call', () => {
-    expect(billedDurationSec(null, 5000)).toBe(0)
-    expect(billedDurationSec(1000, 1000)).toBe(0)
-    expect(billedDurationSec(1000, 62_000)).toBe(61)
-    expect(billedDurationSec(1000, 62_001)).toBe(62)
-    expect(billedDurationSec(1000, 1001)).toBe(1)
   })
 })
 

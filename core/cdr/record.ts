@@ -1,5 +1,6 @@
-// The CDR record the call layer hands to the sink (shared `cdrCreate`, epoch ms), its time-ordered id, billing and PDD helpers.
+// The CDR record the call layer hands to the sink (shared `cdrCreate`, epoch ms), its time-ordered id, PDD and the SystemShutdown record of a crashed call.
 import { randomFillSync } from 'node:crypto'
+import { billedDurationSec } from '../../shared/billing/billed-duration.js'
 import { callCost, type RatingRate } from '../../shared/billing/rating.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 
@@ -55,15 +56,6 @@ export function newCdrId(nowMs: number, random?: Uint8Array): string {
   return time + rand
 }
 
-/**
- * Billed seconds of a call: 0 when it was never answered, else the answered time rounded UP to whole seconds
- * (VOS3000 bills every started second; 61.001 s bills 62 s, exactly 61.000 s bills 61 s).
- */
-export function billedDurationSec(answeredAtMs: number | null, endedAtMs: number): number {
-  if (answeredAtMs === null) return 0
-  return Math.ceil(Math.max(0, endedAtMs - answeredAtMs) / 1000)
-}
-
 /** Post-dial delay: INVITE received until the first 180/183 (or the answer when none came); null when neither came. */
 export function postDialDelayMs(startedAtMs: number, firstProgressAtMs: number | null): number | null {
   return firstProgressAtMs === null ? null : Math.max(0, firstProgressAtMs - startedAtMs)
@@ -84,9 +76,7 @@ function journaledCost(durationSec: number, rate: RatingRate, precision: number)
  */
 export function systemShutdownRecord(call: CallSkeleton, answer: CallAnswer | null, lastKnownAtMs: number): CdrRecord {
   const endedAtMs = Math.max(lastKnownAtMs, answer?.answeredAtMs ?? call.startedAtMs, call.startedAtMs)
-  const talked = billedDurationSec(answer?.answeredAtMs ?? null, endedAtMs)
-  const capSec = answer?.capSec ?? 0
-  const durationSec = capSec > 0 && talked > capSec ? capSec : talked
+  const durationSec = billedDurationSec(answer?.answeredAtMs ?? null, endedAtMs, answer?.capSec ?? 0)
   const t = answer?.tariff ?? null
   return {
     ...call,

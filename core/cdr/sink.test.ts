@@ -8,16 +8,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cdrs } from '../../shared/db/schema.js'
-import { applyMigrations, openDatabase, type Database } from '../db/client.js'
+import { applyMigrations, openDatabase, type Database } from '../../shared/db/node/database.js'
 import { ManualClock } from '../lib/clock.js'
 import { createLogger } from '../lib/log.js'
 import { CdrJournal } from './journal.js'
 import { CdrSink } from './sink.js'
-import { sampleCall, sampleCdr } from './fixtures/records.js'
+import { sampleCall, sampleCdr } from './test-support/records.js'
 import type { CdrRecord } from './record.js'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const FIXTURE = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url))
+const FIXTURE = fileURLToPath(new URL('./test-support/crash-writer.ts', import.meta.url))
 
 interface CrashReport {
   committed: string[]

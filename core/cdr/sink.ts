@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { cdrCreate } from '../../shared/entities/cdr.js'
 import type { CallObserver } from '../call/ports.js'
-import type { Db } from '../db/client.js'
+import type { Db } from '../../shared/db/node/database.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
 import { CdrJournal } from './journal.js'

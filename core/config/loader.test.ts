@@ -8,10 +8,10 @@ import { accounts, mappingGateways, routingGateways, systemParameters } from '..
 import { accountCreate, accountToRow } from '../../shared/entities/account.js'
 import { mappingGatewayCreate, mappingGatewayToRow } from '../../shared/entities/mapping-gateway.js'
 import { routingGatewayCreate, routingGatewayToRow } from '../../shared/entities/routing-gateway.js'
-import { applyMigrations, openDatabase, type Database } from '../db/client.js'
+import { applyMigrations, openDatabase, type Database } from '../../shared/db/node/database.js'
 import { ManualClock } from '../lib/clock.js'
 import { createLogger, type Logger } from '../lib/log.js'
-import { startSqld } from '../../scripts/test-support/sqld-server.js'
+import { startSqld } from '../../shared/db/node/test-support/sqld-server.js'
 import { ConfigLoader, type ConfigObserver } from './loader.js'
 import { findMappingGatewayBySource, type ConfigSnapshot } from './snapshot.js'
 

@@ -4,7 +4,7 @@ import { getTableColumns, getTableName, type Table } from 'drizzle-orm'
 import {
   accounts, configVersion, CONFIG_VERSION_ROW_ID, gatewayGroups, mappingGateways, rates, routingGateways, systemParameters,
 } from '../../shared/db/schema.js'
-import type { Database } from '../db/client.js'
+import type { Database } from '../../shared/db/node/database.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
 import { buildSnapshot, type ConfigSnapshot, type SnapshotInput, type SnapshotIssue } from './snapshot.js'

@@ -1,9 +1,9 @@
 // Ingress authentication on the wire: docs/architecture.md "Ingress authentication" (ip, ip_port, password) with SS_REPLY_UNAUTHORIZED, and digest per RFC 3261 §22, RFC 7616 §3.3-3.4 (qop=auth, stale=true, nonce count) and RFC 8760 (SHA-256 with MD5), each with its CDR.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CUSTOMER_ACCOUNT, cdrSummary, outcome, runCall, settle, vendorGateway } from './call-fixtures.js'
-import { cdrMark, readCdrs, type MappingGatewaySeed } from './config-seed.js'
-import { challengesOf, digestCredentials, DigestCustomer, type DigestChallenge } from './digest-customer.js'
-import { freeUdpPort, startCore, startSippUas, type CoreProcess } from './harness.js'
+import { CUSTOMER_ACCOUNT, cdrSummary, outcome, runCall, settle, vendorGateway } from './test-support/call-fixtures.js'
+import { cdrMark, readCdrs, type MappingGatewaySeed } from './test-support/config-seed.js'
+import { challengesOf, digestCredentials, DigestCustomer, type DigestChallenge } from './test-support/digest-customer.js'
+import { freeUdpPort, startCore, startSippUas, type CoreProcess } from './test-support/harness.js'
 
 describe('ip and ip_port authentication', () => {
   let core: CoreProcess

@@ -1,9 +1,9 @@
 // Billing on the wire, SIPp on both legs: a prepaid caller cut at what its balance pays with BalanceExhausted, cost and vendor cost on the CDR, both balances charged once; 503 AccountBalanceNotEnough when the first period cannot be paid; a call up at a kill -9 billed after the restart; two simultaneous calls within one balance; a vendor skipped once its costs take its clearing balance under the limit.
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cdrSummary, outcome, runCall, vendorGateway } from './call-fixtures.js'
-import { cdrMark, readCdrs, type AccountSeed } from './config-seed.js'
-import { describeSipp, freeUdpPort, runSipp, startCore, startSipp, startSippUas, type CoreProcess } from './harness.js'
+import { cdrSummary, outcome, runCall, vendorGateway } from './test-support/call-fixtures.js'
+import { cdrMark, readCdrs, type AccountSeed } from './test-support/config-seed.js'
+import { describeSipp, freeUdpPort, runSipp, startCore, startSipp, startSippUas, type CoreProcess } from './test-support/harness.js'
 
 /** 0.6 per minute billed per second (0.01/s): 0.03 pays exactly 3 s. */
 const PREPAID: AccountSeed = { id: 'acc_prepaid', name: 'prepaid', type: 'prepaid', balance: 0.03, rateTableId: 'rt_customer' }

@@ -1,7 +1,7 @@
 // Call flows through the B2BUA on the wire, SIPp on both sides: RFC 3261 §9 (CANCEL, 487 both ways), §14 (re-INVITE passed through), §15 (BYE from either side), and the ringing timer SS_SIP_TIMEOUT_RINGING (GatewayTimeout 408).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CUSTOMER_ACCOUNT, FAST_TIMER_PARAMS, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, vendorGateway } from './call-fixtures.js'
-import { freeUdpPort, startCore, type CoreProcess } from './harness.js'
+import { CUSTOMER_ACCOUNT, FAST_TIMER_PARAMS, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, vendorGateway } from './test-support/call-fixtures.js'
+import { freeUdpPort, startCore, type CoreProcess } from './test-support/harness.js'
 
 describe('call flows through the B2BUA', () => {
   let core: CoreProcess

@@ -1,9 +1,9 @@
 // CDRs that are never lost, on the wire: docs/architecture.md "CDRs that are never lost" (journal first, then libSQL; a database outage or kill -9 loses no record; calls up at a crash close as SystemShutdown on restart).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSqld, type SqldServer } from '../../scripts/test-support/sqld-server.js'
-import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './call-fixtures.js'
-import { brief, cdrMark, readCdrs } from './config-seed.js'
-import { describeSipp, freeUdpPort, runSipp, startCore, startSipp, startSippUas, type CoreProcess } from './harness.js'
+import { startSqld, type SqldServer } from '../../shared/db/node/test-support/sqld-server.js'
+import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
+import { brief, cdrMark, readCdrs } from './test-support/config-seed.js'
+import { describeSipp, freeUdpPort, runSipp, startCore, startSipp, startSippUas, type CoreProcess } from './test-support/harness.js'
 
 const config = (vendorPort: number) => ({
   accounts: [CUSTOMER_ACCOUNT],

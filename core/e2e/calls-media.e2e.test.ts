@@ -1,9 +1,9 @@
 // Relayed calls on the wire: RFC 3264 §6 answer anchored on the core's RTP port, RTP both ways through the relay to a SIPp vendor echoing it (-rtp_echo), the warning prompt as RFC 3550 §5.1 RTP in PCMU, no-media hangup, and every port pair free afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, settle, vendorGateway } from './call-fixtures.js'
-import { cdrMark, readCdrs } from './config-seed.js'
-import { describeSipp, freeUdpPort, metric, startCore, startSippUas, type CoreProcess } from './harness.js'
-import { MediaCustomer } from './media-customer.js'
+import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, settle, vendorGateway } from './test-support/call-fixtures.js'
+import { cdrMark, readCdrs } from './test-support/config-seed.js'
+import { describeSipp, freeUdpPort, metric, startCore, startSippUas, type CoreProcess } from './test-support/harness.js'
+import { MediaCustomer } from './test-support/media-customer.js'
 
 const RTP_MIN = 36000 + 20 * Math.floor(Math.random() * 200)
 

@@ -1,8 +1,8 @@
 // Routing and failover on the wire, SIPp as customer and vendors: docs/architecture.md "Routing" (prefix modes, lock, line limits, priorities, stop-switching codes, failover), SS_SIP_TIMEOUT_INVITE, live config changes and RFC 3261 §17.1.1.2 (no answer at all).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CUSTOMER_ACCOUNT, FAST_TIMER_PARAMS, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, settle, vendorGateway } from './call-fixtures.js'
-import type { RoutingGatewaySeed } from './config-seed.js'
-import { freeUdpPort, startCore, startSipp, startSippUas, type CoreProcess } from './harness.js'
+import { CUSTOMER_ACCOUNT, FAST_TIMER_PARAMS, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, settle, vendorGateway } from './test-support/call-fixtures.js'
+import type { RoutingGatewaySeed } from './test-support/config-seed.js'
+import { freeUdpPort, startCore, startSipp, startSippUas, type CoreProcess } from './test-support/harness.js'
 
 const VENDORS = [
   'answer', 'reject503', 'next', 'busy', 'afterBusy', 'silent1', 'silent2', 'locked', 'unlocked', 'limited',

@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ParamName } from '../../shared/params/system-params.js'
 import type { CdrRow } from '../../shared/entities/cdr.js'
-import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './call-fixtures.js'
-import { brief, cdrMark, readCdrs } from './config-seed.js'
-import { describeSipp, freeUdpPort, runSipp, startCore, startSippUas, type CoreProcess, type SippResult } from './harness.js'
+import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
+import { brief, cdrMark, readCdrs } from './test-support/config-seed.js'
+import { describeSipp, freeUdpPort, runSipp, startCore, startSippUas, type CoreProcess, type SippResult } from './test-support/harness.js'
 
 /** One SIP message from a SIPp `-trace_msg` file: when SIPp sent or received it (epoch ms, µs precision) and its text. */
 interface WireMessage {

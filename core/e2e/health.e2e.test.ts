@@ -4,9 +4,9 @@ import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gatewayStatus, networkTests } from '../../shared/db/schema.js'
 import { networkTestFromRow } from '../../shared/entities/network-test.js'
-import { parsePrometheusText, sampleValue } from '../lib/prometheus-text.fixture.js'
-import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, settle, vendorGateway } from './call-fixtures.js'
-import { freeUdpPort, startCore, startSipp, startSippUas, waitFor, type CoreProcess, type SippProcess } from './harness.js'
+import { parsePrometheusText, sampleValue } from '../lib/test-support/prometheus-text.js'
+import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, settle, vendorGateway } from './test-support/call-fixtures.js'
+import { freeUdpPort, startCore, startSipp, startSippUas, waitFor, type CoreProcess, type SippProcess } from './test-support/harness.js'
 
 /** Period 5 s (the catalogue minimum), T1 100 ms so Timer F is 6.4 s, one failure/success to flip. */
 const PARAMS = {

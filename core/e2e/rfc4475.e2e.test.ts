@@ -3,7 +3,7 @@ import { createSocket, type Socket } from 'node:dgram'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { health, metric, repoRoot, startCore, waitFor, type CoreProcess } from './harness.js'
+import { health, metric, repoRoot, startCore, waitFor, type CoreProcess } from './test-support/harness.js'
 
 const dir = resolve(repoRoot, 'core/sip/conformance/test-support/rfc4475')
 

@@ -10,7 +10,7 @@ import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
 import { TransactionLayer } from '../sip/transaction/layer.js'
 import type { ClientTransaction, TransactionFailure, TransactionUser } from '../sip/transaction/types.js'
 import { openUdpTransport, type UdpTransport } from '../transport/udp.js'
-import { freeUdpPort, runSipp, waitFor, type SippResult } from './harness.js'
+import { freeUdpPort, runSipp, waitFor, type SippResult } from './test-support/harness.js'
 
 /** Records the final outcome of each client transaction. */
 class Outcomes implements TransactionUser {

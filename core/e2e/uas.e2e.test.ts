@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { health, metric, repoRoot, runSipp, startCore, waitFor, type CoreProcess } from './harness.js'
+import { health, metric, repoRoot, runSipp, startCore, waitFor, type CoreProcess } from './test-support/harness.js'
 
 describe('core as UAS under SIPp', () => {
   let core: CoreProcess

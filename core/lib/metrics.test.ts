@@ -1,7 +1,7 @@
 // Covers the counters and gauges behind /metrics (Prometheus text exposition format 0.0.4; no RFC).
 import { describe, expect, it } from 'vitest'
 import { Metrics, MetricsError } from './metrics.js'
-import { parsePrometheusText, PromParseError, sampleValue } from './prometheus-text.fixture.js'
+import { parsePrometheusText, PromParseError, sampleValue } from './test-support/prometheus-text.js'
 
 describe('Metrics', () => {
   it('renders counters with escaped labels and gauges from collectors', () => {

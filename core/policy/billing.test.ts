@@ -5,7 +5,7 @@ import type { Decision, RouteDecision } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import { Metrics } from '../lib/metrics.js'
 import { PolicyController } from './controller.js'
-import { account, admission, invite, mappingGateway, policySnapshot, rate, routingGateway, type FixtureInput } from './fixtures/policy-fixture.js'
+import { account, admission, invite, mappingGateway, policySnapshot, rate, routingGateway, type FixtureInput } from './test-support/policy-inputs.js'
 
 const NOW = Date.UTC(2024, 0, 3, 12)
 const customer = (body: Record<string, unknown> = {}) => account('acc1', { type: 'prepaid', balance: 1, rateTableId: 'rtC', ...body })

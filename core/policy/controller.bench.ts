@@ -4,7 +4,7 @@ import type { Decision } from '../call/ports.js'
 import { Metrics } from '../lib/metrics.js'
 import { PolicyController } from './controller.js'
 import { digestResponse } from './digest.js'
-import { admission, invite, mappingGateway, policySnapshot, REALM, routingGateway } from './fixtures/policy-fixture.js'
+import { admission, invite, mappingGateway, policySnapshot, REALM, routingGateway } from './test-support/policy-inputs.js'
 import type { AdmissionRequest } from '../call/ports.js'
 
 const URI = 'sip:4930123@203.0.113.1'

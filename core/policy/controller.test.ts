@@ -7,7 +7,7 @@ import { Metrics } from '../lib/metrics.js'
 import { PolicyController, type PolicyControllerOptions } from './controller.js'
 import {
   account, admission, credentialsFor, gatewayGroup, invite, mappingGateway, policySnapshot, routingGateway, type FixtureInput,
-} from './fixtures/policy-fixture.js'
+} from './test-support/policy-inputs.js'
 
 const URI = 'sip:4930123@203.0.113.1'
 const ALICE = { username: 'alice', password: 'secret', algorithm: 'SHA-256' as const, uri: URI }

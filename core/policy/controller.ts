@@ -6,7 +6,7 @@ import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js
 import type { SystemParams } from '../../shared/params/system-params.js'
 import { decideRoute, type RouteCandidate, type RoutingLive } from '../../shared/routing/route.js'
 import type { TerminationReason } from '../../shared/termination/reasons.js'
-import { offlineNotes } from '../call/call-record.js'
+import { offlineNotes } from '../call/cdr-facts.js'
 import type { AdmissionRequest, CallController, ChallengeDecision, Decision, RejectDecision, RouteTarget } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { CounterSeries, Metric, Metrics } from '../lib/metrics.js'

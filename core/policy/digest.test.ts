@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { computeHa1 } from '../../shared/auth/digest-hash.js'
 import { ManualClock } from '../lib/clock.js'
 import { constantTimeEqual, digestResponse, DigestAuthenticator } from './digest.js'
-import { credentialsFor, invite, policySnapshot, REALM, type UacAnswer } from './fixtures/policy-fixture.js'
+import { credentialsFor, invite, policySnapshot, REALM, type UacAnswer } from './test-support/policy-inputs.js'
 
 const URI = 'sip:4930123@203.0.113.1'
 const SECRET = new Uint8Array(32).fill(7)

@@ -1,7 +1,7 @@
 // Covers ingress identification by source address (docs/architecture.md "Ingress authentication": ip, ip_port, password modes); RFC 3261 §18.2.1 source, never Via.
 import { describe, expect, it } from 'vitest'
 import { acceptsDigest, identifySource, passwordSourceAllowed, sourceIp } from './identify.js'
-import { mappingGateway, policySnapshot } from './fixtures/policy-fixture.js'
+import { mappingGateway, policySnapshot } from './test-support/policy-inputs.js'
 
 const from = (address: string, port: number) => ({ address, port, family: address.includes(':') ? 'IPv6' as const : 'IPv4' as const })
 

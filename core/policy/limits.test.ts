@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RouteTarget } from '../call/ports.js'
 import { AdmittedCall } from './admitted-call.js'
-import { gatewayGroup, policySnapshot, routingGateway } from './fixtures/policy-fixture.js'
+import { gatewayGroup, policySnapshot, routingGateway } from './test-support/policy-inputs.js'
 import { LineCounters, LineCountError } from './limits.js'
 
 const target = (routingGatewayId: string, groupId: string | null = null): RouteTarget => ({

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../lib/clock.js'
 import { LoopNetwork } from './loop.js'
-import { RecordingUser, runTransportContract, type TransportHarness } from './transport.contract.js'
+import { RecordingUser, runTransportContract, type TransportHarness } from './test-support/transport-contract.js'
 import type { Transport, TransportFailure } from './types.js'
 
 runTransportContract('LoopTransport', (): TransportHarness => {

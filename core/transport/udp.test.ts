@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
-import { RecordingUser, runTransportContract, type TransportHarness } from './transport.contract.js'
+import { RecordingUser, runTransportContract, type TransportHarness } from './test-support/transport-contract.js'
 import type { Transport, TransportFailure } from './types.js'
 import { openUdpTransport } from './udp.js'
 

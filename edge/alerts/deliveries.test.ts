@@ -1,8 +1,8 @@
 // Covers deliverDue on a real libSQL file with a real receiver: deleted receivers fail at once, not-yet-due deliveries wait, a claimed attempt is never sent twice.
 import { afterEach, describe, expect, it } from 'vitest'
 import { alertDeliveries, webhooks } from '../../shared/db/schema.js'
-import { useHarness } from '../test/harness.js'
-import { startWebhookReceiver, type WebhookReceiver } from '../test/webhook-receiver.js'
+import { useHarness } from '../test-support/harness.js'
+import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.js'
 import { DEFAULT_RETRY_POLICY, deliverDue, type DeliveryOptions } from './deliveries.js'
 import { generateWebhookSecret } from './webhook.js'
 

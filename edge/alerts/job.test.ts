@@ -1,11 +1,11 @@
 // The alert job end to end on a real libSQL file with real HTTP receivers: fire once with a valid signature, minAttempts, cooldown, resolve, retries, the lease.
 import { afterEach, describe, expect, it } from 'vitest'
-import { create, routingGatewayBody } from '../test/fixtures.js'
-import { cdrRow, insertCdrs } from '../test/cdrs.js'
-import { useHarness, type Harness } from '../test/harness.js'
-import { startWebhookReceiver, verifyStandardWebhook, type Answer, type WebhookReceiver } from '../test/webhook-receiver.js'
-import { openNodeDb } from '../node/db.js'
+import { create, routingGatewayBody } from '../test-support/fixtures.js'
+import { cdrRow, insertCdrs } from '../test-support/cdrs.js'
+import { useHarness, type Harness } from '../test-support/harness.js'
+import { startWebhookReceiver, verifyStandardWebhook, type Answer, type WebhookReceiver } from '../test-support/webhook-receiver.js'
 import { runAlertJob, type AlertJobOptions } from './job.js'
+import { openDatabase } from '../../shared/db/node/database.js'
 
 const T0 = Math.floor(Date.now() / 1000) * 1000
 const quick: AlertJobOptions = { retryDelaysMs: [10, 20], timeoutMs: 1000 }
@@ -135,7 +135,7 @@ describe('runAlertJob', () => {
     const r = await receiver(() => 204, 200)
     await webhook(r.url)
     await spike(h(), 25, 5)
-    const second = await openNodeDb(h().url)
+    const second = openDatabase({ url: h().url })
     try {
       const runs = await Promise.all([runAlertJob(h().db, { ...quick, clock: () => T0 }), runAlertJob(second.db, { ...quick, clock: () => T0 })])
       expect(runs.map((x) => x.claimed).sort()).toEqual([false, true])
@@ -150,7 +150,7 @@ describe('runAlertJob', () => {
   })
 
   it('returns an error value instead of throwing when the database is unreachable', async () => {
-    const broken = await openNodeDb(h().url)
+    const broken = openDatabase({ url: h().url })
     broken.client.close()
     const run = await runAlertJob(broken.db, { clock: () => T0 })
     expect(run).toMatchObject({ claimed: false, error: expect.stringMatching(/claiming the lease failed/) })

@@ -1,6 +1,6 @@
 // Covers the job lease on a real libSQL file: one holder at a time, taken over only after expiry, released early by its holder.
 import { describe, expect, it } from 'vitest'
-import { useHarness } from '../test/harness.js'
+import { useHarness } from '../test-support/harness.js'
 import { claimLease, releaseLease } from './lease.js'
 
 describe('claimLease', () => {

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { gatewayStatus } from '../../shared/db/schema.js'
 import type { AlertRuleRow } from '../../shared/entities/alert-rule.js'
-import { attempt, cdrRow, insertCdrs } from '../test/cdrs.js'
-import { useHarness } from '../test/harness.js'
+import { attempt, cdrRow, insertCdrs } from '../test-support/cdrs.js'
+import { useHarness } from '../test-support/harness.js'
 import { measureRules } from './measure.js'
 
 const NOW = 1_800_000_000_000

@@ -1,6 +1,6 @@
 // Covers Standard Webhooks signing (the spec's test vector and a node:crypto receiver) and postWebhook's Result values over real HTTP.
 import { afterEach, describe, expect, it } from 'vitest'
-import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from '../test/webhook-receiver.js'
+import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from '../test-support/webhook-receiver.js'
 import { generateWebhookSecret, postWebhook, signWebhook } from './webhook.js'
 
 describe('signWebhook', () => {

@@ -1,7 +1,7 @@
 // Covers ratesMatching on a real migrated libSQL: every rate whose prefix starts the number (including '' and * # +), only from the asked table.
 import { describe, expect, it } from 'vitest'
 import { rates, rateTables } from '../../shared/db/schema.js'
-import { useHarness } from '../test/harness.js'
+import { useHarness } from '../test-support/harness.js'
 import { ratesMatching } from './rating.js'
 
 describe('ratesMatching', () => {

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { rates, rateTables } from '../../shared/db/schema.js'
 import { rateCreate } from '../../shared/entities/rate.js'
-import { useHarness } from '../test/harness.js'
+import { useHarness } from '../test-support/harness.js'
 import { IMPORT_CHUNK_ROWS, upsertRates } from './rates-import.js'
 
 describe('upsertRates', () => {

@@ -1,7 +1,7 @@
 // CDR CSV export: parsed back with a strict RFC 4180 parser it equals the JSON search field by field (quotes, commas, CRLF, formula guard), streamed page by page.
 import { describe, expect, it } from 'vitest'
-import { attempt, cdrRow, DAY0, insertCdrs } from '../test/cdrs.js'
-import { useHarness } from '../test/harness.js'
+import { attempt, cdrRow, DAY0, insertCdrs } from '../test-support/cdrs.js'
+import { useHarness } from '../test-support/harness.js'
 import { CDR_CSV_COLUMNS, cdrCsvStream } from './csv.js'
 
 /** A strict RFC 4180 parser: quoted fields may hold commas, CRLF and doubled quotes; every record ends in CRLF. */

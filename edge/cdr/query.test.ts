@@ -2,8 +2,8 @@
 import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { CdrCursor } from '../../shared/entities/cdr-query.js'
-import { cdrRow, DAY0, HOUR, insertCdrs } from '../test/cdrs.js'
-import { useHarness, type Harness } from '../test/harness.js'
+import { cdrRow, DAY0, HOUR, insertCdrs } from '../test-support/cdrs.js'
+import { useHarness, type Harness } from '../test-support/harness.js'
 import { cdrPageSql, chooseCdrPlan, fetchCdrPage, PREFIX_PLAN_MAX_ROWS, type CdrFilters, type CdrPlan } from './query.js'
 
 /** The EXPLAIN QUERY PLAN details of one page query. */

@@ -1,6 +1,6 @@
 // Bearer authentication: public routes, missing/unknown/malformed keys (401) and viewer writes (403).
 import { describe, expect, it } from 'vitest'
-import { useHarness } from '../test/harness.js'
+import { useHarness } from '../test-support/harness.js'
 
 describe('requireApiKey', () => {
   const h = useHarness()

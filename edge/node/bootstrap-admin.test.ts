@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { apiKeys } from '../../shared/db/schema.js'
-import { useHarness } from '../test/harness.js'
+import { useHarness } from '../test-support/harness.js'
 import { ensureAdminKey } from './bootstrap-admin.js'
 
 describe('ensureAdminKey', () => {

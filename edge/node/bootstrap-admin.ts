@@ -1,20 +1,9 @@
 // First-start admin key: creates one and hands back its secret to print once, or ensures ADMIN_API_KEY's secret is a key.
 import { eq } from 'drizzle-orm'
 import { apiKeys } from '../../shared/db/schema.js'
-import { apiKeyToRow, hashApiKeySecret } from '../../shared/entities/api-key.js'
+import { hashApiKeySecret } from '../../shared/entities/api-key.js'
 import type { ApiRole, Db } from '../env.js'
-import { API_KEY_PREFIX, generateApiKeySecret } from '../auth/api-key-secret.js'
-import { newId } from '../ids.js'
-
-/** Inserts an API key with the given (or a new) secret and returns the secret. */
-export async function insertApiKey(db: Db, name: string, role: ApiRole, secret: string = generateApiKeySecret()): Promise<string> {
-  const nowMs = Date.now()
-  const row = apiKeyToRow({ name, role }, { id: newId('key', nowMs), nowMs, secret })
-  // An operator-chosen secret may be short: showing its first characters to every viewer would give most of it away.
-  const secretPrefix = secret.startsWith(API_KEY_PREFIX) ? row.secretPrefix : ''
-  await db.insert(apiKeys).values({ ...row, secretPrefix })
-  return secret
-}
+import { insertApiKey } from '../auth/insert-api-key.js'
 
 /** What the bootstrap did: `created` carries a generated secret that must be shown to the operator once. */
 export type AdminKeyBootstrap =

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { useHarness } from '../test/harness.js'
-import { openNodeDb } from './db.js'
-import { migrateDatabase } from './migrate.js'
+import { useHarness } from '../test-support/harness.js'
 import { DEMO_IDS, isNewDatabase, seedDemoConfig } from './seed.js'
+import { applyMigrations, openDatabase } from '../../shared/db/node/database.js'
 
 describe('seedDemoConfig', () => {
   const h = useHarness()
@@ -35,10 +34,10 @@ describe('seedDemoConfig', () => {
 describe('isNewDatabase', () => {
   it('is true before the first migration and false after it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'softswitch-new-'))
-    const { db, client } = await openNodeDb(pathToFileURL(join(dir, 'x.db')).href)
+    const { db, client } = openDatabase({ url: pathToFileURL(join(dir, 'x.db')).href })
     try {
       expect(await isNewDatabase(db)).toBe(true)
-      await migrateDatabase(db)
+      await applyMigrations(db)
       expect(await isNewDatabase(db)).toBe(false)
     } finally {
       client.close()

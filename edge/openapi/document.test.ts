@@ -1,7 +1,7 @@
 // /openapi.json: an OpenAPI 3.1 document generated from the zod schemas that covers every mounted route.
 import { describe, expect, it } from 'vitest'
 import { RESOURCES } from '../app.js'
-import { useHarness } from '../test/harness.js'
+import { useHarness } from '../test-support/harness.js'
 import { openApiPath } from './document.js'
 
 describe('OpenAPI document', () => {

@@ -1,6 +1,6 @@
 // Routing micro-benchmark over 10,000 gateways and 50,000 prefixes (run by `npm run bench` or `npx tsx shared/routing/route.bench.ts`); prints JSON lines.
 import { buildRoutingTable, decideRoute, type RoutingGatewayConfig, type RoutingLive } from './route.js'
-import { gatewayGroupFixture, routingGatewayFixture } from './routing-cases.js'
+import { gatewayGroupFixture, routingGatewayFixture } from './test-support/routing-cases.js'
 
 let seed = 12345
 const random = (): number => {

@@ -2,7 +2,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { buildRoutingTable, decideRoute, groupFreeLines, type RouteDecision, type RoutingSnapshot } from './route.js'
-import { gatewayGroupFixture, ROUTING_CASES, routingGatewayFixture as gw, routingLiveFromRecords } from './routing-cases.js'
+import { gatewayGroupFixture, ROUTING_CASES, routingGatewayFixture as gw, routingLiveFromRecords } from './test-support/routing-cases.js'
 import { TimeZoneError } from './work-calendar.js'
 
 const FACTS = { callee: '0033155', caller: '4921198765', mappingGatewayId: 'M1', nowMs: Date.UTC(2024, 0, 3, 12) }

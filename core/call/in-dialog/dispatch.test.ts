@@ -1,6 +1,6 @@
 // In-dialog dispatch: RFC 3261 §12.2.2 (CSeq lower than the remote sequence number -> 500, unknown dialog -> 481), §11 (in-dialog OPTIONS answered by the node), §8.2.1 (501 for methods not passed across).
 import { describe, expect, it } from 'vitest'
-import { CLEAN, callBench } from '../call.fixture.js'
+import { CLEAN, callBench } from '../test-support/call-harness.js'
 
 describe('dispatchInDialog', () => {
   it('answers 500 to a request with a CSeq lower than the last one (§12.2.2)', () => {

@@ -1,6 +1,6 @@
 // re-INVITE across the B2BUA: RFC 3261 §14 (relayed in the other leg's dialog, 491 glare §14.2), §13.2.2.4 and RFC 6026 §7.2 (the ACK translated end to end and re-sent per 2xx).
 import { describe, expect, it } from 'vitest'
-import { callBench, SDP_A, SDP_B } from '../call.fixture.js'
+import { callBench, SDP_A, SDP_B } from '../test-support/call-harness.js'
 
 const SDP_A2 = SDP_A.replace('m=audio 4000', 'm=audio 4002')
 const SDP_B2 = SDP_B.replace('m=audio 6000', 'm=audio 6002')

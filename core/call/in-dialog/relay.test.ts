@@ -1,6 +1,6 @@
 // Non-INVITE in-dialog requests across the B2BUA: RFC 3311 (UPDATE with SDP, target refresh), RFC 6086 (INFO), RFC 3261 §17.1.2.2 (Timer F -> 408 to the sender).
 import { describe, expect, it } from 'vitest'
-import { callBench, SDP_A, SDP_B } from '../call.fixture.js'
+import { callBench, SDP_A, SDP_B } from '../test-support/call-harness.js'
 
 const SDP_A2 = SDP_A.replace('m=audio 4000', 'm=audio 4002')
 const SDP_B2 = SDP_B.replace('m=audio 6000', 'm=audio 6002')

@@ -10,7 +10,7 @@ import type { ClientTransaction, TransactionFailure, TransactionUser } from '../
 import type { RemoteAddr, Transport } from '../../transport/types.js'
 import type { Call } from '../call.js'
 import type { CallContext } from '../call-context.js'
-import { epochMs } from '../call-record.js'
+import { epochMs } from '../cdr-facts.js'
 import type { RouteTarget } from '../ports.js'
 import { calleeOfferHeaders, minSeOf } from '../session-timer.js'
 import { AnsweredInvite } from './answered-invite.js'

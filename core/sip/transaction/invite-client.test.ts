@@ -1,7 +1,7 @@
 // Covers the INVITE client transaction of RFC 3261 §17.1.1 (Timers A, B, D; ACK for non-2xx per §17.1.1.3) and RFC 6026 §8.4 (Accepted, Timer M).
 import { afterEach, describe, expect, it } from 'vitest'
 import type { InviteClientTransaction } from './invite-client.js'
-import { isReq, makeStack, peerResponse, RecordingTu, startClient, type Stack } from './layer.fixture.js'
+import { isReq, makeStack, peerResponse, RecordingTu, startClient, type Stack } from './test-support/loop-stack.js'
 
 let s: Stack
 afterEach(() => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { parseMessage } from '../message/parse.js'
 import type { SipRequest } from '../message/message.js'
 import { clientKey, isRfc3261Branch, serverKey } from './key.js'
-import { peerRequest, type PeerRequest } from './layer.fixture.js'
+import { peerRequest, type PeerRequest } from './test-support/loop-stack.js'
 
 function req(p: PeerRequest): SipRequest {
   const r = parseMessage(Buffer.from(peerRequest(p).replaceAll('\n', '\r\n')))

@@ -7,7 +7,7 @@ import type { SipRequest } from '../message/message.js'
 import { parseMessage } from '../message/parse.js'
 import type { InviteClientTransaction } from './invite-client.js'
 import { TransactionLayer } from './layer.js'
-import { isReq, isRes, makeStack, outgoing, peerRequest, peerResponse, RecordingCore, RecordingTu, startClient, type Stack } from './layer.fixture.js'
+import { isReq, isRes, makeStack, outgoing, peerRequest, peerResponse, RecordingCore, RecordingTu, startClient, type Stack } from './test-support/loop-stack.js'
 import { TransactionError } from './types.js'
 
 let s: Stack

@@ -1,6 +1,6 @@
 // Covers the non-INVITE client transaction of RFC 3261 §17.1.2 (Timer E doubling capped at T2, T2 in proceeding, Timers F and K) and §17.1.4.
 import { afterEach, describe, expect, it } from 'vitest'
-import { isReq, makeStack, peerResponse, RecordingTu, startClient, type Stack } from './layer.fixture.js'
+import { isReq, makeStack, peerResponse, RecordingTu, startClient, type Stack } from './test-support/loop-stack.js'
 
 let s: Stack
 afterEach(() => {

@@ -1,7 +1,7 @@
 // Covers the non-INVITE server transaction of RFC 3261 §17.2.2 (retransmission handling per state, Timer J) and §17.2.4.
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildResponse } from '../message/build.js'
-import { isRes, makeStack, peerRequest, type Stack } from './layer.fixture.js'
+import { isRes, makeStack, peerRequest, type Stack } from './test-support/loop-stack.js'
 import type { NonInviteServerTransaction } from './non-invite-server.js'
 
 let s: Stack

@@ -4,7 +4,7 @@ import { parseVia } from '../message/headers/via.js'
 import { parseMessage } from '../message/parse.js'
 import type { SipRequest } from '../message/message.js'
 import type { RemoteAddr } from '../../transport/types.js'
-import { peerRequest } from './layer.fixture.js'
+import { peerRequest } from './test-support/loop-stack.js'
 import { responseTarget, stampReceived } from './response-target.js'
 
 function req(via: string): SipRequest {

@@ -1,7 +1,7 @@
 // POST /v1/accounts: defaults, zod validation issues, duplicate names, roles and the config-version bump.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('POST /v1/accounts', () => {
   const h = useHarness()

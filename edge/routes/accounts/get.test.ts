@@ -1,7 +1,7 @@
 // GET /v1/accounts/{id}: reading one account back, and the 404 body for an unknown id.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/accounts/{id}', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // GET /v1/accounts: keyset pagination over a real migrated database, limits validation and read access for viewers.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/accounts', () => {
   const h = useHarness()

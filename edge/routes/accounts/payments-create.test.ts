@@ -1,7 +1,7 @@
 // POST /v1/accounts/{id}/payments: 201 with balanceAfter, negative corrections, decimal-exact sums, 400 for 0 or bad bodies, 404 for an unknown account, the config-version bump.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('POST /v1/accounts/{id}/payments', () => {
   const h = useHarness()

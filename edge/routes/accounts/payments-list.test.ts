@@ -1,8 +1,8 @@
 // GET /v1/accounts/{id}/payments: newest first across keyset pages, only that account's payments, 400 for a bad cursor, 404 for an unknown account.
 import { describe, expect, it } from 'vitest'
 import { payments } from '../../../shared/db/schema.js'
-import { accountBody, create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 import { decodePaymentCursor, encodePaymentCursor } from './payments-list.js'
 
 describe('GET /v1/accounts/{id}/payments', () => {

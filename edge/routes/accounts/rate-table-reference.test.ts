@@ -1,7 +1,7 @@
 // Accounts' rateTableId: POST and PATCH accept an existing rate table, answer 400 naming rateTableId for an unknown one, and null detaches.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('accounts.rateTableId', () => {
   const h = useHarness()

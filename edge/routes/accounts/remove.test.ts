@@ -1,7 +1,7 @@
 // DELETE /v1/accounts/{id}: deletion, unknown ids, and the 409 while gateways still reference the account.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, mappingGatewayBody, routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, mappingGatewayBody, routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('DELETE /v1/accounts/{id}', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // PATCH /v1/accounts/{id}: partial updates, unknown ids, renames onto a taken name and empty bodies.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('PATCH /v1/accounts/{id}', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // POST /v1/alert-rules: defaults, metric/parameter consistency, scope references, duplicates, and no core config bump.
 import { describe, expect, it } from 'vitest'
-import { create, routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('POST /v1/alert-rules', () => {
   const h = useHarness()

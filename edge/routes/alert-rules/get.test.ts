@@ -1,7 +1,7 @@
 // GET /v1/alert-rules/{id}: reading a rule back, and 404 for an unknown id.
 import { describe, expect, it } from 'vitest'
-import { create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/alert-rules/{id}', () => {
   const h = useHarness()

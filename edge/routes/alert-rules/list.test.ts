@@ -1,7 +1,7 @@
 // GET /v1/alert-rules: keyset pages of rules, oldest first.
 import { describe, expect, it } from 'vitest'
-import { create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/alert-rules', () => {
   const h = useHarness()

@@ -1,8 +1,8 @@
 // DELETE /v1/alert-rules/{id}: the rule goes, its firing alert is closed but kept in the log, and unknown ids are 404.
 import { describe, expect, it } from 'vitest'
 import { alerts } from '../../../shared/db/schema.js'
-import { create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('DELETE /v1/alert-rules/{id}', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // PATCH /v1/alert-rules/{id}: changing fields, the merged rule re-checked, and unknown ids.
 import { describe, expect, it } from 'vitest'
-import { create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('PATCH /v1/alert-rules/{id}', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // GET /v1/alerts/{id}: one alert with its deliveries, and 404 for an unknown id.
 import { describe, expect, it } from 'vitest'
 import { alerts } from '../../../shared/db/schema.js'
-import { useHarness } from '../../test/harness.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/alerts/{id}', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // GET /v1/alerts: the alert log newest first with each delivery's status, filters by rule and state, and pagination.
 import { describe, expect, it } from 'vitest'
 import { alertDeliveries, alerts } from '../../../shared/db/schema.js'
-import { useHarness } from '../../test/harness.js'
+import { useHarness } from '../../test-support/harness.js'
 
 const alertRow = (id: string, ruleId: string, state: 'firing' | 'resolved') =>
   ({ id, ruleId, state, value: 0.9, firedAtMs: 1_700_000_000_000, resolvedAtMs: state === 'resolved' ? 1_700_000_060_000 : null, lastNotifiedAtMs: 1_700_000_000_000 })

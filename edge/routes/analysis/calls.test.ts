@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import type { CdrRow } from '../../../shared/entities/cdr.js'
 import { CALL_GROUPINGS, MARGIN_DECIMALS, roundTo, type CallGrouping } from '../../analysis/calls.js'
-import { cdrRow, DAY0, HOUR, insertCdrs } from '../../test/cdrs.js'
-import { useHarness } from '../../test/harness.js'
+import { cdrRow, DAY0, HOUR, insertCdrs } from '../../test-support/cdrs.js'
+import { useHarness } from '../../test-support/harness.js'
 
 const REASONS = ['CallerHangup', 'CalleeHangup', 'NoAvailableRouter', 'InviteTimeout', 'GatewayRejected', 'CallerCancel', 'AllGatewayBusy'] as const
 

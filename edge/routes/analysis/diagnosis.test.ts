@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { accounts, gatewayStatus, mappingGateways, routingGateways, systemParameters } from '../../../shared/db/schema.js'
 import type { CdrRow } from '../../../shared/entities/cdr.js'
-import { attempt, cdrRow, DAY0, HOUR, insertCdrs } from '../../test/cdrs.js'
-import { useHarness, type Harness } from '../../test/harness.js'
+import { attempt, cdrRow, DAY0, HOUR, insertCdrs } from '../../test-support/cdrs.js'
+import { useHarness, type Harness } from '../../test-support/harness.js'
 
 const window = `from=${new Date(DAY0).toISOString()}&to=${new Date(DAY0 + 24 * HOUR).toISOString()}`
 const stamp = { createdAtMs: DAY0, updatedAtMs: DAY0 }

@@ -1,7 +1,7 @@
 // GET /v1/analysis/gateway-failures: every attempt counts (failovers included), codes and reasons with their share, one-gateway filter.
 import { describe, expect, it } from 'vitest'
-import { attempt, cdrRow, DAY0, HOUR, insertCdrs } from '../../test/cdrs.js'
-import { useHarness } from '../../test/harness.js'
+import { attempt, cdrRow, DAY0, HOUR, insertCdrs } from '../../test-support/cdrs.js'
+import { useHarness } from '../../test-support/harness.js'
 
 const window = `from=${new Date(DAY0).toISOString()}&to=${new Date(DAY0 + 24 * HOUR).toISOString()}`
 

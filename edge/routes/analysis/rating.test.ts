@@ -1,7 +1,7 @@
 // GET /v1/analysis/rating: the account's rate by longest prefix and effective date, cost rounded by SERVER_BILLING_FEE_PRECISION, prepaid affordable time; nulls when unrated; 400/404.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, postCsv, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, postCsv, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 const CSV = [
   'prefix,pricePerMinute,firstIncrementSec,nextIncrementSec,effectiveFrom',

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { accounts, gatewayGroups, gatewayStatus, mappingGateways, routingGateways, systemParameters } from '../../../shared/db/schema.js'
 import { buildRoutingTable, decideRoute } from '../../../shared/routing/route.js'
-import { ROUTING_CASES, routingLiveFromRecords, type RoutingCase } from '../../../shared/routing/routing-cases.js'
-import { useHarness, type Harness } from '../../test/harness.js'
+import { ROUTING_CASES, routingLiveFromRecords, type RoutingCase } from '../../../shared/routing/test-support/routing-cases.js'
+import { useHarness, type Harness } from '../../test-support/harness.js'
 
 const NOW = Date.UTC(2024, 0, 3, 12)
 

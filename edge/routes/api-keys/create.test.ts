@@ -1,6 +1,6 @@
 // POST /v1/api-keys: the secret is returned once, works as a bearer token with its role, and names are unique.
 import { describe, expect, it } from 'vitest'
-import { useHarness } from '../../test/harness.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('POST /v1/api-keys', () => {
   const h = useHarness()

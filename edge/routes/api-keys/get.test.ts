@@ -1,6 +1,6 @@
 // GET /v1/api-keys/{id}: one key without its secret, and 404 for an unknown id.
 import { describe, expect, it } from 'vitest'
-import { useHarness } from '../../test/harness.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/api-keys/{id}', () => {
   const h = useHarness()

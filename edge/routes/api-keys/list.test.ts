@@ -1,6 +1,6 @@
 // GET /v1/api-keys: keys are listed without their secret or hash.
 import { describe, expect, it } from 'vitest'
-import { useHarness } from '../../test/harness.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/api-keys', () => {
   const h = useHarness()

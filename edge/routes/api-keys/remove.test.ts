@@ -1,6 +1,6 @@
 // DELETE /v1/api-keys/{id}: a revoked key stops working at once; the last admin key cannot be deleted.
 import { describe, expect, it } from 'vitest'
-import { useHarness } from '../../test/harness.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('DELETE /v1/api-keys/{id}', () => {
   const h = useHarness()

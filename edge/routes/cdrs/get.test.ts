@@ -1,8 +1,8 @@
 // GET /v1/cdrs/{id}: one CDR in the documented shape for a viewer, 404 for an unknown id.
 import { describe, expect, it } from 'vitest'
 import { cdrFromRow } from '../../../shared/entities/cdr.js'
-import { attempt, cdrRow, DAY0, insertCdrs } from '../../test/cdrs.js'
-import { useHarness } from '../../test/harness.js'
+import { attempt, cdrRow, DAY0, insertCdrs } from '../../test-support/cdrs.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/cdrs/{id}', () => {
   const h = useHarness()

@@ -1,8 +1,8 @@
 // GET /v1/cdrs: every filter alone and combined against a known CDR set, newest-first keyset pages under concurrent inserts, 400s, viewer access.
 import { describe, expect, it } from 'vitest'
 import type { CdrRow } from '../../../shared/entities/cdr.js'
-import { cdrRow, DAY0, HOUR, insertCdrs } from '../../test/cdrs.js'
-import { useHarness, type Harness } from '../../test/harness.js'
+import { cdrRow, DAY0, HOUR, insertCdrs } from '../../test-support/cdrs.js'
+import { useHarness, type Harness } from '../../test-support/harness.js'
 
 const REASONS = ['CallerHangup', 'NoAvailableRouter', 'InviteTimeout', 'GatewayRejected', 'CalleeHangup'] as const
 const CALLEES = ['0033155501', '0033612345', '0044207946', '0049301234', '0033155599']

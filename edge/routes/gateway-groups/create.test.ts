@@ -1,7 +1,7 @@
 // POST /v1/gateway-groups: defaults, calendar validation, reserved lines that must name existing mapping gateways, duplicates.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, gatewayGroupBody, mappingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, gatewayGroupBody, mappingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('POST /v1/gateway-groups', () => {
   const h = useHarness()

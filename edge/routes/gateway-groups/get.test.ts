@@ -1,7 +1,7 @@
 // GET /v1/gateway-groups/{id}: reading a group with its calendar back, and 404 for an unknown id.
 import { describe, expect, it } from 'vitest'
-import { create, gatewayGroupBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, gatewayGroupBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/gateway-groups/{id}', () => {
   const h = useHarness()

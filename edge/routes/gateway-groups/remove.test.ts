@@ -1,7 +1,7 @@
 // DELETE /v1/gateway-groups/{id}: deletion detaches member routing gateways (they stay, ungrouped); 404 for unknown ids.
 import { describe, expect, it } from 'vitest'
-import { create, gatewayGroupBody, routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, gatewayGroupBody, routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('DELETE /v1/gateway-groups/{id}', () => {
   const h = useHarness()

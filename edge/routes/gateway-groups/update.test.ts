@@ -1,7 +1,7 @@
 // PATCH /v1/gateway-groups/{id}: line limit against reserved lines on the merged group, and unknown ids.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, gatewayGroupBody, mappingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, gatewayGroupBody, mappingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('PATCH /v1/gateway-groups/{id}', () => {
   const h = useHarness()

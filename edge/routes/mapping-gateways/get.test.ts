@@ -1,7 +1,7 @@
 // GET /v1/mapping-gateways/{id}: reading one gateway back, and 404 for an unknown id.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, mappingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, mappingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/mapping-gateways/{id}', () => {
   const h = useHarness()

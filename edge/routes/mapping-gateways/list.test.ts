@@ -1,7 +1,7 @@
 // GET /v1/mapping-gateways: pages of gateways that never expose passwords or digest hashes.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, mappingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, mappingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/mapping-gateways', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // DELETE /v1/mapping-gateways/{id}: deletion, unknown ids, and 409 while a group or a routing rule still names the gateway.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, gatewayGroupBody, mappingGatewayBody, routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, gatewayGroupBody, mappingGatewayBody, routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('DELETE /v1/mapping-gateways/{id}', () => {
   const h = useHarness()

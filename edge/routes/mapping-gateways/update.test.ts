@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { computeHa1 } from '../../../shared/auth/digest-hash.js'
 import { mappingGateways } from '../../../shared/db/schema.js'
-import { accountBody, create, mappingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, mappingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('PATCH /v1/mapping-gateways/{id}', () => {
   const h = useHarness()

@@ -1,6 +1,6 @@
 // GET /v1/parameters/{name}: one parameter, and 404 for a name outside the catalogue.
 import { describe, expect, it } from 'vitest'
-import { useHarness } from '../../test/harness.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/parameters/{name}', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // GET /v1/parameters: the whole shared catalogue with value, default, unit, bounds and description.
 import { describe, expect, it } from 'vitest'
 import { PARAM_NAMES } from '../../../shared/params/system-params.js'
-import { useHarness } from '../../test/harness.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/parameters', () => {
   const h = useHarness()

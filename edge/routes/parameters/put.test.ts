@@ -1,6 +1,6 @@
 // PUT /v1/parameters/{name}: values checked by the shared schema and cross-parameter rules, stored, and versioned.
 import { describe, expect, it } from 'vitest'
-import { useHarness } from '../../test/harness.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('PUT /v1/parameters/{name}', () => {
   const h = useHarness()

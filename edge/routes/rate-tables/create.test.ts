@@ -1,7 +1,7 @@
 // POST /v1/rate-tables: 201 with an rtb_ id, 400 for a bad body, 409 for a duplicate name, 403 for viewers, and the config-version bump.
 import { describe, expect, it } from 'vitest'
-import { create, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('POST /v1/rate-tables', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // GET /v1/rate-tables: keyset pages oldest first until nextCursor is null.
 import { describe, expect, it } from 'vitest'
-import { create, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/rate-tables', () => {
   const h = useHarness()

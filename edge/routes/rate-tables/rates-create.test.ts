@@ -1,7 +1,7 @@
 // POST /v1/rate-tables/{id}/rates: 201 with defaults, 400 with issue paths, 404 for an unknown table, 409 for a second rate with the same prefix and effectiveFrom.
 import { describe, expect, it } from 'vitest'
-import { create, rateBody, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, rateBody, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('POST /v1/rate-tables/{id}/rates', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // GET /v1/rate-tables/{id}/rates/{rateId}: 200 for a rate of the table, 404 for an unknown rate or a rate of another table.
 import { describe, expect, it } from 'vitest'
-import { create, rateBody, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, rateBody, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/rate-tables/{id}/rates/{rateId}', () => {
   const h = useHarness()

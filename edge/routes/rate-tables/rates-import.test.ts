@@ -1,7 +1,7 @@
 // POST /v1/rate-tables/{id}/rates/import: CSV round trip with the export, all-or-nothing 400 listing bad rows, upsert by (prefix, effectiveFrom), 400/404 for the wrong body or table.
 import { describe, expect, it } from 'vitest'
-import { create, postCsv, rateBody, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, postCsv, rateBody, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 const HEADER = 'prefix,pricePerMinute,firstIncrementSec,nextIncrementSec,effectiveFrom'
 

@@ -1,7 +1,7 @@
 // GET /v1/rate-tables/{id}/rates: pages by (prefix, effectiveFrom) with nextCursor, 400 for a bad cursor, 404 for an unknown table, and the streamed CSV export.
 import { describe, expect, it } from 'vitest'
-import { create, rateBody, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, rateBody, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 import { ratesCsvStream } from './rates-list.js'
 
 describe('GET /v1/rate-tables/{id}/rates', () => {

@@ -1,7 +1,7 @@
 // DELETE /v1/rate-tables/{id}/rates/{rateId}: 204 and gone, 404 for an unknown rate.
 import { describe, expect, it } from 'vitest'
-import { create, rateBody, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, rateBody, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('DELETE /v1/rate-tables/{id}/rates/{rateId}', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // PATCH /v1/rate-tables/{id}/rates/{rateId}: 200 with the merged rate, 400 for bad values, 404 for unknown ids, 409 onto another rate's key.
 import { describe, expect, it } from 'vitest'
-import { create, rateBody, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, rateBody, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('PATCH /v1/rate-tables/{id}/rates/{rateId}', () => {
   const h = useHarness()

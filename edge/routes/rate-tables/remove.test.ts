@@ -2,8 +2,8 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { rates } from '../../../shared/db/schema.js'
-import { accountBody, create, rateBody, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, rateBody, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('DELETE /v1/rate-tables/{id}', () => {
   const h = useHarness()

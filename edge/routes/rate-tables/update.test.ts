@@ -1,7 +1,7 @@
 // PATCH /v1/rate-tables/{id}: 200 renamed, 409 for a taken name, 404 for an unknown id, 400 for an empty body.
 import { describe, expect, it } from 'vitest'
-import { create, rateTableBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, rateTableBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('PATCH /v1/rate-tables/{id}', () => {
   const h = useHarness()

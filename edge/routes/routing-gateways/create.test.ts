@@ -1,7 +1,7 @@
 // POST /v1/routing-gateways: defaults, prefix and host validation, references to groups/accounts/mapping gateways, duplicates.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, gatewayGroupBody, routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { accountBody, create, gatewayGroupBody, routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 const paths = (body: { error: { issues: { path: unknown }[] } }) => body.error.issues.map((i) => i.path)
 

@@ -1,7 +1,7 @@
 // GET /v1/routing-gateways/{id}: reading one gateway back, and 404 for an unknown id.
 import { describe, expect, it } from 'vitest'
-import { create, routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/routing-gateways/{id}', () => {
   const h = useHarness()

@@ -1,9 +1,9 @@
-// POST /v1/routing-gateways/{id}/network-test and GET .../network-tests/{testId} against the network_tests contract; the core's half (claim, OPTIONS probes, result) is played here by a poller that writes rows the way core/live/network-test-runner.ts does and is tested there against the same table.
+// POST /v1/routing-gateways/{id}/network-test and GET .../network-tests/{testId} against the network_tests contract; the core's half (claim, OPTIONS probes, result) is played here by a poller that writes rows the way core/gateway-reports/network-test-runner.ts does and is tested there against the same table.
 import { and, eq } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
 import { networkTests } from '../../../shared/db/schema.js'
-import { create, routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness, type Harness } from '../../test/harness.js'
+import { create, routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness, type Harness } from '../../test-support/harness.js'
 
 /** Plays a core: every 20 ms claims pending rows and completes them with `result` (bounded by stop()). */
 function fakeCore(h: Harness, result: Partial<typeof networkTests.$inferInsert>) {

@@ -1,7 +1,7 @@
 // DELETE /v1/routing-gateways/{id}: deletion with a config-version bump, and 404 for an unknown id.
 import { describe, expect, it } from 'vitest'
-import { create, routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('DELETE /v1/routing-gateways/{id}', () => {
   const h = useHarness()

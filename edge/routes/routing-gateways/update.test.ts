@@ -1,7 +1,7 @@
 // PATCH /v1/routing-gateways/{id}: partial updates, validation, references, duplicate names and unknown ids.
 import { describe, expect, it } from 'vitest'
-import { create, routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('PATCH /v1/routing-gateways/{id}', () => {
   const h = useHarness()

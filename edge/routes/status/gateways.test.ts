@@ -1,7 +1,7 @@
 // GET /v1/status/gateways: routing-gateway rows of gateway_status in the documented shape, mapping rows left out.
 import { describe, expect, it } from 'vitest'
 import { gatewayStatus } from '../../../shared/db/schema.js'
-import { useHarness } from '../../test/harness.js'
+import { useHarness } from '../../test-support/harness.js'
 
 const row = (kind: 'routing' | 'mapping', gatewayId: string, online: boolean) => ({
   kind, gatewayId, online, lastCheckAtMs: Date.UTC(2024, 0, 3, 12), rttMs: 42, lossRatio: 0, lastCode: 200,

@@ -1,8 +1,8 @@
 // POST /v1/webhooks: the secret is generated (or taken) and returned once, never afterwards; bad URLs, secrets and rule ids are 400; duplicates 409.
 import { describe, expect, it } from 'vitest'
 import { webhooks } from '../../../shared/db/schema.js'
-import { create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('POST /v1/webhooks', () => {
   const h = useHarness()

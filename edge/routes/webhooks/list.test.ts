@@ -1,7 +1,7 @@
 // GET /v1/webhooks: webhooks are listed without their secrets.
 import { describe, expect, it } from 'vitest'
-import { create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/webhooks', () => {
   const h = useHarness()

@@ -1,7 +1,7 @@
 // DELETE /v1/webhooks/{id}: the receiver goes and unknown ids are 404.
 import { describe, expect, it } from 'vitest'
-import { create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('DELETE /v1/webhooks/{id}', () => {
   const h = useHarness()

@@ -1,8 +1,8 @@
 // PATCH /v1/webhooks/{id}: changing severities, rotating the secret without echoing it, and unknown ids.
 import { describe, expect, it } from 'vitest'
 import { webhooks } from '../../../shared/db/schema.js'
-import { create } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('PATCH /v1/webhooks/{id}', () => {
   const h = useHarness()

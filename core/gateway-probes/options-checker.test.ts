@@ -1,0 +1,154 @@
+// Covers the OPTIONS online check (RFC 3261 §11, §17.1.2 Timer F): any final answer is alive, Timer F or a transport error is a failure, hysteresis, jittered periods, config swaps, RTT/loss and the on-demand network test.
+import { describe, expect, it } from 'vitest'
+import { buildSnapshot, type ConfigSnapshot } from '../config/snapshot.js'
+import { routingGatewayCreate, routingGatewayToRow } from '../../shared/entities/routing-gateway.js'
+import { ManualClock } from '../lib/clock.js'
+import { createLogger } from '../lib/log.js'
+import { Metrics } from '../lib/metrics.js'
+import { parsePrometheusText, sampleValue } from '../lib/test-support/prometheus-text.js'
+import { buildResponse } from '../sip/message/build.js'
+import { parseMessage } from '../sip/message/parse.js'
+import { serializeMessage } from '../sip/message/serialize.js'
+import { RecordingCore } from '../sip/transaction/test-support/loop-stack.js'
+import { TransactionLayer } from '../sip/transaction/layer.js'
+import { LoopNetwork } from '../transport/loop.js'
+import { OptionsChecker } from './options-checker.js'
+
+type Mode = { answer: number } | 'silent'
+
+/** Snapshot with the given routing gateways (id → host/port/optionsCheck) and check parameters. */
+function snapshot(gws: Array<{ id: string; host?: string; port?: number; optionsCheck?: boolean }>, params: Record<string, unknown> = {}): ConfigSnapshot {
+  return buildSnapshot({
+    version: 1, loadedAtMs: 0,
+    parameters: Object.entries({ SS_SIP_OPTIONS_CHECK_PERIOD: 10, SS_OPTIONS_FAILURES_TO_OFFLINE: 2, SS_OPTIONS_SUCCESSES_TO_ONLINE: 2, ...params }).map(([name, value]) => ({ name, value })),
+    accounts: [], mappingGateways: [], gatewayGroups: [],
+    routingGateways: gws.map((g) => routingGatewayToRow(routingGatewayCreate.parse({ name: g.id, host: g.host ?? '127.0.0.2', port: g.port ?? 5070, optionsCheck: g.optionsCheck ?? true }), { id: g.id, nowMs: 1 })),
+  })
+}
+
+/** Layer + checker on the loop network (10 ms one way), gateways as scripted peers answering OPTIONS by `mode`. */
+function bench(random = () => 0.5) {
+  const clock = new ManualClock()
+  const net = new LoopNetwork({ clock, latencyMs: 10 })
+  const metrics = new Metrics()
+  const lines: Array<Record<string, unknown>> = []
+  const log = createLogger({ sink: (l) => lines.push(JSON.parse(l) as Record<string, unknown>), now: () => clock.now() })
+  const layer = new TransactionLayer({ clock, user: new RecordingCore(), metrics, timers: { T1: 500, T2: 4000, T4: 5000 } })
+  const local = net.open(layer, '127.0.0.1', 5060)
+  const modes = new Map<string, Mode>()
+  const received = new Map<string, number>()
+  const peer = (host: string, port: number): void => {
+    const key = `${host}:${port}`
+    modes.set(key, { answer: 200 })
+    const t = net.open({
+      onMessage(buf, from) {
+        const r = parseMessage(buf)
+        if (!r.ok || !r.message.isRequest) return
+        received.set(key, (received.get(key) ?? 0) + 1)
+        const m = modes.get(key)!
+        if (m !== 'silent') t.send(serializeMessage(buildResponse(r.message, m.answer)), from)
+      },
+    }, host, port)
+  }
+  const checker = new OptionsChecker({ clock, log, metrics, random })
+  /** Advances `ms` in 50 ms steps, letting the checker's promises settle between steps. */
+  const run = async (ms: number): Promise<void> => {
+    for (let t = 0; t < ms; t += 50) {
+      clock.advance(50)
+      await new Promise((ok) => setImmediate(ok))
+    }
+  }
+  return { clock, net, metrics, lines, layer, local, modes, received, peer, checker, run }
+}
+
+describe('OptionsChecker', () => {
+  it('keeps a gateway online while it answers, even with 404 or 503, and records RTT and last code', async () => {
+    const b = bench()
+    b.peer('127.0.0.2', 5070)
+    b.checker.start(b.layer, b.local, snapshot([{ id: 'rg1' }]))
+    await b.run(6_000)
+    expect(b.received.get('127.0.0.2:5070')).toBe(1)
+    expect(b.checker.view('rg1')).toMatchObject({ online: true, rttMs: 20, lossRatio: 0, lastCode: 200 })
+    b.modes.set('127.0.0.2:5070', { answer: 404 })
+    await b.run(10_000)
+    b.modes.set('127.0.0.2:5070', { answer: 503 })
+    await b.run(10_000)
+    expect(b.checker.online.get('rg1')).toBe(true)
+    expect(b.checker.view('rg1')?.lastCode).toBe(503)
+  })
+
+  it('goes offline after SS_OPTIONS_FAILURES_TO_OFFLINE unanswered checks (Timer F) and back after SS_OPTIONS_SUCCESSES_TO_ONLINE answers', async () => {
+    const b = bench()
+    b.peer('127.0.0.2', 5070)
+    b.modes.set('127.0.0.2:5070', 'silent')
+    b.checker.start(b.layer, b.local, snapshot([{ id: 'rg1' }]))
+    // checks at 5 s and 15 s each time out after Timer F = 64*T1 = 32 s: the first at 37 s, the second (offline) at 47 s
+    await b.run(37_100)
+    expect(b.checker.online.get('rg1')).toBe(true)
+    await b.run(10_000)
+    expect(b.checker.online.get('rg1')).toBe(false)
+    expect(b.checker.view('rg1')?.lossRatio).toBe(1)
+    expect(b.lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'routing gateway offline: OPTIONS unanswered', routingGatewayId: 'rg1' }))
+    b.modes.set('127.0.0.2:5070', { answer: 200 })
+    // checks in flight get answered on their Timer E retransmissions; two answers bring it back
+    await b.run(25_000)
+    expect(b.checker.online.get('rg1')).toBe(true)
+    const fams = parsePrometheusText(b.metrics.render())
+    expect(sampleValue(fams, 'gateway_state_changes_total', { state: 'offline' })).toBe(1)
+    expect(sampleValue(fams, 'gateway_state_changes_total', { state: 'online' })).toBe(1)
+    expect(sampleValue(fams, 'gateway_online', { gateway: 'rg1' })).toBe(1)
+    expect(sampleValue(fams, 'sip_options_rtt_ms_count', { gateway: 'rg1' })).toBeGreaterThanOrEqual(2)
+  })
+
+  it('counts a transport error as a failed check', async () => {
+    const b = bench()
+    b.checker.start(b.layer, b.local, snapshot([{ id: 'rg1', host: '127.0.0.9' }], { SS_OPTIONS_FAILURES_TO_OFFLINE: 1 }))
+    b.net.failSends(() => 'EHOSTUNREACH')
+    await b.run(6_000)
+    expect(b.checker.online.get('rg1')).toBe(false)
+    expect(sampleValue(parsePrometheusText(b.metrics.render()), 'sip_options_checks_total', { result: 'transport' })).toBe(1)
+  })
+
+  it('jitters the period within ±10% through the injected random source', async () => {
+    const b = bench(() => 0)
+    b.peer('127.0.0.2', 5070)
+    b.checker.start(b.layer, b.local, snapshot([{ id: 'rg1' }]))
+    // random 0: first check at once, then every 9 s (period 10 s × 0.9)
+    await b.run(27_050)
+    expect(b.received.get('127.0.0.2:5070')).toBe(4)
+  })
+
+  it('adds and removes gateways on a config swap without resetting the others', async () => {
+    const b = bench()
+    b.peer('127.0.0.2', 5070)
+    b.peer('127.0.0.3', 5070)
+    b.modes.set('127.0.0.2:5070', 'silent')
+    b.checker.start(b.layer, b.local, snapshot([{ id: 'rg1' }, { id: 'rgOff', optionsCheck: false }], { SS_OPTIONS_FAILURES_TO_OFFLINE: 1 }))
+    expect(b.checker.ids).toEqual(['rg1'])
+    await b.run(37_100)
+    expect(b.checker.online.get('rg1')).toBe(false)
+    b.checker.apply(snapshot([{ id: 'rg1' }, { id: 'rg2', host: '127.0.0.3' }], { SS_OPTIONS_FAILURES_TO_OFFLINE: 1 }))
+    expect(b.checker.online.get('rg1')).toBe(false)
+    await b.run(6_000)
+    expect(b.checker.view('rg2')).toMatchObject({ online: true, lastCode: 200 })
+    b.checker.apply(snapshot([{ id: 'rg2', host: '127.0.0.3' }], { SS_OPTIONS_FAILURES_TO_OFFLINE: 1 }))
+    expect(b.checker.online.has('rg1')).toBe(false)
+    expect(b.metrics.render()).not.toContain('gateway="rg1"')
+  })
+
+  it('runs a network test: count OPTIONS apart, with RTT min/avg/max and loss', async () => {
+    const b = bench()
+    b.peer('127.0.0.2', 5070)
+    b.checker.start(b.layer, b.local, snapshot([]))
+    let lost = 0
+    b.net.drop((p) => p.to.address === '127.0.0.2' && lost++ === 1)
+    const result = b.checker.networkTest({ host: '127.0.0.2', port: 5070 }, 3, 200)
+    // the dropped request is retransmitted by Timer E at 500 ms and answered then
+    await b.run(2_000)
+    expect(await result).toEqual({ sent: 3, received: 3, lossRatio: 0, rttMs: { min: 20, avg: 187, max: 520 }, lastCode: 200 })
+    b.modes.set('127.0.0.2:5070', 'silent')
+    const silent = b.checker.networkTest({ host: '127.0.0.2', port: 5070 }, 2, 100)
+    await b.run(33_000)
+    expect(await silent).toEqual({ sent: 2, received: 0, lossRatio: 1, rttMs: null, lastCode: null })
+  })
+})

@@ -1,0 +1,91 @@
+// The local Node edge as a process: first start on a new database (migrate, seed, print admin key), restart, SIGTERM exit 0.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const tsx = join(root, 'node_modules/.bin/tsx')
+
+interface Started {
+  child: ChildProcess
+  port: number
+  lines: Record<string, unknown>[]
+}
+
+/** Starts `edge/node/main.ts` on a free port and resolves with the parsed log lines once it logs that it listens. */
+async function startEdge(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(tsx, [join(root, 'edge/node/main.ts')], {
+    cwd: dataDir,
+    env: { ...process.env, API_PORT: '0', API_HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: `file:${join(dataDir, 'softswitch.db')}`, ADMIN_API_KEY: '', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: Record<string, unknown>[] = []
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => void (stderr += chunk.toString()))
+  return new Promise((resolve, reject) => {
+    let buffered = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString()
+      const parts = buffered.split('\n')
+      buffered = parts.pop() ?? ''
+      for (const part of parts) {
+        if (part.trim() === '') continue
+        const line = JSON.parse(part) as Record<string, unknown>
+        lines.push(line)
+        if (line.msg === 'edge listening') resolve({ child, port: line.port as number, lines })
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`edge exited with ${code} before listening: ${stderr}`)))
+  })
+}
+
+/** Sends SIGTERM and returns the exit code. */
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  const [code] = (await exited) as [number | null]
+  return code
+}
+
+describe('edge/node/main.ts', () => {
+  let dir: string
+  const running: ChildProcess[] = []
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'softswitch-node-'))
+  })
+  afterEach(async () => {
+    for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) await stop(child)
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('migrates and seeds a new database, prints an admin key once, serves it, and exits 0 on SIGTERM', async () => {
+    const first = await startEdge(dir)
+    running.push(first.child)
+    const key = first.lines.find((l) => typeof l.adminApiKey === 'string')?.adminApiKey as string
+    expect(key).toMatch(/^ssk_/)
+    expect(first.lines.some((l) => typeof l.msg === 'string' && l.msg.includes('seeded'))).toBe(true)
+
+    const base = `http://127.0.0.1:${first.port}`
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ ok: true, configVersion: 1 })
+    const routes = (await (await fetch(`${base}/v1/routing-gateways`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      items: { host: string; port: number; prefixes: string[] }[]
+    }
+    expect(routes.items).toEqual([expect.objectContaining({ host: '127.0.0.1', port: 5070, prefixes: [] })])
+    expect(await stop(first.child)).toBe(0)
+
+    const second = await startEdge(dir, { ADMIN_API_KEY: 'operator-chosen-secret-0123456789' })
+    running.push(second.child)
+    expect(second.lines.some((l) => 'adminApiKey' in l)).toBe(false)
+    expect(second.lines.some((l) => typeof l.msg === 'string' && l.msg.includes('seeded'))).toBe(false)
+    const again = `http://127.0.0.1:${second.port}`
+    const old = await fetch(`${again}/v1/accounts`, { headers: { authorization: `Bearer ${key}` } })
+    const configured = await fetch(`${again}/v1/accounts`, { headers: { authorization: 'Bearer operator-chosen-secret-0123456789' } })
+    expect([old.status, configured.status]).toEqual([200, 200])
+    expect(await stop(second.child)).toBe(0)
+  })
+})
