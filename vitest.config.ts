@@ -2,6 +2,9 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 
+/** Every project fails when a process its tests started outlives the run (see the module). */
+const LEAK_CHECK = 'scripts/test-support/process-leaks.ts'
+
 export default defineConfig({
   test: {
     projects: [
@@ -9,6 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          globalSetup: [LEAK_CHECK],
           include: ['{shared,core,edge,scripts}/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'core/e2e/**', 'edge/**/*.workers.test.ts'],
           testTimeout: 20_000,
@@ -18,6 +22,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           environment: 'node',
+          globalSetup: [LEAK_CHECK],
           include: ['core/e2e/**/*.e2e.test.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
@@ -36,7 +41,8 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['edge/**/*.workers.test.ts'],
-          globalSetup: ['edge/test-support/sqld-global-setup.ts'],
+          // The leak check comes first so that its teardown runs last, after sqld's.
+          globalSetup: [LEAK_CHECK, 'edge/test-support/sqld-global-setup.ts'],
           testTimeout: 30_000,
         },
       },

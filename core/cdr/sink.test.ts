@@ -1,4 +1,4 @@
-// Covers crash safety of the CDR sink: a child process is SIGKILLed mid-run and the next start replays and closes its calls.
+// Covers crash safety of the CDR sink: the process writing the journal is SIGKILLed mid-run (and proven gone), and the next start replays and closes its calls.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -11,6 +11,7 @@ import { cdrs } from '../../shared/db/schema.js'
 import { applyMigrations, openDatabase, type Database } from '../../shared/db/node/database.js'
 import { ManualClock } from '../lib/clock.js'
 import { createLogger } from '../lib/log.js'
+import { processExists } from '../../shared/db/node/test-support/process-gone.js'
 import { CdrJournal } from './journal.js'
 import { CdrSink } from './sink.js'
 import { sampleCall, sampleCdr } from './test-support/records.js'
@@ -20,15 +21,21 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const FIXTURE = fileURLToPath(new URL('./test-support/crash-writer.ts', import.meta.url))
 
 interface CrashReport {
+  /** The writer's own process id, as it reported it. */
+  pid: number
   committed: string[]
   uncommitted: string[]
   answered: string
   ringing: string
 }
 
-/** Runs the fixture until it reports, then kills it with SIGKILL (no chance to flush or clean up). */
-async function runAndKill(dataDir: string, dbFile: string): Promise<CrashReport> {
-  const child = spawn('npx', ['tsx', FIXTURE, dataDir, dbFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
+/**
+ * Runs the fixture until it reports, then kills it with SIGKILL (no chance to flush or clean up). The fixture runs in
+ * node itself with tsx as a loader, not under a wrapper (npx, the tsx CLI) that would take the signal and leave the
+ * writer running; `childPid` is checked against the pid the writer reports.
+ */
+async function runAndKill(dataDir: string, dbFile: string): Promise<CrashReport & { childPid: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dataDir, dbFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stderr.on('data', (c: Buffer) => { err += c.toString() })
@@ -43,7 +50,7 @@ async function runAndKill(dataDir: string, dbFile: string): Promise<CrashReport>
       })
       child.on('exit', (code) => reject(new Error(`fixture exited (${code}) before reporting: ${err}`)))
     })
-    return JSON.parse(line) as CrashReport
+    return { ...(JSON.parse(line) as CrashReport), childPid: child.pid! }
   } finally {
     clearTimeout(timeout)
     child.kill('SIGKILL')
@@ -54,7 +61,7 @@ async function runAndKill(dataDir: string, dbFile: string): Promise<CrashReport>
 describe('CdrSink after a kill -9', () => {
   let dir: string
   let database: Database
-  let report: CrashReport
+  let report: CrashReport & { childPid: number }
   let replayed: string[]
   let rows: Map<string, CdrRecord>
 
@@ -80,6 +87,11 @@ describe('CdrSink after a kill -9', () => {
   afterAll(async () => {
     database.close()
     await rm(dir, { recursive: true, force: true })
+  })
+
+  it('kills the process that wrote the journal, and it is gone', () => {
+    expect(report.pid).toBe(report.childPid)
+    expect(processExists(report.pid)).toBe(false)
   })
 
   it('replays uncommitted records after a crash without duplicating committed ones', () => {

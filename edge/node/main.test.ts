@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { assertGone } from '../../shared/db/node/test-support/process-gone.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const tsx = join(root, 'node_modules/.bin/tsx')
 
 interface Started {
   child: ChildProcess
@@ -18,7 +18,8 @@ interface Started {
 
 /** Starts `edge/node/main.ts` on a free port and resolves with the parsed log lines once it logs that it listens. */
 async function startEdge(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(tsx, [join(root, 'edge/node/main.ts')], {
+  // node itself with tsx as a loader, so the child is the edge and SIGTERM reaches it (not a wrapper in between)
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'edge/node/main.ts')], {
     cwd: dataDir,
     env: { ...process.env, API_PORT: '0', API_HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: `file:${join(dataDir, 'softswitch.db')}`, ADMIN_API_KEY: '', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,6 +49,7 @@ async function stop(child: ChildProcess): Promise<number | null> {
   const exited = once(child, 'exit')
   child.kill('SIGTERM')
   const [code] = (await exited) as [number | null]
+  assertGone(child.pid, 'the edge')
   return code
 }
 

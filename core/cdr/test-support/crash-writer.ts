@@ -30,6 +30,7 @@ await sink.onCallEnded(finishedCdr)
 uncommitted.push(finishedCdr)
 
 process.stdout.write(JSON.stringify({
+  pid: process.pid,
   committed: committed.map((r) => r.id),
   uncommitted: uncommitted.map((r) => r.id),
   answered: answered.id,

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ParamName } from '../../../shared/params/system-params.js'
 import type { Database } from '../../../shared/db/node/database.js'
+import { assertGone } from '../../../shared/db/node/test-support/process-gone.js'
 import { openTestDatabase, writeConfig, type TestConfig } from './config-seed.js'
 
 /** Repository root, resolved from this file. */
@@ -137,6 +138,7 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
       const done = waitExit(core.child)
       core.child.kill('SIGKILL')
       await done
+      assertGone(core.child.pid, 'the killed core')
     },
     async restart() {
       if (!exited(core.child)) throw new Error('restart() needs the core to have exited first (kill() or stop())')
@@ -151,6 +153,7 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
         const timer = setTimeout(() => core.child.kill('SIGKILL'), 10_000)
         code = await done
         clearTimeout(timer)
+        assertGone(core.child.pid, 'the stopped core')
       }
       if (!cleaned) {
         cleaned = true
@@ -339,6 +342,7 @@ export async function startSipp(run: SippRun): Promise<SippProcess> {
       const t = setTimeout(() => child.kill('SIGKILL'), 3000)
       const r = await finish()
       clearTimeout(t)
+      assertGone(child.pid, 'SIPp')
       return r
     },
   }

