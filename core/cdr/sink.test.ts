@@ -142,4 +142,23 @@ describe('CdrSink', () => {
       await rm(dir, { recursive: true, force: true })
     }
   })
+
+  it('writes a CDR whose append was still in flight when close() began (a call ending as the drain finishes)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'softswitch-cdr-sink-'))
+    const database = openDatabase({ url: pathToFileURL(join(dir, 'core.db')).href })
+    try {
+      await applyMigrations(database.db)
+      const clock = new ManualClock(1_700_000_000_000)
+      const sink = await CdrSink.open({ dataDir: dir, db: database.db, clock, log: createLogger({ sink: () => {} }) })
+      const call = sampleCall()
+      await sink.onCallStarted(call)
+      const ended = sink.onCallEnded(sampleCdr({ id: call.id }))
+      expect(await sink.close(clock.now() + 1000)).toEqual({ drained: true, openCalls: 0 })
+      await ended
+      expect(await database.db.select().from(cdrs).where(eq(cdrs.id, call.id))).toHaveLength(1)
+    } finally {
+      database.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 })

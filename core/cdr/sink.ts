@@ -38,6 +38,8 @@ export interface CdrSinkCloseResult {
 export class CdrSink implements CallObserver {
   private heartbeatTimer: TimerHandle | null = null
   private closed = false
+  /** Journal writes the call layer started and that have not settled yet; close() lets them finish first. */
+  private readonly inFlight = new Set<Promise<void>>()
 
   private constructor(
     readonly journal: CdrJournal,
@@ -71,23 +73,39 @@ export class CdrSink implements CallObserver {
 
   /** A call was admitted: journal it as open (durable before resolving). */
   onCallStarted(call: CallSkeleton): Promise<void> {
-    return this.openCalls.markOpen(call, this.opts.clock.now())
+    return this.track(this.openCalls.markOpen(call, this.opts.clock.now()))
   }
 
   /** A call was answered: keep what is needed to bill it if the node dies mid-call. */
   onCallAnswered(id: string, answer: CallAnswer): Promise<void> {
-    return this.openCalls.markAnswered(id, answer, this.opts.clock.now())
+    return this.track(this.openCalls.markAnswered(id, answer, this.opts.clock.now()))
   }
 
   /** A call ended: resolves once its CDR is fsync'd in the journal; the db write follows off the hot path. */
-  async onCallEnded(cdr: CdrRecord): Promise<void> {
+  onCallEnded(cdr: CdrRecord): Promise<void> {
+    return this.track(this.journalEnded(cdr))
+  }
+
+  private async journalEnded(cdr: CdrRecord): Promise<void> {
     const check = cdrCreate.safeParse(cdr)
     // A malformed CDR is our bug, but it is still journaled: losing it would be worse than storing it late.
     if (!check.success) this.opts.log.error('cdr fails the shared schema (bug in the call layer)', { id: cdr.id, issues: check.error.issues })
     await this.journal.append(check.success ? check.data : cdr)
-    this.openCalls.markClosed(cdr.id, this.opts.clock.now()).catch((error: unknown) => {
+    const closed = this.openCalls.markClosed(cdr.id, this.opts.clock.now()).catch((error: unknown) => {
       this.opts.log.warn('could not mark the call closed; a restart would add a duplicate-id SystemShutdown CDR, which the insert ignores', { id: cdr.id, error })
     })
+    void this.track(closed)
+  }
+
+  /** Remembers a journal write until it settles (its outcome still goes to the caller). */
+  private track(write: Promise<void>): Promise<void> {
+    const settled = write.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.inFlight.add(settled)
+    void settled.then(() => this.inFlight.delete(settled))
+    return write
   }
 
   /** Same as `onCallEnded`, named for what it does with the CDR. */
@@ -100,6 +118,8 @@ export class CdrSink implements CallObserver {
     if (this.closed) return { drained: true, openCalls: this.openCalls.size }
     this.closed = true
     this.heartbeatTimer?.cancel()
+    // A call that ended just before (the last one of a drain) may still be appending its CDR: let it land first.
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight])
     await this.writer.stop()
     const drained = await this.writer.flush(deadlineMs)
     const openCalls = this.openCalls.size
