@@ -201,12 +201,16 @@ async function main(): Promise<void> {
 
   /** SIGTERM/SIGINT: refuse new INVITEs, let unfinished transactions end (up to DRAIN_TIMEOUT_MS; a second signal cuts it short), close the socket, flush CDRs, exit 0. */
   let hurry = false
+  let stopAskedAtMs = 0
   const stop = async (signal: string): Promise<void> => {
     if (draining) {
-      // A second signal (Ctrl-C twice): end the calls now instead of waiting out the drain.
+      // One Ctrl-C can arrive twice (from the terminal and forwarded by npm): only a signal a second later hurries.
+      if (clock.now() - stopAskedAtMs < 1_000) return
+      // A second request (Ctrl-C twice): end the calls now instead of waiting out the drain.
       hurry = true
       return log.warn('second signal: ending calls now', { signal, calls: b2bua.activeCalls })
     }
+    stopAskedAtMs = clock.now()
     draining = true
     b2bua.drain()
     log.info('stopping: draining', { signal, calls: b2bua.activeCalls, unfinished: layer.unfinished, drainTimeoutMs: env.DRAIN_TIMEOUT_MS })

@@ -4,14 +4,18 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
-const tsx = join(root, 'node_modules/.bin/tsx')
 const apiPort = process.env.API_PORT ?? '8787'
 const children: ChildProcess[] = []
 let stopping = false
+let stopAskedAtMs = 0
 
-/** Starts one part as a child process sharing this terminal; a part that dies stops the others. */
+/**
+ * Starts one part as a child process sharing this terminal; a part that dies stops the others. It is node itself
+ * (tsx as a loader, no wrapper process) in a process group of its own, so Ctrl-C in the terminal reaches only this
+ * script, which passes exactly one SIGTERM per Ctrl-C on (a second one tells the core to stop draining).
+ */
 function run(name: string, entry: string): ChildProcess {
-  const child = spawn(tsx, [join(root, entry)], { cwd: root, stdio: 'inherit', env: process.env })
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, stdio: 'inherit', env: process.env, detached: true })
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(JSON.stringify({ level: 'error', msg: `${name} exited`, code, signal }))
@@ -37,10 +41,17 @@ async function waitForEdge(timeoutMs: number): Promise<void> {
   throw new Error(`edge did not become healthy on port ${apiPort} within ${timeoutMs} ms`)
 }
 
-/** Forwards SIGTERM to every part and exits once all have stopped (the core drains its calls first). */
+/** Forwards SIGTERM to every running part and exits once all have stopped (the core drains its calls first). */
 async function stopAll(code: number): Promise<void> {
-  if (stopping) return
+  if (stopping) {
+    // Asked again while the parts stop (a second Ctrl-C, not the copy npm forwards of the first): pass it on, so
+    // the core ends its calls now instead of draining.
+    if (Date.now() - stopAskedAtMs < 1_000) return
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM')
+    return
+  }
   stopping = true
+  stopAskedAtMs = Date.now()
   await Promise.all(
     children.map(
       (c) =>
