@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { readConfigVersion } from './config-version.js'
 import type { AppEnv, Db } from './env.js'
 import { notFoundResponse, toErrorResponse } from './errors.js'
+import { auditWrites } from './audit/middleware.js'
 import { requireApiKey } from './middleware/auth.js'
 import { buildOpenApiDocument } from './openapi/document.js'
 import type { Resource } from './openapi/operation.js'
@@ -14,13 +15,16 @@ import { accountsRoutes } from './routes/accounts/index.js'
 import { alertRulesRoutes } from './routes/alert-rules/index.js'
 import { alertsRoutes } from './routes/alerts/index.js'
 import { analysisRoutes } from './routes/analysis/index.js'
+import { auditRoutes } from './routes/audit/index.js'
 import { apiKeysRoutes } from './routes/api-keys/index.js'
+import { callsRoutes } from './routes/calls/index.js'
 import { cdrsRoutes } from './routes/cdrs/index.js'
 import { gatewayGroupsRoutes } from './routes/gateway-groups/index.js'
 import { mappingGatewaysRoutes } from './routes/mapping-gateways/index.js'
 import { parametersRoutes } from './routes/parameters/index.js'
 import { rateTablesRoutes } from './routes/rate-tables/index.js'
 import { routingGatewaysRoutes } from './routes/routing-gateways/index.js'
+import { sessionRoutes } from './routes/session/index.js'
 import { statusRoutes } from './routes/status/index.js'
 import { webhooksRoutes } from './routes/webhooks/index.js'
 
@@ -39,11 +43,14 @@ export const RESOURCES: readonly Resource[] = [
   parametersRoutes,
   apiKeysRoutes,
   cdrsRoutes,
+  callsRoutes,
   analysisRoutes,
   statusRoutes,
   alertRulesRoutes,
   webhooksRoutes,
   alertsRoutes,
+  auditRoutes,
+  sessionRoutes,
 ]
 
 const healthBody = z.object({ ok: z.literal(true), configVersion: z.number().int().describe('current config version') })
@@ -83,7 +90,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     await next()
   })
   app.use('/health', attachDb)
-  app.use('/v1/*', attachDb, requireApiKey)
+  app.use('/v1/*', attachDb, auditWrites, requireApiKey)
 
   app.get('/health', async (c) => c.json({ ok: true as const, configVersion: await readConfigVersion(c.var.db) }))
   app.get('/openapi.json', (c) => {

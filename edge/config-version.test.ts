@@ -20,7 +20,7 @@ describe('config version', () => {
     steps.push(['create mapping gateway', async () => (ingress = await create(h(), '/v1/mapping-gateways', mappingGatewayBody(account!.id)))])
     steps.push(['create routing gateway', async () => (route = await create(h(), '/v1/routing-gateways', routingGatewayBody()))])
     steps.push(['create gateway group', async () => (group = await create(h(), '/v1/gateway-groups', gatewayGroupBody()))])
-    steps.push(['patch account', () => h().request('PATCH', `/v1/accounts/${account!.id}`, { body: { balance: 1 } })])
+    steps.push(['patch account', () => h().request('PATCH', `/v1/accounts/${account!.id}`, { body: { overdraftLimit: 1 } })])
     steps.push(['patch mapping gateway', () => h().request('PATCH', `/v1/mapping-gateways/${ingress!.id}`, { body: { lineLimit: 2 } })])
     steps.push(['patch routing gateway', () => h().request('PATCH', `/v1/routing-gateways/${route!.id}`, { body: { priority: 2 } })])
     steps.push(['patch gateway group', () => h().request('PATCH', `/v1/gateway-groups/${group!.id}`, { body: { lineLimit: 20 } })])

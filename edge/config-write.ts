@@ -1,5 +1,5 @@
 // Runs a configuration write in one transaction that also bumps the config version, mapping constraint errors to 409.
-import type { Db, Queryable } from './env.js'
+import type { AuditRecorder, Db, Queryable } from './env.js'
 import { bumpConfigVersion } from './config-version.js'
 import { ApiError } from './errors.js'
 
@@ -25,6 +25,8 @@ export interface WriteOptions {
   /** Bump `config_version` in the same transaction (every write the core must reload). */
   configChange: boolean
   onUnique?: (column: string) => string
+  /** The request's audit trail: what `write` recorded is inserted in the same transaction. */
+  audit?: AuditRecorder | undefined
 }
 
 /** Runs `write` in one write transaction (plus the config-version bump when asked); unique or foreign key → 409. */
@@ -34,6 +36,7 @@ export async function runWrite<T>(db: Db, write: (tx: Queryable, nowMs: number) 
     return await db.transaction(async (tx) => {
       const result = await write(tx, nowMs)
       if (options.configChange) await bumpConfigVersion(tx, nowMs)
+      await options.audit?.flush(tx, nowMs)
       return result
     })
   } catch (err) {
@@ -45,11 +48,12 @@ export async function runWrite<T>(db: Db, write: (tx: Queryable, nowMs: number) 
   }
 }
 
-/** Runs a configuration write: `write` and the config-version bump in one transaction. */
+/** Runs a configuration write: `write`, the config-version bump and the audit entries in one transaction. */
 export async function runConfigWrite<T>(
   db: Db,
   write: (tx: Queryable, nowMs: number) => Promise<T>,
   onUnique?: (column: string) => string,
+  audit?: AuditRecorder,
 ): Promise<T> {
-  return runWrite(db, write, { configChange: true, ...(onUnique === undefined ? {} : { onUnique }) })
+  return runWrite(db, write, { configChange: true, audit, ...(onUnique === undefined ? {} : { onUnique }) })
 }

@@ -14,10 +14,30 @@ export type Queryable = BaseSQLiteDatabase<'async', ResultSet>
 /** One operator role: admin may do everything, viewer may only read. */
 export type ApiRole = (typeof API_KEY_ROLES)[number]
 
-/** The authenticated caller, set by the auth middleware. */
+/** The authenticated caller, set by the auth middleware: the API key, and whether it came as a bearer token or a console session. */
 export interface Principal {
   keyId: string
+  keyName: string
   role: ApiRole
+  via: 'bearer' | 'session'
+}
+
+/** One change a write made, as the audit trail records it (secrets are redacted when stored). */
+export interface AuditChange {
+  resourceId?: string | null
+  action?: string
+  before?: unknown
+  after?: unknown
+}
+
+/** The audit trail of the current write request (set by the audit middleware on every non-GET under /v1). */
+export interface AuditRecorder {
+  /** Called by every operation's handler wrapper: its operationId, audit action and parsed path parameters. */
+  enter(operation: string, action: string | undefined, params: Record<string, unknown> | undefined): void
+  /** Records a change with its before/after state; several calls record several entries. */
+  record(change: AuditChange): void
+  /** Inserts the recorded entries inside the write's own transaction (runWrite calls it); later calls insert nothing. */
+  flush(tx: Queryable, nowMs: number): Promise<void>
 }
 
 /** Per-request variables every handler may read. */
@@ -25,6 +45,7 @@ export interface Variables {
   requestId: string
   db: Db
   principal: Principal
+  audit: AuditRecorder | undefined
 }
 
 /** The Hono env of the app; bindings are opaque here because Node has none and Workers validate theirs. */

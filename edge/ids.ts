@@ -20,3 +20,8 @@ export function newId(prefix: string, nowMs: number = Date.now()): string {
   for (const b of random) tail += CROCKFORD[b % 32]
   return `${prefix}_${base32Fixed(nowMs, 10)}${tail}`
 }
+
+/** The smallest id `prefix` can have at `ms`: `id >= idAt(p, t)` holds exactly for ids made at or after t. */
+export function idAt(prefix: string, ms: number): string {
+  return `${prefix}_${base32Fixed(ms, 10)}`
+}

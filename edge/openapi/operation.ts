@@ -14,6 +14,8 @@ export interface OperationSpec<P extends z.ZodType | undefined, Q extends z.ZodT
   path: string
   operationId: string
   summary: string
+  /** What the audit trail calls a successful call of this write (default: create, update or delete by method). */
+  auditAction?: string
   params?: P
   query?: Q
   body?: B
@@ -58,6 +60,7 @@ export function defineOperation<
 ): Operation {
   const handle = async (c: Context<AppEnv>): Promise<Response> => {
     const params = spec.params === undefined ? undefined : spec.params.parse(c.req.param())
+    c.var.audit?.enter(spec.operationId, spec.auditAction, params as Record<string, unknown> | undefined)
     const query = spec.query === undefined ? undefined : spec.query.parse(c.req.query())
     const body = spec.body === undefined ? undefined : spec.body.parse(await readJson(c))
     return handler(c, { params, query, body } as OperationInput<P, Q, B>)

@@ -133,9 +133,11 @@ export function createOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
           const row = await r.toInsert(tx, input, { id: newId(r.idPrefix, nowMs), nowMs })
           await r.checkReferences?.(tx, row)
           await tx.insert(r.table).values(row as never)
-          return findRow(r, tx, (row as { id: string }).id)
+          const created = await findRow(r, tx, (row as { id: string }).id)
+          c.var.audit?.record({ after: r.fromRow(created) })
+          return created
         },
-        { configChange: r.configChange ?? true, onUnique: duplicateName(r, (input as { name?: unknown }).name) },
+        { configChange: r.configChange ?? true, onUnique: duplicateName(r, (input as { name?: unknown }).name), audit: c.var.audit },
       )
       return c.json(r.fromRow(created), 201)
     },
@@ -163,9 +165,11 @@ export function updateOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
           const set = await r.toUpdate(tx, current, input, { nowMs })
           await r.checkReferences?.(tx, set)
           await tx.update(r.table).set(set as never).where(eq(r.table.id, params.id))
-          return findRow(r, tx, params.id)
+          const updated = await findRow(r, tx, params.id)
+          c.var.audit?.record({ before: r.fromRow(current), after: r.fromRow(updated) })
+          return updated
         },
-        { configChange: r.configChange ?? true, onUnique: duplicateName(r, (input as { name?: unknown }).name) },
+        { configChange: r.configChange ?? true, onUnique: duplicateName(r, (input as { name?: unknown }).name), audit: c.var.audit },
       )
       return c.json(r.fromRow(updated))
     },
@@ -187,11 +191,12 @@ export function removeOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
       await runWrite(
         c.var.db,
         async (tx) => {
-          await findRow(r, tx, params.id)
+          const current = await findRow(r, tx, params.id)
           await r.beforeDelete?.(tx, params.id)
           await tx.delete(r.table).where(eq(r.table.id, params.id))
+          c.var.audit?.record({ before: r.fromRow(current), after: null })
         },
-        { configChange: r.configChange ?? true },
+        { configChange: r.configChange ?? true, audit: c.var.audit },
       )
       return c.body(null, 204)
     },

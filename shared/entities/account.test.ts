@@ -44,6 +44,13 @@ describe('account row mapping', () => {
   })
 
   it('stamps updatedAtMs on a PATCH set', () => {
-    expect(accountUpdateToRow({ balance: 3 }, { nowMs: 42 })).toEqual({ balance: 3, updatedAtMs: 42 })
+    expect(accountUpdateToRow({ overdraftLimit: 3 }, { nowMs: 42 })).toEqual({ overdraftLimit: 3, updatedAtMs: 42 })
+  })
+
+  it('refuses balance in a PATCH with an issue at balance that points at payments', () => {
+    const r = accountUpdate.safeParse({ balance: 3 })
+    expect(r.success).toBe(false)
+    expect(r.error?.issues).toEqual([expect.objectContaining({ path: ['balance'], message: expect.stringContaining('/payments') })])
+    expect(accountUpdate.safeParse({ status: 'locked' }).success).toBe(true)
   })
 })

@@ -29,8 +29,19 @@ export const accountCreate = z.strictObject({
   rateTableId: fields.rateTableId.default(null),
 })
 
-/** PATCH /v1/accounts/{id} body. */
-export const accountUpdate = patchSchema(fields)
+const { balance: _balance, ...updatable } = fields
+
+/** The only way a balance moves besides the core's charges (kept in the payment history and the audit trail). */
+export const BALANCE_CHANGE_HINT = 'the balance changes only through payments: POST /v1/accounts/{id}/payments (a negative amount is a correction)'
+
+/**
+ * PATCH /v1/accounts/{id} body. `balance` is refused with a 400 naming it: a PATCH would overwrite charges the core
+ * applied between the operator's read and write.
+ */
+export const accountUpdate = patchSchema({
+  ...updatable,
+  balance: z.never({ error: BALANCE_CHANGE_HINT }).describe(`not accepted: ${BALANCE_CHANGE_HINT}`),
+})
 
 /** Public JSON shape of an account. */
 export const account = z.object({ id: entityId, ...fields, createdAt: isoTime, updatedAt: isoTime })

@@ -32,3 +32,7 @@ export const ALERT_STATES = ['firing', 'resolved'] as const
 export const ALERT_EVENT_TYPES = ['alert.firing', 'alert.resolved'] as const
 /** Life of one webhook delivery: pending (retrying) until delivered or failed after the last attempt. */
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
+/** States of a call in progress as the core publishes them (`ended` calls are not published). */
+export const CALL_STATES = ['routing', 'early', 'connecting', 'connected'] as const
+/** Life of an operator hang-up request: the edge inserts `pending`, the owning core ends the call (`done`) or cannot (`failed`). */
+export const HANGUP_STATUSES = ['pending', 'done', 'failed'] as const

@@ -75,6 +75,11 @@ export const TERMINATION_REASON_CATALOGUE = {
   SystemShutdown: {
     sipStatus: null, side: 'switch', description: 'the core stopped with the call up; closed on restart', hint: 'none',
   },
+  OperatorHangup: {
+    sipStatus: null, side: 'switch',
+    description: 'an operator hung the call up (POST /v1/calls/{id}/hangup): BYE to both legs, or 503 to the caller before the answer',
+    hint: 'see the audit log for who ended it',
+  },
 } as const satisfies Record<string, TerminationReasonInfo>
 
 /** Union of every termination reason code. */

@@ -25,6 +25,7 @@ export const createPayment = defineOperation(
     method: 'post',
     path: '/:id/payments',
     operationId: 'createPayment',
+    auditAction: 'payment',
     summary: 'Add a payment (or, with a negative amount, a correction) to an account balance; returns it with balanceAfter',
     params: idParams,
     body: paymentCreate,

@@ -39,4 +39,12 @@ describe('PATCH /v1/accounts/{id}', () => {
     expect(res.status).toBe(400)
     expect(res.body.error.issues[0].path).toEqual(['overdraftLimit'])
   })
+
+  it('refuses balance with 400 naming it and pointing at payments, and leaves the balance as charged', async () => {
+    const made = await create(h(), '/v1/accounts', accountBody({ balance: 5 }))
+    const res = await h().request('PATCH', `/v1/accounts/${made.id}`, { body: { balance: 100, status: 'locked' } })
+    expect(res.status).toBe(400)
+    expect(res.body.error.issues).toEqual([expect.objectContaining({ path: ['balance'], message: expect.stringContaining('POST /v1/accounts/{id}/payments') })])
+    expect((await h().request('GET', `/v1/accounts/${made.id}`)).body).toMatchObject({ balance: 5, status: 'normal' })
+  })
 })

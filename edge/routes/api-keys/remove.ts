@@ -1,6 +1,7 @@
 // DELETE /v1/api-keys/{id}: revokes a key at once; refuses to delete the last admin key (409) so the API stays reachable.
 import { and, eq, ne } from 'drizzle-orm'
 import { apiKeys } from '../../../shared/db/schema.js'
+import { apiKeyFromRow } from '../../../shared/entities/api-key.js'
 import { runWrite } from '../../config-write.js'
 import { ApiError } from '../../errors.js'
 import { defineOperation } from '../../openapi/operation.js'
@@ -22,6 +23,7 @@ export const removeApiKey = defineOperation(
       c.var.db,
       async (tx) => {
         const key = await findRow(apiKeysResource, tx, params.id)
+        c.var.audit?.record({ before: apiKeyFromRow(key), after: null })
         if (key.role === 'admin') {
           const others = await tx
             .select({ id: apiKeys.id })
@@ -32,7 +34,7 @@ export const removeApiKey = defineOperation(
         }
         await tx.delete(apiKeys).where(eq(apiKeys.id, params.id))
       },
-      { configChange: false },
+      { configChange: false, audit: c.var.audit },
     )
     return c.body(null, 204)
   },

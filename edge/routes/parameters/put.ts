@@ -5,7 +5,7 @@ import { paramsConsistencyIssues, resolveParams, SYSTEM_PARAMS } from '../../../
 import { runConfigWrite } from '../../config-write.js'
 import { badRequest } from '../../errors.js'
 import { defineOperation } from '../../openapi/operation.js'
-import { readStoredParams, writeParamRow } from '../../params-store.js'
+import { readParamRow, readStoredParams, writeParamRow } from '../../params-store.js'
 import { paramNameParams, requireParamName } from './schemas.js'
 
 /** Stores a new value; 400 with zod issues under `value` when it breaks the parameter's type, bounds or a cross rule. */
@@ -34,9 +34,11 @@ export const putParameter = defineOperation(
         )
       }
       const next = { name, value, updatedAtMs: nowMs }
+      const before = parameterFromRow(name, await readParamRow(tx, name))
       await writeParamRow(tx, next)
+      c.var.audit?.record({ resourceId: name, before, after: parameterFromRow(name, next) })
       return next
-    })
+    }, undefined, c.var.audit)
     return c.json(parameterFromRow(name, row))
   },
 )

@@ -27,6 +27,7 @@ export const importRates = defineOperation(
     method: 'post',
     path: '/:id/rates/import',
     operationId: 'importRates',
+    auditAction: 'import',
     summary: 'Import rates from CSV: every row valid or nothing is written (400 lists the bad rows); upsert by (prefix, effectiveFrom)',
     params: idParams,
     rawBody: {

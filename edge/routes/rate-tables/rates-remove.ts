@@ -1,6 +1,7 @@
 // DELETE /v1/rate-tables/{id}/rates/{rateId}: removes one rate and bumps the config version; 204 or 404.
 import { and, eq } from 'drizzle-orm'
 import { rates } from '../../../shared/db/schema.js'
+import { rateFromRow } from '../../../shared/entities/rate.js'
 import { runWrite } from '../../config-write.js'
 import { defineOperation } from '../../openapi/operation.js'
 import { findRateRow, rateParams } from './rate-lookup.js'
@@ -19,10 +20,11 @@ export const removeRate = defineOperation(
     await runWrite(
       c.var.db,
       async (tx) => {
-        await findRateRow(tx, params.id, params.rateId)
+        const before = await findRateRow(tx, params.id, params.rateId)
         await tx.delete(rates).where(and(eq(rates.rateTableId, params.id), eq(rates.id, params.rateId)))
+        c.var.audit?.record({ resourceId: params.id, before: rateFromRow(before), after: null })
       },
-      { configChange: true },
+      { configChange: true, audit: c.var.audit },
     )
     return c.body(null, 204)
   },

@@ -21,11 +21,13 @@ export const updateRate = defineOperation(
     const updated = await runWrite(
       c.var.db,
       async (tx) => {
-        await findRateRow(tx, params.id, params.rateId)
+        const before = await findRateRow(tx, params.id, params.rateId)
         await tx.update(rates).set(rateUpdateToRow(body)).where(and(eq(rates.rateTableId, params.id), eq(rates.id, params.rateId)))
-        return findRateRow(tx, params.id, params.rateId)
+        const after = await findRateRow(tx, params.id, params.rateId)
+        c.var.audit?.record({ resourceId: params.id, before: rateFromRow(before), after: rateFromRow(after) })
+        return after
       },
-      { configChange: true, onUnique: duplicateRate },
+      { configChange: true, onUnique: duplicateRate, audit: c.var.audit },
     )
     return c.json(rateFromRow(updated))
   },

@@ -24,6 +24,7 @@ export const runNetworkTest = defineOperation(
     method: 'post',
     path: '/:id/network-test',
     operationId: 'runRoutingGatewayNetworkTest',
+    auditAction: 'network-test',
     summary: 'Probe a routing gateway with OPTIONS now: RTT min/avg/max and loss (a core claims the request from the database)',
     params: z.object({ id: entityId }),
     body: networkTestRequest,
