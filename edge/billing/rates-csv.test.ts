@@ -1,26 +1,7 @@
-// Covers the rate CSV format: RFC 4180 records (quotes, escaped quotes, CRLF/LF, BOM, blank lines), header rules, per-row issues, the export line and export -> import identity.
+// Covers the rate CSV format: header rules, per-row issues, the export line and export -> import identity.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseCsvRecords, parseRatesCsv, RATE_CSV_COLUMNS, rateCsvLine } from './rates-csv.js'
-
-describe('parseCsvRecords', () => {
-  it('reads quoted fields with commas, doubled quotes and line breaks, CRLF and LF ends, a BOM, and skips blank lines', () => {
-    expect(parseCsvRecords('\ufeffa,"b,c"\r\n"say ""hi""",x\n\n"multi\nline",\n')).toEqual([
-      { line: 1, fields: ['a', 'b,c'] },
-      { line: 2, fields: ['say "hi"', 'x'] },
-      { line: 4, fields: ['multi\nline', ''] },
-    ])
-  })
-
-  it('keeps a record that ends without a line break and a record of one empty quoted field', () => {
-    expect(parseCsvRecords('a,b\n""')).toEqual([{ line: 1, fields: ['a', 'b'] }, { line: 2, fields: [''] }])
-  })
-
-  it('reports an unterminated quote and a quote inside an unquoted field with their line', () => {
-    expect(parseCsvRecords('a\n"open')).toEqual({ error: 'an unterminated quoted field', line: 2 })
-    expect(parseCsvRecords('a\nb"c')).toEqual({ error: 'a quote inside an unquoted field', line: 2 })
-  })
-})
+import { parseRatesCsv, RATE_CSV_COLUMNS, rateCsvLine } from './rates-csv.js'
 
 describe('parseRatesCsv', () => {
   it('accepts columns in any order, fills empty cells with the defaults and keeps the empty prefix', () => {

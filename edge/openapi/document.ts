@@ -67,7 +67,10 @@ export function buildOpenApiDocument(resources: readonly Resource[], extraPaths:
           : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }),
         ...(spec.rawBody === undefined
           ? {}
-          : { requestBody: { required: true, description: spec.rawBody.description, content: { [spec.rawBody.contentType]: { schema: spec.rawBody.schema } } } }),
+          : { requestBody: { required: true, description: spec.rawBody.description, content: {
+                [spec.rawBody.contentType]: { schema: spec.rawBody.schema },
+                ...Object.fromEntries(Object.entries(spec.rawBody.alsoAccepts ?? {}).map(([type, schema]) => [type, { schema }])),
+              } } }),
         responses,
       }
     }

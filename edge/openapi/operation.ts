@@ -20,7 +20,7 @@ export interface OperationSpec<P extends z.ZodType | undefined, Q extends z.ZodT
   query?: Q
   body?: B
   /** A non-JSON request body the handler reads itself (e.g. `text/csv`), documented with a JSON Schema of its string. */
-  rawBody?: { contentType: string; description: string; schema: Record<string, unknown> }
+  rawBody?: { contentType: string; description: string; schema: Record<string, unknown>; alsoAccepts?: Record<string, Record<string, unknown>> }
   /** `alsoServes` lists further media types of the same response, e.g. `text/csv` with a JSON Schema for its string. */
   responses: Record<number, { description: string; schema?: z.ZodType; alsoServes?: Record<string, Record<string, unknown>> }>
 }

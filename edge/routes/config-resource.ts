@@ -8,6 +8,7 @@ import type { Queryable } from '../env.js'
 import { ApiError } from '../errors.js'
 import { newId } from '../ids.js'
 import { defineOperation, type Operation } from '../openapi/operation.js'
+import { requireTableReferences, type TableReference } from './references.js'
 
 /** A table with a text `id` primary key and a unique `name`. */
 export type ConfigTable = SQLiteTable & { id: SQLiteColumn; name: SQLiteColumn }
@@ -34,7 +35,9 @@ export interface ConfigResource<T extends ConfigTable, Out, Create, Update> exte
   toInsert: (tx: Queryable, input: Create, ctx: { id: string; nowMs: number }) => Promise<InferInsertModel<T>>
   /** Builds the update set from the current row; may throw a 400 when the merged state is invalid. */
   toUpdate: (tx: Queryable, current: InferSelectModel<T>, input: Update, ctx: { nowMs: number }) => Promise<Partial<InferInsertModel<T>>>
-  /** Throws a 400 naming the field when a written value references an id that does not exist. */
+  /** The ids a written row names in other tables (checked together: a 400 names every missing one; bulk imports check all rows at once). */
+  references?: (values: Partial<InferInsertModel<T>>) => TableReference[]
+  /** Throws a 400 naming the field when a written value references an id that does not exist (for checks `references` cannot say). */
   checkReferences?: (tx: Queryable, values: Partial<InferInsertModel<T>>) => Promise<void>
   /** Runs before the delete in its transaction: throws a 409 while others reference the row, or detaches them. */
   beforeDelete?: (tx: Queryable, id: string) => Promise<void>
@@ -71,6 +74,12 @@ function duplicateName(r: { noun: string }, name: unknown): (column: string) => 
     column.endsWith('.name')
       ? `a ${r.noun} named ${JSON.stringify(name)} already exists`
       : `another ${r.noun} already has this ${column.slice(column.lastIndexOf('.') + 1)}`
+}
+
+/** Checks what a written row references: its declared `references`, then any custom check. */
+export async function checkResourceReferences<T extends ConfigTable, Out, C, U>(r: ConfigResource<T, Out, C, U>, tx: Queryable, values: Partial<InferInsertModel<T>>): Promise<void> {
+  if (r.references !== undefined) await requireTableReferences(tx, r.references(values))
+  await r.checkReferences?.(tx, values)
 }
 
 /** GET /: keyset pagination ordered by id (ids sort by creation time). */
@@ -131,7 +140,7 @@ export function createOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
         c.var.db,
         async (tx, nowMs) => {
           const row = await r.toInsert(tx, input, { id: newId(r.idPrefix, nowMs), nowMs })
-          await r.checkReferences?.(tx, row)
+          await checkResourceReferences(r, tx, row as Partial<InferInsertModel<T>>)
           await tx.insert(r.table).values(row as never)
           const created = await findRow(r, tx, (row as { id: string }).id)
           c.var.audit?.record({ after: r.fromRow(created) })
@@ -163,7 +172,7 @@ export function updateOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
         async (tx, nowMs) => {
           const current = await findRow(r, tx, params.id)
           const set = await r.toUpdate(tx, current, input, { nowMs })
-          await r.checkReferences?.(tx, set)
+          await checkResourceReferences(r, tx, set)
           await tx.update(r.table).set(set as never).where(eq(r.table.id, params.id))
           const updated = await findRow(r, tx, params.id)
           c.var.audit?.record({ before: r.fromRow(current), after: r.fromRow(updated) })

@@ -11,19 +11,46 @@ export interface Reference {
   id: string
 }
 
-/** Throws a 400 with one issue per reference whose id is not in `table` (Decision: a bad id in a body is 400, not 404). */
-export async function requireReferences(tx: Queryable, table: ConfigTable, noun: string, refs: readonly Reference[]): Promise<void> {
-  if (refs.length === 0) return
-  const ids = [...new Set(refs.map((r) => r.id))]
-  const rows = await tx.select({ id: table.id }).from(table as SQLiteTable).where(inArray(table.id, ids))
-  const found = new Set(rows.map((r) => r.id as string))
-  const missing = refs.filter((r) => !found.has(r.id))
+/** A reference together with the table and noun of what it names, so many rows' references can be checked at once. */
+export interface TableReference extends Reference {
+  table: ConfigTable
+  noun: string
+}
+
+/** Ids per query: far below SQLite's parameter limit. */
+const IDS_PER_QUERY = 500
+
+/** The references whose id does not exist, with one query per table (and per 500 ids). */
+export async function missingReferences<R extends TableReference>(tx: Queryable, refs: readonly R[]): Promise<R[]> {
+  const byTable = new Map<ConfigTable, R[]>()
+  for (const r of refs) byTable.set(r.table, [...(byTable.get(r.table) ?? []), r])
+  const missing: R[] = []
+  for (const [table, list] of byTable) {
+    const ids = [...new Set(list.map((r) => r.id))]
+    const found = new Set<string>()
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const rows = await tx.select({ id: table.id }).from(table as SQLiteTable).where(inArray(table.id, ids.slice(i, i + IDS_PER_QUERY)))
+      for (const row of rows) found.add(row.id as string)
+    }
+    missing.push(...list.filter((r) => !found.has(r.id)))
+  }
+  return missing
+}
+
+/** Throws a 400 with one issue per reference whose id does not exist (Decision: a bad id in a body is 400, not 404). */
+export async function requireTableReferences(tx: Queryable, refs: readonly TableReference[]): Promise<void> {
+  const missing = await missingReferences(tx, refs)
   if (missing.length > 0) {
     throw badRequest(
-      `referenced ${noun} does not exist`,
-      missing.map((r) => ({ path: r.path, message: `no ${noun} with id ${r.id}` })),
+      `referenced ${[...new Set(missing.map((r) => r.noun))].join(' and ')} does not exist`,
+      missing.map((r) => ({ path: r.path, message: `no ${r.noun} with id ${r.id}` })),
     )
   }
+}
+
+/** Throws a 400 with one issue per reference whose id is not in `table`. */
+export async function requireReferences(tx: Queryable, table: ConfigTable, noun: string, refs: readonly Reference[]): Promise<void> {
+  await requireTableReferences(tx, refs.map((r) => ({ ...r, table, noun })))
 }
 
 /** Throws a 409 naming the referrers when any exist. */

@@ -6,7 +6,7 @@ import {
   type Account, type AccountCreate, type AccountUpdate,
 } from '../../../shared/entities/account.js'
 import type { ConfigResource } from '../config-resource.js'
-import { refuseWhileReferenced, requireReferences } from '../references.js'
+import { refuseWhileReferenced } from '../references.js'
 
 /** Accounts: customers' balances and limits, and vendors' clearing accounts. */
 export const accountsResource: ConfigResource<typeof accounts, Account, AccountCreate, AccountUpdate> = {
@@ -18,9 +18,9 @@ export const accountsResource: ConfigResource<typeof accounts, Account, AccountC
   fromRow: accountFromRow,
   toInsert: async (_tx, input, ctx) => accountToRow(input, ctx),
   toUpdate: async (_tx, _current, input, ctx) => accountUpdateToRow(input, ctx),
-  checkReferences: async (tx, values) => {
+  references: (values) => {
     const id = values.rateTableId
-    await requireReferences(tx, rateTables, 'rate table', typeof id === 'string' ? [{ path: 'rateTableId', id }] : [])
+    return typeof id === 'string' ? [{ table: rateTables, noun: 'rate table', path: 'rateTableId', id }] : []
   },
   beforeDelete: async (tx, id) => {
     const mapping = await tx.select({ id: mappingGateways.id }).from(mappingGateways).where(eq(mappingGateways.accountId, id))

@@ -9,6 +9,7 @@ import { ApiError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { readLiveCall } from '../../live/calls.js'
 import { defineOperation } from '../../openapi/operation.js'
+import { pollUntil } from '../../poll.js'
 
 /** How often the request re-reads its row while the core acts. */
 export const HANGUP_POLL_MS = 100
@@ -54,17 +55,13 @@ export const hangupCall = defineOperation(
     if (call === null) throw new ApiError('NOT_FOUND', `no call in progress with id ${params.id}`)
     const id = newId('hup', nowMs)
     await db.insert(callHangups).values({ id, callId: call.id, nodeId: call.nodeId, status: 'pending', requestedAtMs: nowMs, requestedByKeyId: c.var.principal.keyId })
-    const deadline = nowMs + body.waitMs
-    for (;;) {
+    const read = async () => {
       const [row] = await db.select().from(callHangups).where(eq(callHangups.id, id))
       if (row === undefined) throw new ApiError('INTERNAL', `hang-up request ${id} vanished`)
-      const done = row.status !== 'pending'
-      if (done || Date.now() >= deadline) {
-        const result = callHangupFromRow(row)
-        c.var.audit?.record({ resourceId: call.id, before: call, after: result })
-        return c.json(result, done ? 200 : 202)
-      }
-      await new Promise((ok) => setTimeout(ok, Math.min(HANGUP_POLL_MS, Math.max(1, deadline - Date.now()))))
+      return callHangupFromRow(row)
     }
+    const { value, finished } = await pollUntil(read, (h) => h.status !== 'pending', nowMs + body.waitMs, HANGUP_POLL_MS)
+    c.var.audit?.record({ resourceId: call.id, before: call, after: value })
+    return c.json(value, finished ? 200 : 202)
   },
 )

@@ -8,7 +8,7 @@ import {
 import { badRequest } from '../../errors.js'
 import { readEffectiveParams } from '../../params-store.js'
 import type { ConfigResource } from '../config-resource.js'
-import { refuseWhileReferenced, requireReferences } from '../references.js'
+import { refuseWhileReferenced } from '../references.js'
 
 /** Mapping gateways: customers' ingress equipment and how it authenticates. */
 export const mappingGatewaysResource: ConfigResource<typeof mappingGateways, MappingGateway, MappingGatewayCreate, MappingGatewayUpdate> = {
@@ -28,11 +28,7 @@ export const mappingGatewaysResource: ConfigResource<typeof mappingGateways, Map
     if (!merged.ok) throw badRequest('the mapping gateway could not authenticate after this change', merged.issues)
     return merged.set
   },
-  checkReferences: async (tx, values) => {
-    if (values.accountId !== undefined) {
-      await requireReferences(tx, accounts, 'account', [{ path: 'accountId', id: values.accountId }])
-    }
-  },
+  references: (values) => (values.accountId === undefined ? [] : [{ table: accounts, noun: 'account', path: 'accountId', id: values.accountId }]),
   beforeDelete: async (tx, id) => {
     const groups = await tx
       .select({ id: gatewayGroups.id })

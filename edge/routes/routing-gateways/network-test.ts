@@ -8,6 +8,7 @@ import type { Db } from '../../env.js'
 import { ApiError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { defineOperation } from '../../openapi/operation.js'
+import { pollUntil } from '../../poll.js'
 
 /** How often the request re-reads its row while a core runs the test. */
 export const NETWORK_TEST_POLL_MS = 100
@@ -42,13 +43,12 @@ export const runNetworkTest = defineOperation(
     await db.insert(networkTests).values({
       id, routingGatewayId: params.id, host: gw.host, port: gw.port, count: body.count, intervalMs: body.intervalMs, status: 'pending', requestedAtMs: nowMs,
     })
-    const deadline = nowMs + body.waitMs
-    for (;;) {
+    const read = async () => {
       const t = await readNetworkTest(db, id)
       if (t === undefined) throw new ApiError('INTERNAL', `network test ${id} vanished`)
-      if (t.status === 'done' || t.status === 'failed') return c.json(t, 200)
-      if (Date.now() >= deadline) return c.json(t, 202)
-      await new Promise((ok) => setTimeout(ok, Math.min(NETWORK_TEST_POLL_MS, Math.max(1, deadline - Date.now()))))
+      return t
     }
+    const { value, finished } = await pollUntil(read, (t) => t.status === 'done' || t.status === 'failed', nowMs + body.waitMs, NETWORK_TEST_POLL_MS)
+    return c.json(value, finished ? 200 : 202)
   },
 )

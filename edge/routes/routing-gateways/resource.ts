@@ -5,7 +5,7 @@ import {
   routingGatewayUpdateToRow, type RoutingGateway, type RoutingGatewayCreate, type RoutingGatewayUpdate,
 } from '../../../shared/entities/routing-gateway.js'
 import type { ConfigResource } from '../config-resource.js'
-import { requireReferences } from '../references.js'
+import type { TableReference } from '../references.js'
 
 /** Routing gateways: vendors' equipment that calls are sent to by prefix and priority. */
 export const routingGatewaysResource: ConfigResource<typeof routingGateways, RoutingGateway, RoutingGatewayCreate, RoutingGatewayUpdate> = {
@@ -17,19 +17,11 @@ export const routingGatewaysResource: ConfigResource<typeof routingGateways, Rou
   fromRow: routingGatewayFromRow,
   toInsert: async (_tx, input, ctx) => routingGatewayToRow(input, ctx),
   toUpdate: async (_tx, _current, input, ctx) => routingGatewayUpdateToRow(input, ctx),
-  checkReferences: async (tx, values) => {
-    if (typeof values.groupId === 'string') {
-      await requireReferences(tx, gatewayGroups, 'gateway group', [{ path: 'groupId', id: values.groupId }])
-    }
-    if (typeof values.clearingAccountId === 'string') {
-      await requireReferences(tx, accounts, 'account', [{ path: 'clearingAccountId', id: values.clearingAccountId }])
-    }
-    const ruleIds = values.mappingGatewayRule?.ids ?? []
-    await requireReferences(
-      tx,
-      mappingGateways,
-      'mapping gateway',
-      ruleIds.map((id, i) => ({ path: `mappingGatewayRule.ids.${i}`, id })),
-    )
+  references: (values) => {
+    const refs: TableReference[] = []
+    if (typeof values.groupId === 'string') refs.push({ table: gatewayGroups, noun: 'gateway group', path: 'groupId', id: values.groupId })
+    if (typeof values.clearingAccountId === 'string') refs.push({ table: accounts, noun: 'account', path: 'clearingAccountId', id: values.clearingAccountId })
+    values.mappingGatewayRule?.ids.forEach((id, i) => refs.push({ table: mappingGateways, noun: 'mapping gateway', path: `mappingGatewayRule.ids.${i}`, id }))
+    return refs
   },
 }
