@@ -11,6 +11,7 @@ const apiDocPath = join(resolve(fileURLToPath(new URL('.', import.meta.url)), '.
 interface OperationDoc {
   summary?: string
   security?: unknown[]
+  'x-min-role'?: string
 }
 
 /** One row per operation: method, path, the role it needs (public, viewer for reads, admin for writes), summary. */
@@ -19,7 +20,7 @@ export function renderRouteTable(): string {
   const rows: string[] = []
   for (const [path, operations] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(operations)) {
-      const who = Array.isArray(op.security) && op.security.length === 0 ? 'public' : method === 'get' ? 'viewer' : 'admin'
+      const who = Array.isArray(op.security) && op.security.length === 0 ? 'public' : (op['x-min-role'] ?? (method === 'get' ? 'viewer' : 'admin'))
       rows.push(`| ${method.toUpperCase()} | \`${path}\` | ${who} | ${cell(op.summary)} |`)
     }
   }

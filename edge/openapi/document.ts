@@ -61,6 +61,8 @@ export function buildOpenApiDocument(resources: readonly Resource[], extraPaths:
         operationId: spec.operationId,
         summary: spec.summary,
         tags: [resource.tag],
+        ...(spec.public === true ? { security: [] } : {}),
+        ...(spec.anyRole === true ? { 'x-min-role': 'viewer' } : {}),
         parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
         ...(spec.body === undefined
           ? {}

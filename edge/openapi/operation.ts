@@ -14,6 +14,10 @@ export interface OperationSpec<P extends z.ZodType | undefined, Q extends z.ZodT
   path: string
   operationId: string
   summary: string
+  /** Needs no API key (the console login); documented with `security: []`. */
+  public?: boolean
+  /** A write any authenticated role may make (logging out); documented as `x-min-role: viewer`. */
+  anyRole?: boolean
   /** What the audit trail calls a successful call of this write (default: create, update or delete by method). */
   auditAction?: string
   params?: P

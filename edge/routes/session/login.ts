@@ -19,6 +19,7 @@ export const login = defineOperation(
     operationId: 'createSession',
     summary: 'Console login: trade an API key for a session cookie (httpOnly, SameSite=Strict, Secure over https); public',
     auditAction: 'login',
+    public: true,
     body: loginBody,
     responses: { 201: { description: 'the session; writes with the cookie must send csrfToken as x-csrf-token', schema: sessionInfo } },
   },

@@ -11,6 +11,7 @@ export const logout = defineOperation(
     operationId: 'deleteSession',
     summary: 'Console logout: ends the session of the cookie (any role may)',
     auditAction: 'logout',
+    anyRole: true,
     responses: { 204: { description: 'logged out' } },
   },
   async (c) => {
