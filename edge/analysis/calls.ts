@@ -5,14 +5,14 @@ import { cdrs } from '../../shared/db/schema.js'
 import { TERMINATION_REASONS, type TerminationReason } from '../../shared/termination/reasons.js'
 import type { Queryable } from '../env.js'
 
-/** What call analysis can group by; `hour` buckets by UTC hour of the start time. */
-export const CALL_GROUPINGS = ['routingGateway', 'mappingGateway', 'account', 'reason', 'hour'] as const
+/** What call analysis can group by; `hour` and `fiveMinutes` bucket by the start time (UTC). */
+export const CALL_GROUPINGS = ['routingGateway', 'mappingGateway', 'account', 'reason', 'hour', 'fiveMinutes'] as const
 /** One grouping. */
 export type CallGrouping = (typeof CALL_GROUPINGS)[number]
 
 /** One row of GET /v1/analysis/calls. */
 export const callAnalysisRow = z.object({
-  key: z.string().nullable().describe('group id, reason, or the hour start (ISO); null = calls without one (e.g. no gateway)'),
+  key: z.string().nullable().describe('group id, reason, or the bucket start (ISO) for hour and fiveMinutes; null = calls without one (e.g. no gateway)'),
   attempts: z.number().int().describe('calls started in the window'),
   answered: z.number().int(),
   asr: z.number().describe('answered / attempts, 0..1'),
@@ -27,6 +27,10 @@ export const callAnalysisRow = z.object({
 export type CallAnalysisRow = z.infer<typeof callAnalysisRow>
 
 const HOUR_MS = 3_600_000
+const FIVE_MINUTES_MS = 300_000
+
+/** Bucket width of the time groupings. */
+const BUCKET_MS: Partial<Record<CallGrouping, number>> = { hour: HOUR_MS, fiveMinutes: FIVE_MINUTES_MS }
 
 function keyExpression(groupBy: CallGrouping): SQL {
   switch (groupBy) {
@@ -35,6 +39,7 @@ function keyExpression(groupBy: CallGrouping): SQL {
     case 'account': return sql`${cdrs.accountId}`
     case 'reason': return sql`${cdrs.terminationReason}`
     case 'hour': return sql`(${cdrs.startedAtMs} - ${cdrs.startedAtMs} % ${HOUR_MS})`
+    case 'fiveMinutes': return sql`(${cdrs.startedAtMs} - ${cdrs.startedAtMs} % ${FIVE_MINUTES_MS})`
   }
 }
 
@@ -56,7 +61,7 @@ export const MARGIN_DECIMALS = 8
 /** Rounds to `digits` decimals (presentation only). */
 export const roundTo = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits
 
-/** Aggregates the window [fromMs, toMs) by `groupBy`; rows by attempts descending (by time for `hour`). */
+/** Aggregates the window [fromMs, toMs) by `groupBy`; rows by attempts descending (by time for the time buckets). */
 export async function analyseCalls(db: Queryable, window: { fromMs: number; toMs: number }, groupBy: CallGrouping): Promise<CallAnalysisRow[]> {
   const parts = await db.all<Part>(sql`
     select ${keyExpression(groupBy)} as key, ${cdrs.terminationReason} as reason, count(*) as calls,
@@ -82,7 +87,7 @@ export async function analyseCalls(db: Queryable, window: { fromMs: number; toMs
     groups.set(p.key, g)
   }
   const rows = [...groups].map(([key, g]): CallAnalysisRow => ({
-    key: key === null ? null : groupBy === 'hour' ? new Date(Number(key)).toISOString() : String(key),
+    key: key === null ? null : BUCKET_MS[groupBy] !== undefined ? new Date(Number(key)).toISOString() : String(key),
     attempts: g.calls,
     answered: g.answered,
     asr: roundTo(g.answered / g.calls, 4),
@@ -93,6 +98,6 @@ export async function analyseCalls(db: Queryable, window: { fromMs: number; toMs
     cost: roundTo(g.vendorCost, MARGIN_DECIMALS),
     profit: roundTo(g.revenue - g.vendorCost, MARGIN_DECIMALS),
   }))
-  if (groupBy === 'hour') return rows.sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''))
+  if (BUCKET_MS[groupBy] !== undefined) return rows.sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''))
   return rows.sort((a, b) => b.attempts - a.attempts || (a.key ?? '').localeCompare(b.key ?? ''))
 }

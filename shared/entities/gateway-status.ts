@@ -37,8 +37,18 @@ export const routingGatewayStatusItem = z.object({
   lastCheckAt: isoTime.nullable(),
   rttMs: z.number().int().nullable(),
   currentCalls: z.number().int(),
+  callsPerSec: z.number().describe('calls sent to the gateway per second over the last 30 s'),
   lossRatio: z.number().nullable(),
   lastCode: z.number().int().nullable(),
+  updatedAt: isoTime,
+})
+
+/** Item of GET /v1/status/mapping-gateways. */
+export const mappingGatewayStatusItem = z.object({
+  mappingGatewayId: entityId,
+  currentCalls: z.number().int().describe('calls from the gateway in progress'),
+  callsPerSec: z.number().describe('calls from the gateway per second over the last 30 s'),
+  nodeId: z.string(),
   updatedAt: isoTime,
 })
 
@@ -46,6 +56,7 @@ export const routingGatewayStatusItem = z.object({
 export type GatewayStatusCreate = z.infer<typeof gatewayStatusCreate>
 export type GatewayStatus = z.infer<typeof gatewayStatus>
 export type RoutingGatewayStatusItem = z.infer<typeof routingGatewayStatusItem>
+export type MappingGatewayStatusItem = z.infer<typeof mappingGatewayStatusItem>
 
 /** Maps a `gateway_status` row to the public JSON shape. */
 export function gatewayStatusFromRow(row: GatewayStatusRow): GatewayStatus {
@@ -61,6 +72,7 @@ export function routingGatewayStatusFromRow(row: GatewayStatusRow): RoutingGatew
     lastCheckAt: isoFromMsOrNull(row.lastCheckAtMs),
     rttMs: row.rttMs,
     currentCalls: row.currentCalls,
+    callsPerSec: row.callsPerSec,
     lossRatio: row.lossRatio,
     lastCode: row.lastCode,
     updatedAt: isoFromMs(row.updatedAtMs),
@@ -70,4 +82,9 @@ export function routingGatewayStatusFromRow(row: GatewayStatusRow): RoutingGatew
 /** Builds the upsert row for a validated status record. */
 export function gatewayStatusToRow(input: GatewayStatusCreate): GatewayStatusRow {
   return { ...input }
+}
+
+/** Maps a mapping-kind `gateway_status` row to the GET /v1/status/mapping-gateways item. */
+export function mappingGatewayStatusFromRow(row: GatewayStatusRow): MappingGatewayStatusItem {
+  return { mappingGatewayId: row.gatewayId, currentCalls: row.currentCalls, callsPerSec: row.callsPerSec, nodeId: row.nodeId, updatedAt: isoFromMs(row.updatedAtMs) }
 }

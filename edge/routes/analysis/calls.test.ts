@@ -35,6 +35,7 @@ function recompute(rows: CdrRow[], fromMs: number, toMs: number, groupBy: CallGr
   const keyOf = (r: CdrRow): string | null => ({
     routingGateway: r.routingGatewayId, mappingGateway: r.mappingGatewayId, account: r.accountId, reason: r.terminationReason,
     hour: new Date(r.startedAtMs - (r.startedAtMs % HOUR)).toISOString(),
+    fiveMinutes: new Date(r.startedAtMs - (r.startedAtMs % 300_000)).toISOString(),
   })[groupBy]
   const groups = new Map<string | null, CdrRow[]>()
   for (const r of rows.filter((r) => r.startedAtMs >= fromMs && r.startedAtMs < toMs)) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r])

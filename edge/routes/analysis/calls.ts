@@ -15,7 +15,7 @@ export const analyseCallsOperation = defineOperation(
     method: 'get',
     path: '/calls',
     operationId: 'analyseCalls',
-    summary: 'Call analysis over a window (at most 31 days) grouped by routingGateway, mappingGateway, account, reason or hour',
+    summary: 'Call analysis over a window (at most 31 days) grouped by routingGateway, mappingGateway, account, reason, hour or fiveMinutes',
     query: callAnalysisQuery,
     responses: { 200: { description: 'one row per group', schema: z.object({ items: z.array(callAnalysisRow) }) } },
   },

@@ -11,7 +11,7 @@ export const getGatewayStatus = defineOperation(
     method: 'get',
     path: '/gateways',
     operationId: 'getGatewayStatus',
-    summary: 'Routing gateways as last published by the core: online (OPTIONS), last check, RTT, current calls',
+    summary: 'Routing gateways as last published by the core: online (OPTIONS), last check, RTT, loss, current calls, calls per second',
     responses: { 200: { description: 'one item per routing gateway a core has published', schema: z.object({ items: z.array(routingGatewayStatusItem) }) } },
   },
   async (c) => {
