@@ -1,7 +1,7 @@
 // The audit trail as written by the API: every successful write leaves one entry (who, what, before/after, secrets redacted), failed ones none.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, mappingGatewayBody, routingGatewayBody } from '../test/fixtures.js'
-import { useHarness } from '../test/harness.js'
+import { accountBody, create, mappingGatewayBody, routingGatewayBody } from '../test-support/fixtures.js'
+import { useHarness } from '../test-support/harness.js'
 
 describe('audit trail of writes', () => {
   const h = useHarness()

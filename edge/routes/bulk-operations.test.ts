@@ -1,7 +1,7 @@
 // Bulk import/export of routing gateways, mapping gateways and accounts: whole-file validation naming every bad row, nothing written on error, upsert by name, and export -> import round trips.
 import { describe, expect, it } from 'vitest'
-import { accountBody, create, gatewayGroupBody, mappingGatewayBody, postCsv, routingGatewayBody } from '../test/fixtures.js'
-import { useHarness } from '../test/harness.js'
+import { accountBody, create, gatewayGroupBody, mappingGatewayBody, postCsv, routingGatewayBody } from '../test-support/fixtures.js'
+import { useHarness } from '../test-support/harness.js'
 
 const RGW_HEADER = 'name,host,port,prefixes,priority,lockType,optionsCheck,calleeRewrite.strip,calleeRewrite.add,groupId'
 

@@ -1,7 +1,7 @@
 // GET /v1/audit: filters (key, resource, id, action, operation, time) and keyset paging newest first; viewers may read it.
 import { describe, expect, it } from 'vitest'
-import { create, routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness } from '../../test/harness.js'
+import { create, routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness } from '../../test-support/harness.js'
 
 describe('GET /v1/audit', () => {
   const h = useHarness()

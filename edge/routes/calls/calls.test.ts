@@ -2,7 +2,7 @@
 import { and, eq } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
 import { callHangups, coreNodes, liveCalls } from '../../../shared/db/schema.js'
-import { useHarness, type Harness } from '../../test/harness.js'
+import { useHarness, type Harness } from '../../test-support/harness.js'
 
 /** Publishes `calls` for `nodeId` as a core would at `publishedAtMs`. */
 async function publish(h: Harness, nodeId: string, publishedAtMs: number, calls: Partial<typeof liveCalls.$inferInsert>[]): Promise<void> {

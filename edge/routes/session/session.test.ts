@@ -1,7 +1,7 @@
 // Console sessions: API key -> httpOnly SameSite=Strict cookie, CSRF token required on cookie writes, viewer sessions read-only, logout, revocation.
 import { describe, expect, it } from 'vitest'
-import { routingGatewayBody } from '../../test/fixtures.js'
-import { useHarness, type Harness } from '../../test/harness.js'
+import { routingGatewayBody } from '../../test-support/fixtures.js'
+import { useHarness, type Harness } from '../../test-support/harness.js'
 
 /** Logs in with `apiKey` over `base` and returns the cookie pair and the CSRF token. */
 async function login(h: Harness, apiKey: string, base = 'http://edge.local'): Promise<{ cookie: string; csrf: string; setCookie: string; body: any }> {
