@@ -24,6 +24,7 @@ const LAYERS: ReadonlyArray<readonly [string, number]> = [
   ['policy', 5],
   ['cdr', 6],
   ['gateway-reports', 6],
+  ['live-calls', 6],
   ['main.ts', Infinity],
   ['e2e', Infinity],
 ]

@@ -19,6 +19,8 @@ import type { MediaEnvironment } from './media/media-session.js'
 import { PortPool } from './media/port-pool.js'
 import { loadPrompt, type Prompt } from './media/prompt.js'
 import { NetworkTestRunner } from './gateway-reports/network-test-runner.js'
+import { HangupRunner } from './live-calls/hangup-runner.js'
+import { LiveCallsPublisher } from './live-calls/publisher.js'
 import { StatusPublisher } from './gateway-reports/status-publisher.js'
 import { BalanceLedger } from './policy/balance-ledger.js'
 import { PolicyController } from './policy/controller.js'
@@ -170,6 +172,16 @@ async function main(): Promise<void> {
   const networkTests = new NetworkTestRunner({ db: database.db, sync: () => database.sync(), clock, log: liveLog, nodeId, prober: checker, pollMs: env.NETWORK_TEST_POLL_MS })
   networkTests.start()
   let draining = false
+  // Calls in progress for GET /v1/calls and the operator's hang-up, both through the database (a Worker cannot reach this node).
+  const liveCalls = new LiveCallsPublisher({
+    db: database.db, clock, log: liveLog, metrics, nodeId, periodMs: env.STATUS_PUBLISH_MS, calls: () => b2bua.callSummaries(), draining: () => draining,
+  })
+  liveCalls.start()
+  const hangups = new HangupRunner({
+    db: database.db, sync: () => database.sync(), clock, log: liveLog, nodeId, pollMs: env.HANGUP_POLL_MS,
+    calls: { has: (id) => b2bua.hasCall(id), hangup: (id) => b2bua.hangupCall(id) },
+  })
+  hangups.start()
   const status: StatusServer = await startStatusServer({
     host: env.STATUS_HOST,
     port: env.STATUS_PORT,
@@ -225,6 +237,8 @@ async function main(): Promise<void> {
     // A network test in flight may wait for Timer F; the shutdown gives it two seconds.
     await Promise.race([networkTests.stop(), new Promise((ok) => setTimeout(ok, 2_000))])
     await publisher.stop()
+    await hangups.stop()
+    await liveCalls.stop()
     await transport.close()
     config.stop()
     const cdr = await sink.close(clock.now() + 5_000)

@@ -150,6 +150,19 @@ export class B2bua implements ServerTransactionUser {
     return this.table.calls().map((c) => c.summary())
   }
 
+  /** Whether a call with this id (its CDR id) is in progress here. */
+  hasCall(id: string): boolean {
+    return this.table.calls().some((c) => c.id === id)
+  }
+
+  /** Ends the call with this id as an operator asked: BYE both legs after the answer, 503 + CANCEL before; false when it is not here. */
+  hangupCall(id: string): boolean {
+    const call = this.table.calls().find((c) => c.id === id)
+    if (call === undefined) return false
+    call.hangup('OperatorHangup')
+    return true
+  }
+
   /** Stops taking new calls: from now on a new INVITE gets 503 with Retry-After (the SIGTERM drain, docs/operations.md). */
   drain(): void {
     this.draining = true

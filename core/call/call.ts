@@ -11,7 +11,7 @@ import { CallSessions } from './call-session.js'
 import { isUnanswered, nextCallState, type CallState } from './call-state.js'
 import type { Leg } from './call-table.js'
 import { dispatchInDialog } from './in-dialog/dispatch.js'
-import { CallMedia } from './media-anchor.js'
+import { CallMedia, type CallMediaSummary } from './media-anchor.js'
 import type { ReinviteRelay } from './in-dialog/reinvite.js'
 import { UacLeg } from './legs/uac-leg.js'
 import { UasLeg } from './legs/uas-leg.js'
@@ -45,6 +45,9 @@ export interface CallSummary {
   startedAtMs: number
   answeredAtMs: number | null
   attempts: number
+  accountId: string
+  /** RTP relayed so far from each side; null counters when the call is not relayed. */
+  media: CallMediaSummary
 }
 
 /** A B2BUA call; created by the B2BUA for an admitted INVITE, removed from the call table when it ends. */
@@ -119,6 +122,7 @@ export class Call implements CallTimerOwner {
       id: this.id, callId: this.a.callId, state: this.state, caller: f.skeleton.caller, callee: f.skeleton.callee,
       mappingGatewayId: this.decision.mappingGatewayId, routingGatewayId: f.routingGatewayId, calleeOut: f.calleeOut,
       startedAtMs: f.skeleton.startedAtMs, answeredAtMs: f.answeredAtMs, attempts: f.attempts.length + (this.b === null ? 0 : 1),
+      accountId: this.decision.accountId, media: this.callMedia.summary(),
     }
   }
 

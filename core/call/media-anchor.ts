@@ -153,6 +153,13 @@ export interface CallMediaInit {
   facts: Pick<CallFacts, 'notes' | 'rtp'>
 }
 
+/** What a call in progress has relayed so far (null counters when it is not relayed). */
+export interface CallMediaSummary {
+  relayed: boolean
+  rtpPacketsFromCaller: number | null
+  rtpPacketsFromCallee: number | null
+}
+
 /** A call's media hooks: identity on SDP when the call is not relayed; `close()` frees the relay exactly once and notes its counters. */
 export class CallMedia {
   anchor: MediaAnchor | null = null
@@ -192,6 +199,14 @@ export class CallMedia {
   /** Starts the SS_NOMEDIAHANGUP watch at the answer (relayed calls only; 0 = off). */
   watch(limitSec: number, mode: NoMediaMode, onInactive: () => void): void {
     this.session?.watchInactivity(limitSec, mode, onInactive)
+  }
+
+  /** The relay's counters so far, for the list of calls in progress. */
+  summary(): CallMediaSummary {
+    const s = this.closed ? null : this.session
+    if (s === null) return { relayed: false, rtpPacketsFromCaller: null, rtpPacketsFromCallee: null }
+    const st = s.stats()
+    return { relayed: true, rtpPacketsFromCaller: st.aToB.packets, rtpPacketsFromCallee: st.bToA.packets }
   }
 
   /** Frees the relay (ports and sockets) once and puts what it carried into the CDR facts. */
