@@ -33,7 +33,7 @@ import { openUdpTransport, type UdpTransport } from './transport/udp.js'
 /** One JSON line on stderr and exit 1: what is wrong with which variable. */
 function exitOnBadEnv(issues: readonly z.core.$ZodIssue[]): never {
   const problems = issues.map((i) => ({ variable: i.path.join('.') || '(env)', message: i.message }))
-  process.stderr.write(JSON.stringify({ t: Date.now(), level: 'error', msg: 'invalid environment; the core cannot start', problems }) + '\n')
+  process.stderr.write(JSON.stringify({ level: 'error', time: new Date().toISOString(), service: 'core', msg: 'invalid environment; the core cannot start', problems }) + '\n')
   process.exit(1)
 }
 
@@ -259,6 +259,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(JSON.stringify({ t: Date.now(), level: 'error', service: 'core', msg: 'core failed to start', err: err instanceof Error ? { name: err.name, message: err.message, cause: String(err.cause ?? '') } : String(err) }) + '\n')
+  process.stderr.write(JSON.stringify({ level: 'error', time: new Date().toISOString(), service: 'core', msg: 'core failed to start', err: err instanceof Error ? { name: err.name, message: err.message, cause: String(err.cause ?? '') } : String(err) }) + '\n')
   process.exit(1)
 })

@@ -4,10 +4,12 @@ import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { requestId } from 'hono/request-id'
 import { z } from 'zod'
+import { silentLogger, type Logger } from '../shared/log/logger.js'
 import { readConfigVersion } from './config-version.js'
 import type { AppEnv, Db } from './env.js'
 import { notFoundResponse, toErrorResponse } from './errors.js'
 import { auditWrites } from './audit/middleware.js'
+import { accessLog } from './middleware/access-log.js'
 import { requireApiKey } from './middleware/auth.js'
 import { buildOpenApiDocument } from './openapi/document.js'
 import type { Resource } from './openapi/operation.js'
@@ -28,9 +30,11 @@ import { sessionRoutes } from './routes/session/index.js'
 import { statusRoutes } from './routes/status/index.js'
 import { webhooksRoutes } from './routes/webhooks/index.js'
 
-/** How the app gets its database: Workers build one from bindings, Node passes its open embedded db. */
+/** How the app gets its database (Workers build one from bindings, Node passes its open embedded db) and where it logs. */
 export interface AppOptions {
   getDb: (c: Context<AppEnv>) => Db
+  /** Access log and errors (default: nothing, for tests); Node passes pino, Workers the JSON writer. */
+  log?: Logger
 }
 
 /** Every resource under /v1, in the order the OpenAPI document lists them. */
@@ -85,6 +89,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   let openApiDocument: Record<string, unknown> | undefined
 
   app.use(requestId())
+  app.use(accessLog(options.log ?? silentLogger))
   const attachDb = createMiddleware<AppEnv>(async (c, next) => {
     c.set('db', options.getDb(c))
     await next()

@@ -4,6 +4,7 @@ import type { ResultSet } from '@libsql/client'
 import type { LibSQLDatabase } from 'drizzle-orm/libsql'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { API_KEY_ROLES } from '../shared/entities/enums.js'
+import type { Logger } from '../shared/log/logger.js'
 
 /** Drizzle handle over any libSQL client (embedded file on Node, HTTP on Workers). */
 export type Db = LibSQLDatabase
@@ -43,6 +44,8 @@ export interface AuditRecorder {
 /** Per-request variables every handler may read. */
 export interface Variables {
   requestId: string
+  /** The app's logger with this request's id (set by the access-log middleware). */
+  log: Logger
   db: Db
   principal: Principal
   audit: AuditRecorder | undefined

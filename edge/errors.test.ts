@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { apiErrorBody } from '../shared/api/error-codes.js'
+import { createJsonLogger } from '../shared/log/logger.js'
 import { createApp } from './app.js'
 import { useHarness } from './test-support/harness.js'
 import { openDatabase } from '../shared/db/node/database.js'
@@ -43,10 +44,8 @@ describe('error responses', () => {
     const dir = await mkdtemp(join(tmpdir(), 'softswitch-closed-'))
     const { db, client } = openDatabase({ url: pathToFileURL(join(dir, 'x.db')).href })
     client.close()
-    const app = createApp({ getDb: () => db })
-    const errors: unknown[] = []
-    const original = console.error
-    console.error = (...args: unknown[]) => void errors.push(args)
+    const lines: Record<string, unknown>[] = []
+    const app = createApp({ getDb: () => db, log: createJsonLogger({ sink: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }) })
     try {
       const res = await app.request('/health')
       const text = await res.text()
@@ -54,9 +53,10 @@ describe('error responses', () => {
       const body = apiErrorBody.parse(JSON.parse(text))
       expect(body.error).toMatchObject({ code: 'INTERNAL', message: 'internal error', requestId: expect.any(String) })
       expect(text).not.toMatch(/at .*\.(ts|js):\d+/)
-      expect(errors).toHaveLength(1)
+      // The stack goes to the log, with the request id the client got, and never to the client.
+      const logged = lines.filter((l) => l.level === 'error')
+      expect(logged).toEqual([expect.objectContaining({ msg: 'unhandled error', requestId: body.error.requestId, err: expect.objectContaining({ stack: expect.any(String) }) })])
     } finally {
-      console.error = original
       await rm(dir, { recursive: true, force: true })
     }
   })

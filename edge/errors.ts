@@ -58,17 +58,7 @@ export function toErrorResponse(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ApiError) return errorResponse(c, err.code, err.message, err.issues)
   if (err instanceof z.ZodError) return errorResponse(c, 'BAD_REQUEST', 'request validation failed', err.issues)
   if (err instanceof HTTPException) return errorResponse(c, codeForStatus(err.status), err.message, undefined, err.status)
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      msg: 'unhandled error',
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path,
-      error: err.message,
-      stack: err.stack,
-    }),
-  )
+  c.var.log.error('unhandled error', { method: c.req.method, path: c.req.path, err })
   return errorResponse(c, 'INTERNAL', 'internal error')
 }
 

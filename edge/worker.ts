@@ -3,8 +3,11 @@ import { runAlertJob } from './alerts/job.js'
 import { createApp } from './app.js'
 import { makeDb } from './db.js'
 import { parseWorkerEnv } from './env.js'
+import { createJsonLogger } from '../shared/log/logger.js'
 
-const app = createApp({ getDb: (c) => makeDb(parseWorkerEnv(c.env)) })
+/** The same JSON lines as pino writes on Node, through console.log (Workers Logs collect it). */
+const log = createJsonLogger({ sink: (line) => console.log(line), context: { service: 'edge' } })
+const app = createApp({ getDb: (c) => makeDb(parseWorkerEnv(c.env)), log })
 
 /** The part of the Workers ExecutionContext the scheduled handler uses (typed here so Node's tsconfig checks this file too). */
 interface WaitUntil {
@@ -15,6 +18,6 @@ interface WaitUntil {
 export default {
   fetch: app.fetch,
   scheduled(_controller: unknown, env: unknown, ctx: WaitUntil): void {
-    ctx.waitUntil(runAlertJob(makeDb(parseWorkerEnv(env))))
+    ctx.waitUntil(runAlertJob(makeDb(parseWorkerEnv(env)), { log: log.child({ job: 'alerts' }) }))
   },
 }

@@ -9,7 +9,7 @@ describe('createLogger', () => {
     log.debug('hidden')
     log.child({ callId: 'abc' }).warn('retransmit', { n: 2 })
     expect(lines).toHaveLength(1)
-    expect(JSON.parse(lines[0]!)).toEqual({ t: 42, level: 'warn', msg: 'retransmit', callId: 'abc', n: 2 })
+    expect(JSON.parse(lines[0]!)).toEqual({ time: '1970-01-01T00:00:00.042Z', level: 'warn', msg: 'retransmit', callId: 'abc', n: 2 })
     expect(log.enabled('debug')).toBe(false)
     expect(log.enabled('error')).toBe(true)
   })

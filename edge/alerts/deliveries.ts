@@ -1,4 +1,5 @@
 // Sends every due webhook delivery in parallel with retries and backoff (short waits inside the run, longer ones across runs), recording each attempt.
+import { silentLogger, type Logger } from '../../shared/log/logger.js'
 import { and, asc, eq, lte } from 'drizzle-orm'
 import { alertDeliveries, webhooks } from '../../shared/db/schema.js'
 import type { AlertDeliveryRow } from '../../shared/entities/alert.js'
@@ -28,6 +29,8 @@ export interface DeliveryOptions extends RetryPolicy {
   fetch: FetchLike
   clock: () => number
   sleep: (ms: number) => Promise<void>
+  /** Where failures to record a delivery go (default: nowhere). */
+  log?: Logger
 }
 
 /** How the due deliveries of one run ended. */
@@ -85,10 +88,11 @@ export async function deliverDue(db: Queryable, nowMs: number, o: DeliveryOption
     .where(and(eq(alertDeliveries.status, 'pending'), lte(alertDeliveries.nextAttemptAtMs, nowMs)))
     .orderBy(asc(alertDeliveries.createdAtMs))
     .limit(MAX_DUE_PER_RUN)
+  const log = o.log ?? silentLogger
   const outcomes = await Promise.all(
     due.map(({ d, w }) =>
       deliverOne(db, d, w, o).catch((err: unknown): Outcome => {
-        console.log(JSON.stringify({ level: 'error', msg: 'alert job: recording a delivery failed', deliveryId: d.id, error: String(err) }))
+        log.error('alert job: recording a delivery failed', { deliveryId: d.id, err })
         return 'retrying'
       }),
     ),

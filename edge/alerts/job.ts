@@ -1,4 +1,5 @@
 // The scheduled alert job (Worker cron and Node interval alike): claim the lease, measure and evaluate the rules, record alerts, deliver webhooks.
+import { silentLogger, type Logger } from '../../shared/log/logger.js'
 import { eq } from 'drizzle-orm'
 import { alertRules, alerts } from '../../shared/db/schema.js'
 import type { Queryable } from '../env.js'
@@ -34,15 +35,14 @@ export interface AlertJobOptions extends Partial<RetryPolicy> {
   /** Who claims the lease (default: a fresh id per run). */
   holder?: string
   leaseMs?: number
-}
-
-function log(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ msg: 'alert job', ...fields }))
+  /** Where the run reports (default: nowhere); the runtimes pass their logger with `job: 'alerts'`. */
+  log?: Logger
 }
 
 /** Runs the alert job once; returns what it did and never throws (failures are logged and reported in `error`). */
 export async function runAlertJob(db: Queryable, options: AlertJobOptions = {}): Promise<AlertJobRun> {
   const clock = options.clock ?? Date.now
+  const log = options.log ?? silentLogger
   const nowMs = clock()
   const holder = options.holder ?? newId('run', nowMs)
   const run: AlertJobRun = {
@@ -53,11 +53,11 @@ export async function runAlertJob(db: Queryable, options: AlertJobOptions = {}):
     run.claimed = await claimLease(db, ALERT_LEASE, holder, nowMs, options.leaseMs ?? ALERT_LEASE_MS)
   } catch (err) {
     run.error = `claiming the lease failed: ${String(err)}`
-    log({ level: 'error', ...run })
+    log.error('alert job: claiming the lease failed', { ...run })
     return run
   }
   if (!run.claimed) {
-    log({ level: 'info', note: 'another run holds the lease; skipped', ...run })
+    log.info('alert job: another run holds the lease; skipped', { ...run })
     return run
   }
   try {
@@ -65,19 +65,21 @@ export async function runAlertJob(db: Queryable, options: AlertJobOptions = {}):
     const firing = await db.select().from(alerts).where(eq(alerts.state, 'firing'))
     const measurements = await measureRules(db, rules, nowMs)
     run.rulesEvaluated = rules.length
-    Object.assign(run, await recordTransitions(db, evaluateRules(rules, measurements, firing, nowMs), measurements, nowMs))
+    Object.assign(run, await recordTransitions(db, evaluateRules(rules, measurements, firing, nowMs), measurements, nowMs, log))
     run.deliveries = await deliverDue(db, nowMs, {
       ...DEFAULT_RETRY_POLICY,
       ...Object.fromEntries(Object.entries({ timeoutMs: options.timeoutMs, retryDelaysMs: options.retryDelaysMs, maxInRunDelayMs: options.maxInRunDelayMs }).filter(([, v]) => v !== undefined)),
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       clock,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      log,
     })
   } catch (err) {
     run.error = String(err)
   } finally {
-    await releaseLease(db, ALERT_LEASE, holder).catch((err: unknown) => log({ level: 'warn', note: 'releasing the lease failed; it expires by itself', error: String(err) }))
+    await releaseLease(db, ALERT_LEASE, holder).catch((err: unknown) => log.warn('alert job: releasing the lease failed; it expires by itself', { err }))
   }
-  log({ level: run.error === undefined ? 'info' : 'error', ...run })
+  if (run.error === undefined) log.info('alert job ran', { ...run })
+  else log.error('alert job failed', { ...run })
   return run
 }

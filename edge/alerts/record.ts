@@ -5,6 +5,7 @@ import { alertFromRow, type AlertDeliveryRow, type AlertRow } from '../../shared
 import { alertRuleFromRow, type AlertRuleRow, type AlertScope } from '../../shared/entities/alert-rule.js'
 import type { WebhookRow } from '../../shared/entities/webhook.js'
 import { isoFromMs } from '../../shared/entities/fields.js'
+import { silentLogger, type Logger } from '../../shared/log/logger.js'
 import { diagnose, type Finding } from '../analysis/diagnose.js'
 import { readDiagnosisFacts } from '../analysis/diagnosis-facts.js'
 import type { Queryable } from '../env.js'
@@ -42,7 +43,7 @@ export function alertEventBody(type: 'alert.firing' | 'alert.resolved', alert: A
 }
 
 /** Diagnosis findings per window length of the transitions' rules; a failing diagnosis yields none rather than stopping alerts. */
-async function findingsByWindow(db: Queryable, transitions: readonly Transition[], measurements: ReadonlyMap<string, Measurement>): Promise<Map<number, Finding[]>> {
+async function findingsByWindow(db: Queryable, transitions: readonly Transition[], measurements: ReadonlyMap<string, Measurement>, log: Logger): Promise<Map<number, Finding[]>> {
   const out = new Map<number, Finding[]>()
   for (const t of transitions) {
     const m = measurements.get(t.rule.id)
@@ -50,7 +51,7 @@ async function findingsByWindow(db: Queryable, transitions: readonly Transition[
     try {
       out.set(t.rule.windowSec, diagnose(await readDiagnosisFacts(db, m.window)))
     } catch (err) {
-      console.log(JSON.stringify({ level: 'warn', msg: 'alert job: diagnosis failed, sending alerts without findings', error: String(err) }))
+      log.warn('diagnosis failed; sending alerts without findings', { err })
       out.set(t.rule.windowSec, [])
     }
   }
@@ -71,11 +72,12 @@ export async function recordTransitions(
   transitions: readonly Transition[],
   measurements: ReadonlyMap<string, Measurement>,
   nowMs: number,
+  log: Logger = silentLogger,
 ): Promise<Recorded> {
   const recorded: Recorded = { fired: 0, repeated: 0, resolved: 0, deliveriesQueued: 0 }
   if (transitions.length === 0) return recorded
   const receivers = await db.select().from(webhooks).where(eq(webhooks.enabled, true))
-  const findings = await findingsByWindow(db, transitions, measurements)
+  const findings = await findingsByWindow(db, transitions, measurements, log)
   for (const t of transitions) {
     const m = measurements.get(t.rule.id)
     if (m === undefined) continue

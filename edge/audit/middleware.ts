@@ -36,6 +36,6 @@ export const auditWrites = createMiddleware<AppEnv>(async (c, next) => {
     trail.written = true
   } catch (err) {
     // The change is already committed; say so loudly rather than turn a done write into an error for the client.
-    console.error(JSON.stringify({ level: 'error', msg: 'audit entry not written', requestId: c.get('requestId'), path: c.req.path, error: String(err) }))
+    c.var.log.error('audit entry not written', { path: c.req.path, err })
   }
 })

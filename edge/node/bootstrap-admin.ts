@@ -28,3 +28,32 @@ export async function ensureAdminKey(db: Db, configuredSecret: string | undefine
   if (admins.length > 0) return { kind: 'existing' }
   return { kind: 'created', secret: await insertApiKey(db, `bootstrap admin ${new Date().toISOString()}`, 'admin') }
 }
+
+/** What the edge tells the person at its terminal about the admin key (stderr, not the JSON log): the key itself once, then how to get another. */
+export function adminKeyNotice(admin: AdminKeyBootstrap, apiUrl: string): string {
+  const docs = `  API docs: ${apiUrl}/docs`
+  if (admin.kind === 'created') {
+    return [
+      '',
+      '  First start: an admin API key was created. It is shown only now (only its hash is stored):',
+      '',
+      `      ${admin.secret}`,
+      '',
+      '  Copy it into your shell, then try the API:',
+      '',
+      `      export KEY=${admin.secret}`,
+      `      curl -s -H "Authorization: Bearer $KEY" ${apiUrl}/v1/routing-gateways`,
+      '',
+      docs,
+      '',
+    ].join('\n')
+  }
+  if (admin.kind === 'configured') return ['', '  The admin API key is the secret in ADMIN_API_KEY:  export KEY="$ADMIN_API_KEY"', docs, ''].join('\n')
+  return [
+    '',
+    '  An admin API key exists (it was shown at the first start; only its hash is stored).',
+    '  Lost it? Make a new one:  npm run api-key -- --name <name> --role admin',
+    docs,
+    '',
+  ].join('\n')
+}

@@ -10,6 +10,7 @@ describe('parseNodeEnv', () => {
       DATABASE_URL: 'file:./data/softswitch.db',
       DATA_DIR: './data',
       ALERT_INTERVAL_MS: 60_000,
+      LOG_LEVEL: 'info',
     })
   })
 

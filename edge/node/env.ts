@@ -14,6 +14,7 @@ export const nodeEnvSchema = z.object({
     .describe('secret of an admin key that must exist (prefer a generated one; node.ts warns below 16 characters)')
     .meta({ fallback: 'generated and printed at the first start' }),
   DATA_DIR: z.string().min(1).default('./data').describe('local state of the Node edge (the database file lives here by default)'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('lowest level logged (JSON lines on stdout)'),
   ALERT_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000).describe('how often the Node edge runs the alert job (Workers use the cron trigger)'),
 })
 /** Validated Node edge settings. */

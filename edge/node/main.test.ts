@@ -14,6 +14,15 @@ interface Started {
   child: ChildProcess
   port: number
   lines: Record<string, unknown>[]
+  /** Everything written to stderr so far (where the admin-key notice for a person goes). */
+  stderr: () => string
+}
+
+/** Waits until the edge has printed its admin-key notice on stderr and returns it. */
+async function notice(edge: Started): Promise<string> {
+  const deadline = Date.now() + 5_000
+  while (!edge.stderr().includes('API docs:') && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 20))
+  return edge.stderr()
 }
 
 /** Starts `edge/node/main.ts` on a free port and resolves with the parsed log lines once it logs that it listens. */
@@ -37,7 +46,7 @@ async function startEdge(dataDir: string, extraEnv: Record<string, string> = {})
         if (part.trim() === '') continue
         const line = JSON.parse(part) as Record<string, unknown>
         lines.push(line)
-        if (line.msg === 'edge listening') resolve({ child, port: line.port as number, lines })
+        if (line.msg === 'edge listening') resolve({ child, port: line.port as number, lines, stderr: () => stderr })
       }
     })
     child.once('exit', (code) => reject(new Error(`edge exited with ${code} before listening: ${stderr}`)))
@@ -65,11 +74,17 @@ describe('edge/node/main.ts', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('migrates and seeds a new database, prints an admin key once, serves it, and exits 0 on SIGTERM', async () => {
+  it('migrates and seeds a new database, prints an admin key once for a person, serves it, and exits 0 on SIGTERM', async () => {
     const first = await startEdge(dir)
     running.push(first.child)
-    const key = first.lines.find((l) => typeof l.adminApiKey === 'string')?.adminApiKey as string
-    expect(key).toMatch(/^ssk_/)
+    const printed = await notice(first)
+    const key = /^ {6}export KEY=(ssk_\S+)$/m.exec(printed)?.[1]
+    expect(key, printed).toMatch(/^ssk_/)
+    expect(printed).toContain(`API docs: http://127.0.0.1:${first.port}/docs`)
+    // The JSON log says a key was made but never carries the secret.
+    expect(first.lines.some((l) => typeof l.msg === 'string' && l.msg.includes('created the first admin API key'))).toBe(true)
+    expect(JSON.stringify(first.lines)).not.toContain(key!)
+    expect(first.lines.every((l) => l.service === 'edge' && typeof l.time === 'string' && typeof l.level === 'string')).toBe(true)
     expect(first.lines.some((l) => typeof l.msg === 'string' && l.msg.includes('seeded'))).toBe(true)
 
     const base = `http://127.0.0.1:${first.port}`
@@ -79,15 +94,28 @@ describe('edge/node/main.ts', () => {
     }
     expect(routes.items).toEqual([expect.objectContaining({ host: '127.0.0.1', port: 5070, prefixes: [] })])
     expect(await stop(first.child)).toBe(0)
+    // One access-log line per request: request id, key id, method, route pattern, status, latency.
+    expect(first.lines.filter((l) => l.msg === 'request')).toEqual([
+      expect.objectContaining({ method: 'GET', route: '/health', status: 200, keyId: null, requestId: expect.any(String), latencyMs: expect.any(Number) }),
+      expect.objectContaining({ method: 'GET', route: '/v1/routing-gateways', status: 200, keyId: expect.stringMatching(/^key_/) }),
+    ])
 
     const second = await startEdge(dir, { ADMIN_API_KEY: 'operator-chosen-secret-0123456789' })
     running.push(second.child)
-    expect(second.lines.some((l) => 'adminApiKey' in l)).toBe(false)
+    expect(await notice(second)).toContain('ADMIN_API_KEY')
     expect(second.lines.some((l) => typeof l.msg === 'string' && l.msg.includes('seeded'))).toBe(false)
     const again = `http://127.0.0.1:${second.port}`
     const old = await fetch(`${again}/v1/accounts`, { headers: { authorization: `Bearer ${key}` } })
     const configured = await fetch(`${again}/v1/accounts`, { headers: { authorization: 'Bearer operator-chosen-secret-0123456789' } })
     expect([old.status, configured.status]).toEqual([200, 200])
     expect(await stop(second.child)).toBe(0)
+
+    const third = await startEdge(dir)
+    running.push(third.child)
+    const later = await notice(third)
+    expect(later).toContain('An admin API key exists')
+    expect(later).toContain('npm run api-key -- --name <name> --role admin')
+    expect(later).not.toMatch(/ssk_/)
+    expect(await stop(third.child)).toBe(0)
   })
 })

@@ -1,21 +1,25 @@
 // Local default: serves the edge app on Node with the embedded libSQL file, migrating, seeding and bootstrapping on start.
 import { mkdir } from 'node:fs/promises'
 import { serve } from '@hono/node-server'
+import { applyMigrations, openDatabase } from '../../shared/db/node/database.js'
+import { createLogger } from '../../shared/log/node/logger.js'
 import { runAlertJob } from '../alerts/job.js'
 import { createApp } from '../app.js'
-import { ensureAdminKey } from './bootstrap-admin.js'
+import { adminKeyNotice, ensureAdminKey } from './bootstrap-admin.js'
 import { parseNodeEnv } from './env.js'
 import { isNewDatabase, seedDemoConfig } from './seed.js'
-import { applyMigrations, openDatabase } from '../../shared/db/node/database.js'
 
-function log(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ time: new Date().toISOString(), service: 'edge', ...fields }))
+/** The URL a person on this machine uses: a wildcard bind is reached on loopback. */
+function localUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`
 }
 
 /** Starts the local edge and resolves once it listens; SIGTERM/SIGINT close it and exit 0. */
 async function main(): Promise<void> {
   const startedAtMs = performance.now()
   const env = parseNodeEnv(process.env)
+  const log = createLogger({ level: env.LOG_LEVEL, context: { service: 'edge' } })
   await mkdir(env.DATA_DIR, { recursive: true })
   const { db, client } = openDatabase({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN })
 
@@ -23,38 +27,36 @@ async function main(): Promise<void> {
   await applyMigrations(db)
   if (isNew) {
     await seedDemoConfig(db)
-    log({ level: 'info', msg: 'new database: migrated and seeded the demo configuration' })
+    log.info('new database: migrated and seeded the demo configuration')
   }
   const admin = await ensureAdminKey(db, env.ADMIN_API_KEY)
   if (env.ADMIN_API_KEY !== undefined && env.ADMIN_API_KEY.length < 16) {
-    log({ level: 'warn', msg: 'ADMIN_API_KEY is shorter than 16 characters; prefer a generated key (POST /v1/api-keys)' })
+    log.warn('ADMIN_API_KEY is shorter than 16 characters; prefer a generated key (npm run api-key)')
   }
-  if (admin.kind === 'created') {
-    // Printed once: only its SHA-256 is stored.
-    log({ level: 'warn', msg: 'created the first admin API key; store it now, it is not shown again', adminApiKey: admin.secret })
-  }
+  // The secret goes to the terminal once (stderr), never into the JSON log, which may be shipped elsewhere.
+  if (admin.kind === 'created') log.warn('created the first admin API key; it is printed once on stderr and not logged')
 
-  const app = createApp({ getDb: () => db })
+  const app = createApp({ getDb: () => db, log })
+  const jobLog = log.child({ job: 'alerts' })
   const alerts = setInterval(() => {
-    runAlertJob(db).catch((err: unknown) => log({ level: 'error', msg: 'alert job failed', error: String(err) }))
+    runAlertJob(db, { log: jobLog }).catch((err: unknown) => jobLog.error('alert job failed', { err }))
   }, env.ALERT_INTERVAL_MS)
 
   const server = serve({ fetch: app.fetch, port: env.API_PORT, hostname: env.API_HOST }, (info) => {
-    log({
-      level: 'info',
-      msg: 'edge listening',
+    log.info('edge listening', {
       port: info.port,
       address: info.address,
       database: env.DATABASE_URL.replace(/\/\/[^@/]*@/, '//***@'),
       startupMs: Math.round(performance.now() - startedAtMs),
     })
+    process.stderr.write(adminKeyNotice(admin, localUrl(env.API_HOST, info.port)) + '\n')
   })
 
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return
     stopping = true
-    log({ level: 'info', msg: 'stopping', signal })
+    log.info('stopping', { signal })
     clearInterval(alerts)
     server.close(() => {
       client.close()
@@ -68,6 +70,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  log({ level: 'fatal', msg: 'edge failed to start', error: err instanceof Error ? err.message : String(err) })
+  process.stderr.write(JSON.stringify({ level: 'error', time: new Date().toISOString(), service: 'edge', msg: 'edge failed to start', err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }) + '\n')
   process.exit(1)
 })
