@@ -26,6 +26,8 @@ import { BalanceLedger } from './policy/balance-ledger.js'
 import { PolicyController } from './policy/controller.js'
 import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
 import { TransactionLayer } from './sip/transaction/layer.js'
+import { OptionsAnswerer } from './sip/ua/options.js'
+import { RequestRouter } from './sip/ua/router.js'
 import type { TimerParams } from './sip/transaction/timers.js'
 import { startStatusServer, type StatusServer } from './status-port/server.js'
 import { openUdpTransport, type UdpTransport } from './transport/udp.js'
@@ -137,9 +139,14 @@ async function main(): Promise<void> {
     nodeId,
     newCdrId,
   })
+  // The request router is the layer's only user: the calls register INVITE and own the dialogs, OPTIONS has its own
+  // answerer, and REGISTER gets 501 until a registrar registers; gates (bans, rate limits) would go in with addGate.
+  const router = new RequestRouter({ log: log.child({ module: 'sip' }), metrics })
+  b2bua.register(router)
+  router.handle('OPTIONS', new OptionsAnswerer({ allow: () => router.allow, supported: DEFAULT_VALIDATE_OPTIONS.supported, accept: ['application/sdp'] }))
   const layer = new TransactionLayer({
     clock,
-    user: b2bua,
+    user: router,
     // The B2BUA sends 100 Trying after admission, so an INVITE the policy drops silently never saw one.
     autoTrying: false,
     timers: timerParams(first),

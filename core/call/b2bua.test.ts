@@ -1,162 +1,30 @@
-// The first-cut UAS over a real transaction layer: RFC 3261 §11.2 (OPTIONS), §8.2.1 (501), §17.2.1 (INVITE server retransmits until ACK), §12.2.2 (481), §16.3 item 2 and RFC 4475 §3.3.11 (Max-Forwards 0), §9.2 (CANCEL).
+// The calls' handler behind the request router: draining (503 with Retry-After), admission outcomes (silent drop, refusal, challenge, RFC 3261 §8.2.2.2 merged requests), 481 outside a dialog, shutdown.
 import { describe, expect, it } from 'vitest'
-import { ManualClock } from '../lib/clock.js'
 import { silentLogger } from '../lib/log.js'
-import { Metrics } from '../lib/metrics.js'
-import { LoopNetwork } from '../transport/loop.js'
-import type { RemoteAddr } from '../transport/types.js'
-import { SipRequest, type SipMessage } from '../sip/message/message.js'
-import { parseMessage } from '../sip/message/parse.js'
+import { SipRequest } from '../sip/message/message.js'
 import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
-import { TransactionLayer } from '../sip/transaction/layer.js'
+import { buildCancel, buildResponse, generateTag } from '../sip/message/build.js'
+import { routingKey } from '../sip/ua/routing-key.js'
+import type { RequestRouter } from '../sip/ua/router.js'
+import { request, uaStack } from '../sip/ua/test-support/ua-stack.js'
+import { systemParams } from '../../shared/params/system-params.js'
 import { B2bua } from './b2bua.js'
-import { CLEAN, callBench, SDP_B } from './test-support/call-harness.js'
+import { benchController } from './test-support/bench-controller.js'
+import { CLEAN, callBench } from './test-support/call-harness.js'
 
-/** A B2BUA on 127.0.0.1:5060 behind a real transaction layer, and a scripted peer on 127.0.0.2:5070. */
-function stack() {
-  const clock = new ManualClock()
-  const net = new LoopNetwork({ clock })
-  const metrics = new Metrics()
-  const b2bua = new B2bua({ log: silentLogger, metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported })
-  const layer = new TransactionLayer({ clock, user: b2bua, metrics, validate: { localHosts: ['127.0.0.1'] } })
-  const local = net.open(layer, '127.0.0.1', 5060)
-  const got: Array<{ at: number; msg: SipMessage }> = []
-  const peer = net.open({ onMessage: (buf: Buffer, _from: RemoteAddr) => {
-    const r = parseMessage(buf)
-    if (!r.ok) throw new Error(r.error.message)
-    got.push({ at: clock.now(), msg: r.message })
-  } }, '127.0.0.2', 5070)
-  const send = (text: string): void => peer.send(Buffer.from(text.replaceAll('\n', '\r\n')), local.local)
-  const statuses = (): number[] => got.map((g) => (g.msg.isRequest ? 0 : g.msg.status))
-  return { clock, net, metrics, b2bua, layer, got, send, statuses }
-}
-
-function request(method: string, o: { uri?: string; branch?: string; toTag?: string; maxForwards?: number; cseqMethod?: string } = {}): string {
-  return [
-    `${method} ${o.uri ?? 'sip:127.0.0.1:5060'} SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.2:5070;branch=${o.branch ?? 'z9hG4bKb2b1'};rport`,
-    `Max-Forwards: ${o.maxForwards ?? 70}`,
-    'From: <sip:alice@127.0.0.2>;tag=f1',
-    `To: <sip:127.0.0.1>${o.toTag === undefined ? '' : `;tag=${o.toTag}`}`,
-    'Call-ID: b2b-1@127.0.0.2',
-    `CSeq: 1 ${o.cseqMethod ?? method}`,
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\n')
+/** The calls registered with a request router on 127.0.0.1:5060 behind a real transaction layer, and a scripted peer on 127.0.0.2:5070. */
+function stack(alsoRegister?: (router: RequestRouter) => void) {
+  let b2bua: B2bua | undefined
+  const s = uaStack((router, metrics) => {
+    b2bua = new B2bua({ log: silentLogger, metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported, controller: benchController(systemParams.parse({}), 0) })
+    b2bua.register(router)
+    alsoRegister?.(router)
+  })
+  b2bua!.attach(s.layer)
+  return { ...s, b2bua: b2bua! }
 }
 
 describe('B2bua', () => {
-  describe('OPTIONS', () => {
-    it('answers OPTIONS with 200 listing Allow, Accept and Supported', () => {
-      const s = stack()
-      s.send(request('OPTIONS'))
-      s.clock.advance(1)
-      expect(s.statuses()).toEqual([200])
-      const h = s.got[0]!.msg.headers
-      expect(h.get('allow')).toBe('OPTIONS')
-      expect(h.get('accept')).toBe('application/sdp')
-      expect(h.getAll('supported')).toEqual(DEFAULT_VALIDATE_OPTIONS.supported)
-      expect(h.get('accept-language')).toBe('en')
-      expect(s.got[0]!.msg.to?.tag).toBeDefined()
-      s.clock.advance(32_000)
-      expect(s.layer.size).toBe(0)
-    })
-
-    it('answers a retransmitted OPTIONS with the same 200 from its transaction', () => {
-      const s = stack()
-      s.send(request('OPTIONS'))
-      s.clock.advance(500)
-      s.send(request('OPTIONS'))
-      s.clock.advance(1)
-      expect(s.statuses()).toEqual([200, 200])
-      expect(s.got[1]!.msg.to?.tag).toBe(s.got[0]!.msg.to?.tag)
-    })
-  })
-
-  describe('Max-Forwards 0', () => {
-    it('answers OPTIONS with Max-Forwards 0 addressed to the node with 200', () => {
-      const s = stack()
-      s.send(request('OPTIONS', { maxForwards: 0 }))
-      s.clock.advance(1)
-      expect(s.statuses()).toEqual([200])
-    })
-
-    it('answers OPTIONS with Max-Forwards 0 for sip:user@example.com (RFC 4475 zeromf.dat) with 483', () => {
-      const s = stack()
-      s.send(request('OPTIONS', { maxForwards: 0, uri: 'sip:user@example.com' }))
-      s.clock.advance(1)
-      expect(s.statuses()).toEqual([483])
-      expect(s.layer.size).toBe(0)
-    })
-
-    it('answers INVITE with Max-Forwards 0 with 483', () => {
-      const s = stack()
-      s.send(request('INVITE', { maxForwards: 0, uri: 'sip:123@127.0.0.1' }))
-      s.clock.advance(1)
-      expect(s.statuses()).toEqual([483])
-    })
-  })
-
-  describe('requests the node does not handle', () => {
-    it('answers INVITE with 100 and 501, retransmits the 501 at 500 and 1500 ms until the ACK, then stops', () => {
-      const s = stack()
-      s.send(request('INVITE', { uri: 'sip:123@127.0.0.1' }))
-      s.clock.advance(1600)
-      expect(s.statuses()).toEqual([100, 501, 501, 501])
-      expect(s.got.filter((g) => !g.msg.isRequest && g.msg.status === 501).map((g) => g.at)).toEqual([0, 500, 1500])
-      const toTag = s.got[1]!.msg.to?.tag
-      s.send(request('ACK', { uri: 'sip:123@127.0.0.1', toTag }))
-      s.clock.advance(10_000)
-      expect(s.statuses()).toEqual([100, 501, 501, 501])
-      expect(s.got[1]!.msg.headers.get('allow')).toBe('OPTIONS')
-      // Timer I (T4 = 5 s) ends the confirmed IST.
-      expect(s.layer.size).toBe(0)
-    })
-
-    it('absorbs a retransmitted INVITE by re-sending the 501, and hands the TU one request', () => {
-      const s = stack()
-      s.send(request('INVITE', { uri: 'sip:123@127.0.0.1' }))
-      s.clock.advance(100)
-      s.send(request('INVITE', { uri: 'sip:123@127.0.0.1' }))
-      s.clock.advance(1)
-      expect(s.statuses()).toEqual([100, 501, 501])
-      expect(s.metrics.get('sip_requests_received_total')?.get('INVITE')).toBe(2)
-      expect(s.metrics.get('sip_absorbed_retransmissions_total')?.get()).toBe(1)
-    })
-
-    it('answers REGISTER with 501 through a non-INVITE transaction', () => {
-      const s = stack()
-      s.send(request('REGISTER'))
-      s.clock.advance(1)
-      expect(s.statuses()).toEqual([501])
-    })
-
-    it('never answers an ACK that matches no transaction', () => {
-      const s = stack()
-      s.send(request('ACK', { toTag: 'x' }))
-      s.clock.advance(1)
-      expect(s.got).toEqual([])
-      expect(s.metrics.get('sip_acks_ignored_total')?.get()).toBe(1)
-    })
-
-    it('answers a request inside an unknown dialog (To tag) with 481', () => {
-      const s = stack()
-      s.send(request('BYE', { toTag: 'gone' }))
-      s.clock.advance(1)
-      expect(s.statuses()).toEqual([481])
-    })
-
-    it('answers a CANCEL after the 501 with 200 and sends no 487', () => {
-      const s = stack()
-      s.send(request('INVITE', { uri: 'sip:123@127.0.0.1' }))
-      s.clock.advance(10)
-      s.send(request('CANCEL', { uri: 'sip:123@127.0.0.1' }))
-      s.clock.advance(10)
-      expect(s.statuses()).toEqual([100, 501, 200])
-    })
-  })
-
   describe('while draining', () => {
     it('answers a new INVITE with 503 and Retry-After but still answers OPTIONS with 200', () => {
       const s = stack()
@@ -169,15 +37,21 @@ describe('B2bua', () => {
     })
   })
 
-  it('reports unfinished transactions until the final is ACKed', () => {
-    const s = stack()
-    s.send(request('INVITE', { uri: 'sip:123@127.0.0.1' }))
+
+  it('leaves REGISTER to a handler registered beside the calls, and Allow lists both (no B2BUA change for a new handler)', () => {
+    const got: string[] = []
+    const s = stack((router) => router.handle('REGISTER', {
+      onRequest: (req, tx) => {
+        got.push(req.method)
+        tx.respond(buildResponse(req, 200, { toTag: generateTag() }))
+      },
+    }))
+    s.send(request('REGISTER'))
+    s.send(request('OPTIONS', { branch: 'z9hG4bKb2b2' }))
     s.clock.advance(1)
-    expect(s.layer.unfinished).toBe(1)
-    s.send(request('ACK', { uri: 'sip:123@127.0.0.1', toTag: s.got[1]!.msg.to?.tag }))
-    s.clock.advance(1)
-    expect(s.layer.unfinished).toBe(0)
-    expect(s.layer.size).toBe(1)
+    expect(s.statuses()).toEqual([200, 200])
+    expect(got).toEqual(['REGISTER'])
+    expect(s.got[1]!.msg.headers.getAll('allow')).toEqual(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'INFO', 'REGISTER'])
   })
 
   describe('with a controller (admission, RFC 3261 §8.2.2.2, §22.2)', () => {
@@ -286,6 +160,29 @@ describe('B2bua', () => {
       s.caller.reply(s.caller.last('BYE'), 200)
       expect(s.leftovers()).toEqual(CLEAN)
       expect(s.controller.released).toBe(2)
+    })
+  })
+
+  describe('routing key (sip/ua/routing-key.ts)', () => {
+    it('gives every message a call brings to the core a routing key: the caller Call-ID or an identifier the core minted', () => {
+      const s = callBench()
+      const c = s.connect()
+      // The caller's INVITE (and a CANCEL of it) name nothing of ours: its Call-ID.
+      expect(routingKey(c.invite)).toEqual({ source: 'call-id', value: 'a-call-1@127.0.0.2' })
+      expect(routingKey(buildCancel(c.invite))).toEqual(routingKey(c.invite))
+      // The vendor's responses carry the Via branch the core put on its INVITE.
+      const ourBranch = c.bInvite.topVia!.branch!
+      expect(ourBranch).toMatch(/^z9hG4bK/)
+      expect(routingKey(c.bOk)).toEqual({ source: 'via-branch', value: ourBranch })
+      // The caller's ACK and BYE carry the To tag of the core's 200; the vendor's BYE the From tag of the core's INVITE.
+      const tagToCaller = c.ok.to!.tag!
+      expect(routingKey(c.ack)).toEqual({ source: 'to-tag', value: tagToCaller })
+      expect(routingKey(s.caller.inDialog('BYE', c.a))).toEqual({ source: 'to-tag', value: tagToCaller })
+      const tagToVendor = c.bInvite.from!.tag!
+      expect(routingKey(s.gw1.inDialog('BYE', c.b))).toEqual({ source: 'to-tag', value: tagToVendor })
+      // Both tags and the vendor leg's Call-ID are the core's own, never the caller's.
+      expect([tagToCaller, tagToVendor]).not.toContain('calltag')
+      expect(c.bInvite.callId).not.toBe(c.invite.callId)
     })
   })
 })

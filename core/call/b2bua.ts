@@ -1,32 +1,32 @@
-// The call layer's transaction user: a new INVITE is admitted and becomes a Call, in-dialog requests, ACKs and stray 2xx go to their call, unknown dialogs get 481, OPTIONS 200, and draining refuses new calls.
+// The calls' handler in the request router: a new INVITE is admitted and becomes a Call, in-dialog requests, ACKs and stray 2xx go to their call, dialog requests outside a dialog get 481, and draining refuses new calls.
 import type { TerminationReason } from '../../shared/termination/reasons.js'
 import type { Logger } from '../lib/log.js'
 import type { MediaEnvironment } from '../media/media-session.js'
-import type { CounterSeries, Metric, Metrics } from '../lib/metrics.js'
-import type { RemoteAddr, Transport } from '../transport/types.js'
+import type { Metric, Metrics } from '../lib/metrics.js'
+import type { Transport } from '../transport/types.js'
 import { buildResponse, generateTag } from '../sip/message/build.js'
 import { isSipUri, parseUri } from '../sip/message/headers/uri.js'
 import type { SipRequest, SipResponse } from '../sip/message/message.js'
 import type { InviteServerTransaction } from '../sip/transaction/invite-server.js'
 import type { TransactionLayer } from '../sip/transaction/layer.js'
-import type { ServerTransaction, ServerTransactionUser, TransactionFailure } from '../sip/transaction/types.js'
+import type { ServerTransaction } from '../sip/transaction/types.js'
+import type { DialogOwner, RequestHandler, RequestRouter } from '../sip/ua/router.js'
 import { Call, type CallSummary } from './call.js'
 import type { CallContext } from './call-context.js'
 import { buildCdr, epochMs } from './cdr-facts.js'
 import { CallTable } from './call-table.js'
-import { optionsResponse, type Capabilities } from './options.js'
 import type { CallController, CallObserver, RejectDecision } from './ports.js'
 
 /** Options for the B2BUA. */
 export interface B2buaOptions {
   log: Logger
   metrics: Metrics
-  /** Option tags the node supports (Supported in OPTIONS answers and on both legs). */
+  /** Option tags the node supports (Supported on both legs). */
   supported: readonly string[]
   /** Seconds in Retry-After of the 503 sent to new INVITEs while draining (default 30). */
   drainRetryAfterSec?: number
-  /** Admission (policy layer); without one every INVITE gets 501. */
-  controller?: CallController
+  /** Admission (policy layer). */
+  controller: CallController
   /** Sees every call start, answer and end (the CDR sink); default: none. */
   observer?: CallObserver
   /** Host and port written into Contact and From of both legs (SIP_ADVERTISED_HOST:SIP_PORT); default: the transport's. */
@@ -40,8 +40,8 @@ export interface B2buaOptions {
   media?: MediaEnvironment
 }
 
-/** Methods the node handles once calls are enabled (Allow on both legs and in OPTIONS answers). */
-export const CALL_METHODS: readonly string[] = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'INFO']
+/** Dialog requests the calls take inside their dialogs and answer with 481 outside any (RFC 3261 §12.2.2, §15.1.2). */
+const DIALOG_METHODS: readonly string[] = ['BYE', 'UPDATE', 'INFO']
 
 /** Marks an INVITE the policy told us to drop unanswered (its CANCEL gets no 487 either). */
 const SILENT = Symbol('silent')
@@ -66,37 +66,39 @@ function numberOf(uri: string | undefined): string {
   return u.scheme === 'tel' && 'number' in u ? u.number : ''
 }
 
-/** Dispatches requests by method and dialog; never throws on network input. */
-export class B2bua implements ServerTransactionUser {
+/** Takes new INVITEs and owns the calls' dialogs in the request router; never throws on network input. */
+export class B2bua implements RequestHandler, DialogOwner {
   private readonly log: Logger
   private readonly opts: B2buaOptions
-  private readonly caps: Capabilities
   private readonly retryAfterSec: number
-  private readonly controller: CallController | null
+  private readonly controller: CallController
   private readonly table = new CallTable()
-  private readonly acksIgnored: CounterSeries
-  private readonly stray2xx: CounterSeries
-  private readonly serverFailures: Metric
   private readonly rejected: Metric
+  private router: RequestRouter | null = null
   private ctx: CallContext | null = null
   private draining = false
 
   constructor(opts: B2buaOptions) {
     this.opts = opts
     this.log = opts.log
-    this.controller = opts.controller ?? null
-    const allow = this.controller === null ? ['OPTIONS'] : CALL_METHODS
-    this.caps = { allow, supported: opts.supported, accept: ['application/sdp'] }
+    this.controller = opts.controller
     this.retryAfterSec = opts.drainRetryAfterSec ?? 30
     const m = opts.metrics
-    this.acksIgnored = m.counter('sip_acks_ignored_total', 'ACKs for 2xx with no dialog').labels()
-    this.stray2xx = m.counter('sip_stray_2xx_total', '2xx responses to INVITE with no client transaction or dialog').labels()
-    this.serverFailures = m.counter('sip_server_failures_total', 'Server transactions that failed (Timer H or transport)', ['status'])
     this.rejected = m.counter('calls_rejected_total', 'INVITEs refused at admission, by reason', ['reason'])
     m.gauge('calls_active', 'Calls in progress', [], () => this.table.size)
   }
 
-  /** Connects the B2BUA to the layer it serves (the layer takes the B2BUA as its user, so this comes second). */
+  /** Registers the calls with the router: new INVITEs, the dialog requests outside a dialog (481) and every dialog. */
+  register(router: RequestRouter): void {
+    this.router = router
+    router.handle('INVITE', this)
+    // RFC 3261 §12.2.2 / §15.1.2: a dialog request outside any dialog.
+    const outsideDialog: RequestHandler = { onRequest: (req, tx) => tx.respond(buildResponse(req, 481, { toTag: generateTag() })) }
+    for (const method of DIALOG_METHODS) router.handle(method, outsideDialog)
+    router.ownDialogs(this)
+  }
+
+  /** Connects the B2BUA to the layer it sends through (the layer takes the router as its user, so this comes second). */
   attach(layer: TransactionLayer): void {
     const o = this.opts
     const m = o.metrics
@@ -117,7 +119,7 @@ export class B2bua implements ServerTransactionUser {
       },
       hostport: '',
       contact: '',
-      allow: this.caps.allow.join(', '),
+      allow: '',
       supported: o.supported.join(', '),
       dialogHeaders: [],
       nodeId: o.nodeId ?? 'core',
@@ -175,38 +177,22 @@ export class B2bua implements ServerTransactionUser {
     return calls.length
   }
 
-  /** A new request with its server transaction. RFC 3261 §8.2 (UAS behaviour), §12.2.2 (in-dialog). */
+  /** A new INVITE without To tag (RFC 3261 §8.2): 503 while draining, else admission. */
   onRequest(req: SipRequest, tx: ServerTransaction): void {
-    if (req.to?.tag !== undefined) {
-      const leg = this.table.findLeg(req)
-      if (leg !== undefined) return leg.call.onInDialogRequest(leg, req, tx)
-      // RFC 3261 §12.2.2: a To tag names a dialog we do not have -> 481.
-      tx.respond(buildResponse(req, 481))
+    if (this.draining) {
+      tx.respond(buildResponse(req, 503, { toTag: generateTag(), headers: [['Retry-After', String(this.retryAfterSec)]] }))
       return
     }
-    switch (req.method) {
-      case 'OPTIONS':
-        // RFC 3261 §11.2: answered as if it were an INVITE: 200 listing our capabilities.
-        tx.respond(optionsResponse(req, this.caps))
-        return
-      case 'INVITE':
-        if (this.draining) {
-          tx.respond(buildResponse(req, 503, { toTag: generateTag(), headers: [['Retry-After', String(this.retryAfterSec)]] }))
-          return
-        }
-        if (this.controller !== null && this.ctx !== null && tx.kind === 'ist') return this.newInvite(req, tx, this.controller, this.ctx)
-        break
-      case 'BYE':
-      case 'UPDATE':
-      case 'INFO':
-        // RFC 3261 §12.2.2 / §15.1.2: a dialog request outside any dialog.
-        if (this.controller !== null) {
-          tx.respond(buildResponse(req, 481, { toTag: generateTag() }))
-          return
-        }
-    }
-    // RFC 3261 §8.2.1: a method the UAS does not implement -> 501 (for INVITE through its IST, so Timer G retransmits it).
-    tx.respond(buildResponse(req, 501, { toTag: generateTag(), headers: [['Allow', this.caps.allow.join(', ')]] }))
+    if (this.ctx === null) throw new Error('B2bua.attach(layer) must run before the first INVITE')
+    if (tx.kind === 'ist') this.newInvite(req, tx, this.controller, this.ctx)
+  }
+
+  /** RFC 3261 §12.2.2: an in-dialog request goes to the call whose leg it names; false when none does. */
+  onInDialogRequest(req: SipRequest, tx: ServerTransaction): boolean {
+    const leg = this.table.findLeg(req)
+    if (leg === undefined) return false
+    leg.call.onInDialogRequest(leg, req, tx)
+    return true
   }
 
   /** A caller INVITE without To tag: merged-request check, admission, then a Call, a challenge or a refusal. */
@@ -265,17 +251,18 @@ export class B2bua implements ServerTransactionUser {
     const c = ctx as { -readonly [K in keyof CallContext]: CallContext[K] }
     c.hostport = hostport
     c.contact = '<sip:' + hostport + '>'
-    const h: Array<readonly [string, string]> = [['Contact', c.contact], ['Allow', ctx.allow]]
+    c.allow = (this.router?.allow ?? []).join(', ')
+    const h: Array<readonly [string, string]> = [['Contact', c.contact], ['Allow', c.allow]]
     if (ctx.supported.length > 0) h.push(['Supported', ctx.supported])
     c.dialogHeaders = h
   }
 
-  /** An ACK for a 2xx (RFC 3261 §13.2.2.4): to the call whose leg it names; otherwise dropped (an ACK is never answered). */
-  onAck(ack: SipRequest, _remote: RemoteAddr, _transport: Transport): void {
+  /** An ACK for a 2xx (RFC 3261 §13.2.2.4): to the call whose leg it names; false when none does. */
+  onAck(ack: SipRequest): boolean {
     const leg = this.table.findLeg(ack)
-    if (leg !== undefined) return leg.call.onAck(leg, ack)
-    this.acksIgnored.inc()
-    if (this.log.enabled('debug')) this.log.debug('ACK for no dialog dropped', { callId: ack.callId })
+    if (leg === undefined) return false
+    leg.call.onAck(leg, ack)
+    return true
   }
 
   /** RFC 3261 §9.2: the CANCEL was answered 200 by the layer; the call sends 487 and cancels its attempt. */
@@ -286,17 +273,11 @@ export class B2bua implements ServerTransactionUser {
     if (invite.state === 'proceeding') invite.respond(buildResponse(invite.request, 487, { toTag: generateTag() }))
   }
 
-  /** RFC 6026 §7.2: a 2xx with no transaction: a B leg re-sends its ACK; anything else is counted and dropped. */
-  onStray2xx(res: SipResponse, remote: RemoteAddr, _transport: Transport): void {
+  /** RFC 6026 §7.2: a 2xx with no transaction: a B leg re-sends its ACK; false when no B leg is named. */
+  onStray2xx(res: SipResponse): boolean {
     const leg = this.table.findLegForResponse(res)
-    if (leg !== undefined && leg.side === 'b') return leg.onStray2xx(res)
-    this.stray2xx.inc()
-    if (this.log.enabled('debug')) this.log.debug('stray 2xx dropped', { callId: res.callId, remote: `${remote.address}:${remote.port}` })
-  }
-
-  /** Timer H (no ACK for our final) or a send failure: counted for /metrics (the call already ended or retransmits its 2xx itself). */
-  onServerFailure(failure: TransactionFailure, tx: ServerTransaction): void {
-    this.serverFailures.labels(String(failure.status)).inc()
-    if (this.log.enabled('debug')) this.log.debug('server transaction failed', { status: failure.status, callId: tx.callId, method: tx.request.method })
+    if (leg === undefined || leg.side !== 'b') return false
+    leg.onStray2xx(res)
+    return true
   }
 }

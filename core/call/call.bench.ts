@@ -5,6 +5,7 @@ import { silentLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
 import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
 import { TransactionLayer } from '../sip/transaction/layer.js'
+import { RequestRouter } from '../sip/ua/router.js'
 import { LoopNetwork } from '../transport/loop.js'
 import type { RemoteAddr, Transport } from '../transport/types.js'
 import { B2bua } from './b2bua.js'
@@ -23,7 +24,9 @@ const b2bua = new B2bua({
   log: silentLogger, metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported, controller, newCdrId: () => String(++ids),
   observer: { onCallStarted: () => Promise.resolve(), onCallAnswered: () => Promise.resolve(), onCallEnded: () => (ended++, Promise.resolve()) },
 })
-const layer = new TransactionLayer({ clock, user: b2bua, metrics, autoTrying: false })
+const router = new RequestRouter({ log: silentLogger, metrics })
+b2bua.register(router)
+const layer = new TransactionLayer({ clock, user: router, metrics, autoTrying: false })
 b2bua.attach(layer)
 const core = net.open(layer, '127.0.0.1', 5060)
 

@@ -7,6 +7,7 @@ import { silentLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
 import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
 import { TransactionLayer } from '../sip/transaction/layer.js'
+import { RequestRouter } from '../sip/ua/router.js'
 import { LoopNetwork } from '../transport/loop.js'
 import type { RemoteAddr, Transport } from '../transport/types.js'
 import { B2bua } from './b2bua.js'
@@ -35,7 +36,9 @@ function bench(clock: Clock) {
     log: silentLogger, metrics: new Metrics(), supported: DEFAULT_VALIDATE_OPTIONS.supported, controller, newCdrId: (() => { let i = 0; return () => String(++i) })(),
     observer: { onCallStarted: () => Promise.resolve(), onCallAnswered: () => Promise.resolve(), onCallEnded: () => (ended.push(clock.now()), Promise.resolve()) },
   })
-  const layer = new TransactionLayer({ clock, user: b2bua, metrics: new Metrics(), autoTrying: false })
+  const router = new RequestRouter({ log: silentLogger, metrics: new Metrics() })
+  b2bua.register(router)
+  const layer = new TransactionLayer({ clock, user: router, metrics: new Metrics(), autoTrying: false })
   b2bua.attach(layer)
   const core = net.open(layer, '127.0.0.1', 5060)
   const respond = (t: Transport, s: string, status: string, extra: string, body = ''): void => {

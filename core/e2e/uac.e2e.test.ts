@@ -1,14 +1,13 @@
 // Our client transactions on real UDP against SIPp UASes that lose packets (20% of INVITEs; 10% of all for OPTIONS): RFC 3261 §17.1.1 (INVITE client: Timer A retransmissions, ACK for a non-2xx final, Timer D), §17.1.2 (non-INVITE client: Timer E, Timer K), no transaction left behind.
 import { afterEach, describe, expect, it } from 'vitest'
-import { B2bua } from '../call/b2bua.js'
 import { SystemClock } from '../lib/clock.js'
 import { silentLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
 import { HeaderList } from '../sip/message/header-list.js'
 import { SipRequest, type SipResponse } from '../sip/message/message.js'
-import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
 import { TransactionLayer } from '../sip/transaction/layer.js'
 import type { ClientTransaction, TransactionFailure, TransactionUser } from '../sip/transaction/types.js'
+import { RequestRouter } from '../sip/ua/router.js'
 import { openUdpTransport, type UdpTransport } from '../transport/udp.js'
 import { freeUdpPort, runSipp, waitFor, type SippResult } from './test-support/harness.js'
 
@@ -27,15 +26,15 @@ class Outcomes implements TransactionUser {
 }
 
 /**
- * A UAC node in this process: real UDP socket, transaction layer and the B2BUA for anything arriving unasked.
+ * A UAC node in this process: real UDP socket, transaction layer and the request router for anything arriving unasked.
  * T1 stays at the RFC's 500 ms so Timer B/F (64*T1 = 32 s) outlast SIPp's own retransmissions even on a loaded
  * machine (with T1 100 ms a slow SIPp could lose the race to a 6.4 s Timer B); T4 1 s keeps Timer K short.
  */
 async function uacNode() {
   const clock = new SystemClock()
   const metrics = new Metrics()
-  const b2bua = new B2bua({ log: silentLogger, metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported })
-  const layer = new TransactionLayer({ clock, user: b2bua, metrics, timers: { T1: 500, T2: 4000, T4: 1000 } })
+  const router = new RequestRouter({ log: silentLogger, metrics })
+  const layer = new TransactionLayer({ clock, user: router, metrics, timers: { T1: 500, T2: 4000, T4: 1000 } })
   const transport: UdpTransport = await openUdpTransport({ host: '127.0.0.1', port: 0, user: layer, metrics })
   return { clock, metrics, layer, transport }
 }

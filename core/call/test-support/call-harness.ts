@@ -12,6 +12,8 @@ import { parseMessage } from '../../sip/message/parse.js'
 import { serializeMessage } from '../../sip/message/serialize.js'
 import { DEFAULT_VALIDATE_OPTIONS } from '../../sip/message/validate.js'
 import { TransactionLayer } from '../../sip/transaction/layer.js'
+import { OptionsAnswerer } from '../../sip/ua/options.js'
+import { RequestRouter } from '../../sip/ua/router.js'
 import { LoopNetwork, type LoopTransport } from '../../transport/loop.js'
 import type { RemoteAddr } from '../../transport/types.js'
 import { B2bua } from '../b2bua.js'
@@ -221,7 +223,10 @@ export function callBench(targets?: RouteTarget[], params: Partial<SystemParams>
     log: silentLogger, metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported, controller, observer, nodeId: 'test-node', newCdrId: () => `cdr-${++ids}`,
     ...(opts.media === undefined ? {} : { media: opts.media }),
   })
-  const layer = new TransactionLayer({ clock, user: b2bua, metrics, autoTrying: false, validate: { localHosts: ['127.0.0.1'] } })
+  const router = new RequestRouter({ log: silentLogger, metrics })
+  b2bua.register(router)
+  router.handle('OPTIONS', new OptionsAnswerer({ allow: () => router.allow, supported: DEFAULT_VALIDATE_OPTIONS.supported, accept: ['application/sdp'] }))
+  const layer = new TransactionLayer({ clock, user: router, metrics, autoTrying: false, validate: { localHosts: ['127.0.0.1'] } })
   b2bua.attach(layer)
   const coreT = net.open(layer, '127.0.0.1', 5060)
   const env = { net, clock, core: coreT.local }
@@ -249,7 +254,7 @@ export function callBench(targets?: RouteTarget[], params: Partial<SystemParams>
     clock.advance(40_000)
     return { calls: b2bua.activeCalls, transactions: layer.size, timers: clock.pending, userErrors: net.userErrors.length, lines: controller.acquired - controller.releasedTargets, invalidCdrs: observer.invalid.length }
   }
-  return { clock, net, metrics, controller, observer, b2bua, layer, caller, gw1, gw2, gw3, settle, connect, leftovers }
+  return { clock, net, metrics, controller, observer, b2bua, router, layer, caller, gw1, gw2, gw3, settle, connect, leftovers }
 }
 
 /** What `leftovers()` returns when nothing leaked. */

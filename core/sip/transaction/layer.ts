@@ -21,6 +21,7 @@ import {
   TransactionError,
   type AnyTransaction,
   type ClientTransaction,
+  type ScreenVerdict,
   type ServerTransaction,
   type ServerTransactionUser,
   type TransactionUser,
@@ -29,7 +30,7 @@ import {
 /** Options for a TransactionLayer. */
 export interface TransactionLayerOptions {
   clock: Clock
-  /** The core receiving requests (the B2BUA). */
+  /** The core receiving requests (the request router): its screen runs before a server transaction is created. */
   user: ServerTransactionUser
   /** T1/T2/T4 in ms (system parameters); defaults 500/4000/5000. */
   timers?: TimerParams
@@ -192,6 +193,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       existing.onRetransmission()
       return
     }
+    if (!this.passes(req, remote, transport)) return
     const tx = this.createServer(req, key, remote, transport)
     if (tx.kind === 'ist' && this.autoTrying) {
       // RFC 3261 §17.2.1: the IST sends 100 Trying unless the TU answers within 200 ms; we always send it at once.
@@ -226,6 +228,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       }
     }
     // RFC 3261 §17: an ACK for a 2xx is its own transaction-less request, handled by the dialog layer (already stamped).
+    if (!this.passes(ack, remote, transport)) return
     this.user.onAck(ack, remote, transport)
   }
 
@@ -256,6 +259,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       return
     }
     // RFC 3261 §9.2: the CANCEL matches the INVITE's server transaction by its branch with method INVITE.
+    if (!this.passes(cancel, remote, transport)) return
     const inviteKey = serverKey(cancel, 'INVITE')
     const target = inviteKey === undefined ? undefined : this.servers.get(inviteKey)
     const tx = this.createServer(cancel, key, remote, transport)
@@ -269,14 +273,24 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     if (target.kind === 'ist' && target.state === 'proceeding') this.user.onCancel(cancel, target)
   }
 
+  /** The TU's pre-transaction screen: true to go on; a drop, or a stateless answer (never to an ACK), ends the request here. */
+  private passes(req: SipRequest, remote: RemoteAddr, transport: Transport): boolean {
+    const verdict: ScreenVerdict | undefined = this.user.screen?.(req, remote, transport)
+    if (verdict === undefined || verdict.action === 'pass') return true
+    if (verdict.action === 'respond' && req.method !== 'ACK') {
+      this.respondStateless(req, verdict.status, verdict.reason, undefined, verdict.headers ?? [], remote, transport)
+    }
+    return false
+  }
+
   /** Answers without a transaction (validation failures) to a request already stamped with received/rport; To tag added. RFC 3261 §8.2.6. */
-  private respondStateless(req: SipRequest, status: number, reason: string | undefined, warning: string | undefined, extra: Array<[string, string]>, remote: RemoteAddr, transport: Transport): void {
+  private respondStateless(req: SipRequest, status: number, reason: string | undefined, warning: string | undefined, extra: ReadonlyArray<readonly [string, string]>, remote: RemoteAddr, transport: Transport): void {
     const via = req.topVia
     if (via === undefined) {
       this.c.dropped.inc()
       return
     }
-    const headers: Array<[string, string]> = [...extra]
+    const headers: Array<readonly [string, string]> = [...extra]
     if (warning !== undefined) {
       const agent = this.warnAgent ?? `${transport.local.address}:${transport.local.port}`
       headers.push(['Warning', `399 ${agent} "${warning.replaceAll('"', "'")}"`])

@@ -27,8 +27,24 @@ export interface TransactionUser {
   onTransportError(failure: TransactionFailure, tx: ClientTransaction): void
 }
 
-/** The core above the layer that receives requests (the B2BUA); RFC 3261 §17.2 and §9.2. */
+/**
+ * What the layer does with a new request before any server transaction exists: go on, drop it, or answer it once
+ * statelessly (RFC 3261 §8.2 checks a UAS may make without state). A drop or a stateless answer leaves nothing behind,
+ * so a flood of them costs no transaction, no timer and no retransmission.
+ */
+export type ScreenVerdict =
+  | { readonly action: 'pass' }
+  | { readonly action: 'drop' }
+  /** Answered once without a transaction, a To tag added (never for ACK, which is dropped instead). */
+  | { readonly action: 'respond'; readonly status: number; readonly reason?: string; readonly headers?: ReadonlyArray<readonly [string, string]> }
+
+/** The core above the layer that receives requests (the request router); RFC 3261 §17.2 and §9.2. */
 export interface ServerTransactionUser {
+  /**
+   * Asked for every request that would create a server transaction (and for every ACK the layer does not absorb)
+   * before it does; retransmissions matching a transaction are not asked. Absent: every request passes.
+   */
+  screen?(req: SipRequest, source: RemoteAddr, transport: Transport): ScreenVerdict
   /** A new request (never ACK or CANCEL) with its server transaction; answer through `tx.respond()`. */
   onRequest(req: SipRequest, tx: ServerTransaction): void
   /** An ACK for a 2xx (no transaction of its own, RFC 3261 §17 / RFC 6026 §8.7), for the dialog layer. */

@@ -1,17 +1,19 @@
-// OPTIONS through the whole stack above the socket (parse, validate, NIST, B2BUA answer, serialize) into a discarding transport (`npm run bench`); prints JSON lines.
-import { ManualClock } from '../lib/clock.js'
-import { silentLogger } from '../lib/log.js'
-import { Metrics } from '../lib/metrics.js'
-import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
-import { TransactionLayer } from '../sip/transaction/layer.js'
-import type { RemoteAddr, Transport } from '../transport/types.js'
-import { B2bua } from './b2bua.js'
+// OPTIONS through the whole stack above the socket (parse, validate, NIST, request router, OPTIONS answerer, serialize) into a discarding transport (`npm run bench`); prints JSON lines.
+import { ManualClock } from '../../lib/clock.js'
+import { silentLogger } from '../../lib/log.js'
+import { Metrics } from '../../lib/metrics.js'
+import type { RemoteAddr, Transport } from '../../transport/types.js'
+import { DEFAULT_VALIDATE_OPTIONS } from '../message/validate.js'
+import { TransactionLayer } from '../transaction/layer.js'
+import { OptionsAnswerer } from './options.js'
+import { RequestRouter } from './router.js'
 
 const N = 20_000
 const clock = new ManualClock()
 const metrics = new Metrics()
-const b2bua = new B2bua({ log: silentLogger, metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported })
-const layer = new TransactionLayer({ clock, user: b2bua, metrics, validate: { localHosts: ['127.0.0.1'] } })
+const router = new RequestRouter({ log: silentLogger, metrics })
+router.handle('OPTIONS', new OptionsAnswerer({ allow: () => router.allow, supported: DEFAULT_VALIDATE_OPTIONS.supported, accept: ['application/sdp'] }))
+const layer = new TransactionLayer({ clock, user: router, metrics, validate: { localHosts: ['127.0.0.1'] } })
 // A transport that drops what it is given, so the figure is our code alone (the kernel's sendto is measured by the SIPp bench).
 const uas: Transport = {
   protocol: 'UDP', reliable: false, local: { address: '127.0.0.1', port: 5060, family: 'IPv4' },
@@ -40,4 +42,4 @@ for (let round = 0; round < 8; round++) {
   clock.advance(40_000)
   if (round >= 2) best = Math.min(best, ((cpu.user + cpu.system) * 1e3) / N)
 }
-console.log(JSON.stringify({ name: 'OPTIONS -> 200 through layer + B2BUA (no socket, CPU time)', opsPerSec: Math.round(1e9 / best), nsPerOp: Math.round(best), liveAfter: layer.size }))
+console.log(JSON.stringify({ name: 'OPTIONS -> 200 through layer + router (no socket, CPU time)', opsPerSec: Math.round(1e9 / best), nsPerOp: Math.round(best), liveAfter: layer.size }))

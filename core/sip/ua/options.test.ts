@@ -1,7 +1,7 @@
 // The OPTIONS answer of RFC 3261 §11.2: 200 with Allow, Accept, Accept-Encoding, Accept-Language and Supported, To tag added (§8.2.6.2).
 import { describe, expect, it } from 'vitest'
-import { parseMessage } from '../sip/message/parse.js'
-import { serializeMessage } from '../sip/message/serialize.js'
+import { parseMessage } from '../message/parse.js'
+import { serializeMessage } from '../message/serialize.js'
 import { optionsResponse } from './options.js'
 
 describe('optionsResponse', () => {

@@ -1,0 +1,33 @@
+// The routing key of a message: a response's top Via branch, an in-dialog request's To tag, otherwise the Call-ID (see core/call/b2bua.test.ts for every message of a real call).
+import { describe, expect, it } from 'vitest'
+import type { SipMessage } from '../message/message.js'
+import { parseMessage } from '../message/parse.js'
+import { routingKey } from './routing-key.js'
+
+function parse(lines: string[]): SipMessage {
+  const r = parseMessage(Buffer.from([...lines, 'Content-Length: 0', '', ''].join('\r\n')))
+  if (!r.ok) throw new Error(r.error.message)
+  return r.message
+}
+
+const VIA = 'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKours1'
+const FROM = 'From: <sip:a@192.0.2.2>;tag=theirs'
+
+describe('routingKey', () => {
+  it('keys a response by its top Via branch, whatever its Call-ID or tags', () => {
+    const res = parse(['SIP/2.0 180 Ringing', VIA, FROM, 'To: <sip:b@192.0.2.1>;tag=t9', 'Call-ID: c1', 'CSeq: 1 INVITE'])
+    expect(routingKey(res)).toEqual({ source: 'via-branch', value: 'z9hG4bKours1' })
+  })
+
+  it('keys a request inside a dialog by its To tag and one outside by its Call-ID', () => {
+    const inDialog = parse(['BYE sip:b@192.0.2.1 SIP/2.0', VIA, FROM, 'To: <sip:b@192.0.2.1>;tag=ourtag', 'Call-ID: c1', 'CSeq: 2 BYE', 'Max-Forwards: 70'])
+    expect(routingKey(inDialog)).toEqual({ source: 'to-tag', value: 'ourtag' })
+    const outside = parse(['OPTIONS sip:192.0.2.1 SIP/2.0', VIA, FROM, 'To: <sip:192.0.2.1>', 'Call-ID: c2', 'CSeq: 1 OPTIONS', 'Max-Forwards: 70'])
+    expect(routingKey(outside)).toEqual({ source: 'call-id', value: 'c2' })
+  })
+
+  it('has no key for a message that lacks the header that would carry it', () => {
+    expect(routingKey(parse(['SIP/2.0 200 OK', FROM, 'To: <sip:b@192.0.2.1>;tag=t9', 'Call-ID: c1', 'CSeq: 1 INVITE']))).toBeUndefined()
+    expect(routingKey(parse(['OPTIONS sip:192.0.2.1 SIP/2.0', VIA, FROM, 'To: <sip:192.0.2.1>', 'CSeq: 1 OPTIONS', 'Max-Forwards: 70']))).toBeUndefined()
+  })
+})
