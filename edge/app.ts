@@ -1,5 +1,4 @@
 // createApp(): the operator API as one runtime-agnostic Hono app (request id, db, auth, resources, OpenAPI, one error exit).
-import { swaggerUI } from '@hono/swagger-ui'
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { requestId } from 'hono/request-id'
@@ -9,6 +8,7 @@ import { readConfigVersion } from './config-version.js'
 import type { AppEnv, Db } from './env.js'
 import { notFoundResponse, toErrorResponse } from './errors.js'
 import { auditWrites } from './audit/middleware.js'
+import { docsRoutes, type DocsAssetReader } from './docs/page.js'
 import { accessLog } from './middleware/access-log.js'
 import { requireApiKey } from './middleware/auth.js'
 import { buildOpenApiDocument } from './openapi/document.js'
@@ -35,6 +35,8 @@ export interface AppOptions {
   getDb: (c: Context<AppEnv>) => Db
   /** Access log and errors (default: nothing, for tests); Node passes pino, Workers the JSON writer. */
   log?: Logger
+  /** Where /docs gets its swagger-ui-dist files (Node: node_modules; Workers: the static-assets binding). */
+  docsAsset?: DocsAssetReader
 }
 
 /** Every resource under /v1, in the order the OpenAPI document lists them. */
@@ -79,7 +81,7 @@ export const PUBLIC_PATHS = {
     get: { operationId: 'openapi', summary: 'This document; public', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
   },
   '/docs': {
-    get: { operationId: 'docs', summary: 'Swagger UI; public', security: [], responses: { 200: { description: 'HTML' } } },
+    get: { operationId: 'docs', summary: 'Swagger UI from the pinned swagger-ui-dist, served here (no CDN); public', security: [], responses: { 200: { description: 'HTML' } } },
   },
 }
 
@@ -103,7 +105,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     return c.json(openApiDocument)
   })
   app.get('/', (c) => c.redirect('/docs', 302))
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
+  app.route('/docs', docsRoutes(options.docsAsset))
 
   for (const resource of RESOURCES) app.route(resource.basePath, resource.app)
 

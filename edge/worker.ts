@@ -1,13 +1,19 @@
 // Cloudflare Workers entry: the same app over libSQL's HTTP client, plus the cron-triggered alert job.
 import { runAlertJob } from './alerts/job.js'
 import { createApp } from './app.js'
+import type { DocsAssetReader } from './docs/page.js'
 import { makeDb } from './db.js'
 import { parseWorkerEnv } from './env.js'
 import { createJsonLogger } from '../shared/log/logger.js'
 
 /** The same JSON lines as pino writes on Node, through console.log (Workers Logs collect it). */
 const log = createJsonLogger({ sink: (line) => console.log(line), context: { service: 'edge' } })
-const app = createApp({ getDb: (c) => makeDb(parseWorkerEnv(c.env)), log })
+/** The /docs files come from the static-assets binding (wrangler.toml [assets]: node_modules/swagger-ui-dist). */
+const docsAsset: DocsAssetReader = async (c, name) => {
+  const assets = (c.env as { ASSETS?: { fetch(url: string): Promise<Response> } }).ASSETS
+  return assets?.fetch(`https://assets.invalid/${name}`)
+}
+const app = createApp({ getDb: (c) => makeDb(parseWorkerEnv(c.env)), log, docsAsset })
 
 /** The part of the Workers ExecutionContext the scheduled handler uses (typed here so Node's tsconfig checks this file too). */
 interface WaitUntil {

@@ -30,6 +30,19 @@ describe('edge Worker (workerd + sqld)', () => {
     expect(await read.json()).toEqual(body)
   })
 
+  it('serves /docs and its swagger-ui-dist files from the static-assets binding, no CDN', async () => {
+    const page = await self.fetch(`${base}/docs`)
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('/docs/assets/swagger-ui-bundle.js')
+    expect(html).not.toMatch(/https?:\/\//)
+    const bundle = await self.fetch(`${base}/docs/assets/swagger-ui-bundle.js`)
+    expect(bundle.status).toBe(200)
+    expect(bundle.headers.get('content-type')).toContain('javascript')
+    expect((await bundle.text()).length).toBeGreaterThan(100_000)
+    expect((await self.fetch(`${base}/docs/assets/index.html`)).status).toBe(404)
+  })
+
   it('returns 401 without a key', async () => {
     const res = await self.fetch(`${base}/v1/routing-gateways`)
     expect(res.status).toBe(401)

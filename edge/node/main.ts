@@ -6,6 +6,7 @@ import { createLogger } from '../../shared/log/node/logger.js'
 import { runAlertJob } from '../alerts/job.js'
 import { createApp } from '../app.js'
 import { adminKeyNotice, ensureAdminKey } from './bootstrap-admin.js'
+import { readDocsAsset } from './docs-assets.js'
 import { parseNodeEnv } from './env.js'
 import { isNewDatabase, seedDemoConfig } from './seed.js'
 
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   // The secret goes to the terminal once (stderr), never into the JSON log, which may be shipped elsewhere.
   if (admin.kind === 'created') log.warn('created the first admin API key; it is printed once on stderr and not logged')
 
-  const app = createApp({ getDb: () => db, log })
+  const app = createApp({ getDb: () => db, log, docsAsset: readDocsAsset })
   const jobLog = log.child({ job: 'alerts' })
   const alerts = setInterval(() => {
     runAlertJob(db, { log: jobLog }).catch((err: unknown) => jobLog.error('alert job failed', { err }))
