@@ -52,6 +52,7 @@ describe('OpenAPI document', () => {
   it('serves Swagger UI at /docs pointing at /openapi.json', async () => {
     const res = await h().app.request('/docs')
     expect(res.headers.get('content-type')).toContain('text/html')
-    expect(await res.text()).toContain('/openapi.json')
+    expect(await res.text()).toContain('/docs/start.js')
+    expect(await (await h().app.request('/docs/start.js')).text()).toContain("url: '/openapi.json'")
   })
 })
