@@ -51,7 +51,7 @@ describe('Call', () => {
       expect(s.observer.ended).toHaveLength(1)
       expect(cdr).toMatchObject({ terminationReason: 'CallerHangup', sipCode: 200, endedBy: 'caller', durationSec: 10, pddMs: 0, routingGatewayId: 'gw1', calleeOut: '0049301234', callId: 'a-call-1@127.0.0.2', caller: '5551000', callee: '0049301234' })
       expect(cdr.answeredAtMs! - cdr.startedAtMs).toBe(2000)
-      expect(cdr.attempts).toEqual([{ routingGatewayId: 'gw1', sipCode: 200, reason: 'CallerHangup', startedAtMs: cdr.startedAtMs, endedAtMs: cdr.endedAtMs }])
+      expect(cdr.attempts).toEqual([{ routingGatewayId: 'gw1', sipCode: 200, reason: 'CallerHangup', startedAtMs: cdr.startedAtMs, endedAtMs: cdr.endedAtMs, matchedPrefix: '', pddMs: 0 }])
       expect(s.observer.started).toHaveLength(1)
       expect(s.observer.answered[0]!.answer).toMatchObject({ routingGatewayId: 'gw1', pddMs: 0 })
       expect(s.leftovers()).toEqual(CLEAN)
@@ -254,6 +254,47 @@ describe('Call', () => {
       expect(cdr.routingGatewayId).toBe('gw2')
       expect(cdr.attempts.map((a) => [a.routingGatewayId, a.sipCode, a.reason])).toEqual([['gw1', 503, 'GatewayRejected'], ['gw2', 200, 'SystemShutdown']])
       expect(s.leftovers()).toEqual(CLEAN)
+    })
+
+    it('records each attempt with the prefix its gateway matched and its own post-dial delay (first 18x or answer)', () => {
+      const s = callBench([target('gw1', '127.0.0.3', { matchedPrefix: '3315' }), target('gw2', '127.0.0.4', { matchedPrefix: '33' }), target('gw3', '127.0.0.5')])
+      s.caller.invite()
+      s.settle()
+      const b1 = s.gw1.last('INVITE')
+      s.settle(1500)
+      s.gw1.reply(b1, 180)
+      s.settle(1000)
+      s.gw1.reply(b1, 486)
+      s.settle()
+      s.gw2.reply(s.gw2.last('INVITE'), 503)
+      s.settle()
+      const b3 = s.gw3.last('INVITE')
+      s.settle(700)
+      s.gw3.reply(b3, 200, { sdp: SDP_B })
+      s.settle()
+      s.b2bua.shutdown()
+      const cdr = s.observer.ended[0]!
+      expect(cdr.attempts.map((a) => [a.routingGatewayId, a.matchedPrefix, a.pddMs])).toEqual([['gw1', '3315', 1500], ['gw2', '33', null], ['gw3', '', 700]])
+      expect(s.observer.invalid).toEqual([])
+    })
+
+    it('presents the caller per target: anonymous From, Privacy and P-Asserted-Identity as its caller-ID says', () => {
+      const s = callBench([
+        target('gw1', '127.0.0.3', { callerOut: '+4930123', callerId: { anonymous: true, privacy: 'id', assertedIdentity: '+4930123' } }),
+        target('gw2', '127.0.0.4', { callerOut: '4930123', callerId: { anonymous: false, privacy: null, assertedIdentity: null } }),
+      ])
+      s.caller.invite()
+      s.settle()
+      const b1 = s.gw1.last('INVITE')
+      expect(b1.headers.get('from')).toMatch(/^"Anonymous" <sip:anonymous@anonymous\.invalid>;tag=/)
+      expect(b1.headers.get('privacy')).toBe('id')
+      expect(b1.headers.get('p-asserted-identity')).toBe('<sip:+4930123@127.0.0.1:5060>')
+      s.gw1.reply(b1, 503)
+      s.settle()
+      const b2 = s.gw2.last('INVITE')
+      expect(b2.headers.get('from')).toMatch(/^<sip:4930123@127\.0\.0\.1:5060>;tag=/)
+      expect(b2.headers.has('privacy')).toBe(false)
+      expect(b2.headers.has('p-asserted-identity')).toBe(false)
     })
 
     it('passes a stop-switching code to the caller and tries no other gateway', () => {

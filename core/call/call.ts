@@ -6,7 +6,7 @@ import type { InviteServerTransaction } from '../sip/transaction/invite-server.j
 import type { ServerTransaction } from '../sip/transaction/types.js'
 import type { RemoteAddr } from '../transport/types.js'
 import type { CallContext } from './call-context.js'
-import { buildCdr, epochMs, offlineNotes, type CallEnding, type CallFacts } from './cdr-facts.js'
+import { buildCdr, epochMs, type CallEnding, type CallFacts } from './cdr-facts.js'
 import { CallSessions } from './call-session.js'
 import { isUnanswered, nextCallState, type CallState } from './call-state.js'
 import type { Leg } from './call-table.js'
@@ -95,7 +95,7 @@ export class Call implements CallTimerOwner {
       accountId: decision.accountId, mappingGatewayId: decision.mappingGatewayId,
       sourceIp: origin.source.address, sourcePort: origin.source.port, nodeId: ctx.nodeId,
     }
-    this.facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: offlineNotes(decision.rejected), capSec: decision.maxCallDurationSec }
+    this.facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: decision.notes === undefined ? [] : [...decision.notes], capSec: decision.maxCallDurationSec }
     this.callMedia = new CallMedia({ env: ctx.media ?? null, mappingProxy: decision.mediaProxy, sdpIpFirst: decision.params.SS_NAT_MEDIA_SDP_IP_FIRST, callerIp: origin.source.address, facts: this.facts })
   }
 
@@ -261,7 +261,10 @@ export class Call implements CallTimerOwner {
   /** Records the attempt for the CDR and gives its gateway line back (once). */
   private closeAttempt(leg: UacLeg, status: number | null, reason: TerminationReason): void {
     this.timers.clearAttempt()
-    this.facts.attempts.push({ routingGatewayId: leg.target.routingGatewayId, sipCode: status, reason, startedAtMs: leg.startedAtMs, endedAtMs: epochMs(this.ctx.clock) })
+    this.facts.attempts.push({
+      routingGatewayId: leg.target.routingGatewayId, sipCode: status, reason, startedAtMs: leg.startedAtMs, endedAtMs: epochMs(this.ctx.clock),
+      matchedPrefix: leg.target.matchedPrefix, pddMs: leg.pddMs,
+    })
     this.releaseLeg(leg)
   }
 
@@ -409,7 +412,10 @@ export class Call implements CallTimerOwner {
       // Every path that ends an unanswered call cancels its attempt first; this keeps a forgotten one from ringing on.
       if (b.attached && b.state !== 'answered') b.abandon()
       const answered = b.state === 'answered'
-      this.facts.attempts.push({ routingGatewayId: b.target.routingGatewayId, sipCode: answered ? 200 : null, reason: ending.reason, startedAtMs: b.startedAtMs, endedAtMs: now })
+      this.facts.attempts.push({
+        routingGatewayId: b.target.routingGatewayId, sipCode: answered ? 200 : null, reason: ending.reason, startedAtMs: b.startedAtMs, endedAtMs: now,
+        matchedPrefix: b.target.matchedPrefix, pddMs: b.pddMs,
+      })
       this.releaseLeg(b)
     }
     // Ports and sockets back exactly once, on every path that ends the call; its counters go into the CDR notes.

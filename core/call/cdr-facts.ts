@@ -2,7 +2,6 @@
 import { billedDurationSec } from '../../shared/billing/billed-duration.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 import { describeTerminationReason, type EndedBy, type TerminationReason } from '../../shared/termination/reasons.js'
-import type { RouteRejection } from '../../shared/routing/route.js'
 import type { Clock } from '../lib/clock.js'
 import type { CallSkeleton } from './ports.js'
 
@@ -34,13 +33,6 @@ export interface CallFacts {
   warningPlayed?: boolean
   /** What the media relay received from each side (absent: media was not relayed). */
   rtp?: { packetsFromCaller: number; bytesFromCaller: number; packetsFromCallee: number; bytesFromCallee: number }
-}
-
-/** CDR notes for gateways routing skipped as offline by the OPTIONS check (the reason is recorded with the call). */
-export function offlineNotes(rejected: readonly RouteRejection[]): string[] {
-  const out: string[] = []
-  for (const r of rejected) if (r.reason === 'offline' && out.length < 10) out.push(`routing skipped ${r.routingGatewayId}: offline (OPTIONS check)`)
-  return out
 }
 
 /** Integer epoch ms for CDR times (the real clock has sub-millisecond precision; the CDR schema takes integers). */

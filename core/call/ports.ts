@@ -2,6 +2,7 @@
 import type { RatingRate } from '../../shared/billing/rating.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 import type { SystemParams } from '../../shared/params/system-params.js'
+import type { CallerIdOut } from '../../shared/routing/caller-id.js'
 import type { RouteCandidate, RouteRejection } from '../../shared/routing/route.js'
 import type { TerminationReason } from '../../shared/termination/reasons.js'
 import type { SipRequest } from '../sip/message/message.js'
@@ -20,8 +21,12 @@ export interface AdmissionRequest {
   nowMs: number
 }
 
-/** One routing attempt the call may make, in order: a shared routing candidate plus what the call layer needs. */
-export interface RouteTarget extends RouteCandidate {
+/** One routing attempt the call may make, in order: what the call layer needs of a shared routing candidate, plus failover and media settings. */
+export interface RouteTarget extends Pick<
+  RouteCandidate, 'routingGatewayId' | 'priority' | 'matchedPrefix' | 'protectRoute' | 'calleeOut' | 'callerOut' | 'host' | 'port'
+> {
+  /** How the caller is presented (absent: the number in From, no Privacy, no P-Asserted-Identity). */
+  callerId?: CallerIdOut
   switchUntilConnect: boolean
   stopSwitchingCodes: readonly number[]
   mediaProxy: boolean
@@ -45,6 +50,8 @@ export interface RouteDecision {
   targets: readonly RouteTarget[]
   /** Gateways the routing skipped, with why (for logs and routing analysis). */
   rejected: readonly RouteRejection[]
+  /** CDR notes from admission and routing (numbers a dial plan changed, gateways skipped offline or for price). */
+  notes?: readonly string[]
   /** Takes a line on the target's gateway and group now; false when it filled up since the decision (skip it: busy). */
   acquire(target: RouteTarget): boolean
   /** Gives back a line taken with `acquire`. */

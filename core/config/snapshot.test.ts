@@ -4,6 +4,7 @@ import { accountCreate, accountToRow } from '../../shared/entities/account.js'
 import { gatewayGroupCreate, gatewayGroupToRow } from '../../shared/entities/gateway-group.js'
 import { routingGatewayCreate, routingGatewayToRow } from '../../shared/entities/routing-gateway.js'
 import { decideRoute } from '../../shared/routing/route.js'
+import { rateCreate, rateToRow, type RateRow } from '../../shared/entities/rate.js'
 import { mappingGatewayCreate, mappingGatewayToRow, type MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
 import { buildSnapshot, findMappingGatewayBySource, sourceKey, type SnapshotInput } from './snapshot.js'
 
@@ -18,7 +19,19 @@ function input(over: Partial<SnapshotInput>): SnapshotInput {
   return { version: 7, loadedAtMs: 0, parameters: [], accounts: [acc], mappingGateways: [], routingGateways: [], gatewayGroups: [], ...over }
 }
 
+function rate(rateTableId: string, prefix: string, pricePerMinute: number): RateRow {
+  return rateToRow(rateCreate.parse({ prefix, pricePerMinute }), { id: `r${rateTableId}${prefix}`, rateTableId })
+}
+
 describe('buildSnapshot', () => {
+  it('builds the rate book into the snapshot, leaving out a rate row the shared schema refuses', () => {
+        const bad = { ...rate('a', '33', 1), firstIncrementSec: 0 }
+    const s = buildSnapshot(input({ rates: [rate('a', '49', 2), bad] }))
+    expect(s.rates.find('a', '4930', 0)?.pricePerMinute).toBe(2)
+    expect(s.rates.find('a', '3312', 0)).toBeNull()
+    expect(s.issues).toEqual([expect.objectContaining({ table: 'rates', id: bad.id, effect: 'excluded' })])
+  })
+
   it('gives an address claimed by two ip gateways to the lower id and reports the other', () => {
     const s = buildSnapshot(input({ mappingGateways: [mg('b', { authMode: 'ip', ips: ['192.0.2.1'] }), mg('a', { authMode: 'ip', ips: ['192.0.2.1'] })] }))
     expect(s.mappingGatewaysByIp.get('192.0.2.1')?.id).toBe('a')

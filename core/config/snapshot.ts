@@ -7,8 +7,9 @@ import {
 import { routingGateway, routingGatewayFromRow, type RoutingGatewayRow } from '../../shared/entities/routing-gateway.js'
 import { rate, rateFromRow, type RateRow } from '../../shared/entities/rate.js'
 import { resolveParams, type SystemParams } from '../../shared/params/system-params.js'
-import { buildRoutingTable, type RoutingTable } from '../../shared/routing/route.js'
-import { RateBook } from './rate-book.js'
+import { RateBook } from '../../shared/billing/rate-book.js'
+import { compileIngress, type IngressPlans } from '../../shared/routing/ingress.js'
+import { buildRoutingTable, type RoutingTable } from '../../shared/routing/routing-table.js'
 
 /** Something in the stored configuration that was ignored or looks wrong; the loader logs each one. */
 export interface SnapshotIssue {
@@ -56,8 +57,10 @@ export interface ConfigSnapshot {
    * rebuilds them and a config swap replaces them atomically with the rows they were built from.
    */
   readonly routing: RoutingTable
-  /** Customer and vendor prices by rate table, indexed once per snapshot. */
+  /** Customer and vendor prices by rate table, indexed once per snapshot; routing prices vendors with it too. */
   readonly rates: RateBook
+  /** Compiled ingress dial plans by mapping gateway id. */
+  readonly ingress: ReadonlyMap<string, IngressPlans>
   readonly issues: readonly SnapshotIssue[]
 }
 
@@ -154,6 +157,8 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
   }
 
   const rates = validRows('rates', input.rates ?? [], schemaCheck(rateFromRow, rate), issues)
+  const book = new RateBook([...rates.values()], input.loadedAtMs)
+  const ingress = new Map([...mappingGateways.values()].map((g) => [g.id, compileIngress(g)]))
 
   let routing: RoutingTable
   const routingInput = {
@@ -161,6 +166,7 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
     gatewayGroups: [...gatewayGroups.values()],
     clearingAccounts: [...accounts.values()],
     params: resolved.params,
+    prices: book,
   }
   try {
     routing = buildRoutingTable({ ...routingInput, timeZone: resolved.params.SS_TIMEZONE })
@@ -182,7 +188,8 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
     mappingGatewaysBySource: bySource,
     mappingGatewaysByUsername: byUsername,
     routing,
-    rates: new RateBook([...rates.values()], input.loadedAtMs),
+    rates: book,
+    ingress,
     issues: Object.freeze(issues),
   })
 }

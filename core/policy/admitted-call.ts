@@ -1,5 +1,6 @@
 // The RouteDecision handed to the call layer: targets and limits of one admitted call, plus its idempotent hold on line counters.
 import type { SystemParams } from '../../shared/params/system-params.js'
+import type { RollingQuality } from '../../shared/routing/quality.js'
 import type { RouteRejection } from '../../shared/routing/route.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 import type { CallTariff, RouteDecision, RouteTarget } from '../call/ports.js'
@@ -19,8 +20,12 @@ export interface AdmittedCallInit {
   mediaProxy: boolean
   targets: readonly RouteTarget[]
   rejected: readonly RouteRejection[]
+  /** CDR notes from admission (dial plans, gateways skipped offline or for price). */
+  notes?: readonly string[]
   /** Rating and the prepaid reservation; null = the account has no rate table and is not prepaid-capped. */
   billing?: CallBilling | null
+  /** The quality window the finished call's attempts feed. */
+  quality?: RollingQuality | null
 }
 
 /**
@@ -39,9 +44,11 @@ export class AdmittedCall implements RouteDecision {
   readonly mediaProxy: boolean
   readonly targets: readonly RouteTarget[]
   readonly rejected: readonly RouteRejection[]
+  readonly notes: readonly string[] | undefined
   private readonly snapshot: ConfigSnapshot
   private readonly lines: LineCounters
   private readonly billing: CallBilling | null
+  private readonly quality: RollingQuality | null
   /** Targets currently holding a line (usually zero or one). */
   private held: RouteTarget[] | null = null
   private released = false
@@ -58,7 +65,9 @@ export class AdmittedCall implements RouteDecision {
     this.mediaProxy = init.mediaProxy
     this.targets = init.targets
     this.rejected = init.rejected
+    this.notes = init.notes
     this.billing = init.billing ?? null
+    this.quality = init.quality ?? null
     init.lines.takeIngress(init.mappingGatewayId)
   }
 
@@ -89,9 +98,10 @@ export class AdmittedCall implements RouteDecision {
     return this.billing === null ? null : this.billing.tariff()
   }
 
-  /** Fills the CDR's cost and vendor cost (unrated calls keep null). */
+  /** Fills the CDR's cost and vendor cost (unrated calls keep null) and feeds its attempts to the quality window. */
   bill(cdr: CdrCreate): void {
     this.billing?.bill(cdr)
+    this.quality?.record(cdr)
   }
 
   /** Gives back the ingress line, any target line still held and the prepaid reservation; later calls are no-ops. */

@@ -3,7 +3,7 @@ import { affordableSeconds, callCost } from '../../shared/billing/rating.js'
 import type { AccountRow } from '../../shared/entities/account.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 import type { CallTariff, RouteTarget } from '../call/ports.js'
-import type { BookRate } from '../config/rate-book.js'
+import type { BookRate } from '../../shared/billing/rate-book.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { BalanceLedger } from './balance-ledger.js'
 

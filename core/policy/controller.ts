@@ -4,12 +4,15 @@ import { callCost } from '../../shared/billing/rating.js'
 import type { AccountRow } from '../../shared/entities/account.js'
 import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
 import type { SystemParams } from '../../shared/params/system-params.js'
+import { applyIngress, ingressNotes } from '../../shared/routing/ingress.js'
+import { RollingQuality } from '../../shared/routing/quality.js'
 import { decideRoute, type RouteCandidate, type RoutingLive } from '../../shared/routing/route.js'
+import { skipNotes } from '../../shared/routing/skip-notes.js'
 import type { TerminationReason } from '../../shared/termination/reasons.js'
-import { offlineNotes } from '../call/cdr-facts.js'
 import type { AdmissionRequest, CallController, ChallengeDecision, Decision, RejectDecision, RouteTarget } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { CounterSeries, Metric, Metrics } from '../lib/metrics.js'
+import type { BookRate } from '../../shared/billing/rate-book.js'
 import { AdmittedCall } from './admitted-call.js'
 import { BalanceLedger } from './balance-ledger.js'
 import { CallBilling } from './call-billing.js'
@@ -40,6 +43,8 @@ export interface PolicyControllerOptions {
   lines?: LineCounters
   /** Reservations and unwritten charges per account; main.ts feeds it the CDR writer's reports. */
   ledger?: BalanceLedger
+  /** Rolling quality per routing gateway and route prefix; default one fed by this controller's calls. */
+  quality?: RollingQuality
 }
 
 const NO_HEADERS: readonly (readonly [string, string])[] = []
@@ -57,7 +62,9 @@ export class PolicyController implements CallController {
   readonly lines: LineCounters
   /** Live balances: prepaid reservations, charges not yet in the database (the CDR writer reports to it). */
   readonly ledger: BalanceLedger
-  /** `lines.live` plus the ledger's clearing balances, the `live` argument of decideRoute. */
+  /** ASR/ACD/PDD per routing gateway and route prefix, fed with every admitted call's CDR. */
+  readonly quality: RollingQuality
+  /** `lines.live` plus the ledger's clearing balances and the quality window, the `live` argument of decideRoute. */
   private readonly routeLive: RoutingLive
   private readonly config: SnapshotSource
   private readonly digest: DigestAuthenticator
@@ -72,7 +79,8 @@ export class PolicyController implements CallController {
     this.config = opts.config
     this.lines = opts.lines ?? new LineCounters(opts.health)
     this.ledger = opts.ledger ?? new BalanceLedger()
-    this.routeLive = withClearingBalances(this.lines.live, this.ledger)
+    this.quality = opts.quality ?? new RollingQuality(() => this.config.current.params)
+    this.routeLive = routingLive(this.lines.live, this.ledger, this.quality)
     this.digest = opts.digest ?? new DigestAuthenticator()
     this.challengeStatus = opts.challengeStatus ?? 407
     this.random = opts.random ?? Math.random
@@ -120,13 +128,29 @@ export class PolicyController implements CallController {
     const account = snapshot.accounts.get(gateway.accountId)
     // The snapshot keeps a gateway whose account row is missing or invalid (with a warning); nobody can be billed: locked.
     if (account === undefined || account.status === 'locked') return this.reject(403, 'AccountLocked', gateway, false, true)
+    // The mapping gateway's dial plan turns the numbers as received into the ones rated and routed.
+    let callee = req.callee
+    let caller = req.caller
+    let notes: string[] = []
+    const plans = snapshot.ingress.get(gateway.id)
+    if (plans !== undefined && !(plans.callee.identity && plans.caller.identity)) {
+      const r = applyIngress(plans, callee, caller)
+      if (r.kind === 'rejected') {
+        const d = this.reject(r.status, 'DialPlanRejected', gateway, false, true)
+        return { ...d, notes: [`dial plan of ${gateway.id} refused the ${r.side} ${r.side === 'callee' ? callee : caller} (rule ${r.rule})`] }
+      }
+      notes = ingressNotes(req, r)
+      callee = r.callee
+      caller = r.caller
+    }
     const ledger = this.ledger
     ledger.snapshot = snapshot
     const capSec = maxCallDuration(snapshot.params, account)
     let billing: CallBilling | null = null
+    let rate: BookRate | null = null
     if (account.rateTableId !== null) {
-      // The customer pays for the number as it dialled it (no gateway's rewrite applies to its price).
-      const rate = snapshot.rates.find(account.rateTableId, req.callee, req.nowMs)
+      // The customer pays for the number it dialled, after its own dial plan (no routing gateway's rules apply to its price).
+      rate = snapshot.rates.find(account.rateTableId, callee, req.nowMs)
       if (rate === null) return this.reject(503, 'NoRateForDestination', gateway, false, true)
       // A prepaid account must pay at least the first billing period from what its other calls left.
       // (What affordableSeconds === 0 means, at the cost of one callCost instead of its search.)
@@ -141,14 +165,19 @@ export class PolicyController implements CallController {
       billing = new CallBilling({ ledger, snapshot, account, customerRate: null, capSec })
     }
     if (this.lines.ingressFull(gateway)) return this.reject(503, 'CallLimitExceeded', gateway, false, true)
+    const privacy = req.request.headers.first('privacy')
     const route = decideRoute(
       snapshot.routing,
-      { callee: req.callee, caller: req.caller, mappingGatewayId: gateway.id, nowMs: req.nowMs, random: this.random },
+      {
+        callee, caller, mappingGatewayId: gateway.id, nowMs: req.nowMs, random: this.random, customerRate: rate,
+        allowLossRoutes: gateway.allowLossRoutes, ...(privacy === undefined ? {} : { callerPrivacy: privacy }),
+      },
       this.routeLive,
     )
-    // NoAvailableRouter, AllGatewayBusy and AccountBalanceNotEnough (vendor clearing balance) are all 503 in the catalogue.
+    const skipped = skipNotes(route.rejected)
+    if (skipped.length > 0) notes = notes.length === 0 ? skipped : [...notes, ...skipped]
+    // NoAvailableRouter, AllGatewayBusy, AccountBalanceNotEnough (vendor clearing balance) and NoProfitableRoute are all 503.
     if (route.kind === 'reject') {
-      const notes = offlineNotes(route.rejected)
       const d = this.reject(503, route.reason, gateway, false, true)
       return notes.length === 0 ? d : { ...d, notes }
     }
@@ -166,7 +195,9 @@ export class PolicyController implements CallController {
       mediaProxy: gateway.mediaProxy,
       targets,
       rejected: route.rejected,
+      notes,
       billing,
+      quality: this.quality,
     })
   }
 
@@ -187,8 +218,8 @@ export class PolicyController implements CallController {
   }
 }
 
-/** Routing's live input: the line counters read in place, clearing balances from the ledger (charges since the snapshot). */
-function withClearingBalances(lines: RoutingLive, ledger: BalanceLedger): RoutingLive {
+/** Routing's live input: the line counters read in place, clearing balances from the ledger (charges since the snapshot), the quality window. */
+function routingLive(lines: RoutingLive, ledger: BalanceLedger, quality: RollingQuality): RoutingLive {
   return {
     get online() {
       return lines.online
@@ -197,6 +228,7 @@ function withClearingBalances(lines: RoutingLive, ledger: BalanceLedger): Routin
     ...(lines.groupCalls === undefined ? {} : { groupCalls: lines.groupCalls }),
     ...(lines.groupMappingCalls === undefined ? {} : { groupMappingCalls: lines.groupMappingCalls }),
     clearingBalances: ledger.clearingBalances,
+    quality,
   }
 }
 
@@ -205,7 +237,7 @@ function toTarget(snapshot: ConfigSnapshot, c: RouteCandidate): RouteTarget {
   const rg = snapshot.routingGateways.get(c.routingGatewayId)!
   return {
     routingGatewayId: c.routingGatewayId, priority: c.priority, matchedPrefix: c.matchedPrefix, protectRoute: c.protectRoute,
-    calleeOut: c.calleeOut, callerOut: c.callerOut, host: c.host, port: c.port,
+    calleeOut: c.calleeOut, callerOut: c.callerOut, host: c.host, port: c.port, callerId: c.callerId,
     switchUntilConnect: rg.switchUntilConnect, stopSwitchingCodes: rg.stopSwitchingCodes, mediaProxy: rg.mediaProxy, groupId: rg.groupId,
   }
 }

@@ -45,7 +45,7 @@ export function buildRateIndex<R extends RatingRate>(rates: readonly R[], nowMs:
 
 /** The rate of the longest prefix of `number` in the index, or null when no prefix matches (the call has no rate). */
 export function findRate<R extends RatingRate>(index: RateIndex<R>, number: string): R | null {
-  return index.trie.matches(number)[0]?.values[0] ?? null
+  return index.trie.longest(number)?.[0] ?? null
 }
 
 function checkIncrements(first: number, next: number): void {

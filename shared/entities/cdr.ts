@@ -13,6 +13,9 @@ const epochMs = z.number().int().min(0).describe('epoch milliseconds')
 const dialled = z.string().max(128).describe('number as signalled')
 const rtpCount = (what: string) => z.number().int().min(0).nullable().describe(`${what} received by the media relay; null when media was not relayed`)
 
+const attemptPrefix = z.string().max(32).optional().describe('the routing prefix the gateway matched (quality is kept per gateway and prefix)')
+const attemptPdd = z.number().int().min(0).nullable().optional().describe('attempt start to its first 18x or answer; null = neither came')
+
 /** One routing attempt as handed over by the core (epoch ms). */
 export const cdrAttemptCreate = z.strictObject({
   routingGatewayId: entityId,
@@ -20,6 +23,8 @@ export const cdrAttemptCreate = z.strictObject({
   reason: terminationReason,
   startedAtMs: epochMs,
   endedAtMs: epochMs,
+  matchedPrefix: attemptPrefix,
+  pddMs: attemptPdd,
 })
 
 /** The record the core hands to the CDR sink (epoch ms, as stored). */
@@ -67,6 +72,8 @@ export const cdrAttempt = z.object({
   reason: terminationReason,
   startedAt: isoTime,
   endedAt: isoTime,
+  matchedPrefix: attemptPrefix,
+  pddMs: attemptPdd,
 })
 
 /** Public JSON shape of a CDR. */

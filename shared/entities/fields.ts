@@ -88,6 +88,10 @@ export interface CdrAttemptRow {
   reason: (typeof TERMINATION_REASONS)[number]
   startedAtMs: number
   endedAtMs: number
+  /** Routing prefix the gateway matched (absent in CDRs written before quality routing). */
+  matchedPrefix?: string
+  /** Attempt start to its first 18x or answer, ms; null = neither came. */
+  pddMs?: number | null
 }
 
 /** True when no value appears twice in the array. */

@@ -4,6 +4,7 @@ import { computeHa1 } from '../auth/digest-hash.js'
 import type { mappingGateways } from '../db/tables/mapping-gateways.js'
 import { AUTH_MODES } from './enums.js'
 import { entityId, entityName, ipAddress, isoFromMs, isoTime, lineLimit, lockType, port, uniqueItems } from './fields.js'
+import { dialPlan } from './number-rules.js'
 
 /** Row shapes of the `mapping_gateways` table. */
 export type MappingGatewayRow = typeof mappingGateways.$inferSelect
@@ -27,6 +28,9 @@ const fields = {
   lineLimit,
   lockType,
   mediaProxy: z.boolean().describe('relay RTP through the core'),
+  calleeRules: dialPlan.describe('ingress dial plan for the callee, before rating and routing (strip a trunk prefix, normalise to E.164, reject patterns)'),
+  callerRules: dialPlan.describe('ingress dial plan for the caller'),
+  allowLossRoutes: z.boolean().describe('the margin guard never skips a vendor for this customer gateway\'s calls'),
 }
 
 /** The facts that decide whether a mapping gateway can authenticate at all. */
@@ -65,6 +69,9 @@ export const mappingGatewayCreate = z
     lineLimit: fields.lineLimit.default(0),
     lockType: fields.lockType.default('none'),
     mediaProxy: fields.mediaProxy.default(false),
+    calleeRules: fields.calleeRules.default([]),
+    callerRules: fields.callerRules.default([]),
+    allowLossRoutes: fields.allowLossRoutes.default(false),
   })
   .superRefine((body, ctx) => {
     const state = { ...body, hasPassword: body.password !== undefined }
@@ -93,6 +100,9 @@ export const mappingGateway = z.object({
   lineLimit,
   lockType,
   mediaProxy: fields.mediaProxy,
+  calleeRules: fields.calleeRules,
+  callerRules: fields.callerRules,
+  allowLossRoutes: fields.allowLossRoutes,
   createdAt: isoTime,
   updatedAt: isoTime,
 })
@@ -126,6 +136,9 @@ export function mappingGatewayFromRow(row: MappingGatewayRow): MappingGateway {
     lineLimit: row.lineLimit,
     lockType: row.lockType,
     mediaProxy: row.mediaProxy,
+    calleeRules: row.calleeRules,
+    callerRules: row.callerRules,
+    allowLossRoutes: row.allowLossRoutes,
     createdAt: isoFromMs(row.createdAtMs),
     updatedAt: isoFromMs(row.updatedAtMs),
   }

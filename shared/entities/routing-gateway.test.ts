@@ -7,13 +7,28 @@ import {
 const issuesOf = (body: unknown) => routingGatewayCreate.safeParse(body).error?.issues.map((i) => i.path.join('.')) ?? []
 
 describe('routingGatewayCreate', () => {
-  it('fills port 5060, udp, empty prefixes (match everything), extension mode and no rewrites', () => {
+  it('fills port 5060, udp, empty prefixes (match everything), extension mode, no rewrites or rules, caller ID passed on, no loss routes', () => {
     expect(routingGatewayCreate.parse({ name: 'v', host: 'sip.vendor.example' })).toEqual({
       name: 'v', host: 'sip.vendor.example', port: 5060, transport: 'udp', prefixes: [], prefixMode: 'extension',
       priority: 0, lineLimit: 0, lockType: 'none', switchUntilConnect: true, stopSwitchingCodes: [], protectRoute: false,
       optionsCheck: false, mappingGatewayRule: null, groupId: null, clearingAccountId: null,
       calleeRewrite: { strip: 0, add: '' }, callerRewrite: { strip: 0, add: '' }, mediaProxy: false,
+      calleeRules: [], callerRules: [], callerId: { presentation: 'pass', privacy: 'pass', assertedIdentity: false }, allowLossRoutes: false,
     })
+  })
+
+  it('accepts egress dial plans and caller-ID rules, and names the bad rule of a plan', () => {
+    const body = {
+      name: 'v', host: 'sip.vendor.example',
+      calleeRules: [{ op: 'toNational', countryCode: '49' }, { op: 'addPrefix', prefix: '1234#' }],
+      callerId: { presentation: 'anonymous', privacy: 'id', assertedIdentity: true },
+    }
+    expect(routingGatewayCreate.parse(body).calleeRules).toEqual([
+      { op: 'toNational', countryCode: '49', trunkPrefix: '0', internationalPrefix: '00' }, { op: 'addPrefix', prefix: '1234#' },
+    ])
+    const bad = routingGatewayCreate.safeParse({ ...body, calleeRules: [{ op: 'strip', count: 1 }, { op: 'replace', pattern: '(a+)+', replacement: '' }] })
+    expect(bad.success).toBe(false)
+    expect(bad.error?.issues[0]?.path).toEqual(['calleeRules', 1, 'pattern'])
   })
 
   it.each(['192.0.2.10', '2001:db8::5', 'gw-1.vendor.example', 'localhost'])('accepts host %s', (host) => {

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import type { routingGateways } from '../db/tables/routing-gateways.js'
 import { PREFIX_MODES, SIP_TRANSPORTS } from './enums.js'
+import { callerIdRule, DEFAULT_CALLER_ID, dialPlan } from './number-rules.js'
 import {
   entityId, entityName, host, isoFromMs, isoTime, lineLimit, lockType, mappingGatewayRule, numberPrefix, patchSchema,
   port, rewrite, sipFailureCode, uniqueItems,
@@ -36,8 +37,12 @@ const fields = {
   mappingGatewayRule: mappingGatewayRule.nullable().describe('allow/forbid list of mapping gateways; null = all allowed'),
   groupId: entityId.nullable().describe('gateway group (shared limit and calendar)'),
   clearingAccountId: entityId.nullable().describe('vendor clearing account'),
-  calleeRewrite: rewrite.describe('callee rewrite before the INVITE is sent'),
-  callerRewrite: rewrite.describe('caller rewrite before the INVITE is sent'),
+  calleeRewrite: rewrite.describe('callee rewrite before the INVITE is sent (runs before calleeRules)'),
+  callerRewrite: rewrite.describe('caller rewrite before the INVITE is sent (runs before callerRules)'),
+  calleeRules: dialPlan.describe('egress dial plan for the callee (after calleeRewrite): tech prefix, national format...; a reject rule skips this gateway for the number'),
+  callerRules: dialPlan.describe('egress dial plan for the caller (after callerRewrite)'),
+  callerId: callerIdRule.describe('how the calling number is presented: From, Privacy, P-Asserted-Identity'),
+  allowLossRoutes: z.boolean().describe('the margin guard never skips this gateway, even when it costs more than the customer pays'),
   mediaProxy: z.boolean().describe('relay RTP through the core'),
 }
 
@@ -62,6 +67,10 @@ export const routingGatewayCreate = z.strictObject({
   clearingAccountId: fields.clearingAccountId.default(null),
   calleeRewrite: fields.calleeRewrite.default(NO_REWRITE),
   callerRewrite: fields.callerRewrite.default(NO_REWRITE),
+  calleeRules: fields.calleeRules.default([]),
+  callerRules: fields.callerRules.default([]),
+  callerId: fields.callerId.default(DEFAULT_CALLER_ID),
+  allowLossRoutes: fields.allowLossRoutes.default(false),
   mediaProxy: fields.mediaProxy.default(false),
 })
 

@@ -77,6 +77,18 @@ export const SYSTEM_PARAMS = {
   SS_SIP_T4_MS: int('ms', 5000, 1000, 64_000, 'RFC 3261 T4, longest time a message stays in the network; timers I and K'),
   SS_MAX_ROUTING_ATTEMPTS: int('count', 5, 1, 50, 'most routing gateways tried for one call before giving up'),
   SS_NAT_MEDIA_SDP_IP_FIRST: bool(false, 'relayed media goes to the SDP address until the peer\'s RTP latches it; false = when the SDP address is private and the signalling source is not, to the source instead'),
+  SS_GATEWAY_FEE_RATE_ROUTE_SORT_CONFIG: bool(false, 'least-cost routing: order routing gateways by the vendor price for the callee as sent (their clearing account\'s rate table), cheapest first, within SS_ROUTE_SORT_SCOPE; equal prices share load'),
+  SS_GATEWAY_ASR_ROUTE_SORT_CONFIG: choice(['off', 'demote', 'score'] as const, 'off', 'quality routing per gateway and route prefix: demote = gateways under SS_ROUTE_ASR_MIN_PERCENT or over SS_ROUTE_PDD_MAX_MS go after the others; score = order by ASR scaled down by excess PDD'),
+  SS_GATEWAY_FEE_RATE_ROUTE_BEFORE_ASR: bool(false, 'when price and quality both sort: true = price first, quality breaks ties; false = quality first, price orders within equal quality'),
+  SS_ROUTE_SORT_SCOPE: choice(['priority', 'all'] as const, 'priority', 'what price and quality reorder: priority = only gateways of equal priority and prefix length; all = across priorities and prefix lengths (protect routes stay last)'),
+  SS_ROUTE_UNPRICED_GATEWAYS: choice(['last', 'skip'] as const, 'last', 'with least-cost routing, gateways without a vendor price for the number go after the priced ones, or are skipped'),
+  SS_ROUTE_MARGIN_GUARD: bool(true, 'skip a vendor priced above what a rated customer pays for the callee (per minute) unless its mapping or routing gateway allows loss routes; no vendor left = 503 NoProfitableRoute'),
+  SS_ROUTE_QUALITY_WINDOW_CALLS: int('count', 100, 1, 1000, 'quality window: the last this many attempts per routing gateway and route prefix'),
+  SS_ROUTE_QUALITY_WINDOW_MINUTES: int('min', 60, 1, 1440, 'quality window: only attempts of calls that ended this recently'),
+  SS_ROUTE_QUALITY_MIN_CALLS: int('count', 20, 1, 1000, 'attempts in the window before a gateway is judged (demoted or scored)'),
+  SS_ROUTE_ASR_MIN_PERCENT: int('%', 20, 0, 100, 'quality demotion: ASR under this percentage'),
+  SS_ROUTE_PDD_MAX_MS: int('ms', 10000, 0, 120_000, 'quality demotion: mean post-dial delay over this; 0 = no PDD limit'),
+  SS_ROUTE_PROBE_PERCENT: int('%', 5, 0, 100, 'share of calls on which a demoted gateway keeps its place, so its figures can recover'),
   SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT: money(0, 'skip a routing gateway whose clearing (vendor) balance is below this'),
   SERVER_BILLING_FEE_PRECISION: int('digits', 4, 0, 8, 'decimal places kept when rounding call costs'),
 } as const
@@ -111,6 +123,9 @@ export function paramsConsistencyIssues(p: SystemParams): ParamsConsistencyIssue
   }
   if (p.SS_MAXCALLDURATION !== 0 && p.SS_CALLREMINTIME >= p.SS_MAXCALLDURATION) {
     issues.push({ path: 'SS_CALLREMINTIME', related: 'SS_MAXCALLDURATION', message: 'must be shorter than SS_MAXCALLDURATION' })
+  }
+  if (p.SS_ROUTE_QUALITY_MIN_CALLS > p.SS_ROUTE_QUALITY_WINDOW_CALLS) {
+    issues.push({ path: 'SS_ROUTE_QUALITY_MIN_CALLS', related: 'SS_ROUTE_QUALITY_WINDOW_CALLS', message: 'must not exceed SS_ROUTE_QUALITY_WINDOW_CALLS (a gateway would never be judged)' })
   }
   return issues
 }

@@ -55,6 +55,22 @@ export class PrefixTrie<T> {
     this.count++
   }
 
+  /** Values of the longest prefix of `number` that has any, or null; allocates nothing (rating's lookup). */
+  longest(number: string): readonly T[] | null {
+    let node: TrieNode<T> | undefined = this.root
+    let found: T[] | null = null
+    let depth = 0
+    while (node !== undefined) {
+      if (node.values !== null) found = node.values
+      if (depth === number.length || node.children === null) break
+      const c = childIndex(number.charCodeAt(depth))
+      if (c < 0) break
+      node = node.children[c]
+      depth++
+    }
+    return found
+  }
+
   /** Every prefix of `number` that has values, longest first; the walk stops at the first character outside the alphabet. */
   matches(number: string): PrefixMatch<T>[] {
     const found: PrefixMatch<T>[] = []

@@ -1,6 +1,7 @@
 // Routing micro-benchmark over 10,000 gateways and 50,000 prefixes (run by `npm run bench` or `npx tsx shared/routing/route.bench.ts`); prints JSON lines.
-import { buildRoutingTable, decideRoute, type RoutingGatewayConfig, type RoutingLive } from './route.js'
-import { gatewayGroupFixture, routingGatewayFixture } from './test-support/routing-cases.js'
+import { decideRoute, type RoutingLive } from './route.js'
+import { buildRoutingTable, type RoutingGatewayConfig } from './routing-table.js'
+import { gatewayGroupFixture, routingGatewayFixture, routingParams } from './test-support/routing-cases.js'
 
 let seed = 12345
 const random = (): number => {
@@ -36,7 +37,7 @@ const groups = Array.from({ length: 100 }, (_, i) => gatewayGroupFixture(`grp${i
 }))
 const snapshot = {
   routingGateways: gateways, gatewayGroups: groups, clearingAccounts: [],
-  params: { SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT: 0 }, timeZone: 'Europe/Berlin',
+  params: routingParams(), timeZone: 'Europe/Berlin',
 }
 const live: RoutingLive = {
   gatewayCalls: new Map(gateways.map((g, i) => [g.id, i % 120])),

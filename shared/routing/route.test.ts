@@ -1,13 +1,15 @@
-// Covers docs/architecture.md "Routing": prefix matching (extension/expiration), every skip reason, order by match length and priority, load sharing, protect routes, rewriting, and the terminal reasons.
+// Covers docs/architecture.md "Routing" and least-cost/quality routing: prefix matching (extension/expiration), every skip reason, order by match length, priority, price and quality, load sharing, probes, protect routes, dial plans, caller ID and the terminal reasons.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { buildRoutingTable, decideRoute, groupFreeLines, type RouteDecision, type RoutingSnapshot } from './route.js'
-import { gatewayGroupFixture, ROUTING_CASES, routingGatewayFixture as gw, routingLiveFromRecords } from './test-support/routing-cases.js'
+import { decideRoute, groupFreeLines, type RouteDecision } from './route.js'
+import { buildRoutingTable, type RoutingSnapshot } from './routing-table.js'
+import { gatewayGroupFixture, routingGatewayFixture as gw, routingLiveFromRecords, routingParams } from './test-support/routing-cases.js'
+import { ALL_ROUTING_CASES, candidateIds, runRoutingCase } from './test-support/run-routing-case.js'
 import { TimeZoneError } from './work-calendar.js'
 
 const FACTS = { callee: '0033155', caller: '4921198765', mappingGatewayId: 'M1', nowMs: Date.UTC(2024, 0, 3, 12) }
 const snap = (routingGateways: RoutingSnapshot['routingGateways'], more: Partial<RoutingSnapshot> = {}): RoutingSnapshot => ({
-  routingGateways, gatewayGroups: [], clearingAccounts: [], params: { SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT: 0 }, ...more,
+  routingGateways, gatewayGroups: [], clearingAccounts: [], params: routingParams(), ...more,
 })
 const ids = (d: RouteDecision) => (d.kind === 'route' ? d.candidates.map((c) => c.routingGatewayId) : [])
 
@@ -24,10 +26,10 @@ function seeded(seed: number): () => number {
 
 describe('decideRoute', () => {
   describe('shared routing cases', () => {
-    it.each(ROUTING_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-      const d = decideRoute(buildRoutingTable(c.snapshot), c.facts, routingLiveFromRecords(c.live), c.options)
+    it.each(ALL_ROUTING_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+      const d = runRoutingCase(c)
       if ('reject' in c.expect) expect(d).toMatchObject({ kind: 'reject', reason: c.expect.reject })
-      else expect(ids(d)).toEqual(c.expect.candidates)
+      else expect(candidateIds(d)).toEqual(c.expect.candidates)
       if (c.rejected) expect(Object.fromEntries(d.rejected.map((r) => [r.routingGatewayId, r.reason]))).toEqual(c.rejected)
       if (c.first) expect(d.kind === 'route' ? d.candidates[0] : undefined).toMatchObject(c.first)
     })
@@ -70,6 +72,52 @@ describe('decideRoute', () => {
     const live = routingLiveFromRecords({ gatewayCalls: { A: 1 } })
     const first = decideRoute(table, { ...FACTS, random: seeded(7) }, live)
     expect(decideRoute(table, { ...FACTS, random: seeded(7) }, live)).toEqual(first)
+  })
+})
+
+describe('quality probes', () => {
+  const params = routingParams({ SS_GATEWAY_ASR_ROUTE_SORT_CONFIG: 'demote', SS_ROUTE_QUALITY_MIN_CALLS: 4, SS_ROUTE_ASR_MIN_PERCENT: 50, SS_ROUTE_PROBE_PERCENT: 10 })
+  const c = {
+    name: 'probe', snapshot: snap([gw('BAD'), gw('GOOD')], { params }), facts: FACTS, expect: { candidates: [] },
+    quality: [{ routingGatewayId: 'BAD', prefix: '', answered: 0, failed: 8 }],
+  }
+
+  it('keeps a demoted gateway in its place (sharing load with its equals) on about SS_ROUTE_PROBE_PERCENT of calls, else tries it last', () => {
+    const random = seeded(99)
+    let probes = 0
+    const runs = 20_000
+    for (let i = 0; i < runs; i++) {
+      const d = runRoutingCase(c, { random })
+      const bad = d.kind === 'route' ? d.candidates.findIndex((x) => x.routingGatewayId === 'BAD') : -1
+      if (d.kind !== 'route' || !d.candidates[bad]!.probe) {
+        expect(bad).toBe(1)
+        continue
+      }
+      probes++
+      expect(d.candidates[bad]).toMatchObject({ demoted: false, qualityVerdict: 'lowAsr' })
+    }
+    expect(Math.abs(probes / runs - 0.1)).toBeLessThan(0.01)
+  })
+
+  it('never probes without a random source (routing analysis) and never with a probe share of 0', () => {
+    expect(candidateIds(runRoutingCase(c))).toEqual(['GOOD', 'BAD'])
+    const none = { ...c, snapshot: snap([gw('BAD'), gw('GOOD')], { params: { ...params, SS_ROUTE_PROBE_PERCENT: 0 } }) }
+    for (let i = 0; i < 200; i++) expect(candidateIds(runRoutingCase(none, { random: Math.random }))).toEqual(['GOOD', 'BAD'])
+  })
+
+  it('shares load between equally priced, equally healthy gateways under least-cost routing', () => {
+    const lcr = snap([gw('X', { clearingAccountId: 'C' }), gw('Y', { clearingAccountId: 'C' }), gw('Z')], {
+      params: routingParams({ SS_GATEWAY_FEE_RATE_ROUTE_SORT_CONFIG: true }), clearingAccounts: [{ id: 'C', status: 'normal', balance: 0, rateTableId: 'rt' }],
+    })
+    const tie = { name: 'tie', snapshot: lcr, facts: FACTS, expect: { candidates: [] }, rates: [{ rateTableId: 'rt', prefix: '', pricePerMinute: 0.01 }] }
+    const random = seeded(5)
+    const firsts = new Set<string>()
+    for (let i = 0; i < 100; i++) {
+      const o = candidateIds(runRoutingCase(tie, { random }))
+      firsts.add(o[0]!)
+      expect(o[2]).toBe('Z')
+    }
+    expect([...firsts].sort()).toEqual(['X', 'Y'])
   })
 })
 

@@ -1,45 +1,32 @@
-// The routing decision as one pure function (docs/architecture.md "Routing"): snapshot + call facts + live counters → ordered candidates and every skipped gateway with its reason.
-import type { Account } from '../entities/account.js'
-import type { GatewayGroup } from '../entities/gateway-group.js'
-import type { RoutingGateway } from '../entities/routing-gateway.js'
-import type { SystemParams } from '../params/system-params.js'
-import { rewriteNumber } from './number-rewrite.js'
-import { PrefixTrie } from './prefix-trie.js'
+// The routing decision as one pure function: routing table + call facts + live counters, prices and quality → ordered candidates and every skipped gateway with its reason.
+import type { RatingRate } from '../billing/rating.js'
+import { callerIdFor, privacyTokens, type CallerIdOut } from './caller-id.js'
+import { DialPlanRejection } from './dial-plan.js'
+import { judgeQuality, qualityScore, type QualityFigures, type QualitySource, type QualityVerdict } from './quality.js'
+import { orderUsable, type Usable } from './route-order.js'
+import type { GatewayGroupConfig, RoutingTable, RoutingTableGateway } from './routing-table.js'
 import { rejectReasonFor, type RouteRejectReason, type RouteSkipReason } from './skip-reasons.js'
-import { compileCalendar, weekTimeIn, type WeekTime } from './work-calendar.js'
+import type { WeekTime } from './work-calendar.js'
 
-/** The routing-gateway fields routing reads (the API shape and the table row both fit). */
-export type RoutingGatewayConfig = Pick<
-  RoutingGateway,
-  | 'id' | 'host' | 'port' | 'prefixes' | 'prefixMode' | 'priority' | 'lineLimit' | 'lockType' | 'protectRoute'
-  | 'optionsCheck' | 'mappingGatewayRule' | 'groupId' | 'clearingAccountId' | 'calleeRewrite' | 'callerRewrite'
->
-/** The gateway-group fields routing reads. */
-export type GatewayGroupConfig = Pick<GatewayGroup, 'id' | 'lineLimit' | 'reservedLines' | 'calendar'>
-/** The account fields routing reads from a clearing (vendor) account. */
-export type ClearingAccountConfig = Pick<Account, 'id' | 'status' | 'balance'>
-
-/** Configuration the table is built from; `timeZone` is an IANA name for calendars (default UTC; SS_TIMEZONE should feed it). */
-export interface RoutingSnapshot {
-  readonly routingGateways: readonly RoutingGatewayConfig[]
-  readonly gatewayGroups: readonly GatewayGroupConfig[]
-  readonly clearingAccounts: readonly ClearingAccountConfig[]
-  readonly params: Pick<SystemParams, 'SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT'>
-  readonly timeZone?: string
-}
-
-/** Facts of the call being routed; without `random`, equal priorities keep snapshot order. */
+/** Facts of the call being routed (numbers after the mapping gateway's dial plan); without `random`, equal keys keep snapshot order and nothing is probed. */
 export interface CallFacts {
   readonly callee: string
   readonly caller: string
   readonly mappingGatewayId: string
   readonly nowMs: number
   readonly random?: () => number
+  /** What a rated customer pays for the callee; null/absent = unrated (no margin guard). */
+  readonly customerRate?: RatingRate | null
+  /** The mapping gateway allows loss routes (the margin guard is off for its calls). */
+  readonly allowLossRoutes?: boolean
+  /** The caller's Privacy header (RFC 3323), for the caller-ID rules. */
+  readonly callerPrivacy?: string
 }
 
 /**
- * Live state; a missing entry means online / 0 calls / the snapshot balance. `online` matters only for gateways with
- * optionsCheck (others are always online). `groupMappingCalls` is groupId → mappingGatewayId → current calls.
+ * Live state; a missing entry means online / 0 calls / the snapshot balance / no calls in the quality window.
+ * `online` matters only for gateways with optionsCheck (others are always online). `groupMappingCalls` is groupId →
+ * mappingGatewayId → current calls.
  */
 export interface RoutingLive {
   readonly online?: ReadonlyMap<string, boolean>
@@ -48,14 +35,20 @@ export interface RoutingLive {
   readonly groupMappingCalls?: ReadonlyMap<string, ReadonlyMap<string, number>>
   /** Only `get` is read, so a ledger can answer per id without building a map per call. */
   readonly clearingBalances?: Pick<ReadonlyMap<string, number>, 'get'>
+  /** Rolling ASR/ACD/PDD per routing gateway and route prefix. */
+  readonly quality?: QualitySource
 }
 
-/** `listUnmatched` adds every gateway without a matching prefix as `noPrefixMatch` (routing analysis wants it, calls do not). */
+/**
+ * `listUnmatched` adds every gateway without a matching prefix as `noPrefixMatch`; `explain` looks up every
+ * candidate's price and quality even when no sort or guard needs them (routing analysis wants both, calls do not).
+ */
 export interface RouteOptions {
   readonly listUnmatched?: boolean
+  readonly explain?: boolean
 }
 
-/** A gateway to try, in order; numbers are already rewritten for it. */
+/** A gateway to try, in order; numbers are already transformed for it. */
 export interface RouteCandidate {
   routingGatewayId: string
   priority: number
@@ -65,77 +58,36 @@ export interface RouteCandidate {
   callerOut: string
   host: string
   port: number
+  callerId: CallerIdOut
+  /** Vendor price per minute for `calleeOut`; null = unpriced, or not looked up (no sort, guard or explain needed it). */
+  vendorPrice: number | null
+  /** The vendor rate's prefix. */
+  vendorPricePrefix: string | null
+  /** Customer price minus vendor price, per minute; null when either is unknown. */
+  margin: number | null
+  /** Figures of the quality window; null = none in the window, or not looked up. */
+  quality: QualityFigures | null
+  /** Quality judgement (null when quality was not looked up). */
+  qualityVerdict: QualityVerdict | null
+  /** Quality moved it back (demote mode) or scored it down (score mode) on this call. */
+  demoted: boolean
+  /** Judged bad but kept its place on this call (SS_ROUTE_PROBE_PERCENT). */
+  probe: boolean
 }
 
-/** A gateway that was not a candidate; `matchedPrefix` is null for `noPrefixMatch`. */
+/** A gateway that was not a candidate; `matchedPrefix` is null for `noPrefixMatch`; prices are set for `priceAboveCustomer`. */
 export interface RouteRejection {
   routingGatewayId: string
   reason: RouteSkipReason
   matchedPrefix: string | null
+  vendorPrice?: number
+  customerPrice?: number
 }
 
 /** The decision: the full ordered list (the call layer caps it at SS_MAX_ROUTING_ATTEMPTS), or a terminal reason. */
 export type RouteDecision =
   | { kind: 'route'; candidates: RouteCandidate[]; rejected: RouteRejection[] }
   | { kind: 'reject'; reason: RouteRejectReason; rejected: RouteRejection[] }
-
-/** One gateway of the table with its group, clearing account, rule and calendar resolved. */
-export interface RoutingTableGateway {
-  readonly config: RoutingGatewayConfig
-  readonly index: number
-  /** null = no group; undefined = the group id is not in the snapshot. */
-  readonly group: GatewayGroupConfig | null | undefined
-  readonly clearing: ClearingAccountConfig | null | undefined
-  readonly ruleIds: ReadonlySet<string> | null
-  /** null = always open (no group or an empty calendar). */
-  readonly isOpen: ((t: WeekTime) => boolean) | null
-  /** One of its prefixes starts another, so one number can reach it twice and needs de-duplication. */
-  readonly nested: boolean
-}
-
-/** Precomputed lookups for one config snapshot; build once, share between calls. */
-export interface RoutingTable {
-  readonly gateways: readonly RoutingTableGateway[]
-  readonly trie: PrefixTrie<number>
-  readonly clearingLimit: number
-  readonly timeZone: string
-  readonly weekTime: (nowMs: number) => WeekTime
-}
-
-function hasNestedPrefixes(prefixes: readonly string[]): boolean {
-  if (prefixes.length < 2) return false
-  const sorted = [...prefixes].sort()
-  return sorted.some((p, i) => i > 0 && p.startsWith(sorted[i - 1]!))
-}
-
-/** Builds the prefix trie and id lookups of a snapshot (throws TimeZoneError for an unknown zone). */
-export function buildRoutingTable(snapshot: RoutingSnapshot): RoutingTable {
-  const groups = new Map(snapshot.gatewayGroups.map((g) => [g.id, g]))
-  const calendars = new Map(snapshot.gatewayGroups.map((g) => [g.id, g.calendar.length > 0 ? compileCalendar(g.calendar) : null]))
-  const accounts = new Map(snapshot.clearingAccounts.map((a) => [a.id, a]))
-  const trie = new PrefixTrie<number>()
-  const gateways = snapshot.routingGateways.map((config, index): RoutingTableGateway => {
-    if (config.prefixes.length === 0) trie.insert('', index)
-    for (const prefix of config.prefixes) trie.insert(prefix, index)
-    return {
-      config,
-      index,
-      group: config.groupId === null ? null : groups.get(config.groupId),
-      clearing: config.clearingAccountId === null ? null : accounts.get(config.clearingAccountId),
-      ruleIds: config.mappingGatewayRule === null ? null : new Set(config.mappingGatewayRule.ids),
-      isOpen: config.groupId === null ? null : (calendars.get(config.groupId) ?? null),
-      nested: hasNestedPrefixes(config.prefixes),
-    }
-  })
-  const timeZone = snapshot.timeZone ?? 'UTC'
-  return {
-    gateways,
-    trie,
-    clearingLimit: snapshot.params.SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT,
-    timeZone,
-    weekTime: weekTimeIn(timeZone),
-  }
-}
 
 /**
  * Lines of `group` that mapping gateway `m` may still take: lineLimit − current − Σ over every OTHER mapping gateway o
@@ -157,10 +109,15 @@ interface Eval {
   readonly facts: CallFacts
   readonly live: RoutingLive
   weekTime: WeekTime | undefined
+  /** Prices are needed: least-cost sorting, the margin guard, or an explanation. */
+  readonly pricing: boolean
+  readonly lcr: boolean
+  /** Customer price per minute when the margin guard applies to this call, else null. */
+  readonly guardPrice: number | null
 }
 
-/** First reason (in ROUTE_SKIP_REASONS order) that keeps a prefix-matching gateway out, or null when it is usable. */
-function skipReason(g: RoutingTableGateway, matchLength: number, longest: number, e: Eval): RouteSkipReason | null {
+/** First configuration reason (in ROUTE_SKIP_REASONS order, before dial plans and prices) that keeps a prefix-matching gateway out. */
+function configSkip(g: RoutingTableGateway, matchLength: number, longest: number, e: Eval): RouteSkipReason | null {
   const c = g.config
   const { live, facts } = e
   if (c.prefixMode === 'expiration' && matchLength < longest) return 'shorterPrefixExpiration'
@@ -180,51 +137,119 @@ function skipReason(g: RoutingTableGateway, matchLength: number, longest: number
   if (g.clearing !== null) {
     if (g.clearing.status === 'locked') return 'clearingAccountLocked'
     const balance = live.clearingBalances?.get(g.clearing.id) ?? g.clearing.balance
-    if (balance < e.table.clearingLimit) return 'clearingBalanceLow'
+    if (balance < e.table.params.SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT) return 'clearingBalanceLow'
   }
-  if (c.lineLimit > 0 && (live.gatewayCalls?.get(c.id) ?? 0) >= c.lineLimit) return 'lineLimit'
-  if (g.group !== null && groupFreeLines(g.group, facts.mappingGatewayId, live) <= 0) return 'groupLineLimit'
   return null
 }
 
-interface Usable {
-  readonly g: RoutingTableGateway
-  readonly length: number
-  /** protect route, then longer match, then lower priority first; exact because priority ≤ 1e6 < 2^21 and prefixes ≤ 32 chars. */
-  readonly rank: number
+/** Line limits: checked last, so a gateway skipped for them was otherwise usable. */
+function busySkip(g: RoutingTableGateway, e: Eval): RouteSkipReason | null {
+  const c = g.config
+  if (c.lineLimit > 0 && (e.live.gatewayCalls?.get(c.id) ?? 0) >= c.lineLimit) return 'lineLimit'
+  if (g.group != null && groupFreeLines(g.group, e.facts.mappingGatewayId, e.live) <= 0) return 'groupLineLimit'
+  return null
 }
 
-const PRIORITY_SPAN = 2 ** 21
-
-const rankOf = (c: RoutingGatewayConfig, length: number): number =>
-  ((c.protectRoute ? 64 : 0) + (63 - length)) * PRIORITY_SPAN + c.priority
-
-const compareUsable = (a: Usable, b: Usable): number => a.rank - b.rank || a.g.index - b.g.index
-
-/** Fisher–Yates shuffle of every run of equal rank, so equal priorities share load uniformly (deterministic given `random`). */
-function shareLoad(sorted: Usable[], random: () => number): void {
-  let start = 0
-  while (start < sorted.length) {
-    let end = start + 1
-    while (end < sorted.length && sorted[end]!.rank === sorted[start]!.rank) end++
-    for (let i = end - 1; i > start; i--) {
-      const j = start + Math.min(Math.floor(random() * (i - start + 1)), i - start)
-      const tmp = sorted[i]!
-      sorted[i] = sorted[j]!
-      sorted[j] = tmp
+/** A usable gateway, or the rejection that keeps it out. */
+function evaluate(g: RoutingTableGateway, length: number, longest: number, e: Eval, rejected: RouteRejection[]): Usable | null {
+  const { facts } = e
+  let reason = configSkip(g, length, longest, e)
+  let calleeOut: string | null = null
+  let callerOut: string | null = null
+  let rate: RatingRate | null = null
+  if (reason === null && (e.pricing || g.calleePlan.canReject)) {
+    const out = g.calleePlan.apply(facts.callee)
+    if (out instanceof DialPlanRejection) reason = 'dialPlanRejected'
+    else calleeOut = out
+  }
+  if (reason === null && g.callerPlan.canReject) {
+    const out = g.callerPlan.apply(facts.caller)
+    if (out instanceof DialPlanRejection) reason = 'dialPlanRejected'
+    else callerOut = out
+  }
+  if (reason === null && e.pricing) {
+    rate = g.rateTableId === null || e.table.prices === null ? null : e.table.prices.find(g.rateTableId, calleeOut!, facts.nowMs)
+    if (rate === null) {
+      if (e.lcr && e.table.params.SS_ROUTE_UNPRICED_GATEWAYS === 'skip') reason = 'unpriced'
+    } else if (e.guardPrice !== null && !g.config.allowLossRoutes && rate.pricePerMinute > e.guardPrice) {
+      rejected.push({
+        routingGatewayId: g.config.id, reason: 'priceAboveCustomer', matchedPrefix: facts.callee.slice(0, length),
+        vendorPrice: rate.pricePerMinute, customerPrice: e.guardPrice,
+      })
+      return null
     }
-    start = end
+  }
+  reason ??= busySkip(g, e)
+  if (reason !== null) {
+    rejected.push({ routingGatewayId: g.config.id, reason, matchedPrefix: facts.callee.slice(0, length) })
+    return null
+  }
+  return { g, length, calleeOut, callerOut, rate, rank: 0, first: 0, second: 0, tail: 0, quality: undefined, verdict: null, score: 1, demoted: false, probe: false }
+}
+
+/** Quality of each usable gateway (a map lookup each), with demotion and probes as the parameters say. */
+function applyQuality(usable: Usable[], e: Eval, explain: boolean): void {
+  const p = e.table.params
+  const mode = p.SS_GATEWAY_ASR_ROUTE_SORT_CONFIG
+  const source = e.live.quality
+  if ((mode === 'off' && !explain) || source === undefined) return
+  const { facts } = e
+  const random = facts.random
+  for (const u of usable) {
+    const f = source.figures(u.g.config.id, facts.callee.slice(0, u.length), facts.nowMs)
+    u.quality = f
+    u.verdict = judgeQuality(f, p)
+    if (mode === 'score') u.score = qualityScore(f, p)
+    if (mode === 'off' || (u.verdict !== 'lowAsr' && u.verdict !== 'highPdd')) continue
+    u.probe = random !== undefined && random() * 100 < p.SS_ROUTE_PROBE_PERCENT
+    u.demoted = !u.probe
+  }
+}
+
+const roundMoney = (x: number): number => Math.round(x * 1e9) / 1e9
+
+/** The candidate a usable gateway becomes: numbers transformed for it, its caller ID, price and quality. */
+function toCandidate(u: Usable, e: Eval, tokens: readonly string[], customerPrice: number | null): RouteCandidate {
+  const c = u.g.config
+  const { facts } = e
+  const calleeOut = u.calleeOut ?? (u.g.calleePlan.apply(facts.callee) as string)
+  const callerOut = u.callerOut ?? (u.g.callerPlan.apply(facts.caller) as string)
+  const vendorPrice = u.rate === null ? null : u.rate.pricePerMinute
+  return {
+    routingGatewayId: c.id,
+    priority: c.priority,
+    matchedPrefix: facts.callee.slice(0, u.length),
+    protectRoute: c.protectRoute,
+    calleeOut,
+    callerOut,
+    host: c.host,
+    port: c.port,
+    callerId: callerIdFor(c.callerId, callerOut, tokens),
+    vendorPrice,
+    vendorPricePrefix: u.rate === null ? null : u.rate.prefix,
+    margin: vendorPrice === null || customerPrice === null ? null : roundMoney(customerPrice - vendorPrice),
+    quality: u.quality ?? null,
+    qualityVerdict: u.verdict,
+    demoted: u.demoted,
+    probe: u.probe,
   }
 }
 
 /**
  * Decides where a call goes. L (the longest match length) counts every prefix-matching gateway, skipped or not, so a
- * locked longer-prefix gateway still keeps a shorter `expiration` gateway out (the A/B example of docs/architecture.md "Routing").
+ * locked longer-prefix gateway still keeps a shorter `expiration` gateway out (the A/B example of docs/architecture.md
+ * "Routing"). Prices are looked up per usable gateway (one trie walk of its vendor's rate table) only when least-cost
+ * sorting, the margin guard or `explain` needs them; quality only when a quality sort or `explain` does.
  */
 export function decideRoute(table: RoutingTable, facts: CallFacts, live: RoutingLive = {}, options: RouteOptions = {}): RouteDecision {
+  const p = table.params
+  const explain = options.explain === true
+  const lcr = p.SS_GATEWAY_FEE_RATE_ROUTE_SORT_CONFIG
+  const customerPrice = facts.customerRate == null ? null : facts.customerRate.pricePerMinute
+  const guardPrice = p.SS_ROUTE_MARGIN_GUARD && facts.allowLossRoutes !== true ? customerPrice : null
+  const e: Eval = { table, facts, live, weekTime: undefined, pricing: lcr || guardPrice !== null || explain, lcr, guardPrice }
   const matches = table.trie.matches(facts.callee)
   const longest = matches[0]?.length ?? 0
-  const e: Eval = { table, facts, live, weekTime: undefined }
   let seen: Set<number> | undefined
   const usable: Usable[] = []
   const rejected: RouteRejection[] = []
@@ -236,9 +261,8 @@ export function decideRoute(table: RoutingTable, facts: CallFacts, live: Routing
         if (seen.has(index)) continue
         seen.add(index)
       }
-      const reason = skipReason(g, m.length, longest, e)
-      if (reason === null) usable.push({ g, length: m.length, rank: rankOf(g.config, m.length) })
-      else rejected.push({ routingGatewayId: g.config.id, reason, matchedPrefix: facts.callee.slice(0, m.length) })
+      const u = evaluate(g, m.length, longest, e, rejected)
+      if (u !== null) usable.push(u)
     }
   }
   if (options.listUnmatched === true) {
@@ -248,17 +272,10 @@ export function decideRoute(table: RoutingTable, facts: CallFacts, live: Routing
     }
   }
   if (usable.length === 0) return { kind: 'reject', reason: rejectReasonFor(rejected), rejected }
-  usable.sort(compareUsable)
-  if (facts.random !== undefined) shareLoad(usable, facts.random)
-  const candidates = usable.map(({ g, length }): RouteCandidate => ({
-    routingGatewayId: g.config.id,
-    priority: g.config.priority,
-    matchedPrefix: facts.callee.slice(0, length),
-    protectRoute: g.config.protectRoute,
-    calleeOut: rewriteNumber(facts.callee, g.config.calleeRewrite),
-    callerOut: rewriteNumber(facts.caller, g.config.callerRewrite),
-    host: g.config.host,
-    port: g.config.port,
-  }))
+  applyQuality(usable, e, explain)
+  orderUsable(usable, p, facts.random)
+  const tokens = privacyTokens(facts.callerPrivacy)
+  const candidates = new Array<RouteCandidate>(usable.length)
+  for (let i = 0; i < usable.length; i++) candidates[i] = toCandidate(usable[i]!, e, tokens, customerPrice)
   return { kind: 'route', candidates, rejected }
 }

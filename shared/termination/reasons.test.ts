@@ -6,11 +6,11 @@ const DESIGN_REASONS = [
   'CallerHangup', 'CalleeHangup', 'CallerCancel', 'MaxCallDurationExceeded', 'BalanceExhausted', 'NoMediaHangup',
   'SessionTimerExpired', 'AuthenticationFailed', 'AccountLocked', 'AccountBalanceNotEnough', 'CallLimitExceeded',
   'NoAvailableRouter', 'AllGatewayBusy', 'InviteTimeout', 'GatewayTimeout', 'GatewayRejected', 'Blacklisted',
-  'SystemShutdown', 'NoRateForDestination', 'OperatorHangup',
+  'SystemShutdown', 'NoRateForDestination', 'OperatorHangup', 'NoProfitableRoute', 'DialPlanRejected',
 ]
 
 describe('termination reason catalogue', () => {
-  it('contains every reason the call, policy and routing layers end calls with, NoRateForDestination and OperatorHangup included', () => {
+  it('contains every reason the call, policy and routing layers end calls with, NoRateForDestination, OperatorHangup, NoProfitableRoute and DialPlanRejected included', () => {
     expect([...TERMINATION_REASONS].sort()).toEqual([...DESIGN_REASONS].sort())
   })
 

@@ -55,6 +55,15 @@ export const TERMINATION_REASON_CATALOGUE = {
     sipStatus: 503, side: 'switch', description: 'matching routing gateways are all at their line limits',
     hint: 'add capacity or backup gateways',
   },
+  NoProfitableRoute: {
+    sipStatus: 503, side: 'switch',
+    description: 'every matching routing gateway costs more per minute than the rated customer pays for the callee (margin guard)',
+    hint: 'reprice the customer, add a cheaper vendor, or allow loss routes on the mapping or routing gateway',
+  },
+  DialPlanRejected: {
+    sipStatus: [403, 404, 484, 603], side: 'switch', description: 'a reject rule of the mapping gateway\'s dial plan refused the callee or caller',
+    hint: 'check the mapping gateway\'s calleeRules and callerRules',
+  },
   NoRateForDestination: {
     sipStatus: 503, side: 'switch', description: 'the account rate table has no price for the called prefix',
     hint: 'add a rate for the prefix to the rate table',

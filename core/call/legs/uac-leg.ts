@@ -19,6 +19,9 @@ import { IGNORE_RESPONSES } from './ignore-responses.js'
 /** Where the INVITE stands: sent, a provisional seen, answered (2xx), failed (3xx-6xx, timeout, transport). */
 export type UacLegState = 'calling' | 'proceeding' | 'answered' | 'failed'
 
+/** RFC 3323 §4.1.1.3's anonymous From. */
+const ANONYMOUS_FROM = '"Anonymous" <sip:anonymous@anonymous.invalid>'
+
 /** `#` is not allowed unescaped in a SIP URI user part (RFC 3261 §25.1). */
 function uriUser(n: string): string {
   return n.indexOf('#') === -1 ? n : n.replaceAll('#', '%23')
@@ -48,6 +51,8 @@ export class UacLeg implements TransactionUser {
   acked = false
   /** The last provisional status seen (180/183), 0 when none. */
   lastProvisional = 0
+  /** Post-dial delay of this attempt: its start to the first 18x or the answer, ms; null until one came. */
+  pddMs: number | null = null
   private readonly ctx: CallContext
   private ict: InviteClientTransaction | null = null
   private retried422 = false
@@ -64,7 +69,10 @@ export class UacLeg implements TransactionUser {
     const h = new HeaderList()
     // RFC 3261 §16.6 step 3 (as a B2BUA passes it on): one less than the caller's Max-Forwards.
     h.append('max-forwards', String(Math.max(0, (callerInvite.maxForwards ?? 70) - 1)))
-    h.append('from', '<sip:' + uriUser(target.callerOut) + '@' + ctx.hostport + '>;tag=' + this.tag)
+    const id = target.callerId
+    // RFC 3323 §4.1.1.3: an anonymous From when the caller ID rule hides the number.
+    const from = id?.anonymous === true ? ANONYMOUS_FROM : '<sip:' + uriUser(target.callerOut) + '@' + ctx.hostport + '>'
+    h.append('from', from + ';tag=' + this.tag)
     h.append('to', '<' + ruri + '>')
     h.append('call-id', this.callId)
     h.append('cseq', '1 INVITE')
@@ -73,6 +81,11 @@ export class UacLeg implements TransactionUser {
     if (ctx.supported.length > 0) h.append('supported', ctx.supported)
     // RFC 4028 §7.1: offer our session interval and minimum (SS_SESSION_EXPIRES 0: no headers).
     for (const [n, v] of calleeOfferHeaders(call.decision.params)) h.append(n, v)
+    if (id !== undefined) {
+      if (id.privacy !== null) h.append('privacy', id.privacy)
+      // RFC 3325 §9.1: the identity we assert to a vendor in our trust domain.
+      if (id.assertedIdentity !== null) h.append('p-asserted-identity', '<sip:' + uriUser(id.assertedIdentity) + '@' + ctx.hostport + '>')
+    }
     const body = offer
     const ct = callerInvite.headers.first('content-type')
     // The caller's SDP, rewritten by the media anchor when the call is relayed (call.ts prepares it).
@@ -98,11 +111,15 @@ export class UacLeg implements TransactionUser {
       if (this.state === 'calling') this.state = 'proceeding'
       if (s === 100) return
       this.lastProvisional = s
+      this.pddMs ??= epochMs(this.ctx.clock) - this.startedAtMs
       this.takeEarlyDialog(res)
       if (this.attached) this.call.onAttemptProvisional(this, res)
       return
     }
-    if (s < 300) return this.on2xx(res)
+    if (s < 300) {
+      this.pddMs ??= epochMs(this.ctx.clock) - this.startedAtMs
+      return this.on2xx(res)
+    }
     // RFC 3261 §17.1.1.3: the ICT ACKed the non-2xx itself.
     if (this.state === 'answered') return
     if (s === 422 && this.retry422(res)) return

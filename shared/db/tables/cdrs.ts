@@ -52,5 +52,7 @@ export const cdrs = sqliteTable(
     index('cdrs_callee_started_at_ms_idx').on(t.callee, t.startedAtMs),
     index('cdrs_caller_started_at_ms_idx').on(t.caller, t.startedAtMs),
     index('cdrs_call_id_idx').on(t.callId),
+    // Quality windows read the attempts of calls that ended recently (routing analysis).
+    index('cdrs_ended_at_ms_idx').on(t.endedAtMs),
   ],
 )

@@ -1,8 +1,9 @@
-// Drizzle table of mapping (customer, ingress) gateways; passwords are kept only as digest HA1 hashes.
+// Drizzle table of mapping (customer, ingress) gateways with their ingress dial plans; passwords are kept only as digest HA1 hashes.
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { bool, createdAtMs, idColumn, jsonText, updatedAtMs } from '../columns.js'
 import { accounts } from './accounts.js'
 import { AUTH_MODES, LOCK_TYPES } from '../../entities/enums.js'
+import type { DialRule } from '../../entities/number-rules.js'
 
 /** `mapping_gateways`: who may send calls in, and how they are authenticated. */
 export const mappingGateways = sqliteTable(
@@ -21,6 +22,9 @@ export const mappingGateways = sqliteTable(
     lineLimit: integer('line_limit').notNull(),
     lockType: text('lock_type', { enum: LOCK_TYPES }).notNull(),
     mediaProxy: bool('media_proxy').notNull(),
+    calleeRules: jsonText<DialRule[]>('callee_rules').notNull().default([]),
+    callerRules: jsonText<DialRule[]>('caller_rules').notNull().default([]),
+    allowLossRoutes: bool('allow_loss_routes').notNull().default(false),
     createdAtMs: createdAtMs(),
     updatedAtMs: updatedAtMs(),
   },

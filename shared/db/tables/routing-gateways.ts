@@ -1,9 +1,10 @@
-// Drizzle table of routing (vendor, egress) gateways with their prefixes, limits, failover and rewrite rules.
+// Drizzle table of routing (vendor, egress) gateways with their prefixes, limits, failover, dial plans and caller-ID rules.
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { bool, createdAtMs, idColumn, jsonText, updatedAtMs } from '../columns.js'
 import { accounts } from './accounts.js'
 import { gatewayGroups } from './gateway-groups.js'
 import type { MappingGatewayRule, Rewrite } from '../../entities/fields.js'
+import type { CallerIdRule, DialRule } from '../../entities/number-rules.js'
 import { LOCK_TYPES, PREFIX_MODES, SIP_TRANSPORTS } from '../../entities/enums.js'
 
 /** `routing_gateways`: where calls go out, chosen by prefix and priority. */
@@ -29,6 +30,10 @@ export const routingGateways = sqliteTable(
     clearingAccountId: text('clearing_account_id').references(() => accounts.id, { onDelete: 'restrict' }),
     calleeRewrite: jsonText<Rewrite>('callee_rewrite').notNull(),
     callerRewrite: jsonText<Rewrite>('caller_rewrite').notNull(),
+    calleeRules: jsonText<DialRule[]>('callee_rules').notNull().default([]),
+    callerRules: jsonText<DialRule[]>('caller_rules').notNull().default([]),
+    callerId: jsonText<CallerIdRule>('caller_id').notNull().default({ presentation: 'pass', privacy: 'pass', assertedIdentity: false }),
+    allowLossRoutes: bool('allow_loss_routes').notNull().default(false),
     mediaProxy: bool('media_proxy').notNull(),
     createdAtMs: createdAtMs(),
     updatedAtMs: updatedAtMs(),

@@ -1,9 +1,12 @@
-// Named routing cases (inputs and expected outcome) shared by the routing tests, the core and the edge's routing analysis, so both answer alike.
+// Named routing cases (inputs and expected outcome) shared by the routing tests, the core and the edge's routing analysis, so both answer alike; money and quality cases live in money-routing-cases.ts.
 import type { CalendarWindow } from '../../entities/fields.js'
-import type {
-  CallFacts, ClearingAccountConfig, GatewayGroupConfig, RouteCandidate, RouteOptions, RoutingGatewayConfig, RoutingLive,
-  RoutingSnapshot,
-} from '../route.js'
+import { DEFAULT_CALLER_ID, type DialRule } from '../../entities/number-rules.js'
+import { SYSTEM_PARAMS } from '../../params/system-params.js'
+import type { CallFacts, RouteCandidate, RouteOptions, RoutingLive } from '../route.js'
+import {
+  ROUTING_PARAM_NAMES, type ClearingAccountConfig, type GatewayGroupConfig, type RoutingGatewayConfig, type RoutingParams,
+  type RoutingSnapshot,
+} from '../routing-table.js'
 import type { RouteRejectReason, RouteSkipReason } from '../skip-reasons.js'
 
 /** Live state as plain JSON records (groupMappingCalls: groupId → mappingGatewayId → calls). */
@@ -15,14 +18,41 @@ export interface RoutingLiveRecords {
   readonly clearingBalances?: Readonly<Record<string, number>>
 }
 
-/** One case: run `decideRoute(buildRoutingTable(snapshot), facts, live, options)` and compare with `expect`. */
+/** A vendor or customer rate of a case (60/60 increments, always in effect). */
+export interface CaseRate {
+  readonly rateTableId: string
+  readonly prefix: string
+  readonly pricePerMinute: number
+}
+
+/** Attempts of one (gateway, route prefix) in the quality window: that many answered and failed calls. */
+export interface CaseQuality {
+  readonly routingGatewayId: string
+  readonly prefix: string
+  readonly answered: number
+  readonly failed: number
+  readonly pddMs?: number
+  readonly talkSec?: number
+}
+
+/** One case: the mapping gateway's ingress plans, its customer price, then `decideRoute` (test-support/run-routing-case.ts runs it). */
 export interface RoutingCase {
   readonly name: string
-  readonly snapshot: RoutingSnapshot
+  /** Without prices: `rates` become the snapshot's price book. */
+  readonly snapshot: Omit<RoutingSnapshot, 'prices'>
+  /** Numbers as received from the mapping gateway. */
   readonly facts: CallFacts
   readonly live?: RoutingLiveRecords
   readonly options?: RouteOptions
-  readonly expect: { readonly candidates: readonly string[] } | { readonly reject: RouteRejectReason }
+  /** Vendor (by clearing account rate table) and customer rates. */
+  readonly rates?: readonly CaseRate[]
+  /** The customer account's rate table; its price for the routed callee is the margin guard's limit. */
+  readonly customerRateTableId?: string
+  /** The mapping gateway the call comes from (facts.mappingGatewayId). */
+  readonly mapping?: { readonly calleeRules?: readonly DialRule[]; readonly callerRules?: readonly DialRule[]; readonly allowLossRoutes?: boolean }
+  /** Quality window contents, fed as finished calls ending before facts.nowMs. */
+  readonly quality?: readonly CaseQuality[]
+  readonly expect: { readonly candidates: readonly string[] } | { readonly reject: RouteRejectReason | 'DialPlanRejected' }
   /** Every rejected gateway and its reason (exactly these). */
   readonly rejected?: Readonly<Record<string, RouteSkipReason>>
   /** Fields the first candidate must have. */
@@ -44,13 +74,20 @@ export function routingLiveFromRecords(r: RoutingLiveRecords = {}): RoutingLive 
   }
 }
 
-/** A routing gateway with the API create defaults (extension mode, priority 0, no limits, no rewrite). */
+/** A routing gateway with the API create defaults (extension mode, priority 0, no limits, no rewrite or rules). */
 export function routingGatewayFixture(id: string, over: Partial<RoutingGatewayConfig> = {}): RoutingGatewayConfig {
   return {
     id, host: `${id}.vendor.example`, port: 5060, prefixes: [], prefixMode: 'extension', priority: 0, lineLimit: 0,
     lockType: 'none', protectRoute: false, optionsCheck: false, mappingGatewayRule: null, groupId: null,
-    clearingAccountId: null, calleeRewrite: { strip: 0, add: '' }, callerRewrite: { strip: 0, add: '' }, ...over,
+    clearingAccountId: null, calleeRewrite: { strip: 0, add: '' }, callerRewrite: { strip: 0, add: '' },
+    calleeRules: [], callerRules: [], callerId: DEFAULT_CALLER_ID, allowLossRoutes: false, ...over,
   }
+}
+
+/** The routing parameters at their catalogue defaults, with overrides. */
+export function routingParams(over: Partial<RoutingParams> = {}): RoutingParams {
+  const defaults = Object.fromEntries(ROUTING_PARAM_NAMES.map((n) => [n, SYSTEM_PARAMS[n].default])) as RoutingParams
+  return { ...defaults, ...over }
 }
 
 /** A gateway group with no limit, no reservations and an always-open calendar unless overridden. */
@@ -58,124 +95,129 @@ export function gatewayGroupFixture(id: string, over: Partial<GatewayGroupConfig
   return { id, lineLimit: 0, reservedLines: [], calendar: [], ...over }
 }
 
-/** A normal clearing account with the given balance. */
-export function clearingAccountFixture(id: string, balance: number, status: 'normal' | 'locked' = 'normal'): ClearingAccountConfig {
-  return { id, status, balance }
+/** A normal clearing account with the given balance (and the rate table that prices its gateways). */
+export function clearingAccountFixture(
+  id: string, balance: number, status: 'normal' | 'locked' = 'normal', rateTableId: string | null = null,
+): ClearingAccountConfig {
+  return { id, status, balance, rateTableId }
 }
 
 const gw = routingGatewayFixture
-const NOW = Date.UTC(2024, 0, 3, 12, 0) // Wednesday 12:00 UTC
-const call = (callee: string, over: Partial<CallFacts> = {}): CallFacts =>
-  ({ callee, caller: '4921198765', mappingGatewayId: 'M1', nowMs: NOW, ...over })
-const snap = (
+/** When the cases happen: Wednesday 2024-01-03 12:00 UTC. */
+export const CASE_NOW = Date.UTC(2024, 0, 3, 12, 0)
+/** Facts of a case call from mapping gateway M1 at CASE_NOW. */
+export const caseFacts = (callee: string, over: Partial<CallFacts> = {}): CallFacts =>
+  ({ callee, caller: '4921198765', mappingGatewayId: 'M1', nowMs: CASE_NOW, ...over })
+/** A case snapshot: these gateways, no groups or clearing accounts, default parameters, unless overridden. */
+export const caseSnapshot = (
   routingGateways: RoutingGatewayConfig[],
-  more: Partial<Omit<RoutingSnapshot, 'routingGateways'>> = {},
-): RoutingSnapshot => ({
-  routingGateways, gatewayGroups: [], clearingAccounts: [], params: { SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT: 0 }, ...more,
+  more: Partial<Omit<RoutingSnapshot, 'routingGateways' | 'prices'>> = {},
+): Omit<RoutingSnapshot, 'prices'> => ({
+  routingGateways, gatewayGroups: [], clearingAccounts: [], params: routingParams(), ...more,
 })
 
 const VOS_A = gw('A', { prefixes: ['00331'], lockType: 'bar_all' })
 const FRIDAY_NIGHT: CalendarWindow[] = [{ days: [5], from: '22:00', to: '06:00' }]
 const nightGroup = (timeZone: string, nowMs: number): Pick<RoutingCase, 'snapshot' | 'facts'> => ({
-  snapshot: snap([gw('N', { groupId: 'G' })], { gatewayGroups: [gatewayGroupFixture('G', { calendar: FRIDAY_NIGHT })], timeZone }),
-  facts: call('0033155', { nowMs }),
+  snapshot: caseSnapshot([gw('N', { groupId: 'G' })], { gatewayGroups: [gatewayGroupFixture('G', { calendar: FRIDAY_NIGHT })], timeZone }),
+  facts: caseFacts('0033155', { nowMs }),
 })
 const reserved = (mappingGatewayId: string, groupCalls: number, m2Calls: number): Pick<RoutingCase, 'snapshot' | 'facts' | 'live'> => ({
-  snapshot: snap([gw('R', { groupId: 'G' })], {
+  snapshot: caseSnapshot([gw('R', { groupId: 'G' })], {
     gatewayGroups: [gatewayGroupFixture('G', { lineLimit: 10, reservedLines: [{ mappingGatewayId: 'M2', lines: 3 }] })],
   }),
-  facts: call('0033155', { mappingGatewayId }),
+  facts: caseFacts('0033155', { mappingGatewayId }),
   live: { groupCalls: { G: groupCalls }, groupMappingCalls: { G: { M1: groupCalls - m2Calls, M2: m2Calls } } },
 })
-const clearing = (balance: number, status: 'normal' | 'locked' = 'normal'): RoutingSnapshot =>
-  snap([gw('V', { clearingAccountId: 'C' })], {
+const clearing = (balance: number, status: 'normal' | 'locked' = 'normal'): Omit<RoutingSnapshot, 'prices'> =>
+  caseSnapshot([gw('V', { clearingAccountId: 'C' })], {
     clearingAccounts: [clearingAccountFixture('C', balance, status)],
-    params: { SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT: 100 },
+    params: routingParams({ SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT: 100 }),
   })
 
 /** The cases; names state the rule and the outcome. */
 export const ROUTING_CASES: readonly RoutingCase[] = [
   {
     name: 'VOS3000 example: locked 00331 and extension 0033 route 0033155 to the 0033 gateway',
-    snapshot: snap([VOS_A, gw('B', { prefixes: ['0033'] })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([VOS_A, gw('B', { prefixes: ['0033'] })]),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['B'] },
     rejected: { A: 'locked' },
   },
   {
     name: 'VOS3000 example: locked 00331 and expiration 0033 fail 0033155 with NoAvailableRouter',
-    snapshot: snap([VOS_A, gw('B', { prefixes: ['0033'], prefixMode: 'expiration' })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([VOS_A, gw('B', { prefixes: ['0033'], prefixMode: 'expiration' })]),
+    facts: caseFacts('0033155'),
     expect: { reject: 'NoAvailableRouter' },
     rejected: { A: 'locked', B: 'shorterPrefixExpiration' },
   },
   {
     name: 'extension fallbacks are tried longest match first, whatever their priority',
-    snapshot: snap([gw('C', { prefixes: ['0'] }), gw('B', { prefixes: ['00'], priority: 5 }), gw('A', { prefixes: ['0033'], priority: 9 })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('C', { prefixes: ['0'] }), gw('B', { prefixes: ['00'], priority: 5 }), gw('A', { prefixes: ['0033'], priority: 9 })]),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['A', 'B', 'C'] },
   },
   {
     name: 'an expiration gateway with a shorter match is skipped while extension fallbacks stay',
-    snapshot: snap([gw('A', { prefixes: ['0033'] }), gw('B', { prefixes: ['00'], prefixMode: 'expiration' }), gw('C', { prefixes: ['0'] })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('A', { prefixes: ['0033'] }), gw('B', { prefixes: ['00'], prefixMode: 'expiration' }), gw('C', { prefixes: ['0'] })]),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['A', 'C'] },
     rejected: { B: 'shorterPrefixExpiration' },
   },
   {
     name: 'an expiration gateway with the longest match is a candidate',
-    snapshot: snap([gw('A', { prefixes: ['0033', '1'], prefixMode: 'expiration' }), gw('B', { prefixes: ['0'] })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('A', { prefixes: ['0033', '1'], prefixMode: 'expiration' }), gw('B', { prefixes: ['0'] })]),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['A', 'B'] },
   },
   {
     name: 'a gateway without prefixes (empty prefix) matches every number as the shortest fallback',
-    snapshot: snap([gw('ANY'), gw('FR', { prefixes: ['0033'] })]),
-    facts: call('0044207'),
+    snapshot: caseSnapshot([gw('ANY'), gw('FR', { prefixes: ['0033'] })]),
+    facts: caseFacts('0044207'),
     expect: { candidates: ['ANY'] },
   },
   {
     name: 'no matching prefix fails with NoAvailableRouter',
-    snapshot: snap([gw('FR', { prefixes: ['0033'] })]),
-    facts: call('0044207'),
+    snapshot: caseSnapshot([gw('FR', { prefixes: ['0033'] })]),
+    facts: caseFacts('0044207'),
     expect: { reject: 'NoAvailableRouter' },
     rejected: {},
   },
   {
     name: 'routing analysis lists gateways without a matching prefix as noPrefixMatch',
-    snapshot: snap([gw('FR', { prefixes: ['0033'] }), gw('UK', { prefixes: ['0044'] })]),
-    facts: call('0044207'),
+    snapshot: caseSnapshot([gw('FR', { prefixes: ['0033'] }), gw('UK', { prefixes: ['0044'] })]),
+    facts: caseFacts('0044207'),
     options: { listUnmatched: true },
     expect: { candidates: ['UK'] },
     rejected: { FR: 'noPrefixMatch' },
   },
   {
     name: 'an OPTIONS-checked gateway reported offline is skipped',
-    snapshot: snap([gw('OFF', { optionsCheck: true }), gw('UNCHECKED'), gw('ON', { optionsCheck: true })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('OFF', { optionsCheck: true }), gw('UNCHECKED'), gw('ON', { optionsCheck: true })]),
+    facts: caseFacts('0033155'),
     live: { online: { OFF: false, UNCHECKED: false, ON: true } },
     expect: { candidates: ['UNCHECKED', 'ON'] },
     rejected: { OFF: 'offline' },
   },
   {
     name: 'a gateway at its line limit makes the call fail with AllGatewayBusy',
-    snapshot: snap([gw('L', { lineLimit: 2 })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('L', { lineLimit: 2 })]),
+    facts: caseFacts('0033155'),
     live: { gatewayCalls: { L: 2 } },
     expect: { reject: 'AllGatewayBusy' },
     rejected: { L: 'lineLimit' },
   },
   {
     name: 'a gateway below its line limit is a candidate',
-    snapshot: snap([gw('L', { lineLimit: 2 })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('L', { lineLimit: 2 })]),
+    facts: caseFacts('0033155'),
     live: { gatewayCalls: { L: 1 } },
     expect: { candidates: ['L'] },
   },
   {
     name: 'a full gateway group makes its gateways busy',
-    snapshot: snap([gw('X', { groupId: 'G' }), gw('Y', { groupId: 'G' })], { gatewayGroups: [gatewayGroupFixture('G', { lineLimit: 5 })] }),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('X', { groupId: 'G' }), gw('Y', { groupId: 'G' })], { gatewayGroups: [gatewayGroupFixture('G', { lineLimit: 5 })] }),
+    facts: caseFacts('0033155'),
     live: { groupCalls: { G: 5 } },
     expect: { reject: 'AllGatewayBusy' },
     rejected: { X: 'groupLineLimit', Y: 'groupLineLimit' },
@@ -198,10 +240,10 @@ export const ROUTING_CASES: readonly RoutingCase[] = [
   },
   {
     name: 'a group without a line limit ignores reservations',
-    snapshot: snap([gw('R', { groupId: 'G' })], {
+    snapshot: caseSnapshot([gw('R', { groupId: 'G' })], {
       gatewayGroups: [gatewayGroupFixture('G', { reservedLines: [{ mappingGatewayId: 'M2', lines: 3 }] })],
     }),
-    facts: call('0033155'),
+    facts: caseFacts('0033155'),
     live: { groupCalls: { G: 1000 } },
     expect: { candidates: ['R'] },
   },
@@ -229,55 +271,55 @@ export const ROUTING_CASES: readonly RoutingCase[] = [
   },
   {
     name: 'an allow list skips mapping gateways not on it',
-    snapshot: snap([gw('A', { mappingGatewayRule: { mode: 'allow', ids: ['M2'] } }), gw('B', { priority: 1 })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('A', { mappingGatewayRule: { mode: 'allow', ids: ['M2'] } }), gw('B', { priority: 1 })]),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['B'] },
     rejected: { A: 'mappingGatewayNotAllowed' },
   },
   {
     name: 'an allow list admits the mapping gateways on it',
-    snapshot: snap([gw('A', { mappingGatewayRule: { mode: 'allow', ids: ['M1'] } })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('A', { mappingGatewayRule: { mode: 'allow', ids: ['M1'] } })]),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['A'] },
   },
   {
     name: 'a forbid list skips the mapping gateways on it',
-    snapshot: snap([gw('A', { mappingGatewayRule: { mode: 'forbid', ids: ['M1'] } })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('A', { mappingGatewayRule: { mode: 'forbid', ids: ['M1'] } })]),
+    facts: caseFacts('0033155'),
     expect: { reject: 'NoAvailableRouter' },
     rejected: { A: 'mappingGatewayForbidden' },
   },
   {
     name: 'a locked clearing account fails the call with NoAvailableRouter',
     snapshot: clearing(500, 'locked'),
-    facts: call('0033155'),
+    facts: caseFacts('0033155'),
     expect: { reject: 'NoAvailableRouter' },
     rejected: { V: 'clearingAccountLocked' },
   },
   {
     name: 'a clearing balance below SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT fails with AccountBalanceNotEnough',
     snapshot: clearing(99.5),
-    facts: call('0033155'),
+    facts: caseFacts('0033155'),
     expect: { reject: 'AccountBalanceNotEnough' },
     rejected: { V: 'clearingBalanceLow' },
   },
   {
     name: 'a clearing balance exactly at the limit is enough',
     snapshot: clearing(100),
-    facts: call('0033155'),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['V'] },
   },
   {
     name: 'a live clearing balance overrides the snapshot balance',
     snapshot: clearing(500),
-    facts: call('0033155'),
+    facts: caseFacts('0033155'),
     live: { clearingBalances: { C: 10 } },
     expect: { reject: 'AccountBalanceNotEnough' },
   },
   {
     name: 'a busy gateway outranks a low clearing balance: AllGatewayBusy',
     snapshot: { ...clearing(10), routingGateways: [gw('V', { clearingAccountId: 'C' }), gw('L', { lineLimit: 1 })] },
-    facts: call('0033155'),
+    facts: caseFacts('0033155'),
     live: { gatewayCalls: { L: 1 } },
     expect: { reject: 'AllGatewayBusy' },
     rejected: { V: 'clearingBalanceLow', L: 'lineLimit' },
@@ -285,31 +327,31 @@ export const ROUTING_CASES: readonly RoutingCase[] = [
   {
     name: 'a low clearing balance outranks a locked gateway: AccountBalanceNotEnough',
     snapshot: { ...clearing(10), routingGateways: [gw('V', { clearingAccountId: 'C' }), gw('X', { lockType: 'bar_all' })] },
-    facts: call('0033155'),
+    facts: caseFacts('0033155'),
     expect: { reject: 'AccountBalanceNotEnough' },
   },
   {
     name: 'equal match length is tried by priority ascending',
-    snapshot: snap([gw('P3', { priority: 3 }), gw('P1', { priority: 1 }), gw('P2', { priority: 2 })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('P3', { priority: 3 }), gw('P1', { priority: 1 }), gw('P2', { priority: 2 })]),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['P1', 'P2', 'P3'] },
   },
   {
     name: 'protect routes come after every normal route, even shorter-prefix ones',
-    snapshot: snap([gw('P', { prefixes: ['0033'], protectRoute: true }), gw('N', { prefixes: ['0'], priority: 9 }), gw('Q', { protectRoute: true })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('P', { prefixes: ['0033'], protectRoute: true }), gw('N', { prefixes: ['0'], priority: 9 }), gw('Q', { protectRoute: true })]),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['N', 'P', 'Q'] },
   },
   {
     name: 'equal priorities keep snapshot order when no random source is given',
-    snapshot: snap([gw('E1'), gw('E2'), gw('E3')]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('E1'), gw('E2'), gw('E3')]),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['E1', 'E2', 'E3'] },
   },
   {
     name: 'callee and caller are rewritten per gateway (strip, then add)',
-    snapshot: snap([gw('RW', { prefixes: ['0033'], calleeRewrite: { strip: 2, add: '+' }, callerRewrite: { strip: 0, add: '00' } })]),
-    facts: call('0033155'),
+    snapshot: caseSnapshot([gw('RW', { prefixes: ['0033'], calleeRewrite: { strip: 2, add: '+' }, callerRewrite: { strip: 0, add: '00' } })]),
+    facts: caseFacts('0033155'),
     expect: { candidates: ['RW'] },
     first: { matchedPrefix: '0033', calleeOut: '+33155', callerOut: '004921198765', host: 'RW.vendor.example', port: 5060 },
   },

@@ -1,17 +1,17 @@
-// The rates of one config snapshot by rate table: a longest-prefix index per table, built once and rebuilt only when a future rate takes effect.
-import { buildRateIndex, findRate, type RateIndex } from '../../shared/billing/rating.js'
-import type { RateRow } from '../../shared/entities/rate.js'
+// The rates of one configuration by rate table: a longest-prefix index per table, built once and rebuilt only when a future rate takes effect.
+import type { RateRow } from '../entities/rate.js'
+import { buildRateIndex, findRate, type RateIndex, type RatingRate } from './rating.js'
 
 /** A rate the hot path may price with (frozen row of `rates`). */
 export type BookRate = Readonly<RateRow>
 
-/** Per rate table, its rows and the index for the rates in effect now; lookups are O(number length). */
-export class RateBook {
-  private readonly rows = new Map<string, BookRate[]>()
-  private readonly indexes = new Map<string, RateIndex<BookRate>>()
+/** Per rate table, its rows and the index for the rates in effect now; lookups are O(number length) and allocate nothing. */
+export class RateBook<R extends RatingRate & { readonly rateTableId: string } = BookRate> {
+  private readonly rows = new Map<string, R[]>()
+  private readonly indexes = new Map<string, RateIndex<R>>()
 
   /** Groups `rates` by table and indexes each for `nowMs` (the snapshot's load time). */
-  constructor(rates: readonly BookRate[], nowMs: number) {
+  constructor(rates: readonly R[], nowMs: number) {
     for (const r of rates) {
       const list = this.rows.get(r.rateTableId)
       if (list === undefined) this.rows.set(r.rateTableId, [r])
@@ -29,7 +29,7 @@ export class RateBook {
    * The rate of `rateTableId` for `number` at `nowMs` (longest prefix, latest effective-from not in the future), or null
    * when the table has no rate for it (or no rates at all). The index is rebuilt once when a future rate starts.
    */
-  find(rateTableId: string, number: string, nowMs: number): BookRate | null {
+  find(rateTableId: string, number: string, nowMs: number): R | null {
     let index = this.indexes.get(rateTableId)
     if (index === undefined) return null
     if (index.validUntilMs !== null && nowMs >= index.validUntilMs) {

@@ -1,0 +1,80 @@
+// The order of usable gateways: protect routes last, then prefix length and priority (or price and quality first, as SS_ROUTE_SORT_SCOPE says), equal keys sharing load.
+import type { RatingRate } from '../billing/rating.js'
+import type { QualityFigures, QualityVerdict } from './quality.js'
+import type { RoutingParams, RoutingTableGateway } from './routing-table.js'
+
+/** A gateway that passed every check, with what ordering and the candidate need. */
+export interface Usable {
+  readonly g: RoutingTableGateway
+  /** Length of its longest matching prefix. */
+  readonly length: number
+  /** Numbers already transformed (when a price or a reject rule needed them), else null. */
+  readonly calleeOut: string | null
+  readonly callerOut: string | null
+  /** Vendor rate for calleeOut; null = unpriced or not looked up. */
+  readonly rate: RatingRate | null
+  /** Sort keys, ascending: rank, then first and second (price and quality in SS_GATEWAY_FEE_RATE_ROUTE_BEFORE_ASR order), then tail. */
+  rank: number
+  first: number
+  second: number
+  tail: number
+  quality: QualityFigures | undefined
+  verdict: QualityVerdict | null
+  /** Quality score in score mode (1 otherwise). */
+  score: number
+  demoted: boolean
+  probe: boolean
+}
+
+/** Priorities are ≤ 1e6 < 2^21 and prefixes ≤ 32 characters, so (length, priority) packs exactly into one number. */
+const PRIORITY_SPAN = 2 ** 21
+
+const lengthPriority = (u: Usable): number => (63 - u.length) * PRIORITY_SPAN + u.g.config.priority
+
+/** Fills the sort keys of every usable gateway from the routing parameters. */
+function keyUsable(usable: Usable[], p: RoutingParams): void {
+  const all = p.SS_ROUTE_SORT_SCOPE === 'all'
+  const lcr = p.SS_GATEWAY_FEE_RATE_ROUTE_SORT_CONFIG
+  const mode = p.SS_GATEWAY_ASR_ROUTE_SORT_CONFIG
+  const priceFirst = p.SS_GATEWAY_FEE_RATE_ROUTE_BEFORE_ASR
+  for (const u of usable) {
+    const protect = u.g.config.protectRoute ? 1 : 0
+    // Scope `priority`: protect, length and priority come first and price/quality reorder only within them; scope
+    // `all`: only protect does, and length and priority break ties between equal price and quality.
+    u.rank = all ? protect : protect * 64 * PRIORITY_SPAN + lengthPriority(u)
+    u.tail = all ? lengthPriority(u) : 0
+    const price = lcr ? (u.rate === null ? Number.POSITIVE_INFINITY : u.rate.pricePerMinute) : 0
+    const quality = mode === 'demote' ? (u.demoted ? 1 : 0) : mode === 'score' ? (u.probe ? -1 : -u.score) : 0
+    u.first = priceFirst ? price : quality
+    u.second = priceFirst ? quality : price
+  }
+}
+
+/** Equal keys compare as equal (Infinity − Infinity is NaN, which `||` skips like 0). */
+const compareUsable = (a: Usable, b: Usable): number =>
+  a.rank - b.rank || a.first - b.first || a.second - b.second || a.tail - b.tail || a.g.index - b.g.index
+
+const sameKeys = (a: Usable, b: Usable): boolean => a.rank === b.rank && a.first === b.first && a.second === b.second && a.tail === b.tail
+
+/** Fisher–Yates shuffle of every run of equal keys, so equals share load uniformly (deterministic given `random`). */
+function shareLoad(sorted: Usable[], random: () => number): void {
+  let start = 0
+  while (start < sorted.length) {
+    let end = start + 1
+    while (end < sorted.length && sameKeys(sorted[end]!, sorted[start]!)) end++
+    for (let i = end - 1; i > start; i--) {
+      const j = start + Math.min(Math.floor(random() * (i - start + 1)), i - start)
+      const tmp = sorted[i]!
+      sorted[i] = sorted[j]!
+      sorted[j] = tmp
+    }
+    start = end
+  }
+}
+
+/** Sorts `usable` in place into try order; without `random`, equal keys keep snapshot order. */
+export function orderUsable(usable: Usable[], p: RoutingParams, random: (() => number) | undefined): void {
+  keyUsable(usable, p)
+  usable.sort(compareUsable)
+  if (random !== undefined) shareLoad(usable, random)
+}

@@ -1,0 +1,110 @@
+// What routing decides on: the configuration it reads and the lookups built from it once per snapshot (prefix trie, groups, calendars, clearing accounts, dial plans, vendor rate tables).
+import type { RatingRate } from '../billing/rating.js'
+import type { Account } from '../entities/account.js'
+import type { GatewayGroup } from '../entities/gateway-group.js'
+import type { RoutingGateway } from '../entities/routing-gateway.js'
+import type { SystemParams } from '../params/system-params.js'
+import { compileDialPlan, type DialPlan } from './dial-plan.js'
+import { PrefixTrie } from './prefix-trie.js'
+import { compileCalendar, weekTimeIn, type WeekTime } from './work-calendar.js'
+
+/** The routing-gateway fields routing reads (the API shape and the table row both fit). */
+export type RoutingGatewayConfig = Pick<
+  RoutingGateway,
+  | 'id' | 'host' | 'port' | 'prefixes' | 'prefixMode' | 'priority' | 'lineLimit' | 'lockType' | 'protectRoute'
+  | 'optionsCheck' | 'mappingGatewayRule' | 'groupId' | 'clearingAccountId' | 'calleeRewrite' | 'callerRewrite'
+  | 'calleeRules' | 'callerRules' | 'callerId' | 'allowLossRoutes'
+>
+/** The gateway-group fields routing reads. */
+export type GatewayGroupConfig = Pick<GatewayGroup, 'id' | 'lineLimit' | 'reservedLines' | 'calendar'>
+/** The account fields routing reads from a clearing (vendor) account; its rate table prices the vendor. */
+export type ClearingAccountConfig = Pick<Account, 'id' | 'status' | 'balance' | 'rateTableId'>
+
+/** The system parameters routing reads. */
+export const ROUTING_PARAM_NAMES = [
+  'SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT', 'SS_GATEWAY_FEE_RATE_ROUTE_SORT_CONFIG', 'SS_GATEWAY_ASR_ROUTE_SORT_CONFIG',
+  'SS_GATEWAY_FEE_RATE_ROUTE_BEFORE_ASR', 'SS_ROUTE_SORT_SCOPE', 'SS_ROUTE_UNPRICED_GATEWAYS', 'SS_ROUTE_MARGIN_GUARD',
+  'SS_ROUTE_QUALITY_WINDOW_CALLS', 'SS_ROUTE_QUALITY_WINDOW_MINUTES', 'SS_ROUTE_QUALITY_MIN_CALLS', 'SS_ROUTE_ASR_MIN_PERCENT',
+  'SS_ROUTE_PDD_MAX_MS', 'SS_ROUTE_PROBE_PERCENT',
+] as const satisfies readonly (keyof SystemParams)[]
+/** Values of the routing parameters. */
+export type RoutingParams = Pick<SystemParams, (typeof ROUTING_PARAM_NAMES)[number]>
+
+/** Vendor prices by rate table (a RateBook fits): the rate in effect at `nowMs` for the longest prefix of `number`. */
+export interface PriceBook {
+  find(rateTableId: string, number: string, nowMs: number): RatingRate | null
+}
+
+/** Configuration the table is built from; `timeZone` is an IANA name for calendars (default UTC; SS_TIMEZONE should feed it). */
+export interface RoutingSnapshot {
+  readonly routingGateways: readonly RoutingGatewayConfig[]
+  readonly gatewayGroups: readonly GatewayGroupConfig[]
+  readonly clearingAccounts: readonly ClearingAccountConfig[]
+  readonly params: RoutingParams
+  readonly timeZone?: string
+  /** Vendor rate tables; absent = no vendor has a price. */
+  readonly prices?: PriceBook
+}
+
+/** One gateway of the table with its group, clearing account, rule, calendar and dial plans resolved. */
+export interface RoutingTableGateway {
+  readonly config: RoutingGatewayConfig
+  readonly index: number
+  /** null = no group; undefined = the group id is not in the snapshot. */
+  readonly group: GatewayGroupConfig | null | undefined
+  readonly clearing: ClearingAccountConfig | null | undefined
+  readonly ruleIds: ReadonlySet<string> | null
+  /** null = always open (no group or an empty calendar). */
+  readonly isOpen: ((t: WeekTime) => boolean) | null
+  /** One of its prefixes starts another, so one number can reach it twice and needs de-duplication. */
+  readonly nested: boolean
+  /** calleeRewrite then calleeRules. */
+  readonly calleePlan: DialPlan
+  /** callerRewrite then callerRules. */
+  readonly callerPlan: DialPlan
+  /** The rate table that prices this vendor (its clearing account's); null = unpriced. */
+  readonly rateTableId: string | null
+}
+
+/** Precomputed lookups for one config snapshot; build once, share between calls. */
+export interface RoutingTable {
+  readonly gateways: readonly RoutingTableGateway[]
+  readonly trie: PrefixTrie<number>
+  readonly params: RoutingParams
+  readonly prices: PriceBook | null
+  readonly timeZone: string
+  readonly weekTime: (nowMs: number) => WeekTime
+}
+
+function hasNestedPrefixes(prefixes: readonly string[]): boolean {
+  if (prefixes.length < 2) return false
+  const sorted = [...prefixes].sort()
+  return sorted.some((p, i) => i > 0 && p.startsWith(sorted[i - 1]!))
+}
+
+/** Builds the prefix trie, id lookups and dial plans of a snapshot (throws TimeZoneError for an unknown zone). */
+export function buildRoutingTable(snapshot: RoutingSnapshot): RoutingTable {
+  const groups = new Map(snapshot.gatewayGroups.map((g) => [g.id, g]))
+  const calendars = new Map(snapshot.gatewayGroups.map((g) => [g.id, g.calendar.length > 0 ? compileCalendar(g.calendar) : null]))
+  const accounts = new Map(snapshot.clearingAccounts.map((a) => [a.id, a]))
+  const trie = new PrefixTrie<number>()
+  const gateways = snapshot.routingGateways.map((config, index): RoutingTableGateway => {
+    if (config.prefixes.length === 0) trie.insert('', index)
+    for (const prefix of config.prefixes) trie.insert(prefix, index)
+    const clearing = config.clearingAccountId === null ? null : accounts.get(config.clearingAccountId)
+    return {
+      config,
+      index,
+      group: config.groupId === null ? null : groups.get(config.groupId),
+      clearing,
+      ruleIds: config.mappingGatewayRule === null ? null : new Set(config.mappingGatewayRule.ids),
+      isOpen: config.groupId === null ? null : (calendars.get(config.groupId) ?? null),
+      nested: hasNestedPrefixes(config.prefixes),
+      calleePlan: compileDialPlan(config.calleeRules, config.calleeRewrite),
+      callerPlan: compileDialPlan(config.callerRules, config.callerRewrite),
+      rateTableId: clearing?.rateTableId ?? null,
+    }
+  })
+  const timeZone = snapshot.timeZone ?? 'UTC'
+  return { gateways, trie, params: snapshot.params, prices: snapshot.prices ?? null, timeZone, weekTime: weekTimeIn(timeZone) }
+}
