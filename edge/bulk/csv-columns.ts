@@ -1,9 +1,9 @@
-// CSV columns of a resource derived from its zod create schema: scalars as they are, lists `;`-separated, nested objects as dotted columns.
+// CSV columns of a resource derived from its zod create schema: scalars as they are, lists `;`-separated, nested objects as dotted columns, lists of objects (dial plans) as JSON.
 import { z } from 'zod'
 import { csvField } from '../csv.js'
 
 /** How one cell is read and written. */
-export type CellKind = 'string' | 'number' | 'boolean' | 'string-list' | 'number-list'
+export type CellKind = 'string' | 'number' | 'boolean' | 'string-list' | 'number-list' | 'json'
 
 /** One CSV column: its header (`calleeRewrite.strip`), the object field it fills and how. */
 export interface CsvColumn {
@@ -16,7 +16,7 @@ export interface CsvColumn {
   nullable: boolean
 }
 
-type JsonSchema = { type?: string | string[]; anyOf?: JsonSchema[]; items?: JsonSchema; properties?: Record<string, JsonSchema> }
+type JsonSchema = { type?: string | string[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; items?: JsonSchema; properties?: Record<string, JsonSchema> }
 
 /** The non-null variants of a schema (anyOf flattened). */
 function variants(s: JsonSchema): JsonSchema[] {
@@ -49,9 +49,16 @@ export function csvColumnsOf(schema: z.ZodType): CsvColumn[] {
   return columns
 }
 
+/** True for a schema of objects (one object, or a union of them). */
+const isObject = (s: JsonSchema): boolean => s.type === 'object' || [...(s.anyOf ?? []), ...(s.oneOf ?? [])].some(isObject)
+
 function cellKind(s: JsonSchema): CellKind {
   const main = variants(s)[0] ?? {}
-  if (main.type === 'array') return scalarKind(main.items ?? {}) === 'number' ? 'number-list' : 'string-list'
+  if (main.type === 'array') {
+    const items = main.items ?? {}
+    if (isObject(items)) return 'json'
+    return scalarKind(items) === 'number' ? 'number-list' : 'string-list'
+  }
   return scalarKind(s)
 }
 
@@ -68,6 +75,12 @@ function decodeCell(kind: CellKind, cell: string): unknown {
     }
     case 'string-list': return cell.split(';').map((v) => v.trim()).filter((v) => v !== '')
     case 'number-list': return cell.split(';').map((v) => v.trim()).filter((v) => v !== '').map((v) => (DECIMAL.test(v) ? Number(v) : v))
+    case 'json':
+      try {
+        return JSON.parse(cell) as unknown
+      } catch {
+        return cell
+      }
   }
 }
 
@@ -108,6 +121,7 @@ export function rowToBody(columns: readonly CsvColumn[], header: readonly string
 function encodeCell(kind: CellKind, value: unknown): string {
   if (value === null || value === undefined) return ''
   if (kind.endsWith('-list')) return (value as unknown[]).map(String).join(';')
+  if (kind === 'json') return JSON.stringify(value)
   return String(value)
 }
 

@@ -67,6 +67,8 @@ describe('bulk import and export', () => {
     await create(h(), '/v1/routing-gateways', routingGatewayBody({
       name: 'full, "quoted"', prefixes: ['0044', '+1'], stopSwitchingCodes: [486, 503], mappingGatewayRule: { mode: 'forbid', ids: [mgw.id] },
       calleeRewrite: { strip: 2, add: '' }, callerRewrite: { strip: 0, add: '+44' }, clearingAccountId: acc.id, optionsCheck: true,
+      calleeRules: [{ op: 'toNational', countryCode: '44' }, { op: 'replace', pattern: '^0(\\d+)$', replacement: '1234#0$1' }],
+      callerId: { presentation: 'anonymous', privacy: 'id', assertedIdentity: true }, allowLossRoutes: true,
     }))
     await create(h(), '/v1/routing-gateways', routingGatewayBody({ name: 'plain' }))
     const before = (await h().request('GET', '/v1/routing-gateways/export')).body.items
