@@ -1,11 +1,13 @@
 // The pure diagnosis rules at their thresholds: no-route prefix concentration, capacity minimum, timeout share and the NAT/credential split.
 import { describe, expect, it } from 'vitest'
 import { CAPACITY_MIN_CALLS, diagnose, findNoRouteForPrefix, NO_ROUTE_MIN_CALLS, type DiagnosisFacts } from './diagnose.js'
+import { FAS_MIN_SHORT_CALLS, findFalseAnswerSupervision, findLossRoutes, LOSS_MIN_CALLS } from './diagnose-money.js'
 import { AUTH_MIN_FAILURES, findAuthFailures, findNetworkTimeouts, UNREACHABLE_MIN_ATTEMPTS } from './diagnose-network.js'
 
 const empty: DiagnosisFacts = {
   calls: 1000, reasonsByHour: [], noRouteByCallee: [], callLimitByMappingGateway: [], attemptsByBucket: [], pddByGateway: [],
   authFailuresBySource: [], routingGateways: [], clearingAccounts: [], clearingLimit: 0, mappingGateways: [], gatewayStatus: [],
+  answeredByBucket: [], shortExamples: [], lossByGateway: [], lossExamples: [],
 }
 
 describe('diagnose', () => {
@@ -46,5 +48,22 @@ describe('diagnose', () => {
     expect(findAuthFailures({ ...empty, authFailuresBySource: [source], mappingGateways: [ipPort] }).map((x) => x.kind)).toEqual(['AuthFailuresBehindNat'])
     expect(findAuthFailures({ ...empty, authFailuresBySource: [source], mappingGateways: [{ ...ipPort, authMode: 'password' }] }).map((x) => x.kind)).toEqual(['CredentialMismatch'])
     expect(findAuthFailures({ ...empty, authFailuresBySource: [source] })).toEqual([])
+  })
+
+  it('reports false answer supervision from FAS_MIN_SHORT_CALLS short answers in one bucket when they are at least half its answers', () => {
+    const at = (short: number, answered: number) =>
+      findFalseAnswerSupervision({ ...empty, answeredByBucket: [{ routingGatewayId: 'g', bucketMs: 0, answered, short, shortAvgPddMs: null }] }).map((x) => x.severity)
+    expect(at(FAS_MIN_SHORT_CALLS - 1, FAS_MIN_SHORT_CALLS - 1)).toEqual([])
+    expect(at(FAS_MIN_SHORT_CALLS, 2 * FAS_MIN_SHORT_CALLS + 1)).toEqual([])
+    expect(at(FAS_MIN_SHORT_CALLS, 2 * FAS_MIN_SHORT_CALLS)).toEqual(['warning'])
+    expect(at(16, 20)).toEqual(['critical'])
+  })
+
+  it('reports loss routes from LOSS_MIN_CALLS answered calls at a loss, critical from a fifth of the rated answers', () => {
+    const at = (lossCalls: number, answered: number) =>
+      findLossRoutes({ ...empty, lossByGateway: [{ routingGatewayId: 'g', answered, lossCalls, loss: lossCalls * 0.1 }] }).map((x) => x.severity)
+    expect(at(LOSS_MIN_CALLS - 1, 10)).toEqual([])
+    expect(at(LOSS_MIN_CALLS, 100)).toEqual(['warning'])
+    expect(at(LOSS_MIN_CALLS, 15)).toEqual(['critical'])
   })
 })

@@ -1,11 +1,12 @@
 // Automatic diagnosis: pure classification of a window's aggregates into findings with cause, evidence and the fix a VoIP engineer would give.
 import { z } from 'zod'
+import { findFalseAnswerSupervision, findLossRoutes, MONEY_FINDING_KINDS, type MoneyFacts } from './diagnose-money.js'
 import { findAuthFailures, findNetworkTimeouts, findSlowGateways } from './diagnose-network.js'
 
 /** Finding kinds (docs/api.md "Queries", diagnosis). */
 export const FINDING_KINDS = [
   'NoRouteForPrefix', 'CapacityExhausted', 'VendorBalanceLow', 'GatewayUnreachable', 'OwnNetworkDown', 'SlowGateway',
-  'AuthFailuresBehindNat', 'CredentialMismatch',
+  'AuthFailuresBehindNat', 'CredentialMismatch', ...MONEY_FINDING_KINDS,
 ] as const
 /** Severities, the same words webhooks filter on. */
 export const SEVERITIES = ['info', 'warning', 'critical'] as const
@@ -16,13 +17,14 @@ export const finding = z.object({
   severity: z.enum(SEVERITIES),
   scope: z.record(z.string(), z.unknown()).describe('what the finding is about, e.g. { routingGatewayId } or { prefix } or { sourceIp }'),
   evidence: z.record(z.string(), z.unknown()).describe('the numbers behind it'),
-  advice: z.string(),
+  cause: z.string().optional().describe('what is going on, apart from what to do about it'),
+  advice: z.string().describe('what to do (kinds without a separate cause say both here)'),
 })
 /** Inferred finding type. */
 export type Finding = z.infer<typeof finding>
 
 /** The aggregates one diagnosis reads (fetched by `readDiagnosisFacts`, or built by hand in tests). */
-export interface DiagnosisFacts {
+export interface DiagnosisFacts extends MoneyFacts {
   calls: number
   /** Calls per termination reason and UTC hour start. */
   reasonsByHour: { hourMs: number; reason: string; calls: number }[]
@@ -169,5 +171,7 @@ export function diagnose(f: DiagnosisFacts): Finding[] {
     ...findNetworkTimeouts(f),
     ...findSlowGateways(f),
     ...findAuthFailures(f),
+    ...findFalseAnswerSupervision(f),
+    ...findLossRoutes(f),
   ].sort((a, b) => order[a.severity] - order[b.severity])
 }

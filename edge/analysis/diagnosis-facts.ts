@@ -1,9 +1,10 @@
 // The few SQL aggregates (over the indexed time window) and configuration rows that diagnosis classifies.
-import { eq, sql } from 'drizzle-orm'
+import { eq, sql, type SQL } from 'drizzle-orm'
 import { accounts, cdrs, gatewayStatus, mappingGateways, routingGateways } from '../../shared/db/schema.js'
 import type { Queryable } from '../env.js'
 import { readEffectiveParams } from '../params-store.js'
 import { NO_ROUTE_MAX_PREFIX, type DiagnosisFacts } from './diagnose.js'
+import { EXAMPLE_CDRS, FAS_BUCKET_MS, FAS_SHORT_SEC, type MoneyFacts } from './diagnose-money.js'
 import { TIMEOUT_BUCKET_MS } from './diagnose-network.js'
 
 const HOUR_MS = 3_600_000
@@ -13,6 +14,7 @@ export async function readDiagnosisFacts(db: Queryable, window: { fromMs: number
   const inWindow = sql`${cdrs.startedAtMs} >= ${window.fromMs} and ${cdrs.startedAtMs} < ${window.toMs}`
   const reason = (r: string) => sql`${cdrs.terminationReason} = ${r} and ${inWindow}`
   const attemptField = (field: string) => sql.raw(`json_extract(a.value, '$.${field}')`)
+  const money = readMoneyFacts(db, inWindow)
   const [reasonsByHour, noRouteByCallee, callLimitByMappingGateway, attemptsByBucket, pddByGateway, authRows] = await Promise.all([
     db.all<{ hourMs: number; reason: string; calls: number }>(sql`
       select ${cdrs.startedAtMs} - ${cdrs.startedAtMs} % ${HOUR_MS} as hourMs, ${cdrs.terminationReason} as reason, count(*) as calls
@@ -55,7 +57,35 @@ export async function readDiagnosisFacts(db: Queryable, window: { fromMs: number
     clearingLimit: params.SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT,
     mappingGateways: mapping,
     gatewayStatus: status,
+    ...(await money),
   }
+}
+
+/** Answered calls per vendor: short ones by bucket (false answer supervision) and those at a loss, each with the newest examples. */
+async function readMoneyFacts(db: Queryable, inWindow: SQL): Promise<MoneyFacts> {
+  const answered = sql`${inWindow} and ${cdrs.answeredAtMs} is not null and ${cdrs.routingGatewayId} is not null`
+  const short = sql`${cdrs.durationSec} <= ${FAS_SHORT_SEC}`
+  const rated = sql`${cdrs.cost} is not null and ${cdrs.vendorCost} is not null`
+  const loss = sql`${cdrs.vendorCost} > ${cdrs.cost}`
+  const newest = (where: SQL) => db.all<{ routingGatewayId: string; cdrId: string }>(sql`
+    select routingGatewayId, cdrId from (
+      select ${cdrs.routingGatewayId} as routingGatewayId, ${cdrs.id} as cdrId,
+        row_number() over (partition by ${cdrs.routingGatewayId} order by ${cdrs.startedAtMs} desc, ${cdrs.id} desc) as n
+      from ${cdrs} where ${answered} and ${where})
+    where n <= ${EXAMPLE_CDRS} order by routingGatewayId, n`)
+  const [answeredByBucket, shortExamples, lossByGateway, lossExamples] = await Promise.all([
+    db.all<MoneyFacts['answeredByBucket'][number]>(sql`
+      select ${cdrs.routingGatewayId} as routingGatewayId, ${cdrs.startedAtMs} - ${cdrs.startedAtMs} % ${FAS_BUCKET_MS} as bucketMs,
+        count(*) as answered, total(${short}) as short, avg(case when ${short} then ${cdrs.pddMs} end) as shortAvgPddMs
+      from ${cdrs} where ${answered} group by 1, 2`),
+    newest(short),
+    db.all<MoneyFacts['lossByGateway'][number]>(sql`
+      select ${cdrs.routingGatewayId} as routingGatewayId, count(*) as answered, total(${loss}) as lossCalls,
+        total(case when ${loss} then ${cdrs.vendorCost} - ${cdrs.cost} else 0 end) as loss
+      from ${cdrs} where ${answered} and ${rated} group by 1`),
+    newest(sql`${rated} and ${loss}`),
+  ])
+  return { answeredByBucket, shortExamples, lossByGateway, lossExamples }
 }
 
 /** Folds (source IP, port) counts into one row per IP with its distinct and most used port. */

@@ -50,7 +50,7 @@ const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length
 describe('GET /v1/analysis/diagnosis', () => {
   const h = useHarness()
 
-  async function diagnose(extra: CdrRow[]): Promise<{ kind: string; severity: string; scope: Record<string, unknown>; evidence: Record<string, unknown>; advice: string }[]> {
+  async function diagnose(extra: CdrRow[]): Promise<{ kind: string; severity: string; scope: Record<string, unknown>; evidence: Record<string, unknown>; cause?: string; advice: string }[]> {
     await insertCdrs(h().db, [...healthy(), ...extra])
     const res = await h().request('GET', `/v1/analysis/diagnosis?${window}`, { as: 'viewer' })
     expect(res.status).toBe(200)
@@ -127,6 +127,41 @@ describe('GET /v1/analysis/diagnosis', () => {
     const findings = await diagnose(times(12, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: null, terminationReason: 'AuthenticationFailed', sipCode: 401, sourceIp: '198.51.100.60', sourcePort: 5060 })))
     expect(findings).toEqual([expect.objectContaining({ kind: 'CredentialMismatch', scope: { sourceIp: '198.51.100.60', mappingGatewayId: 'mgw_pw' }, evidence: expect.objectContaining({ failures: 12, digestFailures: 12 }) })])
     expect(findings[0]!.advice).toMatch(/realm/)
+  })
+
+  it('finds FalseAnswerSupervision for a vendor whose answers in one burst last seconds, not for a control vendor with a few short calls', async () => {
+    const burst = DAY0 + 14 * HOUR
+    const fas = times(14, (i) => cdrRow({
+      startedAtMs: burst + i * 15_000, routingGatewayId: 'rgw_fas', durationSec: 1 + (i % 2), pddMs: 150, cost: 0.01,
+      attempts: [attempt('rgw_fas', 200, 'CallerHangup', burst + i * 15_000)],
+    }))
+    const control = times(12, (i) => cdrRow({
+      startedAtMs: burst + i * 20_000, routingGatewayId: 'rgw_ok', durationSec: i % 3 === 0 ? 2 : 95,
+      attempts: [attempt('rgw_ok', 200, 'CallerHangup', burst + i * 20_000)],
+    }))
+    const findings = await diagnose([...fas, ...control])
+    expect(findings).toEqual([expect.objectContaining({
+      kind: 'FalseAnswerSupervision', severity: 'critical', scope: { routingGatewayId: 'rgw_fas' },
+      evidence: expect.objectContaining({ burstStart: '2024-01-03T14:00:00.000Z', shortAnsweredCalls: 14, answeredCalls: 14, shortShare: 1, shortAvgPddMs: 150, burstBuckets: 1 }),
+    })])
+    expect(findings[0]!.evidence.exampleCdrIds).toEqual(fas.slice(-5).reverse().map((c) => c.id))
+    expect(findings[0]).toMatchObject({ cause: expect.stringMatching(/false answer supervision/), advice: expect.stringMatching(/claim the billed seconds back/) })
+  })
+
+  it('finds LossRoutes for a vendor whose answered calls cost more than the customer paid, not for a profitable one', async () => {
+    const priced = (gw: string, i: number, cost: number, vendorCost: number) => cdrRow({
+      startedAtMs: DAY0 + 2 * HOUR + i * 60_000, routingGatewayId: gw, cost, vendorCost, attempts: [attempt(gw, 200, 'CallerHangup', DAY0 + 2 * HOUR + i * 60_000)],
+    })
+    const rows = [
+      ...times(4, (i) => priced('rgw_loss', i, 0.6, 0.9)), ...times(6, (i) => priced('rgw_loss', 10 + i, 0.6, 0.3)),
+      ...times(10, (i) => priced('rgw_profit', 20 + i, 0.6, 0.3)), priced('rgw_once', 40, 0.6, 0.61),
+    ]
+    const findings = await diagnose(rows)
+    expect(findings).toEqual([expect.objectContaining({
+      kind: 'LossRoutes', severity: 'critical', scope: { routingGatewayId: 'rgw_loss' },
+      evidence: { lossCalls: 4, ratedAnsweredCalls: 10, lossShare: 0.4, loss: 1.2, exampleCdrIds: rows.slice(0, 4).reverse().map((c) => c.id) },
+    })])
+    expect(findings[0]).toMatchObject({ cause: expect.stringMatching(/cost more at the vendor/), advice: expect.stringMatching(/NoProfitableRoute/) })
   })
 
   it('returns 400 naming to when the window is longer than 31 days', async () => {
