@@ -9,6 +9,7 @@ runTransportContract('LoopTransport', (): TransportHarness => {
   const net = new LoopNetwork()
   const opened: Transport[] = []
   return {
+    protocol: 'UDP',
     open: async (user) => {
       const t = net.open(user)
       opened.push(t)

@@ -1,4 +1,4 @@
-// The transport contract: bytes in and out addressed by RemoteAddr; connection details (TCP later) never leak upward.
+// The transport contract: bytes in and out addressed by RemoteAddr; connections of TCP and TLS stay below it (a send finds or opens one).
 
 /** Address family as node:dgram reports it. */
 export type AddressFamily = 'IPv4' | 'IPv6'
@@ -30,9 +30,11 @@ export interface SendListener {
 /** The layer above a transport (the transaction layer); must not throw, but the transport guards it anyway. */
 export interface TransportUser {
   onMessage(buf: Buffer, remote: RemoteAddr, transport: Transport): void
+  /** Stream transports: a message head whose Content-Length exceeds the body limit (answer 513); the connection then closes. */
+  onOversized?(head: Buffer, remote: RemoteAddr, transport: Transport): void
 }
 
-/** One bound transport (a UDP socket, a loop endpoint, later a TCP listener with its connections). */
+/** One bound transport (a UDP socket, a loop endpoint, a TCP or TLS listener with its connections). */
 export interface Transport {
   readonly protocol: TransportProtocol
   /** Reliable transports (TCP/TLS) disable the retransmit timers A/E/G and zero D/I/J/K (RFC 3261 §17). */
@@ -43,6 +45,13 @@ export interface Transport {
   send(buf: Buffer, remote: RemoteAddr, listener?: SendListener): void
   /** Stops receiving and releases the socket; later sends fail with ECLOSED. */
   close(): Promise<void>
+  /** Connection-oriented transports: whether a live connection to or from `remote` exists (RFC 3261 §18.3 reuse). */
+  hasFlow?(remote: RemoteAddr): boolean
+  /**
+   * Connection-oriented transports: the peer behind the connection from `flow` offered RFC 5923 `alias` for its Via
+   * sent-by `alias`: requests to that address may reuse the connection. Ignored unless both name the same host.
+   */
+  alias?(flow: RemoteAddr, alias: RemoteAddr): void
 }
 
 /** Thrown when our own code misuses a transport (bad bind options, setting a user twice). */
@@ -58,4 +67,33 @@ export function isKeepAlive(buf: Buffer): boolean {
     if (c !== 13 && c !== 10 && c !== 32 && c !== 0) return false
   }
   return true
+}
+
+/** The node's transports by protocol (UDP always; TCP and TLS when listening). */
+export interface TransportLookup {
+  get(protocol: TransportProtocol): Transport | undefined
+}
+
+/** A lookup with no transports (layers built without any, as in unit tests). */
+export const NO_TRANSPORTS: TransportLookup = { get: () => undefined }
+
+/** The transports of one node, found by the Via token of a protocol. */
+export class TransportSet implements TransportLookup {
+  private readonly byProtocol = new Map<TransportProtocol, Transport>()
+
+  constructor(transports: readonly Transport[]) {
+    for (const t of transports) {
+      if (this.byProtocol.has(t.protocol)) throw new TransportError(`two ${t.protocol} transports`)
+      this.byProtocol.set(t.protocol, t)
+    }
+  }
+
+  get(protocol: TransportProtocol): Transport | undefined {
+    return this.byProtocol.get(protocol)
+  }
+
+  /** Every transport (closing them at shutdown). */
+  get all(): Transport[] {
+    return [...this.byProtocol.values()]
+  }
 }

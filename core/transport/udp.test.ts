@@ -15,6 +15,7 @@ runTransportContract('UdpTransport', (): TransportHarness => {
   const metrics = new Metrics()
   const opened: Transport[] = []
   return {
+    protocol: 'UDP',
     open: async (user) => {
       const t = await openUdpTransport({ host: '127.0.0.1', port: 0, user, metrics })
       opened.push(t)

@@ -1,8 +1,13 @@
-// Shared behaviour every Transport must show (RFC 3261 §18 datagram delivery, guarded receive, failures as values); run by udp.test.ts and loop.test.ts.
+// Shared behaviour every Transport must show (RFC 3261 §18 delivery, answers reaching the sender, guarded receive, failures as values); run by udp, loop and stream (TCP, TLS) tests.
 import { describe, expect, it } from 'vitest'
 import type { RemoteAddr, Transport, TransportFailure, TransportUser } from '../types.js'
 
-/** One received datagram as a recorder saw it. */
+/** A minimal framed SIP message (Content-Length makes it readable on streams as well as datagrams). */
+export function sipMessage(body: string, startLine = 'MESSAGE sip:b@127.0.0.1 SIP/2.0'): string {
+  return `${startLine}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+}
+
+/** One received message as a recorder saw it. */
 export interface Received {
   text: string
   remote: RemoteAddr
@@ -23,6 +28,8 @@ export class RecordingUser implements TransportUser {
 
 /** What a transport implementation provides to the contract. */
 export interface TransportHarness {
+  /** Via token and reliability the endpoints report. */
+  protocol: 'UDP' | 'TCP' | 'TLS'
   /** Opens a fresh endpoint delivering to `user`. */
   open(user: TransportUser): Promise<Transport>
   /** Lets deliveries happen until `done()` holds (fails the test after a bounded wait). */
@@ -45,34 +52,39 @@ export function runTransportContract(name: string, makeHarness: () => TransportH
       }
     }
 
-    it('reports an unreliable UDP endpoint with a resolved local port', withHarness(async (h) => {
+    it('reports its protocol and reliability with a resolved local port', withHarness(async (h) => {
       const t = await h.open(new RecordingUser())
-      expect(t.protocol).toBe('UDP')
-      expect(t.reliable).toBe(false)
+      expect(t.protocol).toBe(h.protocol)
+      expect(t.reliable).toBe(h.protocol !== 'UDP')
       expect(t.local.port).toBeGreaterThan(0)
       expect(t.local.family).toBe('IPv4')
     }))
 
-    it('delivers bytes both ways with the sender address as remote', withHarness(async (h) => {
+    it('delivers a message and the answer to the remote it came from', withHarness(async (h) => {
       const ua = new RecordingUser()
       const ub = new RecordingUser()
       const a = await h.open(ua)
       const b = await h.open(ub)
-      a.send(Buffer.from('OPTIONS sip:b SIP/2.0\r\n\r\n'), b.local)
-      b.send(Buffer.from('SIP/2.0 200 OK\r\n\r\n'), a.local)
-      await h.until(() => ua.got.length === 1 && ub.got.length === 1)
-      expect(ub.got[0]!.text).toBe('OPTIONS sip:b SIP/2.0\r\n\r\n')
-      expect(ub.got[0]!.remote.port).toBe(a.local.port)
+      const request = sipMessage('', 'OPTIONS sip:b SIP/2.0')
+      a.send(Buffer.from(request), b.local)
+      await h.until(() => ub.got.length === 1)
+      expect(ub.got[0]!.text).toBe(request)
       expect(ub.got[0]!.remote.address).toBe(a.local.address)
+      // A datagram names the sender's socket; a stream names the connection's source (RFC 3261 §18.2.2 answers there).
+      if (h.protocol === 'UDP') expect(ub.got[0]!.remote.port).toBe(a.local.port)
       expect(ub.got[0]!.transport).toBe(b)
-      expect(ua.got[0]!.remote.port).toBe(b.local.port)
+      const answer = sipMessage('', 'SIP/2.0 200 OK')
+      b.send(Buffer.from(answer), ub.got[0]!.remote)
+      await h.until(() => ua.got.length === 1)
+      expect(ua.got[0]!.text).toBe(answer)
+      expect(ua.got[0]!.remote).toMatchObject(b.local)
     }))
 
-    it('delivers a 16 KB datagram intact', withHarness(async (h) => {
+    it('delivers a message with a 16 KB body intact', withHarness(async (h) => {
       const ub = new RecordingUser()
       const a = await h.open(new RecordingUser())
       const b = await h.open(ub)
-      const big = 'x'.repeat(16 * 1024)
+      const big = sipMessage('x'.repeat(16 * 1024))
       a.send(Buffer.from(big), b.local)
       await h.until(() => ub.got.length === 1)
       expect(ub.got[0]!.text).toBe(big)
@@ -83,10 +95,10 @@ export function runTransportContract(name: string, makeHarness: () => TransportH
       ub.throwOn = 'BOOM'
       const a = await h.open(new RecordingUser())
       const b = await h.open(ub)
-      a.send(Buffer.from('BOOM'), b.local)
-      a.send(Buffer.from('after'), b.local)
+      a.send(Buffer.from(sipMessage('BOOM')), b.local)
+      a.send(Buffer.from(sipMessage('after')), b.local)
       await h.until(() => ub.got.length === 1)
-      expect(ub.got[0]!.text).toBe('after')
+      expect(ub.got[0]!.text).toBe(sipMessage('after'))
       expect(h.userErrors()).toBe(1)
     }))
 
@@ -95,9 +107,9 @@ export function runTransportContract(name: string, makeHarness: () => TransportH
       const a = await h.open(new RecordingUser())
       const b = await h.open(ub)
       a.send(Buffer.from('\r\n\r\n'), b.local)
-      a.send(Buffer.from('real'), b.local)
+      a.send(Buffer.from(sipMessage('real')), b.local)
       await h.until(() => ub.got.length === 1)
-      expect(ub.got.map((g) => g.text)).toEqual(['real'])
+      expect(ub.got.map((g) => g.text)).toEqual([sipMessage('real')])
     }))
 
     it('reports a send after close as ECLOSED asynchronously, never throwing', withHarness(async (h) => {
@@ -105,7 +117,7 @@ export function runTransportContract(name: string, makeHarness: () => TransportH
       const b = await h.open(new RecordingUser())
       await a.close()
       const failures: TransportFailure[] = []
-      a.send(Buffer.from('late'), b.local, { onSendError: (f) => failures.push(f) })
+      a.send(Buffer.from(sipMessage('late')), b.local, { onSendError: (f) => failures.push(f) })
       expect(failures).toHaveLength(0)
       await h.until(() => failures.length === 1)
       expect(failures[0]!.code).toBe('ECLOSED')
@@ -116,8 +128,8 @@ export function runTransportContract(name: string, makeHarness: () => TransportH
       const a = await h.open(new RecordingUser())
       const ub = new RecordingUser()
       const b = await h.open(ub)
-      expect(() => a.send(Buffer.from('void'), { address: '127.0.0.1', port: 9, family: 'IPv4' })).not.toThrow()
-      a.send(Buffer.from('ok'), b.local)
+      expect(() => a.send(Buffer.from(sipMessage('void')), { address: '127.0.0.1', port: 9, family: 'IPv4' })).not.toThrow()
+      a.send(Buffer.from(sipMessage('ok')), b.local)
       await h.until(() => ub.got.length === 1)
     }))
   })
