@@ -24,7 +24,7 @@ export class InviteClientTransaction extends Transaction<IctState> {
   user: TransactionUser
   /** Set by the layer when the TU asked to CANCEL before any provisional response (RFC 3261 §9.1). */
   cancelWanted: TransactionUser | null = null
-  private readonly wire: Buffer
+  private wire: Buffer
   private ackWire: Buffer | null = null
   private readonly onProceeding: ((tx: InviteClientTransaction) => void) | null
   private readonly fireA = (): void => this.onTimerA()
@@ -170,8 +170,17 @@ export class InviteClientTransaction extends Transaction<IctState> {
     if (this.state === 'accepted') this.enter('terminated')
   }
 
-  /** RFC 3261 §17.1.4: a transport failure while sending the INVITE or ACK -> terminated, TU told (503). */
+  /** RFC 3261 §17.1.4: a transport failure while sending the INVITE or ACK -> terminated, TU told (503); §18.1.1: a refused TCP connection for a large INVITE retries over UDP first. */
   onSendError(failure: TransportFailure): void {
+    if (this.state === 'calling') {
+      const wire = this.takeFallback(failure)
+      if (wire !== null) {
+        this.wire = ownBytes(wire)
+        this.clearTimers()
+        this.start()
+        return
+      }
+    }
     if (this.state === 'calling' || this.state === 'completed') {
       this.enter('terminated')
       this.user.onTransportError(transportFailure(failure), this)

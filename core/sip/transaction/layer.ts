@@ -2,19 +2,21 @@
 import type { Clock } from '../../lib/clock.js'
 import { silentLogger, type Logger } from '../../lib/log.js'
 import { Metrics, type CounterSeries, type Metric } from '../../lib/metrics.js'
-import type { RemoteAddr, SendListener, Transport, TransportUser } from '../../transport/types.js'
+import { isIP } from 'node:net'
+import { NO_TRANSPORTS, type RemoteAddr, type SendListener, type Transport, type TransportLookup, type TransportUser } from '../../transport/types.js'
 import { buildCancel, buildResponse, generateBranch, generateTag } from '../message/build.js'
 import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
+import { parseVia } from '../message/headers/via.js'
 import { parseMessage } from '../message/parse.js'
 import { serializeMessage } from '../message/serialize.js'
 import { validateRequest, validateResponse, type ValidateOptions } from '../message/validate.js'
 import { InviteClientTransaction } from './invite-client.js'
 import { InviteServerTransaction } from './invite-server.js'
-import { clientKey, isRfc3261Branch, serverKey } from './key.js'
+import { clientKey, defaultPort, isRfc3261Branch, serverKey } from './key.js'
 import { NonInviteClientTransaction } from './non-invite-client.js'
 import { NonInviteServerTransaction } from './non-invite-server.js'
 import { responseTarget, stampReceived } from './response-target.js'
-import type { TransactionContext } from './transaction.js'
+import type { SizeFallback, TransactionContext } from './transaction.js'
 import { MessageCounters } from './message-counters.js'
 import { rfcTimers, type RfcTimers, type TimerParams } from './timers.js'
 import {
@@ -46,6 +48,12 @@ export interface TransactionLayerOptions {
   metrics?: Metrics
 }
 
+/** RFC 3261 §18.1.1: requests over 1300 bytes go over TCP when the path MTU is unknown (always, for us). */
+export const LARGE_REQUEST_BYTES = 1300
+
+/** How long a peer that refused a size-driven TCP connection is sent large requests over UDP straight away. */
+const NO_TCP_MEMORY_MS = 5 * 60_000
+
 /** Counters the layer keeps; cached series so the hot path does no label lookups. */
 interface LayerCounters {
   messages: MessageCounters
@@ -56,6 +64,7 @@ interface LayerCounters {
   stateless: Metric
   retransmits: Metric
   absorbed: CounterSeries
+  upgraded: Metric
 }
 
 function asIst(tx: ServerTransaction | undefined): InviteServerTransaction | undefined {
@@ -77,6 +86,10 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   private readonly servers = new Map<string, ServerTransaction>()
   private readonly clients = new Map<string, ClientTransaction>()
   private readonly c: LayerCounters
+  /** The node's transports by protocol (TCP for large requests, dialogs picking by URI); set with useTransports. */
+  transports: TransportLookup = NO_TRANSPORTS
+  /** Peers (address|port) that refused a TCP connection for a large request, until when (ms). */
+  private readonly noTcp = new Map<string, number>()
   private readonly proceedingHook = (tx: InviteClientTransaction): void => this.sendWantedCancel(tx)
 
   constructor(opts: TransactionLayerOptions) {
@@ -97,6 +110,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       bad: m.counter('sip_bad_messages_total', 'Datagrams dropped as unparseable or invalid').labels(),
       dropped: m.counter('sip_requests_dropped_total', 'Requests dropped without an answer (no usable Via)').labels(),
       stray: m.counter('sip_stray_responses_total', 'Responses matching no client transaction').labels(),
+      upgraded: m.counter('sip_large_requests_total', 'Requests over 1300 bytes bound for UDP (RFC 3261 §18.1.1), by the transport they went out on', ['transport']),
       stateless: m.counter('sip_stateless_responses_total', 'Responses sent without a transaction', ['status']),
       retransmits: m.counter('sip_retransmissions_total', 'Retransmissions sent by transactions', ['kind']),
       absorbed: m.counter('sip_absorbed_retransmissions_total', 'Received retransmissions matched to a transaction').labels(),
@@ -117,6 +131,11 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     for (const tx of this.servers.values()) if (tx.state === 'trying' || tx.state === 'proceeding' || (tx.kind === 'ist' && tx.state === 'completed')) n++
     for (const tx of this.clients.values()) if (tx.state === 'calling' || tx.state === 'trying' || tx.state === 'proceeding') n++
     return n
+  }
+
+  /** The transports this layer serves (it is their user): TCP takes large requests, dialogs choose by URI transport. */
+  useTransports(transports: TransportLookup): void {
+    this.transports = transports
   }
 
   /** New T1/T2/T4 (a config swap): transactions created from now on use them, running ones keep their own. */
@@ -157,6 +176,17 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     else this.receiveResponse(msg, remote, transport)
   }
 
+  /** A stream message whose body exceeds the transport's limit: RFC 3261 §21.5.14 513 when the head names a request. */
+  onOversized(head: Buffer, remote: RemoteAddr, transport: Transport): void {
+    this.c.parseErrors.inc()
+    this.c.bad.inc()
+    const r = parseMessage(head, 'datagram')
+    const req = r.ok ? (r.message.isRequest ? r.message : undefined) : r.error.partial
+    if (req === undefined || req.method === 'ACK' || req.topVia === undefined) return
+    stampReceived(req, remote)
+    this.respondStateless(req, 513, undefined, 'message body too large', [], remote, transport)
+  }
+
   // ---- requests ----------------------------------------------------------------------------------
 
   private receiveRequest(req: SipRequest, remote: RemoteAddr, transport: Transport): void {
@@ -170,6 +200,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       this.respondStateless(req, v.status, v.reason, v.warning, v.headers, remote, transport)
       return
     }
+    if (transport.alias !== undefined) this.noteAlias(req, remote, transport)
     switch (req.method) {
       case 'ACK':
         return this.receiveAck(req, remote, transport)
@@ -178,6 +209,16 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       default:
         return this.receiveOther(req, remote, transport)
     }
+  }
+
+  /** RFC 5923 §5: a top Via with `alias` lets requests to its sent-by reuse this connection (the transport checks the host). */
+  private noteAlias(req: SipRequest, remote: RemoteAddr, transport: Transport): void {
+    const via = req.topVia
+    if (via === undefined || !via.params.has('alias')) return
+    const host = via.host.charCodeAt(0) === 91 ? via.host.slice(1, -1) : via.host
+    const v = isIP(host)
+    if (v === 0) return
+    transport.alias!(remote, { address: host, port: via.port ?? defaultPort(via.transport), family: v === 6 ? 'IPv6' : 'IPv4' })
   }
 
   private receiveOther(req: SipRequest, remote: RemoteAddr, transport: Transport): void {
@@ -209,11 +250,14 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   }
 
   private createServer(req: SipRequest, key: string, remote: RemoteAddr, transport: Transport): ServerTransaction {
-    const target = responseTarget(req.topVia!, remote, transport.reliable)
+    const via = req.topVia!
+    const target = responseTarget(via, remote, transport.reliable)
     const tx =
       req.method === 'INVITE'
         ? new InviteServerTransaction(this, key, req, transport, target, remote, this.user)
         : new NonInviteServerTransaction(this, key, req, transport, target, remote, this.user)
+    // RFC 3261 §18.2.2: over a stream, responses use the request's connection; once it closed, a new one to the source at the sent-by port.
+    if (transport.reliable) tx.reopenTarget = { address: remote.address, port: via.port ?? defaultPort(via.transport), family: remote.family }
     this.servers.set(key, tx)
     return tx
   }
@@ -339,10 +383,21 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   /** Prepends `Via: SIP/2.0/<proto> <local>;branch=z9hG4bK...;rport` for `transport` (RFC 3261 §8.1.1.7, RFC 3581); returns the branch. */
   addVia(req: SipRequest, transport: Transport): string {
     const branch = generateBranch()
+    req.headers.prepend('via', this.viaValue(transport, branch))
+    return branch
+  }
+
+  private viaValue(transport: Transport, branch: string): string {
     const l = transport.local
     const host = this.viaHost ?? (l.family === 'IPv6' ? `[${l.address}]` : l.address)
-    req.headers.prepend('via', `SIP/2.0/${transport.protocol} ${host}:${l.port};branch=${branch};rport`)
-    return branch
+    return `SIP/2.0/${transport.protocol} ${host}:${l.port};branch=${branch};rport`
+  }
+
+  /** Rewrites our top Via for `transport` (same branch) and returns the request's new wire bytes. */
+  private moveVia(req: SipRequest, transport: Transport, branch: string): Buffer {
+    const value = this.viaValue(transport, branch)
+    req.replaceTopVia(value, parseVia(value)!)
+    return serializeMessage(req)
   }
 
   /** Starts a client transaction for `req` (top Via with an RFC 3261 branch required) to `remote` over `transport`. RFC 3261 §17.1. */
@@ -352,15 +407,44 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     if (!isRfc3261Branch(branch)) throw new TransactionError(`${req.method} needs a top Via with an RFC 3261 branch (use addVia)`)
     const key = clientKey(branch, req.method)
     if (this.clients.has(key)) throw new TransactionError(`duplicate client transaction ${branch} ${req.method}`)
-    const wire = serializeMessage(req)
+    let wire = serializeMessage(req)
+    let fallback: SizeFallback | null = null
+    if (wire.length > LARGE_REQUEST_BYTES && transport.protocol === 'UDP') {
+      const tcp = this.transports.get('TCP')
+      if (tcp !== undefined && !this.refusedTcp(remote)) {
+        // RFC 3261 §18.1.1: a large request goes over TCP, its top Via changed to say so; a refused connection falls back.
+        wire = this.moveVia(req, tcp, branch)
+        const udp = transport
+        fallback = { transport: udp, rewire: () => this.moveVia(req, udp, branch), onFallback: () => this.rememberNoTcp(remote) }
+        transport = tcp
+      }
+      this.c.upgraded.labels(transport.protocol.toLowerCase()).inc()
+    }
     this.c.messages.sent(req)
     const tx =
       req.method === 'INVITE'
         ? new InviteClientTransaction(this, key, req, wire, transport, remote, user, this.proceedingHook)
         : new NonInviteClientTransaction(this, key, req, wire, transport, remote, user)
+    if (fallback !== null) tx.setFallback(fallback)
     this.clients.set(key, tx)
     tx.start()
     return tx
+  }
+
+  private refusedTcp(remote: RemoteAddr): boolean {
+    const k = remote.address + '|' + remote.port
+    const until = this.noTcp.get(k)
+    if (until === undefined) return false
+    if (until > this.clock.now()) return true
+    this.noTcp.delete(k)
+    return false
+  }
+
+  private rememberNoTcp(remote: RemoteAddr): void {
+    // Bounded: the peers we send large requests to are routing gateways and callers, but a flood of them must not grow this.
+    if (this.noTcp.size >= 4096) this.noTcp.clear()
+    this.noTcp.set(remote.address + '|' + remote.port, this.clock.now() + NO_TCP_MEMORY_MS)
+    this.log.info('peer refused TCP for a large request; UDP used (RFC 3261 §18.1.1)', { remote: `${remote.address}:${remote.port}` })
   }
 
   /**

@@ -18,7 +18,7 @@ const NICT_NEXT: Record<NictState, readonly NictState[]> = {
 export class NonInviteClientTransaction extends Transaction<NictState> {
   readonly kind = 'nict' as const
   readonly user: TransactionUser
-  private readonly wire: Buffer
+  private wire: Buffer
   private readonly fireE = (): void => this.onTimerE()
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: TransactionUser) {
@@ -104,8 +104,17 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
     if (this.state === 'completed') this.enter('terminated')
   }
 
-  /** RFC 3261 §17.1.4: transport failure while trying/proceeding -> terminated, TU told (503). */
+  /** RFC 3261 §17.1.4: transport failure while trying/proceeding -> terminated, TU told (503); §18.1.1: a refused TCP connection for a large request retries over UDP first. */
   onSendError(failure: TransportFailure): void {
+    if (this.state === 'trying') {
+      const wire = this.takeFallback(failure)
+      if (wire !== null) {
+        this.wire = ownBytes(wire)
+        this.clearTimers()
+        this.start()
+        return
+      }
+    }
     if (this.state === 'trying' || this.state === 'proceeding') {
       this.enter('terminated')
       this.user.onTransportError(transportFailure(failure), this)

@@ -32,6 +32,19 @@ export function ownBytes(buf: Buffer): Buffer {
   return out
 }
 
+/** RFC 3261 §18.1.1: what a request moved from UDP to TCP for its size falls back to when the connection is refused. */
+export interface SizeFallback {
+  /** The UDP transport the request would have used. */
+  readonly transport: Transport
+  /** Rewrites the request's top Via for `transport` and returns its new wire bytes. */
+  rewire(): Buffer
+  /** Told once when the fallback happens (the layer remembers the peer takes no TCP). */
+  onFallback(): void
+}
+
+/** Failures meaning "no stream connection could be made" (RFC 3261 §18.1.1: a TCP reset or ICMP refusal). */
+const CONNECT_FAILURES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNLIMIT'])
+
 /** Base of the four machines: state table check, retransmit + timeout slots, sends whose failures come back as values. */
 export abstract class Transaction<S extends string> implements SendListener {
   abstract readonly kind: 'ict' | 'nict' | 'ist' | 'nist'
@@ -39,14 +52,18 @@ export abstract class Transaction<S extends string> implements SendListener {
   readonly key: string
   /** The request that created the transaction. */
   readonly request: SipRequest
-  readonly transport: Transport
+  /** Fixed, except once for a client request falling back from TCP to UDP (RFC 3261 §18.1.1). */
+  transport: Transport
   /** Where this transaction sends: the next hop (client) or the §18.2.2 response target (server). */
   readonly remote: RemoteAddr
+  /** RFC 3261 §18.2.2 (server, stream transports): where responses go once the request's connection has closed. */
+  reopenTarget: RemoteAddr | null = null
   /** Slot for the TU's own bookkeeping (its call or leg), never read by the layer. */
   userData: unknown = undefined
   state: S
   protected readonly ctx: TransactionContext
-  protected readonly t: RfcTimers
+  protected t: RfcTimers
+  private fallback: SizeFallback | null = null
   protected retransmitTimer: TimerHandle | null = null
   protected timeoutTimer: TimerHandle | null = null
   /** Current retransmit interval (A, E or G). */
@@ -89,7 +106,27 @@ export abstract class Transaction<S extends string> implements SendListener {
 
   /** Hands bytes to the transport; a failure comes back through onSendError. */
   protected send(buf: Buffer): void {
-    this.transport.send(buf, this.remote, this)
+    const reopen = this.reopenTarget
+    this.transport.send(buf, reopen !== null && this.transport.hasFlow?.(this.remote) === false ? reopen : this.remote, this)
+  }
+
+  /** Arms the RFC 3261 §18.1.1 fallback of a client request sent over TCP because of its size (before `start`). */
+  setFallback(f: SizeFallback): void {
+    this.fallback = f
+  }
+
+  /**
+   * After a refused connection: moves the request to its fallback transport (with its timers) and returns the
+   * rewritten wire bytes to send again; null when there is no fallback or the failure is of another kind.
+   */
+  protected takeFallback(f: TransportFailure): Buffer | null {
+    const fb = this.fallback
+    if (fb === null || !CONNECT_FAILURES.has(f.code)) return null
+    this.fallback = null
+    this.transport = fb.transport
+    this.t = fb.transport.reliable ? this.ctx.reliableTimers : this.ctx.udpTimers
+    fb.onFallback()
+    return fb.rewire()
   }
 
   /** Logs a network event the current state does not expect; such events are dropped, never thrown. */
