@@ -6,7 +6,8 @@ import { buildResponse } from '../message/build.js'
 import { parseMessage } from '../message/parse.js'
 import type { InviteServerTransaction } from '../transaction/invite-server.js'
 import { isReq, isRes, makeStack, peerRequest } from '../transaction/test-support/loop-stack.js'
-import { addrOf, uacDialog, uasDialog } from './dialog.js'
+import { TransportSet, type RemoteAddr, type Transport } from '../../transport/types.js'
+import { addrOf, transportOf, uacDialog, uasDialog } from './dialog.js'
 import { DialogTable } from './table.js'
 import { UasAnswer, type UasAnswerUser } from './uas-answer.js'
 
@@ -218,5 +219,52 @@ describe('DialogTable', () => {
     expect(t.findForRequest(wrong)).toBeUndefined()
     t.remove('dlg-1@127.0.0.2', 'ltag', holder)
     expect(t.size).toBe(0)
+  })
+})
+
+/** A transport that only answers what the dialog asks: its protocol and whether a connection to an address is open. */
+function fakeTransport(protocol: 'UDP' | 'TCP' | 'TLS', open: RemoteAddr[] = []): Transport & { open: RemoteAddr[] } {
+  return {
+    protocol, reliable: protocol !== 'UDP', local: { address: '127.0.0.1', port: 5060, family: 'IPv4' }, open,
+    send: () => {}, close: () => Promise.resolve(),
+    ...(protocol === 'UDP' ? {} : { hasFlow: (r: RemoteAddr) => open.some((o) => o.address === r.address && o.port === r.port) }),
+  }
+}
+
+describe('Dialog next hop and transport (RFC 3261 §18.3, RFC 3263 URI transport)', () => {
+  const caller: RemoteAddr = { address: '127.0.0.2', port: 40123, family: 'IPv4' }
+
+  it('reaches a caller through its own open connection, then through the Contact once it closed', () => {
+    const udp = fakeTransport('UDP')
+    const tcp = fakeTransport('TCP', [caller])
+    const req = parse(inviteText().replace('<sip:alice@127.0.0.2:5070>', '<sip:alice@127.0.0.2:5070;transport=tcp>')) as SipRequest
+    const d = uasDialog(req, 'ltag', CONTACT, caller, tcp, 'confirmed', new TransportSet([udp, tcp]))!
+    expect(d.nextHop()).toEqual(caller)
+    expect(d.transport).toBe(tcp)
+    tcp.open.length = 0
+    expect(d.nextHop()).toEqual({ address: '127.0.0.2', port: 5070, family: 'IPv4' })
+    expect(d.transport).toBe(tcp)
+  })
+
+  it('takes the transport the target URI names, else keeps the one the dialog was formed on', () => {
+    const udp = fakeTransport('UDP')
+    const tcp = fakeTransport('TCP')
+    const tls = fakeTransport('TLS')
+    const set = new TransportSet([udp, tcp, tls])
+    const invite = parse(inviteText()) as SipRequest
+    const answer = (contact: string): SipResponse => buildResponse(invite, 200, { toTag: 'g', headers: [['Contact', contact]] })
+    expect(uacDialog(invite, answer('<sip:g@127.0.0.3:5061;transport=TLS>'), udp, caller, set)!.transport).toBe(tls)
+    expect(uacDialog(invite, answer('<sips:g@127.0.0.3>'), udp, caller, set)!.transport).toBe(tls)
+    expect(uacDialog(invite, answer('<sip:g@127.0.0.3;transport=udp>'), tcp, caller, set)!.transport).toBe(udp)
+    expect(uacDialog(invite, answer('<sip:g@127.0.0.3>'), tcp, caller, set)!.transport).toBe(tcp)
+    expect(uacDialog(invite, answer('<sip:g@127.0.0.3;transport=sctp>'), tcp, caller, set)!.transport).toBe(tcp)
+    expect(uacDialog(invite, answer('<sip:g@127.0.0.3;transport=tls>'), udp, caller)!.transport).toBe(udp)
+  })
+
+  it('reads the transport of a URI', () => {
+    expect(transportOf('sip:a@h;transport=tcp')).toBe('TCP')
+    expect(transportOf('sips:a@h')).toBe('TLS')
+    expect(transportOf('sip:a@h')).toBeUndefined()
+    expect(transportOf('tel:+123')).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
-// One SIP dialog (RFC 3261 §12): identity, CSeq spaces, route set and remote target, the in-dialog request builder and the ACK for a 2xx (§13.2.2.4) with its re-sending (RFC 6026 §7.2).
+// One SIP dialog (RFC 3261 §12): identity, CSeq spaces, route set and remote target, the next hop and its transport (§18.3 connection reuse), the in-dialog request builder and the ACK for a 2xx (§13.2.2.4) with its re-sending (RFC 6026 §7.2).
 import { isIP } from 'node:net'
-import type { RemoteAddr, Transport } from '../../transport/types.js'
+import { NO_TRANSPORTS, type RemoteAddr, type Transport, type TransportLookup, type TransportProtocol } from '../../transport/types.js'
 import { HeaderList } from '../message/header-list.js'
 import { EMPTY_BODY, SipRequest, type SipResponse } from '../message/message.js'
 import { parseUri, isSipUri } from '../message/headers/uri.js'
@@ -35,10 +35,13 @@ export interface DialogInit {
   routeSet: string[]
   remoteTarget: string
   secure: boolean
+  /** The transport the dialog-forming INVITE came or went on. */
   transport: Transport
   /** Where the dialog-forming message came from or went to; used when a URI host is not an IP literal. */
   peer: RemoteAddr
   state: DialogState
+  /** The node's other transports, for a target whose URI names one (`;transport=tcp`, `sips:`); default: none. */
+  transports?: TransportLookup
 }
 
 /** A dialog: RFC 3261 §12.1 state plus the §12.2 request rules. */
@@ -59,7 +62,8 @@ export class Dialog {
   /** Remote target URI (§12.1: the peer's Contact). */
   remoteTarget: string
   readonly secure: boolean
-  readonly transport: Transport
+  /** The transport the dialog was formed on. */
+  readonly formedOn: Transport
   peer: RemoteAddr
   state: DialogState
   /** CSeq number and wire bytes of the last ACK we sent for a 2xx, re-sent on each retransmission (RFC 6026 §7.2). */
@@ -67,6 +71,8 @@ export class Dialog {
   lastAck: SipRequest | null = null
   private ackSeq = -1
   private hop: RemoteAddr | null = null
+  private hopTransport: Transport | null = null
+  private readonly transports: TransportLookup
 
   constructor(init: DialogInit) {
     this.role = init.role
@@ -81,7 +87,8 @@ export class Dialog {
     this.routeSet = init.routeSet
     this.remoteTarget = init.remoteTarget
     this.secure = init.secure
-    this.transport = init.transport
+    this.formedOn = init.transport
+    this.transports = init.transports ?? NO_TRANSPORTS
     this.peer = init.peer
     this.state = init.state
   }
@@ -91,6 +98,8 @@ export class Dialog {
     if (this.state === 'terminated') throw new DialogError('confirm on a terminated dialog')
     if (res !== undefined && this.role === 'uac' && this.state === 'early') {
       this.routeSet = uacRouteSet(res)
+      this.hop = null
+      this.hopTransport = null
       this.refreshTarget(res)
     }
     this.state = 'confirmed'
@@ -102,6 +111,7 @@ export class Dialog {
     if (c !== undefined && c.uri !== this.remoteTarget) {
       this.remoteTarget = c.uri
       this.hop = null
+      this.hopTransport = null
     }
   }
 
@@ -161,14 +171,37 @@ export class Dialog {
     return true
   }
 
-  /** RFC 3261 §8.1.2 / §12.2.1.1: the first Route when present, else the remote target; a host that is not an IP literal falls back to `peer`. */
+  /**
+   * RFC 3261 §8.1.2 / §12.2.1.1: the first Route when present, else the remote target; a host that is not an IP
+   * literal falls back to `peer`. RFC 3261 §18.3: a caller's connection still open is used instead (the way back to
+   * a peer behind NAT, and no second connection).
+   */
   nextHop(): RemoteAddr {
+    if (this.useFlow()) return this.peer
     if (this.hop !== null) return this.hop
     const first = this.routeSet[0]
     const uri = first === undefined ? this.remoteTarget : stripAngles(first)
     // Deviation: no RFC 3263 DNS lookups; a hostname target is reached at the address the dialog was formed with.
     this.hop = addrOf(uri) ?? this.peer
     return this.hop
+  }
+
+  /**
+   * The transport of the next hop: the caller's open connection (see nextHop), else the one the hop's URI names
+   * (`transport=` parameter, `sips:` for TLS). Deviation: a URI naming none keeps the dialog's own transport, where
+   * RFC 3263 would pick UDP; a gateway that spoke TCP keeps being spoken to over TCP.
+   */
+  get transport(): Transport {
+    if (this.useFlow()) return this.formedOn
+    if (this.hopTransport !== null) return this.hopTransport
+    const first = this.routeSet[0]
+    const protocol = transportOf(first === undefined ? this.remoteTarget : stripAngles(first))
+    this.hopTransport = (protocol === undefined ? undefined : this.transports.get(protocol)) ?? this.formedOn
+    return this.hopTransport
+  }
+
+  private useFlow(): boolean {
+    return this.role === 'uas' && this.formedOn.hasFlow?.(this.peer) === true
   }
 
   /** Ends the dialog (§15: after BYE, or when the INVITE failed); later requests are refused by `createRequest`. */
@@ -226,6 +259,19 @@ export function addrOf(uri: string): RemoteAddr | undefined {
   return { address: host, port, family: v === 6 ? 'IPv6' : 'IPv4' }
 }
 
+/** The transport a SIP URI asks for: its `transport` parameter, TLS for `sips:`; undefined when it names none. */
+export function transportOf(uri: string): TransportProtocol | undefined {
+  const u = parseUri(uri)
+  if (u === undefined || !isSipUri(u)) return undefined
+  const p = u.params.get('transport')
+  if (typeof p === 'string') {
+    const t = p.toUpperCase()
+    if (t === 'UDP' || t === 'TCP' || t === 'TLS') return t
+    return undefined
+  }
+  return u.scheme === 'sips' ? 'TLS' : undefined
+}
+
 /** RFC 3261 §12.1.2: the UAC route set is the response's Record-Route in reverse order. */
 function uacRouteSet(res: SipResponse): string[] {
   const rr = res.headers.all('record-route')
@@ -234,7 +280,7 @@ function uacRouteSet(res: SipResponse): string[] {
 }
 
 /** RFC 3261 §12.1.1: the dialog of an INVITE we answer with a 1xx/2xx carrying `localTag`; undefined when From, To, Call-ID or CSeq is missing. */
-export function uasDialog(req: SipRequest, localTag: string, localContact: string, source: RemoteAddr, transport: Transport, state: DialogState): Dialog | undefined {
+export function uasDialog(req: SipRequest, localTag: string, localContact: string, source: RemoteAddr, transport: Transport, state: DialogState, transports?: TransportLookup): Dialog | undefined {
   const callId = req.callId
   const from = req.from
   const contact = req.contact
@@ -260,11 +306,12 @@ export function uasDialog(req: SipRequest, localTag: string, localContact: strin
     transport,
     peer: source,
     state,
+    ...(transports === undefined ? {} : { transports }),
   })
 }
 
 /** RFC 3261 §12.1.2: the dialog formed by a 1xx (with To tag) or 2xx to an INVITE we sent; undefined without a To tag. */
-export function uacDialog(invite: SipRequest, res: SipResponse, transport: Transport, peer: RemoteAddr): Dialog | undefined {
+export function uacDialog(invite: SipRequest, res: SipResponse, transport: Transport, peer: RemoteAddr, transports?: TransportLookup): Dialog | undefined {
   const tag = res.to?.tag
   const callId = invite.callId
   const localTag = invite.from?.tag
@@ -290,5 +337,6 @@ export function uacDialog(invite: SipRequest, res: SipResponse, transport: Trans
     transport,
     peer,
     state: res.status >= 200 ? 'confirmed' : 'early',
+    ...(transports === undefined ? {} : { transports }),
   })
 }
