@@ -15,7 +15,7 @@ import { Call, type CallSummary } from './call.js'
 import type { CallContext } from './call-context.js'
 import { buildCdr, epochMs } from './cdr-facts.js'
 import { CallTable } from './call-table.js'
-import type { CallController, CallObserver, RejectDecision } from './ports.js'
+import { sipTransport, type CallController, type CallObserver, type RejectDecision } from './ports.js'
 
 /** Options for the B2BUA. */
 export interface B2buaOptions {
@@ -77,6 +77,8 @@ export class B2bua implements RequestHandler, DialogOwner {
   private router: RequestRouter | null = null
   private ctx: CallContext | null = null
   private draining = false
+  private firstTransport: Transport | null = null
+  private readonly contacts = new Map<Transport, string>()
 
   constructor(opts: B2buaOptions) {
     this.opts = opts
@@ -116,9 +118,13 @@ export class B2bua implements RequestHandler, DialogOwner {
         ended: m.counter('calls_ended_total', 'Calls ended, by termination reason', ['reason']),
         attempts: m.counter('call_attempts_total', 'Routing attempts (leg B INVITEs) sent').labels(),
         observerErrors: onErr,
+        legs: m.counter('call_legs_total', 'Call legs by side (caller: admitted INVITEs, callee: attempts sent) and transport', ['side', 'transport']),
       },
       hostport: '',
       contact: '',
+      contactFor: (t: Transport) => this.contactFor(t),
+      // Layers built without a transport set (unit tests on the loop network) reach everyone over the caller's transport.
+      transportFor: (p) => layer.transports.get(p) ?? (p === 'UDP' ? this.firstTransport ?? undefined : undefined),
       allow: '',
       supported: o.supported.join(', '),
       dialogHeaders: [],
@@ -237,7 +243,8 @@ export class B2bua implements RequestHandler, DialogOwner {
     const now = epochMs(ctx.clock)
     const skeleton = {
       id: ctx.newCdrId(now), callId: req.callId ?? '', startedAtMs: now, caller, callee, accountId: d.accountId,
-      mappingGatewayId: d.mappingGatewayId, sourceIp: ist.source.address, sourcePort: ist.source.port, nodeId: ctx.nodeId,
+      mappingGatewayId: d.mappingGatewayId, sourceIp: ist.source.address, sourcePort: ist.source.port,
+      sourceTransport: sipTransport(ist.transport), nodeId: ctx.nodeId,
     }
     const facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: d.notes === undefined ? [] : [...d.notes] }
     ctx.observer.onCallEnded(buildCdr(facts, { reason: d.reason, sipCode: d.silent ? null : d.status }, now)).catch(ctx.onObserverError)
@@ -245,6 +252,7 @@ export class B2bua implements RequestHandler, DialogOwner {
 
   /** Contact and From host of both legs: the advertised address, else the transport's (IPv6 bracketed). */
   private setIdentity(ctx: CallContext, transport: Transport): void {
+    this.firstTransport = transport
     const host = this.opts.advertisedHost ?? transport.local.address
     const port = this.opts.advertisedPort ?? transport.local.port
     const hostport = (host.indexOf(':') !== -1 ? '[' + host + ']' : host) + ':' + port
@@ -255,6 +263,22 @@ export class B2bua implements RequestHandler, DialogOwner {
     const h: Array<readonly [string, string]> = [['Contact', c.contact], ['Allow', c.allow]]
     if (ctx.supported.length > 0) h.push(['Supported', ctx.supported])
     c.dialogHeaders = h
+  }
+
+  /**
+   * Our Contact on `transport`: UDP and TCP share the advertised port (the node listens on both); TLS has its own port.
+   * The transport parameter keeps in-dialog requests on the leg's transport (RFC 3263 would pick UDP without it).
+   */
+  private contactFor(transport: Transport): string {
+    let c = this.contacts.get(transport)
+    if (c !== undefined) return c
+    const host = this.opts.advertisedHost ?? transport.local.address
+    const h = host.indexOf(':') !== -1 ? '[' + host + ']' : host
+    if (transport.protocol === 'UDP') c = '<sip:' + h + ':' + (this.opts.advertisedPort ?? transport.local.port) + '>'
+    else if (transport.protocol === 'TCP') c = '<sip:' + h + ':' + (this.opts.advertisedPort ?? transport.local.port) + ';transport=tcp>'
+    else c = '<sip:' + h + ':' + transport.local.port + ';transport=tls>'
+    this.contacts.set(transport, c)
+    return c
   }
 
   /** An ACK for a 2xx (RFC 3261 §13.2.2.4): to the call whose leg it names; false when none does. */

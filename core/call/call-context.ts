@@ -4,6 +4,7 @@ import type { Logger } from '../lib/log.js'
 import type { MediaEnvironment } from '../media/media-session.js'
 import type { CounterSeries, Metric } from '../lib/metrics.js'
 import type { TransactionLayer } from '../sip/transaction/layer.js'
+import type { Transport, TransportProtocol } from '../transport/types.js'
 import type { CallTable } from './call-table.js'
 import type { CallObserver } from './ports.js'
 
@@ -15,6 +16,8 @@ export interface CallCounters {
   ended: Metric
   attempts: CounterSeries
   observerErrors: CounterSeries
+  /** Call legs by side (caller, callee) and transport. */
+  legs: Metric
 }
 
 /** Built once by the B2BUA and handed to each call and leg. */
@@ -27,8 +30,12 @@ export interface CallContext {
   readonly counters: CallCounters
   /** `host:port` the core writes into Contact and From URIs (SIP_ADVERTISED_HOST, IPv6 bracketed). */
   readonly hostport: string
-  /** `<sip:host:port>`: the core's Contact on both legs, so every in-dialog request of either side reaches it. */
+  /** `<sip:host:port>`: the core's Contact on UDP legs, so every in-dialog request of either side reaches it. */
   readonly contact: string
+  /** The core's Contact for a leg on `transport` (`;transport=tcp`, the TLS port and `;transport=tls`). */
+  contactFor(transport: Transport): string
+  /** The node's transport for `protocol`; undefined when it does not listen on it (TLS without a certificate). */
+  transportFor(protocol: TransportProtocol): Transport | undefined
   /** Allow and Supported values of ours (both legs). */
   readonly allow: string
   readonly supported: string

@@ -51,7 +51,7 @@ describe('Call', () => {
       expect(s.observer.ended).toHaveLength(1)
       expect(cdr).toMatchObject({ terminationReason: 'CallerHangup', sipCode: 200, endedBy: 'caller', durationSec: 10, pddMs: 0, routingGatewayId: 'gw1', calleeOut: '0049301234', callId: 'a-call-1@127.0.0.2', caller: '5551000', callee: '0049301234' })
       expect(cdr.answeredAtMs! - cdr.startedAtMs).toBe(2000)
-      expect(cdr.attempts).toEqual([{ routingGatewayId: 'gw1', sipCode: 200, reason: 'CallerHangup', startedAtMs: cdr.startedAtMs, endedAtMs: cdr.endedAtMs, matchedPrefix: '', pddMs: 0 }])
+      expect(cdr.attempts).toEqual([{ routingGatewayId: 'gw1', sipCode: 200, reason: 'CallerHangup', startedAtMs: cdr.startedAtMs, endedAtMs: cdr.endedAtMs, matchedPrefix: '', pddMs: 0, transport: 'udp' }])
       expect(s.observer.started).toHaveLength(1)
       expect(s.observer.answered[0]!.answer).toMatchObject({ routingGatewayId: 'gw1', pddMs: 0 })
       expect(s.leftovers()).toEqual(CLEAN)

@@ -15,7 +15,7 @@ import { CallMedia, type CallMediaSummary } from './media-anchor.js'
 import type { ReinviteRelay } from './in-dialog/reinvite.js'
 import { UacLeg } from './legs/uac-leg.js'
 import { UasLeg } from './legs/uas-leg.js'
-import type { CallSkeleton, RouteDecision } from './ports.js'
+import { sipTransport, type CallSkeleton, type RouteDecision } from './ports.js'
 import { CallTimers, type AttemptPhase, type CallTimerOwner, type WarningPrompt } from './timers.js'
 
 /** Why the last attempt failed: decides the caller's final status when failover ends. */
@@ -93,7 +93,7 @@ export class Call implements CallTimerOwner {
     const skeleton: CallSkeleton = {
       id: this.id, callId: this.a.callId, startedAtMs: now, caller: origin.caller, callee: origin.callee,
       accountId: decision.accountId, mappingGatewayId: decision.mappingGatewayId,
-      sourceIp: origin.source.address, sourcePort: origin.source.port, nodeId: ctx.nodeId,
+      sourceIp: origin.source.address, sourcePort: origin.source.port, sourceTransport: sipTransport(ist.transport), nodeId: ctx.nodeId,
     }
     this.facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: decision.notes === undefined ? [] : [...decision.notes], capSec: decision.maxCallDurationSec }
     this.callMedia = new CallMedia({ env: ctx.media ?? null, mappingProxy: decision.mediaProxy, sdpIpFirst: decision.params.SS_NAT_MEDIA_SDP_IP_FIRST, callerIp: origin.source.address, facts: this.facts })
@@ -111,6 +111,7 @@ export class Call implements CallTimerOwner {
     this.a.ist.userData = this
     this.ctx.table.addCall(this)
     this.ctx.counters.started.inc()
+    this.ctx.counters.legs.labels('caller', sipTransport(this.a.ist.transport)).inc()
     this.ctx.observer.onCallStarted(this.facts.skeleton).catch(this.ctx.onObserverError)
     this.tryNext()
   }
@@ -143,10 +144,17 @@ export class Call implements CallTimerOwner {
         this.sawBusy = true
         continue
       }
+      const transport = this.ctx.transportFor(t.transport === 'tcp' ? 'TCP' : t.transport === 'tls' ? 'TLS' : 'UDP')
+      if (transport === undefined) {
+        // TLS to a gateway while the node has no certificate (SIP_TLS_CERT_FILE/SIP_TLS_KEY_FILE): skipped, and said why.
+        this.decision.releaseTarget(t)
+        this.facts.notes.push(`routing gateway ${t.routingGatewayId} skipped: transport ${t.transport} is not enabled on this node`)
+        continue
+      }
       this.attemptsMade++
       const offer = this.callMedia.offerToAttempt(t, this.a.invite)
       this.media = this.callMedia.session
-      const leg = new UacLeg(this.ctx, this, t, this.a.invite, this.a.ist.transport, offer)
+      const leg = new UacLeg(this.ctx, this, t, this.a.invite, transport, offer)
       this.b = leg
       this.facts.calleeOut = t.calleeOut
       this.facts.routingGatewayId = t.routingGatewayId
@@ -154,6 +162,7 @@ export class Call implements CallTimerOwner {
       this.ctx.counters.attempts.inc()
       this.timers.armAttempt('invite')
       leg.start()
+      this.ctx.counters.legs.labels('callee', sipTransport(leg.wireTransport)).inc()
       return
     }
     this.giveUp()
@@ -263,7 +272,7 @@ export class Call implements CallTimerOwner {
     this.timers.clearAttempt()
     this.facts.attempts.push({
       routingGatewayId: leg.target.routingGatewayId, sipCode: status, reason, startedAtMs: leg.startedAtMs, endedAtMs: epochMs(this.ctx.clock),
-      matchedPrefix: leg.target.matchedPrefix, pddMs: leg.pddMs,
+      matchedPrefix: leg.target.matchedPrefix, pddMs: leg.pddMs, transport: sipTransport(leg.wireTransport),
     })
     this.releaseLeg(leg)
   }
@@ -414,7 +423,7 @@ export class Call implements CallTimerOwner {
       const answered = b.state === 'answered'
       this.facts.attempts.push({
         routingGatewayId: b.target.routingGatewayId, sipCode: answered ? 200 : null, reason: ending.reason, startedAtMs: b.startedAtMs, endedAtMs: now,
-        matchedPrefix: b.target.matchedPrefix, pddMs: b.pddMs,
+        matchedPrefix: b.target.matchedPrefix, pddMs: b.pddMs, transport: sipTransport(b.wireTransport),
       })
       this.releaseLeg(b)
     }

@@ -65,6 +65,7 @@ export function buildCdr(f: CallFacts, end: CallEnding, endedAtMs: number): CdrC
     cost: null,
     sourceIp: s.sourceIp,
     sourcePort: s.sourcePort,
+    sourceTransport: s.sourceTransport ?? 'udp',
     nodeId: s.nodeId,
     warningPlayed: f.warningPlayed ?? false,
     rtpPacketsFromCaller: f.rtp?.packetsFromCaller ?? null,

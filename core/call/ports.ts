@@ -1,12 +1,21 @@
 // Interfaces the call layer owns and the layers above implement: admission (policy, layer 4) and call observation (CDR sink, layer 5).
 import type { RatingRate } from '../../shared/billing/rating.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
+import type { SIP_TRANSPORTS } from '../../shared/entities/enums.js'
 import type { SystemParams } from '../../shared/params/system-params.js'
 import type { CallerIdOut } from '../../shared/routing/caller-id.js'
 import type { RouteCandidate, RouteRejection } from '../../shared/routing/route.js'
 import type { TerminationReason } from '../../shared/termination/reasons.js'
 import type { SipRequest } from '../sip/message/message.js'
-import type { RemoteAddr } from '../transport/types.js'
+import type { RemoteAddr, Transport } from '../transport/types.js'
+
+/** A SIP transport as configuration and CDRs name it. */
+export type SipTransport = (typeof SIP_TRANSPORTS)[number]
+
+/** How configuration and CDRs name a transport's protocol. */
+export function sipTransport(t: Transport): SipTransport {
+  return t.protocol === 'TCP' ? 'tcp' : t.protocol === 'TLS' ? 'tls' : 'udp'
+}
 
 /** What the policy needs to know about a new out-of-dialog INVITE. */
 export interface AdmissionRequest {
@@ -27,6 +36,8 @@ export interface RouteTarget extends Pick<
 > {
   /** How the caller is presented (absent: the number in From, no Privacy, no P-Asserted-Identity). */
   callerId?: CallerIdOut
+  /** Transport towards the gateway (its `transport` setting). */
+  transport: SipTransport
   switchUntilConnect: boolean
   stopSwitchingCodes: readonly number[]
   mediaProxy: boolean
@@ -122,6 +133,8 @@ export interface CallSkeleton {
   mappingGatewayId: string | null
   sourceIp: string
   sourcePort: number
+  /** Transport of the caller's INVITE (absent in open-call journal lines written before TCP/TLS: UDP). */
+  sourceTransport?: SipTransport
   nodeId: string
 }
 

@@ -80,6 +80,7 @@ export function systemShutdownRecord(call: CallSkeleton, answer: CallAnswer | nu
   const t = answer?.tariff ?? null
   return {
     ...call,
+    sourceTransport: call.sourceTransport ?? 'udp',
     answeredAtMs: answer?.answeredAtMs ?? null,
     endedAtMs,
     durationSec,

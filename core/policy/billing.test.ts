@@ -43,7 +43,7 @@ function end(d: RouteDecision, talkSec: number, id = `cdr-${Math.random()}`): Cd
     id, callId: 'c1', startedAtMs: NOW, answeredAtMs: talkSec > 0 ? NOW : null, endedAtMs: NOW + talkSec * 1000, durationSec: talkSec,
     pddMs: null, caller: d.caller, callee: d.callee, calleeOut: t.calleeOut, accountId: d.accountId, mappingGatewayId: d.mappingGatewayId,
     routingGatewayId: t.routingGatewayId, terminationReason: 'CallerHangup', sipCode: 200, endedBy: 'caller', attempts: [], cost: null,
-    sourceIp: '192.0.2.10', sourcePort: 5060, nodeId: 'n1', warningPlayed: false, notes: [],
+    sourceIp: '192.0.2.10', sourcePort: 5060, sourceTransport: 'udp', nodeId: 'n1', warningPlayed: false, notes: [],
   } satisfies CdrCreate as CdrCreate
   d.bill?.(cdr)
   d.release()

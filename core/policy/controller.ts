@@ -237,7 +237,7 @@ function toTarget(snapshot: ConfigSnapshot, c: RouteCandidate): RouteTarget {
   const rg = snapshot.routingGateways.get(c.routingGatewayId)!
   return {
     routingGatewayId: c.routingGatewayId, priority: c.priority, matchedPrefix: c.matchedPrefix, protectRoute: c.protectRoute,
-    calleeOut: c.calleeOut, callerOut: c.callerOut, host: c.host, port: c.port, callerId: c.callerId,
+    calleeOut: c.calleeOut, callerOut: c.callerOut, host: c.host, port: c.port, transport: rg.transport, callerId: c.callerId,
     switchUntilConnect: rg.switchUntilConnect, stopSwitchingCodes: rg.stopSwitchingCodes, mediaProxy: rg.mediaProxy, groupId: rg.groupId,
   }
 }

@@ -7,7 +7,7 @@ import { LineCounters, LineCountError } from './limits.js'
 
 const target = (routingGatewayId: string, groupId: string | null = null): RouteTarget => ({
   routingGatewayId, groupId, priority: 0, matchedPrefix: '', protectRoute: false, calleeOut: '1', callerOut: '2',
-  host: '198.51.100.1', port: 5060, switchUntilConnect: true, stopSwitchingCodes: [], mediaProxy: false,
+  host: '198.51.100.1', port: 5060, transport: 'udp', switchUntilConnect: true, stopSwitchingCodes: [], mediaProxy: false,
 })
 
 const snapshot = policySnapshot({

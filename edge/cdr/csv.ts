@@ -9,7 +9,7 @@ import { fetchCdrPageOf, type CdrFilters, type CdrPlan } from './query.js'
 export const CDR_CSV_COLUMNS = [
   'id', 'callId', 'startedAt', 'answeredAt', 'endedAt', 'durationSec', 'pddMs', 'caller', 'callee', 'calleeOut',
   'accountId', 'mappingGatewayId', 'routingGatewayId', 'terminationReason', 'sipCode', 'endedBy', 'attempts', 'cost',
-  'vendorCost', 'sourceIp', 'sourcePort', 'nodeId', 'warningPlayed', 'rtpPacketsFromCaller', 'rtpBytesFromCaller', 'rtpPacketsFromCallee',
+  'vendorCost', 'sourceIp', 'sourcePort', 'sourceTransport', 'nodeId', 'warningPlayed', 'rtpPacketsFromCaller', 'rtpBytesFromCaller', 'rtpPacketsFromCallee',
   'rtpBytesFromCallee', 'notes',
 ] as const
 
@@ -57,7 +57,7 @@ export const cdrCsvLine: SQL<string> = sql<string>`${sql.join(
     field(sql`${cdrs.routingGatewayId}`), sql`${cdrs.terminationReason}`, sql`coalesce(${cdrs.sipCode}, '')`, sql`${cdrs.endedBy}`,
     field(attemptsJson),
     moneyCell(sql`${cdrs.cost}`), moneyCell(sql`${cdrs.vendorCost}`),
-    field(sql`${cdrs.sourceIp}`), sql`${cdrs.sourcePort}`, field(sql`${cdrs.nodeId}`),
+    field(sql`${cdrs.sourceIp}`), sql`${cdrs.sourcePort}`, sql`${cdrs.sourceTransport}`, field(sql`${cdrs.nodeId}`),
     sql`case when ${cdrs.warningPlayed} then 'true' else 'false' end`,
     sql`coalesce(${cdrs.rtpPacketsFromCaller}, '')`, sql`coalesce(${cdrs.rtpBytesFromCaller}, '')`,
     sql`coalesce(${cdrs.rtpPacketsFromCallee}, '')`, sql`coalesce(${cdrs.rtpBytesFromCallee}, '')`, field(sql`${cdrs.notes}`),

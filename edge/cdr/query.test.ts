@@ -51,7 +51,7 @@ describe('CDR search plans', () => {
     await h().db.run(sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${PREFIX_PLAN_MAX_ROWS})
         insert into cdrs select 'bulk_' || i, call_id, started_at_ms + i, answered_at_ms, ended_at_ms, duration_sec, pdd_ms, caller, callee,
           callee_out, account_id, mapping_gateway_id, routing_gateway_id, termination_reason, sip_code, ended_by, attempts, cost, vendor_cost, source_ip,
-          source_port, node_id, warning_played, rtp_packets_from_caller, rtp_bytes_from_caller, rtp_packets_from_callee, rtp_bytes_from_callee, notes from cdrs, n where callee = '0049301'`)
+          source_port, node_id, warning_played, rtp_packets_from_caller, rtp_bytes_from_caller, rtp_packets_from_callee, rtp_bytes_from_callee, notes, source_transport from cdrs, n where callee = '0049301'`)
     expect(await chooseCdrPlan(h().db, { callee: '0049' })).toBe('time')
     expect(await chooseCdrPlan(h().db, { callee: '0049', caller: '4930' })).toBe('caller')
   })

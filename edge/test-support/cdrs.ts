@@ -44,6 +44,7 @@ export function cdrRow(over: Partial<CdrRow> = {}): CdrRow {
     vendorCost: null,
     sourceIp: '192.0.2.10',
     sourcePort: 5060,
+    sourceTransport: 'udp',
     nodeId: 'node-1',
     warningPlayed: false,
     rtpPacketsFromCaller: null,

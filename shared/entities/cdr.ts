@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { cdrs } from '../db/tables/cdrs.js'
 import { terminationReason } from '../termination/reasons.js'
-import { ENDED_BY } from './enums.js'
+import { ENDED_BY, SIP_TRANSPORTS } from './enums.js'
 import { entityId, ipAddress, isoFromMs, isoFromMsOrNull, isoTime, money, port, sipStatusCode } from './fields.js'
 
 /** Row shapes of the `cdrs` table. */
@@ -25,6 +25,7 @@ export const cdrAttemptCreate = z.strictObject({
   endedAtMs: epochMs,
   matchedPrefix: attemptPrefix,
   pddMs: attemptPdd,
+  transport: z.enum(SIP_TRANSPORTS).optional().describe('transport the INVITE went out on'),
 })
 
 /** The record the core hands to the CDR sink (epoch ms, as stored). */
@@ -51,6 +52,7 @@ export const cdrCreate = z
     vendorCost: money.nullable().optional().describe('vendor (clearing account) charge; null or absent when not rated'),
     sourceIp: ipAddress.describe('source address of the caller INVITE'),
     sourcePort: port,
+    sourceTransport: z.enum(SIP_TRANSPORTS).default('udp').describe('transport the caller INVITE came on'),
     nodeId: z.string().min(1).max(128).describe('core node that handled the call'),
     warningPlayed: z.boolean().default(false).describe('the SS_CALLREMINTIME warning prompt was played'),
     rtpPacketsFromCaller: rtpCount('RTP packets from the caller').optional(),
@@ -74,6 +76,7 @@ export const cdrAttempt = z.object({
   endedAt: isoTime,
   matchedPrefix: attemptPrefix,
   pddMs: attemptPdd,
+  transport: z.enum(SIP_TRANSPORTS).optional(),
 })
 
 /** Public JSON shape of a CDR. */
@@ -99,6 +102,7 @@ export const cdr = z.object({
   vendorCost: z.number().nullable().describe('vendor charge (cost); null when not rated'),
   sourceIp: z.string(),
   sourcePort: z.number().int(),
+  sourceTransport: z.enum(SIP_TRANSPORTS),
   nodeId: z.string(),
   warningPlayed: z.boolean(),
   rtpPacketsFromCaller: z.number().int().nullable(),

@@ -10,8 +10,8 @@ export const AUTH_MODES = ['ip', 'ip_port', 'password'] as const
 export const LOCK_TYPES = ['none', 'bar_all'] as const
 /** Prefix match modes (docs/architecture.md "Routing"). */
 export const PREFIX_MODES = ['extension', 'expiration'] as const
-/** SIP transports a routing gateway can use. */
-export const SIP_TRANSPORTS = ['udp'] as const
+/** SIP transports (RFC 3261 §18): a routing gateway's, and each call leg's in CDRs. */
+export const SIP_TRANSPORTS = ['udp', 'tcp', 'tls'] as const
 /** API key roles: admin may write, viewer may only GET. */
 export const API_KEY_ROLES = ['admin', 'viewer'] as const
 /** Which party ended a call. */

@@ -1,7 +1,7 @@
 // Reusable zod field schemas (ids, names, addresses, prefixes, times, money) and the JSON value shapes stored in text columns.
 import { z } from 'zod'
 import { TERMINATION_REASONS } from '../termination/reasons.js'
-import { LOCK_TYPES } from './enums.js'
+import { LOCK_TYPES, SIP_TRANSPORTS } from './enums.js'
 
 /** Entity id: opaque non-empty string assigned by the server. */
 export const entityId = z.string().min(1).max(128).describe('opaque id')
@@ -92,6 +92,8 @@ export interface CdrAttemptRow {
   matchedPrefix?: string
   /** Attempt start to its first 18x or answer, ms; null = neither came. */
   pddMs?: number | null
+  /** Transport the attempt's INVITE went out on (absent in records older than TCP/TLS support). */
+  transport?: (typeof SIP_TRANSPORTS)[number]
 }
 
 /** True when no value appears twice in the array. */

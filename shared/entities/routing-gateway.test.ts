@@ -48,7 +48,7 @@ describe('routingGatewayCreate', () => {
     [{ stopSwitchingCodes: [200] }, 'stopSwitchingCodes.0'],
     [{ stopSwitchingCodes: [486.5] }, 'stopSwitchingCodes.0'],
     [{ priority: -1 }, 'priority'],
-    [{ transport: 'tcp' }, 'transport'],
+    [{ transport: 'sctp' }, 'transport'],
     [{ prefixMode: 'longest' }, 'prefixMode'],
     [{ calleeRewrite: { strip: -1, add: '' } }, 'calleeRewrite.strip'],
     [{ callerRewrite: { strip: 0, add: 'x1' } }, 'callerRewrite.add'],

@@ -25,7 +25,7 @@ export class AnsweredInvite implements TransactionUser {
       this.dialog.onRetransmitted2xx(res, this.layer)
       return
     }
-    const fork = uacDialog(this.invite, res, this.transport, this.remote)
+    const fork = uacDialog(this.invite, res, this.transport, this.remote, this.layer.transports)
     if (fork === undefined) return
     fork.sendAck(this.layer, this.inviteSeq)
     const bye = fork.createRequest('BYE')

@@ -65,7 +65,8 @@ export class UacLeg implements TransactionUser {
     this.callId = generateCallId()
     this.tag = generateTag()
     const host = target.host.indexOf(':') !== -1 ? '[' + target.host + ']' : target.host
-    const ruri = 'sip:' + uriUser(target.calleeOut) + '@' + host + ':' + target.port
+    // RFC 3263 §4.1: a transport other than UDP is named in the URI, so the gateway and any proxy keep to it.
+    const ruri = 'sip:' + uriUser(target.calleeOut) + '@' + host + ':' + target.port + (target.transport === 'udp' ? '' : ';transport=' + target.transport)
     const h = new HeaderList()
     // RFC 3261 §16.6 step 3 (as a B2BUA passes it on): one less than the caller's Max-Forwards.
     h.append('max-forwards', String(Math.max(0, (callerInvite.maxForwards ?? 70) - 1)))
@@ -76,7 +77,7 @@ export class UacLeg implements TransactionUser {
     h.append('to', '<' + ruri + '>')
     h.append('call-id', this.callId)
     h.append('cseq', '1 INVITE')
-    h.append('contact', ctx.contact)
+    h.append('contact', ctx.contactFor(transport))
     h.append('allow', ctx.allow)
     if (ctx.supported.length > 0) h.append('supported', ctx.supported)
     // RFC 4028 §7.1: offer our session interval and minimum (SS_SESSION_EXPIRES 0: no headers).
@@ -95,6 +96,11 @@ export class UacLeg implements TransactionUser {
     this.transport = transport
     const v = isIP(target.host)
     this.remote = { address: target.host, port: target.port, family: v === 6 ? 'IPv6' : 'IPv4' }
+  }
+
+  /** The transport the INVITE actually went on (TCP for a large one, RFC 3261 §18.1.1, or back to UDP). */
+  get wireTransport(): Transport {
+    return this.ict?.transport ?? this.transport
   }
 
   /** Sends the INVITE through a new client transaction (RFC 3261 §17.1.1). */
@@ -224,10 +230,10 @@ export class UacLeg implements TransactionUser {
     this.state = 'answered'
     const d = this.dialog
     if (d !== null && d.remoteTag === res.to?.tag) d.confirm(res)
-    else this.dialog = uacDialog(this.invite, res, this.transport, this.remote) ?? null
+    else this.dialog = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports) ?? null
     if (this.dialog === null) return
     // Timer M's 2xx retransmissions need the dialog, not the call: hand them over so the ended call can be collected.
-    this.ict?.handOver(new AnsweredInvite(this.dialog, this.invite, this.inviteSeq, this.transport, this.remote, this.ctx.layer))
+    this.ict?.handOver(new AnsweredInvite(this.dialog, this.invite, this.inviteSeq, this.wireTransport, this.remote, this.ctx.layer))
     if (this.attached) {
       this.call.onAttemptAnswered(this, res)
       return
@@ -238,7 +244,7 @@ export class UacLeg implements TransactionUser {
 
   /** RFC 3261 §13.2.2.4: a 2xx from a second fork forms its own dialog, which we ACK and end at once. */
   private dropFork(res: SipResponse): void {
-    const fork = uacDialog(this.invite, res, this.transport, this.remote)
+    const fork = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports)
     if (fork === undefined) return
     fork.sendAck(this.ctx.layer, this.inviteSeq)
     const bye = fork.createRequest('BYE')
@@ -251,6 +257,6 @@ export class UacLeg implements TransactionUser {
   private takeEarlyDialog(res: SipResponse): void {
     const tag = res.to?.tag
     if (tag === undefined || (this.dialog !== null && this.dialog.remoteTag === tag)) return
-    this.dialog = uacDialog(this.invite, res, this.transport, this.remote) ?? null
+    this.dialog = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports) ?? null
   }
 }

@@ -39,7 +39,7 @@ export class UasLeg implements UasAnswerUser {
     const h: Array<readonly [string, string]> = []
     // RFC 3261 §12.1.1: the UAS copies Record-Route into dialog-forming responses.
     for (const rr of invite.headers.lines('record-route')) h.push(['Record-Route', rr])
-    h.push(['Contact', ctx.contact], ['Allow', ctx.allow], ['Supported', ctx.supported])
+    h.push(['Contact', ctx.contactFor(ist.transport)], ['Allow', ctx.allow], ['Supported', ctx.supported])
     this.dialogHeaders = h
   }
 
@@ -124,7 +124,7 @@ export class UasLeg implements UasAnswerUser {
 
   private ensureDialog(state: 'early' | 'confirmed'): Dialog {
     if (this.dialog === null) {
-      const d = uasDialog(this.invite, this.tag, this.ctx.contact, this.ist.source, this.ist.transport, state)
+      const d = uasDialog(this.invite, this.tag, this.ctx.contactFor(this.ist.transport), this.ist.source, this.ist.transport, state, this.ctx.layer.transports)
       // The layer validated From tag, Call-ID and CSeq; a missing one here is a bug upstream.
       if (d === undefined) throw new Error('caller INVITE cannot form a dialog')
       this.dialog = d

@@ -4,7 +4,7 @@ import type { CallController, Decision, RouteTarget } from '../ports.js'
 
 const TARGETS: RouteTarget[] = [{
   routingGatewayId: 'gw1', priority: 1, matchedPrefix: '', protectRoute: false, calleeOut: '4930123456789', callerOut: '4921198765',
-  host: '127.0.0.3', port: 5080, switchUntilConnect: true, stopSwitchingCodes: [], mediaProxy: false, groupId: null,
+  host: '127.0.0.3', port: 5080, transport: 'udp', switchUntilConnect: true, stopSwitchingCodes: [], mediaProxy: false, groupId: null,
 }]
 
 /** A route decision to 127.0.0.3:5080 that never runs out of lines. */

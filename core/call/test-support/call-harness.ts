@@ -26,7 +26,7 @@ export const SDP_B = 'v=0\r\no=b 1 1 IN IP4 127.0.0.3\r\ns=-\r\nc=IN IP4 127.0.0
 export function target(id: string, host: string, o: Partial<RouteTarget> = {}): RouteTarget {
   return {
     routingGatewayId: id, priority: 1, matchedPrefix: '', protectRoute: false, calleeOut: '0049301234', callerOut: '100',
-    host, port: 5080, switchUntilConnect: true, stopSwitchingCodes: [], mediaProxy: false, groupId: null, ...o,
+    host, port: 5080, transport: 'udp', switchUntilConnect: true, stopSwitchingCodes: [], mediaProxy: false, groupId: null, ...o,
   }
 }
 

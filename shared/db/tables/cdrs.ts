@@ -1,7 +1,7 @@
 // Drizzle table of call detail records, one per call, indexed for the API's newest-first keyset queries.
 import { sqliteTable, text, integer, real, index } from 'drizzle-orm/sqlite-core'
 import { bool, jsonText } from '../columns.js'
-import { ENDED_BY } from '../../entities/enums.js'
+import { ENDED_BY, SIP_TRANSPORTS } from '../../entities/enums.js'
 import { TERMINATION_REASONS } from '../../termination/reasons.js'
 import type { CdrAttemptRow } from '../../entities/fields.js'
 
@@ -33,6 +33,7 @@ export const cdrs = sqliteTable(
     vendorCost: real('vendor_cost'), // what the routing gateway's clearing account is charged (cost)
     sourceIp: text('source_ip').notNull(),
     sourcePort: integer('source_port').notNull(),
+    sourceTransport: text('source_transport', { enum: SIP_TRANSPORTS }).notNull().default('udp'),
     nodeId: text('node_id').notNull(),
     warningPlayed: bool('warning_played').notNull(),
     // RTP counted by the core's relay (null: media was not relayed); zero from one side is the one-way-audio signature.

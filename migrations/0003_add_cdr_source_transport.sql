@@ -1,0 +1,1 @@
+ALTER TABLE `cdrs` ADD `source_transport` text DEFAULT 'udp' NOT NULL;
