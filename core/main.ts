@@ -1,5 +1,5 @@
-// The core's one composition root: validated env -> database (+ migrations) -> config snapshot -> CDR sink -> UDP transport -> transaction layer -> B2BUA, OPTIONS checks, live status publisher, network tests, the status port, and the SIGTERM/SIGINT drain.
-import { mkdir } from 'node:fs/promises'
+// The core's one composition root: validated env -> database (+ migrations) -> config snapshot -> CDR sink -> UDP, TCP and TLS transports -> transaction layer -> B2BUA, OPTIONS checks, live status publisher, network tests, the status port, SIGHUP (TLS reload) and the SIGTERM/SIGINT drain.
+import { mkdir, readFile } from 'node:fs/promises'
 import { isIPv6 } from 'node:net'
 import { hostname } from 'node:os'
 import type { z } from 'zod'
@@ -30,6 +30,8 @@ import { OptionsAnswerer } from './sip/ua/options.js'
 import { RequestRouter } from './sip/ua/router.js'
 import type { TimerParams } from './sip/transaction/timers.js'
 import { startStatusServer, type StatusServer } from './status-port/server.js'
+import { openStreamTransport, type StreamTransport, type TlsMaterial } from './transport/stream.js'
+import { TransportSet, type Transport } from './transport/types.js'
 import { openUdpTransport, type UdpTransport } from './transport/udp.js'
 
 /** One JSON line on stderr and exit 1: what is wrong with which variable. */
@@ -90,6 +92,17 @@ function mediaEnvironment(env: CoreEnv, advertised: string, clock: SystemClock, 
       log.warn('media socket error', { err })
     },
   }
+}
+
+/** The TLS certificate, key and CAs named by the environment; undefined when TLS is not configured. */
+async function readTlsMaterial(env: CoreEnv): Promise<TlsMaterial | undefined> {
+  if (env.SIP_TLS_CERT_FILE === undefined || env.SIP_TLS_KEY_FILE === undefined) return undefined
+  const [cert, key, ca] = await Promise.all([
+    readFile(env.SIP_TLS_CERT_FILE),
+    readFile(env.SIP_TLS_KEY_FILE),
+    env.SIP_TLS_CA_FILE === undefined ? Promise.resolve(undefined) : readFile(env.SIP_TLS_CA_FILE),
+  ])
+  return { cert, key, verifyPeers: env.SIP_TLS_VERIFY_PEERS, ...(ca === undefined ? {} : { ca }) }
 }
 
 /** Starts every part of the node; resolves once SIP and the status port listen. */
@@ -168,6 +181,18 @@ async function main(): Promise<void> {
   })
 
   const transport: UdpTransport = await openUdpTransport({ host: env.SIP_HOST, port: env.SIP_PORT, user: layer, log, metrics })
+  // RFC 3261 §18: every element speaks TCP too, on the same port number; TLS on its own port once a certificate is set.
+  const limits = {
+    maxConnections: env.SIP_TCP_MAX_CONNECTIONS, maxPerSource: env.SIP_TCP_MAX_PER_SOURCE, idleMs: env.SIP_TCP_IDLE_MS, messageMs: env.SIP_TCP_MESSAGE_MS,
+  }
+  const streamHost = env.SIP_TCP_HOST ?? env.SIP_HOST
+  const tcp: StreamTransport = await openStreamTransport({ protocol: 'TCP', host: streamHost, port: transport.local.port, user: layer, limits, log, metrics })
+  const tlsMaterial = await readTlsMaterial(env)
+  const tls: StreamTransport | null = tlsMaterial === undefined
+    ? null
+    : await openStreamTransport({ protocol: 'TLS', host: streamHost, port: env.SIP_TLS_PORT, user: layer, tls: tlsMaterial, limits, log, metrics })
+  const transports = new TransportSet(tls === null ? [transport, tcp] : [transport, tcp, tls])
+  layer.useTransports(transports)
   checker.start(layer, transport, config.current)
   config.observe({ onConfigSwap: (next) => checker.apply(next) })
   const liveLog = log.child({ module: 'live' })
@@ -202,6 +227,7 @@ async function main(): Promise<void> {
       configVersion: config.current.version,
       configReloadFailures: config.consecutiveFailures,
       transactions: layer.size,
+      connections: { tcp: tcp.connectionCount, tls: tls?.connectionCount ?? 0 },
       calls: b2bua.activeCalls,
       gateways: { checked: checker.ids.length, offline: [...checker.online].filter(([, up]) => !up).map(([id]) => id) },
       statusPublishFailures: publisher.consecutiveFailures,
@@ -209,7 +235,7 @@ async function main(): Promise<void> {
     }),
   })
   log.info('core listening', {
-    sip: `udp:${transport.local.address}:${transport.local.port}`,
+    sip: transports.all.map((t: Transport) => `${t.protocol.toLowerCase()}:${t.local.address}:${t.local.port}`).join(' '),
     advertised,
     status: `http://${env.STATUS_HOST}:${status.port}`,
     database: database.mode,
@@ -246,7 +272,7 @@ async function main(): Promise<void> {
     await publisher.stop()
     await hangups.stop()
     await liveCalls.stop()
-    await transport.close()
+    await Promise.all(transports.all.map((t) => t.close()))
     config.stop()
     const cdr = await sink.close(clock.now() + 5_000)
     await status.close()
@@ -263,6 +289,16 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => onSignal('SIGTERM'))
   process.on('SIGINT', () => onSignal('SIGINT'))
+  // SIGHUP: a renewed certificate (certbot, ACME) is read again; new TLS connections use it, open ones keep theirs.
+  process.on('SIGHUP', () => {
+    if (tls === null) return log.info('SIGHUP: TLS is not configured; nothing to reload')
+    readTlsMaterial(env)
+      .then((m) => {
+        if (m !== undefined) tls.reloadTls(m)
+        log.info('TLS certificate reloaded', { cert: env.SIP_TLS_CERT_FILE })
+      })
+      .catch((err: unknown) => log.error('TLS reload failed; the previous certificate stays in use', { err }))
+  })
 }
 
 main().catch((err: unknown) => {

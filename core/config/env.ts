@@ -7,6 +7,7 @@ const port = (def: number, min = 1) => z.preprocess(unset, z.coerce.number().int
 const int = (def: number, min: number, max: number) => z.preprocess(unset, z.coerce.number().int().min(min).max(max).default(def))
 const text = (def: string) => z.preprocess(unset, z.string().min(1).default(def))
 const optionalText = z.preprocess(unset, z.string().min(1).optional())
+const flag = (def: boolean) => z.preprocess(unset, z.enum(['true', 'false', '1', '0']).default(def ? 'true' : 'false').transform((v) => v === 'true' || v === '1'))
 
 /**
  * How long SIGTERM lets calls finish before ending the rest as SystemShutdown: 110 s, inside fly.toml's
@@ -18,10 +19,22 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 110_000
 export const coreEnvSchema = z
   .object({
     SIP_HOST: text('127.0.0.1').describe('address the core binds for SIP over UDP and for RTP (IPv4 or IPv6; `fly-global-services` on Fly)'),
-    SIP_PORT: port(5060).describe('SIP UDP port'),
+    SIP_PORT: port(5060).describe('SIP port, UDP and TCP alike (RFC 3261 §18: every element speaks both)'),
     SIP_ADVERTISED_HOST: optionalText
       .describe('address written into Via, Contact, Record-Route and SDP (NAT, Fly dedicated IPv4)')
       .meta({ fallback: '`SIP_HOST`' }),
+    SIP_TCP_HOST: optionalText
+      .describe('address SIP over TCP and TLS listens on (on Fly UDP needs `fly-global-services`, streams `0.0.0.0`)')
+      .meta({ fallback: '`SIP_HOST`' }),
+    SIP_TLS_PORT: port(5061, 0).describe('SIP over TLS port, listening once `SIP_TLS_CERT_FILE` and `SIP_TLS_KEY_FILE` are set'),
+    SIP_TLS_CERT_FILE: optionalText.describe('PEM certificate (chain) for SIP over TLS, re-read on SIGHUP; also our client certificate towards vendors'),
+    SIP_TLS_KEY_FILE: optionalText.describe('PEM private key of `SIP_TLS_CERT_FILE`, re-read on SIGHUP'),
+    SIP_TLS_CA_FILE: optionalText.describe('PEM CAs trusted when verifying vendors\' certificates').meta({ fallback: "Node's bundled roots" }),
+    SIP_TLS_VERIFY_PEERS: flag(false).describe('verify the certificate of routing gateways reached over TLS (off: many trunks use self-signed ones)'),
+    SIP_TCP_MAX_CONNECTIONS: int(2048, 1, 1_000_000).describe('TCP and TLS connections open at once, in and out (as Kamailio\'s tcp_max_connections)'),
+    SIP_TCP_MAX_PER_SOURCE: int(64, 1, 1_000_000).describe('inbound TCP/TLS connections from one source IP'),
+    SIP_TCP_IDLE_MS: int(120_000, 100, 86_400_000).describe('a TCP/TLS connection without a byte either way this long is closed (as Kamailio\'s tcp_connection_lifetime)'),
+    SIP_TCP_MESSAGE_MS: int(10_000, 100, 600_000).describe('a SIP message (or TLS handshake) must complete this long after its first byte; slower senders are cut'),
     STATUS_HOST: text('127.0.0.1').describe('address of the core status port (`/health`, `/metrics`, `/v1/calls`); loopback unless you expose it on a private network'),
     STATUS_PORT: port(9090, 0).describe('core status port; 0 picks a free one'),
     DATABASE_URL: text('file:./data/softswitch.db')
@@ -41,6 +54,7 @@ export const coreEnvSchema = z
     HANGUP_POLL_MS: int(500, 50, 60_000).describe('how often the core polls `call_hangups` for calls an operator hung up'),
   })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
+  .refine((e) => (e.SIP_TLS_CERT_FILE === undefined) === (e.SIP_TLS_KEY_FILE === undefined), { path: ['SIP_TLS_KEY_FILE'], message: 'SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE go together' })
 
 /** The validated environment. */
 export type CoreEnv = z.infer<typeof coreEnvSchema>

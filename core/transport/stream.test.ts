@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Metrics } from '../lib/metrics.js'
 import { openStreamTransport, type StreamLimits, type StreamTransport } from './stream.js'
 import { makeTestCertificate, type TestCertificate } from './test-support/tls-cert.js'
-import { RecordingUser, runTransportContract, sipMessage, type TransportHarness } from './transport.contract.js'
+import { RecordingUser, runTransportContract, sipMessage, type TransportHarness } from './test-support/transport-contract.js'
 import type { RemoteAddr, Transport, TransportFailure, TransportUser } from './types.js'
 
 let cert: TestCertificate

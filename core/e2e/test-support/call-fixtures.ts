@@ -30,6 +30,7 @@ export interface VendorRun {
   port: number
   durationMs?: number
   calls?: number
+  transport?: 'udp' | 'tcp'
 }
 
 /** One customer call (or a few) through the core. */
@@ -66,6 +67,7 @@ export async function runCall(run: CallRun): Promise<CallResult> {
     vendors.push(await startSippUas({
       scenario: v.scenario, port: v.port, calls: v.calls ?? 1, timeoutSec: 30, trace: true,
       ...(v.durationMs === undefined ? {} : { durationMs: v.durationMs }),
+      ...(v.transport === undefined ? {} : { transport: v.transport }),
     }))
   }
   const customer = await runSipp({ timeoutSec: 30, trace: true, ...run.customer, target: run.core.target, calls: run.customer.calls ?? 1 })

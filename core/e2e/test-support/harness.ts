@@ -40,6 +40,23 @@ export async function freeTcpPort(): Promise<number> {
   return typeof addr === 'object' && addr !== null ? addr.port : 0
 }
 
+/** A port number free on both UDP and TCP right now (the core listens on both with one number). */
+export async function freeSipPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await freeUdpPort()
+    const srv = createServer()
+    const ok = await new Promise<boolean>((done) => {
+      srv.once('error', () => done(false))
+      srv.listen(port, '127.0.0.1', () => done(true))
+    })
+    if (ok) {
+      await new Promise<void>((done) => srv.close(() => done()))
+      return port
+    }
+  }
+  throw new Error('no port free on both UDP and TCP')
+}
+
 /** Writes system parameters into a (new) database the way the edge does: migrated tables, one row each, config version bumped. */
 export async function writeParams(databaseUrl: string, params: Partial<Record<ParamName, unknown>>): Promise<void> {
   const database = await openTestDatabase(databaseUrl)
@@ -84,7 +101,7 @@ export interface CoreProcess {
 
 /** Starts `core/main.ts` on free ports with a temp data dir and a seeded database; resolves once it answers OPTIONS. */
 export async function startCore(env: Record<string, string> = {}, opts: StartCoreOptions = {}): Promise<CoreProcess> {
-  const sipPort = await freeUdpPort()
+  const sipPort = await freeSipPort()
   const statusPort = await freeTcpPort()
   const dataDir = mkdtempSync(join(tmpdir(), 'softswitch-e2e-'))
   const databaseUrl = opts.databaseUrl ?? `file:${join(dataDir, 'softswitch.db')}`
@@ -268,6 +285,8 @@ export interface SippRun {
   auth?: { username: string; password: string }
   /** Keep SIPp's message and error traces (`-trace_msg`, `-trace_err`) for failure messages (default false). */
   trace?: boolean
+  /** SIP over UDP (default) or TCP with one connection (`-t t1`). */
+  transport?: 'udp' | 'tcp'
 }
 
 /** A SIPp process running in the background. */
@@ -311,6 +330,7 @@ export async function startSipp(run: SippRun): Promise<SippProcess> {
     ...(run.auth && run.target && run.service ? ['-auth_uri', `${run.service}@${run.target}`] : []),
     ...(trace ? ['-trace_msg', '-message_file', messageFile, '-trace_err', '-error_file', errorFile] : []),
     ...(run.lostPercent ? ['-lost', String(run.lostPercent)] : []),
+    ...(run.transport === 'tcp' ? ['-t', 't1'] : []),
     ...(run.extraArgs ?? []),
   ]
   let stdout = ''
@@ -357,20 +377,24 @@ export async function runSipp(run: SippRun): Promise<SippResult> {
 export async function startSippUas(run: Omit<SippRun, 'target' | 'localPort' | 'calls'> & { port: number; calls?: number }): Promise<SippProcess> {
   const { port, calls, ...rest } = run
   const uas = await startSipp({ ...rest, localPort: port, calls: calls ?? 1 })
-  await waitUntilBound(port, 5_000)
+  await waitUntilBound(port, 5_000, run.transport ?? 'udp')
   return uas
 }
 
-/** Resolves once a socket is bound to UDP `port` (read from /proc/net/udp, so probing never races SIPp's own bind). */
-async function waitUntilBound(port: number, timeoutMs: number): Promise<void> {
-  const hex = ':' + port.toString(16).toUpperCase().padStart(4, '0') + ' '
+/** Resolves once a socket is bound to UDP `port` or listens on TCP `port` (read from /proc/net, so probing never races SIPp's own bind). */
+async function waitUntilBound(port: number, timeoutMs: number, transport: 'udp' | 'tcp' = 'udp'): Promise<void> {
+  const hex = ':' + port.toString(16).toUpperCase().padStart(4, '0')
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const table = readFileSync('/proc/net/udp', 'utf8')
-    if (table.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()))) return
+    const table = readFileSync(`/proc/net/${transport}`, 'utf8')
+    // TCP: state 0A is LISTEN.
+    if (table.split('\n').some((line) => {
+      const f = line.trim().split(/\s+/)
+      return f[1]?.endsWith(hex) === true && (transport === 'udp' || f[3] === '0A')
+    })) return
     await new Promise((ok) => setTimeout(ok, 20))
   }
-  throw new Error(`nothing bound UDP port ${port} within ${timeoutMs} ms (SIPp vendor did not start)`)
+  throw new Error(`nothing bound ${transport.toUpperCase()} port ${port} within ${timeoutMs} ms (SIPp vendor did not start)`)
 }
 
 /** A compact account of a SIPp run for assertion messages: exit code, counters, errors and the message trace tail. */

@@ -10,7 +10,7 @@ import { buildResponse, generateTag } from '../message/build.js'
 import { HeaderList } from '../message/header-list.js'
 import { SipRequest } from '../message/message.js'
 import { TransactionLayer } from './layer.js'
-import { RecordingCore, RecordingTu } from './layer.fixture.js'
+import { RecordingCore, RecordingTu } from './test-support/loop-stack.js'
 
 interface Node {
   layer: TransactionLayer
