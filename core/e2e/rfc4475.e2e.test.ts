@@ -1,6 +1,7 @@
-// Every RFC 4475 torture message (§3.1.1 valid, §3.1.2 invalid, §3.2, §3.3, §3.4) sent over UDP to the running core: it stays up, answers per RFC 3261 §8.2 / §16.3 / §21, and Timers H and J leave no transaction behind.
+// Every RFC 4475 torture message (§3.1.1 valid, §3.1.2 invalid, §3.2, §3.3, §3.4) sent to the running core over UDP (answered per RFC 3261 §8.2 / §16.3 / §21) and over TCP (one connection each): it stays up and answering, and Timers H and J leave no transaction behind.
 import { createSocket, type Socket } from 'node:dgram'
 import { readdirSync, readFileSync } from 'node:fs'
+import { connect, type Socket as TcpSocket } from 'node:net'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { health, metric, repoRoot, startCore, waitFor, type CoreProcess } from './test-support/harness.js'
@@ -27,6 +28,17 @@ const EXPECTED: Record<string, number[]> = {
   'regaut01.dat': [501], 'regbadct.dat': [400], 'regescrt.dat': [501], 'scalar02.dat': [400], 'scalarlg.dat': [],
   'sdp01.dat': [406], 'semiuri.dat': [200], 'test.dat': [], 'transports.dat': [200], 'trws.dat': [200],
   'unkscm.dat': [416], 'unksm2.dat': [501], 'unreason.dat': [], 'wsinv.dat': [], 'zeromf.dat': [483],
+}
+
+/**
+ * Over TCP each file is answered as over UDP except where a stream reads it differently (RFC 3261 §18.3): clerr's
+ * Content-Length promises more body, so the core waits for it; dblreq's second request is a message of its own; inv2543
+ * has no Content-Length, which a stream requires (400); wsinv's answer goes back on its connection whatever its Via says;
+ * cparam02 has cparam01's branch and sent-by (over UDP each file's Via is pointed at its own socket), so it is a
+ * retransmission of cparam01's REGISTER, answered on cparam01's connection.
+ */
+const EXPECTED_OVER_TCP: Record<string, number[]> = {
+  'clerr.dat': [], 'cparam02.dat': [], 'dblreq.dat': [501, 403], 'inv2543.dat': [400], 'wsinv.dat': [481],
 }
 
 const TOP_VIA = /^((?:via|v)[ \t]*:[ \t]*SIP[ \t]*\/[ \t]*[0-9.]+[ \t]*\/[ \t]*)(?:UDP|TCP|TLS|SCTP)([ \t]+)[^;\s,]+/im
@@ -81,6 +93,52 @@ describe('RFC 4475 torture messages against the running core', () => {
     // T1 = 100 ms: H and J are 6.4 s.
     expect(await waitFor(async () => (await health(core)).transactions === 0, 15_000)).toBe(true)
     expect(await metric(core, 'sip_server_failures_total{status="408"}')).toBeGreaterThan(0)
+    expect((await health(core)).ok).toBe(true)
+  })
+})
+
+describe('RFC 4475 torture messages over TCP against the running core', () => {
+  let core: CoreProcess
+  beforeAll(async () => {
+    core = await startCore({}, { params: { SS_SIP_T1_MS: 100, SS_SIP_T4_MS: 1000 } })
+  })
+  afterAll(async () => {
+    expect(await core.stop()).toBe(0)
+  })
+
+  it('survives every message over TCP, one connection each, and still answers OPTIONS over TCP', async () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.dat')).sort()
+    const got = new Map<string, number[]>()
+    const conns: TcpSocket[] = []
+    /** Opens a connection, writes `bytes`, and records each status line the core sends back on it. */
+    const send = async (name: string, bytes: Buffer): Promise<void> => {
+      const statuses: number[] = []
+      got.set(name, statuses)
+      const c = connect({ host: '127.0.0.1', port: core.sipPort })
+      conns.push(c)
+      let text = ''
+      c.on('data', (d: Buffer) => {
+        text += d.toString('latin1')
+        for (const m of text.matchAll(/^SIP\/2\.0 (\d{3}) /gm)) if (!statuses.includes(Number(m[1]))) statuses.push(Number(m[1]))
+      })
+      c.on('error', () => {})
+      await new Promise<void>((ok) => c.once('connect', () => ok()))
+      c.write(bytes)
+    }
+    try {
+      for (const file of files) await send(file, readFileSync(join(dir, file)))
+      await new Promise((ok) => setTimeout(ok, 1500))
+      await send('probe', Buffer.from(
+        `OPTIONS sip:127.0.0.1:${core.sipPort} SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-tcp-probe\r\nMax-Forwards: 70\r\n` +
+        `From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:127.0.0.1>\r\nCall-ID: tcp-probe@rfc4475\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`))
+      expect(await waitFor(async () => got.get('probe')!.length > 0, 5_000)).toBe(true)
+    } finally {
+      for (const c of conns) c.destroy()
+    }
+    expect(got.get('probe')).toEqual([200])
+    expect(Object.fromEntries(files.map((f) => [f, got.get(f)]))).toEqual(Object.fromEntries(files.map((f) => [f, EXPECTED_OVER_TCP[f] ?? EXPECTED[f]])))
+    expect(core.child.exitCode).toBeNull()
+    expect(await metric(core, 'sip_transport_user_errors_total{transport="tcp"}')).toBe(0)
     expect((await health(core)).ok).toBe(true)
   })
 })
