@@ -110,13 +110,13 @@ describe('digest authentication (password mode)', () => {
     return c
   }
 
-  it('challenges an INVITE without credentials with 401/407 offering SHA-256 then MD5 with qop=auth, and writes no CDR', async () => {
+  it('challenges an INVITE without credentials with 401/407 offering MD5 then SHA-256 with qop=auth, and writes no CDR', async () => {
     const mark = await cdrMark(core.database.db)
     const call = newCall()
     const first = await customer.invite({ ...call, callee: '4100', cseq: 1 })
     expect([401, 407]).toContain(first.final.status)
     const challenges = challengesOf(first.final)
-    expect(challenges.map((c) => c.params.get('algorithm')?.toUpperCase())).toEqual(['SHA-256', 'MD5'])
+    expect(challenges.map((c) => c.params.get('algorithm')?.toUpperCase())).toEqual(['MD5', 'SHA-256'])
     for (const c of challenges) {
       expect(c.params.get('qop')).toBe('auth')
       expect(c.params.get('realm')).toBe('softswitch')
@@ -141,6 +141,16 @@ describe('digest authentication (password mode)', () => {
       expect(cdr).toMatchObject({ mappingGatewayId: 'mgw_pw', accountId: CUSTOMER_ACCOUNT.id })
     })
   }
+
+  it("lets SIPp's own digest client (MD5, first challenge only) through on default settings", async () => {
+    const r = await runCall({
+      core,
+      customer: { scenario: 'uac-digest-auth-expect-200.xml', service: '4250', durationMs: 100, auth: { username: USER, password: PASSWORD } },
+      vendors: [{ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort }],
+    })
+    expect(outcome(r.customer), r.trace).toEqual({ ok: 1, failed: 0 })
+    expect(r.cdrs[0], r.trace).toMatchObject({ terminationReason: 'CallerHangup', mappingGatewayId: 'mgw_pw', routingGatewayId: 'rgw_vendor' })
+  })
 
   it('refuses a wrong password with 403, tries no vendor, and writes AuthenticationFailed for the known gateway', async () => {
     const mark = await cdrMark(core.database.db)

@@ -1,4 +1,4 @@
-// The OPTIONS online check: a non-INVITE client of the transaction layer per routing gateway with optionsCheck, jittered every SS_SIP_OPTIONS_CHECK_PERIOD, with hysteresis; policy reads it as GatewayHealth.
+// The OPTIONS online check: a non-INVITE client of the transaction layer per routing gateway with optionsCheck, over its transport, every SS_SIP_OPTIONS_CHECK_PERIOD from a random phase, failing after SS_OPTIONS_TIMEOUT, with hysteresis; policy reads it as GatewayHealth.
 import { isIP } from 'node:net'
 import type { RoutingGatewayRow } from '../../shared/entities/routing-gateway.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
@@ -8,11 +8,11 @@ import type { Histogram, Metric, Metrics } from '../lib/metrics.js'
 import type { SipResponse } from '../sip/message/message.js'
 import type { TransactionLayer } from '../sip/transaction/layer.js'
 import type { ClientTransaction, TransactionUser } from '../sip/transaction/types.js'
-import type { RemoteAddr, Transport } from '../transport/types.js'
+import type { RemoteAddr, Transport, TransportProtocol } from '../transport/types.js'
 import { buildOptions, hostPort, summariseProbes, type NetworkTestResult } from './options-request.js'
 import { ProbeState, type Hysteresis, type ProbeOutcome, type ProbeView } from './probe-state.js'
 
-/** Options for the checker; `random` spreads the checks (default Math.random). */
+/** Options for the checker; `random` spreads the checks over the period (default Math.random). */
 export interface OptionsCheckerOptions {
   clock: Clock
   log: Logger
@@ -20,20 +20,31 @@ export interface OptionsCheckerOptions {
   random?: () => number
 }
 
-/** Period jitter: each wait is the period times a factor in [1 - JITTER, 1 + JITTER). */
-const JITTER = 0.1
-
-/** Checks per gateway that may wait for Timer F at once (the period can be shorter than 64*T1). */
+/** Checks per gateway that may be unanswered at once (the period can be shorter than the timeout). */
 const MAX_IN_FLIGHT = 4
 
 /** One checked gateway: its address, state and timer. */
 interface Checked {
   readonly id: string
+  /** host:port, plus `;transport=` for TCP and TLS (the Request-URI; a change re-adds the gateway). */
   readonly target: string
+  readonly protocol: TransportProtocol
   readonly remote: RemoteAddr
   readonly state: ProbeState
   timer: TimerHandle | null
+  /** When the next check is due: checks sit on a fixed grid, so failures x period + timeout bounds the time to offline. */
+  nextAtMs: number
   inFlight: number
+}
+
+/** The Via token of a gateway's transport. */
+function protocolOf(g: Pick<RoutingGatewayRow, 'transport'>): TransportProtocol {
+  return g.transport === 'tcp' ? 'TCP' : g.transport === 'tls' ? 'TLS' : 'UDP'
+}
+
+/** The Request-URI target of a gateway's OPTIONS (RFC 3263 §4.1: a stream transport is named in the URI). */
+function targetOf(g: Pick<RoutingGatewayRow, 'host' | 'port' | 'transport'>): string {
+  return hostPort(g.host, g.port) + (g.transport === 'udp' ? '' : ';transport=' + g.transport)
 }
 
 /** The address a gateway row resolves to (numeric hosts only; a name is used as is and fails as a transport error). */
@@ -41,25 +52,35 @@ function remoteOf(g: Pick<RoutingGatewayRow, 'host' | 'port'>): RemoteAddr {
   return { address: g.host, port: g.port, family: isIP(g.host) === 6 ? 'IPv6' : 'IPv4' }
 }
 
-/** Sends one OPTIONS and resolves with its outcome: any final response is an answer, Timer F or a transport error is not. */
-function probeOnce(layer: TransactionLayer, clock: Clock, transport: Transport, target: string, remote: RemoteAddr): Promise<ProbeOutcome> {
+/**
+ * Sends one OPTIONS and resolves with its outcome: any final response is an answer; no answer within `timeoutMs` (or
+ * Timer F, whichever comes first) or a transport error is not. A late answer after the timeout changes nothing.
+ */
+function probeOnce(layer: TransactionLayer, clock: Clock, transport: Transport, target: string, remote: RemoteAddr, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const local = transport.local
     const req = buildOptions(target, hostPort(local.address, local.port))
     layer.addVia(req, transport)
     const sentAt = clock.now()
+    let timer: TimerHandle | null = null
+    const done = (o: ProbeOutcome): void => {
+      timer?.cancel()
+      timer = null
+      resolve(o)
+    }
+    timer = clock.after(timeoutMs, () => done({ ok: false, why: 'timeout' }))
     const user: TransactionUser = {
       onResponse(res: SipResponse, _tx: ClientTransaction) {
         // RFC 3261 §11.2: any final status means the host's SIP stack answered (even 404/405/503).
-        if (res.status >= 200) resolve({ ok: true, rttMs: clock.now() - sentAt, status: res.status })
+        if (res.status >= 200) done({ ok: true, rttMs: clock.now() - sentAt, status: res.status })
       },
-      onTimeout: () => resolve({ ok: false, why: 'timeout' }),
-      onTransportError: () => resolve({ ok: false, why: 'transport' }),
+      onTimeout: () => done({ ok: false, why: 'timeout' }),
+      onTransportError: () => done({ ok: false, why: 'transport' }),
     }
     try {
       layer.sendRequest(req, transport, remote, user)
     } catch {
-      resolve({ ok: false, why: 'transport' })
+      done({ ok: false, why: 'transport' })
     }
   })
 }
@@ -77,6 +98,7 @@ export class OptionsChecker {
   private transport: Transport | null = null
   private layer: TransactionLayer | null = null
   private periodMs = 60_000
+  private timeoutMs = 5_000
   private hysteresis: Hysteresis = { failuresToOffline: 3, successesToOnline: 2 }
 
   constructor(private readonly opts: OptionsCheckerOptions) {
@@ -99,12 +121,13 @@ export class OptionsChecker {
   apply(snapshot: ConfigSnapshot): void {
     const p = snapshot.params
     this.periodMs = p.SS_SIP_OPTIONS_CHECK_PERIOD * 1000
+    this.timeoutMs = p.SS_OPTIONS_TIMEOUT * 1000
     this.hysteresis = { failuresToOffline: p.SS_OPTIONS_FAILURES_TO_OFFLINE, successesToOnline: p.SS_OPTIONS_SUCCESSES_TO_ONLINE }
     const wanted = new Map<string, Readonly<RoutingGatewayRow>>()
     for (const g of snapshot.routingGateways.values()) if (g.optionsCheck) wanted.set(g.id, g)
     for (const [id, c] of this.checked) {
       const g = wanted.get(id)
-      if (g === undefined || hostPort(g.host, g.port) !== c.target) this.forget(id)
+      if (g === undefined || targetOf(g) !== c.target) this.forget(id)
     }
     for (const g of wanted.values()) if (!this.checked.has(g.id)) this.add(g)
   }
@@ -129,7 +152,7 @@ export class OptionsChecker {
     const probes: Promise<ProbeOutcome>[] = []
     for (let i = 0; i < count; i++) {
       if (i > 0) await new Promise<void>((ok) => this.opts.clock.after(intervalMs, ok))
-      probes.push(probeOnce(layer, this.opts.clock, transport, target, remote))
+      probes.push(probeOnce(layer, this.opts.clock, transport, target, remote, this.timeoutMs))
     }
     const outcomes = await Promise.all(probes)
     const rtts: number[] = []
@@ -150,12 +173,13 @@ export class OptionsChecker {
   }
 
   private add(g: Readonly<RoutingGatewayRow>): void {
-    const c: Checked = { id: g.id, target: hostPort(g.host, g.port), remote: remoteOf(g), state: new ProbeState(), timer: null, inFlight: 0 }
+    // The first check comes within one period, at a random phase so a big table does not probe in one burst.
+    const nextAtMs = this.opts.clock.now() + this.random() * this.periodMs
+    const c: Checked = { id: g.id, target: targetOf(g), protocol: protocolOf(g), remote: remoteOf(g), state: new ProbeState(), timer: null, nextAtMs, inFlight: 0 }
     this.checked.set(g.id, c)
     this.online.set(g.id, true)
     this.onlineGauge.set(1, g.id)
-    // The first check comes within one period, spread so a big table does not probe in one burst.
-    this.schedule(c, this.random() * this.periodMs)
+    this.schedule(c)
   }
 
   private forget(id: string): void {
@@ -168,24 +192,35 @@ export class OptionsChecker {
     this.rtt.remove(id)
   }
 
-  private schedule(c: Checked, delayMs: number): void {
-    c.timer = this.opts.clock.after(delayMs, () => this.check(c))
+  private schedule(c: Checked): void {
+    c.timer = this.opts.clock.after(Math.max(0, c.nextAtMs - this.opts.clock.now()), () => this.check(c))
   }
 
   /**
-   * One periodic check; the next is scheduled at once. Checks overlap when the period is shorter than Timer F, so a dead
-   * gateway goes offline after its failures-to-offline periods plus one Timer F, not that many Timer Fs.
+   * One periodic check; the next is scheduled at once, one period after this one was due. Checks overlap when the
+   * period is shorter than the timeout, so a dead gateway goes offline within failures x period + timeout.
    */
   private check(c: Checked): void {
     if (this.checked.get(c.id) !== c) return
-    this.schedule(c, this.periodMs * (1 - JITTER + 2 * JITTER * this.random()))
-    const transport = this.transport
+    c.nextAtMs = Math.max(c.nextAtMs + this.periodMs, this.opts.clock.now())
+    this.schedule(c)
     const layer = this.layer
-    if (c.inFlight >= MAX_IN_FLIGHT || transport === null || layer === null) return
+    const transport = this.transportFor(c.protocol)
+    if (c.inFlight >= MAX_IN_FLIGHT || layer === null) return
     c.inFlight++
-    probeOnce(layer, this.opts.clock, transport, c.target, c.remote)
+    if (transport === undefined) {
+      // TLS to a gateway while the node has no certificate: nothing can answer, which is what offline means.
+      this.record(c, { ok: false, why: 'transport' })
+      return
+    }
+    probeOnce(layer, this.opts.clock, transport, c.target, c.remote, this.timeoutMs)
       .then((o) => this.record(c, o))
       .catch((err: unknown) => this.opts.log.error('OPTIONS check failed unexpectedly', { err, routingGatewayId: c.id }))
+  }
+
+  /** The layer's transport for `protocol`; UDP falls back to the one given to start (layers without a transport set). */
+  private transportFor(protocol: TransportProtocol): Transport | undefined {
+    return this.layer?.transports.get(protocol) ?? (protocol === 'UDP' ? this.transport ?? undefined : undefined)
   }
 
   private record(c: Checked, o: ProbeOutcome): void {

@@ -75,12 +75,12 @@ describe('PolicyController', () => {
   })
 
   describe('digest', () => {
-    it('challenges a password gateway with SHA-256 and MD5 together', () => {
+    it('challenges a password gateway with MD5 and SHA-256 together, MD5 first by default', () => {
       const { controller, clock } = setup()
       const d = controller.admit(admission(invite(URI), '203.0.113.50', 5060, clock.now()))
       expect(d).toMatchObject({ kind: 'challenge', status: 407 })
       expect(d.kind === 'challenge' && d.headers.map(([n, v]) => [n, /algorithm=([\w-]+)/.exec(v)?.[1]])).toEqual([
-        ['Proxy-Authenticate', 'SHA-256'], ['Proxy-Authenticate', 'MD5'],
+        ['Proxy-Authenticate', 'MD5'], ['Proxy-Authenticate', 'SHA-256'],
       ])
     })
 

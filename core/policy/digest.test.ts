@@ -49,19 +49,19 @@ describe('digestResponse', () => {
 
 describe('DigestAuthenticator', () => {
   describe('challenge', () => {
-    it('offers SHA-256 then MD5 in Proxy-Authenticate with one nonce, qop="auth", realm and opaque', () => {
+    it('offers MD5 then SHA-256 in Proxy-Authenticate with one nonce, qop="auth", realm and opaque', () => {
       const { auth, clock } = setup()
       const headers = auth.challengeHeaders(407, REALM, clock.now(), false)
       expect(headers.map(([n]) => n)).toEqual(['Proxy-Authenticate', 'Proxy-Authenticate'])
-      const [sha, md5] = headers.map(([, v]) => v)
+      const [md5, sha] = headers.map(([, v]) => v)
       expect(sha).toMatch(/^Digest realm="softswitch", nonce="[A-Za-z0-9_-]{40}", opaque="[^"]+", algorithm=SHA-256, qop="auth"$/)
       expect(md5).toBe(sha!.replace('algorithm=SHA-256', 'algorithm=MD5'))
     })
 
-    it('leads with MD5 when SS_AUTH_DIGEST_FIRST asks for it, still offering SHA-256', () => {
+    it('leads with SHA-256 when SS_AUTH_DIGEST_FIRST asks for it, still offering MD5', () => {
       const { auth, clock } = setup()
-      const values = auth.challengeHeaders(407, REALM, clock.now(), false, 'MD5').map(([, v]) => v)
-      expect(values.map((v) => /algorithm=([A-Z0-9-]+)/.exec(v)?.[1])).toEqual(['MD5', 'SHA-256'])
+      const values = auth.challengeHeaders(407, REALM, clock.now(), false, 'SHA-256').map(([, v]) => v)
+      expect(values.map((v) => /algorithm=([A-Z0-9-]+)/.exec(v)?.[1])).toEqual(['SHA-256', 'MD5'])
     })
 
     it('uses WWW-Authenticate for 401 and adds stale=true when asked', () => {

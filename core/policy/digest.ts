@@ -125,11 +125,13 @@ export class DigestAuthenticator {
   }
 
   /**
-   * The two challenge header values with one nonce, `first` leading: RFC 8760 §2.4 orders by preference (SHA-256),
-   * but clients that read only the first challenge (SIPp 3.6, older PJSIP) need MD5 first (SS_AUTH_DIGEST_FIRST).
+   * The two challenge header values with one nonce, `first` leading (SS_AUTH_DIGEST_FIRST). MD5 leads by default:
+   * clients that read only the first challenge (SIPp 3.6, older PJSIP, much gateway firmware) know only MD5, and
+   * Kamailio, OpenSIPS, Asterisk and FreeSWITCH lead with it too; RFC 8760 §2.4's preference order (SHA-256 first)
+   * is one parameter away, and SHA-256-capable clients pick it from either position.
    */
   challengeHeaders(
-    status: ChallengeStatus, realm: string, nowMs: number, stale: boolean, first: DigestAlgorithm = 'SHA-256',
+    status: ChallengeStatus, realm: string, nowMs: number, stale: boolean, first: DigestAlgorithm = 'MD5',
   ): readonly (readonly [string, string])[] {
     const name = status === 407 ? 'Proxy-Authenticate' : 'WWW-Authenticate'
     // SS_AUTH_REALM is validated to hold no quote, backslash or whitespace, so it is quoted as is.
