@@ -118,8 +118,10 @@ for (const file of files) {
 if (!only || only === 'sipp') all.push(...(await benchOptions()))
 const loads: LoadResult[] = []
 if (!only || only === 'sipp' || only === 'calls') {
-  // Calls per second: 1 s calls, SIPp customer and vendor on this machine, demo routing, IP then digest authentication.
+  // Calls per second: 1 s calls, SIPp customer and vendor on this machine, demo routing, IP then digest authentication
+  // over UDP, then IP over TCP on both legs (one connection each way).
   for (const auth of ['ip', 'digest'] as const) loads.push(await benchCallRate({ auth }))
+  loads.push(await benchCallRate({ auth: 'ip', transport: 'tcp' }))
 }
 console.log('\n| benchmark | ops/s | ns/op | notes |\n| --- | --- | --- | --- |')
 for (const b of all) {
@@ -132,7 +134,7 @@ if (loads.length > 0) {
   console.log('\n| calls (1 s, zero failed) | highest calls/s | core CPU µs/call | core CPU (cores) | core RSS MiB | loop lag p99 / max ms | steps (rate: ok/failed) |\n| --- | --- | --- | --- | --- | --- | --- |')
   for (const l of loads) {
     const steps = l.steps.map((s) => `${s.rate}: ${s.successful}/${s.failed + s.vendorFailed}`).join(', ')
-    if (l.skipped !== undefined) console.log(`| ${l.auth} | skipped: ${l.skipped.split('\n')[0]} | | | | | |`)
-    else console.log(`| ${l.auth} | ${l.best?.rate ?? 'none'} | ${l.best?.cpuUsPerCall ?? ''} | ${l.best?.cores ?? ''} | ${l.best?.rssMiB ?? ''} | ${l.best?.lagP99Ms ?? ''} / ${l.best?.lagMaxMs ?? ''} | ${steps} |`)
+    if (l.skipped !== undefined) console.log(`| ${l.auth} ${l.transport} | skipped: ${l.skipped.split('\n')[0]} | | | | | |`)
+    else console.log(`| ${l.auth} ${l.transport} | ${l.best?.rate ?? 'none'} | ${l.best?.cpuUsPerCall ?? ''} | ${l.best?.cores ?? ''} | ${l.best?.rssMiB ?? ''} | ${l.best?.lagP99Ms ?? ''} / ${l.best?.lagMaxMs ?? ''} | ${steps} |`)
   }
 }

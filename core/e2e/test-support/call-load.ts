@@ -2,10 +2,13 @@
 import { readFileSync } from 'node:fs'
 import { CUSTOMER_ACCOUNT, settle, vendorGateway } from './call-fixtures.js'
 import type { TestConfig } from './config-seed.js'
-import { describeSipp, freeUdpPort, runSipp, startCore, startSippUas, type CoreProcess } from './harness.js'
+import { describeSipp, freeTcpPort, freeUdpPort, runSipp, startCore, startSippUas, type CoreProcess } from './harness.js'
 
 /** How the customer authenticates. */
 export type LoadAuth = 'ip' | 'digest'
+
+/** The transport of both legs: SIPp customer and vendor over UDP, or each over one TCP connection (`-t t1`). */
+export type LoadTransport = 'udp' | 'tcp'
 
 /** One rate step: what SIPp saw and what the core spent. */
 export interface LoadStep {
@@ -33,6 +36,7 @@ export interface LoadStep {
 /** Result of one load run: every step, and the highest rate with zero failed calls (null when even the first failed). */
 export interface LoadResult {
   auth: LoadAuth
+  transport: LoadTransport
   steps: LoadStep[]
   best: LoadStep | null
   /** Why no step ran (call layer missing, SIPp cannot answer the challenge...). */
@@ -42,6 +46,8 @@ export interface LoadResult {
 /** Options; defaults: 1 s calls, 10 s per step, rates 100..6000. */
 export interface LoadOptions {
   auth: LoadAuth
+  /** Default udp. */
+  transport?: LoadTransport
   rates?: readonly number[]
   stepSec?: number
   callMs?: number
@@ -66,7 +72,7 @@ export function processRssMiB(pid: number): number {
 }
 
 /** The demo routing (what `npm start` seeds): one postpaid account, one customer (by IP or by password), one catch-all vendor. */
-function demoConfig(auth: LoadAuth, vendorPort: number): TestConfig {
+function demoConfig(auth: LoadAuth, vendorPort: number, transport: LoadTransport): TestConfig {
   return {
     accounts: [CUSTOMER_ACCOUNT],
     mappingGateways: [
@@ -74,7 +80,7 @@ function demoConfig(auth: LoadAuth, vendorPort: number): TestConfig {
         ? { id: 'mgw_demo', name: 'demo-ingress', accountId: CUSTOMER_ACCOUNT.id, authMode: 'ip', ips: ['127.0.0.1'] }
         : { id: 'mgw_demo', name: 'demo-ingress', accountId: CUSTOMER_ACCOUNT.id, authMode: 'password', username: USER, password: PASSWORD },
     ],
-    routingGateways: [vendorGateway('rgw_demo', vendorPort)],
+    routingGateways: [vendorGateway('rgw_demo', vendorPort, { transport })],
   }
 }
 
@@ -103,14 +109,14 @@ async function sampleLoop(core: CoreProcess, into: LoopFigures): Promise<void> {
 
 /** Runs `calls` calls at `rate`/s through the core and measures it. */
 async function runStep(
-  core: CoreProcess, auth: LoadAuth, vendorPort: number, rate: number, calls: number, callMs: number, trace = false,
+  core: CoreProcess, auth: LoadAuth, transport: LoadTransport, vendorPort: number, rate: number, calls: number, callMs: number, trace = false,
 ): Promise<LoadStep & { trace: string }> {
   const pid = core.child.pid!
   const stepSec = calls / rate
   const timeoutSec = Math.ceil(stepSec + callMs / 1000 + 20)
   // SIPp's sockets get 4 MiB buffers (rmem_max here) so drops on loopback measure the core, not the load generator
   const buffers = ['-buff_size', '4194304']
-  const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls, timeoutSec, trace, extraArgs: buffers })
+  const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls, timeoutSec, trace, extraArgs: buffers, transport })
   let rss = processRssMiB(pid)
   const sampler = setInterval(() => { rss = Math.max(rss, processRssMiB(pid)) }, 250)
   const loop: LoopFigures = { lagP99Ms: null, lagMaxMs: null, gcMaxMs: null }
@@ -119,7 +125,7 @@ async function runStep(
   const started = process.hrtime.bigint()
   const customer = await runSipp({
     scenario: auth === 'ip' ? 'uac-call-answered-expect-200.xml' : 'uac-digest-auth-expect-200.xml',
-    target: core.target, calls, rate, service: '1000', durationMs: callMs, timeoutSec, limit: Math.max(100, rate * 4), trace, extraArgs: buffers,
+    target: core.target, calls, rate, service: '1000', durationMs: callMs, timeoutSec, limit: Math.max(100, rate * 4), trace, extraArgs: buffers, transport,
     ...(auth === 'digest' ? { auth: { username: USER, password: PASSWORD } } : {}),
   })
   const wallSec = Number(process.hrtime.bigint() - started) / 1e9
@@ -143,28 +149,28 @@ export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
   const rates = opts.rates ?? [100, 200, 400, 800, 1200, 1600, 2000, 2500, 3000, 4000, 5000, 6000]
   const stepSec = opts.stepSec ?? 10
   const callMs = opts.callMs ?? 1000
-  const vendorPort = await freeUdpPort()
+  const transport = opts.transport ?? 'udp'
+  const vendorPort = transport === 'udp' ? await freeUdpPort() : await freeTcpPort()
   // the documented default reload period, not the tests' 100 ms
-  // SIPp 3.6.1 answers only the first challenge and only MD5: lead with MD5 (both are still offered).
   const core = await startCore(
     { LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000', ...opts.coreEnv },
-    { config: demoConfig(opts.auth, vendorPort), params: { SS_AUTH_DIGEST_FIRST: 'MD5' } },
+    { config: demoConfig(opts.auth, vendorPort, transport) },
   )
   const steps: LoadStep[] = []
   try {
     // One call first: a core without a call layer (or a challenge SIPp cannot answer) ends the run with a reason, not a table of zeros.
-    const probe = await runStep(core, opts.auth, vendorPort, 10, 1, 100, true)
+    const probe = await runStep(core, opts.auth, transport, vendorPort, 10, 1, 100, true)
     if (probe.successful !== 1 || probe.vendorFailed > 0) {
       const why = /must use MD5 or AKAv1-MD5/.test(probe.trace)
         ? 'SIPp 3.6.1 answers only the first digest challenge and only MD5; SS_AUTH_DIGEST_FIRST must be MD5 (github.com/SIPp/sipp/issues/488)'
         : /\b501\b/.test(probe.trace) ? 'the core answers INVITE with 501: no call layer yet' : 'a single probe call failed'
-      return { auth: opts.auth, steps, best: null, skipped: `${why}\n${probe.trace}` }
+      return { auth: opts.auth, transport, steps, best: null, skipped: `${why}\n${probe.trace}` }
     }
     for (const rate of rates) {
-      const step = await runStep(core, opts.auth, vendorPort, rate, Math.round(rate * stepSec), callMs)
+      const step = await runStep(core, opts.auth, transport, vendorPort, rate, Math.round(rate * stepSec), callMs)
       const { trace, ...line } = step
       steps.push(line)
-      log(JSON.stringify({ auth: opts.auth, ...line }))
+      log(JSON.stringify({ auth: opts.auth, transport, ...line }))
       if (step.failed > 0 || step.vendorFailed > 0 || step.successful < step.calls) {
         log(trace)
         break
@@ -175,5 +181,5 @@ export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
     await core.stop()
   }
   const clean = steps.filter((s) => s.failed === 0 && s.vendorFailed === 0 && s.successful === s.calls)
-  return { auth: opts.auth, steps, best: clean[clean.length - 1] ?? null }
+  return { auth: opts.auth, transport, steps, best: clean[clean.length - 1] ?? null }
 }
