@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../lib/log.js'
 import { Metrics, type CounterSeries, type Metric } from '../lib/metrics.js'
 import { DEFAULT_FRAMER_LIMITS, StreamFramer, type FramerLimits, type FramingError } from './stream-framer.js'
 import {
+  failure,
   TransportError,
   type AddressFamily,
   type RemoteAddr,
@@ -104,11 +105,6 @@ function keyOf(a: { address: string; port: number }): string {
 
 function familyOf(address: string): AddressFamily {
   return net.isIPv6(address) ? 'IPv6' : 'IPv4'
-}
-
-function failure(err: unknown, remote: RemoteAddr): TransportFailure {
-  const e = err as { code?: unknown; message?: unknown }
-  return { code: typeof e?.code === 'string' ? e.code : 'ESEND', message: typeof e?.message === 'string' ? e.message : String(err), remote, cause: err }
 }
 
 /** First line of a message for error logs. */

@@ -22,6 +22,12 @@ export interface TransportFailure {
   readonly cause?: unknown
 }
 
+/** A socket error as a TransportFailure value (errno code when it has one, else ESEND). */
+export function failure(err: unknown, remote: RemoteAddr): TransportFailure {
+  const e = err as { code?: unknown; message?: unknown }
+  return { code: typeof e?.code === 'string' ? e.code : 'ESEND', message: typeof e?.message === 'string' ? e.message : String(err), remote, cause: err }
+}
+
 /** Receives the outcome of one send; only failures are reported (success is silent). */
 export interface SendListener {
   onSendError(failure: TransportFailure): void

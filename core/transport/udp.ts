@@ -5,6 +5,7 @@ import { isIP, isIPv6 } from 'node:net'
 import { silentLogger, type Logger } from '../lib/log.js'
 import { Metrics, type CounterSeries } from '../lib/metrics.js'
 import {
+  failure,
   isKeepAlive,
   TransportError,
   type AddressFamily,
@@ -54,16 +55,6 @@ function counters(m: Metrics): UdpCounters {
     sendErrors: c('sip_transport_send_errors_total', 'Sends that failed'),
     userErrors: c('sip_transport_user_errors_total', 'Exceptions thrown by the layer above while handling a datagram (bugs)'),
     socketErrors: c('sip_transport_socket_errors_total', 'Socket-level error events'),
-  }
-}
-
-function failure(err: unknown, remote: RemoteAddr): TransportFailure {
-  const e = err as { code?: unknown; message?: unknown }
-  return {
-    code: typeof e?.code === 'string' ? e.code : 'ESEND',
-    message: typeof e?.message === 'string' ? e.message : String(err),
-    remote,
-    cause: err,
   }
 }
 

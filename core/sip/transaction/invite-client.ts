@@ -172,14 +172,10 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
   /** RFC 3261 §17.1.4: a transport failure while sending the INVITE or ACK -> terminated, TU told (503); §18.1.1: a refused TCP connection for a large INVITE retries over UDP first. */
   onSendError(failure: TransportFailure): void {
-    if (this.state === 'calling') {
-      const wire = this.takeFallback(failure)
-      if (wire !== null) {
-        this.wire = ownBytes(wire)
-        this.clearTimers()
-        this.start()
-        return
-      }
+    const wire = this.state === 'calling' ? this.takeFallback(failure) : null
+    if (wire !== null) {
+      this.wire = wire
+      return this.start()
     }
     if (this.state === 'calling' || this.state === 'completed') {
       this.enter('terminated')

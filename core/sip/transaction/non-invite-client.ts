@@ -106,14 +106,10 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
 
   /** RFC 3261 §17.1.4: transport failure while trying/proceeding -> terminated, TU told (503); §18.1.1: a refused TCP connection for a large request retries over UDP first. */
   onSendError(failure: TransportFailure): void {
-    if (this.state === 'trying') {
-      const wire = this.takeFallback(failure)
-      if (wire !== null) {
-        this.wire = ownBytes(wire)
-        this.clearTimers()
-        this.start()
-        return
-      }
+    const wire = this.state === 'trying' ? this.takeFallback(failure) : null
+    if (wire !== null) {
+      this.wire = wire
+      return this.start()
     }
     if (this.state === 'trying' || this.state === 'proceeding') {
       this.enter('terminated')

@@ -116,8 +116,8 @@ export abstract class Transaction<S extends string> implements SendListener {
   }
 
   /**
-   * After a refused connection: moves the request to its fallback transport (with its timers) and returns the
-   * rewritten wire bytes to send again; null when there is no fallback or the failure is of another kind.
+   * After a refused connection: moves the request to its fallback transport (with its timers, all cleared) and returns
+   * the rewritten wire bytes to start again with; null when there is no fallback or the failure is of another kind.
    */
   protected takeFallback(f: TransportFailure): Buffer | null {
     const fb = this.fallback
@@ -125,8 +125,9 @@ export abstract class Transaction<S extends string> implements SendListener {
     this.fallback = null
     this.transport = fb.transport
     this.t = fb.transport.reliable ? this.ctx.reliableTimers : this.ctx.udpTimers
+    this.clearTimers()
     fb.onFallback()
-    return fb.rewire()
+    return ownBytes(fb.rewire())
   }
 
   /** Logs a network event the current state does not expect; such events are dropped, never thrown. */
