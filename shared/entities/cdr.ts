@@ -52,7 +52,7 @@ export const cdrCreate = z
     vendorCost: money.nullable().optional().describe('vendor (clearing account) charge; null or absent when not rated'),
     sourceIp: ipAddress.describe('source address of the caller INVITE'),
     sourcePort: port,
-    sourceTransport: z.enum(SIP_TRANSPORTS).default('udp').describe('transport the caller INVITE came on'),
+    sourceTransport: z.enum(SIP_TRANSPORTS).optional().describe('transport the caller INVITE came on; absent = udp'),
     nodeId: z.string().min(1).max(128).describe('core node that handled the call'),
     warningPlayed: z.boolean().default(false).describe('the SS_CALLREMINTIME warning prompt was played'),
     rtpPacketsFromCaller: rtpCount('RTP packets from the caller').optional(),
@@ -134,6 +134,7 @@ export function cdrToRow(input: CdrCreate): CdrRow {
   return {
     ...input,
     vendorCost: input.vendorCost ?? null,
+    sourceTransport: input.sourceTransport ?? 'udp',
     rtpPacketsFromCaller: input.rtpPacketsFromCaller ?? null,
     rtpBytesFromCaller: input.rtpBytesFromCaller ?? null,
     rtpPacketsFromCallee: input.rtpPacketsFromCallee ?? null,
