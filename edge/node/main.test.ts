@@ -118,4 +118,38 @@ describe('edge/node/main.ts', () => {
     expect(later).not.toMatch(/ssk_/)
     expect(await stop(third.child)).toBe(0)
   })
+
+  it('binds 127.0.0.1 when API_HOST is unset, refuses a 10 MB JSON body with 413 before reading it, and JSON sent as text/plain with 415', async () => {
+    const started = await startEdge(dir, { API_HOST: '' })
+    running.push(started.child)
+    expect(started.lines.find((l) => l.msg === 'edge listening')?.address).toBe('127.0.0.1')
+    const key = /^ {6}export KEY=(ssk_\S+)$/m.exec(await notice(started))?.[1]
+    const url = `http://127.0.0.1:${started.port}/v1/accounts`
+    const auth = { authorization: `Bearer ${key}` }
+
+    const huge = JSON.stringify({ name: 'x'.repeat(10 * 1024 * 1024) })
+    const declared = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: huge })
+    expect(declared.status).toBe(413)
+    expect(((await declared.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE')
+
+    // A chunked body has no Content-Length: the edge stops reading once it passes the cap instead of taking all 10 MB.
+    let sent = 0
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024))
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 10 * 1024 * 1024) return controller.close()
+        sent += chunk.byteLength
+        controller.enqueue(chunk)
+      },
+    })
+    const chunked = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit)
+    expect(chunked.status).toBe(413)
+    expect(sent).toBeLessThan(10 * 1024 * 1024)
+
+    const plain = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: JSON.stringify({ name: 'acme' }) })
+    expect(plain.status).toBe(415)
+    expect(((await plain.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_MEDIA_TYPE')
+    const json = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ name: 'acme' }) })
+    expect(json.status).toBe(201)
+  })
 })

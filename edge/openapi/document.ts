@@ -53,7 +53,8 @@ export function buildOpenApiDocument(resources: readonly Resource[], extraPaths:
               }),
         }
       }
-      for (const status of ['400', '401', '403', '404', '409', '500']) {
+      const bodyErrors = spec.body === undefined && spec.rawBody === undefined ? [] : ['413', '415']
+      for (const status of ['400', '401', '403', '404', '409', ...bodyErrors, '500']) {
         responses[status] ??= { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }
       }
       paths[path] ??= {}

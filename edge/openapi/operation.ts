@@ -2,7 +2,7 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../env.js'
-import { ApiError } from '../errors.js'
+import { readJsonBody } from '../body.js'
 
 /** HTTP methods the API uses. */
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -44,15 +44,6 @@ export interface Operation {
   handle: (c: Context<AppEnv>) => Promise<Response>
 }
 
-/** Reads the request body as JSON, turning malformed JSON into a 400. */
-async function readJson(c: Context<AppEnv>): Promise<unknown> {
-  try {
-    return await c.req.json()
-  } catch (cause) {
-    throw new ApiError('BAD_REQUEST', 'request body is not valid JSON', { cause })
-  }
-}
-
 /** Binds a spec to a handler that receives params, query and body already parsed by the spec's zod schemas. */
 export function defineOperation<
   P extends z.ZodType | undefined = undefined,
@@ -66,7 +57,7 @@ export function defineOperation<
     const params = spec.params === undefined ? undefined : spec.params.parse(c.req.param())
     c.var.audit?.enter(spec.operationId, spec.auditAction, params as Record<string, unknown> | undefined)
     const query = spec.query === undefined ? undefined : spec.query.parse(c.req.query())
-    const body = spec.body === undefined ? undefined : spec.body.parse(await readJson(c))
+    const body = spec.body === undefined ? undefined : spec.body.parse(await readJsonBody(c))
     return handler(c, { params, query, body } as OperationInput<P, Q, B>)
   }
   return { spec, handle }

@@ -116,7 +116,7 @@ describe('bulk import and export', () => {
     expect(items.find((a: any) => a.name === 'new')).toMatchObject({ balance: 7 })
   })
 
-  it('refuses viewers (403), unknown CSV columns, duplicate names in one file and other content types (400)', async () => {
+  it('refuses viewers (403), unknown CSV columns, duplicate names in one file (400) and other content types (415)', async () => {
     const viewer = await h().request('POST', '/v1/accounts/import', { as: 'viewer', body: { items: [accountBody()] } })
     expect(viewer.status).toBe(403)
     const unknown = await postCsv(h(), '/v1/accounts/import', 'name,colour\nx,red\n')
@@ -124,7 +124,9 @@ describe('bulk import and export', () => {
     const dup = await h().request('POST', '/v1/accounts/import', { body: { items: [{ name: 'twin' }, { name: 'twin' }] } })
     expect(dup.body.error.issues).toEqual([expect.objectContaining({ path: ['items', 1, 'name'], message: expect.stringContaining('items.0') })])
     const xml = await postCsv(h(), '/v1/accounts/import', '<x/>', 'application/xml')
-    expect(xml.status).toBe(400)
+    expect([xml.status, xml.body.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE'])
+    const big = await postCsv(h(), '/v1/accounts/import', `name\n${'x'.repeat(9 * 1024 * 1024)}\n`)
+    expect([big.status, big.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE'])
     expect(await count('/v1/accounts')).toBe(0)
   })
 })

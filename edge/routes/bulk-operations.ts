@@ -4,6 +4,7 @@ import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { z } from 'zod'
 import { importRows, IMPORT_MODES, MAX_BULK_ROWS, type BulkOptions, type ImportRow } from '../bulk/import.js'
 import { csvColumnsOf, entityToCsvLine, rowToBody, type CsvColumn } from '../bulk/csv-columns.js'
+import { readBodyText, requireMediaType } from '../body.js'
 import { runWrite } from '../config-write.js'
 import { parseCsvRecords } from '../csv.js'
 import { ApiError, badRequest } from '../errors.js'
@@ -80,13 +81,11 @@ export function importOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
       responses: { 200: { description: 'what the import wrote', schema: importResult } },
     },
     async (c, { query }) => {
-      const type = c.req.header('content-type') ?? ''
-      if (Number(c.req.header('content-length') ?? 0) > MAX_BULK_BYTES) throw new ApiError('BAD_REQUEST', `the body exceeds ${MAX_BULK_BYTES} bytes`)
-      const text = await c.req.text()
-      if (text.length > MAX_BULK_BYTES) throw new ApiError('BAD_REQUEST', `the body exceeds ${MAX_BULK_BYTES} bytes`)
+      const type = requireMediaType(c, ['application/json', 'text/csv'])
+      const text = await readBodyText(c, MAX_BULK_BYTES)
       let rows: ImportRow[]
-      if (/\btext\/csv\b/i.test(type)) rows = csvImportRows(columns, text)
-      else if (/\bapplication\/json\b/i.test(type)) {
+      if (type === 'text/csv') rows = csvImportRows(columns, text)
+      else {
         let body: unknown
         try {
           body = JSON.parse(text)
@@ -94,7 +93,7 @@ export function importOperation<T extends ConfigTable, Out, C, U>(r: ConfigResou
           throw new ApiError('BAD_REQUEST', 'request body is not valid JSON', { cause })
         }
         rows = jsonImportRows(body)
-      } else throw new ApiError('BAD_REQUEST', 'send the rows as Content-Type: application/json or text/csv')
+      }
       const result = await runWrite(
         c.var.db,
         async (tx, nowMs) => {

@@ -5,7 +5,7 @@ import { API_ERROR_CODES, API_ERROR_STATUS, apiErrorBody } from './error-codes.j
 describe('API error codes', () => {
   it('maps every code to its HTTP status', () => {
     expect(API_ERROR_STATUS).toEqual({
-      BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, INTERNAL: 500,
+      BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, INTERNAL: 500,
     })
     expect(Object.keys(API_ERROR_STATUS).sort()).toEqual([...API_ERROR_CODES].sort())
   })

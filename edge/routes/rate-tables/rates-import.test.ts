@@ -48,13 +48,14 @@ describe('POST /v1/rate-tables/{id}/rates/import', () => {
     expect(await h().configVersion()).toBe(before)
   })
 
-  it('returns 400 for a header with an unknown or missing column, an empty body and a JSON content type', async () => {
+  it('returns 400 for a header with an unknown or missing column and an empty body, 415 for a JSON content type', async () => {
     const id = await table()
     const path = `/v1/rate-tables/${id}/rates/import`
     expect((await postCsv(h(), path, 'prefix,price\n0033,1')).body.error.issues[0].path).toEqual(['line', 1])
     expect((await postCsv(h(), path, 'pricePerMinute\n1')).status).toBe(400)
     expect((await postCsv(h(), path, '')).status).toBe(400)
-    expect((await postCsv(h(), path, `${HEADER}\n0033,1,60,60,`, 'application/json')).body.error.message).toContain('text/csv')
+    const json = await postCsv(h(), path, `${HEADER}\n0033,1,60,60,`, 'application/json')
+    expect([json.status, json.body.error.message]).toEqual([415, expect.stringContaining('text/csv')])
   })
 
   it('returns 404 for an unknown rate table and 403 for a viewer', async () => {

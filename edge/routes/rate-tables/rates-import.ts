@@ -2,8 +2,9 @@
 import { z } from 'zod'
 import { RATE_CSV_COLUMNS, MAX_IMPORT_ROWS, parseRatesCsv } from '../../billing/rates-csv.js'
 import { upsertRates } from '../../billing/rates-import.js'
+import { readBodyText, requireMediaType } from '../../body.js'
 import { runWrite } from '../../config-write.js'
-import { ApiError, badRequest } from '../../errors.js'
+import { badRequest } from '../../errors.js'
 import { defineOperation } from '../../openapi/operation.js'
 import { idParams } from '../config-resource.js'
 import { requireRateTable } from './rate-lookup.js'
@@ -38,11 +39,9 @@ export const importRates = defineOperation(
     responses: { 200: { description: 'what the import changed', schema: rateImportResult } },
   },
   async (c, { params }) => {
-    if (!/\btext\/csv\b/i.test(c.req.header('content-type') ?? '')) throw new ApiError('BAD_REQUEST', 'send the rates as Content-Type: text/csv')
-    if (Number(c.req.header('content-length') ?? 0) > MAX_IMPORT_BYTES) throw new ApiError('BAD_REQUEST', `the body exceeds ${MAX_IMPORT_BYTES} bytes`)
+    requireMediaType(c, ['text/csv'])
     await requireRateTable(c.var.db, params.id)
-    const text = await c.req.text()
-    if (text.length > MAX_IMPORT_BYTES) throw new ApiError('BAD_REQUEST', `the body exceeds ${MAX_IMPORT_BYTES} bytes`)
+    const text = await readBodyText(c, MAX_IMPORT_BYTES)
     const parsed = parseRatesCsv(text)
     if (!parsed.ok) {
       const listed = parsed.issues.slice(0, MAX_LISTED_ISSUES)
