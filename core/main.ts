@@ -29,7 +29,7 @@ import { TransactionLayer } from './sip/transaction/layer.js'
 import { OptionsAnswerer } from './sip/ua/options.js'
 import { RequestRouter } from './sip/ua/router.js'
 import type { TimerParams } from './sip/transaction/timers.js'
-import { startStatusServer, type StatusServer } from './status-port/server.js'
+import { startStatusServer, statusNeedsKey, type StatusServer } from './status-port/server.js'
 import { openStreamTransport, type StreamTransport, type TlsMaterial } from './transport/stream.js'
 import { TransportSet, type Transport } from './transport/types.js'
 import { openUdpTransport, type UdpTransport } from './transport/udp.js'
@@ -220,6 +220,8 @@ async function main(): Promise<void> {
     metrics,
     log,
     calls: () => b2bua.callSummaries(),
+    // Calls carry customers' numbers: beyond loopback /v1/calls needs STATUS_API_KEY.
+    callsKey: { required: statusNeedsKey(env.STATUS_HOST), secret: env.STATUS_API_KEY },
     now: () => clock.now(),
     health: () => ({
       ok: !draining,

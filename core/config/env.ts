@@ -37,6 +37,7 @@ export const coreEnvSchema = z
     SIP_TCP_MESSAGE_MS: int(10_000, 100, 600_000).describe('a SIP message (or TLS handshake) must complete this long after its first byte; slower senders are cut'),
     STATUS_HOST: text('127.0.0.1').describe('address of the core status port (`/health`, `/metrics`, `/v1/calls`); loopback unless you expose it on a private network'),
     STATUS_PORT: port(9090, 0).describe('core status port; 0 picks a free one'),
+    STATUS_API_KEY: optionalText.describe('bearer key `/v1/calls` of the status port requires when `STATUS_HOST` is not loopback (without it the route answers 403 there)'),
     DATABASE_URL: text('file:./data/softswitch.db')
       .refine((u) => /^(file:|https?:\/\/|libsql:\/\/|wss?:\/\/)/.test(u), 'must start with file:, http(s)://, libsql:// or ws(s)://')
       .describe('libSQL URL: `file:` (embedded; the replica file when `DATABASE_SYNC_URL` is set), `http(s)://`, `libsql://`'),

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
 import { parsePrometheusText, sampleValue } from '../lib/test-support/prometheus-text.js'
-import { startStatusServer, type StatusServer } from './server.js'
+import { startStatusServer, statusNeedsKey, type StatusServer } from './server.js'
 
 let server: StatusServer | undefined
 afterEach(async () => {
@@ -17,8 +17,8 @@ const CALLS = [
   { id: 'c3', state: 'early', mappingGatewayId: 'mg2', routingGatewayId: null, startedAtMs: 50_000 },
 ]
 
-async function start(health: () => { ok: boolean; [k: string]: unknown }, metrics = new Metrics()): Promise<string> {
-  server = await startStatusServer({ host: '127.0.0.1', port: 0, metrics, health, log: silentLogger, calls: () => CALLS, now: () => 61_500 })
+async function start(health: () => { ok: boolean; [k: string]: unknown }, metrics = new Metrics(), callsKey?: { required: boolean; secret?: string }): Promise<string> {
+  server = await startStatusServer({ host: '127.0.0.1', port: 0, metrics, health, log: silentLogger, calls: () => CALLS, now: () => 61_500, ...(callsKey === undefined ? {} : { callsKey }) })
   return `http://127.0.0.1:${server.port}`
 }
 
@@ -69,6 +69,21 @@ describe('status server', () => {
     })
     expect((await fetch(`${base}/health`)).status).toBe(500)
     fail = false
+    expect((await fetch(`${base}/health`)).status).toBe(200)
+  })
+
+  it('needs a key for /v1/calls when bound beyond loopback: 403 without STATUS_API_KEY, 401 for a wrong one, 200 with it; /health stays open', async () => {
+    expect(['127.0.0.1', '127.0.0.2', '::1', 'localhost'].map(statusNeedsKey)).toEqual([false, false, false, false])
+    expect(['0.0.0.0', '::', '10.0.0.4', 'fdaa::3', 'fly-local-6pn'].map(statusNeedsKey)).toEqual([true, true, true, true, true])
+    const unset = await start(() => ({ ok: true }), new Metrics(), { required: true })
+    expect((await fetch(`${unset}/v1/calls`)).status).toBe(403)
+    await server?.close()
+    const base = await start(() => ({ ok: true }), new Metrics(), { required: true, secret: 'status-secret-0123456789' })
+    const none = await fetch(`${base}/v1/calls`)
+    expect([none.status, none.headers.get('www-authenticate')]).toEqual([401, 'Bearer'])
+    expect((await fetch(`${base}/v1/calls`, { headers: { authorization: 'Bearer status-secret-x' } })).status).toBe(401)
+    const ok = await fetch(`${base}/v1/calls`, { headers: { authorization: 'Bearer status-secret-0123456789' } })
+    expect([ok.status, ((await ok.json()) as { count: number }).count]).toEqual([200, 3])
     expect((await fetch(`${base}/health`)).status).toBe(200)
   })
 })

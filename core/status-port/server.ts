@@ -1,6 +1,8 @@
 // The core's HTTP status port: /health (JSON), /metrics (Prometheus text), /v1/calls (current calls, filterable by gateway); node:http, read-only.
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { parseIp } from '../../shared/net/address.js'
 import type { Logger } from '../lib/log.js'
 import type { Metrics } from '../lib/metrics.js'
 
@@ -47,7 +49,30 @@ export interface StatusServerOptions {
   calls?: () => readonly CallListItem[]
   /** Epoch ms for call ages (default Date.now). */
   now?: () => number
+  /**
+   * Whether /v1/calls (callers' and callees' numbers) needs `Authorization: Bearer <key>`: main.ts sets it when the
+   * port is bound anywhere but loopback (`statusNeedsKey`). Required without a key configured, the route answers 403.
+   */
+  callsKey?: { required: boolean; secret?: string | undefined }
   log: Logger
+}
+
+/** True unless the status port is bound to loopback only (`127.0.0.0/8`, `::1`, `localhost`). */
+export function statusNeedsKey(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return false
+  return parseIp(host)?.range() !== 'loopback'
+}
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest()
+
+/** Null when the request may read /v1/calls, else the status and error body to answer. */
+function callsRefusal(req: IncomingMessage, key: StatusServerOptions['callsKey']): [number, string] | null {
+  if (key === undefined || !key.required) return null
+  if (key.secret === undefined) return [403, 'the status port is not bound to loopback: set STATUS_API_KEY to read /v1/calls']
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+  // Hashes compared in constant time, so the comparison says nothing about the key's length or prefix.
+  if (given === undefined || !timingSafeEqual(sha256(given), sha256(key.secret))) return [401, 'Authorization: Bearer <STATUS_API_KEY> required']
+  return null
 }
 
 /** A listening status server. */
@@ -83,6 +108,11 @@ export function startStatusServer(opts: StatusServerOptions): Promise<StatusServ
         case '/metrics':
           return reply(res, 200, 'text/plain; version=0.0.4; charset=utf-8', opts.metrics.render())
         case '/v1/calls': {
+          const refused = callsRefusal(req, opts.callsKey)
+          if (refused !== null) {
+            if (refused[0] === 401) res.setHeader('www-authenticate', 'Bearer')
+            return json(res, refused[0], { error: { code: refused[0] === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: refused[1] } })
+          }
           for (const k of url.searchParams.keys()) {
             if (!(CALL_FILTERS as readonly string[]).includes(k)) return json(res, 400, { error: { code: 'BAD_REQUEST', message: `unknown filter ${k}; use ${CALL_FILTERS.join(', ')}` } })
           }
