@@ -98,7 +98,7 @@ describe('alert job in workerd (scheduled handler, sqld, a real receiver on 127.
     }
     const receiverUrl = inject('webhookReceiverUrl')
     const secret = `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`
-    const hook = await post('/v1/webhooks', { name: 'workerd-receiver', url: receiverUrl, secret, severities: ['critical'] })
+    const hook = await post('/v1/webhooks', { name: 'workerd-receiver', url: receiverUrl, secret, severities: ['critical'], allowPrivateNetwork: true })
     const gateway = await post('/v1/routing-gateways', { name: 'workerd-spiking', host: '198.51.100.10', prefixes: ['0049'] })
     const rule = await post('/v1/alert-rules', {
       name: 'workerd-503', scope: { kind: 'routingGateway', id: gateway.id }, metric: 'sipCodeCount', sipCode: 503,

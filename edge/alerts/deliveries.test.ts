@@ -20,7 +20,7 @@ describe('deliverDue', () => {
 
   async function hook(): Promise<void> {
     receiver = await startWebhookReceiver()
-    await h().db.insert(webhooks).values({ id: 'whk_1', name: 'w', url: receiver.url, secret: generateWebhookSecret(), enabled: true, severities: ['critical'], ruleIds: [], createdAtMs: 0, updatedAtMs: 0 })
+    await h().db.insert(webhooks).values({ id: 'whk_1', name: 'w', url: receiver.url, secret: generateWebhookSecret(), enabled: true, severities: ['critical'], ruleIds: [], allowPrivateNetwork: true, createdAtMs: 0, updatedAtMs: 0 })
   }
 
   it('fails a delivery whose webhook was deleted without sending anything', async () => {

@@ -23,7 +23,7 @@ describe('runAlertJob', () => {
     return r
   }
   async function webhook(url: string, extra: Record<string, unknown> = {}): Promise<{ id: string; secret: string }> {
-    return create(h(), '/v1/webhooks', { name: `hook-${receivers.length}-${Math.random()}`, url, severities: ['critical'], ...extra })
+    return create(h(), '/v1/webhooks', { name: `hook-${receivers.length}-${Math.random()}`, url, severities: ['critical'], allowPrivateNetwork: true, ...extra })
   }
   /** A routing gateway with `failed` 503 calls and `answered` good calls in the minute before `atMs`, plus a failure-ratio rule on it. */
   async function spike(hh: Harness, failed: number, answered: number, rule: Record<string, unknown> = {}): Promise<{ gatewayId: string; ruleId: string }> {

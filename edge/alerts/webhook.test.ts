@@ -25,7 +25,7 @@ describe('postWebhook', () => {
     receiver = await startWebhookReceiver(() => 202)
     const secret = generateWebhookSecret()
     const nowMs = Date.now()
-    const result = await postWebhook(fetchFn, { url: receiver.url, secret }, { id: 'msg_1', body: '{"a":1}' }, { nowMs, timeoutMs: 2000 })
+    const result = await postWebhook(fetchFn, { url: receiver.url, secret, allowPrivateNetwork: true }, { id: 'msg_1', body: '{"a":1}' }, { nowMs, timeoutMs: 2000 })
     expect(result).toEqual({ ok: true, status: 202 })
     const [got] = receiver.received
     expect(got?.headers['webhook-id']).toBe('msg_1')
@@ -36,7 +36,7 @@ describe('postWebhook', () => {
 
   it('returns a failure value with the status for a 500 and with no status for a receiver that never answers', async () => {
     receiver = await startWebhookReceiver((n) => (n === 1 ? 500 : 'hang'))
-    const target = { url: receiver.url, secret: generateWebhookSecret() }
+    const target = { url: receiver.url, secret: generateWebhookSecret(), allowPrivateNetwork: true }
     expect(await postWebhook(fetchFn, target, { id: 'm', body: '{}' }, { nowMs: Date.now(), timeoutMs: 2000 })).toMatchObject({ ok: false, status: 500 })
     expect(await postWebhook(fetchFn, target, { id: 'm', body: '{}' }, { nowMs: Date.now(), timeoutMs: 150 })).toEqual({
       ok: false, status: null, error: 'no answer within 150 ms',
@@ -44,7 +44,17 @@ describe('postWebhook', () => {
   })
 
   it('returns a failure value when nothing listens on the port', async () => {
-    const result = await postWebhook(fetchFn, { url: 'http://127.0.0.1:9/x', secret: generateWebhookSecret() }, { id: 'm', body: '{}' }, { nowMs: Date.now(), timeoutMs: 2000 })
+    const result = await postWebhook(fetchFn, { url: 'http://127.0.0.1:9/x', secret: generateWebhookSecret(), allowPrivateNetwork: true }, { id: 'm', body: '{}' }, { nowMs: Date.now(), timeoutMs: 2000 })
     expect(result).toMatchObject({ ok: false, status: null, error: expect.stringMatching(/^request failed/) })
+  })
+
+  it('sends nothing to a loopback or metadata URL of a webhook that does not allow private networks', async () => {
+    receiver = await startWebhookReceiver(() => 204)
+    const secret = generateWebhookSecret()
+    for (const url of [receiver.url, 'http://169.254.169.254/latest/meta-data/']) {
+      const result = await postWebhook(fetchFn, { url, secret }, { id: 'm', body: '{}' }, { nowMs: Date.now(), timeoutMs: 2000 })
+      expect(result).toMatchObject({ ok: false, status: null, error: expect.stringMatching(/^not sent: .* address; set allowPrivateNetwork/) })
+    }
+    expect(receiver.received).toHaveLength(0)
   })
 })

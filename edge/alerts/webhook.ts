@@ -1,11 +1,15 @@
 // Signed webhook POSTs (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) with WebCrypto, so Workers and Node sign alike.
-import { WEBHOOK_SECRET_PREFIX } from '../../shared/entities/webhook.js'
+import { WEBHOOK_SECRET_PREFIX, webhookUrlIssue } from '../../shared/entities/webhook.js'
 
 /** What one POST to a receiver came to; never thrown. */
 export type DeliveryResult = { ok: true; status: number } | { ok: false; status: number | null; error: string }
 
-/** The fetch the job uses (global fetch by default; Workers' and Node's are both WHATWG fetch). */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
+/**
+ * The fetch the job uses: global fetch on Workers (Cloudflare's network cannot reach the operator's private
+ * addresses), on Node one that refuses a name resolving to a non-public address unless the webhook allows it
+ * (edge/node/public-fetch.ts).
+ */
+export type FetchLike = (input: string, init: RequestInit, target?: { allowPrivateNetwork: boolean }) => Promise<Response>
 
 const encoder = new TextEncoder()
 
@@ -49,13 +53,18 @@ export async function webhookHeaders(secret: string, id: string, nowMs: number, 
 /** POSTs one signed body with a per-attempt timeout; any 2xx is delivered, anything else (or no answer) a failure value. */
 export async function postWebhook(
   fetchFn: FetchLike,
-  target: { url: string; secret: string },
+  target: { url: string; secret: string; allowPrivateNetwork?: boolean },
   message: { id: string; body: string },
   options: { nowMs: number; timeoutMs: number },
 ): Promise<DeliveryResult> {
+  const allowPrivateNetwork = target.allowPrivateNetwork ?? false
+  // Checked again at every attempt: a row written before the check existed, or edited in the database, is refused too.
+  const refused = webhookUrlIssue({ url: target.url, allowPrivateNetwork })
+  if (refused !== null) return { ok: false, status: null, error: `not sent: ${refused}` }
   try {
     const headers = await webhookHeaders(target.secret, message.id, options.nowMs, message.body)
-    const res = await fetchFn(target.url, { method: 'POST', headers, body: message.body, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'manual' })
+    const init: RequestInit = { method: 'POST', headers, body: message.body, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'manual' }
+    const res = await fetchFn(target.url, init, { allowPrivateNetwork })
     // Drain the body so the connection is released (the receiver's answer is not used).
     await res.body?.cancel().catch(() => undefined)
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status }

@@ -8,6 +8,7 @@ import { createApp } from '../app.js'
 import { adminKeyNotice, ensureAdminKey } from './bootstrap-admin.js'
 import { readDocsAsset } from './docs-assets.js'
 import { parseNodeEnv } from './env.js'
+import { publicOnlyFetch } from './public-fetch.js'
 import { isNewDatabase, seedDemoConfig } from './seed.js'
 
 /** The URL a person on this machine uses: a wildcard bind is reached on loopback. */
@@ -39,8 +40,10 @@ async function main(): Promise<void> {
 
   const app = createApp({ getDb: () => db, log, docsAsset: readDocsAsset })
   const jobLog = log.child({ job: 'alerts' })
+  // Webhooks go out through a lookup that refuses non-public addresses (the address checked is the one connected to).
+  const webhookFetch = publicOnlyFetch()
   const alerts = setInterval(() => {
-    runAlertJob(db, { log: jobLog }).catch((err: unknown) => jobLog.error('alert job failed', { err }))
+    runAlertJob(db, { log: jobLog, fetch: webhookFetch }).catch((err: unknown) => jobLog.error('alert job failed', { err }))
   }, env.ALERT_INTERVAL_MS)
 
   const server = serve({ fetch: app.fetch, port: env.API_PORT, hostname: env.API_HOST }, (info) => {

@@ -18,9 +18,9 @@ describe('webhookSecretKeyLength', () => {
 })
 
 describe('webhookCreate', () => {
-  it('defaults to enabled, warning and critical, every rule, and no secret (the edge generates one)', () => {
+  it('defaults to enabled, warning and critical, every rule, public receivers only, and no secret (the edge generates one)', () => {
     expect(webhookCreate.parse({ name: 'w', url: 'https://h.example/' })).toEqual({
-      name: 'w', url: 'https://h.example/', enabled: true, severities: ['warning', 'critical'], ruleIds: [],
+      name: 'w', url: 'https://h.example/', enabled: true, severities: ['warning', 'critical'], ruleIds: [], allowPrivateNetwork: false,
     })
   })
 

@@ -1,6 +1,7 @@
 // Zod schemas, types and row mapping for webhooks (docs/api.md /v1/webhooks); the secret is write-only and returned once.
 import { z } from 'zod'
 import type { webhooks } from '../db/tables/webhooks.js'
+import { privateUrlHostIssue } from '../net/address.js'
 import { ALERT_SEVERITIES } from './enums.js'
 import { entityId, entityName, isoFromMs, isoTime, patchSchema, uniqueItems } from './fields.js'
 
@@ -35,18 +36,34 @@ const fields = {
   enabled: z.boolean(),
   severities: z.array(z.enum(ALERT_SEVERITIES)).min(1).refine(uniqueItems, 'severities must be unique').describe('alert severities delivered'),
   ruleIds: z.array(entityId).max(1000).refine(uniqueItems, 'ruleIds must be unique').describe('only these rules; empty = every rule'),
+  allowPrivateNetwork: z.boolean().describe(
+    'deliver to loopback, private, link-local (cloud metadata) and other non-public addresses; false refuses such a url here and such a resolved address at delivery',
+  ),
+}
+
+/** Why a receiver URL is refused for a webhook that does not allow private networks (null when it is fine). */
+export function webhookUrlIssue(w: { url: string; allowPrivateNetwork: boolean }): string | null {
+  if (w.allowPrivateNetwork) return null
+  const issue = privateUrlHostIssue(w.url)
+  return issue === null ? null : `${issue}; set allowPrivateNetwork to deliver there`
 }
 
 /** POST /v1/webhooks body. */
-export const webhookCreate = z.strictObject({
-  ...fields,
-  secret: webhookSecret.optional(),
-  enabled: fields.enabled.default(true),
-  severities: fields.severities.default(['warning', 'critical']),
-  ruleIds: fields.ruleIds.default([]),
-})
+export const webhookCreate = z
+  .strictObject({
+    ...fields,
+    secret: webhookSecret.optional(),
+    enabled: fields.enabled.default(true),
+    severities: fields.severities.default(['warning', 'critical']),
+    ruleIds: fields.ruleIds.default([]),
+    allowPrivateNetwork: fields.allowPrivateNetwork.default(false),
+  })
+  .superRefine((w, ctx) => {
+    const issue = webhookUrlIssue(w)
+    if (issue !== null) ctx.addIssue({ code: 'custom', path: ['url'], message: issue })
+  })
 
-/** PATCH /v1/webhooks/{id} body; a new secret rotates the key. */
+/** PATCH /v1/webhooks/{id} body; a new secret rotates the key (the merged url and allowPrivateNetwork are checked by the route). */
 export const webhookUpdate = patchSchema({ ...fields, secret: webhookSecret })
 
 /** Public JSON shape of a webhook (never the secret). */

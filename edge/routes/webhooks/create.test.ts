@@ -18,7 +18,7 @@ describe('POST /v1/webhooks', () => {
 
   it('stores a given secret and does not return it on later reads', async () => {
     const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`
-    const made = await create(h(), '/v1/webhooks', { name: 'mine', url: 'http://127.0.0.1:9000/x', secret, severities: ['critical'] })
+    const made = await create(h(), '/v1/webhooks', { name: 'mine', url: 'http://127.0.0.1:9000/x', secret, severities: ['critical'], allowPrivateNetwork: true })
     expect(made.secret).toBe(secret)
     const read = await h().request('GET', `/v1/webhooks/${made.id}`)
     expect(read.body).not.toHaveProperty('secret')
@@ -35,6 +35,17 @@ describe('POST /v1/webhooks', () => {
     const res = await h().request('POST', '/v1/webhooks', { body: { name: 'bad', ...body } })
     expect(res.status).toBe(400)
     expect(res.body.error.issues.map((i: { path: unknown }) => i.path)).toContainEqual(path)
+  })
+
+  it.each([
+    'http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://127.0.0.1:8787/v1/api-keys', 'http://10.0.0.8/hook',
+    'http://192.168.1.1/', 'http://[::1]/', 'http://localhost:9000/', 'http://metadata.google.internal/computeMetadata/v1/',
+  ])('refuses the private, loopback, link-local or metadata receiver %s with 400 on url unless allowPrivateNetwork', async (url) => {
+    const res = await h().request('POST', '/v1/webhooks', { body: { name: 'ssrf', url } })
+    expect(res.status).toBe(400)
+    expect(res.body.error.issues).toContainEqual(expect.objectContaining({ path: ['url'], message: expect.stringContaining('allowPrivateNetwork') }))
+    const allowed = await h().request('POST', '/v1/webhooks', { body: { name: 'ssrf', url, allowPrivateNetwork: true } })
+    expect([allowed.status, allowed.body.allowPrivateNetwork]).toEqual([201, true])
   })
 
   it('returns 409 for a duplicate webhook name', async () => {

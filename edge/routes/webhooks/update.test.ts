@@ -26,4 +26,14 @@ describe('PATCH /v1/webhooks/{id}', () => {
   it('returns 404 for an unknown webhook id', async () => {
     expect((await h().request('PATCH', '/v1/webhooks/whk_missing', { body: { enabled: false } })).status).toBe(404)
   })
+
+  it('refuses a PATCH to a metadata URL, and turning allowPrivateNetwork off while the URL is private (400 on url)', async () => {
+    const made = await create(h(), '/v1/webhooks', { name: 'w', url: 'https://hooks.example/' })
+    const toMetadata = await h().request('PATCH', `/v1/webhooks/${made.id}`, { body: { url: 'http://169.254.169.254/latest/' } })
+    expect([toMetadata.status, toMetadata.body.error.issues[0].path]).toEqual([400, ['url']])
+    const both = await h().request('PATCH', `/v1/webhooks/${made.id}`, { body: { url: 'http://10.0.0.8/', allowPrivateNetwork: true } })
+    expect([both.status, both.body.url]).toEqual([200, 'http://10.0.0.8/'])
+    const off = await h().request('PATCH', `/v1/webhooks/${made.id}`, { body: { allowPrivateNetwork: false } })
+    expect(off.status).toBe(400)
+  })
 })

@@ -14,6 +14,7 @@ export const webhooks = sqliteTable(
     enabled: bool('enabled').notNull(),
     severities: jsonText<AlertSeverity[]>('severities').notNull(),
     ruleIds: jsonText<string[]>('rule_ids').notNull(),
+    allowPrivateNetwork: bool('allow_private_network').notNull().default(false),
     createdAtMs: createdAtMs(),
     updatedAtMs: updatedAtMs(),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE `webhooks` ADD `allow_private_network` integer DEFAULT false NOT NULL;
