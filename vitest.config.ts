@@ -1,6 +1,10 @@
 // Test projects: `unit` (Node, beside the code), `e2e` (SIPp against a running core), `workers` (edge in workerd).
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+import { ensureConsoleBuilt } from './edge/console/build.js'
+
+// wrangler.toml's [assets] directory (the built console) must exist before the Workers project reads it.
+await ensureConsoleBuilt()
 
 /** Every project fails when a process its tests started outlives the run (see the module). */
 const LEAK_CHECK = 'scripts/test-support/process-leaks.ts'
@@ -14,7 +18,7 @@ export default defineConfig({
           environment: 'node',
           globalSetup: [LEAK_CHECK],
           include: ['{shared,core,edge,scripts}/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'core/e2e/**', 'edge/**/*.workers.test.ts'],
+          exclude: ['**/node_modules/**', 'core/e2e/**', 'edge/**/*.workers.test.ts', 'edge/**/*.e2e.test.ts'],
           testTimeout: 20_000,
         },
       },
@@ -23,7 +27,7 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           globalSetup: [LEAK_CHECK],
-          include: ['core/e2e/**/*.e2e.test.ts'],
+          include: ['core/e2e/**/*.e2e.test.ts', 'edge/**/*.e2e.test.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 60_000,

@@ -10,6 +10,7 @@ import { notFoundResponse, toErrorResponse } from './errors.js'
 import { auditWrites } from './audit/middleware.js'
 import { docsRoutes, type DocsAssetReader } from './docs/page.js'
 import { accessLog } from './middleware/access-log.js'
+import { mountConsole, type ConsoleAssets } from './console/serve.js'
 import { requireApiKey } from './middleware/auth.js'
 import { buildOpenApiDocument } from './openapi/document.js'
 import type { Resource } from './openapi/operation.js'
@@ -37,6 +38,8 @@ export interface AppOptions {
   log?: Logger
   /** Where /docs gets its swagger-ui-dist files (Node: node_modules; Workers: the static-assets binding). */
   docsAsset?: DocsAssetReader
+  /** Where the built console's files come from (Workers: the ASSETS binding; Node: edge/console/dist). */
+  consoleAssets?: ConsoleAssets
 }
 
 /** Every resource under /v1, in the order the OpenAPI document lists them. */
@@ -108,6 +111,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route('/docs', docsRoutes(options.docsAsset))
 
   for (const resource of RESOURCES) app.route(resource.basePath, resource.app)
+  mountConsole(app, options.consoleAssets)
 
   app.onError(toErrorResponse)
   app.notFound(notFoundResponse)

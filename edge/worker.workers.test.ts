@@ -128,3 +128,17 @@ describe('alert job in workerd (scheduled handler, sqld, a real receiver on 127.
     expect(body.items[0]?.deliveries).toEqual([expect.objectContaining({ webhookId: hook.id, status: 'delivered', attempts: 1 })])
   })
 })
+
+describe('operator console in workerd (static assets)', () => {
+  it('serves the console: page URLs from the Worker through the ASSETS binding, with the CSP', async () => {
+    const res = await self.fetch(`${base}/console/calls`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'")
+    const html = await res.text()
+    const js = /src="([^"]+)"/.exec(html)?.[1]
+    expect(js).toMatch(/^\/console\/assets\/app-/)
+    const asset = await env.ASSETS.fetch(new Request(`${base}${js}`))
+    expect(asset.status).toBe(200)
+    expect(await asset.text()).toContain('/v1/session')
+  })
+})

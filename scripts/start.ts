@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildConsole } from '../edge/console/build.js'
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const apiPort = process.env.API_PORT ?? '8787'
@@ -68,6 +69,8 @@ async function stopAll(code: number): Promise<void> {
 process.on('SIGINT', () => void stopAll(0))
 process.on('SIGTERM', () => void stopAll(0))
 
+// The console is rebuilt on every start so a pulled change is what the edge serves.
+await buildConsole()
 run('edge', 'edge/node/main.ts')
 await waitForEdge(30_000)
 run('core', 'core/main.ts')

@@ -16,6 +16,7 @@ trap check_leftovers EXIT
 bash scripts/install-test-deps.sh
 echo "node $(node --version) (pinned by the node devDependency)"
 npm run -s typecheck
+npm run -s build:console
 npx vitest run --project unit
 npx vitest run --project workers
 npx vitest run --project e2e --passWithNoTests

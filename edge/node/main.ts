@@ -7,6 +7,8 @@ import { runAlertJob } from '../alerts/job.js'
 import { createApp } from '../app.js'
 import { adminKeyNotice, ensureAdminKey } from './bootstrap-admin.js'
 import { readDocsAsset } from './docs-assets.js'
+import { CONSOLE_DIST, ensureConsoleBuilt } from '../console/build.js'
+import { consoleFiles } from './console-files.js'
 import { parseNodeEnv } from './env.js'
 import { publicOnlyFetch } from './public-fetch.js'
 import { isNewDatabase, seedDemoConfig } from './seed.js'
@@ -38,7 +40,8 @@ async function main(): Promise<void> {
   // The secret goes to the terminal once (stderr), never into the JSON log, which may be shipped elsewhere.
   if (admin.kind === 'created') log.warn('created the first admin API key; it is printed once on stderr and not logged')
 
-  const app = createApp({ getDb: () => db, log, docsAsset: readDocsAsset })
+  await ensureConsoleBuilt()
+  const app = createApp({ getDb: () => db, log, docsAsset: readDocsAsset, consoleAssets: consoleFiles(CONSOLE_DIST) })
   const jobLog = log.child({ job: 'alerts' })
   // Webhooks go out through a lookup that refuses non-public addresses (the address checked is the one connected to).
   const webhookFetch = publicOnlyFetch()
