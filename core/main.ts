@@ -1,10 +1,12 @@
 // The core's one composition root: validated env -> database (+ migrations) -> config snapshot -> CDR sink -> UDP, TCP and TLS transports -> transaction layer -> B2BUA, OPTIONS checks, live status publisher, network tests, the status port, SIGHUP (TLS reload) and the SIGTERM/SIGINT drain.
 import { mkdir, readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { isIPv6 } from 'node:net'
 import { hostname } from 'node:os'
 import type { z } from 'zod'
 import { B2bua } from './call/b2bua.js'
 import { newCdrId } from './cdr/record.js'
+import { registerCdrMetrics } from './cdr/metrics.js'
 import { CdrSink } from './cdr/sink.js'
 import { coreEnvSchema, type CoreEnv } from './config/env.js'
 import { ConfigLoader } from './config/loader.js'
@@ -33,6 +35,9 @@ import { startStatusServer, statusNeedsKey, type StatusServer } from './status-p
 import { openStreamTransport, type StreamTransport, type TlsMaterial } from './transport/stream.js'
 import { TransportSet, type Transport } from './transport/types.js'
 import { openUdpTransport, type UdpTransport } from './transport/udp.js'
+
+/** The version in package.json, for softswitch_build_info (the image copies package.json beside core/). */
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
 
 /** One JSON line on stderr and exit 1: what is wrong with which variable. */
 function exitOnBadEnv(issues: readonly z.core.$ZodIssue[]): never {
@@ -112,6 +117,7 @@ async function main(): Promise<void> {
   const env = parsed.data
   const log = createLogger({ level: env.LOG_LEVEL, context: { service: 'core' } })
   const metrics = new Metrics()
+  metrics.collectProcessMetrics({ service: 'core', version: PACKAGE_VERSION })
   guardProcess(log, metrics)
   watchEventLoop(metrics)
   const timerErrors = metrics.counter('clock_timer_errors_total', 'Timer callbacks that threw (bugs)').labels()
@@ -134,6 +140,7 @@ async function main(): Promise<void> {
   // Charges the CDR writer commits leave the ledger's pending set; the balances it read back serve admission until a newer snapshot.
   const ledger = new BalanceLedger()
   const sink = await CdrSink.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), writer: { onBilled: (b) => ledger.onBilled(b) } })
+  registerCdrMetrics(metrics, sink, () => Date.now())
 
   const nodeId = env.NODE_ID ?? hostname()
   // The policy reads the checker's online map from the first INVITE; the checks start once the transport is up.

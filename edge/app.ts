@@ -9,7 +9,7 @@ import type { AppEnv, Db } from './env.js'
 import { notFoundResponse, toErrorResponse } from './errors.js'
 import { auditWrites } from './audit/middleware.js'
 import { docsRoutes, type DocsAssetReader } from './docs/page.js'
-import { accessLog } from './middleware/access-log.js'
+import { accessLog, type RequestRecord } from './middleware/access-log.js'
 import { mountConsole, type ConsoleAssets } from './console/serve.js'
 import { requireApiKey } from './middleware/auth.js'
 import { buildOpenApiDocument } from './openapi/document.js'
@@ -40,6 +40,8 @@ export interface AppOptions {
   docsAsset?: DocsAssetReader
   /** Where the built console's files come from (Workers: the ASSETS binding; Node: edge/console/dist). */
   consoleAssets?: ConsoleAssets
+  /** Told of every answered request (the Node edge counts them on its /metrics). */
+  onRequest?: (r: RequestRecord) => void
 }
 
 /** Every resource under /v1, in the order the OpenAPI document lists them. */
@@ -94,7 +96,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   let openApiDocument: Record<string, unknown> | undefined
 
   app.use(requestId())
-  app.use(accessLog(options.log ?? silentLogger))
+  app.use(accessLog(options.log ?? silentLogger, options.onRequest))
   const attachDb = createMiddleware<AppEnv>(async (c, next) => {
     c.set('db', options.getDb(c))
     await next()

@@ -119,6 +119,7 @@ export class B2bua implements RequestHandler, DialogOwner {
         attempts: m.counter('call_attempts_total', 'Routing attempts (leg B INVITEs) sent').labels(),
         observerErrors: onErr,
         legs: m.counter('call_legs_total', 'Call legs by side (caller: admitted INVITEs, callee: attempts sent) and transport', ['side', 'transport']),
+        setup: m.histogram('call_setup_seconds', 'Post-dial delay: INVITE received to the first ringing, progress or answer from a vendor', [], [0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30]).labels(),
       },
       hostport: '',
       contact: '',

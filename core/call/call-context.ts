@@ -2,7 +2,7 @@
 import type { Clock } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
 import type { MediaEnvironment } from '../media/media-session.js'
-import type { CounterSeries, Metric } from '../lib/metrics.js'
+import type { CounterSeries, HistogramSeries, Metric } from '../lib/metrics.js'
 import type { TransactionLayer } from '../sip/transaction/layer.js'
 import type { Transport, TransportProtocol } from '../transport/types.js'
 import type { CallTable } from './call-table.js'
@@ -18,6 +18,8 @@ export interface CallCounters {
   observerErrors: CounterSeries
   /** Call legs by side (caller, callee) and transport. */
   legs: Metric
+  /** Post-dial delay of calls that got a ringing or progress answer, in seconds. */
+  setup: HistogramSeries
 }
 
 /** Built once by the B2BUA and handed to each call and leg. */

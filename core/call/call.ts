@@ -435,6 +435,7 @@ export class Call implements CallTimerOwner {
     this.decision.bill?.(cdr)
     this.decision.release()
     this.ctx.counters.ended.labels(ending.reason).inc()
+    if (cdr.pddMs !== null) this.ctx.counters.setup.observe(cdr.pddMs / 1000)
     if (this.ctx.log.enabled('debug')) this.log.debug('call ended', { reason: ending.reason, sipCode: ending.sipCode, attempts: this.facts.attempts.length })
     this.ctx.observer.onCallEnded(cdr).catch(this.ctx.onObserverError)
   }

@@ -29,6 +29,30 @@ async function all(j: CdrJournal): Promise<CdrRecord[]> {
 }
 
 describe('CdrJournal', () => {
+  it('counts the backlog (records, bytes, oldest append) until commits cover it, and finds it again at the next open', async () => {
+    let now = 1_000_000
+    const j = await CdrJournal.open({ dir, log, now: () => now })
+    const records = Array.from({ length: 5 }, () => sampleCdr())
+    for (const r of records) {
+      await j.append(r)
+      now += 1_000
+    }
+    const bytes = records.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r)) + 1, 0)
+    expect([j.backlogRecords, j.backlogBytes, j.oldestBacklogAtMs]).toEqual([5, bytes, 1_000_000])
+    const first = await j.read(j.checkpoint, 2)
+    await j.commit(first.end, first.records.length)
+    expect([j.backlogRecords, j.backlogBytes, j.oldestBacklogAtMs]).toEqual([3, bytes - first.records.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r)) + 1, 0), 1_002_000])
+    await j.close()
+    const again = await CdrJournal.open({ dir, log })
+    expect([again.replayedAtOpen, again.backlogRecords]).toEqual([3, 3])
+    // after a restart the age is the records' own end time (journaled right after the call ended)
+    expect(again.oldestBacklogAtMs).toBe(records[2]!.endedAtMs)
+    const rest = await again.read(again.checkpoint, 10)
+    await again.commit(rest.end, rest.records.length)
+    expect([again.backlogRecords, again.backlogBytes, again.oldestBacklogAtMs]).toEqual([0, 0, null])
+    await again.close()
+  })
+
   it('shares one write and one fsync among appends issued in the same tick', async () => {
     const j = await CdrJournal.open({ dir, log })
     const records = Array.from({ length: 1000 }, () => sampleCdr())

@@ -23,7 +23,7 @@ export interface CdrJournalOptions {
   log: Logger
   maxSegmentBytes?: number
   maxSegmentAgeMs?: number
-  /** Epoch ms (default Date.now); only used for segment age. */
+  /** Epoch ms (default Date.now): segment age and when a record was journaled (the backlog's age). */
   now?: () => number
 }
 
@@ -81,6 +81,14 @@ export class CdrJournal {
   /** Called after every durable append (the writer uses it to drain early when a batch is full). */
   onAppend: (() => void) | null = null
 
+  /** Records appended (or found at open) and not yet committed, oldest first: when each was journaled and its bytes. */
+  private readonly pendingAtMs: number[] = []
+  private readonly pendingSizes: number[] = []
+  private pendingHead = 0
+  private pendingByteSum = 0
+  /** Unwritten records found at open (a database outage or crash of the previous run), replayed by the writer. */
+  replayedAtOpen = 0
+
   private constructor(private readonly opts: CdrJournalOptions) {
     this.maxBytes = opts.maxSegmentBytes ?? 16 << 20
     this.maxAgeMs = opts.maxSegmentAgeMs ?? 10 * 60_000
@@ -96,7 +104,45 @@ export class CdrJournal {
     // Never append after a crash's torn tail: always start a new segment.
     await j.openSegment(Math.max(seqs.at(-1) ?? 0, j.committed.segment) + 1)
     await j.dropCommittedSegments()
+    // The backlog a previous run left: counted once here so the backlog metrics are right from the first scrape.
+    for await (const r of j.replay()) {
+      j.pushPending(r.endedAtMs, Buffer.byteLength(JSON.stringify(r)) + 1)
+      j.replayedAtOpen++
+    }
     return j
+  }
+
+  /** Records not yet in the database. */
+  get backlogRecords(): number {
+    return this.pendingAtMs.length - this.pendingHead
+  }
+
+  /** Bytes of the records not yet in the database. */
+  get backlogBytes(): number {
+    return this.pendingByteSum
+  }
+
+  /** When the oldest record not yet in the database was journaled (epoch ms), or null when there is none. */
+  get oldestBacklogAtMs(): number | null {
+    return this.pendingAtMs[this.pendingHead] ?? null
+  }
+
+  private pushPending(atMs: number, bytes: number): void {
+    this.pendingAtMs.push(atMs)
+    this.pendingSizes.push(bytes)
+    this.pendingByteSum += bytes
+  }
+
+  /** Forgets the oldest `n` pending records (they were committed); compacts the arrays now and then. */
+  private shiftPending(n: number): void {
+    const end = Math.min(this.pendingHead + n, this.pendingAtMs.length)
+    for (let i = this.pendingHead; i < end; i++) this.pendingByteSum -= this.pendingSizes[i]!
+    this.pendingHead = end
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pendingAtMs.length) {
+      this.pendingAtMs.splice(0, this.pendingHead)
+      this.pendingSizes.splice(0, this.pendingHead)
+      this.pendingHead = 0
+    }
   }
 
   /** The journal folder. */
@@ -126,6 +172,7 @@ export class CdrJournal {
         throw new CdrJournalWriteError('cdr journal cannot write', { cause: retryErr })
       }
     }
+    this.pushPending(this.now(), Buffer.byteLength(line))
     this.onAppend?.()
   }
 
@@ -164,14 +211,15 @@ export class CdrJournal {
     return { records, end: pos }
   }
 
-  /** Records the db now holds everything before `to` (durably), then deletes segments that are wholly committed. */
-  async commit(to: JournalPosition): Promise<void> {
+  /** Records the db now holds everything before `to` (the next `records` of the backlog, durably), then deletes segments that are wholly committed. */
+  async commit(to: JournalPosition, records = 0): Promise<void> {
     let next = { ...to }
     if (next.segment !== this.activeSeq && next.offset >= (await this.durableSize(next.segment))) {
       next = { segment: next.segment + 1, offset: 0 }
     }
     await writeFileDurably(join(this.opts.dir, CHECKPOINT), this.opts.dir, JSON.stringify(next))
     this.committed = next
+    this.shiftPending(records)
     await this.dropCommittedSegments()
   }
 

@@ -38,6 +38,8 @@ export interface CdrSinkCloseResult {
 export class CdrSink implements CallObserver {
   private heartbeatTimer: TimerHandle | null = null
   private closed = false
+  /** Calls a crash left open, closed as SystemShutdown CDRs at open. */
+  recoveredCalls = 0
   /** Journal writes the call layer started and that have not settled yet; close() lets them finish first. */
   private readonly inFlight = new Set<Promise<void>>()
 
@@ -66,6 +68,7 @@ export class CdrSink implements CallObserver {
     await openCalls.forgetRecovered()
     const writer = new CdrWriter({ journal, db: opts.db, clock: opts.clock, log: opts.log, ...opts.writer })
     const sink = new CdrSink(journal, openCalls, writer, opts)
+    sink.recoveredCalls = recovered.length
     writer.start()
     sink.beat()
     return sink

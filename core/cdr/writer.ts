@@ -85,6 +85,8 @@ export class CdrWriter {
   private readonly backoffMaxMs: number
   /** Records inserted since start (for metrics and the bench). */
   written = 0
+  /** Drains that failed since start (database unreachable or refusing), for metrics. */
+  failedDrains = 0
 
   constructor(private readonly opts: CdrWriterOptions) {
     this.batchSize = opts.batchSize ?? 500
@@ -173,9 +175,10 @@ export class CdrWriter {
         return { kind: 'idle' }
       }
       await this.insert(batch.records)
-      await journal.commit(batch.end)
+      await journal.commit(batch.end, batch.records.length)
     } catch (error) {
       this.failures++
+      this.failedDrains++
       const retryInMs = Math.min(this.backoffMaxMs, this.backoffInitialMs * 2 ** (this.failures - 1))
       this.nextDelayMs = retryInMs
       if (this.failures === 1) log.warn('cdr writer cannot reach the database; records stay in the journal', { error })

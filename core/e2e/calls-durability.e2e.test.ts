@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSqld, type SqldServer } from '../../shared/db/node/test-support/sqld-server.js'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
 import { brief, cdrMark, readCdrs } from './test-support/config-seed.js'
-import { describeSipp, freeUdpPort, runSipp, startCore, startSipp, startSippUas, type CoreProcess } from './test-support/harness.js'
+import { describeSipp, freeUdpPort, metric, runSipp, startCore, startSipp, startSippUas, waitFor, type CoreProcess } from './test-support/harness.js'
 
 const config = (vendorPort: number) => ({
   accounts: [CUSTOMER_ACCOUNT],
@@ -37,10 +37,18 @@ describe('CDRs while the database server is down', () => {
     const v = await settle(vendor, 5_000)
     expect(outcome(customer), describeSipp('customer', customer)).toEqual({ ok: CALLS, failed: 0 })
     expect(outcome(v), describeSipp('vendor', v)).toEqual({ ok: CALLS, failed: 0 })
-    // nothing can have reached the database yet
-    await new Promise((ok) => setTimeout(ok, 500))
+    // nothing can reach the database: the backlog shows on /metrics, with its age and the writer's failures
+    expect(await waitFor(async () => (await metric(core, 'softswitch_cdr_writer_failures_total')) > 0, 5_000)).toBe(true)
+    expect(await metric(core, 'softswitch_cdr_journal_backlog_records')).toBe(CALLS)
+    expect(await metric(core, 'softswitch_cdr_journal_backlog_bytes')).toBeGreaterThan(CALLS * 200)
+    expect(await waitFor(async () => (await metric(core, 'softswitch_cdr_journal_oldest_unwritten_age_seconds')) >= 0.5, 5_000)).toBe(true)
+    expect(await metric(core, 'softswitch_cdr_writer_consecutive_failures')).toBeGreaterThan(0)
     await sqld.start()
     const cdrs = await readCdrs(core.database.db, { after: mark, count: CALLS, timeoutMs: 30_000, settleMs: 500 })
+    expect(await waitFor(async () => (await metric(core, 'softswitch_cdr_journal_backlog_records')) === 0, 5_000)).toBe(true)
+    expect(await metric(core, 'softswitch_cdr_journal_backlog_bytes')).toBe(0)
+    expect(await metric(core, 'softswitch_cdr_journal_oldest_unwritten_age_seconds')).toBe(0)
+    expect(await metric(core, 'softswitch_cdr_writer_consecutive_failures')).toBe(0)
     expect(cdrs.map(cdrSummary), JSON.stringify(cdrs.map(brief))).toEqual(
       Array.from({ length: CALLS }, () => expect.objectContaining({ reason: 'CallerHangup', sipCode: 200, routingGatewayId: 'rgw_vendor' })),
     )
@@ -71,6 +79,7 @@ describe('CDRs across a kill -9', () => {
     const [c, v] = await Promise.all([customer.stop(), vendor.stop()])
     await core.restart()
     const [cdr] = await readCdrs(core.database.db, { after: mark, count: 1, timeoutMs: 15_000 })
+    expect(await metric(core, 'softswitch_cdr_recovered_calls_at_start')).toBe(1)
     const trace = `${describeSipp('customer', c)}\n${describeSipp('vendor', v)}\n${core.output().slice(-3000)}`
     expect(cdr, trace).toMatchObject({ terminationReason: 'SystemShutdown', endedBy: 'switch', mappingGatewayId: LOCAL_IP_CUSTOMER.id })
     expect(cdr!.answeredAtMs, trace).not.toBeNull()

@@ -54,7 +54,7 @@ describe('relayed calls', () => {
     expect(relayPort, sdp).toBeGreaterThanOrEqual(RTP_MIN)
     expect(relayPort, sdp).toBeLessThanOrEqual(RTP_MIN + 19)
     expect(sdp).toContain('c=IN IP4 127.0.0.1')
-    expect(await metric(core, 'media_port_pairs_in_use')).toBe(2)
+    expect(await metric(core, 'softswitch_media_port_pairs_in_use')).toBe(2)
     customer.startRtp(relayPort)
     await new Promise((ok) => setTimeout(ok, 1000))
     customer.stopRtp()
@@ -69,7 +69,7 @@ describe('relayed calls', () => {
     expect(cdr!.rtpPacketsFromCaller).toBeGreaterThanOrEqual(40)
     expect(cdr!.rtpPacketsFromCallee).toBeGreaterThanOrEqual(40)
     expect(cdr!.rtpBytesFromCaller).toBe(cdr!.rtpPacketsFromCaller! * 172)
-    expect(await metric(core, 'media_port_pairs_in_use')).toBe(0)
+    expect(await metric(core, 'softswitch_media_port_pairs_in_use')).toBe(0)
   })
 
   it('plays the warning prompt to the caller as PCMU RTP on one continuous stream, then ends at the cap', async () => {
@@ -111,7 +111,7 @@ describe('relayed calls', () => {
       await settle(vendor, 3000)
       const [cdr] = await readCdrs(core.database.db, { count: 1, after: mark })
       expect(cdr).toMatchObject({ terminationReason: 'NoMediaHangup', endedBy: 'switch' })
-      expect(await metric(core, 'media_port_pairs_in_use')).toBe(0)
+      expect(await metric(core, 'softswitch_media_port_pairs_in_use')).toBe(0)
     } finally {
       await core.updateConfig({ params: { SS_NOMEDIAHANGUP: 0 } })
     }

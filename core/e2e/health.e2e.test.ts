@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gatewayStatus, networkTests } from '../../shared/db/schema.js'
 import { networkTestFromRow } from '../../shared/entities/network-test.js'
+import { promtoolCheckMetrics } from '../../shared/db/node/test-support/promtool.js'
 import { parsePrometheusText, sampleValue } from '../lib/test-support/prometheus-text.js'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, settle, vendorGateway } from './test-support/call-fixtures.js'
 import { freeUdpPort, startCore, startSipp, startSippUas, waitFor, type CoreProcess, type SippProcess } from './test-support/harness.js'
@@ -102,13 +103,23 @@ describe('gateway health and live state', () => {
     expect(await waitFor(held, 3_000)).toBe(true)
     expect(((await (await status('/v1/calls?gatewayId=mgw_local')).json()) as { count: number }).count).toBe(5)
     expect(((await (await status('/v1/calls?gatewayId=rgw_checked')).json()) as { count: number }).count).toBe(0)
-    const fams = parsePrometheusText(await (await status('/metrics')).text())
-    expect(sampleValue(fams, 'calls_active')).toBe(5)
-    expect(sampleValue(fams, 'gateway_online', { gateway: 'rgw_checked' })).toBe(1)
-    expect(sampleValue(fams, 'calls_answered_total')).toBeGreaterThanOrEqual(6)
-    expect(sampleValue(fams, 'sip_requests_sent_total', { method: 'OPTIONS' })).toBeGreaterThan(0)
-    expect(fams.get('sip_options_rtt_ms')?.type).toBe('histogram')
-    expect(sampleValue(fams, 'sip_retransmissions_total', { kind: 'nict' })).toBeGreaterThan(0)
+    const text = await (await status('/metrics')).text()
+    // Prometheus's own linter on the live exposition (calls up, histograms filled): format, types, names, units.
+    const lint = promtoolCheckMetrics(text)
+    expect(lint, lint.findings).toEqual({ status: 0, findings: '' })
+    const fams = parsePrometheusText(text)
+    expect(sampleValue(fams, 'softswitch_calls_active')).toBe(5)
+    expect(sampleValue(fams, 'softswitch_gateway_online', { gateway: 'rgw_checked' })).toBe(1)
+    expect(sampleValue(fams, 'softswitch_calls_answered_total')).toBeGreaterThanOrEqual(6)
+    expect(sampleValue(fams, 'softswitch_sip_requests_sent_total', { method: 'OPTIONS' })).toBeGreaterThan(0)
+    expect(fams.get('softswitch_sip_options_rtt_seconds')?.type).toBe('histogram')
+    expect(sampleValue(fams, 'softswitch_sip_retransmissions_total', { kind: 'nict' })).toBeGreaterThan(0)
+    // set-up time is observed when a call ends; the 5 INVITEs to the vendor already have their final answers
+    expect(fams.get('softswitch_call_setup_seconds')?.type).toBe('histogram')
+    expect(sampleValue(fams, 'softswitch_sip_client_transaction_seconds_count', { method: 'INVITE' })).toBeGreaterThanOrEqual(5)
+    expect(fams.get('softswitch_build_info')?.samples[0]).toMatchObject({ value: 1, labels: { service: 'core', node: process.version } })
+    expect(fams.get('process_resident_memory_bytes')?.type).toBe('gauge')
+    expect(sampleValue(fams, 'softswitch_cdr_journal_backlog_records')).toBeGreaterThanOrEqual(0)
     expect(await waitFor(async () => (await row('routing', 'rgw_backup'))?.currentCalls === 5 && (await row('mapping', 'mgw_local'))?.currentCalls === 5, 2_000)).toBe(true)
     expect((await row('mapping', 'mgw_local'))?.callsPerSec).toBeGreaterThan(0)
     expect(outcome(await customer.done())).toEqual({ ok: 5, failed: 0 })

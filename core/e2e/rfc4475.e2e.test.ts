@@ -85,14 +85,14 @@ describe('RFC 4475 torture messages against the running core', () => {
     }
     expect(Object.fromEntries(got)).toEqual(EXPECTED)
     expect(core.child.exitCode).toBeNull()
-    expect(await metric(core, 'sip_transport_user_errors_total{transport="udp"}')).toBe(0)
-    expect(await metric(core, 'sip_parse_errors_total')).toBeGreaterThan(0)
+    expect(await metric(core, 'softswitch_sip_transport_user_errors_total{transport="udp"}')).toBe(0)
+    expect(await metric(core, 'softswitch_sip_parse_errors_total')).toBeGreaterThan(0)
   })
 
   it('returns to zero live transactions once Timers H (no ACK for the 403s and 501s) and J have run', async () => {
     // T1 = 100 ms: H and J are 6.4 s.
     expect(await waitFor(async () => (await health(core)).transactions === 0, 15_000)).toBe(true)
-    expect(await metric(core, 'sip_server_failures_total{status="408"}')).toBeGreaterThan(0)
+    expect(await metric(core, 'softswitch_sip_server_failures_total{status="408"}')).toBeGreaterThan(0)
     expect((await health(core)).ok).toBe(true)
   })
 })

@@ -19,31 +19,31 @@ describe('core as UAS under SIPp', () => {
   it('answers 200 OPTIONS transactions with 200 listing Allow and Accept', async () => {
     const res = await runSipp({ scenario: 'uac-options-expect-200.xml', target: target(), calls: 200, rate: 200 })
     expect({ exit: res.exitCode, ok: res.successful, failed: res.failed }).toEqual({ exit: 0, ok: 200, failed: 0 })
-    expect(await metric(core, 'sip_requests_received_total{method="OPTIONS"}')).toBeGreaterThanOrEqual(200)
+    expect(await metric(core, 'softswitch_sip_requests_received_total{method="OPTIONS"}')).toBeGreaterThanOrEqual(200)
   })
 
   it('completes every OPTIONS transaction with 10% loss on SIPp\'s side, through retransmissions on the wire', async () => {
-    const absorbedBefore = await metric(core, 'sip_absorbed_retransmissions_total')
+    const absorbedBefore = await metric(core, 'softswitch_sip_absorbed_retransmissions_total')
     const res = await runSipp({ scenario: 'uac-options-expect-200.xml', target: target(), calls: 200, rate: 100, lostPercent: 10 })
     expect({ exit: res.exitCode, ok: res.successful, failed: res.failed }).toEqual({ exit: 0, ok: 200, failed: 0 })
     expect(res.retransmissions).toBeGreaterThan(0)
     // Retransmitted OPTIONS reached the core and were answered from their transactions (RFC 3261 §17.2.2).
-    expect(await metric(core, 'sip_absorbed_retransmissions_total')).toBeGreaterThan(absorbedBefore)
+    expect(await metric(core, 'softswitch_sip_absorbed_retransmissions_total')).toBeGreaterThan(absorbedBefore)
   })
 
   it('rejects INVITE from an unknown IP with 403 that SIPp ACKs, for 100 calls', async () => {
     const res = await runSipp({ scenario: 'uac-invite-unknown-ip-expect-403.xml', target: target(), calls: 100, rate: 50 })
     expect({ exit: res.exitCode, ok: res.successful, failed: res.failed }).toEqual({ exit: 0, ok: 100, failed: 0 })
-    expect(await metric(core, 'sip_responses_sent_total{status="403"}')).toBeGreaterThanOrEqual(100)
+    expect(await metric(core, 'softswitch_sip_responses_sent_total{status="403"}')).toBeGreaterThanOrEqual(100)
   })
 
   it('retransmits the 403 to an INVITE until the ACK, with 10% loss on SIPp\'s side', async () => {
-    const before = await metric(core, 'sip_retransmissions_total{kind="ist"}')
+    const before = await metric(core, 'softswitch_sip_retransmissions_total{kind="ist"}')
     const res = await runSipp({ scenario: 'uac-invite-unknown-ip-expect-403.xml', target: target(), calls: 100, rate: 50, lostPercent: 10 })
     expect({ exit: res.exitCode, ok: res.successful, failed: res.failed }).toEqual({ exit: 0, ok: 100, failed: 0 })
     expect(res.retransmissions).toBeGreaterThan(0)
     // A lost ACK (or a lost 403) makes the IST retransmit its final response per Timer G.
-    expect(await metric(core, 'sip_retransmissions_total{kind="ist"}')).toBeGreaterThan(before)
+    expect(await metric(core, 'softswitch_sip_retransmissions_total{kind="ist"}')).toBeGreaterThan(before)
   })
 
   it('runs 2,000 OPTIONS at 1,000/s without a failure', async () => {
@@ -55,7 +55,7 @@ describe('core as UAS under SIPp', () => {
     expect(await waitFor(async () => (await health(core)).transactions === 0, 15_000)).toBe(true)
     const h = await health(core)
     expect(h).toMatchObject({ ok: true, transactions: 0, configVersion: 1 })
-    expect(await metric(core, 'sip_transport_user_errors_total{transport="udp"}')).toBe(0)
+    expect(await metric(core, 'softswitch_sip_transport_user_errors_total{transport="udp"}')).toBe(0)
   })
 })
 

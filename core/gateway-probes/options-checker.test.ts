@@ -98,11 +98,11 @@ describe('OptionsChecker', () => {
     expect(b.checker.online.get('rg1')).toBe(false)
     await b.run(100)
     expect(b.checker.online.get('rg1')).toBe(true)
-    const fams = parsePrometheusText(b.metrics.render())
-    expect(sampleValue(fams, 'gateway_state_changes_total', { state: 'offline' })).toBe(1)
-    expect(sampleValue(fams, 'gateway_state_changes_total', { state: 'online' })).toBe(1)
-    expect(sampleValue(fams, 'gateway_online', { gateway: 'rg1' })).toBe(1)
-    expect(sampleValue(fams, 'sip_options_rtt_ms_count', { gateway: 'rg1' })).toBeGreaterThanOrEqual(2)
+    const fams = parsePrometheusText(await b.metrics.render())
+    expect(sampleValue(fams, 'softswitch_gateway_state_changes_total', { state: 'offline' })).toBe(1)
+    expect(sampleValue(fams, 'softswitch_gateway_state_changes_total', { state: 'online' })).toBe(1)
+    expect(sampleValue(fams, 'softswitch_gateway_online', { gateway: 'rg1' })).toBe(1)
+    expect(sampleValue(fams, 'softswitch_sip_options_rtt_seconds_count', { gateway: 'rg1' })).toBeGreaterThanOrEqual(2)
   })
 
   it('counts a transport error as a failed check', async () => {
@@ -111,7 +111,7 @@ describe('OptionsChecker', () => {
     b.net.failSends(() => 'EHOSTUNREACH')
     await b.run(6_000)
     expect(b.checker.online.get('rg1')).toBe(false)
-    expect(sampleValue(parsePrometheusText(b.metrics.render()), 'sip_options_checks_total', { result: 'transport' })).toBe(1)
+    expect(sampleValue(parsePrometheusText(await b.metrics.render()), 'softswitch_sip_options_checks_total', { result: 'transport' })).toBe(1)
   })
 
   it('checks on a fixed period after a random phase, without drift', async () => {
@@ -168,7 +168,7 @@ describe('OptionsChecker', () => {
     expect(b.checker.view('rg2')).toMatchObject({ online: true, lastCode: 200 })
     b.checker.apply(snapshot([{ id: 'rg2', host: '127.0.0.3' }], { SS_OPTIONS_FAILURES_TO_OFFLINE: 1 }))
     expect(b.checker.online.has('rg1')).toBe(false)
-    expect(b.metrics.render()).not.toContain('gateway="rg1"')
+    expect(await b.metrics.render()).not.toContain('gateway="rg1"')
   })
 
   it('runs a network test: count OPTIONS apart, with RTT min/avg/max and loss', async () => {

@@ -107,7 +107,7 @@ export class OptionsChecker {
     this.onlineGauge = m.gauge('gateway_online', 'Routing gateway online by OPTIONS check (1) or offline (0)', ['gateway'])
     this.checks = m.counter('sip_options_checks_total', 'OPTIONS checks by result', ['result'])
     this.changes = m.counter('gateway_state_changes_total', 'Routing gateways going online or offline', ['state'])
-    this.rtt = m.histogram('sip_options_rtt_ms', 'Round trip of answered OPTIONS checks (ms)', ['gateway'], [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000])
+    this.rtt = m.histogram('sip_options_rtt_seconds', 'Round trip of answered OPTIONS checks', ['gateway'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
   }
 
   /** Starts checking through `layer` over `transport` with the gateways and params of `snapshot` (the policy may read `online` before). */
@@ -227,7 +227,7 @@ export class OptionsChecker {
     c.inFlight--
     if (this.checked.get(c.id) !== c) return
     this.checks.labels(o.ok ? 'answered' : o.why).inc()
-    if (o.ok) this.rtt.labels(c.id).observe(o.rttMs)
+    if (o.ok) this.rtt.labels(c.id).observe(o.rttMs / 1000)
     const change = c.state.record(o, Math.floor(this.opts.clock.now()), this.hysteresis)
     if (change === null) return
     this.online.set(c.id, change === 'online')

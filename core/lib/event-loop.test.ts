@@ -8,7 +8,7 @@ let watch: EventLoopWatch | undefined
 afterEach(() => watch?.stop())
 
 describe('watchEventLoop', () => {
-  it('reports a 120 ms block of the loop as a window max of at least 100 ms, rendered as nodejs_eventloop_lag_max_seconds', async () => {
+  it('reports a 120 ms block of the loop as a window max of at least 100 ms, rendered as softswitch_eventloop_delay_max_seconds', async () => {
     const metrics = new Metrics()
     watch = watchEventLoop(metrics, { windowMs: 400, resolutionMs: 10 })
     await new Promise((ok) => setTimeout(ok, 50))
@@ -19,6 +19,6 @@ describe('watchEventLoop', () => {
     await new Promise((ok) => setTimeout(ok, 500))
     expect(watch.last.max).toBeGreaterThanOrEqual(0.1)
     expect(watch.last.p99).toBeLessThanOrEqual(watch.last.max)
-    expect(metrics.render()).toMatch(/^nodejs_eventloop_lag_max_seconds 0\.1\d*/m)
+    expect(await metrics.render()).toMatch(/^softswitch_eventloop_delay_max_seconds 0\.1\d*/m)
   })
 })

@@ -24,7 +24,7 @@ export interface EventLoopWatch {
   stop(): void
 }
 
-/** Registers `nodejs_eventloop_lag_seconds{quantile}`, `nodejs_eventloop_lag_max_seconds` and GC pause gauges, refreshed every window. */
+/** Registers gauges of the last window's event-loop delay (p50, p99, max) and GC pauses (sum, longest), refreshed every window. */
 export function watchEventLoop(metrics: Metrics, opts: EventLoopWatchOptions = {}): EventLoopWatch {
   const windowMs = opts.windowMs ?? 5_000
   const resolutionMs = opts.resolutionMs ?? 10
@@ -40,18 +40,16 @@ export function watchEventLoop(metrics: Metrics, opts: EventLoopWatchOptions = {
   })
   gc.observe({ entryTypes: ['gc'] })
   const watch = { last: { p50: 0, p99: 0, max: 0, gcPauseSec: 0, gcMaxPauseSec: 0 }, stop }
-  const lag = metrics.gauge('nodejs_eventloop_lag_seconds', `Event-loop delay over the last ${windowMs} ms window`, ['quantile'])
-  metrics.gauge('nodejs_eventloop_lag_max_seconds', `Longest event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.max)
-  metrics.gauge('nodejs_gc_pause_seconds', `Time spent in GC pauses in the last ${windowMs} ms window`, [], () => watch.last.gcPauseSec)
-  metrics.gauge('nodejs_gc_max_pause_seconds', `Longest GC pause in the last ${windowMs} ms window`, [], () => watch.last.gcMaxPauseSec)
-  const p50 = lag.labels('0.5')
-  const p99 = lag.labels('0.99')
+  // Gauges, not a summary: each is one window's figure (prom-client's nodejs_eventloop_lag_* cover scrape intervals).
+  metrics.gauge('eventloop_delay_p50_seconds', `Median event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.p50)
+  metrics.gauge('eventloop_delay_p99_seconds', `99th percentile event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.p99)
+  metrics.gauge('eventloop_delay_max_seconds', `Longest event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.max)
+  metrics.gauge('gc_pause_window_seconds', `Time spent in GC pauses in the last ${windowMs} ms window`, [], () => watch.last.gcPauseSec)
+  metrics.gauge('gc_pause_max_seconds', `Longest GC pause in the last ${windowMs} ms window`, [], () => watch.last.gcMaxPauseSec)
   const roll = (): void => {
     // The histogram holds whole timer periods in ns (resolution included): the delay is what exceeds the resolution.
     const late = (ns: number): number => (h.count > 0 ? Math.max(0, ns / 1e6 - resolutionMs) / 1000 : 0)
     watch.last = { p50: late(h.percentile(50)), p99: late(h.percentile(99)), max: late(h.max), gcPauseSec: gcSum / 1000, gcMaxPauseSec: gcMax / 1000 }
-    p50.set(watch.last.p50)
-    p99.set(watch.last.p99)
     h.reset()
     gcSum = 0
     gcMax = 0

@@ -1,10 +1,10 @@
-// Covers the counters and gauges behind /metrics (Prometheus text exposition format 0.0.4; no RFC).
+// Covers the counters, gauges and histograms behind /metrics: softswitch_ names, prom-client's rendering in the Prometheus text format 0.0.4, default process metrics and build info (no RFC).
 import { describe, expect, it } from 'vitest'
 import { Metrics, MetricsError } from './metrics.js'
 import { parsePrometheusText, PromParseError, sampleValue } from './test-support/prometheus-text.js'
 
 describe('Metrics', () => {
-  it('renders counters with escaped labels and gauges from collectors', () => {
+  it('renders counters with escaped labels and gauges from collectors, named softswitch_*', async () => {
     const m = new Metrics()
     const bad = m.counter('sip_bad_messages_total', 'Datagrams dropped as unparseable', ['transport'])
     bad.labels('udp').inc()
@@ -13,15 +13,16 @@ describe('Metrics', () => {
     let n = 7
     m.gauge('sip_transactions', 'Live transactions', [], () => n)
     n = 9
-    expect(m.render()).toBe(
+    expect(await m.render()).toBe(
       [
-        '# HELP sip_bad_messages_total Datagrams dropped as unparseable',
-        '# TYPE sip_bad_messages_total counter',
-        'sip_bad_messages_total{transport="udp"} 3',
-        'sip_bad_messages_total{transport="we\\"ird"} 1',
-        '# HELP sip_transactions Live transactions',
-        '# TYPE sip_transactions gauge',
-        'sip_transactions 9',
+        '# HELP softswitch_sip_bad_messages_total Datagrams dropped as unparseable',
+        '# TYPE softswitch_sip_bad_messages_total counter',
+        'softswitch_sip_bad_messages_total{transport="udp"} 3',
+        'softswitch_sip_bad_messages_total{transport="we\\"ird"} 1',
+        '',
+        '# HELP softswitch_sip_transactions Live transactions',
+        '# TYPE softswitch_sip_transactions gauge',
+        'softswitch_sip_transactions 9',
         '',
       ].join('\n'),
     )
@@ -46,27 +47,38 @@ describe('Metrics', () => {
 })
 
 describe('Metrics histograms', () => {
-  it('renders cumulative buckets, +Inf, _sum and _count that a strict exposition parser accepts', () => {
+  it('renders cumulative buckets, +Inf, _sum and _count that a strict exposition parser accepts', async () => {
     const m = new Metrics()
-    const h = m.histogram('sip_options_rtt_ms', 'OPTIONS round trip', ['gateway'], [5, 10, 50])
-    h.labels('rg1').observe(3)
-    h.labels('rg1').observe(20)
-    h.labels('rg1').observe(400)
-    const fams = parsePrometheusText(m.render())
-    expect(fams.get('sip_options_rtt_ms')?.type).toBe('histogram')
-    expect(sampleValue(fams, 'sip_options_rtt_ms_bucket', { gateway: 'rg1', le: '5' })).toBe(1)
-    expect(sampleValue(fams, 'sip_options_rtt_ms_bucket', { gateway: 'rg1', le: '50' })).toBe(2)
-    expect(sampleValue(fams, 'sip_options_rtt_ms_bucket', { gateway: 'rg1', le: '+Inf' })).toBe(3)
-    expect(sampleValue(fams, 'sip_options_rtt_ms_sum', { gateway: 'rg1' })).toBe(423)
-    expect(sampleValue(fams, 'sip_options_rtt_ms_count', { gateway: 'rg1' })).toBe(3)
+    const h = m.histogram('sip_options_rtt_seconds', 'OPTIONS round trip', ['gateway'], [0.005, 0.01, 0.05])
+    h.labels('rg1').observe(0.003)
+    h.labels('rg1').observe(0.02)
+    h.labels('rg1').observe(0.4)
+    const fams = parsePrometheusText(await m.render())
+    const name = 'softswitch_sip_options_rtt_seconds'
+    expect(fams.get(name)?.type).toBe('histogram')
+    expect(sampleValue(fams, `${name}_bucket`, { gateway: 'rg1', le: '0.005' })).toBe(1)
+    expect(sampleValue(fams, `${name}_bucket`, { gateway: 'rg1', le: '0.05' })).toBe(2)
+    expect(sampleValue(fams, `${name}_bucket`, { gateway: 'rg1', le: '+Inf' })).toBe(3)
+    expect(sampleValue(fams, `${name}_sum`, { gateway: 'rg1' })).toBeCloseTo(0.423, 9)
+    expect(sampleValue(fams, `${name}_count`, { gateway: 'rg1' })).toBe(3)
   })
 
-  it('stops rendering a removed series', () => {
+  it('adds the default process metrics and softswitch_build_info', async () => {
+    const m = new Metrics()
+    m.collectProcessMetrics({ service: 'core', version: '1.2.3' })
+    const fams = parsePrometheusText(await m.render())
+    expect(fams.get('process_cpu_seconds_total')?.type).toBe('counter')
+    expect(fams.get('process_resident_memory_bytes')?.type).toBe('gauge')
+    expect(fams.get('nodejs_heap_size_used_bytes')?.type).toBe('gauge')
+    expect(sampleValue(fams, 'softswitch_build_info', { service: 'core', version: '1.2.3', node: process.version })).toBe(1)
+  })
+
+  it('stops rendering a removed series', async () => {
     const m = new Metrics()
     const g = m.gauge('gateway_online', 'online', ['gateway'])
     g.set(1, 'rg1')
     g.remove('rg1')
-    expect(m.render()).not.toContain('rg1')
+    expect(await m.render()).not.toContain('rg1')
   })
 })
 

@@ -1,4 +1,8 @@
-// Counters, gauges and histograms with labels, rendered in the Prometheus text exposition format for /metrics.
+// Counters, gauges and histograms for /metrics: series are plain numbers on the hot path; prom-client's registry renders them (with the default process metrics) in the Prometheus text format.
+import { collectDefaultMetrics, Registry, type Metric as PromMetric } from 'prom-client'
+
+/** Prefix of every metric the softswitch defines (prom-client's process_* and nodejs_* keep their standard names). */
+export const METRIC_PREFIX = 'softswitch_'
 
 /** A monotonically increasing count (one labelled series). */
 export interface CounterSeries {
@@ -19,13 +23,28 @@ export class MetricsError extends Error {
   override name = 'MetricsError'
 }
 
+type Labels = Record<string, string>
+
+/** One value of a rendered family, as prom-client's registry takes it. */
+interface PromValue {
+  value: number
+  labels: Labels
+  metricName?: string
+}
+
+/** What prom-client's registry reads from a metric (its `getForPromString` hook). */
+interface PromFamily {
+  name: string
+  help: string
+  type: string
+  values: PromValue[]
+  aggregator: 'sum'
+}
+
 class Series {
   value = 0
-  readonly labelText: string
 
-  constructor(labelText: string) {
-    this.labelText = labelText
-  }
+  constructor(readonly labels: Labels) {}
 
   set(v: number): void {
     this.value = v
@@ -40,37 +59,35 @@ class Series {
   }
 }
 
-function escapeLabel(v: string): string {
-  return v.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('"', '\\"')
+/** The label object for `values` in `names` order, after checking the count. */
+function labelsOf(metric: string, names: readonly string[], values: readonly string[]): Labels {
+  if (values.length !== names.length) throw new MetricsError(`${metric}: expected ${names.length} label values, got ${values.length}`)
+  const out: Labels = {}
+  names.forEach((n, i) => (out[n] = values[i]!))
+  return out
 }
 
-/** A metric family: one name, help text, fixed label names, and a series per label-value tuple. */
+/** A counter or gauge family: one name, help text, fixed label names, and a series per label-value tuple. */
 export class Metric {
   readonly name: string
-  readonly help: string
-  readonly type: 'counter' | 'gauge'
-  readonly labelNames: readonly string[]
   private readonly series = new Map<string, Series>()
-  private readonly collector: (() => number) | undefined
 
-  constructor(name: string, help: string, type: 'counter' | 'gauge', labelNames: readonly string[], collect?: () => number) {
-    this.name = name
-    this.help = help
-    this.type = type
-    this.labelNames = labelNames
-    this.collector = collect
+  constructor(
+    readonly shortName: string,
+    readonly help: string,
+    readonly type: 'counter' | 'gauge',
+    readonly labelNames: readonly string[],
+    private readonly collector?: () => number,
+  ) {
+    this.name = METRIC_PREFIX + shortName
   }
 
-  /** The series for these label values, in `labelNames` order; cache the result on hot paths. */
+  /** The series for these label values, in `labelNames` order; keep the result on hot paths (no lookup per event). */
   labels(...values: string[]): Series {
-    if (values.length !== this.labelNames.length) {
-      throw new MetricsError(`${this.name}: expected ${this.labelNames.length} label values, got ${values.length}`)
-    }
     const key = values.join('\u0000')
     let s = this.series.get(key)
     if (s === undefined) {
-      const text = values.length === 0 ? '' : `{${this.labelNames.map((n, i) => `${n}="${escapeLabel(values[i]!)}"`).join(',')}}`
-      s = new Series(text)
+      s = new Series(labelsOf(this.name, this.labelNames, values))
       this.series.set(key, s)
     }
     return s
@@ -93,17 +110,14 @@ export class Metric {
 
   /** Value of one series (0 when never touched). */
   get(...values: string[]): number {
+    if (this.collector !== undefined && values.length === 0) return this.collector()
     return this.series.get(values.join('\u0000'))?.value ?? 0
   }
 
-  render(out: string[]): void {
-    out.push(`# HELP ${this.name} ${this.help.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}`)
-    out.push(`# TYPE ${this.name} ${this.type}`)
-    if (this.collector !== undefined) {
-      out.push(`${this.name} ${this.collector()}`)
-      return
-    }
-    for (const s of this.series.values()) out.push(`${this.name}${s.labelText} ${s.value}`)
+  /** prom-client's registry reads the family through this hook at scrape time. */
+  getForPromString(): PromFamily {
+    const values = this.collector !== undefined ? [{ value: this.collector(), labels: {} }] : [...this.series.values()].map((s) => ({ value: s.value, labels: s.labels }))
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' }
   }
 }
 
@@ -113,11 +127,14 @@ export class HistogramSeries {
   sum = 0
   count = 0
 
-  constructor(private readonly bounds: readonly number[]) {
+  constructor(
+    private readonly bounds: readonly number[],
+    readonly labels: Labels,
+  ) {
     this.counts = new Array<number>(bounds.length).fill(0)
   }
 
-  /** Records one observation. */
+  /** Records one observation (in the histogram's base unit: seconds, bytes). */
   observe(v: number): void {
     this.sum += v
     this.count++
@@ -128,22 +145,27 @@ export class HistogramSeries {
 /** A histogram family: `_bucket{le}` (cumulative, ending with +Inf), `_sum` and `_count` per label tuple. */
 export class Histogram {
   readonly type = 'histogram' as const
-  private readonly series = new Map<string, { labels: readonly string[]; s: HistogramSeries }>()
+  readonly name: string
+  private readonly series = new Map<string, HistogramSeries>()
 
-  constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[], readonly bounds: readonly number[]) {}
+  constructor(
+    readonly shortName: string,
+    readonly help: string,
+    readonly labelNames: readonly string[],
+    readonly bounds: readonly number[],
+  ) {
+    this.name = METRIC_PREFIX + shortName
+  }
 
-  /** The series for these label values, in `labelNames` order. */
+  /** The series for these label values, in `labelNames` order; keep it where the same labels repeat. */
   labels(...values: string[]): HistogramSeries {
-    if (values.length !== this.labelNames.length) {
-      throw new MetricsError(`${this.name}: expected ${this.labelNames.length} label values, got ${values.length}`)
-    }
     const key = values.join('\u0000')
-    let e = this.series.get(key)
-    if (e === undefined) {
-      e = { labels: values, s: new HistogramSeries(this.bounds) }
-      this.series.set(key, e)
+    let s = this.series.get(key)
+    if (s === undefined) {
+      s = new HistogramSeries(this.bounds, labelsOf(this.name, this.labelNames, values))
+      this.series.set(key, s)
     }
-    return e.s
+    return s
   }
 
   /** Drops one series. */
@@ -151,31 +173,30 @@ export class Histogram {
     this.series.delete(values.join('\u0000'))
   }
 
-  render(out: string[]): void {
-    out.push(`# HELP ${this.name} ${this.help.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}`)
-    out.push(`# TYPE ${this.name} histogram`)
-    for (const { labels, s } of this.series.values()) {
-      const pairs = this.labelNames.map((n, i) => `${n}="${escapeLabel(labels[i]!)}"`)
-      const withLe = (extra: string): string => `{${[...pairs, extra].join(',')}}`
-      const plain = pairs.length === 0 ? '' : `{${pairs.join(',')}}`
-      for (let i = 0; i < this.bounds.length; i++) out.push(`${this.name}_bucket${withLe(`le="${this.bounds[i]}"`)} ${s.counts[i]}`)
-      out.push(`${this.name}_bucket${withLe('le="+Inf"')} ${s.count}`)
-      out.push(`${this.name}_sum${plain} ${s.sum}`)
-      out.push(`${this.name}_count${plain} ${s.count}`)
+  /** prom-client's registry reads the family through this hook at scrape time. */
+  getForPromString(): PromFamily {
+    const values: PromValue[] = []
+    for (const s of this.series.values()) {
+      this.bounds.forEach((b, i) => values.push({ metricName: `${this.name}_bucket`, labels: { ...s.labels, le: String(b) }, value: s.counts[i]! }))
+      values.push({ metricName: `${this.name}_bucket`, labels: { ...s.labels, le: '+Inf' }, value: s.count })
+      values.push({ metricName: `${this.name}_sum`, labels: s.labels, value: s.sum })
+      values.push({ metricName: `${this.name}_count`, labels: s.labels, value: s.count })
     }
+    return { name: this.name, help: this.help, type: 'histogram', values, aggregator: 'sum' }
   }
 }
 
-/** The registry a process owns; modules register their metrics on it at construction. */
+/** The registry a process owns; modules register their metrics on it at construction (names without the prefix). */
 export class Metrics {
+  readonly registry = new Registry()
   private readonly metrics = new Map<string, Metric | Histogram>()
 
-  /** Registers (or returns the already registered) counter `name`. */
-  counter(name: string, help: string, labelNames: readonly string[] = []): Metric {
-    return this.register(name, help, 'counter', labelNames)
+  /** Registers (or returns the already registered) counter `name` (rendered as `softswitch_<name>`); with `collect`, a count kept elsewhere, read at scrape time. */
+  counter(name: string, help: string, labelNames: readonly string[] = [], collect?: () => number): Metric {
+    return this.register(name, help, 'counter', labelNames, collect)
   }
 
-  /** Registers (or returns) gauge `name`; with `collect`, its value is read at render time. */
+  /** Registers (or returns) gauge `name`; with `collect`, its value is read at scrape time. */
   gauge(name: string, help: string, labelNames: readonly string[] = [], collect?: () => number): Metric {
     return this.register(name, help, 'gauge', labelNames, collect)
   }
@@ -191,20 +212,32 @@ export class Metrics {
     }
     const h = new Histogram(name, help, labelNames, bounds)
     this.metrics.set(name, h)
+    this.registry.registerMetric(h as unknown as PromMetric)
     return h
   }
 
-  /** Looks a counter or gauge up by name (tests and status pages). */
+  /** Looks a counter or gauge up by its name without the prefix (tests and status pages). */
   get(name: string): Metric | undefined {
     const m = this.metrics.get(name)
     return m instanceof Metric ? m : undefined
   }
 
+  /** Adds prom-client's default process_* and nodejs_* metrics and `softswitch_build_info{service, version, node}` = 1. */
+  collectProcessMetrics(build: { service: string; version: string }): void {
+    collectDefaultMetrics({ register: this.registry })
+    // Gauges named *_total that promtool flags (counts of handles, requests, resources); the per-type gauges stay.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name)
+    this.gauge('build_info', 'Build of this process: always 1, the labels say which', ['service', 'version', 'node']).set(1, build.service, build.version, process.version)
+  }
+
   /** Prometheus text exposition format 0.0.4. */
-  render(): string {
-    const out: string[] = []
-    for (const m of this.metrics.values()) m.render(out)
-    return out.join('\n') + '\n'
+  render(): Promise<string> {
+    return this.registry.metrics()
+  }
+
+  /** The content type of `render()`. */
+  get contentType(): string {
+    return this.registry.contentType
   }
 
   private register(name: string, help: string, type: 'counter' | 'gauge', labelNames: readonly string[], collect?: () => number): Metric {
@@ -217,6 +250,7 @@ export class Metrics {
     }
     const m = new Metric(name, help, type, labelNames, collect)
     this.metrics.set(name, m)
+    this.registry.registerMetric(m as unknown as PromMetric)
     return m
   }
 }

@@ -39,7 +39,7 @@ describe('status server', () => {
     const res = await fetch(`${base}/metrics`)
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
     const fams = parsePrometheusText(await res.text())
-    expect(sampleValue(fams, 'sip_requests_received_total', { method: 'OPTIONS' })).toBe(5)
+    expect(sampleValue(fams, 'softswitch_sip_requests_received_total', { method: 'OPTIONS' })).toBe(5)
   })
 
   it('returns 404 for unknown paths and 405 for writes', async () => {

@@ -106,7 +106,14 @@ export function startStatusServer(opts: StatusServerOptions): Promise<StatusServ
           return json(res, h.ok ? 200 : 503, h)
         }
         case '/metrics':
-          return reply(res, 200, 'text/plain; version=0.0.4; charset=utf-8', opts.metrics.render())
+          opts.metrics.render().then(
+            (text) => reply(res, 200, opts.metrics.contentType, text),
+            (err: unknown) => {
+              opts.log.error('metrics render failed', { err })
+              json(res, 500, { error: { code: 'INTERNAL', message: 'metrics render failed' } })
+            },
+          )
+          return
         case '/v1/calls': {
           const refused = callsRefusal(req, opts.callsKey)
           if (refused !== null) {

@@ -7,6 +7,8 @@ describe('parseNodeEnv', () => {
     expect(parseNodeEnv({})).toEqual({
       API_HOST: '127.0.0.1',
       API_PORT: 8787,
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: 9091,
       DATABASE_URL: 'file:./data/softswitch.db',
       DATA_DIR: './data',
       ALERT_INTERVAL_MS: 60_000,

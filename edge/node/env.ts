@@ -5,6 +5,8 @@ import { z } from 'zod'
 export const nodeEnvSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1').describe('address the operator API binds; `0.0.0.0` or `::` to serve other machines'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(8787).describe('operator API port (`/docs`, `/openapi.json`, `/v1/...`); 0 picks a free one'),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1').describe('address of the Node edge\'s Prometheus endpoint (`/metrics`); loopback unless a scraper elsewhere needs it'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9091).describe('port of the Node edge\'s `/metrics`; 0 picks a free one'),
   DATABASE_URL: z.string().min(1).default('file:./data/softswitch.db').describe('libSQL URL: `file:` (embedded), `http(s)://` or `libsql://`'),
   DATABASE_AUTH_TOKEN: z.string().min(1).optional().describe('token of a remote libSQL server (Turso)'),
   ADMIN_API_KEY: z

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { assertGone } from '../../shared/db/node/test-support/process-gone.js'
+import { promtoolCheckMetrics } from '../../shared/db/node/test-support/promtool.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -30,7 +31,7 @@ async function startEdge(dataDir: string, extraEnv: Record<string, string> = {})
   // node itself with tsx as a loader, so the child is the edge and SIGTERM reaches it (not a wrapper in between)
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'edge/node/main.ts')], {
     cwd: dataDir,
-    env: { ...process.env, API_PORT: '0', API_HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: `file:${join(dataDir, 'softswitch.db')}`, ADMIN_API_KEY: '', ...extraEnv },
+    env: { ...process.env, API_PORT: '0', API_HOST: '127.0.0.1', METRICS_PORT: '0', DATA_DIR: dataDir, DATABASE_URL: `file:${join(dataDir, 'softswitch.db')}`, ADMIN_API_KEY: '', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const lines: Record<string, unknown>[] = []
@@ -93,6 +94,14 @@ describe('edge/node/main.ts', () => {
       items: { host: string; port: number; prefixes: string[] }[]
     }
     expect(routes.items).toEqual([expect.objectContaining({ host: '127.0.0.1', port: 5070, prefixes: [] })])
+    // Its own /metrics on a loopback port: Prometheus's linter passes it, and it counts the requests above.
+    const metricsPort = first.lines.find((l) => l.msg === 'edge metrics listening')?.port as number
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+    const lint = promtoolCheckMetrics(text)
+    expect(lint, lint.findings).toEqual({ status: 0, findings: '' })
+    expect(text).toMatch(/^softswitch_http_requests_total\{method="GET",route="\/v1\/routing-gateways",status="200"\} 1$/m)
+    expect(text).toMatch(/^softswitch_build_info\{service="edge",version="[^"]+",node="v[\d.]+"\} 1$/m)
+    expect(text).toMatch(/^process_cpu_seconds_total /m)
     expect(await stop(first.child)).toBe(0)
     // One access-log line per request: request id, key id, method, route pattern, status, latency.
     expect(first.lines.filter((l) => l.msg === 'request')).toEqual([

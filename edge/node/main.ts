@@ -1,5 +1,6 @@
 // Local default: serves the edge app on Node with the embedded libSQL file, migrating, seeding and bootstrapping on start.
 import { mkdir } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { serve } from '@hono/node-server'
 import { applyMigrations, openDatabase } from '../../shared/db/node/database.js'
 import { createLogger } from '../../shared/log/node/logger.js'
@@ -9,9 +10,13 @@ import { adminKeyNotice, ensureAdminKey } from './bootstrap-admin.js'
 import { readDocsAsset } from './docs-assets.js'
 import { CONSOLE_DIST, ensureConsoleBuilt } from '../console/build.js'
 import { consoleFiles } from './console-files.js'
+import { createEdgeMetrics, serveEdgeMetrics } from './metrics.js'
 import { parseNodeEnv } from './env.js'
 import { publicOnlyFetch } from './public-fetch.js'
 import { isNewDatabase, seedDemoConfig } from './seed.js'
+
+/** The version in package.json, for softswitch_build_info. */
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
 
 /** The URL a person on this machine uses: a wildcard bind is reached on loopback. */
 function localUrl(host: string, port: number): string {
@@ -41,7 +46,10 @@ async function main(): Promise<void> {
   if (admin.kind === 'created') log.warn('created the first admin API key; it is printed once on stderr and not logged')
 
   await ensureConsoleBuilt()
-  const app = createApp({ getDb: () => db, log, docsAsset: readDocsAsset, consoleAssets: consoleFiles(CONSOLE_DIST) })
+  const metrics = createEdgeMetrics(PACKAGE_VERSION)
+  const app = createApp({ getDb: () => db, log, docsAsset: readDocsAsset, consoleAssets: consoleFiles(CONSOLE_DIST), onRequest: (r) => metrics.observe(r) })
+  const metricsServer = await serveEdgeMetrics(metrics, env.METRICS_HOST, env.METRICS_PORT, log)
+  log.info('edge metrics listening', { metrics: `http://${env.METRICS_HOST}:${metricsServer.port}/metrics`, port: metricsServer.port })
   const jobLog = log.child({ job: 'alerts' })
   // Webhooks go out through a lookup that refuses non-public addresses (the address checked is the one connected to).
   const webhookFetch = publicOnlyFetch()
@@ -65,6 +73,7 @@ async function main(): Promise<void> {
     stopping = true
     log.info('stopping', { signal })
     clearInterval(alerts)
+    metricsServer.server.close()
     server.close(() => {
       client.close()
       process.exit(0)

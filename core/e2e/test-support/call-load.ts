@@ -102,9 +102,9 @@ async function sampleLoop(core: CoreProcess, into: LoopFigures): Promise<void> {
   const keep = (k: keyof LoopFigures, v: number | null): void => {
     if (v !== null) into[k] = Math.max(into[k] ?? 0, v)
   }
-  keep('lagP99Ms', read('nodejs_eventloop_lag_seconds{quantile="0.99"}'))
-  keep('lagMaxMs', read('nodejs_eventloop_lag_max_seconds'))
-  keep('gcMaxMs', read('nodejs_gc_max_pause_seconds'))
+  keep('lagP99Ms', read('softswitch_eventloop_delay_p99_seconds'))
+  keep('lagMaxMs', read('softswitch_eventloop_delay_max_seconds'))
+  keep('gcMaxMs', read('softswitch_gc_pause_max_seconds'))
 }
 
 /** Runs `calls` calls at `rate`/s through the core and measures it. */

@@ -24,10 +24,11 @@ const METRIC = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped'])
 
+/** A sample value as Prometheus reads it (Go's ParseFloat: Inf and NaN in any letter case, as prom-client writes `Nan`). */
 function parseValue(s: string, line: number): number {
-  if (s === '+Inf') return Infinity
-  if (s === '-Inf') return -Infinity
-  if (s === 'NaN') return NaN
+  if (/^\+?inf(inity)?$/i.test(s)) return Infinity
+  if (/^-inf(inity)?$/i.test(s)) return -Infinity
+  if (/^nan$/i.test(s)) return NaN
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) throw new PromParseError(`line ${line}: bad value ${JSON.stringify(s)}`)
   return Number(s)
 }

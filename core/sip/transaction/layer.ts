@@ -1,7 +1,7 @@
 // The transaction layer: parse -> validate -> match -> absorb retransmissions or hand up; stateless answers; CANCEL; client transactions (RFC 3261 §17, §18, §9).
 import type { Clock } from '../../lib/clock.js'
 import { silentLogger, type Logger } from '../../lib/log.js'
-import { Metrics, type CounterSeries, type Metric } from '../../lib/metrics.js'
+import { Metrics, type CounterSeries, type Histogram, type Metric } from '../../lib/metrics.js'
 import { isIP } from 'node:net'
 import { NO_TRANSPORTS, type RemoteAddr, type SendListener, type Transport, type TransportLookup, type TransportUser } from '../../transport/types.js'
 import { buildCancel, buildResponse, generateBranch, generateTag } from '../message/build.js'
@@ -65,7 +65,12 @@ interface LayerCounters {
   retransmits: Metric
   absorbed: CounterSeries
   upgraded: Metric
+  /** Client transactions: request sent to first final response, by method (INVITE includes the ringing time). */
+  latency: Histogram
 }
+
+/** Methods the latency histogram names; others share `other`, so the label set stays small. */
+const LATENCY_METHODS = new Set(['INVITE', 'BYE', 'CANCEL', 'OPTIONS', 'UPDATE', 'INFO'])
 
 function asIst(tx: ServerTransaction | undefined): InviteServerTransaction | undefined {
   return tx?.kind === 'ist' ? tx : undefined
@@ -114,6 +119,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       stateless: m.counter('sip_stateless_responses_total', 'Responses sent without a transaction', ['status']),
       retransmits: m.counter('sip_retransmissions_total', 'Retransmissions sent by transactions', ['kind']),
       absorbed: m.counter('sip_absorbed_retransmissions_total', 'Received retransmissions matched to a transaction').labels(),
+      latency: m.histogram('sip_client_transaction_seconds', 'Client transactions: request sent to its first final response (INVITE includes ringing)', ['method'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]),
     }
   }
 
@@ -351,7 +357,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   private receiveResponse(res: SipResponse, remote: RemoteAddr, transport: Transport): void {
     const v = validateResponse(res)
     if (!v.ok) {
-      // STYLE / RFC 3261 §18.1.2: a malformed response is always dropped.
+      // RFC 3261 §18.1.2: a malformed response is always dropped.
       this.c.bad.inc()
       return
     }
@@ -365,7 +371,11 @@ export class TransactionLayer implements TransportUser, TransactionContext {
         this.c.bad.inc()
         return
       }
+      const awaitingFinal = tx.state === 'calling' || tx.state === 'trying' || tx.state === 'proceeding'
       tx.onResponse(res)
+      if (awaitingFinal && res.status >= 200) {
+        this.c.latency.labels(LATENCY_METHODS.has(cseq.method) ? cseq.method : 'other').observe((this.clock.now() - tx.startedAtMs) / 1000)
+      }
       return
     }
     if (cseq.method === 'INVITE' && res.status >= 200 && res.status < 300) {

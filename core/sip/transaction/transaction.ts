@@ -60,6 +60,8 @@ export abstract class Transaction<S extends string> implements SendListener {
   reopenTarget: RemoteAddr | null = null
   /** Slot for the TU's own bookkeeping (its call or leg), never read by the layer. */
   userData: unknown = undefined
+  /** When the transaction began (clock ms): the start of the latency the layer measures. */
+  readonly startedAtMs: number
   state: S
   protected readonly ctx: TransactionContext
   protected t: RfcTimers
@@ -78,6 +80,7 @@ export abstract class Transaction<S extends string> implements SendListener {
     this.remote = remote
     this.state = initial
     this.next = next
+    this.startedAtMs = ctx.clock.now()
     this.t = transport.reliable ? ctx.reliableTimers : ctx.udpTimers
   }
 
