@@ -138,7 +138,7 @@ describe('RFC 4475 torture messages over TCP against the running core', () => {
     expect(got.get('probe')).toEqual([200])
     expect(Object.fromEntries(files.map((f) => [f, got.get(f)]))).toEqual(Object.fromEntries(files.map((f) => [f, EXPECTED_OVER_TCP[f] ?? EXPECTED[f]])))
     expect(core.child.exitCode).toBeNull()
-    expect(await metric(core, 'sip_transport_user_errors_total{transport="tcp"}')).toBe(0)
+    expect(await metric(core, 'softswitch_sip_transport_user_errors_total{transport="tcp"}')).toBe(0)
     expect((await health(core)).ok).toBe(true)
   })
 })

@@ -70,10 +70,10 @@ describe('TCP limits against idle floods and slow senders', () => {
     }
     const grown = processRssMiB(pid) - rssBefore
     expect(grown).toBeLessThan(64)
-    expect(await metric(core, 'sip_transport_connections_refused_total{transport="tcp",reason="max-per-source"}')).toBe(5)
-    expect(await metric(core, 'sip_transport_connections_closed_total{transport="tcp",reason="message-timeout"}')).toBe(1)
+    expect(await metric(core, 'softswitch_sip_transport_connections_refused_total{transport="tcp",reason="max-per-source"}')).toBe(5)
+    expect(await metric(core, 'softswitch_sip_transport_connections_closed_total{transport="tcp",reason="message-timeout"}')).toBe(1)
     // SIP_TCP_IDLE_MS (4 s here): every idle connection is closed by the core.
     expect(await waitFor(async () => (await tcpConnections(core)) === 0, 15_000)).toBe(true)
-    expect(await metric(core, 'sip_transport_connections_closed_total{transport="tcp",reason="idle"}')).toBeGreaterThanOrEqual(1000)
+    expect(await metric(core, 'softswitch_sip_transport_connections_closed_total{transport="tcp",reason="idle"}')).toBeGreaterThanOrEqual(1000)
   })
 })

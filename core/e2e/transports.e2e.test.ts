@@ -74,7 +74,7 @@ describe('calls over UDP, TCP and TLS', () => {
   })
 
   it('sends a 3 kB INVITE to a vendor configured for UDP over TCP (RFC 3261 §18.1.1)', async () => {
-    const before = await metric(core, 'sip_large_requests_total{transport="tcp"}')
+    const before = await metric(core, 'softswitch_sip_large_requests_total{transport="tcp"}')
     const r = await runCall({
       core,
       customer: { scenario: 'uac-call-large-sdp-expect-200.xml', service: '3000', durationMs: 200 },
@@ -83,7 +83,7 @@ describe('calls over UDP, TCP and TLS', () => {
     expect(outcome(r.customer), r.trace).toEqual({ ok: 1, failed: 0 })
     expect(outcome(r.vendors[0]!), r.trace).toEqual({ ok: 1, failed: 0 })
     expect(r.cdrs[0]!.attempts.map((a) => a.transport)).toEqual(['tcp'])
-    expect(await metric(core, 'sip_large_requests_total{transport="tcp"}')).toBe(before + 1)
+    expect(await metric(core, 'softswitch_sip_large_requests_total{transport="tcp"}')).toBe(before + 1)
   })
 
   it('completes a call from a SIPp customer over TLS (through a verifying TLS tunnel) to a vendor on UDP', async () => {
