@@ -1,4 +1,4 @@
-// The operator console in Debian's headless Chromium against a real core, the Node edge on the same database and SIPp: login, charts, gateway CRUD, a live call hung up from the page with its OperatorHangup CDR, a 1,000-row CSV import, the audit trail, and a viewer refused every write.
+// The operator console in Debian's headless Chromium against a real core, the Node edge on the same database and SIPp: login, charts, gateway CRUD, a live call hung up from the page with its OperatorHangup CDR, inline parameter validation, a 1,000-row CSV import, the audit trail, and a viewer refused every write.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -151,6 +151,17 @@ describe('operator console in Chromium', () => {
     await page.getByTestId('cdrs').locator(`tbody tr[data-key="${callId}"]`).click()
     await page.getByTestId('cdr-attempts').locator('tbody tr', { hasText: VENDOR }).waitFor()
     expect(await page.locator('.fields').textContent()).toContain('OperatorHangup')
+  })
+
+  it('shows the API validation error on the parameter row and saves a valid value', async () => {
+    await page.goto(`${origin}/console/parameters`)
+    const row = page.getByTestId('parameters').locator('tr[data-key=SS_MAXCALLDURATION]')
+    await row.getByLabel('SS_MAXCALLDURATION').fill('-5')
+    await row.getByRole('button', { name: 'Save' }).click()
+    await expect.poll(() => row.locator('.issue').count()).toBe(1)
+    await row.getByLabel('SS_MAXCALLDURATION').fill('3600')
+    await row.getByRole('button', { name: 'Save' }).click()
+    await expect.poll(async () => (await apiAsAdmin('GET', '/v1/parameters/SS_MAXCALLDURATION')).value).toBe(3600)
   })
 
   it('imports 1,000 routing gateways from a CSV file', async () => {

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks'
 import { ApiFailure, requestSchema, type Issue } from './api.js'
 import { ErrorBox } from './components.js'
 
-type Kind = 'text' | 'secret' | 'number' | 'checkbox' | 'select' | 'list'
+type Kind = 'text' | 'secret' | 'number' | 'checkbox' | 'select' | 'list' | 'json'
 
 /** One input of the form. */
 export interface FieldSpec {
@@ -21,13 +21,16 @@ export interface FieldSpec {
 type Json = Record<string, any>
 
 function nonNull(s: Json): Json[] {
-  if (Array.isArray(s.anyOf)) return s.anyOf.flatMap((v: Json) => nonNull(v))
+  const alternatives = s.anyOf ?? s.oneOf
+  if (Array.isArray(alternatives)) return alternatives.flatMap((v: Json) => nonNull(v))
   return s.type === 'null' ? [] : [s]
 }
 
 function kindOf(name: string, s: Json): { kind: Kind; options: string[]; numberList: boolean } {
   const variants = nonNull(s)
   const first = variants[0] ?? {}
+  // Objects of several shapes (a rule's scope) and lists of objects (dial plans) are edited as JSON.
+  if (variants.some((v) => v.type === 'object') || (first.type === 'array' && first.items?.type === 'object')) return { kind: 'json', options: [], numberList: false }
   const enums = variants.flatMap((v) => (Array.isArray(v.enum) ? v.enum : v.const !== undefined ? [v.const] : []))
   if (first.type === 'array') return { kind: 'list', options: [], numberList: ['integer', 'number'].includes(first.items?.type) }
   if (first.type === 'boolean') return { kind: 'checkbox', options: [], numberList: false }
@@ -44,8 +47,9 @@ export function fieldsOf(schema: Json | null, skip: readonly string[] = []): Fie
   const out: FieldSpec[] = []
   for (const [name, prop] of Object.entries<Json>(root.properties ?? {})) {
     if (skip.includes(name)) continue
-    const nullable = Array.isArray(prop.anyOf) && prop.anyOf.some((v: Json) => v.type === 'null')
-    const objectVariant = nonNull(prop).find((v) => v.type === 'object' && v.properties)
+    const nullable = [...(prop.anyOf ?? []), ...(prop.oneOf ?? [])].some((v: Json) => v.type === 'null')
+    const objects = nonNull(prop).filter((v) => v.type === 'object')
+    const objectVariant = objects.length === 1 ? objects.find((v) => v.properties) : undefined
     if (objectVariant !== undefined) {
       for (const [sub, subProp] of Object.entries<Json>(objectVariant.properties)) {
         out.push({ name: `${name}.${sub}`, ...kindOf(sub, subProp), nullable, required: false, description: subProp.description ?? '', defaultValue: prop.default?.[sub] })
@@ -69,6 +73,7 @@ function initialValues(fields: FieldSpec[], entity: Json | undefined): Values {
   for (const f of fields) {
     const value = entity === undefined ? f.defaultValue : get(entity, f.name)
     if (f.kind === 'checkbox') v[f.name] = value === true
+    else if (f.kind === 'json') v[f.name] = value === undefined ? '' : JSON.stringify(value)
     else if (f.kind === 'list') v[f.name] = Array.isArray(value) ? value.join(', ') : ''
     else v[f.name] = value === null || value === undefined ? '' : String(value)
   }
@@ -85,7 +90,14 @@ function bodyOf(fields: FieldSpec[], values: Values, editing: boolean): Json {
     let value: unknown
     let filled = true
     if (f.kind === 'checkbox') value = raw === true
-    else if (f.kind === 'list') {
+    else if (f.kind === 'json') {
+      filled = s !== ''
+      try {
+        value = filled ? JSON.parse(s) : undefined
+      } catch {
+        value = s
+      }
+    } else if (f.kind === 'list') {
       value = s.split(/[;,\s]+/).filter((x) => x !== '').map((x) => (f.numberList && !Number.isNaN(Number(x)) ? Number(x) : x))
       filled = s !== ''
     } else if (s === '') {
@@ -195,7 +207,7 @@ export function SchemaForm(props: SchemaFormProps) {
                 type={(f.kind === 'secret' ? 'password' : 'text') as 'text'}
                 inputMode={f.kind === 'number' ? 'decimal' : undefined}
                 autoComplete="off"
-                placeholder={f.kind === 'list' ? 'a, b, c' : f.defaultValue !== undefined && f.defaultValue !== null && typeof f.defaultValue !== 'object' ? String(f.defaultValue) : ''}
+                placeholder={f.kind === 'list' ? 'a, b, c' : f.kind === 'json' ? 'JSON' : f.defaultValue !== undefined && f.defaultValue !== null && typeof f.defaultValue !== 'object' ? String(f.defaultValue) : ''}
                 value={String(values[f.name] ?? '')}
                 aria-invalid={problems !== undefined}
                 onInput={(e) => setValues({ ...values, [f.name]: (e.target as HTMLInputElement).value })}
