@@ -111,7 +111,6 @@ export class B2bua implements RequestHandler, DialogOwner {
       clock: layer.clock,
       log,
       observer: o.observer ?? NO_OBSERVER,
-      table: this.table,
       counters: {
         started: m.counter('calls_started_total', 'Calls admitted').labels(),
         answered: m.counter('calls_answered_total', 'Calls answered').labels(),
@@ -196,9 +195,9 @@ export class B2bua implements RequestHandler, DialogOwner {
 
   /** RFC 3261 §12.2.2: an in-dialog request goes to the call whose leg it names; false when none does. */
   onInDialogRequest(req: SipRequest, tx: ServerTransaction): boolean {
-    const leg = this.table.findLeg(req)
-    if (leg === undefined) return false
-    leg.call.onInDialogRequest(leg, req, tx)
+    const found = this.table.findLeg(req)
+    if (found === undefined) return false
+    found.call.onInDialogRequest(found.leg, req, tx)
     return true
   }
 
@@ -223,7 +222,7 @@ export class B2bua implements RequestHandler, DialogOwner {
       case 'route':
         // RFC 3261 §17.2.1: 100 Trying only now, so a silently dropped INVITE never saw one (the layer runs with autoTrying off).
         ist.respond(buildResponse(req, 100))
-        new Call(ctx, decision, req, ist, { caller, callee, source: ist.source }).start()
+        new Call(ctx, this.table, decision, req, ist, { caller, callee, source: ist.source }).start()
         return
       case 'challenge':
         // RFC 3261 §22.2: 401 WWW-Authenticate / 407 Proxy-Authenticate.
@@ -284,9 +283,9 @@ export class B2bua implements RequestHandler, DialogOwner {
 
   /** An ACK for a 2xx (RFC 3261 §13.2.2.4): to the call whose leg it names; false when none does. */
   onAck(ack: SipRequest): boolean {
-    const leg = this.table.findLeg(ack)
-    if (leg === undefined) return false
-    leg.call.onAck(leg, ack)
+    const found = this.table.findLeg(ack)
+    if (found === undefined) return false
+    found.call.onAck(found.leg, ack)
     return true
   }
 
@@ -300,7 +299,7 @@ export class B2bua implements RequestHandler, DialogOwner {
 
   /** RFC 6026 §7.2: a 2xx with no transaction: a B leg re-sends its ACK; false when no B leg is named. */
   onStray2xx(res: SipResponse): boolean {
-    const leg = this.table.findLegForResponse(res)
+    const leg = this.table.findLegForResponse(res)?.leg
     if (leg === undefined || leg.side !== 'b') return false
     leg.onStray2xx(res)
     return true

@@ -1,11 +1,9 @@
-// What every call of a node shares: the transaction layer, clock, observer, call table and the node's identity on the wire.
-import type { Clock } from '../lib/clock.js'
+// What every call of a node shares: the legs' context (layer, clock, our identity on the wire) plus the observer, counters, logger and CDR ids.
 import type { Logger } from '../lib/log.js'
 import type { MediaEnvironment } from '../media/media-session.js'
 import type { CounterSeries, HistogramSeries, Metric } from '../lib/metrics.js'
-import type { TransactionLayer } from '../sip/transaction/layer.js'
 import type { Transport, TransportProtocol } from '../transport/types.js'
-import type { CallTable } from './call-table.js'
+import type { LegContext } from './legs/leg-context.js'
 import type { CallObserver } from './ports.js'
 
 /** Counters the calls update (cached series: no label lookups per call). */
@@ -23,26 +21,14 @@ export interface CallCounters {
 }
 
 /** Built once by the B2BUA and handed to each call and leg. */
-export interface CallContext {
-  readonly layer: TransactionLayer
-  readonly clock: Clock
+export interface CallContext extends LegContext {
   readonly log: Logger
   readonly observer: CallObserver
-  readonly table: CallTable
   readonly counters: CallCounters
-  /** `host:port` the core writes into Contact and From URIs (SIP_ADVERTISED_HOST, IPv6 bracketed). */
-  readonly hostport: string
-  /** `<sip:host:port>`: the core's Contact on UDP legs, so every in-dialog request of either side reaches it. */
-  readonly contact: string
-  /** The core's Contact for a leg on `transport` (`;transport=tcp`, the TLS port and `;transport=tls`). */
-  contactFor(transport: Transport): string
-  /** The node's transport for `protocol`; undefined when it does not listen on it (TLS without a certificate). */
-  transportFor(protocol: TransportProtocol): Transport | undefined
-  /** Allow and Supported values of ours (both legs). */
-  readonly allow: string
-  readonly supported: string
   /** [Contact, Allow, Supported] as header pairs: every 2xx to a target-refresh request of either leg carries them (§12.2.2). */
   readonly dialogHeaders: ReadonlyArray<readonly [string, string]>
+  /** The node's transport for `protocol`; undefined when it does not listen on it (TLS without a certificate). */
+  transportFor(protocol: TransportProtocol): Transport | undefined
   readonly nodeId: string
   /** The RTP relay environment (port pool, addresses, prompt); absent or null: no call is relayed. */
   readonly media?: MediaEnvironment | null

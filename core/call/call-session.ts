@@ -2,8 +2,10 @@
 import { buildResponse } from '../sip/message/build.js'
 import { EMPTY_BODY, type SipRequest, type SipResponse } from '../sip/message/message.js'
 import type { ClientTransaction, ServerTransaction, TransactionUser } from '../sip/transaction/types.js'
-import type { Call } from './call.js'
-import type { Leg } from './call-table.js'
+import type { CallContext } from './call-context.js'
+import type { Leg } from './legs/leg.js'
+import type { UacLeg } from './legs/uac-leg.js'
+import type { UasLeg } from './legs/uas-leg.js'
 import {
   callerAnswerHeaders, LegSession, negotiateCallee, negotiateCaller, peerAnswerTerms, peerRequestTerms, refreshAnswerHeaders,
   requestHeaders, type CallerSession, type SessionParams, type SessionTimerOwner,
@@ -17,6 +19,22 @@ interface SentSdp {
 
 const NONE: ReadonlyArray<readonly [string, string]> = []
 
+/** The node's part the session timers use. */
+export type SessionsContext = Pick<CallContext, 'clock' | 'layer' | 'allow' | 'supported' | 'dialogHeaders'>
+
+/** The call as its session timers see it (the call implements it). */
+export interface SessionsCall {
+  readonly a: UasLeg
+  /** The current attempt (leg B), null between attempts. */
+  readonly b: UacLeg | null
+  /** Both legs confirmed and the caller's ACK in: refreshes go out only then. */
+  readonly connected: boolean
+  /** A relayed re-INVITE is in progress (one INVITE transaction at a time in a dialog). */
+  readonly reinviteInProgress: boolean
+  /** RFC 4028 §10: a leg's session expired or our refresh failed. */
+  onSessionTimerExpired(side: 'a' | 'b', why: string): void
+}
+
 /** Both legs' session timers of one call; `dispose()` at the call's end. */
 export class CallSessions implements SessionTimerOwner {
   readonly caller: CallerSession
@@ -26,7 +44,8 @@ export class CallSessions implements SessionTimerOwner {
   private sdpB: SentSdp | null = null
 
   constructor(
-    private readonly call: Call,
+    private readonly call: SessionsCall,
+    private readonly ctx: SessionsContext,
     invite: SipRequest,
     private readonly params: SessionParams,
   ) {
@@ -52,7 +71,7 @@ export class CallSessions implements SessionTimerOwner {
 
   /** The call was answered: leg A runs the caller's terms, leg B the gateway's 2xx terms (none without Session-Expires, §7.2). */
   start(bRes: SipResponse, sdpToA: SentSdp, sdpToB: SentSdp): void {
-    const clock = this.call.ctx.clock
+    const clock = this.ctx.clock
     this.sdpA = sdpToA
     this.sdpB = sdpToB
     if (this.caller.kind === 'on') this.a = new LegSession(clock, 'a', this, this.caller.terms)
@@ -112,7 +131,7 @@ export class CallSessions implements SessionTimerOwner {
     // RFC 3311 §5.2: UPDATE is a target refresh request.
     leg.dialog?.refreshTarget(req)
     s.refreshed(t)
-    tx.respond(buildResponse(req, 200, { headers: [...this.call.ctx.dialogHeaders, ...refreshAnswerHeaders(s.terms)] }))
+    tx.respond(buildResponse(req, 200, { headers: [...this.ctx.dialogHeaders, ...refreshAnswerHeaders(s.terms)] }))
     return true
   }
 
@@ -121,16 +140,16 @@ export class CallSessions implements SessionTimerOwner {
     const call = this.call
     const leg: Leg | null = s.side === 'a' ? call.a : call.b
     const d = leg?.dialog
-    if (leg === null || leg === undefined || d === null || d === undefined || d.state !== 'confirmed' || call.state !== 'connected') return s.retryIn(2000)
+    if (leg === null || leg === undefined || d === null || d === undefined || d.state !== 'confirmed' || !call.connected) return s.retryIn(2000)
     const sdp = s.side === 'a' ? this.sdpA : this.sdpB
     const method = s.terms.refreshMethod === 'UPDATE' || sdp === null ? 'UPDATE' : 'INVITE'
     // One INVITE transaction at a time in a dialog (RFC 3261 §14.1): a relayed re-INVITE in progress refreshes the leg anyway.
-    if (method === 'INVITE' && call.reinvite !== null) return s.retryIn(2000)
+    if (method === 'INVITE' && call.reinviteInProgress) return s.retryIn(2000)
     const req = method === 'INVITE' ? d.createRequest('INVITE', sdp!.body, sdp!.contentType) : d.createRequest('UPDATE')
     for (const [n, v] of requestHeaders(s.terms)) req.headers.append(n, v)
-    if (call.ctx.supported.length > 0) req.headers.append('supported', call.ctx.supported)
-    if (method === 'INVITE') req.headers.append('allow', call.ctx.allow)
-    leg.sendInDialog(req, new SessionRefresh(call, leg, s, d.localSeq, method))
+    if (this.ctx.supported.length > 0) req.headers.append('supported', this.ctx.supported)
+    if (method === 'INVITE') req.headers.append('allow', this.ctx.allow)
+    leg.sendInDialog(req, new SessionRefresh(call, this.ctx, leg, s, d.localSeq, method))
   }
 
   /** §10: no refresh in time: the call ends with SessionTimerExpired. */
@@ -150,7 +169,8 @@ class SessionRefresh implements TransactionUser {
   private done = false
 
   constructor(
-    private readonly call: Call,
+    private readonly call: SessionsCall,
+    private readonly ctx: SessionsContext,
     private readonly leg: Leg,
     private readonly session: LegSession,
     private readonly seq: number,
@@ -164,8 +184,8 @@ class SessionRefresh implements TransactionUser {
     if (s < 300) {
       if (this.method === 'INVITE' && d !== null && d.state !== 'terminated') {
         // RFC 3261 §13.2.2.4 / RFC 6026 §7.2: ACK our re-INVITE's 2xx, and again for each retransmission.
-        if (this.done) d.onRetransmitted2xx(res, this.call.ctx.layer)
-        else d.sendAck(this.call.ctx.layer, this.seq, EMPTY_BODY)
+        if (this.done) d.onRetransmitted2xx(res, this.ctx.layer)
+        else d.sendAck(this.ctx.layer, this.seq, EMPTY_BODY)
       }
       if (this.done) return
       this.done = true

@@ -1,4 +1,4 @@
-// One call through the B2BUA: leg A (the caller's INVITE) and the current leg B attempt, serial failover over the route, the answer, and an end with exactly one termination reason.
+// One call through the B2BUA: leg A (the caller's INVITE), the failover's current leg B, the answer, and an end with exactly one termination reason; its state changes only through the transition table.
 import type { TerminationReason } from '../../shared/termination/reasons.js'
 import type { Logger } from '../lib/log.js'
 import type { SipRequest, SipResponse } from '../sip/message/message.js'
@@ -6,24 +6,18 @@ import type { InviteServerTransaction } from '../sip/transaction/invite-server.j
 import type { ServerTransaction } from '../sip/transaction/types.js'
 import type { RemoteAddr } from '../transport/types.js'
 import type { CallContext } from './call-context.js'
-import { buildCdr, epochMs, type CallEnding, type CallFacts } from './cdr-facts.js'
-import { CallSessions } from './call-session.js'
+import { buildCdr, epochMs, type AttemptRecord, type CallEnding, type CallFacts } from './cdr-facts.js'
+import { CallSessions, type SessionsCall } from './call-session.js'
 import { isUnanswered, nextCallState, type CallState } from './call-state.js'
-import type { Leg } from './call-table.js'
+import { Failover, type FailoverCall } from './failover.js'
+import type { DialogCall, PendingReinvite } from './in-dialog/dialog-call.js'
 import { dispatchInDialog } from './in-dialog/dispatch.js'
+import type { Leg } from './legs/leg.js'
+import { UacLeg, type AttemptOwner } from './legs/uac-leg.js'
+import { UasLeg, type CallerLegOwner } from './legs/uas-leg.js'
 import { CallMedia, type CallMediaSummary } from './media-anchor.js'
-import type { ReinviteRelay } from './in-dialog/reinvite.js'
-import { UacLeg } from './legs/uac-leg.js'
-import { UasLeg } from './legs/uas-leg.js'
-import { sipTransport, type CallSkeleton, type RouteDecision } from './ports.js'
+import { sipTransport, type CallSkeleton, type RouteDecision, type RouteTarget } from './ports.js'
 import { CallTimers, type AttemptPhase, type CallTimerOwner, type WarningPrompt } from './timers.js'
-
-/** Why the last attempt failed: decides the caller's final status when failover ends. */
-interface LastOutcome {
-  reason: TerminationReason
-  status: number | null
-  phrase?: string
-}
 
 /** The facts admission knew about the caller (numbers as signalled, source address). */
 export interface CallOrigin {
@@ -50,16 +44,19 @@ export interface CallSummary {
   media: CallMediaSummary
 }
 
+/** Where a call is registered while it lasts (the B2BUA's call table): the call and each of its attempts. */
+export interface CallRegistry {
+  addCall(call: Call): void
+  removeCall(call: Call): void
+  addLeg(call: Call, leg: UacLeg): void
+  removeLeg(leg: UacLeg): void
+}
+
 /** A B2BUA call; created by the B2BUA for an admitted INVITE, removed from the call table when it ends. */
-export class Call implements CallTimerOwner {
+export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, DialogCall, SessionsCall {
   readonly id: string
-  state: CallState = 'routing'
   readonly a: UasLeg
-  /** The attempt in flight or answered; null between attempts and after the end. */
-  b: UacLeg | null = null
   readonly decision: RouteDecision
-  /** The in-dialog INVITE being relayed (one at a time; a second one gets 491, RFC 3261 §14.2). */
-  reinvite: ReinviteRelay | null = null
   readonly ctx: CallContext
   /** RFC 4028 session timers of both legs (call-session.ts). */
   readonly sessions: CallSessions
@@ -67,29 +64,30 @@ export class Call implements CallTimerOwner {
   media: WarningPrompt | null = null
   /** SDP anchoring and the relay's lifetime (media-anchor.ts); identity on SDP when the call is not relayed. */
   readonly callMedia: CallMedia
+  private st: CallState = 'routing'
+  private readonly registry: CallRegistry
+  private readonly failover: Failover
+  /** The in-dialog INVITE being relayed (one at a time; a second one gets 491, RFC 3261 §14.2). */
+  private reinvite: PendingReinvite | null = null
   private readonly timers: CallTimers
   private readonly facts: CallFacts
   private readonly lateOffer: boolean
-  private readonly maxAttempts: number
-  private nextTarget = 0
-  private attemptsMade = 0
-  private sawBusy = false
-  private last: LastOutcome | null = null
   /** What the duration cap means when it fires: the money ran out when it was the binding limit. */
   private capReason: 'MaxCallDurationExceeded' | 'BalanceExhausted' = 'MaxCallDurationExceeded'
   private logger: Logger | undefined
 
-  constructor(ctx: CallContext, decision: RouteDecision, invite: SipRequest, ist: InviteServerTransaction, origin: CallOrigin) {
+  constructor(ctx: CallContext, registry: CallRegistry, decision: RouteDecision, invite: SipRequest, ist: InviteServerTransaction, origin: CallOrigin) {
     this.ctx = ctx
+    this.registry = registry
     this.decision = decision
     const now = epochMs(ctx.clock)
     this.id = ctx.newCdrId(now)
     this.a = new UasLeg(ctx, this, invite, ist)
     this.timers = new CallTimers(ctx.clock, decision.params, this)
-    this.sessions = new CallSessions(this, invite, decision.params)
+    this.sessions = new CallSessions(this, ctx, invite, decision.params)
+    this.failover = new Failover(this, decision)
     // RFC 3264 §5 / RFC 3261 §13.2.1: an INVITE without SDP is a late offer: the caller's answer comes in its ACK.
     this.lateOffer = invite.body.length === 0
-    this.maxAttempts = decision.params.SS_MAX_ROUTING_ATTEMPTS
     const skeleton: CallSkeleton = {
       id: this.id, callId: this.a.callId, startedAtMs: now, caller: origin.caller, callee: origin.callee,
       accountId: decision.accountId, mappingGatewayId: decision.mappingGatewayId,
@@ -104,16 +102,51 @@ export class Call implements CallTimerOwner {
     return (this.logger ??= this.ctx.log.child({ callId: this.a.callId, cdrId: this.id }))
   }
 
+  /** True when debug lines are wanted. */
+  get debug(): boolean {
+    return this.ctx.log.enabled('debug')
+  }
+
+  /** Where the call stands (call-state.ts); it changes only through `enter`. */
+  get state(): CallState {
+    return this.st
+  }
+
+  /** The attempt in flight or answered (leg B); null between attempts and after the end. */
+  get b(): UacLeg | null {
+    return this.failover.current
+  }
+
+  /** Before the answer: a final non-2xx can still go to the caller. */
+  get unanswered(): boolean {
+    return isUnanswered(this.st)
+  }
+
+  /** Both legs confirmed and the caller's ACK in. */
+  get connected(): boolean {
+    return this.st === 'connected'
+  }
+
+  /** A relayed re-INVITE is in progress. */
+  get reinviteInProgress(): boolean {
+    return this.reinvite !== null
+  }
+
+  /** The one place the state changes: the transition table decides (call-state.ts). */
+  private enter(next: CallState): void {
+    this.st = nextCallState(this.st, next)
+  }
+
   /** Registers the call, tells the observer and sends the first attempt. */
   start(): void {
     // RFC 4028 §8.1: an interval below our Min-SE is a 422 to retry, before any line or CDR (the retry is the call).
     if (!this.sessions.admitCaller()) return this.decision.release()
     this.a.ist.userData = this
-    this.ctx.table.addCall(this)
+    this.registry.addCall(this)
     this.ctx.counters.started.inc()
     this.ctx.counters.legs.labels('caller', sipTransport(this.a.ist.transport)).inc()
     this.ctx.observer.onCallStarted(this.facts.skeleton).catch(this.ctx.onObserverError)
-    this.tryNext()
+    this.failover.tryNext()
   }
 
   /** What /v1/calls shows for this call. */
@@ -132,61 +165,66 @@ export class Call implements CallTimerOwner {
     return leg === this.a ? this.b : this.a
   }
 
-  // ---- attempts, failover and their timers ---------------------------------------------------------------
+  // ---- attempts (the failover decides which; the call relays what they say) ----------------------------------------
 
-  /** Next target that can take the call, capped at SS_MAX_ROUTING_ATTEMPTS; none left: the final answer to the caller. */
-  private tryNext(): void {
-    const targets = this.decision.targets
-    while (this.nextTarget < targets.length && this.attemptsMade < this.maxAttempts) {
-      const t = targets[this.nextTarget++]!
-      // A gateway that filled up since the decision is skipped as busy.
-      if (!this.decision.acquire(t)) {
-        this.sawBusy = true
-        continue
-      }
-      const transport = this.ctx.transportFor(t.transport === 'tcp' ? 'TCP' : t.transport === 'tls' ? 'TLS' : 'UDP')
-      if (transport === undefined) {
-        // TLS to a gateway while the node has no certificate (SIP_TLS_CERT_FILE/SIP_TLS_KEY_FILE): skipped, and said why.
-        this.decision.releaseTarget(t)
-        this.facts.notes.push(`routing gateway ${t.routingGatewayId} skipped: transport ${t.transport} is not enabled on this node`)
-        continue
-      }
-      this.attemptsMade++
-      const offer = this.callMedia.offerToAttempt(t, this.a.invite)
-      this.media = this.callMedia.session
-      const leg = new UacLeg(this.ctx, this, t, this.a.invite, transport, offer)
-      this.b = leg
-      this.facts.calleeOut = t.calleeOut
-      this.facts.routingGatewayId = t.routingGatewayId
-      this.ctx.table.addLeg(leg)
-      this.ctx.counters.attempts.inc()
-      this.timers.armAttempt('invite')
-      leg.start()
-      this.ctx.counters.legs.labels('callee', sipTransport(leg.wireTransport)).inc()
-      return
-    }
-    this.giveUp()
+  /** FailoverCall: integer epoch ms for the CDR. */
+  nowMs(): number {
+    return epochMs(this.ctx.clock)
   }
 
-  /** Failover ended without an answer: the final status and reason follow the last attempt (the termination-reason catalogue). */
-  private giveUp(): void {
-    const l = this.last
-    let ending: CallEnding
-    let phrase: string | undefined
-    if (l === null) ending = { reason: this.sawBusy ? 'AllGatewayBusy' : 'NoAvailableRouter', sipCode: 503 }
-    else if (l.reason === 'GatewayRejected' && l.status !== null) {
-      ending = { reason: 'GatewayRejected', sipCode: l.status }
-      phrase = l.phrase
-    } else ending = { reason: l.reason, sipCode: 408 }
+  /**
+   * FailoverCall: leg B toward `target` over the gateway's transport, offering the caller's SDP (rewritten by the media
+   * anchor when relayed); null when the node does not listen on that transport (noted for the CDR).
+   */
+  newAttempt(target: RouteTarget, owner: AttemptOwner): UacLeg | null {
+    const transport = this.ctx.transportFor(target.transport === 'tcp' ? 'TCP' : target.transport === 'tls' ? 'TLS' : 'UDP')
+    if (transport === undefined) {
+      // TLS to a gateway while the node has no certificate (SIP_TLS_CERT_FILE/SIP_TLS_KEY_FILE): skipped, and said why.
+      this.facts.notes.push(`routing gateway ${target.routingGatewayId} skipped: transport ${target.transport} is not enabled on this node`)
+      return null
+    }
+    const offer = this.callMedia.offerToAttempt(target, this.a.invite)
+    this.media = this.callMedia.session
+    return new UacLeg(this.ctx, owner, target, this.decision.params, this.a.invite, transport, offer)
+  }
+
+  /** FailoverCall: the attempt goes out: its gateway in the CDR facts, the call table, the INVITE timer, the INVITE, the counters. */
+  sendAttempt(leg: UacLeg): void {
+    this.facts.calleeOut = leg.target.calleeOut
+    this.facts.routingGatewayId = leg.target.routingGatewayId
+    this.registry.addLeg(this, leg)
+    this.ctx.counters.attempts.inc()
+    this.timers.armAttempt('invite')
+    leg.start()
+    this.ctx.counters.legs.labels('callee', sipTransport(leg.wireTransport)).inc()
+  }
+
+  /** FailoverCall: the attempt timer stops and the attempt goes into the CDR. */
+  attemptClosed(record: AttemptRecord): void {
+    this.timers.clearAttempt()
+    this.facts.attempts.push(record)
+  }
+
+  /** FailoverCall: the attempt's line went back; it leaves the call table. */
+  attemptReleased(leg: UacLeg): void {
+    this.registry.removeLeg(leg)
+  }
+
+  /** FailoverCall: an attempt failed after a relayed 18x. */
+  backToRouting(): void {
+    if (this.st === 'early') this.enter('routing')
+  }
+
+  /** FailoverCall: the caller's final answer and the end. */
+  refuseCaller(ending: CallEnding, phrase?: string): void {
     this.a.reject(ending.sipCode!, phrase)
     this.end(ending)
   }
 
   /** A 18x of the current attempt: relayed to the caller with our tag; the attempt timer follows what it says. */
-  onAttemptProvisional(leg: UacLeg, res: SipResponse): void {
-    if (leg !== this.b || !isUnanswered(this.state)) return
+  onAttemptProvisional(_leg: UacLeg, res: SipResponse): void {
     this.facts.firstProgressAtMs ??= epochMs(this.ctx.clock)
-    if (this.state === 'routing') this.state = nextCallState(this.state, 'early')
+    if (this.st === 'routing') this.enter('early')
     const ct = res.headers.first('content-type')
     this.a.provisional(res.status, res.reason, this.callMedia.fromSide('b', this.lateOffer ? 'offer' : 'answer', res.body, ct), ct)
     const sdp = res.body.length > 0
@@ -196,13 +234,9 @@ export class Call implements CallTimerOwner {
 
   /** The current attempt answered: ACK it (early offer), 200 to the caller with its SDP, answered time = now. */
   onAttemptAnswered(leg: UacLeg, res: SipResponse): void {
-    if (leg !== this.b || !isUnanswered(this.state)) {
-      leg.hangup()
-      return
-    }
     const now = epochMs(this.ctx.clock)
     this.timers.clearAttempt()
-    this.state = nextCallState(this.state, 'connecting')
+    this.enter('connecting')
     this.facts.answeredAtMs = now
     // RFC 3261 §13.2.2.4: early offer: ACK now; late offer: the ACK waits for the caller's SDP.
     if (!this.lateOffer) leg.ack()
@@ -234,78 +268,32 @@ export class Call implements CallTimerOwner {
     if (byMoney && paidSec === 0) this.hangup('BalanceExhausted')
   }
 
-  /** The current attempt failed (3xx-6xx, Timer B, transport): stop-switching code, failover or the final answer. */
-  onAttemptFailed(leg: UacLeg, status: number | null, phrase: string): void {
-    if (leg !== this.b || !isUnanswered(this.state)) return
-    const reason: TerminationReason = status !== null ? 'GatewayRejected' : leg.lastProvisional > 0 ? 'GatewayTimeout' : 'InviteTimeout'
-    if (this.ctx.log.enabled('debug')) this.log.debug('attempt failed', { routingGatewayId: leg.target.routingGatewayId, status, reason })
-    this.closeAttempt(leg, status, reason)
-    this.last = { reason, status, phrase }
-    if (status !== null && leg.target.stopSwitchingCodes.includes(status)) {
-      // A code in the gateway's stop-switching list goes to the caller as is (no failover).
-      this.a.reject(status, phrase)
-      this.end({ reason: 'GatewayRejected', sipCode: status })
-      return
-    }
-    this.failover(leg)
-  }
-
-  /** SS_SIP_TIMEOUT_*: give the attempt up (CANCEL now or after its first provisional) and fail over. */
+  /** SS_SIP_TIMEOUT_*: the failover gives the attempt up and goes on. */
   onAttemptTimeout(phase: AttemptPhase): void {
-    const leg = this.b
-    if (leg === null || !isUnanswered(this.state)) return
-    const reason: TerminationReason = phase === 'invite' ? 'InviteTimeout' : 'GatewayTimeout'
-    const code = leg.abandon()
-    this.closeAttempt(leg, code, reason)
-    this.last = { reason, status: null }
-    this.failover(leg)
-  }
-
-  private failover(leg: UacLeg): void {
-    if (!leg.target.switchUntilConnect) return this.giveUp()
-    if (this.state === 'early') this.state = nextCallState(this.state, 'routing')
-    this.tryNext()
-  }
-
-  /** Records the attempt for the CDR and gives its gateway line back (once). */
-  private closeAttempt(leg: UacLeg, status: number | null, reason: TerminationReason): void {
-    this.timers.clearAttempt()
-    this.facts.attempts.push({
-      routingGatewayId: leg.target.routingGatewayId, sipCode: status, reason, startedAtMs: leg.startedAtMs, endedAtMs: epochMs(this.ctx.clock),
-      matchedPrefix: leg.target.matchedPrefix, pddMs: leg.pddMs, transport: sipTransport(leg.wireTransport),
-    })
-    this.releaseLeg(leg)
-  }
-
-  private releaseLeg(leg: UacLeg): void {
-    if (leg.released) return
-    leg.released = true
-    leg.attached = false
-    this.decision.releaseTarget(leg.target)
-    this.ctx.table.removeLeg(leg)
-    if (this.b === leg) this.b = null
+    this.failover.timeout(phase)
   }
 
   // ---- caller and callee events --------------------------------------------------------------------
 
   /** RFC 3261 §9.2: the caller's CANCEL (200 already sent by the layer): 487, cancel the attempt, never fail over. */
   onCallerCancel(): void {
-    if (!isUnanswered(this.state)) return
+    if (!isUnanswered(this.st)) return
     this.a.reject(487)
-    this.dropAttempt('CallerCancel')
+    this.failover.drop('CallerCancel')
     this.end({ reason: 'CallerCancel', sipCode: 487 })
   }
 
   /** The caller's ACK for a 2xx of ours: the initial answer (late offer: its SDP goes into leg B's ACK) or a relayed re-INVITE's. */
   onAck(leg: Leg, ack: SipRequest): void {
     if (leg === this.a && this.a.onAck(ack)) {
-      if (this.state !== 'connecting') return
-      this.state = nextCallState(this.state, 'connected')
-      if (this.lateOffer && this.b !== null) {
+      if (this.st !== 'connecting') return
+      this.enter('connected')
+      const b = this.b
+      if (this.lateOffer && b !== null) {
         const ct = ack.headers.first('content-type')
         const body = this.callMedia.fromSide('a', 'answer', ack.body, ct)
-        this.b.ack(body, ct)
-        this.sessions.sdpSent(this.b, body, ct)
+        b.ack(body, ct)
+        this.sessions.sdpSent(b, body, ct)
       }
       return
     }
@@ -314,15 +302,15 @@ export class Call implements CallTimerOwner {
 
   /** RFC 3261 §13.3.1.4: the caller never ACKed our 2xx within 64*T1: BYE both legs. */
   onCallerAckTimeout(seq: number): void {
-    if (seq !== this.a.invite.cseq?.seq || this.state !== 'connecting') return
+    if (seq !== this.a.invite.cseq?.seq || this.st !== 'connecting') return
     this.hangupBoth({ reason: 'CallerHangup', sipCode: 200, note: 'the caller never acknowledged the 200 (RFC 3261 §13.3.1.4)' })
   }
 
   /** BYE from the caller (200 already sent): after the answer BYE the callee; before it (an early-dialog BYE) end like a CANCEL. */
   onCallerBye(): void {
-    if (isUnanswered(this.state)) {
+    if (isUnanswered(this.st)) {
       this.a.reject(487)
-      this.dropAttempt('CallerCancel')
+      this.failover.drop('CallerCancel')
       this.end({ reason: 'CallerCancel', sipCode: 487 })
       return
     }
@@ -334,14 +322,7 @@ export class Call implements CallTimerOwner {
   /** BYE from the callee (200 already sent): BYE the caller. */
   onCalleeBye(leg: UacLeg): void {
     if (leg !== this.b) return
-    if (isUnanswered(this.state)) {
-      // Deviation: RFC 3261 §15 lets only the caller end an early dialog; a gateway doing it is taken as 480 and failed over.
-      leg.abandon()
-      this.closeAttempt(leg, 480, 'GatewayRejected')
-      this.last = { reason: 'GatewayRejected', status: 480, phrase: 'Temporarily Unavailable' }
-      this.failover(leg)
-      return
-    }
+    if (isUnanswered(this.st)) return this.failover.endedEarly(leg)
     // Deviation: in `connecting` the caller gets our BYE before its ACK (§15 asks to wait); the call is over either way.
     this.a.bye()
     this.end({ reason: 'CalleeHangup', sipCode: 200 })
@@ -354,7 +335,7 @@ export class Call implements CallTimerOwner {
 
   /** SS_CALLREMINTIME before the cap: the prompt to the caller through the media relay; skipped (and noted) without one. */
   onRemindDue(): void {
-    if (this.state !== 'connected' && this.state !== 'connecting') return
+    if (this.st !== 'connected' && this.st !== 'connecting') return
     const played = this.media?.playPrompt() ?? false
     if (played) this.facts.warningPlayed = true
     else this.facts.notes.push(this.media === null ? 'warning prompt skipped: no media relay' : 'warning prompt skipped: the media relay could not play it')
@@ -370,17 +351,17 @@ export class Call implements CallTimerOwner {
    * dialog, exactly once. The first reason wins; a later trigger (same tick or after) is a no-op.
    */
   hangup(reason: TerminationReason, note?: string): void {
-    if (this.state === 'ended') return
-    if (isUnanswered(this.state)) return this.terminate(reason)
+    if (this.st === 'ended') return
+    if (isUnanswered(this.st)) return this.terminate(reason)
     this.hangupBoth({ reason, sipCode: 200, ...(note === undefined ? {} : { note }) })
   }
 
   /** Ends the call from the node's side (shutdown): BYE after the answer, 503 + CANCEL before. */
   terminate(reason: TerminationReason): void {
-    if (this.state === 'ended') return
-    if (isUnanswered(this.state)) {
+    if (this.st === 'ended') return
+    if (isUnanswered(this.st)) {
       this.a.reject(503)
-      this.dropAttempt(reason)
+      this.failover.drop(reason)
       this.end({ reason, sipCode: 503 })
       return
     }
@@ -392,44 +373,37 @@ export class Call implements CallTimerOwner {
     dispatchInDialog(this, leg, req, tx)
   }
 
+  /** DialogCall: `relay` is the call's re-INVITE in progress. */
+  reinviteStarted(relay: PendingReinvite): void {
+    this.reinvite = relay
+  }
+
+  /** DialogCall: `relay` is over. */
+  reinviteEnded(relay: PendingReinvite): void {
+    if (this.reinvite === relay) this.reinvite = null
+  }
+
   private hangupBoth(ending: CallEnding): void {
-    if (this.state === 'ended') return
+    if (this.st === 'ended') return
     this.a.bye()
     this.b?.hangup()
     this.end(ending)
   }
 
-  /** Lets the unanswered attempt go (CANCEL) and records it with `reason`. */
-  private dropAttempt(reason: TerminationReason): void {
-    const leg = this.b
-    if (leg === null) return
-    this.closeAttempt(leg, leg.abandon(), reason)
-  }
-
   /** The one end of the call: timers off, lines back, table entries gone, one CDR. */
   private end(ending: CallEnding): void {
-    if (this.state === 'ended') return
-    this.state = nextCallState(this.state, 'ended')
+    if (this.st === 'ended') return
+    this.enter('ended')
     const now = epochMs(this.ctx.clock)
     this.timers.dispose()
     this.sessions.dispose()
     this.a.answer?.stop()
     this.reinvite?.dispose()
     this.reinvite = null
-    const b = this.b
-    if (b !== null) {
-      // Every path that ends an unanswered call cancels its attempt first; this keeps a forgotten one from ringing on.
-      if (b.attached && b.state !== 'answered') b.abandon()
-      const answered = b.state === 'answered'
-      this.facts.attempts.push({
-        routingGatewayId: b.target.routingGatewayId, sipCode: answered ? 200 : null, reason: ending.reason, startedAtMs: b.startedAtMs, endedAtMs: now,
-        matchedPrefix: b.target.matchedPrefix, pddMs: b.pddMs, transport: sipTransport(b.wireTransport),
-      })
-      this.releaseLeg(b)
-    }
+    this.failover.end(ending.reason, now)
     // Ports and sockets back exactly once, on every path that ends the call; its counters go into the CDR notes.
     this.callMedia.close()
-    this.ctx.table.removeCall(this)
+    this.registry.removeCall(this)
     const cdr = buildCdr(this.facts, ending, now)
     // Priced before the release: the charge counts against the balance before the reservation is given back.
     this.decision.bill?.(cdr)

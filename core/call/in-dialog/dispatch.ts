@@ -2,15 +2,15 @@
 import { buildResponse } from '../../sip/message/build.js'
 import type { SipRequest } from '../../sip/message/message.js'
 import type { ServerTransaction } from '../../sip/transaction/types.js'
-import type { Call } from '../call.js'
-import type { Leg } from '../call-table.js'
+import type { Leg } from '../legs/leg.js'
 import { handleBye } from './bye.js'
+import type { DialogCall } from './dialog-call.js'
 import { relayInfo } from './info.js'
 import { relayReinvite } from './reinvite.js'
 import { relayUpdate } from './update.js'
 
 /** One handler per method; OPTIONS is answered by the node, anything else 501 with our Allow. */
-export function dispatchInDialog(call: Call, leg: Leg, req: SipRequest, tx: ServerTransaction): void {
+export function dispatchInDialog(call: DialogCall, leg: Leg, req: SipRequest, tx: ServerTransaction): void {
   const d = leg.dialog
   if (d === null || d.state === 'terminated') {
     // RFC 3261 §12.2.2: no dialog (yet, or any more) for these tags.

@@ -4,8 +4,8 @@ import { buildResponse } from '../../sip/message/build.js'
 import type { SipRequest, SipResponse } from '../../sip/message/message.js'
 import type { InviteServerTransaction } from '../../sip/transaction/invite-server.js'
 import type { ClientTransaction, ServerTransaction, TransactionUser } from '../../sip/transaction/types.js'
-import type { Call } from '../call.js'
-import type { Leg } from '../call-table.js'
+import type { Leg } from '../legs/leg.js'
+import type { DialogCall, PendingReinvite } from './dialog-call.js'
 
 /** Content-Type of a message, if any. */
 function ct(m: SipRequest): string | undefined {
@@ -13,17 +13,17 @@ function ct(m: SipRequest): string | undefined {
 }
 
 /** One relayed re-INVITE: the sender's IST (`from`) and our INVITE on the other leg's dialog (`to`). */
-export class ReinviteRelay implements TransactionUser, UasAnswerUser {
+export class ReinviteRelay implements TransactionUser, UasAnswerUser, PendingReinvite {
   readonly from: Leg
   private readonly to: Leg
-  private readonly call: Call
+  private readonly call: DialogCall
   private readonly ist: InviteServerTransaction
   /** CSeq number of our INVITE on `to` (its ACK carries it, §13.2.2.4). */
   private seq = 0
   private answer: UasAnswer | null = null
   private state: 'pending' | 'answered' | 'acked' | 'failed' = 'pending'
 
-  constructor(call: Call, from: Leg, to: Leg, ist: InviteServerTransaction) {
+  constructor(call: DialogCall, from: Leg, to: Leg, ist: InviteServerTransaction) {
     this.call = call
     this.from = from
     this.to = to
@@ -112,21 +112,21 @@ export class ReinviteRelay implements TransactionUser, UasAnswerUser {
     this.state = 'acked'
     if (body !== undefined) this.call.sessions.sdpSent(this.to, body, contentType)
     this.to.dialog?.sendAck(this.call.ctx.layer, this.seq, body, contentType)
-    if (this.call.reinvite === this) this.call.reinvite = null
+    this.call.reinviteEnded(this)
   }
 
   private fail(status: number, reason?: string): void {
     this.state = 'failed'
     if (this.ist.state === 'proceeding') this.ist.respond(buildResponse(this.ist.request, status, reason === undefined ? {} : { reason }))
-    if (this.call.reinvite === this) this.call.reinvite = null
+    this.call.reinviteEnded(this)
   }
 }
 
 /** RFC 3261 §14.2: one re-INVITE at a time per call (491 otherwise), only once both legs are confirmed. */
-export function relayReinvite(call: Call, leg: Leg, tx: ServerTransaction): void {
+export function relayReinvite(call: DialogCall, leg: Leg, tx: ServerTransaction): void {
   const other = call.otherLeg(leg)
   if (tx.kind !== 'ist') return
-  if (call.reinvite !== null || call.state !== 'connected' || other === null || other.dialog === null || other.dialog.state !== 'confirmed') {
+  if (call.reinviteInProgress || !call.connected || other === null || other.dialog === null || other.dialog.state !== 'confirmed') {
     // RFC 3261 §14.2: an INVITE while another is in progress on the dialog -> 491 Request Pending.
     tx.respond(buildResponse(tx.request, 491))
     return
@@ -134,6 +134,6 @@ export function relayReinvite(call: Call, leg: Leg, tx: ServerTransaction): void
   // RFC 4028 §8.1: a Session-Expires below our Min-SE is refused here with 422, not relayed.
   if (!call.sessions.admitRequest(leg, tx.request, tx)) return
   const relay = new ReinviteRelay(call, leg, other, tx)
-  call.reinvite = relay
+  call.reinviteStarted(relay)
   relay.start()
 }

@@ -2,21 +2,21 @@
 import { buildResponse } from '../../sip/message/build.js'
 import type { SipResponse } from '../../sip/message/message.js'
 import type { ClientTransaction, ServerTransaction, TransactionUser } from '../../sip/transaction/types.js'
-import type { Call } from '../call.js'
-import type { Leg } from '../call-table.js'
+import type { Leg } from '../legs/leg.js'
+import type { DialogCall } from './dialog-call.js'
 
 /** Headers copied across with the body (RFC 6086 Info-Package); RFC 4028 headers are per leg (call-session.ts), never copied. */
 const COPIED = ['info-package'] as const
 
 /** The client side of one relayed request; its final response answers the server transaction it came from. */
 export class RequestRelay implements TransactionUser {
-  private readonly call: Call
+  private readonly call: DialogCall
   private readonly from: Leg
   private readonly to: Leg
   private readonly tx: ServerTransaction
   private done = false
 
-  constructor(call: Call, from: Leg, to: Leg, tx: ServerTransaction) {
+  constructor(call: DialogCall, from: Leg, to: Leg, tx: ServerTransaction) {
     this.call = call
     this.from = from
     this.to = to
@@ -81,7 +81,7 @@ export class RequestRelay implements TransactionUser {
 }
 
 /** Relays `tx` from `leg` to the other leg of `call`; 481 when there is none. */
-export function relayToOtherLeg(call: Call, leg: Leg, tx: ServerTransaction): void {
+export function relayToOtherLeg(call: DialogCall, leg: Leg, tx: ServerTransaction): void {
   const other = call.otherLeg(leg)
   if (other === null) {
     tx.respond(buildResponse(tx.request, 481))

@@ -8,19 +8,43 @@ import { EMPTY_BODY, SipRequest, type SipResponse } from '../../sip/message/mess
 import type { InviteClientTransaction } from '../../sip/transaction/invite-client.js'
 import type { ClientTransaction, TransactionFailure, TransactionUser } from '../../sip/transaction/types.js'
 import type { RemoteAddr, Transport } from '../../transport/types.js'
-import type { Call } from '../call.js'
-import type { CallContext } from '../call-context.js'
 import { epochMs } from '../cdr-facts.js'
 import type { RouteTarget } from '../ports.js'
-import { calleeOfferHeaders, minSeOf } from '../session-timer.js'
+import { calleeOfferHeaders, minSeOf, type SessionParams } from '../session-timer.js'
 import { AnsweredInvite } from './answered-invite.js'
 import { IGNORE_RESPONSES } from './ignore-responses.js'
+import type { LegContext } from './leg-context.js'
 
 /** Where the INVITE stands: sent, a provisional seen, answered (2xx), failed (3xx-6xx, timeout, transport). */
 export type UacLegState = 'calling' | 'proceeding' | 'answered' | 'failed'
 
 /** RFC 3323 §4.1.1.3's anonymous From. */
 const ANONYMOUS_FROM = '"Anonymous" <sip:anonymous@anonymous.invalid>'
+
+/** Allowed transitions; `proceeding -> calling` is the RFC 4028 §7.4 retry after a 422 (same attempt, next CSeq). */
+const UAC_LEG_NEXT: Readonly<Record<UacLegState, readonly UacLegState[]>> = {
+  calling: ['proceeding', 'answered', 'failed'],
+  proceeding: ['calling', 'answered', 'failed'],
+  answered: [],
+  failed: [],
+}
+
+/** Thrown when our own code asks a leg for a transition the table forbids (a bug, never network input). */
+export class UacLegStateError extends Error {
+  override name = 'UacLegStateError'
+}
+
+/** What an attempt tells the one who started it (the call's failover); nothing is told once the leg is detached. */
+export interface AttemptOwner {
+  /** A 18x with or without SDP (never 100). */
+  onAttemptProvisional(leg: UacLeg, res: SipResponse): void
+  /** The 2xx that answered the attempt (the dialog is confirmed; the ACK is the owner's call). */
+  onAttemptAnswered(leg: UacLeg, res: SipResponse): void
+  /** 3xx-6xx (`status`), Timer B or a transport failure (`status` null). */
+  onAttemptFailed(leg: UacLeg, status: number | null, phrase: string): void
+  /** `release()` ran: the owner gives the gateway line back and forgets the leg. */
+  onAttemptReleased(leg: UacLeg): void
+}
 
 /** `#` is not allowed unescaped in a SIP URI user part (RFC 3261 §25.1). */
 function uriUser(n: string): string {
@@ -30,7 +54,6 @@ function uriUser(n: string): string {
 /** One attempt of a call toward one routing gateway. */
 export class UacLeg implements TransactionUser {
   readonly side = 'b' as const
-  readonly call: Call
   readonly target: RouteTarget
   /** Our INVITE (replaced once by the RFC 4028 §7.4 retry after a 422: same attempt, next CSeq). */
   invite: SipRequest
@@ -41,25 +64,28 @@ export class UacLeg implements TransactionUser {
   readonly transport: Transport
   /** The gateway's address (RouteTarget host:port). */
   readonly remote: RemoteAddr
-  state: UacLegState = 'calling'
   dialog: Dialog | null = null
-  /** False once the call let go of this attempt (gave up, cancelled, or ended): a late 2xx is then ACKed and BYEd here. */
-  attached = true
-  /** The attempt's gateway line was given back (`releaseTarget` exactly once). */
-  released = false
-  /** Our INVITE's 2xx was ACKed (§13.2.2.4). */
-  acked = false
   /** The last provisional status seen (180/183), 0 when none. */
   lastProvisional = 0
   /** Post-dial delay of this attempt: its start to the first 18x or the answer, ms; null until one came. */
   pddMs: number | null = null
-  private readonly ctx: CallContext
+  private st: UacLegState = 'calling'
+  /** True once the call let go of this attempt (gave up, cancelled, or ended): a late 2xx is then ACKed and BYEd here. */
+  private detached = false
+  /** `release()` ran (the gateway line goes back exactly once). */
+  private released = false
+  /** Our INVITE's 2xx was ACKed (§13.2.2.4). */
+  private acked = false
+  private readonly ctx: LegContext
+  private readonly owner: AttemptOwner
+  private readonly params: SessionParams
   private ict: InviteClientTransaction | null = null
   private retried422 = false
 
-  constructor(ctx: CallContext, call: Call, target: RouteTarget, callerInvite: SipRequest, transport: Transport, offer: Buffer = callerInvite.body) {
+  constructor(ctx: LegContext, owner: AttemptOwner, target: RouteTarget, params: SessionParams, callerInvite: SipRequest, transport: Transport, offer: Buffer = callerInvite.body) {
     this.ctx = ctx
-    this.call = call
+    this.owner = owner
+    this.params = params
     this.target = target
     this.startedAtMs = epochMs(ctx.clock)
     this.callId = generateCallId()
@@ -81,7 +107,7 @@ export class UacLeg implements TransactionUser {
     h.append('allow', ctx.allow)
     if (ctx.supported.length > 0) h.append('supported', ctx.supported)
     // RFC 4028 §7.1: offer our session interval and minimum (SS_SESSION_EXPIRES 0: no headers).
-    for (const [n, v] of calleeOfferHeaders(call.decision.params)) h.append(n, v)
+    for (const [n, v] of calleeOfferHeaders(params)) h.append(n, v)
     if (id !== undefined) {
       if (id.privacy !== null) h.append('privacy', id.privacy)
       // RFC 3325 §9.1: the identity we assert to a vendor in our trust domain.
@@ -96,6 +122,33 @@ export class UacLeg implements TransactionUser {
     this.transport = transport
     const v = isIP(target.host)
     this.remote = { address: target.host, port: target.port, family: v === 6 ? 'IPv6' : 'IPv4' }
+  }
+
+  /** Where the INVITE stands. */
+  get state(): UacLegState {
+    return this.st
+  }
+
+  /** False once the call let go of this attempt (`abandon`, `hangup` or `release`). */
+  get attached(): boolean {
+    return !this.detached
+  }
+
+  /** Moves to `next` after checking the transition table. */
+  private enter(next: UacLegState): void {
+    if (!UAC_LEG_NEXT[this.st].includes(next)) throw new UacLegStateError(`uac leg ${this.callId}: illegal transition ${this.st} -> ${next}`)
+    this.st = next
+  }
+
+  /**
+   * The call lets go of this attempt, once: it is detached (a late 2xx is ACKed and BYEd here) and its owner gives the
+   * gateway line back and forgets it.
+   */
+  release(): void {
+    if (this.released) return
+    this.released = true
+    this.detached = true
+    this.owner.onAttemptReleased(this)
   }
 
   /** The transport the INVITE actually went on (TCP for a large one, RFC 3261 §18.1.1, or back to UDP). */
@@ -114,12 +167,12 @@ export class UacLeg implements TransactionUser {
     const s = res.status
     if (s < 200) {
       // RFC 3261 §16.7 item 5 (as a B2BUA): 100 is hop-by-hop and never relayed.
-      if (this.state === 'calling') this.state = 'proceeding'
+      if (this.st === 'calling') this.enter('proceeding')
       if (s === 100) return
       this.lastProvisional = s
       this.pddMs ??= epochMs(this.ctx.clock) - this.startedAtMs
       this.takeEarlyDialog(res)
-      if (this.attached) this.call.onAttemptProvisional(this, res)
+      if (!this.detached) this.owner.onAttemptProvisional(this, res)
       return
     }
     if (s < 300) {
@@ -127,11 +180,11 @@ export class UacLeg implements TransactionUser {
       return this.on2xx(res)
     }
     // RFC 3261 §17.1.1.3: the ICT ACKed the non-2xx itself.
-    if (this.state === 'answered') return
+    if (this.st === 'answered' || this.st === 'failed') return
     if (s === 422 && this.retry422(res)) return
-    this.state = 'failed'
+    this.enter('failed')
     this.dialog?.terminate()
-    if (this.attached) this.call.onAttemptFailed(this, s, res.reason)
+    if (!this.detached) this.owner.onAttemptFailed(this, s, res.reason)
   }
 
   /**
@@ -140,34 +193,34 @@ export class UacLeg implements TransactionUser {
    */
   private retry422(res: SipResponse): boolean {
     const min = minSeOf(res)
-    if (this.retried422 || !this.attached || min === 0 || this.call.decision.params.SS_SESSION_EXPIRES === 0) return false
+    if (this.retried422 || this.detached || min === 0 || this.params.SS_SESSION_EXPIRES === 0) return false
     this.retried422 = true
     const h = this.invite.headers.clone()
     h.remove('via')
     h.set('cseq', `${this.inviteSeq + 1} INVITE`)
     h.remove('session-expires')
     h.remove('min-se')
-    for (const [n, v] of calleeOfferHeaders(this.call.decision.params, min)) h.append(n, v)
+    for (const [n, v] of calleeOfferHeaders(this.params, min)) h.append(n, v)
     this.invite = new SipRequest('INVITE', this.invite.uri, h, this.invite.body)
     this.ctx.layer.addVia(this.invite, this.transport)
     this.dialog = null
-    this.state = 'calling'
+    if (this.st !== 'calling') this.enter('calling')
     this.start()
     return true
   }
 
   /** Timer B or the §9.1 guard after our CANCEL: no final response (408). */
   onTimeout(_f: TransactionFailure, tx: ClientTransaction): void {
-    if (tx !== this.ict || this.state === 'answered') return
-    this.state = 'failed'
-    if (this.attached) this.call.onAttemptFailed(this, null, 'Request Timeout')
+    if (tx !== this.ict || this.st === 'answered' || this.st === 'failed') return
+    this.enter('failed')
+    if (!this.detached) this.owner.onAttemptFailed(this, null, 'Request Timeout')
   }
 
   /** The INVITE could not be sent (503). */
   onTransportError(_f: TransactionFailure, tx: ClientTransaction): void {
-    if (tx !== this.ict || this.state === 'answered') return
-    this.state = 'failed'
-    if (this.attached) this.call.onAttemptFailed(this, null, 'Service Unavailable')
+    if (tx !== this.ict || this.st === 'answered' || this.st === 'failed') return
+    this.enter('failed')
+    if (!this.detached) this.owner.onAttemptFailed(this, null, 'Service Unavailable')
   }
 
   /** RFC 6026 §7.2: a 2xx that arrived after the ICT ended: re-send our ACK if we sent one. */
@@ -195,16 +248,16 @@ export class UacLeg implements TransactionUser {
    * with; recorded without waiting for it), null when the gateway never answered at all.
    */
   abandon(): number | null {
-    this.attached = false
+    this.detached = true
     const ict = this.ict
-    if (this.state === 'answered' || this.state === 'failed' || ict === null) return null
+    if (this.st === 'answered' || this.st === 'failed' || ict === null) return null
     this.ctx.layer.cancel(ict, this)
-    return this.state === 'proceeding' ? 487 : null
+    return this.st === 'proceeding' ? 487 : null
   }
 
   /** §15.1.1: ends an answered attempt: ACK first when we still owe it (§13.2.2.4), then BYE; the leg is detached. */
   hangup(): void {
-    this.attached = false
+    this.detached = true
     const d = this.dialog
     if (d === null || d.state !== 'confirmed') return
     this.ack()
@@ -220,22 +273,22 @@ export class UacLeg implements TransactionUser {
   }
 
   private on2xx(res: SipResponse): void {
-    if (this.state === 'answered') {
+    if (this.st === 'answered') {
       if (this.dialog !== null && res.to?.tag === this.dialog.remoteTag) {
         // RFC 6026 §8.4: a retransmitted 2xx, passed up by the ICT in accepted: the same ACK again (once sent).
         this.dialog.onRetransmitted2xx(res, this.ctx.layer)
       } else this.dropFork(res)
       return
     }
-    this.state = 'answered'
+    this.enter('answered')
     const d = this.dialog
     if (d !== null && d.remoteTag === res.to?.tag) d.confirm(res)
     else this.dialog = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports) ?? null
     if (this.dialog === null) return
     // Timer M's 2xx retransmissions need the dialog, not the call: hand them over so the ended call can be collected.
     this.ict?.handOver(new AnsweredInvite(this.dialog, this.invite, this.inviteSeq, this.wireTransport, this.remote, this.ctx.layer))
-    if (this.attached) {
-      this.call.onAttemptAnswered(this, res)
+    if (!this.detached) {
+      this.owner.onAttemptAnswered(this, res)
       return
     }
     // An attempt the call gave up on answered anyway (late 200, or 200 crossing our CANCEL): ACK and BYE it.

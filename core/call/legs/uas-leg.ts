@@ -6,16 +6,20 @@ import { buildResponse, generateTag } from '../../sip/message/build.js'
 import { EMPTY_BODY, type SipRequest } from '../../sip/message/message.js'
 import type { InviteServerTransaction } from '../../sip/transaction/invite-server.js'
 import type { ServerTransaction, TransactionUser } from '../../sip/transaction/types.js'
-import type { Call } from '../call.js'
-import type { CallContext } from '../call-context.js'
 import { IGNORE_RESPONSES } from './ignore-responses.js'
+import type { LegContext } from './leg-context.js'
+
+/** What leg A tells its call. */
+export interface CallerLegOwner {
+  /** RFC 3261 §13.3.1.4: the caller never ACKed our 2xx with CSeq `seq` within 64*T1. */
+  onCallerAckTimeout(seq: number): void
+}
 
 /** The caller side of one call. */
 export class UasLeg implements UasAnswerUser {
   readonly side = 'a' as const
   readonly invite: SipRequest
   readonly ist: InviteServerTransaction
-  readonly call: Call
   /** Our To tag, created once per call: every 18x and the final carry it (one dialog with the caller). */
   readonly tag: string
   readonly callId: string
@@ -24,13 +28,14 @@ export class UasLeg implements UasAnswerUser {
   dialog: Dialog | null = null
   /** The 2xx (initial or re-INVITE) waiting for the caller's ACK. */
   answer: UasAnswer | null = null
-  private readonly ctx: CallContext
+  private readonly ctx: LegContext
+  private readonly owner: CallerLegOwner
   /** Contact, Allow, Supported and the caller's Record-Route (§12.1.1), written in every 18x and 2xx. */
   private readonly dialogHeaders: Array<readonly [string, string]>
 
-  constructor(ctx: CallContext, call: Call, invite: SipRequest, ist: InviteServerTransaction) {
+  constructor(ctx: LegContext, owner: CallerLegOwner, invite: SipRequest, ist: InviteServerTransaction) {
     this.ctx = ctx
-    this.call = call
+    this.owner = owner
     this.invite = invite
     this.ist = ist
     this.tag = generateTag()
@@ -97,7 +102,7 @@ export class UasLeg implements UasAnswerUser {
   /** §13.3.1.4: no ACK within 64*T1: the call ends with BYE on both legs. */
   onAnswerTimeout(answer: UasAnswer): void {
     if (this.answer === answer) this.answer = null
-    this.call.onCallerAckTimeout(answer.seq)
+    this.owner.onCallerAckTimeout(answer.seq)
   }
 
   /** §15.1.1: BYE to the caller in our dialog (its responses are not needed); the dialog ends. */

@@ -1,0 +1,187 @@
+// Serial failover over a call's route: one attempt (leg B) at a time, the next target when one fails, and the caller's final answer when none is left.
+import type { TerminationReason } from '../../shared/termination/reasons.js'
+import type { Logger } from '../lib/log.js'
+import type { SipResponse } from '../sip/message/message.js'
+import type { AttemptRecord, CallEnding } from './cdr-facts.js'
+import type { AttemptOwner, UacLeg } from './legs/uac-leg.js'
+import { sipTransport, type RouteDecision, type RouteTarget } from './ports.js'
+import type { AttemptPhase } from './timers.js'
+
+/** Why the last attempt failed: decides the caller's final status when failover ends. */
+interface LastOutcome {
+  reason: TerminationReason
+  status: number | null
+  phrase?: string
+}
+
+/** What the failover needs of its call (the call implements it). */
+export interface FailoverCall {
+  /** False once the call was answered or ended: no attempt starts, fails over or reports then. */
+  readonly unanswered: boolean
+  readonly log: Logger
+  /** True when debug lines are wanted (the call's logger is made only then). */
+  readonly debug: boolean
+  /** Integer epoch ms for the CDR. */
+  nowMs(): number
+  /** Builds leg B toward `target` with the call's offer (not sent yet); `owner` hears from it; null when the node lacks its transport. */
+  newAttempt(target: RouteTarget, owner: AttemptOwner): UacLeg | null
+  /** Sends the attempt: CDR facts, the call table, the attempt timer and counters, then the INVITE. */
+  sendAttempt(leg: UacLeg): void
+  /** The attempt timer stops and the attempt is recorded for the CDR. */
+  attemptClosed(record: AttemptRecord): void
+  /** The attempt's line went back (`UacLeg.release`): it leaves the call table. */
+  attemptReleased(leg: UacLeg): void
+  /** A 18x of the current attempt. */
+  onAttemptProvisional(leg: UacLeg, res: SipResponse): void
+  /** The current attempt answered while the call was unanswered. */
+  onAttemptAnswered(leg: UacLeg, res: SipResponse): void
+  /** A failed attempt after a relayed 18x: the call is routing again. */
+  backToRouting(): void
+  /** No attempt left, or a stop-switching code: the caller's final answer (`ending.sipCode`, `phrase`) and the call's end. */
+  refuseCaller(ending: CallEnding, phrase?: string): void
+}
+
+/** The attempts of one call in route order, capped at SS_MAX_ROUTING_ATTEMPTS. */
+export class Failover implements AttemptOwner {
+  private readonly call: FailoverCall
+  private readonly decision: RouteDecision
+  private readonly maxAttempts: number
+  private leg: UacLeg | null = null
+  private nextTarget = 0
+  private attemptsMade = 0
+  private sawBusy = false
+  private last: LastOutcome | null = null
+
+  constructor(call: FailoverCall, decision: RouteDecision) {
+    this.call = call
+    this.decision = decision
+    this.maxAttempts = decision.params.SS_MAX_ROUTING_ATTEMPTS
+  }
+
+  /** The attempt in flight or answered; null between attempts and after the end. */
+  get current(): UacLeg | null {
+    return this.leg
+  }
+
+  /** Next target that can take the call, capped at SS_MAX_ROUTING_ATTEMPTS; none left: the final answer to the caller. */
+  tryNext(): void {
+    const targets = this.decision.targets
+    while (this.nextTarget < targets.length && this.attemptsMade < this.maxAttempts) {
+      const t = targets[this.nextTarget++]!
+      // A gateway that filled up since the decision is skipped as busy.
+      if (!this.decision.acquire(t)) {
+        this.sawBusy = true
+        continue
+      }
+      const leg = this.call.newAttempt(t, this)
+      if (leg === null) {
+        this.decision.releaseTarget(t)
+        continue
+      }
+      this.attemptsMade++
+      this.leg = leg
+      this.call.sendAttempt(leg)
+      return
+    }
+    this.giveUp()
+  }
+
+  /** SS_SIP_TIMEOUT_*: give the attempt up (CANCEL now or after its first provisional) and fail over. */
+  timeout(phase: AttemptPhase): void {
+    const leg = this.leg
+    if (leg === null || !this.call.unanswered) return
+    const reason: TerminationReason = phase === 'invite' ? 'InviteTimeout' : 'GatewayTimeout'
+    const code = leg.abandon()
+    this.close(leg, code, reason)
+    this.last = { reason, status: null }
+    this.failover(leg)
+  }
+
+  /** Deviation: RFC 3261 §15 lets only the caller end an early dialog; a gateway doing it is taken as 480 and failed over. */
+  endedEarly(leg: UacLeg): void {
+    leg.abandon()
+    this.close(leg, 480, 'GatewayRejected')
+    this.last = { reason: 'GatewayRejected', status: 480, phrase: 'Temporarily Unavailable' }
+    this.failover(leg)
+  }
+
+  /** Lets the unanswered attempt go (CANCEL) and records it with `reason`. */
+  drop(reason: TerminationReason): void {
+    const leg = this.leg
+    if (leg === null) return
+    this.close(leg, leg.abandon(), reason)
+  }
+
+  /** The call ends: an unanswered attempt is cancelled, and the current attempt is recorded with the call's reason. */
+  end(reason: TerminationReason, endedAtMs: number): void {
+    const leg = this.leg
+    if (leg === null) return
+    // Every path that ends an unanswered call cancels its attempt first; this keeps a forgotten one from ringing on.
+    if (leg.attached && leg.state !== 'answered') leg.abandon()
+    const answered = leg.state === 'answered'
+    this.call.attemptClosed({
+      routingGatewayId: leg.target.routingGatewayId, sipCode: answered ? 200 : null, reason, startedAtMs: leg.startedAtMs, endedAtMs,
+      matchedPrefix: leg.target.matchedPrefix, pddMs: leg.pddMs, transport: sipTransport(leg.wireTransport),
+    })
+    leg.release()
+  }
+
+  // ---- AttemptOwner ------------------------------------------------------------------------------
+
+  onAttemptProvisional(leg: UacLeg, res: SipResponse): void {
+    if (leg === this.leg && this.call.unanswered) this.call.onAttemptProvisional(leg, res)
+  }
+
+  /** The answer of the current attempt goes to the call; any other (a leg given up on) is ended at once. */
+  onAttemptAnswered(leg: UacLeg, res: SipResponse): void {
+    if (leg !== this.leg || !this.call.unanswered) {
+      leg.hangup()
+      return
+    }
+    this.call.onAttemptAnswered(leg, res)
+  }
+
+  /** The current attempt failed (3xx-6xx, Timer B, transport): stop-switching code, failover or the final answer. */
+  onAttemptFailed(leg: UacLeg, status: number | null, phrase: string): void {
+    if (leg !== this.leg || !this.call.unanswered) return
+    const reason: TerminationReason = status !== null ? 'GatewayRejected' : leg.lastProvisional > 0 ? 'GatewayTimeout' : 'InviteTimeout'
+    if (this.call.debug) this.call.log.debug('attempt failed', { routingGatewayId: leg.target.routingGatewayId, status, reason })
+    this.close(leg, status, reason)
+    this.last = { reason, status, phrase }
+    // docs/architecture.md "Routing": a code in the gateway's stop-switching list goes to the caller as is.
+    if (status !== null && leg.target.stopSwitchingCodes.includes(status)) return this.call.refuseCaller({ reason: 'GatewayRejected', sipCode: status }, phrase)
+    this.failover(leg)
+  }
+
+  /** The leg let go: its gateway line goes back and it is no longer the current attempt. */
+  onAttemptReleased(leg: UacLeg): void {
+    this.decision.releaseTarget(leg.target)
+    this.call.attemptReleased(leg)
+    if (this.leg === leg) this.leg = null
+  }
+
+  // ---- the loop ----------------------------------------------------------------------------------
+
+  /** Failover ended without an answer: the final status and reason follow the last attempt (the termination catalogue). */
+  private giveUp(): void {
+    const l = this.last
+    if (l === null) return this.call.refuseCaller({ reason: this.sawBusy ? 'AllGatewayBusy' : 'NoAvailableRouter', sipCode: 503 })
+    if (l.reason === 'GatewayRejected' && l.status !== null) return this.call.refuseCaller({ reason: 'GatewayRejected', sipCode: l.status }, l.phrase)
+    this.call.refuseCaller({ reason: l.reason, sipCode: 408 })
+  }
+
+  private failover(leg: UacLeg): void {
+    if (!leg.target.switchUntilConnect) return this.giveUp()
+    this.call.backToRouting()
+    this.tryNext()
+  }
+
+  /** Records the attempt for the CDR and gives its gateway line back (once). */
+  private close(leg: UacLeg, status: number | null, reason: TerminationReason): void {
+    this.call.attemptClosed({
+      routingGatewayId: leg.target.routingGatewayId, sipCode: status, reason, startedAtMs: leg.startedAtMs, endedAtMs: this.call.nowMs(),
+      matchedPrefix: leg.target.matchedPrefix, pddMs: leg.pddMs, transport: sipTransport(leg.wireTransport),
+    })
+    leg.release()
+  }
+}
