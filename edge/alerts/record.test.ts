@@ -1,7 +1,7 @@
 // Covers what an alert event carries: findings narrowed to the rule's scope, which webhooks want it, and the body shape of docs/api.md "Webhooks".
 import { describe, expect, it } from 'vitest'
 import type { AlertRuleRow } from '../../shared/entities/alert-rule.js'
-import type { Finding } from '../analysis/diagnose.js'
+import type { Finding } from '../analysis/finding.js'
 import { alertEventBody, findingsForScope, webhookWants } from './record.js'
 
 const finding = (scope: Record<string, unknown>): Finding => ({ kind: 'GatewayUnreachable', severity: 'critical', scope, evidence: {}, advice: '' })

@@ -1,5 +1,5 @@
 // Diagnosis of the network-shaped failures: INVITE timeouts on one gateway or on many at once, slow vendors, ingress authentication failures.
-import type { DiagnosisFacts, Finding } from './diagnose.js'
+import type { DiagnosisFacts, Finding } from './finding.js'
 
 /** Attempts are bucketed by this span to tell "many gateways at once" from one gateway failing all day. */
 export const TIMEOUT_BUCKET_MS = 300_000

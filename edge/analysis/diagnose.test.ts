@@ -1,7 +1,8 @@
 // The pure diagnosis rules at their thresholds: no-route prefix concentration, capacity minimum, timeout share and the NAT/credential split.
 import { describe, expect, it } from 'vitest'
-import { CAPACITY_MIN_CALLS, diagnose, findNoRouteForPrefix, NO_ROUTE_MIN_CALLS, type DiagnosisFacts } from './diagnose.js'
+import { CAPACITY_MIN_CALLS, diagnose, findNoRouteForPrefix, NO_ROUTE_MIN_CALLS } from './diagnose.js'
 import { FAS_MIN_SHORT_CALLS, findFalseAnswerSupervision, findLossRoutes, LOSS_MIN_CALLS } from './diagnose-money.js'
+import type { DiagnosisFacts } from './finding.js'
 import { AUTH_MIN_FAILURES, findAuthFailures, findNetworkTimeouts, UNREACHABLE_MIN_ATTEMPTS } from './diagnose-network.js'
 
 const empty: DiagnosisFacts = {

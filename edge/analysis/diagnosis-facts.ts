@@ -3,8 +3,9 @@ import { eq, sql, type SQL } from 'drizzle-orm'
 import { accounts, cdrs, gatewayStatus, mappingGateways, routingGateways } from '../../shared/db/schema.js'
 import type { Queryable } from '../env.js'
 import { readEffectiveParams } from '../params-store.js'
-import { NO_ROUTE_MAX_PREFIX, type DiagnosisFacts } from './diagnose.js'
+import { NO_ROUTE_MAX_PREFIX } from './diagnose.js'
 import { EXAMPLE_CDRS, FAS_BUCKET_MS, FAS_SHORT_SEC, type MoneyFacts } from './diagnose-money.js'
+import type { DiagnosisFacts } from './finding.js'
 import { TIMEOUT_BUCKET_MS } from './diagnose-network.js'
 
 const HOUR_MS = 3_600_000

@@ -5,7 +5,8 @@ import { z } from 'zod'
 import type { Queryable } from '../env.js'
 import { ApiError } from '../errors.js'
 import { newId } from '../ids.js'
-import type { ConfigResource, ConfigTable } from '../routes/config-resource.js'
+import type { ConfigResource } from '../routes/config-resource.js'
+import type { ConfigTable } from '../routes/references.js'
 import { missingReferences, type TableReference } from '../routes/references.js'
 
 /** Most rows one import may hold. */

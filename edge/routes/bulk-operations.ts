@@ -9,7 +9,8 @@ import { runWrite } from '../config-write.js'
 import { parseCsvRecords } from '../csv.js'
 import { ApiError, badRequest } from '../errors.js'
 import { defineOperation, type Operation } from '../openapi/operation.js'
-import type { ConfigResource, ConfigTable } from './config-resource.js'
+import type { ConfigResource } from './config-resource.js'
+import type { ConfigTable } from './references.js'
 import { wantsCsv } from './cdrs/search.js'
 
 /** Largest accepted import body. */

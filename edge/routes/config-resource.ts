@@ -8,10 +8,7 @@ import type { Queryable } from '../env.js'
 import { ApiError } from '../errors.js'
 import { newId } from '../ids.js'
 import { defineOperation, type Operation } from '../openapi/operation.js'
-import { requireTableReferences, type TableReference } from './references.js'
-
-/** A table with a text `id` primary key and a unique `name`. */
-export type ConfigTable = SQLiteTable & { id: SQLiteColumn; name: SQLiteColumn }
+import { requireTableReferences, type ConfigTable, type TableReference } from './references.js'
 
 /** What the read operations (list, get) need to know about one resource. */
 export interface ReadableResource<T extends ConfigTable, Out> {

@@ -1,9 +1,11 @@
 // Checks between resources that SQLite foreign keys cannot be trusted with (they are off unless a connection enables them).
 import { inArray } from 'drizzle-orm'
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
-import type { ConfigTable } from './config-resource.js'
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import type { Queryable } from '../env.js'
 import { ApiError, badRequest } from '../errors.js'
+
+/** A table with a text `id` primary key and a unique `name` (every configuration resource). */
+export type ConfigTable = SQLiteTable & { id: SQLiteColumn; name: SQLiteColumn }
 
 /** One id a request body refers to, with the body path reported when it is missing. */
 export interface Reference {

@@ -3,24 +3,14 @@ import { z } from 'zod'
 import type { alertRules } from '../db/tables/alert-rules.js'
 import { terminationReason } from '../termination/reasons.js'
 import { ALERT_METRICS, ALERT_SEVERITIES } from './enums.js'
-import { entityId, entityName, isoFromMs, isoTime, numberPrefix, patchSchema, sipStatusCode } from './fields.js'
+import { alertScope, entityId, entityName, isoFromMs, isoTime, patchSchema, sipStatusCode, type AlertScope } from './fields.js'
 
 /** Row shapes of the `alert_rules` table. */
 export type AlertRuleRow = typeof alertRules.$inferSelect
 export type AlertRuleInsert = typeof alertRules.$inferInsert
 
-/** What a rule watches: every call, one gateway or account by id, or the calls to a callee prefix. */
-export const alertScope = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('all') }),
-  z.strictObject({ kind: z.enum(['routingGateway', 'mappingGateway', 'account']), id: entityId }),
-  z.strictObject({ kind: z.literal('prefix'), prefix: numberPrefix }),
-])
-/** Alert scope stored as JSON. */
-export type AlertScope = z.infer<typeof alertScope>
 /** One metric. */
 export type AlertMetric = (typeof ALERT_METRICS)[number]
-/** One severity (also what webhooks filter on). */
-export type AlertSeverity = (typeof ALERT_SEVERITIES)[number]
 
 const fields = {
   name: entityName,

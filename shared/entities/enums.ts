@@ -26,6 +26,8 @@ export const ALERT_SCOPE_KINDS = ['all', 'routingGateway', 'mappingGateway', 'ac
 export const ALERT_METRICS = ['failureRatio', 'asr', 'reasonCount', 'sipCodeCount', 'gatewayOffline', 'avgPddMs'] as const
 /** Alert and finding severities; webhooks filter on them. */
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const
+/** One alert severity (also what webhooks filter on). */
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number]
 /** Life of an alert: firing until the metric recovers, then resolved. */
 export const ALERT_STATES = ['firing', 'resolved'] as const
 /** Event types of a webhook delivery (the body's `type`). */

@@ -118,3 +118,12 @@ export function patchSchema<S extends z.ZodRawShape>(shape: S) {
     .partial()
     .refine((body) => Object.values(body).some((v) => v !== undefined), { message: 'at least one field is required' })
 }
+
+/** What an alert rule watches: every call, one gateway or account by id, or the calls to a callee prefix. */
+export const alertScope = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('all') }),
+  z.strictObject({ kind: z.enum(['routingGateway', 'mappingGateway', 'account']), id: entityId }),
+  z.strictObject({ kind: z.literal('prefix'), prefix: numberPrefix }),
+])
+/** Alert scope stored as JSON (the `alert_rules.scope` column). */
+export type AlertScope = z.infer<typeof alertScope>

@@ -3,8 +3,11 @@ import type { RemoteAddr, Transport, TransportFailure } from '../../transport/ty
 import { buildAckForNon2xx } from '../message/build.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
-import { ownBytes, Transaction, type TransactionContext } from './transaction.js'
-import { timeoutFailure, transportFailure, type TransactionUser } from './types.js'
+import { timeoutFailure, transportFailure } from './failures.js'
+import { ownBytes, Transaction, type ClientMachineUser, type TransactionContext } from './transaction.js'
+
+/** Who hears from an INVITE client transaction (a TransactionUser of types.ts is one). */
+export type IctUser = ClientMachineUser<InviteClientTransaction>
 
 /** RFC 3261 Figure 5 + RFC 6026 Figure 3 state names. */
 export type IctState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated'
@@ -21,15 +24,15 @@ const ICT_NEXT: Record<IctState, readonly IctState[]> = {
 export class InviteClientTransaction extends Transaction<IctState> {
   readonly kind = 'ict' as const
   /** The TU; `handOver()` may replace it once the 2xx was passed up. */
-  user: TransactionUser
+  user: IctUser
   /** Set by the layer when the TU asked to CANCEL before any provisional response (RFC 3261 §9.1). */
-  cancelWanted: TransactionUser | null = null
+  cancelWanted: IctUser | null = null
   private wire: Buffer
   private ackWire: Buffer | null = null
   private readonly onProceeding: ((tx: InviteClientTransaction) => void) | null
   private readonly fireA = (): void => this.onTimerA()
 
-  constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: TransactionUser, onProceeding: ((tx: InviteClientTransaction) => void) | null) {
+  constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: IctUser, onProceeding: ((tx: InviteClientTransaction) => void) | null) {
     super(ctx, key, request, transport, remote, 'calling', ICT_NEXT)
     // Kept through Timer B (and the transaction through Timer M): in bytes of its own.
     this.wire = ownBytes(wire)
@@ -41,7 +44,7 @@ export class InviteClientTransaction extends Transaction<IctState> {
    * RFC 6026 §8.4: in accepted the TU only re-ACKs retransmitted 2xx (and ends other forks), which a much smaller object
    * can do: the TU hands that over so the 32 s of Timer M do not keep its whole call alive. Ignored in other states.
    */
-  handOver(user: TransactionUser): void {
+  handOver(user: IctUser): void {
     if (this.state === 'accepted') this.user = user
   }
 

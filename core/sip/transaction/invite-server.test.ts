@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { buildResponse } from '../message/build.js'
 import type { InviteServerTransaction } from './invite-server.js'
 import { isReq, isRes, makeStack, peerRequest, type Stack } from './test-support/loop-stack.js'
-import { TransactionStateError } from './types.js'
+import { TransactionStateError } from './failures.js'
 
 let s: Stack
 afterEach(() => {

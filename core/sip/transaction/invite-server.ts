@@ -2,8 +2,8 @@
 import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
-import { ownBytes, Transaction, type TransactionContext } from './transaction.js'
-import { TransactionStateError, timeoutFailure, transportFailure, type ServerTransactionUser } from './types.js'
+import { TransactionStateError, timeoutFailure, transportFailure } from './failures.js'
+import { ownBytes, Transaction, type ServerMachineUser, type TransactionContext } from './transaction.js'
 
 /** RFC 3261 Figure 7 + RFC 6026 Figure 5 state names. */
 export type IstState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated'
@@ -23,12 +23,12 @@ export class InviteServerTransaction extends Transaction<IstState> {
   readonly source: RemoteAddr
   /** To tag of the final response we sent (the ACK for a non-2xx carries it; RFC 2543 ACK matching). */
   finalToTag: string | undefined = undefined
-  private readonly user: ServerTransactionUser
+  private readonly user: ServerMachineUser<InviteServerTransaction>
   private lastProvisional: Buffer | null = null
   private finalWire: Buffer | null = null
   private readonly fireG = (): void => this.onTimerG()
 
-  constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerTransactionUser) {
+  constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerMachineUser<InviteServerTransaction>) {
     super(ctx, key, request, transport, target, 'proceeding', IST_NEXT)
     this.source = source
     this.user = user

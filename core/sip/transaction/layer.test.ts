@@ -8,7 +8,7 @@ import { parseMessage } from '../message/parse.js'
 import type { InviteClientTransaction } from './invite-client.js'
 import { TransactionLayer } from './layer.js'
 import { isReq, isRes, makeStack, outgoing, peerRequest, peerResponse, RecordingCore, RecordingTu, startClient, type Stack } from './test-support/loop-stack.js'
-import { TransactionError } from './types.js'
+import { TransactionError } from './failures.js'
 
 let s: Stack
 afterEach(() => {

@@ -16,11 +16,11 @@ import { clientKey, defaultPort, isRfc3261Branch, serverKey } from './key.js'
 import { NonInviteClientTransaction } from './non-invite-client.js'
 import { NonInviteServerTransaction } from './non-invite-server.js'
 import { responseTarget, stampReceived } from './response-target.js'
-import type { SizeFallback, TransactionContext } from './transaction.js'
 import { MessageCounters } from './message-counters.js'
 import { rfcTimers, type RfcTimers, type TimerParams } from './timers.js'
+import { TransactionError } from './failures.js'
+import type { SizeFallback, Transaction, TransactionContext } from './transaction.js'
 import {
-  TransactionError,
   type AnyTransaction,
   type ClientTransaction,
   type ScreenVerdict,
@@ -490,7 +490,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   // ---- TransactionContext ------------------------------------------------------------------------
 
   /** @internal machines call this once when they reach terminated. */
-  terminated(tx: AnyTransaction): void {
+  terminated(tx: Transaction<string>): void {
     const table: Map<string, AnyTransaction> = tx.kind === 'ict' || tx.kind === 'nict' ? this.clients : this.servers
     if (table.get(tx.key) === tx) table.delete(tx.key)
   }

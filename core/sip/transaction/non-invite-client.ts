@@ -1,8 +1,8 @@
 // Non-INVITE client transaction: RFC 3261 §17.1.2 (Timers E, F, K).
 import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
-import { ownBytes, Transaction, type TransactionContext } from './transaction.js'
-import { timeoutFailure, transportFailure, type TransactionUser } from './types.js'
+import { timeoutFailure, transportFailure } from './failures.js'
+import { ownBytes, Transaction, type ClientMachineUser, type TransactionContext } from './transaction.js'
 
 /** RFC 3261 Figure 6 state names. */
 export type NictState = 'trying' | 'proceeding' | 'completed' | 'terminated'
@@ -17,11 +17,11 @@ const NICT_NEXT: Record<NictState, readonly NictState[]> = {
 /** Sends a non-INVITE request, retransmits it on Timer E (capped at T2), gives up on Timer F. */
 export class NonInviteClientTransaction extends Transaction<NictState> {
   readonly kind = 'nict' as const
-  readonly user: TransactionUser
+  readonly user: ClientMachineUser<NonInviteClientTransaction>
   private wire: Buffer
   private readonly fireE = (): void => this.onTimerE()
 
-  constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: TransactionUser) {
+  constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: ClientMachineUser<NonInviteClientTransaction>) {
     super(ctx, key, request, transport, remote, 'trying', NICT_NEXT)
     this.wire = ownBytes(wire)
     this.user = user

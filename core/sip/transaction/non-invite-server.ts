@@ -2,8 +2,8 @@
 import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
-import { ownBytes, Transaction, type TransactionContext } from './transaction.js'
-import { TransactionStateError, transportFailure, type ServerTransactionUser } from './types.js'
+import { TransactionStateError, transportFailure } from './failures.js'
+import { ownBytes, Transaction, type ServerMachineUser, type TransactionContext } from './transaction.js'
 
 /** RFC 3261 Figure 8 state names. */
 export type NistState = 'trying' | 'proceeding' | 'completed' | 'terminated'
@@ -20,10 +20,10 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
   readonly kind = 'nist' as const
   /** Where the request came from. */
   readonly source: RemoteAddr
-  private readonly user: ServerTransactionUser | null
+  private readonly user: ServerMachineUser<NonInviteServerTransaction> | null
   private lastWire: Buffer | null = null
 
-  constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerTransactionUser | null) {
+  constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerMachineUser<NonInviteServerTransaction> | null) {
     super(ctx, key, request, transport, target, 'trying', NIST_NEXT)
     this.source = source
     this.user = user

@@ -2,9 +2,25 @@
 import type { Clock, TimerHandle } from '../../lib/clock.js'
 import type { Logger } from '../../lib/log.js'
 import type { RemoteAddr, SendListener, Transport, TransportFailure } from '../../transport/types.js'
-import type { SipMessage, SipRequest } from '../message/message.js'
+import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
+import { TransactionStateError, type TransactionFailure } from './failures.js'
 import type { RfcTimers } from './timers.js'
-import { TransactionStateError, type AnyTransaction } from './types.js'
+
+/** What a client machine reports to its user; `T` is the machine (types.ts: TransactionUser for either kind). */
+export interface ClientMachineUser<T> {
+  /** Every response the machine passes up: 1xx, the final, and RFC 6026 §8.4 2xx retransmissions for INVITE. */
+  onResponse(res: SipResponse, tx: T): void
+  /** Timer B/F: no final response; treat as 408. */
+  onTimeout(failure: TransactionFailure, tx: T): void
+  /** The request (or the ACK) could not be sent; treat as 503. */
+  onTransportError(failure: TransactionFailure, tx: T): void
+}
+
+/** What a server machine reports to its user; `T` is the machine (types.ts: ServerTransactionUser). */
+export interface ServerMachineUser<T> {
+  /** A server transaction failed: Timer H (no ACK, 408) or a transport error sending a response (503). */
+  onServerFailure(failure: TransactionFailure, tx: T): void
+}
 
 /** What a machine needs from the layer that owns it. */
 export interface TransactionContext {
@@ -14,7 +30,7 @@ export interface TransactionContext {
   readonly udpTimers: RfcTimers
   readonly reliableTimers: RfcTimers
   /** Called once when a machine enters terminated; the layer forgets it. */
-  terminated(tx: AnyTransaction): void
+  terminated(tx: Transaction<string>): void
   /** Counts one message sent for the first time (metrics). */
   sent(msg: SipMessage): void
   /** Counts one retransmission sent by a machine. */

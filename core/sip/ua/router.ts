@@ -4,8 +4,9 @@ import type { CounterSeries, Metric, Metrics } from '../../lib/metrics.js'
 import type { RemoteAddr, Transport } from '../../transport/types.js'
 import { buildResponse, generateTag } from '../message/build.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
+import type { TransactionFailure } from '../transaction/failures.js'
 import type { InviteServerTransaction } from '../transaction/invite-server.js'
-import type { ScreenVerdict, ServerTransaction, ServerTransactionUser, TransactionFailure } from '../transaction/types.js'
+import type { ScreenVerdict, ServerTransaction, ServerTransactionUser } from '../transaction/types.js'
 
 /** Takes the new out-of-dialog requests of the methods it registered for (`RequestRouter.handle`). */
 export interface RequestHandler {

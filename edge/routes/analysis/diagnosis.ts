@@ -1,6 +1,7 @@
 // GET /v1/analysis/diagnosis: failure patterns of a window classified into findings with cause, evidence and fix.
 import { z } from 'zod'
-import { diagnose, finding } from '../../analysis/diagnose.js'
+import { diagnose } from '../../analysis/diagnose.js'
+import { finding } from '../../analysis/finding.js'
 import { readDiagnosisFacts } from '../../analysis/diagnosis-facts.js'
 import { analysisWindowFields, checkWindow, windowMs } from '../../analysis/window.js'
 import { defineOperation } from '../../openapi/operation.js'

@@ -1,7 +1,7 @@
 // Drizzle table of alert rules: what to measure, over which scope and window, and when it fires.
 import { integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { ALERT_METRICS, ALERT_SEVERITIES } from '../../entities/enums.js'
-import type { AlertScope } from '../../entities/alert-rule.js'
+import type { AlertScope } from '../../entities/fields.js'
 import type { TerminationReason } from '../../termination/reasons.js'
 import { bool, createdAtMs, idColumn, jsonText, updatedAtMs } from '../columns.js'
 

@@ -1,6 +1,6 @@
 // Drizzle table of webhook receivers: URL, signing secret (kept so the edge can sign) and which alerts they get.
 import { sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import type { AlertSeverity } from '../../entities/alert-rule.js'
+import type { AlertSeverity } from '../../entities/enums.js'
 import { bool, createdAtMs, idColumn, jsonText, updatedAtMs } from '../columns.js'
 
 /** `webhooks`: the secret is stored as given ("whsec_" + base64 key) because HMAC signing needs the key itself. */

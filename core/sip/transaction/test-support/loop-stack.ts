@@ -6,9 +6,10 @@ import type { RemoteAddr, Transport } from '../../../transport/types.js'
 import { HeaderList } from '../../message/header-list.js'
 import { SipRequest, type SipMessage, type SipResponse } from '../../message/message.js'
 import { parseMessage } from '../../message/parse.js'
+import type { TransactionFailure } from '../failures.js'
 import type { InviteServerTransaction } from '../invite-server.js'
 import { TransactionLayer } from '../layer.js'
-import type { ClientTransaction, ServerTransaction, ServerTransactionUser, TransactionFailure, TransactionUser } from '../types.js'
+import type { ClientTransaction, ServerTransaction, ServerTransactionUser, TransactionUser } from '../types.js'
 
 /** Records everything the layer hands to the core; `onRequest` runs `answer` if set. */
 export class RecordingCore implements ServerTransactionUser {
