@@ -14,6 +14,7 @@ import { mountConsole, type ConsoleAssets } from './console/serve.js'
 import { requireApiKey } from './middleware/auth.js'
 import { buildOpenApiDocument } from './openapi/document.js'
 import type { Resource } from './openapi/operation.js'
+import { blacklistRoutes, whitelistRoutes } from './routes/access-lists/index.js'
 import { accountsRoutes } from './routes/accounts/index.js'
 import { alertRulesRoutes } from './routes/alert-rules/index.js'
 import { alertsRoutes } from './routes/alerts/index.js'
@@ -60,6 +61,8 @@ export const RESOURCES: readonly Resource[] = [
   alertRulesRoutes,
   webhooksRoutes,
   alertsRoutes,
+  blacklistRoutes,
+  whitelistRoutes,
   auditRoutes,
   sessionRoutes,
 ]

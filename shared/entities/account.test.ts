@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { account, accountCreate, accountFromRow, accountToRow, accountUpdate, accountUpdateToRow } from './account.js'
 
 describe('accountCreate', () => {
-  it('fills prepaid, normal, zero balance and no rate table when only a name is given', () => {
+  it('fills prepaid, normal, zero balance, no rate table and no rate or fraud limits when only a name is given', () => {
     expect(accountCreate.parse({ name: 'Acme' })).toEqual({
       name: 'Acme', type: 'prepaid', status: 'normal', balance: 0, overdraftLimit: 0, maxCallDurationSec: 0, rateTableId: null,
+      cpsLimit: 0, cpsBurst: 0, maxConcurrentCalls: 0, dailySpendLimit: 0, allowedPrefixes: [], blockedPrefixes: [],
     })
   })
 
@@ -14,6 +15,10 @@ describe('accountCreate', () => {
     [{ name: 'a', type: 'credit' }, 'type'],
     [{ name: 'a', overdraftLimit: -1 }, 'overdraftLimit'],
     [{ name: 'a', maxCallDurationSec: 1.5 }, 'maxCallDurationSec'],
+    [{ name: 'a', blockedPrefixes: ['0900', '0900'] }, 'blockedPrefixes'],
+    [{ name: 'a', allowedPrefixes: ['44x'] }, 'allowedPrefixes.0'],
+    [{ name: 'a', dailySpendLimit: -1 }, 'dailySpendLimit'],
+    [{ name: 'a', cpsLimit: -0.5 }, 'cpsLimit'],
     [{ name: 'a', balance: Number.NaN }, 'balance'],
     [{ name: 'a', balance: Number.POSITIVE_INFINITY }, 'balance'],
     [{ name: 'a', balance: '10' }, 'balance'],

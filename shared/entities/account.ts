@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { accounts } from '../db/tables/accounts.js'
 import { ACCOUNT_STATUSES, ACCOUNT_TYPES } from './enums.js'
-import { entityId, entityName, isoFromMs, isoTime, money, patchSchema } from './fields.js'
+import { cpsBurst, cpsLimit, entityId, entityName, isoFromMs, isoTime, money, numberPrefix, patchSchema, uniqueItems } from './fields.js'
 
 /** Row shapes of the `accounts` table. */
 export type AccountRow = typeof accounts.$inferSelect
@@ -16,6 +16,14 @@ const fields = {
   overdraftLimit: money.min(0).describe('how far below zero the balance may go'),
   maxCallDurationSec: z.number().int().min(0).max(86_400 * 7).describe('per-call cap in seconds; 0 = system value'),
   rateTableId: entityId.nullable().describe('customer rate table; null = calls are not rated'),
+  cpsLimit: cpsLimit.describe('new calls per second of all the account\'s gateways; the excess gets 503 CpsLimitExceeded; 0 = no limit'),
+  cpsBurst,
+  maxConcurrentCalls: z.number().int().min(0).max(1_000_000).describe('fraud guard: calls in progress at once; more get 503 AccountConcurrentCallsExceeded; 0 = no cap'),
+  dailySpendLimit: money.min(0).describe('fraud guard: once the day\'s calls (SS_TIMEZONE) cost this much, new calls get 403 DailySpendLimitExceeded; 0 = no cap'),
+  allowedPrefixes: z.array(numberPrefix).max(10_000).refine(uniqueItems, 'prefixes must be unique')
+    .describe('fraud guard: when not empty, only callees starting with one of these; others get 403 DestinationBlocked'),
+  blockedPrefixes: z.array(numberPrefix).max(10_000).refine(uniqueItems, 'prefixes must be unique')
+    .describe('fraud guard: callees starting with one of these get 403 DestinationBlocked (premium-rate ranges), unless a longer allowed prefix matches'),
 }
 
 /** POST /v1/accounts body. */
@@ -27,6 +35,12 @@ export const accountCreate = z.strictObject({
   overdraftLimit: fields.overdraftLimit.default(0),
   maxCallDurationSec: fields.maxCallDurationSec.default(0),
   rateTableId: fields.rateTableId.default(null),
+  cpsLimit: fields.cpsLimit.default(0),
+  cpsBurst: fields.cpsBurst.default(0),
+  maxConcurrentCalls: fields.maxConcurrentCalls.default(0),
+  dailySpendLimit: fields.dailySpendLimit.default(0),
+  allowedPrefixes: fields.allowedPrefixes.default([]),
+  blockedPrefixes: fields.blockedPrefixes.default([]),
 })
 
 const { balance: _balance, ...updatable } = fields

@@ -38,3 +38,12 @@ export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
 export const CALL_STATES = ['routing', 'early', 'connecting', 'connected'] as const
 /** Life of an operator hang-up request: the edge inserts `pending`, the owning core ends the call (`done`) or cannot (`failed`). */
 export const HANGUP_STATUSES = ['pending', 'done', 'failed'] as const
+/** The two IP access lists (VOS3000's dynamic blacklist and whitelist). */
+export const ACCESS_LISTS = ['blacklist', 'whitelist'] as const
+/**
+ * Why a source is on a list: `manual` (an operator), `auth_failures` (SS_AUTH_FAIL_LIMIT failed digests, unanswered
+ * challenges included), `request_flood` (over SS_PIKE_RATE/SS_PIKE_BURST).
+ */
+export const ACCESS_REASONS = ['manual', 'auth_failures', 'request_flood'] as const
+/** Who wrote an access-list entry: an operator through the API, or a core banning by itself. */
+export const ACCESS_ORIGINS = ['operator', 'core'] as const

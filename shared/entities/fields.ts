@@ -27,6 +27,12 @@ export const numberPrefix = z.string().regex(/^[0-9*#+]+$/, 'digits, *, # and + 
 /** A line limit: non-negative integer, 0 = unlimited. */
 export const lineLimit = z.number().int().min(0).max(1_000_000).describe('concurrent calls; 0 = unlimited')
 
+/** Calls per second admitted (a token bucket's refill rate); 0 = no limit. */
+export const cpsLimit = z.number().min(0).max(100_000).describe('calls per second admitted; 0 = no limit')
+
+/** Calls admitted at once above the rate (the bucket's size); 0 = one second's worth, ceil(cpsLimit). */
+export const cpsBurst = z.number().int().min(0).max(1_000_000).describe('calls admitted at once above the rate; 0 = ceil(cpsLimit)')
+
 /** A money amount (decimal number, finite). */
 export const money = z.number().min(-1e12).max(1e12).describe('decimal money amount')
 

@@ -12,7 +12,7 @@ const issuesOf = (body: unknown) => mappingGatewayCreate.safeParse(body).error?.
 describe('mappingGatewayCreate', () => {
   it('accepts IPv4 and IPv6 sources for ip mode and fills defaults', () => {
     expect(mappingGatewayCreate.parse({ ...base, authMode: 'ip', ips: ['192.0.2.1', '2001:db8::1'] })).toEqual({
-      ...base, authMode: 'ip', ips: ['192.0.2.1', '2001:db8::1'], lineLimit: 0, lockType: 'none', mediaProxy: false,
+      ...base, authMode: 'ip', ips: ['192.0.2.1', '2001:db8::1'], lineLimit: 0, cpsLimit: 0, cpsBurst: 0, lockType: 'none', mediaProxy: false,
       calleeRules: [], callerRules: [], allowLossRoutes: false,
     })
   })

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { computeHa1 } from '../auth/digest-hash.js'
 import type { mappingGateways } from '../db/tables/mapping-gateways.js'
 import { AUTH_MODES } from './enums.js'
-import { entityId, entityName, ipAddress, isoFromMs, isoTime, lineLimit, lockType, port, uniqueItems } from './fields.js'
+import { cpsBurst, cpsLimit, entityId, entityName, ipAddress, isoFromMs, isoTime, lineLimit, lockType, port, uniqueItems } from './fields.js'
 import { dialPlan } from './number-rules.js'
 
 /** Row shapes of the `mapping_gateways` table. */
@@ -26,6 +26,8 @@ const fields = {
   username: digestUsername.describe('digest username; required for password'),
   password: z.string().min(1).max(128).describe('write-only; stored as digest HA1 hashes'),
   lineLimit,
+  cpsLimit: cpsLimit.describe('new calls per second from this gateway; the excess gets 503 CpsLimitExceeded; 0 = no limit'),
+  cpsBurst,
   lockType,
   mediaProxy: z.boolean().describe('relay RTP through the core'),
   calleeRules: dialPlan.describe('ingress dial plan for the callee, before rating and routing (strip a trunk prefix, normalise to E.164, reject patterns)'),
@@ -67,6 +69,8 @@ export const mappingGatewayCreate = z
     username: fields.username.optional(),
     password: fields.password.optional(),
     lineLimit: fields.lineLimit.default(0),
+    cpsLimit: fields.cpsLimit.default(0),
+    cpsBurst: fields.cpsBurst.default(0),
     lockType: fields.lockType.default('none'),
     mediaProxy: fields.mediaProxy.default(false),
     calleeRules: fields.calleeRules.default([]),
@@ -98,6 +102,8 @@ export const mappingGateway = z.object({
   port: fields.port.optional(),
   username: fields.username.optional(),
   lineLimit,
+  cpsLimit: fields.cpsLimit,
+  cpsBurst,
   lockType,
   mediaProxy: fields.mediaProxy,
   calleeRules: fields.calleeRules,
@@ -134,6 +140,8 @@ export function mappingGatewayFromRow(row: MappingGatewayRow): MappingGateway {
     ...(row.port === null ? {} : { port: row.port }),
     ...(row.username === null ? {} : { username: row.username }),
     lineLimit: row.lineLimit,
+    cpsLimit: row.cpsLimit,
+    cpsBurst: row.cpsBurst,
     lockType: row.lockType,
     mediaProxy: row.mediaProxy,
     calleeRules: row.calleeRules,

@@ -10,7 +10,7 @@ describe('routingGatewayCreate', () => {
   it('fills port 5060, udp, empty prefixes (match everything), extension mode, no rewrites or rules, caller ID passed on, no loss routes', () => {
     expect(routingGatewayCreate.parse({ name: 'v', host: 'sip.vendor.example' })).toEqual({
       name: 'v', host: 'sip.vendor.example', port: 5060, transport: 'udp', prefixes: [], prefixMode: 'extension',
-      priority: 0, lineLimit: 0, lockType: 'none', switchUntilConnect: true, stopSwitchingCodes: [], protectRoute: false,
+      priority: 0, lineLimit: 0, cpsLimit: 0, cpsBurst: 0, lockType: 'none', switchUntilConnect: true, stopSwitchingCodes: [], protectRoute: false,
       optionsCheck: false, mappingGatewayRule: null, groupId: null, clearingAccountId: null,
       calleeRewrite: { strip: 0, add: '' }, callerRewrite: { strip: 0, add: '' }, mediaProxy: false,
       calleeRules: [], callerRules: [], callerId: { presentation: 'pass', privacy: 'pass', assertedIdentity: false }, allowLossRoutes: false,

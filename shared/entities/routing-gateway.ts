@@ -4,7 +4,7 @@ import type { routingGateways } from '../db/tables/routing-gateways.js'
 import { PREFIX_MODES, SIP_TRANSPORTS } from './enums.js'
 import { callerIdRule, DEFAULT_CALLER_ID, dialPlan } from './number-rules.js'
 import {
-  entityId, entityName, host, isoFromMs, isoTime, lineLimit, lockType, mappingGatewayRule, numberPrefix, patchSchema,
+  cpsBurst, cpsLimit, entityId, entityName, host, isoFromMs, isoTime, lineLimit, lockType, mappingGatewayRule, numberPrefix, patchSchema,
   port, rewrite, sipFailureCode, uniqueItems,
 } from './fields.js'
 
@@ -25,6 +25,8 @@ const fields = {
   prefixMode: z.enum(PREFIX_MODES).describe('extension: shorter matches are fallbacks; expiration: only the longest match'),
   priority: z.number().int().min(0).max(1_000_000).describe('lower is tried first; equal priorities share load'),
   lineLimit,
+  cpsLimit: cpsLimit.describe('attempts per second sent to this gateway; over it the gateway is skipped, and a call with no other gateway gets 503 CpsLimitExceeded; 0 = no limit'),
+  cpsBurst,
   lockType,
   switchUntilConnect: z.boolean().describe('fail over to the next gateway until one answers'),
   stopSwitchingCodes: z
@@ -57,6 +59,8 @@ export const routingGatewayCreate = z.strictObject({
   prefixMode: fields.prefixMode.default('extension'),
   priority: fields.priority.default(0),
   lineLimit: fields.lineLimit.default(0),
+  cpsLimit: fields.cpsLimit.default(0),
+  cpsBurst: fields.cpsBurst.default(0),
   lockType: fields.lockType.default('none'),
   switchUntilConnect: fields.switchUntilConnect.default(true),
   stopSwitchingCodes: fields.stopSwitchingCodes.default([]),

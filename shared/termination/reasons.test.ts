@@ -7,10 +7,11 @@ const DESIGN_REASONS = [
   'SessionTimerExpired', 'AuthenticationFailed', 'AccountLocked', 'AccountBalanceNotEnough', 'CallLimitExceeded',
   'NoAvailableRouter', 'AllGatewayBusy', 'InviteTimeout', 'GatewayTimeout', 'GatewayRejected', 'Blacklisted',
   'SystemShutdown', 'NoRateForDestination', 'OperatorHangup', 'NoProfitableRoute', 'DialPlanRejected',
+  'CpsLimitExceeded', 'DestinationBlocked', 'AccountConcurrentCallsExceeded', 'DailySpendLimitExceeded',
 ]
 
 describe('termination reason catalogue', () => {
-  it('contains every reason the call, policy and routing layers end calls with, NoRateForDestination, OperatorHangup, NoProfitableRoute and DialPlanRejected included', () => {
+  it('contains every reason the call, policy and routing layers end calls with, NoRateForDestination, OperatorHangup, NoProfitableRoute, DialPlanRejected and the rate and fraud guards included', () => {
     expect([...TERMINATION_REASONS].sort()).toEqual([...DESIGN_REASONS].sort())
   })
 

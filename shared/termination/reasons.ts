@@ -81,6 +81,24 @@ export const TERMINATION_REASON_CATALOGUE = {
     hint: "see the vendor's SIP code",
   },
   Blacklisted: { sipStatus: 403, side: 'switch', description: 'caller, callee or source is on a blacklist', hint: 'fraud rule fired' },
+  CpsLimitExceeded: {
+    sipStatus: 503, side: 'switch',
+    description: 'calls per second over the limit (with its burst) of the mapping gateway, the account or every matching routing gateway',
+    hint: 'raise cpsLimit/cpsBurst, or ask the customer to pace its calls',
+  },
+  DestinationBlocked: {
+    sipStatus: 403, side: 'switch',
+    description: "the callee matches one of the account's blocked prefixes, or none of its allowed prefixes",
+    hint: 'fraud guard: check the account blockedPrefixes/allowedPrefixes (premium-rate ranges)',
+  },
+  AccountConcurrentCallsExceeded: {
+    sipStatus: 503, side: 'switch', description: "the account already has its maxConcurrentCalls calls in progress",
+    hint: 'fraud guard: raise the account maxConcurrentCalls if the traffic is genuine',
+  },
+  DailySpendLimitExceeded: {
+    sipStatus: 403, side: 'switch', description: "the account's calls today (SS_TIMEZONE) already cost its dailySpendLimit",
+    hint: 'fraud guard: check the day\'s calls; raise dailySpendLimit if they are genuine',
+  },
   SystemShutdown: {
     sipStatus: null, side: 'switch', description: 'the core stopped with the call up; closed on restart', hint: 'none',
   },

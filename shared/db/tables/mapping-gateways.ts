@@ -1,5 +1,5 @@
 // Drizzle table of mapping (customer, ingress) gateways with their ingress dial plans; passwords are kept only as digest HA1 hashes.
-import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { sqliteTable, text, integer, index, real, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { bool, createdAtMs, idColumn, jsonText, updatedAtMs } from '../columns.js'
 import { accounts } from './accounts.js'
 import { AUTH_MODES, LOCK_TYPES } from '../../entities/enums.js'
@@ -20,6 +20,8 @@ export const mappingGateways = sqliteTable(
     ha1Md5: text('ha1_md5'),
     ha1Sha256: text('ha1_sha256'),
     lineLimit: integer('line_limit').notNull(),
+    cpsLimit: real('cps_limit').notNull().default(0),
+    cpsBurst: integer('cps_burst').notNull().default(0),
     lockType: text('lock_type', { enum: LOCK_TYPES }).notNull(),
     mediaProxy: bool('media_proxy').notNull(),
     calleeRules: jsonText<DialRule[]>('callee_rules').notNull().default([]),

@@ -1,5 +1,5 @@
 // Drizzle table of routing (vendor, egress) gateways with their prefixes, limits, failover, dial plans and caller-ID rules.
-import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { sqliteTable, text, integer, index, real, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { bool, createdAtMs, idColumn, jsonText, updatedAtMs } from '../columns.js'
 import { accounts } from './accounts.js'
 import { gatewayGroups } from './gateway-groups.js'
@@ -20,6 +20,8 @@ export const routingGateways = sqliteTable(
     prefixMode: text('prefix_mode', { enum: PREFIX_MODES }).notNull(),
     priority: integer('priority').notNull(),
     lineLimit: integer('line_limit').notNull(),
+    cpsLimit: real('cps_limit').notNull().default(0),
+    cpsBurst: integer('cps_burst').notNull().default(0),
     lockType: text('lock_type', { enum: LOCK_TYPES }).notNull(),
     switchUntilConnect: bool('switch_until_connect').notNull(),
     stopSwitchingCodes: jsonText<number[]>('stop_switching_codes').notNull(),
