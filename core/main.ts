@@ -24,7 +24,12 @@ import { NetworkTestRunner } from './gateway-reports/network-test-runner.js'
 import { HangupRunner } from './live-calls/hangup-runner.js'
 import { LiveCallsPublisher } from './live-calls/publisher.js'
 import { StatusPublisher } from './gateway-reports/status-publisher.js'
+import { BanWriter } from './access-list/ban-writer.js'
 import { BalanceLedger } from './policy/balance-ledger.js'
+import { AuthRefusalFanout } from './policy/guard/auth-refusals.js'
+import { BlacklistGate, IngressAuthGate, PikeGate, SourceTransactionsGate } from './policy/guard/gates.js'
+import { IngressAuth } from './policy/guard/ingress-auth.js'
+import { SourceGuard } from './policy/guard/source-guard.js'
 import { PolicyController } from './policy/controller.js'
 import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
 import { TransactionLayer } from './sip/transaction/layer.js'
@@ -145,7 +150,17 @@ async function main(): Promise<void> {
   const nodeId = env.NODE_ID ?? hostname()
   // The policy reads the checker's online map from the first INVITE; the checks start once the transport is up.
   const checker = new OptionsChecker({ clock, log: log.child({ module: 'health' }), metrics })
-  const controller = new PolicyController({ config, metrics, health: checker, ledger })
+  // Abuse guards (docs/architecture.md "Facing the internet"): bans written to ip_access_list, one event per refused
+  // authentication (the ban logic listens; a persisted diagnosis can too), and ingress authentication shared by the
+  // pre-transaction screen and the controller so a digest is verified once.
+  const securityLog = log.child({ module: 'security' })
+  const banWriter = new BanWriter({ db: database.db, clock, log: securityLog, nodeId, forgetAfterMs: () => config.current.params.SS_AUTH_BAN_TIME_MAX * 1000 })
+  const guard = new SourceGuard({ config, metrics, log: securityLog, observer: banWriter })
+  const refusals = new AuthRefusalFanout()
+  refusals.add(guard)
+  const auth = new IngressAuth({ metrics, guard, refusals })
+  config.observe({ onConfigSwap: (next) => guard.onConfigSwap(next) })
+  const controller = new PolicyController({ config, metrics, health: checker, ledger, auth })
   const media = mediaEnvironment(env, advertised, clock, log, metrics)
   const b2bua = new B2bua({
     media,
@@ -164,6 +179,19 @@ async function main(): Promise<void> {
   const router = new RequestRouter({ log: log.child({ module: 'sip' }), metrics })
   b2bua.register(router)
   router.handle('OPTIONS', new OptionsAnswerer({ allow: () => router.allow, supported: DEFAULT_VALIDATE_OPTIONS.supported, accept: ['application/sdp'] }))
+  // The screen, in order: banned and blacklisted sources cost nothing; pike and the per-source transaction cap bound
+  // what an unknown source can take; unknown sources, challenges and failed digests are answered once, statelessly.
+  const refusalErrors = metrics.counter('security_refusal_cdr_errors_total', 'Refusal CDRs the sink failed to take').labels()
+  router.addGate(new BlacklistGate(config, guard, clock))
+  router.addGate(new PikeGate(config, guard, clock))
+  router.addGate(new SourceTransactionsGate(config, guard, { serverTransactionsFrom: (address) => layer.serverTransactionsFrom(address) }))
+  router.addGate(new IngressAuthGate(config, auth, guard, clock, {
+    observer: sink, newCdrId, nodeId,
+    onError: (err) => {
+      refusalErrors.inc()
+      securityLog.error('refusal CDR not recorded', { err })
+    },
+  }))
   const layer = new TransactionLayer({
     clock,
     user: router,
@@ -280,6 +308,7 @@ async function main(): Promise<void> {
     await Promise.race([networkTests.stop(), new Promise((ok) => setTimeout(ok, 2_000))])
     await publisher.stop()
     await hangups.stop()
+    await banWriter.stop()
     await liveCalls.stop()
     await Promise.all(transports.all.map((t) => t.close()))
     config.stop()

@@ -5,7 +5,6 @@ import type { MediaEnvironment } from '../media/media-session.js'
 import type { Metric, Metrics } from '../lib/metrics.js'
 import type { Transport } from '../transport/types.js'
 import { buildResponse, generateTag } from '../sip/message/build.js'
-import { isSipUri, parseUri } from '../sip/message/headers/uri.js'
 import type { SipRequest, SipResponse } from '../sip/message/message.js'
 import type { InviteServerTransaction } from '../sip/transaction/invite-server.js'
 import type { TransactionLayer } from '../sip/transaction/layer.js'
@@ -13,7 +12,7 @@ import type { ServerTransaction } from '../sip/transaction/types.js'
 import type { DialogOwner, RequestHandler, RequestRouter } from '../sip/ua/router.js'
 import { Call, type CallSummary } from './call.js'
 import type { CallContext } from './call-context.js'
-import { buildCdr, epochMs } from './cdr-facts.js'
+import { epochMs, numberOf, refusalCdr } from './cdr-facts.js'
 import { CallTable } from './call-table.js'
 import { sipTransport, type CallController, type CallObserver, type RejectDecision } from './ports.js'
 
@@ -55,15 +54,6 @@ const NO_OBSERVER: CallObserver = {
 let fallbackSeq = 0
 function fallbackCdrId(nowMs: number): string {
   return `${Math.floor(nowMs).toString(36)}-${(fallbackSeq++).toString(36)}`
-}
-
-/** The user part of a SIP/tel URI (the number as signalled), '' when there is none. */
-function numberOf(uri: string | undefined): string {
-  if (uri === undefined) return ''
-  const u = parseUri(uri)
-  if (u === undefined) return ''
-  if (isSipUri(u)) return u.user ?? ''
-  return u.scheme === 'tel' && 'number' in u ? u.number : ''
 }
 
 /** Takes new INVITEs and owns the calls' dialogs in the request router; never throws on network input. */
@@ -241,13 +231,12 @@ export class B2bua implements RequestHandler, DialogOwner {
     } else ist.respond(buildResponse(req, d.status, { toTag: generateTag(), ...(d.headers === undefined ? {} : { headers: d.headers }) }))
     if (!d.recordCdr) return
     const now = epochMs(ctx.clock)
-    const skeleton = {
-      id: ctx.newCdrId(now), callId: req.callId ?? '', startedAtMs: now, caller, callee, accountId: d.accountId,
-      mappingGatewayId: d.mappingGatewayId, sourceIp: ist.source.address, sourcePort: ist.source.port,
-      sourceTransport: sipTransport(ist.transport), nodeId: ctx.nodeId,
-    }
-    const facts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: d.notes === undefined ? [] : [...d.notes] }
-    ctx.observer.onCallEnded(buildCdr(facts, { reason: d.reason, sipCode: d.silent ? null : d.status }, now)).catch(ctx.onObserverError)
+    const cdr = refusalCdr({
+      id: ctx.newCdrId(now), callId: req.callId ?? '', atMs: now, caller, callee, accountId: d.accountId, mappingGatewayId: d.mappingGatewayId,
+      sourceIp: ist.source.address, sourcePort: ist.source.port, sourceTransport: sipTransport(ist.transport), nodeId: ctx.nodeId,
+      reason: d.reason, sipCode: d.silent ? null : d.status, ...(d.notes === undefined ? {} : { notes: d.notes }),
+    })
+    ctx.observer.onCallEnded(cdr).catch(ctx.onObserverError)
   }
 
   /** Contact and From host of both legs: the advertised address, else the transport's (IPv6 bracketed). */

@@ -3,6 +3,7 @@ import { billedDurationSec } from '../../shared/billing/billed-duration.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 import { describeTerminationReason, type EndedBy, type TerminationReason } from '../../shared/termination/reasons.js'
 import type { Clock } from '../lib/clock.js'
+import { isSipUri, parseUri } from '../sip/message/headers/uri.js'
 import type { CallSkeleton } from './ports.js'
 
 /** One routing attempt as the CDR stores it (shared `cdrAttemptCreate`). */
@@ -74,6 +75,44 @@ export function buildCdr(f: CallFacts, end: CallEnding, endedAtMs: number): CdrC
     rtpBytesFromCallee: f.rtp?.bytesFromCallee ?? null,
     notes: end.note === undefined ? f.notes : [...f.notes, end.note],
   }
+}
+
+/** What a refusal before any attempt knows (the B2BUA's refusals and the pre-transaction screen's share it). */
+export interface RefusalFacts {
+  id: string
+  callId: string
+  atMs: number
+  caller: string
+  callee: string
+  accountId: string | null
+  mappingGatewayId: string | null
+  sourceIp: string
+  sourcePort: number
+  sourceTransport: CallSkeleton['sourceTransport']
+  nodeId: string
+  reason: TerminationReason
+  /** The status sent, null when the request was dropped unanswered. */
+  sipCode: number | null
+  notes?: readonly string[]
+}
+
+/** The CDR of a call refused before any routing attempt (no answer, no attempts, zero duration). */
+export function refusalCdr(r: RefusalFacts): CdrCreate {
+  const skeleton: CallSkeleton = {
+    id: r.id, callId: r.callId, startedAtMs: r.atMs, caller: r.caller, callee: r.callee, accountId: r.accountId,
+    mappingGatewayId: r.mappingGatewayId, sourceIp: r.sourceIp, sourcePort: r.sourcePort, sourceTransport: r.sourceTransport, nodeId: r.nodeId,
+  }
+  const facts: CallFacts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: r.notes === undefined ? [] : [...r.notes] }
+  return buildCdr(facts, { reason: r.reason, sipCode: r.sipCode }, r.atMs)
+}
+
+/** The user part of a SIP/tel URI (the number as signalled), '' when there is none. */
+export function numberOf(uri: string | undefined): string {
+  if (uri === undefined) return ''
+  const u = parseUri(uri)
+  if (u === undefined) return ''
+  if (isSipUri(u)) return u.user ?? ''
+  return u.scheme === 'tel' && 'number' in u ? u.number : ''
 }
 
 /** The status and phrase a caller gets for a reason whose catalogue status is fixed (InviteTimeout 408, NoAvailableRouter 503...). */

@@ -2,7 +2,7 @@
 import type { InStatement, ResultSet, Row } from '@libsql/client'
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm'
 import {
-  accounts, configVersion, CONFIG_VERSION_ROW_ID, gatewayGroups, mappingGateways, rates, routingGateways, systemParameters,
+  accounts, configVersion, CONFIG_VERSION_ROW_ID, gatewayGroups, ipAccessList, mappingGateways, rates, routingGateways, systemParameters,
 } from '../../shared/db/schema.js'
 import type { Database } from '../../shared/db/node/database.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
@@ -74,9 +74,9 @@ function decodeRow(columns: [string, { name: string; mapFromDriverValue(v: unkno
 
 /** Reads every configuration table in one read transaction, so the snapshot matches the version it carries. */
 export async function readSnapshotInput(source: ConfigSource, loadedAtMs: number): Promise<SnapshotInput> {
-  const tables = [systemParameters, accounts, mappingGateways, routingGateways, gatewayGroups, rates] as const
+  const tables = [systemParameters, accounts, mappingGateways, routingGateways, gatewayGroups, rates, ipAccessList] as const
   const stmts: InStatement[] = [VERSION_SQL, ...tables.map((t) => `select * from ${getTableName(t)}`)]
-  const [version, params, accountRows, mgRows, rgRows, groupRows, rateRows] = await source.client.batch(stmts, 'read')
+  const [version, params, accountRows, mgRows, rgRows, groupRows, rateRows, accessRows] = await source.client.batch(stmts, 'read')
   const issues: SnapshotIssue[] = []
   return {
     version: versionOf(version),
@@ -87,6 +87,7 @@ export async function readSnapshotInput(source: ConfigSource, loadedAtMs: number
     routingGateways: decodeRows(routingGateways, rgRows, issues),
     gatewayGroups: decodeRows(gatewayGroups, groupRows, issues),
     rates: decodeRows(rates, rateRows, issues),
+    accessList: decodeRows(ipAccessList, accessRows, issues),
     issues,
   }
 }

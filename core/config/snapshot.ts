@@ -1,4 +1,5 @@
 // The immutable, validated configuration snapshot the hot path reads: params, gateways, accounts and precomputed lookups.
+import type { AccessListRow } from '../../shared/entities/access-list.js'
 import { account, accountFromRow, type AccountRow } from '../../shared/entities/account.js'
 import { gatewayGroup, gatewayGroupFromRow, reservedLinesIssue, type GatewayGroupRow } from '../../shared/entities/gateway-group.js'
 import {
@@ -8,6 +9,7 @@ import { routingGateway, routingGatewayFromRow, type RoutingGatewayRow } from '.
 import { rate, rateFromRow, type RateRow } from '../../shared/entities/rate.js'
 import { resolveParams, type SystemParams } from '../../shared/params/system-params.js'
 import { RateBook } from '../../shared/billing/rate-book.js'
+import { AccessList } from './access-list.js'
 import { compileIngress, type IngressPlans } from '../../shared/routing/ingress.js'
 import { buildRoutingTable, type RoutingTable } from '../../shared/routing/routing-table.js'
 
@@ -32,6 +34,8 @@ export interface SnapshotInput {
   gatewayGroups: readonly GatewayGroupRow[]
   /** Rows of `rates` (all tables, every effective-from); absent = no rates. */
   rates?: readonly RateRow[]
+  /** Rows of `ip_access_list` (blacklist and whitelist); absent = both empty. */
+  accessList?: readonly AccessListRow[]
   /** Rows that could not even be decoded (malformed JSON columns), found while reading. */
   issues?: readonly SnapshotIssue[]
 }
@@ -61,6 +65,8 @@ export interface ConfigSnapshot {
   readonly rates: RateBook
   /** Compiled ingress dial plans by mapping gateway id. */
   readonly ingress: ReadonlyMap<string, IngressPlans>
+  /** The dynamic blacklist (operators' entries, automatic bans) and the whitelist. */
+  readonly accessList: AccessList
   readonly issues: readonly SnapshotIssue[]
 }
 
@@ -190,6 +196,7 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
     routing,
     rates: book,
     ingress,
+    accessList: new AccessList(input.accessList ?? []),
     issues: Object.freeze(issues),
   })
 }

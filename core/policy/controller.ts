@@ -1,5 +1,4 @@
 // The admission controller: a new INVITE → identify → authenticate → account and line checks → route, as one Decision for the call layer.
-import type { DigestAlgorithm } from '../../shared/auth/digest-hash.js'
 import { callCost } from '../../shared/billing/rating.js'
 import type { AccountRow } from '../../shared/entities/account.js'
 import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
@@ -9,15 +8,15 @@ import { RollingQuality } from '../../shared/routing/quality.js'
 import { decideRoute, type RouteCandidate, type RoutingLive } from '../../shared/routing/route.js'
 import { skipNotes } from '../../shared/routing/skip-notes.js'
 import type { TerminationReason } from '../../shared/termination/reasons.js'
-import type { AdmissionRequest, CallController, ChallengeDecision, Decision, RejectDecision, RouteTarget } from '../call/ports.js'
+import type { AdmissionRequest, CallController, Decision, RejectDecision, RouteTarget } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { CounterSeries, Metric, Metrics } from '../lib/metrics.js'
 import type { BookRate } from '../../shared/billing/rate-book.js'
 import { AdmittedCall } from './admitted-call.js'
 import { BalanceLedger } from './balance-ledger.js'
 import { CallBilling } from './call-billing.js'
-import { DigestAuthenticator, type ChallengeStatus } from './digest.js'
-import { acceptsDigest, identifySource, passwordSourceAllowed } from './identify.js'
+import type { ChallengeStatus, DigestAuthenticator } from './digest.js'
+import { IngressAuth } from './guard/ingress-auth.js'
 import { LineCounters, type GatewayHealth } from './limits.js'
 
 /** Where the controller reads the current snapshot (the ConfigLoader; once per admit). */
@@ -38,8 +37,10 @@ export interface PolicyControllerOptions {
   challengeStatus?: ChallengeStatus
   /** Shares load among equal priorities (default Math.random). */
   random?: () => number
-  /** Reuse an authenticator (tests pin its secret); default one per controller. */
+  /** Reuse an authenticator (tests pin its secret); default one per controller. Ignored when `auth` is given. */
   digest?: DigestAuthenticator
+  /** Ingress authentication shared with the pre-transaction screen (main.ts); default one of this controller's own. */
+  auth?: IngressAuth
   lines?: LineCounters
   /** Reservations and unwritten charges per account; main.ts feeds it the CDR writer's reports. */
   ledger?: BalanceLedger
@@ -67,11 +68,8 @@ export class PolicyController implements CallController {
   /** `lines.live` plus the ledger's clearing balances and the quality window, the `live` argument of decideRoute. */
   private readonly routeLive: RoutingLive
   private readonly config: SnapshotSource
-  private readonly digest: DigestAuthenticator
-  private readonly challengeStatus: ChallengeStatus
+  private readonly auth: IngressAuth
   private readonly random: () => number
-  private readonly unknownSource: CounterSeries
-  private readonly digestOutcomes: Metric
   private readonly admitted: CounterSeries
   private readonly refused: Metric
 
@@ -81,11 +79,10 @@ export class PolicyController implements CallController {
     this.ledger = opts.ledger ?? new BalanceLedger()
     this.quality = opts.quality ?? new RollingQuality(() => this.config.current.params)
     this.routeLive = routingLive(this.lines.live, this.ledger, this.quality)
-    this.digest = opts.digest ?? new DigestAuthenticator()
-    this.challengeStatus = opts.challengeStatus ?? 407
+    this.auth = opts.auth ?? new IngressAuth({
+      metrics: opts.metrics, ...(opts.digest === undefined ? {} : { digest: opts.digest }), ...(opts.challengeStatus === undefined ? {} : { challengeStatus: opts.challengeStatus }),
+    })
     this.random = opts.random ?? Math.random
-    this.unknownSource = opts.metrics.counter('sip_unknown_source_total', 'INVITEs from a source that is no mapping gateway').labels()
-    this.digestOutcomes = opts.metrics.counter('policy_digest_total', 'digest checks by outcome', ['outcome'])
     const admissions = opts.metrics.counter('policy_admissions_total', 'new INVITEs by admission result', ['result'])
     this.admitted = admissions.labels('route')
     this.refused = admissions
@@ -94,30 +91,16 @@ export class PolicyController implements CallController {
   /** Decides one new INVITE on the current snapshot (read once, so the whole decision sees one config version). */
   admit(req: AdmissionRequest): Decision {
     const snapshot = this.config.current
-    const params = snapshot.params
-    let gateway = identifySource(snapshot, req.source)
-    if (gateway === undefined) {
-      if (!acceptsDigest(snapshot)) {
-        this.unknownSource.inc()
-        // SS_REPLY_UNAUTHORIZED off: answer nothing, so scanners learn nothing (VOS3000 behaviour).
-        return this.reject(403, 'AuthenticationFailed', null, !params.SS_REPLY_UNAUTHORIZED, params.SS_RECORD_UNKNOWN_SOURCE)
-      }
-      const realm = params.SS_AUTH_REALM
-      const outcome = this.digest.verify(req.request, snapshot, realm, req.nowMs)
-      if (outcome.kind === 'challenge') {
-        this.digestOutcomes.inc(1, outcome.stale ? 'stale' : 'challenge')
-        return this.challenge(realm, req.nowMs, outcome.stale, params.SS_AUTH_DIGEST_FIRST)
-      }
-      if (outcome.kind === 'failed' || !passwordSourceAllowed(outcome.gateway, req.source)) {
-        this.digestOutcomes.inc(1, 'failed')
-        // Known user with a wrong password, unknown user, or right password from an unlisted IP: the same 403.
-        const known = outcome.gateway
-        return this.reject(403, 'AuthenticationFailed', known, false, known !== null || params.SS_RECORD_UNKNOWN_SOURCE)
-      }
-      this.digestOutcomes.inc(1, 'ok')
-      gateway = outcome.gateway
+    // Usually decided already by the pre-transaction screen, which answered challenges and refusals statelessly.
+    const v = this.auth.authenticate(req.request, req.source, snapshot, req.nowMs)
+    switch (v.kind) {
+      case 'gateway':
+        return this.admitGateway(req, snapshot, v.gateway)
+      case 'challenge':
+        return { kind: 'challenge', status: v.status, headers: v.headers }
+      case 'refuse':
+        return this.reject(403, 'AuthenticationFailed', v.gateway, v.silent, v.recordCdr)
     }
-    return this.admitGateway(req, snapshot, gateway)
   }
 
   /** Checks lock, account, balance and line limit of an identified gateway, then routes. */
@@ -199,12 +182,6 @@ export class PolicyController implements CallController {
       billing,
       quality: this.quality,
     })
-  }
-
-  /** RFC 3261 §22.3: 407 with Proxy-Authenticate (or 401 with WWW-Authenticate), SHA-256 and MD5 offered together. */
-  private challenge(realm: string, nowMs: number, stale: boolean, first: DigestAlgorithm): ChallengeDecision {
-    const status = this.challengeStatus
-    return { kind: 'challenge', status, headers: this.digest.challengeHeaders(status, realm, nowMs, stale, first) }
   }
 
   private reject(

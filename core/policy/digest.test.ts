@@ -98,12 +98,12 @@ describe('DigestAuthenticator', () => {
 
     it('fails a known user with a wrong password and names the gateway', () => {
       const { verify, challenge } = setup()
-      expect(verify(credentialsFor(challenge(), { ...ALICE, password: 'guess' }))).toMatchObject({ kind: 'failed', gateway: { id: 'mgPw' } })
+      expect(verify(credentialsFor(challenge(), { ...ALICE, password: 'guess' }))).toMatchObject({ kind: 'failed', gateway: { id: 'mgPw' }, why: 'mismatch' })
     })
 
     it('fails an unknown user without naming any gateway', () => {
       const { verify, challenge } = setup()
-      expect(verify(credentialsFor(challenge(), { ...ALICE, username: 'mallory' }))).toEqual({ kind: 'failed', gateway: null })
+      expect(verify(credentialsFor(challenge(), { ...ALICE, username: 'mallory' }))).toEqual({ kind: 'failed', gateway: null, why: 'mismatch' })
     })
 
     it('fails credentials whose digest uri is not the Request-URI', () => {
@@ -114,7 +114,7 @@ describe('DigestAuthenticator', () => {
 
     it('fails an algorithm that was not offered', () => {
       const { verify, challenge } = setup()
-      expect(verify(credentialsFor(challenge(), ALICE).replace('algorithm=SHA-256', 'algorithm=SHA-512-256'))).toMatchObject({ kind: 'failed' })
+      expect(verify(credentialsFor(challenge(), ALICE).replace('algorithm=SHA-256', 'algorithm=SHA-512-256'))).toMatchObject({ kind: 'failed', why: 'malformed' })
     })
 
     it('answers stale=true for an expired nonce with a correct digest', () => {

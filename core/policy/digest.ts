@@ -16,7 +16,7 @@ export type DigestOutcome =
   /** No credentials for our realm (stale=false), or a correct digest over an expired, foreign or replayed nonce (stale=true). */
   | { kind: 'challenge'; stale: boolean }
   /** Wrong password, unknown user, wrong uri, unsupported algorithm or qop: one answer for all (RFC 7616 §5.1 user enumeration). */
-  | { kind: 'failed'; gateway: Readonly<MappingGatewayRow> | null }
+  | { kind: 'failed'; gateway: Readonly<MappingGatewayRow> | null; why: 'malformed' | 'mismatch' }
 
 /** Options; tests pass a fixed secret so nonces are reproducible. */
 export interface DigestOptions {
@@ -80,6 +80,11 @@ function credentialsFor(req: SipRequest, realm: string): AuthHeader | undefined 
     }
   }
   return undefined
+}
+
+/** The username of the request's Digest credentials for `realm`, or null when it carries none. */
+export function credentialUsername(req: SipRequest, realm: string): string | null {
+  return credentialsFor(req, realm)?.params.get('username') ?? null
 }
 
 /** Issues and verifies digest nonces for one process; holds the nonce secret and the nonce-count window. */
@@ -164,13 +169,13 @@ export class DigestAuthenticator {
     // RFC 7616 §3.4: we offered qop="auth" only, so qop, nc and cnonce are mandatory.
     const nc = parseNonceCount(ncText)
     const wellFormed = algorithm !== null && p.get('qop') === 'auth' && nc >= 0 && cnonce.length > 0 && nonce.length > 0
-    if (!wellFormed) return { kind: 'failed', gateway }
+    if (!wellFormed) return { kind: 'failed', gateway, why: 'malformed' }
     const stored = gateway !== null && gateway.digestRealm === realm ? (algorithm === 'MD5' ? gateway.ha1Md5 : gateway.ha1Sha256) : null
     const ha1 = stored ?? (algorithm === 'MD5' ? this.dummyHa1Md5 : this.dummyHa1Sha256)
     const expected = digestResponse(algorithm, ha1, req.method, uri, nonce, ncText, cnonce)
     // RFC 7616 §3.4.6: the digest-uri must name the Request-URI; compared as received (RFC 3261 §22.4 reuses it verbatim).
     const matches = constantTimeEqual(expected, response) && uri === req.uri
-    if (!matches || stored === null || gateway === null) return { kind: 'failed', gateway }
+    if (!matches || stored === null || gateway === null) return { kind: 'failed', gateway, why: 'mismatch' }
     const seq = this.checkNonce(nonce, nowMs, snapshot.params.SS_AUTH_NONCE_TTL * 1000)
     if (seq < 0) return CHALLENGE_STALE
     // Only a verified digest moves the count, so a forged request cannot burn a client's future nc values.

@@ -1,12 +1,10 @@
 // Ingress identification: which mapping gateway an INVITE comes from by its source address (ip_port, then ip mode), before any digest.
 import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
+import { sourceIp } from '../config/access-list.js'
 import { findMappingGatewayBySource, type ConfigSnapshot } from '../config/snapshot.js'
 import type { RemoteAddr } from '../transport/types.js'
 
-/** The source IP as configured: an IPv4-mapped IPv6 address (`::ffff:192.0.2.1` from a dual-stack socket) becomes IPv4. */
-export function sourceIp(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.', 7) ? address.slice(7) : address
-}
+export { sourceIp }
 
 /**
  * The mapping gateway owning the datagram's source address: an `ip_port` gateway needs IP and port, an `ip` gateway the

@@ -89,6 +89,8 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   private readonly warnAgent: string | undefined
   private readonly viaHost: string | undefined
   private readonly servers = new Map<string, ServerTransaction>()
+  /** Live server transactions per source address, so the screen can cap what one source holds. */
+  private readonly serversBySource = new Map<string, number>()
   private readonly clients = new Map<string, ClientTransaction>()
   private readonly c: LayerCounters
   /** The node's transports by protocol (TCP for large requests, dialogs picking by URI); set with useTransports. */
@@ -265,6 +267,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     // RFC 3261 §18.2.2: over a stream, responses use the request's connection; once it closed, a new one to the source at the sent-by port.
     if (transport.reliable) tx.reopenTarget = { address: remote.address, port: via.port ?? defaultPort(via.transport), family: remote.family }
     this.servers.set(key, tx)
+    this.serversBySource.set(remote.address, (this.serversBySource.get(remote.address) ?? 0) + 1)
     return tx
   }
 
@@ -491,8 +494,22 @@ export class TransactionLayer implements TransportUser, TransactionContext {
 
   /** @internal machines call this once when they reach terminated. */
   terminated(tx: Transaction<string>): void {
-    const table: Map<string, AnyTransaction> = tx.kind === 'ict' || tx.kind === 'nict' ? this.clients : this.servers
-    if (table.get(tx.key) === tx) table.delete(tx.key)
+    if (tx.kind === 'ict' || tx.kind === 'nict') {
+      if (this.clients.get(tx.key) === tx) this.clients.delete(tx.key)
+      return
+    }
+    const server = this.servers.get(tx.key)
+    if (server !== tx) return
+    this.servers.delete(tx.key)
+    const from = server.source.address
+    const n = this.serversBySource.get(from) ?? 0
+    if (n <= 1) this.serversBySource.delete(from)
+    else this.serversBySource.set(from, n - 1)
+  }
+
+  /** Live server transactions created for requests from this source address. */
+  serverTransactionsFrom(address: string): number {
+    return this.serversBySource.get(address) ?? 0
   }
 
   /** @internal machines call this for each message they send for the first time (responses, the ACK for a non-2xx). */

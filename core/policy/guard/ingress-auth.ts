@@ -1,0 +1,144 @@
+// Ingress authentication of one new INVITE, decided once: the pre-transaction screen answers challenges and refusals statelessly, the controller admits what it let through.
+import type { DigestAlgorithm } from '../../../shared/auth/digest-hash.js'
+import type { MappingGatewayRow } from '../../../shared/entities/mapping-gateway.js'
+import { sourceIp } from '../../config/access-list.js'
+import type { ConfigSnapshot } from '../../config/snapshot.js'
+import type { Metric, Metrics } from '../../lib/metrics.js'
+import type { SipRequest } from '../../sip/message/message.js'
+import type { RemoteAddr } from '../../transport/types.js'
+import { credentialUsername, DigestAuthenticator, type ChallengeStatus } from '../digest.js'
+import { acceptsDigest, identifySource, passwordSourceAllowed } from '../identify.js'
+import type { AuthRefusalObserver, AuthRefusalReason } from './auth-refusals.js'
+import type { SourceGuard } from './source-guard.js'
+
+/** What authentication made of a new INVITE. */
+export type IngressVerdict =
+  /** The mapping gateway the call comes from (by source address, or by a verified digest). */
+  | { readonly kind: 'gateway'; readonly gateway: Readonly<MappingGatewayRow> }
+  /** Retry with credentials (RFC 3261 §22.2): 407 Proxy-Authenticate or 401 WWW-Authenticate. */
+  | { readonly kind: 'challenge'; readonly status: ChallengeStatus; readonly headers: readonly (readonly [string, string])[] }
+  /**
+   * 403 AuthenticationFailed, or silence (`silent`: SS_REPLY_UNAUTHORIZED off for an unknown source); `recordCdr` says
+   * whether the refusal leaves a CDR (a known gateway's, or any with SS_RECORD_UNKNOWN_SOURCE).
+   */
+  | {
+    readonly kind: 'refuse'
+    readonly reason: AuthRefusalReason
+    readonly gateway: Readonly<MappingGatewayRow> | null
+    readonly silent: boolean
+    readonly recordCdr: boolean
+  }
+
+/** Construction options. */
+export interface IngressAuthOptions {
+  metrics: Metrics
+  /** 407 (default, as a proxy challenges) or 401. */
+  challengeStatus?: ChallengeStatus
+  digest?: DigestAuthenticator
+  /** The ban logic (failure windows, username locks, unanswered challenges); absent in tests of the controller alone. */
+  guard?: SourceGuard
+  /** Told of every refused attempt (the guard, metrics, a persisted diagnosis). */
+  refusals?: AuthRefusalObserver
+}
+
+/**
+ * Identifies the source of a new INVITE (IP, IP+port) or verifies its digest, once per request: the verdict is kept
+ * with the request object, so the screen's decision and the controller's agree and a digest's nonce count moves once.
+ */
+export class IngressAuth {
+  private readonly verdicts = new WeakMap<SipRequest, IngressVerdict>()
+  private readonly digest: DigestAuthenticator
+  private readonly challengeStatus: ChallengeStatus
+  private readonly guard: SourceGuard | undefined
+  private readonly refusals: AuthRefusalObserver | undefined
+  private readonly outcomes: Metric
+  private readonly unknownSource: Metric
+
+  constructor(opts: IngressAuthOptions) {
+    this.digest = opts.digest ?? new DigestAuthenticator()
+    this.challengeStatus = opts.challengeStatus ?? 407
+    this.guard = opts.guard
+    this.refusals = opts.refusals
+    this.outcomes = opts.metrics.counter('policy_digest_total', 'digest checks by outcome', ['outcome'])
+    this.unknownSource = opts.metrics.counter('sip_unknown_source_total', 'INVITEs from a source that is no mapping gateway')
+  }
+
+  /** The verdict for this INVITE (computed on the first call, the same object after). */
+  authenticate(req: SipRequest, source: RemoteAddr, snapshot: ConfigSnapshot, nowMs: number): IngressVerdict {
+    let v = this.verdicts.get(req)
+    if (v === undefined) this.verdicts.set(req, (v = this.decide(req, source, snapshot, nowMs)))
+    return v
+  }
+
+  private decide(req: SipRequest, source: RemoteAddr, snapshot: ConfigSnapshot, nowMs: number): IngressVerdict {
+    const gateway = identifySource(snapshot, source)
+    if (gateway !== undefined) return { kind: 'gateway', gateway }
+    const params = snapshot.params
+    const ip = sourceIp(source.address)
+    if (!acceptsDigest(snapshot)) {
+      this.unknownSource.inc()
+      const portGateway = ipPortGatewayOf(snapshot, ip)
+      this.emit(source, ip, nowMs, portGateway === undefined ? 'unknown_source' : 'ip_port_mismatch', portGateway ?? null, null)
+      // SS_REPLY_UNAUTHORIZED off: answer nothing, so scanners learn nothing (VOS3000 behaviour). The source is not the
+      // gateway, so its CDR (with SS_RECORD_UNKNOWN_SOURCE) names none.
+      return { kind: 'refuse', reason: portGateway === undefined ? 'unknown_source' : 'ip_port_mismatch', gateway: null, silent: !params.SS_REPLY_UNAUTHORIZED, recordCdr: params.SS_RECORD_UNKNOWN_SOURCE }
+    }
+    const realm = params.SS_AUTH_REALM
+    const username = credentialUsername(req, realm)
+    if (username !== null) {
+      this.guard?.onCredentials(ip)
+      // A locked username is refused before its digest is checked, so guessing cannot go on during the lock.
+      const named = snapshot.mappingGatewaysByUsername.get(username)
+      if (named !== undefined && this.guard?.userLocked(snapshot, named, ip, nowMs) === true) {
+        this.outcomes.inc(1, 'locked')
+        return this.refuse(source, ip, nowMs, 'user_locked', named, username, false, false)
+      }
+    }
+    const outcome = this.digest.verify(req, snapshot, realm, nowMs)
+    if (outcome.kind === 'challenge') {
+      this.outcomes.inc(1, outcome.stale ? 'stale' : 'challenge')
+      if (!outcome.stale && this.guard?.onChallenge(snapshot, ip, nowMs) === true) this.emit(source, ip, nowMs, 'challenge_unanswered', null, null)
+      return this.challenge(realm, nowMs, outcome.stale, params.SS_AUTH_DIGEST_FIRST)
+    }
+    if (outcome.kind === 'failed') {
+      this.outcomes.inc(1, 'failed')
+      const known = outcome.gateway
+      const reason: AuthRefusalReason = outcome.why === 'malformed' ? 'bad_credentials' : known === null ? 'unknown_user' : 'wrong_password'
+      // Known user with a wrong password, unknown user, or right password from an unlisted IP: the same 403 (RFC 7616 §5.1).
+      return this.refuse(source, ip, nowMs, reason, known, username, false, known !== null || params.SS_RECORD_UNKNOWN_SOURCE)
+    }
+    if (!passwordSourceAllowed(outcome.gateway, source)) {
+      this.outcomes.inc(1, 'failed')
+      return this.refuse(source, ip, nowMs, 'source_not_allowed', outcome.gateway, username, false, true)
+    }
+    this.outcomes.inc(1, 'ok')
+    this.guard?.onAuthenticated(outcome.gateway.id, ip)
+    return { kind: 'gateway', gateway: outcome.gateway }
+  }
+
+  /** RFC 3261 §22.3: 407 with Proxy-Authenticate (or 401 with WWW-Authenticate), SHA-256 and MD5 offered together. */
+  private challenge(realm: string, nowMs: number, stale: boolean, first: DigestAlgorithm): IngressVerdict {
+    const status = this.challengeStatus
+    return { kind: 'challenge', status, headers: this.digest.challengeHeaders(status, realm, nowMs, stale, first) }
+  }
+
+  private refuse(
+    source: RemoteAddr, ip: string, nowMs: number, reason: AuthRefusalReason, gateway: Readonly<MappingGatewayRow> | null, username: string | null,
+    silent: boolean, recordCdr: boolean,
+  ): IngressVerdict {
+    this.emit(source, ip, nowMs, reason, gateway, username)
+    return { kind: 'refuse', reason, gateway, silent, recordCdr }
+  }
+
+  private emit(source: RemoteAddr, ip: string, nowMs: number, reason: AuthRefusalReason, gateway: Readonly<MappingGatewayRow> | null, username: string | null): void {
+    // The username is attacker-chosen text: kept only bounded.
+    const user = username === null ? null : username.slice(0, 64)
+    this.refusals?.onAuthRefused({ atMs: nowMs, sourceIp: ip, sourcePort: source.port, reason, mappingGatewayId: gateway?.id ?? null, username: user })
+  }
+}
+
+/** An `ip_port` gateway that lists this IP (the request came from another port), if any. */
+function ipPortGatewayOf(snapshot: ConfigSnapshot, ip: string): Readonly<MappingGatewayRow> | undefined {
+  for (const gw of snapshot.mappingGatewaysBySource.values()) if (gw.ips.includes(ip)) return gw
+  return undefined
+}
