@@ -70,10 +70,10 @@ describe('entity / table parity', () => {
 describe('naming (snake_case tables and columns, <table>_<columns>_idx indexes)', () => {
   const tables = (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTable))
 
-  it('exports all twenty-four tables from schema.ts', () => {
+  it('exports all twenty-five tables from schema.ts', () => {
     expect(tables.map((t) => getTableName(t)).sort()).toEqual([
       'accounts', 'alert_deliveries', 'alert_rules', 'alerts', 'api_keys', 'audit_log', 'billed_cdrs', 'call_hangups', 'cdrs',
-      'config_version', 'console_sessions', 'core_nodes', 'gateway_groups', 'gateway_status', 'job_leases', 'live_calls',
+      'config_version', 'console_sessions', 'core_nodes', 'gateway_groups', 'gateway_status', 'ip_access_list', 'job_leases', 'live_calls',
       'mapping_gateways', 'network_tests', 'payments', 'rate_tables', 'rates', 'routing_gateways', 'system_parameters', 'webhooks',
     ])
   })
