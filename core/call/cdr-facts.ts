@@ -78,18 +78,8 @@ export function buildCdr(f: CallFacts, end: CallEnding, endedAtMs: number): CdrC
 }
 
 /** What a refusal before any attempt knows (the B2BUA's refusals and the pre-transaction screen's share it). */
-export interface RefusalFacts {
-  id: string
-  callId: string
+export interface RefusalFacts extends Omit<CallSkeleton, 'startedAtMs'> {
   atMs: number
-  caller: string
-  callee: string
-  accountId: string | null
-  mappingGatewayId: string | null
-  sourceIp: string
-  sourcePort: number
-  sourceTransport: CallSkeleton['sourceTransport']
-  nodeId: string
   reason: TerminationReason
   /** The status sent, null when the request was dropped unanswered. */
   sipCode: number | null
@@ -98,12 +88,10 @@ export interface RefusalFacts {
 
 /** The CDR of a call refused before any routing attempt (no answer, no attempts, zero duration). */
 export function refusalCdr(r: RefusalFacts): CdrCreate {
-  const skeleton: CallSkeleton = {
-    id: r.id, callId: r.callId, startedAtMs: r.atMs, caller: r.caller, callee: r.callee, accountId: r.accountId,
-    mappingGatewayId: r.mappingGatewayId, sourceIp: r.sourceIp, sourcePort: r.sourcePort, sourceTransport: r.sourceTransport, nodeId: r.nodeId,
-  }
-  const facts: CallFacts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: r.notes === undefined ? [] : [...r.notes] }
-  return buildCdr(facts, { reason: r.reason, sipCode: r.sipCode }, r.atMs)
+  const { atMs, reason, sipCode, notes, ...rest } = r
+  const skeleton: CallSkeleton = { ...rest, startedAtMs: atMs }
+  const facts: CallFacts = { skeleton, answeredAtMs: null, firstProgressAtMs: null, calleeOut: null, routingGatewayId: null, attempts: [], notes: notes === undefined ? [] : [...notes] }
+  return buildCdr(facts, { reason, sipCode }, atMs)
 }
 
 /** The user part of a SIP/tel URI (the number as signalled), '' when there is none. */
