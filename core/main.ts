@@ -26,6 +26,8 @@ import { LiveCallsPublisher } from './live-calls/publisher.js'
 import { StatusPublisher } from './gateway-reports/status-publisher.js'
 import { BanWriter } from './access-list/ban-writer.js'
 import { BalanceLedger } from './policy/balance-ledger.js'
+import { CallGuards, MemorySpendCounter } from './policy/call-guards.js'
+import { seedSpendToday } from './cdr/spend-today.js'
 import { AuthRefusalFanout } from './policy/guard/auth-refusals.js'
 import { BlacklistGate, IngressAuthGate, PikeGate, SourceTransactionsGate } from './policy/guard/gates.js'
 import { IngressAuth } from './policy/guard/ingress-auth.js'
@@ -160,7 +162,11 @@ async function main(): Promise<void> {
   refusals.add(guard)
   const auth = new IngressAuth({ metrics, guard, refusals })
   config.observe({ onConfigSwap: (next) => guard.onConfigSwap(next) })
-  const controller = new PolicyController({ config, metrics, health: checker, ledger, auth })
+  // Fraud guards: the day's spend of accounts with a dailySpendLimit continues from the CDRs already written.
+  const spend = new MemorySpendCounter(() => config.current.params.SS_TIMEZONE)
+  const limited = [...first.accounts.values()].filter((a) => a.dailySpendLimit > 0).map((a) => a.id)
+  await seedSpendToday(database.db, spend, limited, first.params.SS_TIMEZONE, clock.now())
+  const controller = new PolicyController({ config, metrics, health: checker, ledger, auth, guards: new CallGuards({ spend }) })
   const media = mediaEnvironment(env, advertised, clock, log, metrics)
   const b2bua = new B2bua({
     media,

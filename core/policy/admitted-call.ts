@@ -6,6 +6,7 @@ import type { CdrCreate } from '../../shared/entities/cdr.js'
 import type { CallTariff, RouteDecision, RouteTarget } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { CallBilling } from './call-billing.js'
+import type { CallGuards } from './call-guards.js'
 import type { LineCounters } from './limits.js'
 
 /** What an admitted call is made of (the controller fills it once per INVITE). */
@@ -26,6 +27,8 @@ export interface AdmittedCallInit {
   billing?: CallBilling | null
   /** The quality window the finished call's attempts feed. */
   quality?: RollingQuality | null
+  /** Routing gateways' calls per second (taken per attempt) and the account's daily spend (fed at the end). */
+  guards?: CallGuards | null
 }
 
 /**
@@ -49,6 +52,7 @@ export class AdmittedCall implements RouteDecision {
   private readonly lines: LineCounters
   private readonly billing: CallBilling | null
   private readonly quality: RollingQuality | null
+  private readonly guards: CallGuards | null
   /** Targets currently holding a line (usually zero or one). */
   private held: RouteTarget[] | null = null
   private released = false
@@ -68,13 +72,16 @@ export class AdmittedCall implements RouteDecision {
     this.notes = init.notes
     this.billing = init.billing ?? null
     this.quality = init.quality ?? null
-    init.lines.takeIngress(init.mappingGatewayId)
+    this.guards = init.guards ?? null
+    init.lines.takeIngress(init.mappingGatewayId, init.accountId)
   }
 
   /** Takes a line on the target's gateway and group; true when already held, false when full or the call was released. */
   acquire(target: RouteTarget): boolean {
     if (this.released) return false
     if (this.held !== null && this.held.includes(target)) return true
+    // Over its calls per second the gateway is skipped like a full one (the controller left out those empty at admission).
+    if (this.guards !== null && !this.guards.takeGatewayCps(this.snapshot, target.routingGatewayId)) return false
     if (!this.lines.tryTakeTarget(this.snapshot, this.mappingGatewayId, target)) return false
     ;(this.held ??= []).push(target)
     return true
@@ -102,6 +109,7 @@ export class AdmittedCall implements RouteDecision {
   bill(cdr: CdrCreate): void {
     this.billing?.bill(cdr)
     this.quality?.record(cdr)
+    if (cdr.cost !== null && cdr.cost > 0) this.guards?.spend.add(this.accountId, cdr.cost, cdr.endedAtMs)
   }
 
   /** Gives back the ingress line, any target line still held and the prepaid reservation; later calls are no-ops. */
@@ -113,6 +121,6 @@ export class AdmittedCall implements RouteDecision {
       for (const t of this.held) this.lines.releaseTarget(this.mappingGatewayId, t)
       this.held = null
     }
-    this.lines.releaseIngress(this.mappingGatewayId)
+    this.lines.releaseIngress(this.mappingGatewayId, this.accountId)
   }
 }

@@ -12,7 +12,9 @@ import type { AdmissionRequest, CallController, Decision, RejectDecision, RouteT
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { CounterSeries, Metric, Metrics } from '../lib/metrics.js'
 import type { BookRate } from '../../shared/billing/rate-book.js'
+import { catalogueStatus } from '../call/cdr-facts.js'
 import { AdmittedCall } from './admitted-call.js'
+import { CallGuards, MemorySpendCounter } from './call-guards.js'
 import { BalanceLedger } from './balance-ledger.js'
 import { CallBilling } from './call-billing.js'
 import type { ChallengeStatus, DigestAuthenticator } from './digest.js'
@@ -46,6 +48,8 @@ export interface PolicyControllerOptions {
   ledger?: BalanceLedger
   /** Rolling quality per routing gateway and route prefix; default one fed by this controller's calls. */
   quality?: RollingQuality
+  /** Calls per second and fraud guards (main.ts seeds its spend counter with the day's CDRs); default in-process ones. */
+  guards?: CallGuards
 }
 
 const NO_HEADERS: readonly (readonly [string, string])[] = []
@@ -69,6 +73,8 @@ export class PolicyController implements CallController {
   private readonly routeLive: RoutingLive
   private readonly config: SnapshotSource
   private readonly auth: IngressAuth
+  /** Calls per second of gateways and accounts, destination lists, concurrent calls and the day's spend. */
+  readonly guards: CallGuards
   private readonly random: () => number
   private readonly admitted: CounterSeries
   private readonly refused: Metric
@@ -79,6 +85,7 @@ export class PolicyController implements CallController {
     this.ledger = opts.ledger ?? new BalanceLedger()
     this.quality = opts.quality ?? new RollingQuality(() => this.config.current.params)
     this.routeLive = routingLive(this.lines.live, this.ledger, this.quality)
+    this.guards = opts.guards ?? new CallGuards({ spend: new MemorySpendCounter(() => this.config.current.params.SS_TIMEZONE) })
     this.auth = opts.auth ?? new IngressAuth({
       metrics: opts.metrics, ...(opts.digest === undefined ? {} : { digest: opts.digest }), ...(opts.challengeStatus === undefined ? {} : { challengeStatus: opts.challengeStatus }),
     })
@@ -126,6 +133,9 @@ export class PolicyController implements CallController {
       callee = r.callee
       caller = r.caller
     }
+    // Fraud and rate guards, on the number as rated and routed (after the gateway's dial plan).
+    const guarded = this.guards.refusal(gateway, account, callee, this.lines.accountCalls(account.id), req.nowMs)
+    if (guarded !== null) return this.reject(catalogueStatus(guarded, 503), guarded, gateway, false, true)
     const ledger = this.ledger
     ledger.snapshot = snapshot
     const capSec = maxCallDuration(snapshot.params, account)
@@ -164,8 +174,17 @@ export class PolicyController implements CallController {
       const d = this.reject(503, route.reason, gateway, false, true)
       return notes.length === 0 ? d : { ...d, notes }
     }
-    const targets = new Array<RouteTarget>(route.candidates.length)
-    for (let i = 0; i < targets.length; i++) targets[i] = toTarget(snapshot, route.candidates[i]!)
+    const targets: RouteTarget[] = []
+    const overRate: string[] = []
+    for (const c of route.candidates) {
+      if (this.guards.gatewayCpsAvailable(snapshot, c.routingGatewayId, Date.now())) targets.push(toTarget(snapshot, c))
+      else overRate.push(c.routingGatewayId)
+    }
+    if (overRate.length > 0) {
+      const note = `over their calls per second: ${overRate.join(', ')}`
+      notes = notes.length === 0 ? [note] : [...notes, note]
+      if (targets.length === 0) return { ...this.reject(503, 'CpsLimitExceeded', gateway, false, true), notes }
+    }
     this.admitted.inc()
     return new AdmittedCall({
       snapshot,
@@ -181,6 +200,7 @@ export class PolicyController implements CallController {
       notes,
       billing,
       quality: this.quality,
+      guards: this.guards,
     })
   }
 

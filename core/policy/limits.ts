@@ -57,6 +57,7 @@ export class LineCounters {
   private readonly groupMappingCalls = new Map<string, Map<string, number>>()
   /** The `live` argument of decideRoute; reads the counters in place, no copy per call. */
   readonly live: RoutingLive
+  private readonly accountLines = new Map<string, number>()
   /** Lines ever taken per mapping gateway (calls admitted) and per routing gateway (attempts): the status publisher's calls per second. */
   readonly taken = { mapping: new Map<string, number>(), routing: new Map<string, number>() }
 
@@ -85,15 +86,22 @@ export class LineCounters {
     return gateway.lineLimit > 0 && this.ingressCalls(gateway.id) >= gateway.lineLimit
   }
 
-  /** Takes an ingress line on the mapping gateway. */
-  takeIngress(mappingGatewayId: string): void {
-    inc(this.mappingCalls, mappingGatewayId)
-    inc(this.taken.mapping, mappingGatewayId)
+  /** Current calls of an account (all its mapping gateways). */
+  accountCalls(accountId: string): number {
+    return this.accountLines.get(accountId) ?? 0
   }
 
-  /** Gives back an ingress line; throws LineCountError when none was taken. */
-  releaseIngress(mappingGatewayId: string): void {
+  /** Takes an ingress line on the mapping gateway (and its account, when given). */
+  takeIngress(mappingGatewayId: string, accountId?: string): void {
+    inc(this.mappingCalls, mappingGatewayId)
+    inc(this.taken.mapping, mappingGatewayId)
+    if (accountId !== undefined) inc(this.accountLines, accountId)
+  }
+
+  /** Gives back an ingress line (and the account's, when given); throws LineCountError when none was taken. */
+  releaseIngress(mappingGatewayId: string, accountId?: string): void {
     if (!dec(this.mappingCalls, mappingGatewayId)) throw new LineCountError(`no ingress line held by ${mappingGatewayId}`)
+    if (accountId !== undefined && !dec(this.accountLines, accountId)) throw new LineCountError(`no line held by account ${accountId}`)
   }
 
   /**
