@@ -3,7 +3,9 @@ import { sql } from 'drizzle-orm'
 import type { z } from 'zod'
 import {
   accounts, cdrs, configVersion, CONFIG_VERSION_ROW_ID, gatewayGroups, mappingGateways, rates, rateTables, routingGateways, systemParameters,
+  ipAccessList,
 } from '../../../shared/db/schema.js'
+import { whitelistCreate, whitelistToRow } from '../../../shared/entities/access-list.js'
 import { accountCreate, accountToRow } from '../../../shared/entities/account.js'
 import type { CdrRow } from '../../../shared/entities/cdr.js'
 import { gatewayGroupCreate, gatewayGroupToRow } from '../../../shared/entities/gateway-group.js'
@@ -38,6 +40,8 @@ export interface TestConfig {
   mappingGateways?: readonly MappingGatewaySeed[]
   routingGateways?: readonly RoutingGatewaySeed[]
   remove?: { routingGateways?: readonly string[]; mappingGateways?: readonly string[] }
+  /** Addresses or CIDR blocks put on the whitelist (as POST /v1/whitelist does). */
+  whitelist?: readonly string[]
 }
 
 /** Thrown when a test configuration would be refused by the API's own validation. */
@@ -100,6 +104,10 @@ export async function writeConfig(db: Db, config: TestConfig): Promise<number> {
     for (const seed of config.routingGateways ?? []) {
       const { id, ...set } = routingGatewayToRow(parsed(routingGatewayCreate, seed, 'routing gateway'), { id: seed.id, nowMs })
       await tx.insert(routingGateways).values({ id, ...set }).onConflictDoUpdate({ target: routingGateways.id, set })
+    }
+    for (const cidr of config.whitelist ?? []) {
+      const row = whitelistToRow(parsed(whitelistCreate, { id: cidr, cidr } as { id: string }, 'whitelist entry'), { id: `wl_${cidr}`, nowMs })
+      await tx.insert(ipAccessList).values(row).onConflictDoNothing()
     }
     for (const id of config.remove?.routingGateways ?? []) await tx.delete(routingGateways).where(sql`${routingGateways.id} = ${id}`)
     for (const id of config.remove?.mappingGateways ?? []) await tx.delete(mappingGateways).where(sql`${mappingGateways.id} = ${id}`)

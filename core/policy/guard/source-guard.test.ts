@@ -67,6 +67,18 @@ describe('SourceGuard', () => {
     expect(g.guard.ban(g.config.current, '198.51.100.9', 'request_flood', 0, 60)).toBeNull()
   })
 
+  it('stops applying an automatic ban once the address is configured on a gateway, but keeps an operator\'s entry', () => {
+    const g = setup()
+    ;[0, 1, 2].forEach((i) => g.fail('192.0.2.99', i))
+    expect(g.out('192.0.2.99', 10)).not.toBeNull()
+    g.config.current = policySnapshot({ parameters: PARAMS, mappingGateways: [mappingGateway('mgNew', { authMode: 'ip', ips: ['192.0.2.99'] })] })
+    expect(g.out('192.0.2.99', 10)).toBeNull()
+    g.config.current = policySnapshot({
+      parameters: PARAMS, mappingGateways: [mappingGateway('mgNew', { authMode: 'ip', ips: ['192.0.2.99'] })], accessList: [accessEntry('blacklist', '192.0.2.99/32')],
+    })
+    expect(g.out('192.0.2.99', 10)).toEqual({ reason: 'manual', untilMs: null })
+  })
+
   it('answers a blacklist entry covering the source, permanent or until it expires, unless the source is also whitelisted', () => {
     const g = setup({
       accessList: [

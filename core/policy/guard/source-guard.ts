@@ -102,13 +102,18 @@ export class SourceGuard implements AuthRefusalObserver {
     return known.has(ip)
   }
 
-  /** What shuts the source out at `nowMs` (a whitelisted source never is), or null. */
+  /**
+   * What shuts the source out at `nowMs`, or null. An operator's blacklist entry holds unless the source is
+   * whitelisted; an automatic ban (this node's, or one persisted by any core) never holds for a trusted source, so an
+   * address that becomes a gateway's after its ban is served at once.
+   */
   shutOut(snapshot: ConfigSnapshot, ip: string, nowMs: number): ShutOut | null {
     const list = snapshot.accessList
     const row = list.blacklisted(ip, nowMs)
+    if (row !== undefined && row.origin === 'operator') return list.whitelisted(ip) ? null : { reason: row.reason, untilMs: row.expiresAtMs }
     const ban = row === undefined ? this.bans.get(ip, nowMs) : undefined
     if (row === undefined && (ban === undefined || ban.untilMs <= nowMs)) return null
-    if (list.whitelisted(ip)) return null
+    if (this.trusted(snapshot, ip)) return null
     return row !== undefined ? { reason: row.reason, untilMs: row.expiresAtMs } : { reason: ban!.reason, untilMs: ban!.untilMs }
   }
 
