@@ -27,7 +27,7 @@ export function isBreached(rule: Pick<AlertRuleRow, 'metric' | 'threshold'>, val
 /** True when the window holds enough calls to judge the rule (gatewayOffline reads live status, not calls). */
 export function isJudgeable(rule: Pick<AlertRuleRow, 'metric' | 'minAttempts'>, m: Measurement | undefined): m is Measurement & { value: number } {
   if (m === undefined || m.value === null) return false
-  return rule.metric === 'gatewayOffline' || m.attempts >= rule.minAttempts
+  return rule.metric === 'gatewayOffline' || rule.metric === 'sourceBans' || m.attempts >= rule.minAttempts
 }
 
 /**

@@ -1,6 +1,6 @@
 // Covers measureRules on a real libSQL file: each scope and metric over its own window, attempts per routing gateway across failover, and live status.
 import { describe, expect, it } from 'vitest'
-import { gatewayStatus } from '../../shared/db/schema.js'
+import { gatewayStatus, ipAccessList } from '../../shared/db/schema.js'
 import type { AlertRuleRow } from '../../shared/entities/alert-rule.js'
 import { attempt, cdrRow, insertCdrs } from '../test-support/cdrs.js'
 import { useHarness } from '../test-support/harness.js'
@@ -73,5 +73,19 @@ describe('measureRules', () => {
     ]
     const m = await measureRules(h().db, rules, NOW)
     expect(rules.map((r) => m.get(r.id)?.value)).toEqual([1, 0, null])
+  })
+
+  it('counts auth failures and blocked destinations among the calls, and the automatic bans made in the window', async () => {
+    await insertCdrs(h().db, [
+      ...Array.from({ length: 3 }, (_, i) => cdrRow({ startedAtMs: NOW - 10_000 - i, terminationReason: 'AuthenticationFailed', sipCode: 403, routingGatewayId: null, attempts: [] })),
+      cdrRow({ startedAtMs: NOW - 5000, terminationReason: 'DestinationBlocked', sipCode: 403, routingGatewayId: null, attempts: [] }),
+    ])
+    const ban = (id: string, updatedAtMs: number, origin: 'core' | 'operator' = 'core') => ({
+      id, list: 'blacklist' as const, cidr: `${id}/32`, reason: 'auth_failures' as const, origin, note: null, offences: 1, expiresAtMs: NOW + 1, nodeId: 'n', createdAtMs: updatedAtMs, updatedAtMs,
+    })
+    await h().db.insert(ipAccessList).values([ban('203.0.113.1', NOW - 60_000), ban('203.0.113.2', NOW - 1000), ban('203.0.113.3', NOW - 400_000), ban('203.0.113.4', NOW - 1000, 'operator')])
+    const [auth, blocked, bans] = [rule({ metric: 'authFailures' }), rule({ metric: 'blockedDestinations' }), rule({ metric: 'sourceBans' })]
+    const m = await measureRules(h().db, [auth, blocked, bans], NOW)
+    expect([m.get(auth.id)?.value, m.get(blocked.id)?.value, m.get(bans.id)?.value]).toEqual([3, 1, 2])
   })
 })

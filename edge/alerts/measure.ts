@@ -1,6 +1,6 @@
 // Measures every enabled rule's metric in a few grouped queries per window length: calls by gateway/account/reason/code, attempts per routing gateway, prefixes, live status.
 import { eq, sql } from 'drizzle-orm'
-import { cdrs, gatewayStatus } from '../../shared/db/schema.js'
+import { cdrs, gatewayStatus, ipAccessList } from '../../shared/db/schema.js'
 import type { AlertRuleRow } from '../../shared/entities/alert-rule.js'
 import type { Queryable } from '../env.js'
 import { roundTo } from '../analysis/calls.js'
@@ -42,7 +42,10 @@ export function metricValue(rule: Pick<AlertRuleRow, 'metric' | 'reason' | 'sipC
     case 'reasonCount': return rule.reason === null ? null : (s.byReason.get(rule.reason) ?? 0)
     case 'sipCodeCount': return rule.sipCode === null ? null : (s.bySipCode.get(rule.sipCode) ?? 0)
     case 'avgPddMs': return s.pddCount === 0 ? null : Math.round(s.pddSum / s.pddCount)
-    case 'gatewayOffline': return null
+    case 'authFailures': return s.byReason.get('AuthenticationFailed') ?? 0
+    case 'blockedDestinations': return s.byReason.get('DestinationBlocked') ?? 0
+    case 'gatewayOffline':
+    case 'sourceBans': return null
   }
 }
 
@@ -57,13 +60,17 @@ export async function measureRules(db: Queryable, rules: readonly AlertRuleRow[]
   const byWindow = new Map<number, AlertRuleRow[]>()
   for (const r of rules) byWindow.set(r.windowSec, [...(byWindow.get(r.windowSec) ?? []), r])
   const offlineRules = rules.filter((r) => r.metric === 'gatewayOffline')
+  const banRules = rules.filter((r) => r.metric === 'sourceBans')
   const status = offlineRules.length === 0 ? [] : await db
     .select({ id: gatewayStatus.gatewayId, online: gatewayStatus.online }).from(gatewayStatus).where(eq(gatewayStatus.kind, 'routing'))
 
   for (const [windowSec, windowRules] of byWindow) {
     const window = { fromMs: nowMs - windowSec * 1000, toMs: nowMs }
     const inWindow = sql`${cdrs.startedAtMs} >= ${window.fromMs} and ${cdrs.startedAtMs} < ${window.toMs}`
-    const callRules = windowRules.filter((r) => r.metric !== 'gatewayOffline')
+    const callRules = windowRules.filter((r) => r.metric !== 'gatewayOffline' && r.metric !== 'sourceBans')
+    const bans = !banRules.some((r) => r.windowSec === windowSec) ? 0 : (await db.all<{ n: number }>(sql`
+      select count(*) as n from ${ipAccessList} where ${ipAccessList.origin} = 'core'
+        and ${ipAccessList.updatedAtMs} >= ${window.fromMs} and ${ipAccessList.updatedAtMs} < ${window.toMs}`))[0]?.n ?? 0
     const calls = callRules.length === 0 ? [] : await db.all<CallPart>(sql`
       select ${cdrs.mappingGatewayId} as mgw, ${cdrs.accountId} as acc, ${cdrs.routingGatewayId} as rgw, ${cdrs.terminationReason} as reason,
         ${cdrs.sipCode} as sipCode, count(*) as calls, count(${cdrs.answeredAtMs}) as answered, total(${cdrs.pddMs}) as pddSum, count(${cdrs.pddMs}) as pddCount
@@ -87,6 +94,10 @@ export async function measureRules(db: Queryable, rules: readonly AlertRuleRow[]
     }
 
     for (const rule of windowRules) {
+      if (rule.metric === 'sourceBans') {
+        out.set(rule.id, { window, attempts: bans, value: bans, topReasons: [] })
+        continue
+      }
       if (rule.metric === 'gatewayOffline') {
         const judged = rule.scope.kind === 'routingGateway' ? status.filter((s) => s.id === (rule.scope as { id: string }).id) : status
         const value = judged.length === 0 ? null : judged.filter((s) => !s.online).length

@@ -4,10 +4,11 @@ import { CAPACITY_MIN_CALLS, diagnose, findNoRouteForPrefix, NO_ROUTE_MIN_CALLS 
 import { FAS_MIN_SHORT_CALLS, findFalseAnswerSupervision, findLossRoutes, LOSS_MIN_CALLS } from './diagnose-money.js'
 import type { DiagnosisFacts } from './finding.js'
 import { AUTH_MIN_FAILURES, findAuthFailures, findNetworkTimeouts, UNREACHABLE_MIN_ATTEMPTS } from './diagnose-network.js'
+import { findSourceBans } from './diagnose-security.js'
 
 const empty: DiagnosisFacts = {
   calls: 1000, reasonsByHour: [], noRouteByCallee: [], callLimitByMappingGateway: [], attemptsByBucket: [], pddByGateway: [],
-  authFailuresBySource: [], routingGateways: [], clearingAccounts: [], clearingLimit: 0, mappingGateways: [], gatewayStatus: [],
+  authFailuresBySource: [], routingGateways: [], clearingAccounts: [], clearingLimit: 0, mappingGateways: [], gatewayStatus: [], bans: [],
   answeredByBucket: [], shortExamples: [], lossByGateway: [], lossExamples: [],
 }
 
@@ -66,5 +67,15 @@ describe('diagnose', () => {
     expect(at(LOSS_MIN_CALLS - 1, 10)).toEqual([])
     expect(at(LOSS_MIN_CALLS, 100)).toEqual(['warning'])
     expect(at(LOSS_MIN_CALLS, 15)).toEqual(['critical'])
+  })
+
+  it('reports the window\'s automatic bans once, most repeated first, names a customer\'s address among them, and is critical for a campaign', () => {
+    const ban = (cidr: string, offences: number, reason = 'auth_failures') => ({ cidr, reason, offences, expiresAtMs: 2_000_000, updatedAtMs: 1_000_000 })
+    const f = { ...empty, bans: [ban('203.0.113.5/32', 1), ban('203.0.113.6/32', 3, 'request_flood'), ban('192.0.2.10/32', 1)], mappingGateways: [{ id: 'mg1', authMode: 'ip', ips: ['192.0.2.10'], port: null }] }
+    const [finding] = findSourceBans(f)
+    expect(finding).toMatchObject({ kind: 'SourcesBanned', severity: 'warning', evidence: { bans: 3, byReason: { auth_failures: 2, request_flood: 1 }, customerAddresses: ['192.0.2.10/32'] } })
+    expect((finding!.evidence.sources as { cidr: string }[])[0]!.cidr).toBe('203.0.113.6/32')
+    expect(findSourceBans({ ...empty, bans: Array.from({ length: 25 }, (_, i) => ban(`198.51.100.${i}/32`, 1)) })[0]!.severity).toBe('critical')
+    expect(findSourceBans(empty)).toEqual([])
   })
 })

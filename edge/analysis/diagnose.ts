@@ -1,6 +1,7 @@
 // Automatic diagnosis: pure classification of a window's aggregates into findings with cause, evidence and the fix a VoIP engineer would give.
 import { findFalseAnswerSupervision, findLossRoutes } from './diagnose-money.js'
 import { findAuthFailures, findNetworkTimeouts, findSlowGateways } from './diagnose-network.js'
+import { findSourceBans } from './diagnose-security.js'
 import type { DiagnosisFacts, Finding } from './finding.js'
 
 /** NoAvailableRouter calls needed before a prefix is reported. */
@@ -131,5 +132,6 @@ export function diagnose(f: DiagnosisFacts): Finding[] {
     ...findAuthFailures(f),
     ...findFalseAnswerSupervision(f),
     ...findLossRoutes(f),
+    ...findSourceBans(f),
   ].sort((a, b) => order[a.severity] - order[b.severity])
 }

@@ -1,6 +1,6 @@
 // The few SQL aggregates (over the indexed time window) and configuration rows that diagnosis classifies.
-import { eq, sql, type SQL } from 'drizzle-orm'
-import { accounts, cdrs, gatewayStatus, mappingGateways, routingGateways } from '../../shared/db/schema.js'
+import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
+import { accounts, cdrs, gatewayStatus, ipAccessList, mappingGateways, routingGateways } from '../../shared/db/schema.js'
 import type { Queryable } from '../env.js'
 import { readEffectiveParams } from '../params-store.js'
 import { NO_ROUTE_MAX_PREFIX } from './diagnose.js'
@@ -37,13 +37,16 @@ export async function readDiagnosisFacts(db: Queryable, window: { fromMs: number
       select ${cdrs.sourceIp} as sourceIp, ${cdrs.sourcePort} as sourcePort, count(*) as n, total(${cdrs.sipCode} in (401, 407)) as digest
       from ${cdrs} where ${reason('AuthenticationFailed')} group by 1, 2`),
   ])
-  const [gateways, clearingAccounts, params, mapping, status] = await Promise.all([
+  const [gateways, clearingAccounts, params, mapping, status, bans] = await Promise.all([
     db.select({ id: routingGateways.id, clearingAccountId: routingGateways.clearingAccountId, optionsCheck: routingGateways.optionsCheck }).from(routingGateways),
     db.select({ id: accounts.id, balance: accounts.balance, status: accounts.status }).from(accounts),
     readEffectiveParams(db),
     db.select({ id: mappingGateways.id, authMode: mappingGateways.authMode, ips: mappingGateways.ips, port: mappingGateways.port }).from(mappingGateways),
     db.select({ routingGatewayId: gatewayStatus.gatewayId, online: gatewayStatus.online, lossRatio: gatewayStatus.lossRatio })
       .from(gatewayStatus).where(eq(gatewayStatus.kind, 'routing')),
+    db.select({ cidr: ipAccessList.cidr, reason: ipAccessList.reason, offences: ipAccessList.offences, expiresAtMs: ipAccessList.expiresAtMs, updatedAtMs: ipAccessList.updatedAtMs })
+      .from(ipAccessList)
+      .where(and(eq(ipAccessList.origin, 'core'), gte(ipAccessList.updatedAtMs, window.fromMs), lt(ipAccessList.updatedAtMs, window.toMs))),
   ])
   return {
     calls: reasonsByHour.reduce((s, r) => s + r.calls, 0),
@@ -58,6 +61,7 @@ export async function readDiagnosisFacts(db: Queryable, window: { fromMs: number
     clearingLimit: params.SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT,
     mappingGateways: mapping,
     gatewayStatus: status,
+    bans,
     ...(await money),
   }
 }

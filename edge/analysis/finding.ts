@@ -5,7 +5,7 @@ import { MONEY_FINDING_KINDS, type MoneyFacts } from './diagnose-money.js'
 /** Finding kinds (docs/api.md "Queries", diagnosis). */
 export const FINDING_KINDS = [
   'NoRouteForPrefix', 'CapacityExhausted', 'VendorBalanceLow', 'GatewayUnreachable', 'OwnNetworkDown', 'SlowGateway',
-  'AuthFailuresBehindNat', 'CredentialMismatch', ...MONEY_FINDING_KINDS,
+  'AuthFailuresBehindNat', 'CredentialMismatch', ...MONEY_FINDING_KINDS, 'SourcesBanned',
 ] as const
 /** Severities, the same words webhooks filter on. */
 export const SEVERITIES = ['info', 'warning', 'critical'] as const
@@ -42,4 +42,6 @@ export interface DiagnosisFacts extends MoneyFacts {
   clearingLimit: number
   mappingGateways: { id: string; authMode: string; ips: string[]; port: number | null }[]
   gatewayStatus: { routingGatewayId: string; online: boolean; lossRatio: number | null }[]
+  /** Automatic bans the cores made or renewed in the window (from ip_access_list). */
+  bans: { cidr: string; reason: string; offences: number; expiresAtMs: number | null; updatedAtMs: number }[]
 }

@@ -15,7 +15,10 @@ export type AlertMetric = (typeof ALERT_METRICS)[number]
 const fields = {
   name: entityName,
   scope: alertScope.describe('{ kind: all } | { kind: routingGateway|mappingGateway|account, id } | { kind: prefix, prefix }'),
-  metric: z.enum(ALERT_METRICS).describe('failureRatio/reasonCount/sipCodeCount/avgPddMs/gatewayOffline fire at or above the threshold, asr at or below'),
+  metric: z.enum(ALERT_METRICS).describe(
+    'failureRatio/reasonCount/sipCodeCount/avgPddMs/gatewayOffline/authFailures/blockedDestinations/sourceBans fire at or above the threshold, asr at or below; ' +
+    'authFailures counts AuthenticationFailed calls, blockedDestinations DestinationBlocked calls, sourceBans the automatic bans made in the window (scope all)',
+  ),
   reason: terminationReason.nullable().describe('termination reason counted by reasonCount'),
   sipCode: sipStatusCode.nullable().describe('SIP status counted by sipCodeCount'),
   windowSec: z.number().int().min(60).max(86_400).describe('seconds of calls judged on every run'),
@@ -35,6 +38,7 @@ export function alertRuleIssues(r: AlertRuleShape): { path: string; message: str
   if (r.metric === 'reasonCount' && r.reason === null) issues.push({ path: 'reason', message: 'reasonCount needs a reason' })
   if (r.metric === 'sipCodeCount' && r.sipCode === null) issues.push({ path: 'sipCode', message: 'sipCodeCount needs a sipCode' })
   if ((r.metric === 'failureRatio' || r.metric === 'asr') && r.threshold > 1) issues.push({ path: 'threshold', message: `${r.metric} is a ratio: 0..1` })
+  if (r.metric === 'sourceBans' && r.scope.kind !== 'all') issues.push({ path: 'scope', message: 'sourceBans counts bans of sources, not calls: scope all' })
   if (r.metric === 'gatewayOffline' && r.scope.kind !== 'all' && r.scope.kind !== 'routingGateway') {
     issues.push({ path: 'scope', message: 'gatewayOffline watches routing gateways: scope all or routingGateway' })
   }

@@ -23,7 +23,7 @@ export const NETWORK_TEST_STATUSES = ['pending', 'running', 'done', 'failed'] as
 /** What an alert rule watches: every call, one gateway, one account or a callee prefix. */
 export const ALERT_SCOPE_KINDS = ['all', 'routingGateway', 'mappingGateway', 'account', 'prefix'] as const
 /** What an alert rule measures over its window. */
-export const ALERT_METRICS = ['failureRatio', 'asr', 'reasonCount', 'sipCodeCount', 'gatewayOffline', 'avgPddMs'] as const
+export const ALERT_METRICS = ['failureRatio', 'asr', 'reasonCount', 'sipCodeCount', 'gatewayOffline', 'avgPddMs', 'authFailures', 'blockedDestinations', 'sourceBans'] as const
 /** Alert and finding severities; webhooks filter on them. */
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const
 /** One alert severity (also what webhooks filter on). */

@@ -15,7 +15,7 @@ export const diagnoseOperation = defineOperation(
     method: 'get',
     path: '/diagnosis',
     operationId: 'diagnose',
-    summary: 'Automatic diagnosis of a window: NoRouteForPrefix, CapacityExhausted, VendorBalanceLow, GatewayUnreachable, OwnNetworkDown, SlowGateway, AuthFailuresBehindNat, CredentialMismatch, FalseAnswerSupervision, LossRoutes',
+    summary: 'Automatic diagnosis of a window: NoRouteForPrefix, CapacityExhausted, VendorBalanceLow, GatewayUnreachable, OwnNetworkDown, SlowGateway, AuthFailuresBehindNat, CredentialMismatch, FalseAnswerSupervision, LossRoutes, SourcesBanned',
     query: diagnosisQuery,
     responses: { 200: { description: 'findings, most severe first; empty on healthy traffic', schema: z.object({ findings: z.array(finding) }) } },
   },
