@@ -8,7 +8,7 @@ import type { RateRow } from '../../shared/entities/rate.js'
 import { applyIngress, compileIngress } from '../../shared/routing/ingress.js'
 import { RollingQuality, type QualityCdr } from '../../shared/routing/quality.js'
 import { decideRoute, type RouteDecision, type RoutingLive } from '../../shared/routing/route.js'
-import { buildRoutingTable, type RoutingSnapshot, type RoutingTable } from '../../shared/routing/routing-table.js'
+import { buildRoutingTable, withPrices, type RoutingSnapshot, type RoutingTable } from '../../shared/routing/routing-table.js'
 import type { Queryable } from '../env.js'
 import { badRequest } from '../errors.js'
 import { readEffectiveParams } from '../params-store.js'
@@ -132,7 +132,7 @@ export async function analyseRouting(db: Queryable, q: RoutingQuestion): Promise
   const customerTable = mapping.rateTableId ?? null
   if (customerTable !== null) tables.add(customerTable)
   const book = new RateBook(await ratesFor(db, tables, numbers), q.nowMs)
-  const table: RoutingTable = { ...bare, prices: book }
+  const table = withPrices(bare, book)
   const customerRate: RatingRate | null = customerTable === null ? null : book.find(customerTable, ingress.callee, q.nowMs)
   const live = await readRoutingLive(db, snapshot)
   const quality = await readQuality(db, table, [...new Set(matching.map((g) => g.config.id))], q.nowMs)

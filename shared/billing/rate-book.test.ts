@@ -1,7 +1,9 @@
 // Covers the rate book: longest prefix per rate table, the latest effective-from in effect, a future rate taking over at its time.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { rateCreate, rateToRow, type RateRow } from '../entities/rate.js'
 import { RateBook } from './rate-book.js'
+import { buildRateIndex, findRate } from './rating.js'
 
 let seq = 0
 function rate(rateTableId: string, prefix: string, pricePerMinute: number, effectiveFrom = '1970-01-01T00:00:00.000Z'): RateRow {
@@ -25,5 +27,32 @@ describe('RateBook', () => {
     expect(book.find('a', '4930', T0)?.pricePerMinute).toBe(1)
     expect(book.find('a', '4930', Date.UTC(2024, 1, 1) - 1)?.pricePerMinute).toBe(1)
     expect(book.find('a', '4930', Date.UTC(2024, 1, 1))?.pricePerMinute).toBe(2)
+  })
+
+  it('answers as a fresh longest-prefix index of the table would at every later time (rates taking effect in between)', () => {
+    const row = fc.record({
+      table: fc.constantFrom('a', 'b', 'c'), prefix: fc.stringMatching(/^[0-3]{0,4}$/), price: fc.integer({ min: 0, max: 99 }),
+      from: fc.integer({ min: 0, max: 100 }),
+    })
+    fc.assert(fc.property(fc.array(row, { maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 6 }), fc.array(fc.stringMatching(/^[0-3]{0,6}$/), { minLength: 1, maxLength: 6 }), (rows, steps, numbers) => {
+      const seen = new Set<string>()
+      const rates = rows.flatMap((r, i) => {
+        const key = `${r.table}|${r.prefix}|${r.from}`
+        if (seen.has(key)) return []
+        seen.add(key)
+        return [{ id: `r${i}`, rateTableId: r.table, prefix: r.prefix, pricePerMinute: r.price, firstIncrementSec: 60, nextIncrementSec: 60, effectiveFromMs: T0 + r.from }]
+      })
+      const book = new RateBook(rates, T0 + 20)
+      let now = T0 + 20
+      for (const step of steps) {
+        now += step
+        for (const table of ['a', 'b', 'c', 'missing']) {
+          for (const n of numbers) {
+            const expected = findRate(buildRateIndex(rates.filter((r) => r.rateTableId === table), now), n)
+            expect(book.find(table, n, now)?.id ?? null).toBe(expected?.id ?? null)
+          }
+        }
+      }
+    }))
   })
 })

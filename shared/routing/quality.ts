@@ -67,6 +67,9 @@ class Ring {
   lastFedAtMs = 0
   cached: QualityFigures | undefined = undefined
 
+  /** End time of the oldest sample (read before touching the arrays: routing checks it on every call). */
+  oldestAtMs = Number.POSITIVE_INFINITY
+
   private dropOldest(): void {
     const i = this.head
     const t = this.talk[i]!
@@ -81,6 +84,7 @@ class Ring {
     }
     this.head = (i + 1) % this.at.length
     this.size--
+    this.oldestAtMs = this.size === 0 ? Number.POSITIVE_INFINITY : this.at[this.head]!
     this.cached = undefined
   }
 
@@ -103,7 +107,7 @@ class Ring {
 
   /** Drops samples beyond the last `calls` and older than `fromMs`. */
   trim(calls: number, fromMs: number): void {
-    while (this.size > calls || (this.size > 0 && this.at[this.head]! < fromMs)) this.dropOldest()
+    while (this.size > calls || this.oldestAtMs < fromMs) this.dropOldest()
   }
 
   push(atMs: number, pddMs: number, talkSec: number, calls: number): void {
@@ -113,6 +117,7 @@ class Ring {
     this.at[i] = atMs
     this.pdd[i] = pddMs
     this.talk[i] = talkSec
+    if (this.size === 0) this.oldestAtMs = atMs
     this.size++
     if (talkSec >= 0) {
       this.answered++

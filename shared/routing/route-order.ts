@@ -8,6 +8,8 @@ export interface Usable {
   readonly g: RoutingTableGateway
   /** Length of its longest matching prefix. */
   readonly length: number
+  /** That prefix (sliced once, when quality or the candidate needs it). */
+  prefix: string | null
   /** Numbers already transformed (when a price or a reject rule needed them), else null. */
   readonly calleeOut: string | null
   readonly callerOut: string | null

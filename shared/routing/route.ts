@@ -168,7 +168,7 @@ function evaluate(g: RoutingTableGateway, length: number, longest: number, e: Ev
     else callerOut = out
   }
   if (reason === null && e.pricing) {
-    rate = g.rateTableId === null || e.table.prices === null ? null : e.table.prices.find(g.rateTableId, calleeOut!, facts.nowMs)
+    rate = g.rateKey < 0 ? null : e.table.prices!.findKey(g.rateKey, calleeOut!, facts.nowMs)
     if (rate === null) {
       if (e.lcr && e.table.params.SS_ROUTE_UNPRICED_GATEWAYS === 'skip') reason = 'unpriced'
     } else if (e.guardPrice !== null && !g.config.allowLossRoutes && rate.pricePerMinute > e.guardPrice) {
@@ -184,7 +184,7 @@ function evaluate(g: RoutingTableGateway, length: number, longest: number, e: Ev
     rejected.push({ routingGatewayId: g.config.id, reason, matchedPrefix: facts.callee.slice(0, length) })
     return null
   }
-  return { g, length, calleeOut, callerOut, rate, rank: 0, first: 0, second: 0, tail: 0, quality: undefined, verdict: null, score: 1, demoted: false, probe: false }
+  return { g, length, prefix: null, calleeOut, callerOut, rate, rank: 0, first: 0, second: 0, tail: 0, quality: undefined, verdict: null, score: 1, demoted: false, probe: false }
 }
 
 /** Quality of each usable gateway (a map lookup each), with demotion and probes as the parameters say. */
@@ -196,7 +196,7 @@ function applyQuality(usable: Usable[], e: Eval, explain: boolean): void {
   const { facts } = e
   const random = facts.random
   for (const u of usable) {
-    const f = source.figures(u.g.config.id, facts.callee.slice(0, u.length), facts.nowMs)
+    const f = source.figures(u.g.config.id, (u.prefix = facts.callee.slice(0, u.length)), facts.nowMs)
     u.quality = f
     u.verdict = judgeQuality(f, p)
     if (mode === 'score') u.score = qualityScore(f, p)
@@ -218,7 +218,7 @@ function toCandidate(u: Usable, e: Eval, tokens: readonly string[], customerPric
   return {
     routingGatewayId: c.id,
     priority: c.priority,
-    matchedPrefix: facts.callee.slice(0, u.length),
+    matchedPrefix: u.prefix ?? facts.callee.slice(0, u.length),
     protectRoute: c.protectRoute,
     calleeOut,
     callerOut,

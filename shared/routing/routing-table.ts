@@ -32,7 +32,9 @@ export type RoutingParams = Pick<SystemParams, (typeof ROUTING_PARAM_NAMES)[numb
 
 /** Vendor prices by rate table (a RateBook fits): the rate in effect at `nowMs` for the longest prefix of `number`. */
 export interface PriceBook {
-  find(rateTableId: string, number: string, nowMs: number): RatingRate | null
+  /** A rate table's key for `findKey`, -1 when it has no rates; resolved once per gateway when the table is built. */
+  keyOf(rateTableId: string): number
+  findKey(key: number, number: string, nowMs: number): RatingRate | null
 }
 
 /** Configuration the table is built from; `timeZone` is an IANA name for calendars (default UTC; SS_TIMEZONE should feed it). */
@@ -64,6 +66,8 @@ export interface RoutingTableGateway {
   readonly callerPlan: DialPlan
   /** The rate table that prices this vendor (its clearing account's); null = unpriced. */
   readonly rateTableId: string | null
+  /** Its key in the table's price book; -1 = unpriced. */
+  readonly rateKey: number
 }
 
 /** Precomputed lookups for one config snapshot; build once, share between calls. */
@@ -103,8 +107,16 @@ export function buildRoutingTable(snapshot: RoutingSnapshot): RoutingTable {
       calleePlan: compileDialPlan(config.calleeRules, config.calleeRewrite),
       callerPlan: compileDialPlan(config.callerRules, config.callerRewrite),
       rateTableId: clearing?.rateTableId ?? null,
+      rateKey: -1,
     }
   })
   const timeZone = snapshot.timeZone ?? 'UTC'
-  return { gateways, trie, params: snapshot.params, prices: snapshot.prices ?? null, timeZone, weekTime: weekTimeIn(timeZone) }
+  const table: RoutingTable = { gateways, trie, params: snapshot.params, prices: null, timeZone, weekTime: weekTimeIn(timeZone) }
+  return snapshot.prices === undefined ? table : withPrices(table, snapshot.prices)
+}
+
+/** The same table priced by `prices` (each gateway's rate table resolved to its key once); the trie is shared. */
+export function withPrices(table: RoutingTable, prices: PriceBook): RoutingTable {
+  const gateways = table.gateways.map((g) => ({ ...g, rateKey: g.rateTableId === null ? -1 : prices.keyOf(g.rateTableId) }))
+  return { ...table, gateways, prices }
 }

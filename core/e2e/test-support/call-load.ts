@@ -1,11 +1,18 @@
-// Calls/s load driver for `npm run bench`: SIPp customer and SIPp vendor against one core with the demo routing, stepping the rate up until a step has a failed call, with the core's CPU per call and RSS.
+// Calls/s load driver for `npm run bench`: SIPp customer and SIPp vendor against one core with the demo routing (or routing by money and quality), stepping the rate up until a step has a failed call, with the core's CPU per call and RSS.
 import { readFileSync } from 'node:fs'
 import { CUSTOMER_ACCOUNT, settle, vendorGateway } from './call-fixtures.js'
-import type { TestConfig } from './config-seed.js'
+import type { AccountSeed, MappingGatewaySeed, RateSeed, TestConfig } from './config-seed.js'
 import { describeSipp, freeTcpPort, freeUdpPort, runSipp, startCore, startSippUas, type CoreProcess } from './harness.js'
 
 /** How the customer authenticates. */
 export type LoadAuth = 'ip' | 'digest'
+
+/**
+ * How calls are routed: `priority` is the demo routing (one unrated customer, one vendor for every number); `money`
+ * rates the customer and routes by least cost, margin guard and quality demotion over three priced vendors, with an
+ * ingress dial plan to E.164, an egress tech prefix in national format and P-Asserted-Identity.
+ */
+export type LoadRouting = 'priority' | 'money'
 
 /** The transport of both legs: SIPp customer and vendor over UDP, or each over one TCP connection (`-t t1`). */
 export type LoadTransport = 'udp' | 'tcp'
@@ -37,6 +44,7 @@ export interface LoadStep {
 export interface LoadResult {
   auth: LoadAuth
   transport: LoadTransport
+  routing: LoadRouting
   steps: LoadStep[]
   best: LoadStep | null
   /** Why no step ran (call layer missing, SIPp cannot answer the challenge...). */
@@ -48,6 +56,8 @@ export interface LoadOptions {
   auth: LoadAuth
   /** Default udp. */
   transport?: LoadTransport
+  /** Default `priority`. */
+  routing?: LoadRouting
   rates?: readonly number[]
   stepSec?: number
   callMs?: number
@@ -75,12 +85,41 @@ export function processRssMiB(pid: number): number {
 function demoConfig(auth: LoadAuth, vendorPort: number, transport: LoadTransport): TestConfig {
   return {
     accounts: [CUSTOMER_ACCOUNT],
-    mappingGateways: [
-      auth === 'ip'
-        ? { id: 'mgw_demo', name: 'demo-ingress', accountId: CUSTOMER_ACCOUNT.id, authMode: 'ip', ips: ['127.0.0.1'] }
-        : { id: 'mgw_demo', name: 'demo-ingress', accountId: CUSTOMER_ACCOUNT.id, authMode: 'password', username: USER, password: PASSWORD },
-    ],
+    mappingGateways: [customerGateway(auth)],
     routingGateways: [vendorGateway('rgw_demo', vendorPort, { transport })],
+  }
+}
+
+function customerGateway(auth: LoadAuth): MappingGatewaySeed {
+  return auth === 'ip'
+    ? { id: 'mgw_demo', name: 'demo-ingress', accountId: CUSTOMER_ACCOUNT.id, authMode: 'ip', ips: ['127.0.0.1'] }
+    : { id: 'mgw_demo', name: 'demo-ingress', accountId: CUSTOMER_ACCOUNT.id, authMode: 'password', username: USER, password: PASSWORD }
+}
+
+/** The number the load's customer dials: national, so `money` routing's dial plan makes it E.164 (4930123456). */
+const MONEY_CALLEE = '030123456'
+
+/**
+ * Routing by money and quality: the customer pays 0.05/min for 49; three vendors on the same SIPp port cost 0.01, 0.02
+ * and 0.08 (the last above the customer: skipped by the margin guard); the cheapest gets every call.
+ */
+function moneyConfig(auth: LoadAuth, vendorPort: number, transport: LoadTransport): TestConfig {
+  const vendor = (id: string, price: number): { account: AccountSeed; rate: RateSeed } => ({
+    account: { id: `acc_${id}`, name: id, type: 'prepaid', balance: 1_000_000, rateTableId: `rt_${id}` },
+    rate: { id: `rate_${id}`, rateTableId: `rt_${id}`, prefix: '49', pricePerMinute: price },
+  })
+  const vendors = [vendor('cheap', 0.01), vendor('mid', 0.02), vendor('dear', 0.08)]
+  return {
+    params: { SS_GATEWAY_FEE_RATE_ROUTE_SORT_CONFIG: true, SS_GATEWAY_ASR_ROUTE_SORT_CONFIG: 'demote' },
+    rateTables: [{ id: 'rt_customer', name: 'customer' }, ...vendors.map((v) => ({ id: v.account.rateTableId!, name: v.account.name }))],
+    rates: [{ id: 'rate_customer', rateTableId: 'rt_customer', prefix: '49', pricePerMinute: 0.05 }, ...vendors.map((v) => v.rate)],
+    accounts: [{ ...CUSTOMER_ACCOUNT, rateTableId: 'rt_customer' }, ...vendors.map((v) => v.account)],
+    mappingGateways: [{ ...customerGateway(auth), calleeRules: [{ op: 'toE164', countryCode: '49' }] }],
+    routingGateways: vendors.map((v) => vendorGateway(`rgw_${v.account.name}`, vendorPort, {
+      transport, prefixes: ['49'], clearingAccountId: v.account.id,
+      calleeRules: [{ op: 'toNational', countryCode: '49' }, { op: 'addPrefix', prefix: '1234#' }],
+      callerId: { presentation: 'pass', privacy: 'pass', assertedIdentity: true },
+    })),
   }
 }
 
@@ -109,7 +148,7 @@ async function sampleLoop(core: CoreProcess, into: LoopFigures): Promise<void> {
 
 /** Runs `calls` calls at `rate`/s through the core and measures it. */
 async function runStep(
-  core: CoreProcess, auth: LoadAuth, transport: LoadTransport, vendorPort: number, rate: number, calls: number, callMs: number, trace = false,
+  core: CoreProcess, auth: LoadAuth, transport: LoadTransport, service: string, vendorPort: number, rate: number, calls: number, callMs: number, trace = false,
 ): Promise<LoadStep & { trace: string }> {
   const pid = core.child.pid!
   const stepSec = calls / rate
@@ -125,7 +164,7 @@ async function runStep(
   const started = process.hrtime.bigint()
   const customer = await runSipp({
     scenario: auth === 'ip' ? 'uac-call-answered-expect-200.xml' : 'uac-digest-auth-expect-200.xml',
-    target: core.target, calls, rate, service: '1000', durationMs: callMs, timeoutSec, limit: Math.max(100, rate * 4), trace, extraArgs: buffers, transport,
+    target: core.target, calls, rate, service, durationMs: callMs, timeoutSec, limit: Math.max(100, rate * 4), trace, extraArgs: buffers, transport,
     ...(auth === 'digest' ? { auth: { username: USER, password: PASSWORD } } : {}),
   })
   const wallSec = Number(process.hrtime.bigint() - started) / 1e9
@@ -150,27 +189,29 @@ export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
   const stepSec = opts.stepSec ?? 10
   const callMs = opts.callMs ?? 1000
   const transport = opts.transport ?? 'udp'
+  const routing = opts.routing ?? 'priority'
+  const service = routing === 'money' ? MONEY_CALLEE : '1000'
   const vendorPort = transport === 'udp' ? await freeUdpPort() : await freeTcpPort()
   // the documented default reload period, not the tests' 100 ms
   const core = await startCore(
     { LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000', ...opts.coreEnv },
-    { config: demoConfig(opts.auth, vendorPort, transport) },
+    { config: routing === 'money' ? moneyConfig(opts.auth, vendorPort, transport) : demoConfig(opts.auth, vendorPort, transport) },
   )
   const steps: LoadStep[] = []
   try {
     // One call first: a core without a call layer (or a challenge SIPp cannot answer) ends the run with a reason, not a table of zeros.
-    const probe = await runStep(core, opts.auth, transport, vendorPort, 10, 1, 100, true)
+    const probe = await runStep(core, opts.auth, transport, service, vendorPort, 10, 1, 100, true)
     if (probe.successful !== 1 || probe.vendorFailed > 0) {
       const why = /must use MD5 or AKAv1-MD5/.test(probe.trace)
         ? 'SIPp 3.6.1 answers only the first digest challenge and only MD5; SS_AUTH_DIGEST_FIRST must be MD5 (github.com/SIPp/sipp/issues/488)'
         : /\b501\b/.test(probe.trace) ? 'the core answers INVITE with 501: no call layer yet' : 'a single probe call failed'
-      return { auth: opts.auth, transport, steps, best: null, skipped: `${why}\n${probe.trace}` }
+      return { auth: opts.auth, transport, routing, steps, best: null, skipped: `${why}\n${probe.trace}` }
     }
     for (const rate of rates) {
-      const step = await runStep(core, opts.auth, transport, vendorPort, rate, Math.round(rate * stepSec), callMs)
+      const step = await runStep(core, opts.auth, transport, service, vendorPort, rate, Math.round(rate * stepSec), callMs)
       const { trace, ...line } = step
       steps.push(line)
-      log(JSON.stringify({ auth: opts.auth, transport, ...line }))
+      log(JSON.stringify({ auth: opts.auth, transport, routing, ...line }))
       if (step.failed > 0 || step.vendorFailed > 0 || step.successful < step.calls) {
         log(trace)
         break
@@ -181,5 +222,5 @@ export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
     await core.stop()
   }
   const clean = steps.filter((s) => s.failed === 0 && s.vendorFailed === 0 && s.successful === s.calls)
-  return { auth: opts.auth, transport, steps, best: clean[clean.length - 1] ?? null }
+  return { auth: opts.auth, transport, routing, steps, best: clean[clean.length - 1] ?? null }
 }
