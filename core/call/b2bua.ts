@@ -28,6 +28,11 @@ export interface B2buaOptions {
   controller: CallController
   /** Sees every call start, answer and end (the CDR sink); default: none. */
   observer?: CallObserver
+  /**
+   * Hold messages to the caller until the observer's start and answer promises settle (default true): after a crash,
+   * every call the caller saw admitted or answered has its record on disk. Unit tests of the call layer turn it off.
+   */
+  journalBarrier?: boolean
   /** Host and port written into Contact and From of both legs (SIP_ADVERTISED_HOST:SIP_PORT); default: the transport's. */
   advertisedHost?: string
   advertisedPort?: number
@@ -109,6 +114,7 @@ export class B2bua implements RequestHandler, DialogOwner {
         observerErrors: onErr,
         legs: m.counter('call_legs_total', 'Call legs by side (caller: admitted INVITEs, callee: attempts sent) and transport', ['side', 'transport']),
         setup: m.histogram('call_setup_seconds', 'Post-dial delay: INVITE received to the first ringing, progress or answer from a vendor', [], [0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30]).labels(),
+        answerJournal: m.histogram('call_answer_journal_seconds', 'A vendor\'s 200 to the answer on the journal\'s disk; the 200 to the caller waits for it', [], [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1]).labels(),
       },
       hostport: '',
       contact: '',
@@ -119,6 +125,7 @@ export class B2bua implements RequestHandler, DialogOwner {
       supported: o.supported.join(', '),
       dialogHeaders: [],
       nodeId: o.nodeId ?? 'core',
+      journalBarrier: o.journalBarrier ?? true,
       media: o.media ?? null,
       newCdrId: o.newCdrId ?? fallbackCdrId,
       onObserverError: (err: unknown) => {
@@ -210,8 +217,8 @@ export class B2bua implements RequestHandler, DialogOwner {
     const decision = controller.admit({ source: ist.source, request: req, caller, callee, nowMs: ctx.clock.now() })
     switch (decision.kind) {
       case 'route':
-        // RFC 3261 §17.2.1: 100 Trying only now, so a silently dropped INVITE never saw one (the layer runs with autoTrying off).
-        ist.respond(buildResponse(req, 100))
+        // RFC 3261 §17.2.1: the call sends 100 Trying once its start is journaled, so a silently dropped INVITE never saw
+        // one (the layer runs with autoTrying off) and an admitted one always ends in a CDR, even after a crash.
         new Call(ctx, this.table, decision, req, ist, { caller, callee, source: ist.source }).start()
         return
       case 'challenge':

@@ -18,6 +18,8 @@ export interface CallCounters {
   legs: Metric
   /** Post-dial delay of calls that got a ringing or progress answer, in seconds. */
   setup: HistogramSeries
+  /** From a vendor's 200 to the answer on the journal's disk (the 200 to the caller waits for it), in seconds. */
+  answerJournal: HistogramSeries
 }
 
 /** Built once by the B2BUA and handed to each call and leg. */
@@ -30,6 +32,11 @@ export interface CallContext extends LegContext {
   /** The node's transport for `protocol`; undefined when it does not listen on it (TLS without a certificate). */
   transportFor(protocol: TransportProtocol): Transport | undefined
   readonly nodeId: string
+  /**
+   * Messages to the caller wait until the journal has the call's start (100 Trying on) and answer (the 200 on) on
+   * disk; off only in call-layer unit tests, whose observer records synchronously.
+   */
+  readonly journalBarrier: boolean
   /** The RTP relay environment (port pool, addresses, prompt); absent or null: no call is relayed. */
   readonly media?: MediaEnvironment | null
   /** New CDR id (a ULID from the CDR module, injected by the composition root). */

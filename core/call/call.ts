@@ -145,7 +145,11 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
     this.registry.addCall(this)
     this.ctx.counters.started.inc()
     this.ctx.counters.legs.labels('caller', sipTransport(this.a.ist.transport)).inc()
-    this.ctx.observer.onCallStarted(this.facts.skeleton).catch(this.ctx.onObserverError)
+    // The caller hears of the call (100 Trying, then everything else) only once its start is on the journal's disk,
+    // so a crash after that leaves an open call the next start closes with a CDR. The first attempt need not wait.
+    const started = this.ctx.observer.onCallStarted(this.facts.skeleton).catch(this.ctx.onObserverError)
+    if (this.ctx.journalBarrier) this.a.holdUntil(started)
+    this.a.trying()
     this.failover.tryNext()
   }
 
@@ -241,7 +245,7 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
     // RFC 3261 §13.2.2.4: early offer: ACK now; late offer: the ACK waits for the caller's SDP.
     if (!this.lateOffer) leg.ack()
     const ct = res.headers.first('content-type')
-    this.a.answerCall(this.callMedia.fromSide('b', this.lateOffer ? 'offer' : 'answer', res.body, ct), ct, this.sessions.callerAnswerHeaders)
+    const toCaller = this.callMedia.fromSide('b', this.lateOffer ? 'offer' : 'answer', res.body, ct)
     const p = this.decision.params
     this.callMedia.watch(p.SS_NOMEDIAHANGUP, p.SS_NOMEDIAHANGUP_SIDE, () => this.hangup('NoMediaHangup', `no RTP for ${p.SS_NOMEDIAHANGUP} s (${p.SS_NOMEDIAHANGUP_SIDE} side)`))
     this.ctx.counters.answered.inc()
@@ -256,14 +260,20 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
       this.facts.capSec = paidSec
     }
     const tariff = this.decision.tariff?.() ?? null
-    this.ctx.observer
+    // The 200 reaches the caller only once the answer is on the journal's disk (the start is already): after a crash
+    // every call the caller saw answered is closed with a CDR billed to its last heartbeat. Group commit keeps the
+    // wait to one shared fdatasync (softswitch_call_answer_journal_seconds).
+    const heldAt = this.ctx.clock.now()
+    const answerJournaled = this.ctx.observer
       .onCallAnswered(this.id, {
         answeredAtMs: now, routingGatewayId: leg.target.routingGatewayId, calleeOut: leg.target.calleeOut, pddMs: pdd - this.facts.skeleton.startedAtMs,
         ...(tariff === null ? {} : { tariff, capSec: byMoney ? paidSec : cap }),
       })
-      .catch(this.ctx.onObserverError)
+      .then(() => this.ctx.counters.answerJournal.observe((this.ctx.clock.now() - heldAt) / 1000), this.ctx.onObserverError)
+    if (this.ctx.journalBarrier) this.a.holdUntil(answerJournaled)
+    this.a.answerCall(toCaller, ct, this.sessions.callerAnswerHeaders)
     this.timers.armDuration(byMoney ? paidSec : cap, this.decision.params.SS_CALLREMINTIME)
-    this.sessions.start(res, { body: this.a.answer?.response.body ?? res.body, contentType: res.headers.first('content-type') }, { body: leg.invite.body, contentType: leg.invite.headers.first('content-type') })
+    this.sessions.start(res, { body: toCaller, contentType: ct }, { body: leg.invite.body, contentType: leg.invite.headers.first('content-type') })
     // Another call of the account took what was left between admission and this answer: nothing to talk on.
     if (byMoney && paidSec === 0) this.hangup('BalanceExhausted')
   }

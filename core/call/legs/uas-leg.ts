@@ -9,6 +9,8 @@ import type { ServerTransaction, TransactionUser } from '../../sip/transaction/t
 import { IGNORE_RESPONSES } from './ignore-responses.js'
 import type { LegContext } from './leg-context.js'
 
+function noop(): void {}
+
 /** What leg A tells its call. */
 export interface CallerLegOwner {
   /** RFC 3261 §13.3.1.4: the caller never ACKed our 2xx with CSeq `seq` within 64*T1. */
@@ -32,6 +34,8 @@ export class UasLeg implements UasAnswerUser {
   private readonly owner: CallerLegOwner
   /** Contact, Allow, Supported and the caller's Record-Route (§12.1.1), written in every 18x and 2xx. */
   private readonly dialogHeaders: Array<readonly [string, string]>
+  /** The last of the caller-bound steps waiting behind a journal write (null: nothing waits, send at once). */
+  private held: Promise<void> | null = null
 
   constructor(ctx: LegContext, owner: CallerLegOwner, invite: SipRequest, ist: InviteServerTransaction) {
     this.ctx = ctx
@@ -53,29 +57,51 @@ export class UasLeg implements UasAnswerUser {
     return this.ist.state !== 'proceeding'
   }
 
+  /**
+   * Holds every message to the caller (100, 18x, the final, BYE) until `durable` settles: the call's start, then its
+   * answer, on the journal's disk first, so a caller that saw the call admitted or answered finds it in a CDR after
+   * any crash. Later messages queue behind it in order; nothing is dropped (a failed write is reported by the call).
+   */
+  holdUntil(durable: Promise<unknown>): void {
+    this.enqueue(() => durable.then(noop, noop))
+  }
+
+  /** RFC 3261 §17.2.1: 100 Trying, once the call's start is journaled (the caller retransmits meanwhile; the IST absorbs it). */
+  trying(): void {
+    this.whenDurable(() => {
+      if (!this.finalSent) this.ist.respond(buildResponse(this.invite, 100))
+    })
+  }
+
   /** Relays a 18x (never 100: hop-by-hop) with our tag; the first one forms the early dialog (§12.1.1). */
   provisional(status: number, reason: string, body: Buffer, contentType: string | undefined): void {
-    if (this.finalSent) return
-    this.ensureDialog('early')
-    const res = buildResponse(this.invite, status, { reason, toTag: this.tag, headers: this.dialogHeaders, body, ...(contentType === undefined ? {} : { contentType }) })
-    this.ist.respond(res)
+    this.whenDurable(() => {
+      if (this.finalSent) return
+      this.ensureDialog('early')
+      const res = buildResponse(this.invite, status, { reason, toTag: this.tag, headers: this.dialogHeaders, body, ...(contentType === undefined ? {} : { contentType }) })
+      this.ist.respond(res)
+    })
   }
 
   /** Sends the 200 with the callee's SDP (plus `extra` headers: RFC 4028 Session-Expires) and retransmits it until the ACK (§13.3.1.4). */
   answerCall(body: Buffer, contentType: string | undefined, extra: ReadonlyArray<readonly [string, string]> = []): void {
-    if (this.finalSent) return
-    const d = this.ensureDialog('confirmed')
-    d.confirm()
-    const headers = extra.length === 0 ? this.dialogHeaders : [...this.dialogHeaders, ...extra]
-    const res = buildResponse(this.invite, 200, { toTag: this.tag, headers, body, ...(contentType === undefined ? {} : { contentType }) })
-    this.answer = new UasAnswer(this.ctx.layer, this.ist, res, this)
+    this.whenDurable(() => {
+      if (this.finalSent) return
+      const d = this.ensureDialog('confirmed')
+      d.confirm()
+      const headers = extra.length === 0 ? this.dialogHeaders : [...this.dialogHeaders, ...extra]
+      const res = buildResponse(this.invite, 200, { toTag: this.tag, headers, body, ...(contentType === undefined ? {} : { contentType }) })
+      this.answer = new UasAnswer(this.ctx.layer, this.ist, res, this)
+    })
   }
 
   /** A final non-2xx on the INVITE (the IST retransmits it until the caller's ACK); the dialog, if early, ends. */
   reject(status: number, reason?: string, headers?: ReadonlyArray<readonly [string, string]>): void {
-    if (this.finalSent) return
-    this.ist.respond(buildResponse(this.invite, status, { toTag: this.tag, ...(reason === undefined ? {} : { reason }), ...(headers === undefined ? {} : { headers }) }))
-    this.dialog?.terminate()
+    this.whenDurable(() => {
+      if (this.finalSent) return
+      this.ist.respond(buildResponse(this.invite, status, { toTag: this.tag, ...(reason === undefined ? {} : { reason }), ...(headers === undefined ? {} : { headers }) }))
+      this.dialog?.terminate()
+    })
   }
 
   /** A 2xx to a re-INVITE the caller sent (relayed from the callee), retransmitted until its ACK. */
@@ -107,12 +133,14 @@ export class UasLeg implements UasAnswerUser {
 
   /** §15.1.1: BYE to the caller in our dialog (its responses are not needed); the dialog ends. */
   bye(): void {
-    this.answer?.stop()
-    this.answer = null
-    const d = this.dialog
-    if (d === null || d.state !== 'confirmed') return
-    this.sendInDialog(d.createRequest('BYE'), IGNORE_RESPONSES)
-    d.terminate()
+    this.whenDurable(() => {
+      this.answer?.stop()
+      this.answer = null
+      const d = this.dialog
+      if (d === null || d.state !== 'confirmed') return
+      this.sendInDialog(d.createRequest('BYE'), IGNORE_RESPONSES)
+      d.terminate()
+    })
   }
 
   /** Sends a request built by our dialog through a new client transaction. */
@@ -125,6 +153,25 @@ export class UasLeg implements UasAnswerUser {
   /** Answers an in-dialog request of the caller's (BYE 200, 481, 491...). */
   respond(tx: ServerTransaction, status: number, reason?: string, body: Buffer = EMPTY_BODY, contentType?: string): void {
     tx.respond(buildResponse(tx.request, status, { ...(reason === undefined ? {} : { reason }), body, ...(contentType === undefined ? {} : { contentType }) }))
+  }
+
+  /** Runs `send` now when nothing is held, else after what is queued (in order). */
+  private whenDurable(send: () => void): void {
+    if (this.held === null) send()
+    else this.enqueue(send)
+  }
+
+  private enqueue(step: () => unknown): void {
+    const run = (this.held ?? Promise.resolve()).then(step).then(noop, (err: unknown) => {
+      // A bug in a deferred send: surface it as the receive path would (the process guard logs and counts it).
+      queueMicrotask(() => {
+        throw err
+      })
+    })
+    this.held = run
+    void run.then(() => {
+      if (this.held === run) this.held = null
+    })
   }
 
   private ensureDialog(state: 'early' | 'confirmed'): Dialog {

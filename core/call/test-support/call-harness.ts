@@ -101,6 +101,24 @@ export class RecordingObserver implements CallObserver {
   }
 }
 
+/** An observer whose journal writes of starts and answers settle only when the test says, like a slow disk. */
+export class HeldObserver extends RecordingObserver {
+  private readonly waiting: Array<() => void> = []
+  override onCallStarted(call: CallSkeleton): Promise<void> {
+    void super.onCallStarted(call)
+    return new Promise((ok) => this.waiting.push(ok))
+  }
+  override onCallAnswered(id: string, answer: CallAnswer): Promise<void> {
+    void super.onCallAnswered(id, answer)
+    return new Promise((ok) => this.waiting.push(ok))
+  }
+  /** Settles every write so far and lets the queued sends run. */
+  async flush(): Promise<void> {
+    for (const ok of this.waiting.splice(0)) ok()
+    await new Promise((ok) => setImmediate(ok))
+  }
+}
+
 /** A scripted SIP endpoint: records everything it receives and sends what the test builds. */
 export class Peer {
   readonly got: Array<{ at: number; msg: SipMessage }> = []
@@ -211,16 +229,19 @@ export class Peer {
 }
 
 /** The whole bench: core on 127.0.0.1:5060, caller on 127.0.0.2:5070, gateways gw1..gw3 on 127.0.0.3-5:5080. */
-export function callBench(targets?: RouteTarget[], params: Partial<SystemParams> = {}, opts: { media?: MediaEnvironment; clock?: ManualClock } = {}) {
+export function callBench(
+  targets?: RouteTarget[], params: Partial<SystemParams> = {}, opts: { media?: MediaEnvironment; clock?: ManualClock; journalBarrier?: boolean; observer?: RecordingObserver } = {},
+) {
   // A fractional start, as SystemClock (timeOrigin + performance.now()) gives: CDR times must still be integers.
   const clock = opts.clock ?? new ManualClock(1_700_000_000_000.25)
   const net = new LoopNetwork({ clock })
   const metrics = new Metrics()
   const controller = new FixedController(targets ?? [target('gw1', '127.0.0.3'), target('gw2', '127.0.0.4'), target('gw3', '127.0.0.5')], systemParams.parse(params))
-  const observer = new RecordingObserver()
+  const observer = opts.observer ?? new RecordingObserver()
   let ids = 0
   const b2bua = new B2bua({
     log: silentLogger, metrics, supported: DEFAULT_VALIDATE_OPTIONS.supported, controller, observer, nodeId: 'test-node', newCdrId: () => `cdr-${++ids}`,
+    journalBarrier: opts.journalBarrier ?? false,
     ...(opts.media === undefined ? {} : { media: opts.media }),
   })
   const router = new RequestRouter({ log: silentLogger, metrics })
