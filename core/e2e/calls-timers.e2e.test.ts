@@ -147,7 +147,8 @@ describe('call timers on the wire', () => {
       expect(outcome(r.vendor), r.trace).toEqual({ ok: 1, failed: 0 })
       const late = byeLateness(r, 3)
       console.info(`cap 3 s: BYE lateness after answer + cap: caller ${late.a} ms, callee ${late.b} ms`)
-      expect(late.a, r.trace).toBeGreaterThanOrEqual(0)
+      // The cap counts from the vendor's answer; the caller's 200 leaves once the answer is journaled, a few ms later.
+      expect(late.a, r.trace).toBeGreaterThanOrEqual(-50)
       expect(late.a, r.trace).toBeLessThan(100)
       expect(late.b, r.trace).toBeGreaterThanOrEqual(0)
       expect(late.b, r.trace).toBeLessThan(100)
