@@ -85,4 +85,45 @@ describe('CDRs across a kill -9', () => {
     expect(cdr!.answeredAtMs, trace).not.toBeNull()
     expect(cdr!.routingGatewayId, trace).toBe('rgw_vendor')
   }, 60_000)
+
+  it('finds exactly one CDR for every call the caller saw answered or admitted (100 Trying), over three kill -9 rounds under load', async () => {
+    for (let round = 0; round < 3; round++) {
+      const mark = await cdrMark(core.database.db)
+      const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: 500, timeoutSec: 20 })
+      const customer = await startSipp({
+        scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 500, rate: 100, service: `53${round}0`, durationMs: 700, timeoutSec: 20, trace: true,
+      })
+      await new Promise((ok) => setTimeout(ok, 1200 + 300 * round)) // calls ended, up and in set-up at once
+      await core.kill()
+      const [c] = await Promise.all([customer.stop(), vendor.stop()])
+      const seen = callsSeen(c.messages)
+      expect(seen.answered.size, `round ${round}: the load must have calls answered before the kill`).toBeGreaterThan(20)
+      await core.restart()
+      const owed = new Set([...seen.admitted, ...seen.answered])
+      await readCdrs(core.database.db, { after: mark, count: owed.size, timeoutMs: 20_000 })
+      await new Promise((ok) => setTimeout(ok, 500))
+      const cdrs = await readCdrs(core.database.db, { after: mark, count: owed.size })
+      const perCall = new Map<string, number>()
+      for (const x of cdrs) perCall.set(x.callId, (perCall.get(x.callId) ?? 0) + 1)
+      const wrong = [...owed].filter((id) => perCall.get(id) !== 1).map((id) => `${id}: ${perCall.get(id) ?? 0}`)
+      console.info(`kill -9 round ${round}: ${seen.answered.size} answered, ${seen.admitted.size} admitted at the caller, ${cdrs.length} CDRs, ${cdrs.filter((x) => x.terminationReason === 'SystemShutdown').length} SystemShutdown`)
+      expect(wrong, `round ${round}`).toEqual([])
+      expect([...perCall.values()].every((n) => n === 1), `round ${round}: a call with two CDRs`).toBe(true)
+    }
+  }, 180_000)
 })
+
+/** Call-IDs whose INVITE the caller saw answered (200) and admitted (100 Trying), from SIPp's message trace. */
+function callsSeen(trace: string): { answered: Set<string>; admitted: Set<string> } {
+  const answered = new Set<string>()
+  const admitted = new Set<string>()
+  for (const block of trace.split(/^-{47} .*$/m)) {
+    if (!/message received/.test(block.split('\n', 3).join('\n'))) continue
+    const status = /^SIP\/2\.0 (\d{3})/m.exec(block)?.[1]
+    const callId = /^Call-ID:\s*(.+?)\s*$/im.exec(block)?.[1]
+    if (status === undefined || callId === undefined || !/^CSeq:\s*\d+ INVITE/im.test(block)) continue
+    if (status === '200') answered.add(callId)
+    else if (status === '100') admitted.add(callId)
+  }
+  return { answered, admitted }
+}
