@@ -33,6 +33,10 @@ import { BlacklistGate, IngressAuthGate, PikeGate, SourceTransactionsGate } from
 import { IngressAuth } from './policy/guard/ingress-auth.js'
 import { SourceGuard } from './policy/guard/source-guard.js'
 import { PolicyController } from './policy/controller.js'
+import { DigestAuthenticator } from './policy/digest.js'
+import { BindingTable } from './registrar/bindings.js'
+import { Registrar } from './registrar/registrar.js'
+import { BindingStore } from './registrar/store.js'
 import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
 import { TransactionLayer } from './sip/transaction/layer.js'
 import { OptionsAnswerer } from './sip/ua/options.js'
@@ -160,13 +164,16 @@ async function main(): Promise<void> {
   const guard = new SourceGuard({ config, metrics, log: securityLog, observer: banWriter })
   const refusals = new AuthRefusalFanout()
   refusals.add(guard)
-  const auth = new IngressAuth({ metrics, guard, refusals })
+  // Registrations: the registrar writes them, admission reads them (dynamic gateways); one digest nonce space for both.
+  const bindings = new BindingTable(clock)
+  const digest = new DigestAuthenticator()
+  const auth = new IngressAuth({ metrics, guard, refusals, digest, registered: bindings })
   config.observe({ onConfigSwap: (next) => guard.onConfigSwap(next) })
   // Fraud guards: the day's spend of accounts with a dailySpendLimit continues from the CDRs already written.
   const spend = new MemorySpendCounter(() => config.current.params.SS_TIMEZONE)
   const limited = [...first.accounts.values()].filter((a) => a.dailySpendLimit > 0).map((a) => a.id)
   await seedSpendToday(database.db, spend, limited, first.params.SS_TIMEZONE, clock.now())
-  const controller = new PolicyController({ config, metrics, health: checker, ledger, auth, guards: new CallGuards({ spend }) })
+  const controller = new PolicyController({ config, metrics, health: checker, ledger, auth, guards: new CallGuards({ spend }), registered: bindings })
   const media = mediaEnvironment(env, advertised, clock, log, metrics)
   const b2bua = new B2bua({
     media,
@@ -181,7 +188,7 @@ async function main(): Promise<void> {
     newCdrId,
   })
   // The request router is the layer's only user: the calls register INVITE and own the dialogs, OPTIONS has its own
-  // answerer, and REGISTER gets 501 until a registrar registers; gates (bans, rate limits) would go in with addGate.
+  // answerer, REGISTER goes to the registrar; gates (bans, rate limits) would go in with addGate.
   const router = new RequestRouter({ log: log.child({ module: 'sip' }), metrics })
   b2bua.register(router)
   router.handle('OPTIONS', new OptionsAnswerer({ allow: () => router.allow, supported: DEFAULT_VALIDATE_OPTIONS.supported, accept: ['application/sdp'] }))
@@ -198,6 +205,8 @@ async function main(): Promise<void> {
       securityLog.error('refusal CDR not recorded', { err })
     },
   }))
+  const registrar = new Registrar({ config, bindings, store: new BindingStore(database.db, nodeId), digest, refusals, clock, log: log.child({ module: 'registrar' }), metrics })
+  router.handle('REGISTER', registrar)
   const layer = new TransactionLayer({
     clock,
     user: router,
@@ -211,6 +220,9 @@ async function main(): Promise<void> {
     metrics,
   })
   b2bua.attach(layer)
+  // Stored bindings come back before the first datagram, so a dynamic gateway's calls are known at once after a restart.
+  const restored = await registrar.start(layer)
+  if (restored > 0) log.info('registrations restored', { bindings: restored })
   config.observe({
     onConfigSwap(next, previous) {
       const a = timerParams(next)
@@ -313,6 +325,7 @@ async function main(): Promise<void> {
     // A network test in flight may wait for Timer F; the shutdown gives it two seconds.
     await Promise.race([networkTests.stop(), new Promise((ok) => setTimeout(ok, 2_000))])
     await publisher.stop()
+    registrar.stop()
     await hangups.stop()
     await banWriter.stop()
     await liveCalls.stop()

@@ -29,6 +29,7 @@ import { parametersRoutes } from './routes/parameters/index.js'
 import { rateTablesRoutes } from './routes/rate-tables/index.js'
 import { routingGatewaysRoutes } from './routes/routing-gateways/index.js'
 import { sessionRoutes } from './routes/session/index.js'
+import { registrationsRoutes } from './routes/registrations/index.js'
 import { statusRoutes } from './routes/status/index.js'
 import { webhooksRoutes } from './routes/webhooks/index.js'
 
@@ -58,6 +59,7 @@ export const RESOURCES: readonly Resource[] = [
   callsRoutes,
   analysisRoutes,
   statusRoutes,
+  registrationsRoutes,
   alertRulesRoutes,
   webhooksRoutes,
   alertsRoutes,

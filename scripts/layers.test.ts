@@ -35,7 +35,7 @@ const LAYERS: Record<Root, ReadonlyArray<readonly [string, number]>> = {
     ['sip/ua', 4], ['sip/dialog', 4], ['gateway-probes', 4],
     ['call', 5],
     ['policy', 6],
-    ['cdr', 7], ['gateway-reports', 7], ['live-calls', 7], ['access-list', 7],
+    ['registrar', 7], ['cdr', 7], ['gateway-reports', 7], ['live-calls', 7], ['access-list', 7],
     ['main.ts', Infinity], ['e2e', Infinity],
   ],
 }

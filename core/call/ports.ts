@@ -36,8 +36,10 @@ export interface RouteTarget extends Pick<
 > {
   /** How the caller is presented (absent: the number in From, no Privacy, no P-Asserted-Identity). */
   callerId?: CallerIdOut
-  /** Transport towards the gateway (its `transport` setting). */
+  /** Transport towards the gateway (its `transport` setting, or the one a dynamic gateway registered over). */
   transport: SipTransport
+  /** Where to send instead of host:port (a dynamic gateway's NAT binding); in-dialog requests go there too. */
+  nextHop?: RemoteAddr
   switchUntilConnect: boolean
   stopSwitchingCodes: readonly number[]
   mediaProxy: boolean

@@ -56,6 +56,8 @@ export interface ConfigSnapshot {
   readonly mappingGatewaysBySource: ReadonlyMap<string, Readonly<MappingGatewayRow>>
   /** `password` mode gateways by digest username. */
   readonly mappingGatewaysByUsername: ReadonlyMap<string, Readonly<MappingGatewayRow>>
+  /** Routing gateways with registration credentials, by digest username (a name a mapping gateway has is not listed). */
+  readonly routingGatewaysByUsername: ReadonlyMap<string, Readonly<RoutingGatewayRow>>
   /**
    * Prefix trie, groups, calendars (in SS_TIMEZONE) and clearing accounts resolved once per snapshot, so admission never
    * rebuilds them and a config swap replaces them atomically with the rows they were built from.
@@ -162,6 +164,14 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
     else if (gw.authMode === 'password' && gw.username !== null) claim(byUsername, gw.username, gw, issues)
   }
 
+  const routingByUsername = new Map<string, Readonly<RoutingGatewayRow>>()
+  for (const gw of routingGateways.values()) {
+    if (gw.username === null || gw.ha1Md5 === null) continue
+    const owner = byUsername.get(gw.username)
+    if (owner === undefined) routingByUsername.set(gw.username, gw)
+    else issues.push({ table: 'routing_gateways', id: gw.id, effect: 'warning', message: `username ${gw.username} belongs to mapping gateway ${owner.id}; this gateway cannot register with it` })
+  }
+
   const rates = validRows('rates', input.rates ?? [], schemaCheck(rateFromRow, rate), issues)
   const book = new RateBook([...rates.values()], input.loadedAtMs)
   const ingress = new Map([...mappingGateways.values()].map((g) => [g.id, compileIngress(g)]))
@@ -193,6 +203,7 @@ export function buildSnapshot(input: SnapshotInput): ConfigSnapshot {
     mappingGatewaysByIp: byIp,
     mappingGatewaysBySource: bySource,
     mappingGatewaysByUsername: byUsername,
+    routingGatewaysByUsername: routingByUsername,
     routing,
     rates: book,
     ingress,

@@ -124,7 +124,8 @@ export class OptionsChecker {
     this.timeoutMs = p.SS_OPTIONS_TIMEOUT * 1000
     this.hysteresis = { failuresToOffline: p.SS_OPTIONS_FAILURES_TO_OFFLINE, successesToOnline: p.SS_OPTIONS_SUCCESSES_TO_ONLINE }
     const wanted = new Map<string, Readonly<RoutingGatewayRow>>()
-    for (const g of snapshot.routingGateways.values()) if (g.optionsCheck) wanted.set(g.id, g)
+    // A dynamic gateway is checked by its registration (and kept reachable by the registrar's keep-alives).
+    for (const g of snapshot.routingGateways.values()) if (g.optionsCheck && !g.dynamic) wanted.set(g.id, g)
     for (const [id, c] of this.checked) {
       const g = wanted.get(id)
       if (g === undefined || targetOf(g) !== c.target) this.forget(id)

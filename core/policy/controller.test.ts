@@ -5,6 +5,7 @@ import type { ConfigSnapshot } from '../config/snapshot.js'
 import { ManualClock } from '../lib/clock.js'
 import { Metrics } from '../lib/metrics.js'
 import { PolicyController, type PolicyControllerOptions } from './controller.js'
+import type { RegisteredGateways } from './registered.js'
 import {
   account, admission, credentialsFor, gatewayGroup, invite, mappingGateway, policySnapshot, routingGateway, type FixtureInput,
 } from './test-support/policy-inputs.js'
@@ -234,6 +235,37 @@ describe('PolicyController', () => {
       expect((fromIp() as RejectDecision).reason).toBe('NoAvailableRouter')
       expect(before.params.SS_MAX_ROUTING_ATTEMPTS).toBe(5)
       before.release()
+    })
+  })
+
+  describe('registered (dynamic) gateways', () => {
+    const registered: RegisteredGateways = {
+      mappingGatewayAt: (src) => (src.address === '198.51.100.77' && src.port === 40000 ? 'mgDyn' : undefined),
+      reach: (id) => (id === 'rgDyn' ? { host: '10.0.0.5', port: 5070, transport: 'tcp', nextHop: { address: '198.51.100.88', port: 61000, family: 'IPv4' } } : undefined),
+      registeredRouting: { has: (id) => id === 'rgDyn' },
+    }
+    const dynamicSetup = (routingGateways = [routingGateway('rg1')]) => setup({
+      mappingGateways: [mappingGateway('mgDyn', { authMode: 'password', username: 'pbx', password: 'pw', dynamic: true })],
+      routingGateways,
+    }, { registered })
+
+    it('admits a dynamic mapping gateway from the source it registered from without a challenge, and challenges it from elsewhere', () => {
+      const { fromIp } = dynamicSetup()
+      expect(asRoute(fromIp('198.51.100.77', 40000)).mappingGatewayId).toBe('mgDyn')
+      expect(fromIp('198.51.100.77', 40001)).toMatchObject({ kind: 'challenge' })
+    })
+
+    it('sends to a dynamic routing gateway at its binding, and skips one that is not registered', () => {
+      const { fromIp } = dynamicSetup([
+        routingGateway('rgDyn', { host: undefined, dynamic: true, username: 'v1', password: 'x', priority: 0 }),
+        routingGateway('rgGone', { host: undefined, dynamic: true, username: 'v2', password: 'y', priority: 1 }),
+        routingGateway('rgStatic', { priority: 2 }),
+      ])
+      const d = asRoute(fromIp('198.51.100.77', 40000))
+      expect(d.targets.map((t) => t.routingGatewayId)).toEqual(['rgDyn', 'rgStatic'])
+      expect(d.targets[0]).toMatchObject({ host: '10.0.0.5', port: 5070, transport: 'tcp', nextHop: { address: '198.51.100.88', port: 61000 } })
+      expect(d.targets[1]).not.toHaveProperty('nextHop')
+      expect(d.rejected).toContainEqual(expect.objectContaining({ routingGatewayId: 'rgGone', reason: 'unregistered' }))
     })
   })
 })

@@ -20,6 +20,7 @@ import { CallBilling } from './call-billing.js'
 import type { ChallengeStatus, DigestAuthenticator } from './digest.js'
 import { IngressAuth } from './guard/ingress-auth.js'
 import { LineCounters, type GatewayHealth } from './limits.js'
+import type { RegisteredGateways } from './registered.js'
 
 /** Where the controller reads the current snapshot (the ConfigLoader; once per admit). */
 export interface SnapshotSource {
@@ -50,6 +51,8 @@ export interface PolicyControllerOptions {
   quality?: RollingQuality
   /** Calls per second and fraud guards (main.ts seeds its spend counter with the day's CDRs); default in-process ones. */
   guards?: CallGuards
+  /** Live registrations: dynamic mapping gateways by source, dynamic routing gateways' reach; default: nobody registered. */
+  registered?: RegisteredGateways
 }
 
 const NO_HEADERS: readonly (readonly [string, string])[] = []
@@ -78,16 +81,19 @@ export class PolicyController implements CallController {
   private readonly random: () => number
   private readonly admitted: CounterSeries
   private readonly refused: Metric
+  private readonly registered: RegisteredGateways | null
 
   constructor(opts: PolicyControllerOptions) {
     this.config = opts.config
     this.lines = opts.lines ?? new LineCounters(opts.health)
     this.ledger = opts.ledger ?? new BalanceLedger()
     this.quality = opts.quality ?? new RollingQuality(() => this.config.current.params)
-    this.routeLive = routingLive(this.lines.live, this.ledger, this.quality)
+    this.registered = opts.registered ?? null
+    this.routeLive = routingLive(this.lines.live, this.ledger, this.quality, this.registered)
     this.guards = opts.guards ?? new CallGuards({ spend: new MemorySpendCounter(() => this.config.current.params.SS_TIMEZONE) })
     this.auth = opts.auth ?? new IngressAuth({
       metrics: opts.metrics, ...(opts.digest === undefined ? {} : { digest: opts.digest }), ...(opts.challengeStatus === undefined ? {} : { challengeStatus: opts.challengeStatus }),
+      ...(opts.registered === undefined ? {} : { registered: opts.registered }),
     })
     this.random = opts.random ?? Math.random
     const admissions = opts.metrics.counter('policy_admissions_total', 'new INVITEs by admission result', ['result'])
@@ -177,7 +183,7 @@ export class PolicyController implements CallController {
     const targets: RouteTarget[] = []
     const overRate: string[] = []
     for (const c of route.candidates) {
-      if (this.guards.gatewayCpsAvailable(snapshot, c.routingGatewayId, Date.now())) targets.push(toTarget(snapshot, c))
+      if (this.guards.gatewayCpsAvailable(snapshot, c.routingGatewayId, Date.now())) targets.push(toTarget(snapshot, c, this.registered))
       else overRate.push(c.routingGatewayId)
     }
     if (overRate.length > 0) {
@@ -216,8 +222,9 @@ export class PolicyController implements CallController {
 }
 
 /** Routing's live input: the line counters read in place, clearing balances from the ledger (charges since the snapshot), the quality window. */
-function routingLive(lines: RoutingLive, ledger: BalanceLedger, quality: RollingQuality): RoutingLive {
+function routingLive(lines: RoutingLive, ledger: BalanceLedger, quality: RollingQuality, registered: RegisteredGateways | null): RoutingLive {
   return {
+    ...(registered === null ? {} : { registered: registered.registeredRouting }),
     get online() {
       return lines.online
     },
@@ -229,12 +236,16 @@ function routingLive(lines: RoutingLive, ledger: BalanceLedger, quality: Rolling
   }
 }
 
-/** A routing candidate plus the failover and media fields of its routing gateway. */
-function toTarget(snapshot: ConfigSnapshot, c: RouteCandidate): RouteTarget {
+/** A routing candidate plus the failover and media fields of its routing gateway; a dynamic one is reached at its binding. */
+function toTarget(snapshot: ConfigSnapshot, c: RouteCandidate, registered: RegisteredGateways | null): RouteTarget {
   const rg = snapshot.routingGateways.get(c.routingGatewayId)!
+  const reach = rg.dynamic ? registered?.reach(rg.id) : undefined
   return {
     routingGatewayId: c.routingGatewayId, priority: c.priority, matchedPrefix: c.matchedPrefix, protectRoute: c.protectRoute,
-    calleeOut: c.calleeOut, callerOut: c.callerOut, host: c.host, port: c.port, transport: rg.transport, callerId: c.callerId,
+    calleeOut: c.calleeOut, callerOut: c.callerOut, callerId: c.callerId,
+    ...(reach === undefined
+      ? { host: c.host, port: c.port, transport: rg.transport }
+      : { host: reach.host, port: reach.port, transport: reach.transport, nextHop: reach.nextHop }),
     switchUntilConnect: rg.switchUntilConnect, stopSwitchingCodes: rg.stopSwitchingCodes, mediaProxy: rg.mediaProxy, groupId: rg.groupId,
   }
 }

@@ -1,4 +1,4 @@
-// SIP digest authentication of password-mode mapping gateways: stateless HMAC nonces, MD5 + SHA-256 challenges, nonce-count replay guard and constant-time checks (RFC 3261 §22, RFC 7616, RFC 8760).
+// SIP digest authentication of password gateways (INVITEs of mapping gateways, REGISTERs of dynamic ones): stateless HMAC nonces, MD5 + SHA-256 challenges, nonce-count replay guard and constant-time checks (RFC 3261 §22, RFC 7616, RFC 8760).
 import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
 import type { DigestAlgorithm } from '../../shared/auth/digest-hash.js'
 import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
@@ -9,14 +9,24 @@ import type { SipRequest } from '../sip/message/message.js'
 /** 401 answers with WWW-Authenticate, 407 with Proxy-Authenticate (RFC 3261 §22.2 / §22.3). */
 export type ChallengeStatus = 401 | 407
 
-/** What the credentials of one request amount to. */
-export type DigestOutcome =
+/** What a digest check needs of an account: the realm its HA1 hashes were made under, and the hashes. */
+export interface DigestSecret {
+  readonly digestRealm: string | null
+  readonly ha1Md5: string | null
+  readonly ha1Sha256: string | null
+}
+
+/** What the credentials of one request amount to, for accounts of type `T` (a mapping or routing gateway row). */
+export type DigestOutcomeOf<T> =
   /** The digest verified over a fresh nonce with a new nonce count. */
-  | { kind: 'ok'; gateway: Readonly<MappingGatewayRow> }
+  | { kind: 'ok'; gateway: T }
   /** No credentials for our realm (stale=false), or a correct digest over an expired, foreign or replayed nonce (stale=true). */
   | { kind: 'challenge'; stale: boolean }
   /** Wrong password, unknown user, wrong uri, unsupported algorithm or qop: one answer for all (RFC 7616 §5.1 user enumeration). */
-  | { kind: 'failed'; gateway: Readonly<MappingGatewayRow> | null; why: 'malformed' | 'mismatch' }
+  | { kind: 'failed'; gateway: T | null; why: 'malformed' | 'mismatch' }
+
+/** The outcome for a mapping gateway's INVITE. */
+export type DigestOutcome = DigestOutcomeOf<Readonly<MappingGatewayRow>>
 
 /** Options; tests pass a fixed secret so nonces are reproducible. */
 export interface DigestOptions {
@@ -34,8 +44,8 @@ const NONCE_CHARS = 40
 const RANDOM_POOL = 4 * 1024
 
 const CREDENTIAL_HEADERS = ['proxy-authorization', 'authorization'] as const
-const CHALLENGE_STALE: DigestOutcome = { kind: 'challenge', stale: true }
-const CHALLENGE_FRESH: DigestOutcome = { kind: 'challenge', stale: false }
+const CHALLENGE_STALE = { kind: 'challenge', stale: true } as const
+const CHALLENGE_FRESH = { kind: 'challenge', stale: false } as const
 
 /** Hex digest of `text` with the named algorithm (node:crypto; the shared pure-JS hashes give the same values). */
 export function hashHex(algorithm: DigestAlgorithm, text: string): string {
@@ -152,6 +162,11 @@ export class DigestAuthenticator {
    * (known or unknown user, right or wrong password) up to one comparison; only then the nonce's age and count matter.
    */
   verify(req: SipRequest, snapshot: ConfigSnapshot, realm: string, nowMs: number): DigestOutcome {
+    return this.verifyAgainst(req, (u) => snapshot.mappingGatewaysByUsername.get(u), realm, nowMs, snapshot.params.SS_AUTH_NONCE_TTL * 1000)
+  }
+
+  /** As `verify`, with the accounts found by `lookup` (the registrar's mapping and routing gateways) and a nonce lifetime. */
+  verifyAgainst<T extends DigestSecret>(req: SipRequest, lookup: (username: string) => T | undefined, realm: string, nowMs: number, nonceTtlMs: number): DigestOutcomeOf<T> {
     const creds = credentialsFor(req, realm)
     if (creds === undefined) return CHALLENGE_FRESH
     const p = creds.params
@@ -165,7 +180,7 @@ export class DigestAuthenticator {
     const algorithm: DigestAlgorithm | null =
       algorithmParam === undefined || algorithmParam.toUpperCase() === 'MD5' ? 'MD5'
         : algorithmParam.toUpperCase() === 'SHA-256' ? 'SHA-256' : null
-    const gateway = snapshot.mappingGatewaysByUsername.get(username) ?? null
+    const gateway = lookup(username) ?? null
     // RFC 7616 §3.4: we offered qop="auth" only, so qop, nc and cnonce are mandatory.
     const nc = parseNonceCount(ncText)
     const wellFormed = algorithm !== null && p.get('qop') === 'auth' && nc >= 0 && cnonce.length > 0 && nonce.length > 0
@@ -176,7 +191,7 @@ export class DigestAuthenticator {
     // RFC 7616 §3.4.6: the digest-uri must name the Request-URI; compared as received (RFC 3261 §22.4 reuses it verbatim).
     const matches = constantTimeEqual(expected, response) && uri === req.uri
     if (!matches || stored === null || gateway === null) return { kind: 'failed', gateway, why: 'mismatch' }
-    const seq = this.checkNonce(nonce, nowMs, snapshot.params.SS_AUTH_NONCE_TTL * 1000)
+    const seq = this.checkNonce(nonce, nowMs, nonceTtlMs)
     if (seq < 0) return CHALLENGE_STALE
     // Only a verified digest moves the count, so a forged request cannot burn a client's future nc values.
     const slot = seq % this.window

@@ -10,6 +10,7 @@ import { RollingQuality, type QualityCdr } from '../../shared/routing/quality.js
 import { decideRoute, type RouteDecision, type RoutingLive } from '../../shared/routing/route.js'
 import { buildRoutingTable, withPrices, type RoutingSnapshot, type RoutingTable } from '../../shared/routing/routing-table.js'
 import type { Queryable } from '../env.js'
+import { readRegistrations } from '../live/registrations.js'
 import { badRequest } from '../errors.js'
 import { readEffectiveParams } from '../params-store.js'
 
@@ -60,7 +61,9 @@ export async function readRoutingLive(db: Queryable, snapshot: RoutingSnapshot):
   for (const g of snapshot.routingGateways) {
     if (g.groupId !== null) groupCalls.set(g.groupId, (groupCalls.get(g.groupId) ?? 0) + (gatewayCalls.get(g.id) ?? 0))
   }
-  return { online, gatewayCalls, groupCalls }
+  // Dynamic gateways count as reachable while a core holds a live registration of theirs.
+  const registered = new Set((await readRegistrations(db, Date.now(), { kind: 'routing' })).map((r) => r.gatewayId))
+  return { online, gatewayCalls, groupCalls, registered }
 }
 
 /** Every prefix (and '') of each number, as the rates index could hold them. */

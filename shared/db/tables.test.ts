@@ -24,6 +24,7 @@ import { payment, paymentCreate, paymentToRow } from '../entities/payment.js'
 import { rate, rateCreate, rateToRow } from '../entities/rate.js'
 import { rateTable, rateTableCreate, rateTableToRow } from '../entities/rate-table.js'
 import { routingGateway, routingGatewayCreate, routingGatewayToRow } from '../entities/routing-gateway.js'
+import { registration } from '../entities/registration.js'
 import { webhook } from '../entities/webhook.js'
 
 const MIGRATIONS = new URL('../../migrations/', import.meta.url).pathname
@@ -41,7 +42,8 @@ interface Parity {
 const PARITY: Record<string, Parity> = {
   accounts: { entity: account, table: schema.accounts },
   mappingGateways: { entity: mappingGateway, table: schema.mappingGateways, storedOnly: ['digestRealm', 'ha1Md5', 'ha1Sha256'] },
-  routingGateways: { entity: routingGateway, table: schema.routingGateways },
+  routingGateways: { entity: routingGateway, table: schema.routingGateways, storedOnly: ['digestRealm', 'ha1Md5', 'ha1Sha256'] },
+  registrations: { entity: registration, table: schema.registrations },
   gatewayGroups: { entity: gatewayGroup, table: schema.gatewayGroups },
   apiKeys: { entity: apiKey, table: schema.apiKeys, storedOnly: ['secretHash'] },
   cdrs: { entity: cdr, table: schema.cdrs },
@@ -70,11 +72,12 @@ describe('entity / table parity', () => {
 describe('naming (snake_case tables and columns, <table>_<columns>_idx indexes)', () => {
   const tables = (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTable))
 
-  it('exports all twenty-five tables from schema.ts', () => {
+  it('exports all twenty-six tables from schema.ts', () => {
     expect(tables.map((t) => getTableName(t)).sort()).toEqual([
       'accounts', 'alert_deliveries', 'alert_rules', 'alerts', 'api_keys', 'audit_log', 'billed_cdrs', 'call_hangups', 'cdrs',
       'config_version', 'console_sessions', 'core_nodes', 'gateway_groups', 'gateway_status', 'ip_access_list', 'job_leases', 'live_calls',
-      'mapping_gateways', 'network_tests', 'payments', 'rate_tables', 'rates', 'routing_gateways', 'system_parameters', 'webhooks',
+      'mapping_gateways', 'network_tests', 'payments', 'rate_tables', 'rates', 'registrations', 'routing_gateways', 'system_parameters',
+      'webhooks',
     ])
   })
 

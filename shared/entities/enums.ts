@@ -18,6 +18,8 @@ export const API_KEY_ROLES = ['admin', 'viewer'] as const
 export const ENDED_BY = ['caller', 'callee', 'switch'] as const
 /** Kinds of gateway whose live status the core publishes. */
 export const GATEWAY_KINDS = ['routing', 'mapping'] as const
+/** One gateway kind. */
+export type GatewayKind = (typeof GATEWAY_KINDS)[number]
 /** Life of an on-demand network test request: the edge inserts `pending`, a core claims it (`running`) and finishes it. */
 export const NETWORK_TEST_STATUSES = ['pending', 'running', 'done', 'failed'] as const
 /** What an alert rule watches: every call, one gateway, one account or a callee prefix. */

@@ -18,7 +18,7 @@ describe('gateway status', () => {
     expect(gatewayStatus.parse(gatewayStatusFromRow(row))).toMatchObject({ gatewayId: 'r1', lastCheckAt: '1970-01-01T00:00:00.000Z' })
     expect(routingGatewayStatusFromRow(row)).toEqual({
       routingGatewayId: 'r1', online: true, lastCheckAt: '1970-01-01T00:00:00.000Z', rttMs: 12, currentCalls: 3,
-      callsPerSec: published.callsPerSec, lossRatio: 0, lastCode: 200, updatedAt: '1970-01-01T00:00:01.000Z',
+      callsPerSec: published.callsPerSec, lossRatio: 0, lastCode: 200, updatedAt: '1970-01-01T00:00:01.000Z', registration: null,
     })
   })
 })

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { gatewayStatus as gatewayStatusTable } from '../db/tables/gateway-status.js'
 import { GATEWAY_KINDS } from './enums.js'
 import { entityId, isoFromMs, isoFromMsOrNull, isoTime, sipStatusCode } from './fields.js'
+import { registrationSummary, type RegistrationSummary } from './registration.js'
 
 /** Row shapes of the `gateway_status` table. */
 export type GatewayStatusRow = typeof gatewayStatusTable.$inferSelect
@@ -41,6 +42,7 @@ export const routingGatewayStatusItem = z.object({
   lossRatio: z.number().nullable(),
   lastCode: z.number().int().nullable(),
   updatedAt: isoTime,
+  registration: registrationSummary.nullable().describe('a dynamic gateway\'s freshest live registration; null when none'),
 })
 
 /** Item of GET /v1/status/mapping-gateways. */
@@ -50,6 +52,7 @@ export const mappingGatewayStatusItem = z.object({
   callsPerSec: z.number().describe('calls from the gateway per second over the last 30 s'),
   nodeId: z.string(),
   updatedAt: isoTime,
+  registration: registrationSummary.nullable().describe('a dynamic gateway\'s freshest live registration; null when none'),
 })
 
 /** Inferred types of the schemas above. */
@@ -65,8 +68,9 @@ export function gatewayStatusFromRow(row: GatewayStatusRow): GatewayStatus {
 }
 
 /** Maps a routing-kind `gateway_status` row to the GET /v1/status/gateways item. */
-export function routingGatewayStatusFromRow(row: GatewayStatusRow): RoutingGatewayStatusItem {
+export function routingGatewayStatusFromRow(row: GatewayStatusRow, registration: RegistrationSummary | null = null): RoutingGatewayStatusItem {
   return {
+    registration,
     routingGatewayId: row.gatewayId,
     online: row.online,
     lastCheckAt: isoFromMsOrNull(row.lastCheckAtMs),
@@ -85,6 +89,6 @@ export function gatewayStatusToRow(input: GatewayStatusCreate): GatewayStatusRow
 }
 
 /** Maps a mapping-kind `gateway_status` row to the GET /v1/status/mapping-gateways item. */
-export function mappingGatewayStatusFromRow(row: GatewayStatusRow): MappingGatewayStatusItem {
-  return { mappingGatewayId: row.gatewayId, currentCalls: row.currentCalls, callsPerSec: row.callsPerSec, nodeId: row.nodeId, updatedAt: isoFromMs(row.updatedAtMs) }
+export function mappingGatewayStatusFromRow(row: GatewayStatusRow, registration: RegistrationSummary | null = null): MappingGatewayStatusItem {
+  return { mappingGatewayId: row.gatewayId, currentCalls: row.currentCalls, callsPerSec: row.callsPerSec, nodeId: row.nodeId, updatedAt: isoFromMs(row.updatedAtMs), registration }
 }

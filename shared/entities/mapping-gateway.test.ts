@@ -13,8 +13,13 @@ describe('mappingGatewayCreate', () => {
   it('accepts IPv4 and IPv6 sources for ip mode and fills defaults', () => {
     expect(mappingGatewayCreate.parse({ ...base, authMode: 'ip', ips: ['192.0.2.1', '2001:db8::1'] })).toEqual({
       ...base, authMode: 'ip', ips: ['192.0.2.1', '2001:db8::1'], lineLimit: 0, cpsLimit: 0, cpsBurst: 0, lockType: 'none', mediaProxy: false,
-      calleeRules: [], callerRules: [], allowLossRoutes: false,
+      calleeRules: [], callerRules: [], allowLossRoutes: false, dynamic: false,
     })
+  })
+
+  it('lets only a password gateway be dynamic (it registers with its digest credentials)', () => {
+    expect(issuesOf({ ...base, authMode: 'ip', ips: ['192.0.2.1'], dynamic: true })).toEqual(['authMode'])
+    expect(issuesOf({ ...base, authMode: 'password', username: 'pbx', password: 'pw', dynamic: true })).toEqual([])
   })
 
   it('requires at least one ip for ip and ip_port modes', () => {

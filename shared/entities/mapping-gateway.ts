@@ -11,7 +11,7 @@ export type MappingGatewayRow = typeof mappingGateways.$inferSelect
 export type MappingGatewayInsert = typeof mappingGateways.$inferInsert
 
 /** SIP digest username: no whitespace, quotes, backslashes or colons (a colon would make HA1 ambiguous). */
-const digestUsername = z.string().min(1).max(64).regex(/^[^\s:"\\]+$/, 'no whitespace, colon, quote or backslash')
+export const digestUsername = z.string().min(1).max(64).regex(/^[^\s:"\\]+$/, 'no whitespace, colon, quote or backslash')
 
 const fields = {
   name: entityName,
@@ -33,6 +33,7 @@ const fields = {
   calleeRules: dialPlan.describe('ingress dial plan for the callee, before rating and routing (strip a trunk prefix, normalise to E.164, reject patterns)'),
   callerRules: dialPlan.describe('ingress dial plan for the caller'),
   allowLossRoutes: z.boolean().describe('the margin guard never skips a vendor for this customer gateway\'s calls'),
+  dynamic: z.boolean().describe('registers (REGISTER with its digest credentials, authMode password) and its calls are accepted from its registered address without a challenge'),
 }
 
 /** The facts that decide whether a mapping gateway can authenticate at all. */
@@ -42,6 +43,7 @@ export interface MappingGatewayAuthState {
   port?: number | null | undefined
   username?: string | null | undefined
   hasPassword: boolean
+  dynamic?: boolean | undefined
 }
 
 /** Lists what is missing for the gateway's auth mode (empty when it can authenticate); used on create and after a PATCH merge. */
@@ -56,6 +58,9 @@ export function mappingGatewayAuthIssues(s: MappingGatewayAuthState): { path: st
   if (s.authMode === 'password') {
     if (!s.username) issues.push({ path: 'username', message: 'authMode password requires username' })
     if (!s.hasPassword) issues.push({ path: 'password', message: 'authMode password requires password' })
+  }
+  if (s.dynamic === true && s.authMode !== 'password') {
+    issues.push({ path: 'authMode', message: 'a dynamic gateway registers with digest credentials: authMode password' })
   }
   return issues
 }
@@ -76,6 +81,7 @@ export const mappingGatewayCreate = z
     calleeRules: fields.calleeRules.default([]),
     callerRules: fields.callerRules.default([]),
     allowLossRoutes: fields.allowLossRoutes.default(false),
+    dynamic: fields.dynamic.default(false),
   })
   .superRefine((body, ctx) => {
     const state = { ...body, hasPassword: body.password !== undefined }
@@ -109,6 +115,7 @@ export const mappingGateway = z.object({
   calleeRules: fields.calleeRules,
   callerRules: fields.callerRules,
   allowLossRoutes: fields.allowLossRoutes,
+  dynamic: fields.dynamic,
   createdAt: isoTime,
   updatedAt: isoTime,
 })
@@ -118,7 +125,7 @@ export type MappingGatewayCreate = z.infer<typeof mappingGatewayCreate>
 export type MappingGatewayUpdate = z.infer<typeof mappingGatewayUpdate>
 export type MappingGateway = z.infer<typeof mappingGateway>
 
-/** The digest columns for a username/password pair under a realm (RFC 7616 §3.4.2, both algorithms). */
+/** The digest columns for a username/password pair under a realm (RFC 7616 §3.4.2, both algorithms); routing gateways use them too. */
 export function mappingGatewayDigestColumns(username: string, realm: string, password: string) {
   return {
     digestRealm: realm,
@@ -127,7 +134,8 @@ export function mappingGatewayDigestColumns(username: string, realm: string, pas
   }
 }
 
-const NO_DIGEST = { digestRealm: null, ha1Md5: null, ha1Sha256: null }
+/** Digest columns of a gateway without a password. */
+export const NO_DIGEST = { digestRealm: null, ha1Md5: null, ha1Sha256: null }
 
 /** Maps a `mapping_gateways` row to the public JSON shape; optional fields are omitted when null. */
 export function mappingGatewayFromRow(row: MappingGatewayRow): MappingGateway {
@@ -147,6 +155,7 @@ export function mappingGatewayFromRow(row: MappingGatewayRow): MappingGateway {
     calleeRules: row.calleeRules,
     callerRules: row.callerRules,
     allowLossRoutes: row.allowLossRoutes,
+    dynamic: row.dynamic,
     createdAt: isoFromMs(row.createdAtMs),
     updatedAt: isoFromMs(row.updatedAtMs),
   }

@@ -1,8 +1,6 @@
 // Covers docs/api.md /v1/routing-gateways: create defaults, host/port/prefix/code validation and row mapping.
 import { describe, expect, it } from 'vitest'
-import {
-  routingGateway, routingGatewayCreate, routingGatewayFromRow, routingGatewayToRow, routingGatewayUpdate,
-} from './routing-gateway.js'
+import { mergeRoutingGatewayUpdate, routingGateway, routingGatewayCreate, routingGatewayFromRow, routingGatewayToRow, routingGatewayUpdate } from './routing-gateway.js'
 
 const issuesOf = (body: unknown) => routingGatewayCreate.safeParse(body).error?.issues.map((i) => i.path.join('.')) ?? []
 
@@ -14,7 +12,37 @@ describe('routingGatewayCreate', () => {
       optionsCheck: false, mappingGatewayRule: null, groupId: null, clearingAccountId: null,
       calleeRewrite: { strip: 0, add: '' }, callerRewrite: { strip: 0, add: '' }, mediaProxy: false,
       calleeRules: [], callerRules: [], callerId: { presentation: 'pass', privacy: 'pass', assertedIdentity: false }, allowLossRoutes: false,
+      dynamic: false,
     })
+  })
+
+  it('needs a host when static, and a username and password (no host) when dynamic', () => {
+    const issues = (body: unknown): string[] => {
+      const r = routingGatewayCreate.safeParse(body)
+      return r.success ? [] : r.error.issues.map((i) => i.path.join('.'))
+    }
+    expect(issues({ name: 'v' })).toEqual(['host'])
+    expect(issues({ name: 'v', dynamic: true })).toEqual(['username', 'password'])
+    expect(issues({ name: 'v', dynamic: true, username: 'vendor1', password: 'pw' })).toEqual([])
+    expect(issues({ name: 'v', host: 'h.example', username: 'vendor1' })).toEqual(['password'])
+  })
+
+  it('hashes the password into HA1 columns and never shows it or them', () => {
+    const row = routingGatewayToRow(routingGatewayCreate.parse({ name: 'v', dynamic: true, username: 'vendor1', password: 'pw' }), { id: 'rg1', nowMs: 1, realm: 'softswitch' })
+    expect(row).toMatchObject({ host: '', username: 'vendor1', digestRealm: 'softswitch', ha1Md5: expect.stringMatching(/^[0-9a-f]{32}$/) })
+    const shown = routingGatewayFromRow(row)
+    expect(shown).toMatchObject({ host: '', username: 'vendor1', dynamic: true })
+    expect(Object.keys(shown)).not.toContain('ha1Md5')
+    expect(Object.keys(shown)).not.toContain('password')
+    expect(routingGateway.parse(shown)).toEqual(shown)
+  })
+
+  it('refuses a PATCH that changes the username without a password, or leaves a dynamic gateway without credentials', () => {
+    const row = routingGatewayToRow(routingGatewayCreate.parse({ name: 'v', dynamic: true, username: 'vendor1', password: 'pw' }), { id: 'rg1', nowMs: 1, realm: 'softswitch' })
+    expect(mergeRoutingGatewayUpdate(row, { username: 'other' }, { nowMs: 2, realm: 'softswitch' })).toMatchObject({ ok: false, issues: [{ path: 'password' }] })
+    expect(mergeRoutingGatewayUpdate(row, { username: null }, { nowMs: 2, realm: 'softswitch' })).toMatchObject({ ok: false })
+    expect(mergeRoutingGatewayUpdate(row, { username: 'other', password: 'new' }, { nowMs: 2, realm: 'softswitch' })).toMatchObject({ ok: true, set: { username: 'other', ha1Md5: expect.any(String) } })
+    expect(mergeRoutingGatewayUpdate(row, { dynamic: false }, { nowMs: 2, realm: 'softswitch' })).toMatchObject({ ok: false, issues: [{ path: 'host' }] })
   })
 
   it('accepts egress dial plans and caller-ID rules, and names the bad rule of a plan', () => {

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import type { routingGateways } from '../db/tables/routing-gateways.js'
 import { PREFIX_MODES, SIP_TRANSPORTS } from './enums.js'
+import { digestUsername, mappingGatewayDigestColumns, NO_DIGEST } from './mapping-gateway.js'
 import { callerIdRule, DEFAULT_CALLER_ID, dialPlan } from './number-rules.js'
 import {
   cpsBurst, cpsLimit, entityId, entityName, host, isoFromMs, isoTime, lineLimit, lockType, mappingGatewayRule, numberPrefix, patchSchema,
@@ -46,6 +47,9 @@ const fields = {
   callerId: callerIdRule.describe('how the calling number is presented: From, Privacy, P-Asserted-Identity'),
   allowLossRoutes: z.boolean().describe('the margin guard never skips this gateway, even when it costs more than the customer pays'),
   mediaProxy: z.boolean().describe('relay RTP through the core'),
+  dynamic: z.boolean().describe('registers with the core (REGISTER with username/password) and is reached at its registered address; host and port are then not used'),
+  username: digestUsername.describe('digest username the gateway registers with; required when dynamic'),
+  password: z.string().min(1).max(128).describe('write-only; stored as digest HA1 hashes; required when dynamic'),
 }
 
 const NO_REWRITE = { strip: 0, add: '' }
@@ -53,6 +57,7 @@ const NO_REWRITE = { strip: 0, add: '' }
 /** POST /v1/routing-gateways body. */
 export const routingGatewayCreate = z.strictObject({
   ...fields,
+  host: fields.host.optional(),
   port: fields.port.default(5060),
   transport: fields.transport.default('udp'),
   prefixes: fields.prefixes.default([]),
@@ -76,31 +81,74 @@ export const routingGatewayCreate = z.strictObject({
   callerId: fields.callerId.default(DEFAULT_CALLER_ID),
   allowLossRoutes: fields.allowLossRoutes.default(false),
   mediaProxy: fields.mediaProxy.default(false),
+  dynamic: fields.dynamic.default(false),
+  username: fields.username.optional(),
+  password: fields.password.optional(),
+}).superRefine((body, ctx) => {
+  for (const i of routingGatewayIssues({ ...body, host: body.host ?? '', hasPassword: body.password !== undefined })) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message })
 })
 
-/** PATCH /v1/routing-gateways/{id} body. */
-export const routingGatewayUpdate = patchSchema(fields)
+/** PATCH /v1/routing-gateways/{id} body; `username` accepts null to clear. */
+export const routingGatewayUpdate = patchSchema({ ...fields, username: fields.username.nullable() })
 
-/** Public JSON shape of a routing gateway. */
-export const routingGateway = z.object({ id: entityId, ...fields, createdAt: isoTime, updatedAt: isoTime })
+/** Public JSON shape of a routing gateway (no password, no hashes; host is empty for a dynamic gateway without one). */
+const { password: _password, ...publicFields } = fields
+export const routingGateway = z.object({
+  id: entityId,
+  ...publicFields,
+  host: fields.host.or(z.literal('')),
+  username: fields.username.optional(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+})
+
+/** What must hold for a routing gateway to be reachable: a host when static, credentials when dynamic. */
+export function routingGatewayIssues(s: { dynamic: boolean; host: string; username?: string | null | undefined; hasPassword: boolean }): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = []
+  if (!s.dynamic && s.host === '') issues.push({ path: 'host', message: 'a static gateway needs a host' })
+  if (s.dynamic && !s.username) issues.push({ path: 'username', message: 'a dynamic gateway registers: username required' })
+  if (s.dynamic && !s.hasPassword) issues.push({ path: 'password', message: 'a dynamic gateway registers: password required' })
+  if (s.username && !s.hasPassword) issues.push({ path: 'password', message: 'a username needs a password' })
+  return issues
+}
 
 /** Inferred types of the schemas above. */
 export type RoutingGatewayCreate = z.infer<typeof routingGatewayCreate>
 export type RoutingGatewayUpdate = z.infer<typeof routingGatewayUpdate>
 export type RoutingGateway = z.infer<typeof routingGateway>
 
-/** Maps a `routing_gateways` row to the public JSON shape. */
+/** Maps a `routing_gateways` row to the public JSON shape; the username is omitted when null. */
 export function routingGatewayFromRow(row: RoutingGatewayRow): RoutingGateway {
-  const { createdAtMs, updatedAtMs, ...rest } = row
-  return { ...rest, createdAt: isoFromMs(createdAtMs), updatedAt: isoFromMs(updatedAtMs) }
+  const { createdAtMs, updatedAtMs, username, digestRealm: _r, ha1Md5: _m, ha1Sha256: _s, ...rest } = row
+  return { ...rest, ...(username === null ? {} : { username }), createdAt: isoFromMs(createdAtMs), updatedAt: isoFromMs(updatedAtMs) }
 }
 
-/** Builds the insert row for a validated create body. */
-export function routingGatewayToRow(input: RoutingGatewayCreate, ctx: { id: string; nowMs: number }): RoutingGatewayRow {
-  return { id: ctx.id, ...input, createdAtMs: ctx.nowMs, updatedAtMs: ctx.nowMs }
+/** Builds the insert row for a validated create body; `realm` (SS_AUTH_REALM at write time) hashes a password. */
+export function routingGatewayToRow(input: RoutingGatewayCreate, ctx: { id: string; nowMs: number; realm?: string }): RoutingGatewayRow {
+  const { password, host, username, ...rest } = input
+  if (password !== undefined && (username === undefined || ctx.realm === undefined)) throw new Error('a routing gateway password needs a username and the realm')
+  const digest = password === undefined ? NO_DIGEST : mappingGatewayDigestColumns(username!, ctx.realm!, password)
+  return { id: ctx.id, ...rest, host: host ?? '', username: username ?? null, ...digest, createdAtMs: ctx.nowMs, updatedAtMs: ctx.nowMs }
 }
 
-/** Builds the update set for a validated PATCH body. */
-export function routingGatewayUpdateToRow(input: RoutingGatewayUpdate, ctx: { nowMs: number }): Partial<RoutingGatewayInsert> {
-  return { ...input, updatedAtMs: ctx.nowMs }
+/** Result of applying a PATCH to a stored routing gateway. */
+export type RoutingGatewayMerge =
+  | { ok: true; set: Partial<RoutingGatewayInsert> }
+  | { ok: false; issues: { path: string; message: string }[] }
+
+/** Applies a validated PATCH to the current row: rehashes a new password, clears hashes with the username, checks reachability. */
+export function mergeRoutingGatewayUpdate(current: RoutingGatewayRow, input: RoutingGatewayUpdate, ctx: { nowMs: number; realm: string }): RoutingGatewayMerge {
+  const { password, ...rest } = input
+  const set: Partial<RoutingGatewayInsert> = { ...rest, updatedAtMs: ctx.nowMs }
+  const username = input.username === undefined ? current.username : input.username
+  if (password !== undefined) {
+    if (username === null) return { ok: false, issues: [{ path: 'username', message: 'a password needs a username' }] }
+    Object.assign(set, mappingGatewayDigestColumns(username, ctx.realm, password))
+  } else if (input.username === null) Object.assign(set, NO_DIGEST)
+  else if (input.username !== undefined && input.username !== current.username) {
+    return { ok: false, issues: [{ path: 'password', message: 'password is required when username changes (the stored hashes include the username)' }] }
+  }
+  const row = { ...current, ...set } as RoutingGatewayRow
+  const issues = routingGatewayIssues({ ...row, hasPassword: row.ha1Md5 !== null })
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, set }
 }

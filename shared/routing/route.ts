@@ -37,6 +37,8 @@ export interface RoutingLive {
   readonly clearingBalances?: Pick<ReadonlyMap<string, number>, 'get'>
   /** Rolling ASR/ACD/PDD per routing gateway and route prefix. */
   readonly quality?: QualitySource
+  /** Dynamic routing gateways with a live registration; a dynamic gateway not in it is skipped as unregistered. */
+  readonly registered?: Pick<ReadonlySet<string>, 'has'>
 }
 
 /**
@@ -128,6 +130,7 @@ function configSkip(g: RoutingTableGateway, matchLength: number, longest: number
     if (c.mappingGatewayRule.mode === 'forbid' && listed) return 'mappingGatewayForbidden'
   }
   if (c.optionsCheck && live.online?.get(c.id) === false) return 'offline'
+  if (c.dynamic === true && live.registered?.has(c.id) !== true) return 'unregistered'
   if (g.group === undefined) return 'groupUnknown'
   if (g.isOpen !== null) {
     e.weekTime ??= e.table.weekTime(facts.nowMs)

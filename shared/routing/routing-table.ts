@@ -14,7 +14,10 @@ export type RoutingGatewayConfig = Pick<
   | 'id' | 'host' | 'port' | 'prefixes' | 'prefixMode' | 'priority' | 'lineLimit' | 'lockType' | 'protectRoute'
   | 'optionsCheck' | 'mappingGatewayRule' | 'groupId' | 'clearingAccountId' | 'calleeRewrite' | 'callerRewrite'
   | 'calleeRules' | 'callerRules' | 'callerId' | 'allowLossRoutes'
->
+> & {
+  /** Registers with the core and is reached at its binding (absent = static). */
+  readonly dynamic?: boolean
+}
 /** The gateway-group fields routing reads. */
 export type GatewayGroupConfig = Pick<GatewayGroup, 'id' | 'lineLimit' | 'reservedLines' | 'calendar'>
 /** The account fields routing reads from a clearing (vendor) account; its rate table prices the vendor. */

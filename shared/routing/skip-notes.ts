@@ -22,6 +22,9 @@ export function skipNotes(rejected: readonly RouteRejection[]): string[] {
     if (r.reason === 'offline' && offline < MAX_OFFLINE_NOTES) {
       offline++
       out.push(`routing skipped ${r.routingGatewayId}: offline (OPTIONS check)`)
+    } else if (r.reason === 'unregistered' && offline < MAX_OFFLINE_NOTES) {
+      offline++
+      out.push(`routing skipped ${r.routingGatewayId}: not registered (dynamic gateway)`)
     } else if (r.reason === 'priceAboveCustomer') {
       customer = r.customerPrice
       above.push(`${r.routingGatewayId} ${r.vendorPrice}`)

@@ -10,6 +10,7 @@ export const ROUTE_SKIP_REASONS = [
   'mappingGatewayNotAllowed',
   'mappingGatewayForbidden',
   'offline',
+  'unregistered',
   'groupUnknown',
   'outsideCalendar',
   'clearingAccountUnknown',
@@ -40,7 +41,7 @@ const BUSY: ReadonlySet<RouteSkipReason> = new Set(['lineLimit', 'groupLineLimit
  * Terminal reason when no candidate is left. The later a check runs, the closer the gateway came to being usable:
  * line limits run last, so any gateway skipped for a limit → AllGatewayBusy (capacity frees up in seconds); else any
  * gateway skipped by the margin guard → NoProfitableRoute; else any whose obstacle was the clearing balance →
- * AccountBalanceNotEnough; else (nothing matched, or every match was locked, offline, forbidden, outside its
+ * AccountBalanceNotEnough; else (nothing matched, or every match was locked, offline, unregistered, forbidden, outside its
  * calendar, a shorter expiration prefix, refused by its dial plan, unpriced or badly configured) → NoAvailableRouter.
  */
 export function rejectReasonFor(skips: readonly { reason: RouteSkipReason }[]): RouteRejectReason {

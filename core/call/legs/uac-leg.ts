@@ -122,7 +122,7 @@ export class UacLeg implements TransactionUser {
     ctx.layer.addVia(this.invite, transport)
     this.transport = transport
     const v = isIP(target.host)
-    this.remote = { address: target.host, port: target.port, family: v === 6 ? 'IPv6' : 'IPv4' }
+    this.remote = target.nextHop ?? { address: target.host, port: target.port, family: v === 6 ? 'IPv6' : 'IPv4' }
   }
 
   /** Where the INVITE stands. */
@@ -284,7 +284,7 @@ export class UacLeg implements TransactionUser {
     this.enter('answered')
     const d = this.dialog
     if (d !== null && d.remoteTag === res.to?.tag) d.confirm(res)
-    else this.dialog = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports) ?? null
+    else this.dialog = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports, this.target.nextHop !== undefined) ?? null
     if (this.dialog === null) return
     // Timer M's 2xx retransmissions need the dialog, not the call: hand them over so the ended call can be collected.
     this.ict?.handOver(new AnsweredInvite(this.dialog, this.invite, this.inviteSeq, this.wireTransport, this.remote, this.ctx.layer))
@@ -298,7 +298,7 @@ export class UacLeg implements TransactionUser {
 
   /** RFC 3261 §13.2.2.4: a 2xx from a second fork forms its own dialog, which we ACK and end at once. */
   private dropFork(res: SipResponse): void {
-    const fork = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports)
+    const fork = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports, this.target.nextHop !== undefined)
     if (fork === undefined) return
     fork.sendAck(this.ctx.layer, this.inviteSeq)
     const bye = fork.createRequest('BYE')
@@ -311,6 +311,6 @@ export class UacLeg implements TransactionUser {
   private takeEarlyDialog(res: SipResponse): void {
     const tag = res.to?.tag
     if (tag === undefined || (this.dialog !== null && this.dialog.remoteTag === tag)) return
-    this.dialog = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports) ?? null
+    this.dialog = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports, this.target.nextHop !== undefined) ?? null
   }
 }

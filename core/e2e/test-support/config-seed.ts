@@ -102,7 +102,7 @@ export async function writeConfig(db: Db, config: TestConfig): Promise<number> {
       await tx.insert(mappingGateways).values(row).onConflictDoUpdate({ target: mappingGateways.id, set })
     }
     for (const seed of config.routingGateways ?? []) {
-      const { id, ...set } = routingGatewayToRow(parsed(routingGatewayCreate, seed, 'routing gateway'), { id: seed.id, nowMs })
+      const { id, ...set } = routingGatewayToRow(parsed(routingGatewayCreate, seed, 'routing gateway'), { id: seed.id, nowMs, realm })
       await tx.insert(routingGateways).values({ id, ...set }).onConflictDoUpdate({ target: routingGateways.id, set })
     }
     for (const cidr of config.whitelist ?? []) {

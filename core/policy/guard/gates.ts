@@ -101,7 +101,7 @@ export class IngressAuthGate implements RequestGate {
   check(req: SipRequest, source: RemoteAddr, transport: Transport): ScreenVerdict {
     if (req.to?.tag !== undefined || req.method === 'ACK') return PASS
     const snapshot = this.config.current
-    if (req.method !== 'INVITE') return this.otherRequest(snapshot, source)
+    if (req.method !== 'INVITE') return this.otherRequest(snapshot, source, req.method)
     const nowMs = this.clock.now()
     const v = this.auth.authenticate(req, source, snapshot, nowMs)
     switch (v.kind) {
@@ -116,8 +116,10 @@ export class IngressAuthGate implements RequestGate {
   }
 
   /** OPTIONS, REGISTER... from a source no gateway could be: dropped when SS_REPLY_UNAUTHORIZED is off, else answered as usual. */
-  private otherRequest(snapshot: ConfigSnapshot, source: RemoteAddr): ScreenVerdict {
+  private otherRequest(snapshot: ConfigSnapshot, source: RemoteAddr, method: string): ScreenVerdict {
     if (snapshot.params.SS_REPLY_UNAUTHORIZED || acceptsDigest(snapshot) || identifySource(snapshot, source) !== undefined) return PASS
+    // A dynamic routing gateway registers from wherever it is: its REGISTER must reach the registrar's challenge.
+    if (method === 'REGISTER' && snapshot.routingGatewaysByUsername.size > 0) return PASS
     return this.guard.trusted(snapshot, sourceIp(source.address)) ? PASS : DROP
   }
 

@@ -9,6 +9,7 @@ import type { RemoteAddr } from '../../transport/types.js'
 import { credentialUsername, DigestAuthenticator, type ChallengeStatus } from '../digest.js'
 import { acceptsDigest, identifySource, passwordSourceAllowed } from '../identify.js'
 import type { AuthRefusalObserver, AuthRefusalReason } from './auth-refusals.js'
+import type { RegisteredGateways } from '../registered.js'
 import type { SourceGuard } from './source-guard.js'
 
 /** What authentication made of a new INVITE. */
@@ -39,6 +40,8 @@ export interface IngressAuthOptions {
   guard?: SourceGuard
   /** Told of every refused attempt (the guard, metrics, a persisted diagnosis). */
   refusals?: AuthRefusalObserver
+  /** Live registrations: a dynamic gateway is identified by the source it registered from. */
+  registered?: Pick<RegisteredGateways, 'mappingGatewayAt'>
 }
 
 /**
@@ -53,12 +56,14 @@ export class IngressAuth {
   private readonly refusals: AuthRefusalObserver | undefined
   private readonly outcomes: Metric
   private readonly unknownSource: Metric
+  private readonly registered: Pick<RegisteredGateways, 'mappingGatewayAt'> | undefined
 
   constructor(opts: IngressAuthOptions) {
     this.digest = opts.digest ?? new DigestAuthenticator()
     this.challengeStatus = opts.challengeStatus ?? 407
     this.guard = opts.guard
     this.refusals = opts.refusals
+    this.registered = opts.registered
     this.outcomes = opts.metrics.counter('policy_digest_total', 'digest checks by outcome', ['outcome'])
     this.unknownSource = opts.metrics.counter('sip_unknown_source_total', 'INVITEs from a source that is no mapping gateway')
   }
@@ -73,6 +78,10 @@ export class IngressAuth {
   private decide(req: SipRequest, source: RemoteAddr, snapshot: ConfigSnapshot, nowMs: number): IngressVerdict {
     const gateway = identifySource(snapshot, source)
     if (gateway !== undefined) return { kind: 'gateway', gateway }
+    // A dynamic gateway's calls come from where it registered (its NAT binding), with no challenge.
+    const registeredId = this.registered?.mappingGatewayAt(source)
+    const registered = registeredId === undefined ? undefined : snapshot.mappingGateways.get(registeredId)
+    if (registered?.dynamic === true) return { kind: 'gateway', gateway: registered }
     const params = snapshot.params
     const ip = sourceIp(source.address)
     if (!acceptsDigest(snapshot)) {

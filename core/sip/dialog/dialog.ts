@@ -42,6 +42,8 @@ export interface DialogInit {
   state: DialogState
   /** The node's other transports, for a target whose URI names one (`;transport=tcp`, `sips:`); default: none. */
   transports?: TransportLookup
+  /** Every request goes to `peer` over the dialog's transport, whatever the target says (a gateway behind NAT we reach at its registration source). */
+  peerIsNextHop?: boolean
 }
 
 /** A dialog: RFC 3261 §12.1 state plus the §12.2 request rules. */
@@ -73,6 +75,7 @@ export class Dialog {
   private hop: RemoteAddr | null = null
   private hopTransport: Transport | null = null
   private readonly transports: TransportLookup
+  private readonly pinned: boolean
 
   constructor(init: DialogInit) {
     this.role = init.role
@@ -89,6 +92,7 @@ export class Dialog {
     this.secure = init.secure
     this.formedOn = init.transport
     this.transports = init.transports ?? NO_TRANSPORTS
+    this.pinned = init.peerIsNextHop ?? false
     this.peer = init.peer
     this.state = init.state
   }
@@ -201,7 +205,7 @@ export class Dialog {
   }
 
   private useFlow(): boolean {
-    return this.role === 'uas' && this.formedOn.hasFlow?.(this.peer) === true
+    return this.pinned || (this.role === 'uas' && this.formedOn.hasFlow?.(this.peer) === true)
   }
 
   /** Ends the dialog (§15: after BYE, or when the INVITE failed); later requests are refused by `createRequest`. */
@@ -311,7 +315,7 @@ export function uasDialog(req: SipRequest, localTag: string, localContact: strin
 }
 
 /** RFC 3261 §12.1.2: the dialog formed by a 1xx (with To tag) or 2xx to an INVITE we sent; undefined without a To tag. */
-export function uacDialog(invite: SipRequest, res: SipResponse, transport: Transport, peer: RemoteAddr, transports?: TransportLookup): Dialog | undefined {
+export function uacDialog(invite: SipRequest, res: SipResponse, transport: Transport, peer: RemoteAddr, transports?: TransportLookup, peerIsNextHop = false): Dialog | undefined {
   const tag = res.to?.tag
   const callId = invite.callId
   const localTag = invite.from?.tag
@@ -338,5 +342,6 @@ export function uacDialog(invite: SipRequest, res: SipResponse, transport: Trans
     peer,
     state: res.status >= 200 ? 'confirmed' : 'early',
     ...(transports === undefined ? {} : { transports }),
+    peerIsNextHop,
   })
 }

@@ -8,6 +8,7 @@ import {
 import { badRequest } from '../../errors.js'
 import { readEffectiveParams } from '../../params-store.js'
 import type { ConfigResource } from '../config-resource.js'
+import { refuseUsernameOfOtherKind } from '../gateway-usernames.js'
 import { refuseWhileReferenced } from '../references.js'
 
 /** Mapping gateways: customers' ingress equipment and how it authenticates. */
@@ -19,10 +20,12 @@ export const mappingGatewaysResource: ConfigResource<typeof mappingGateways, Map
   schemas: { entity: mappingGateway, create: mappingGatewayCreate, update: mappingGatewayUpdate },
   fromRow: mappingGatewayFromRow,
   toInsert: async (tx, input, ctx) => {
+    if (input.username !== undefined) await refuseUsernameOfOtherKind(tx, 'mapping', input.username)
     const { SS_AUTH_REALM: realm } = await readEffectiveParams(tx)
     return mappingGatewayToRow(input, { ...ctx, realm })
   },
   toUpdate: async (tx, current, input, ctx) => {
+    if (typeof input.username === 'string' && input.username !== current.username) await refuseUsernameOfOtherKind(tx, 'mapping', input.username)
     const { SS_AUTH_REALM: realm } = await readEffectiveParams(tx)
     const merged = mergeMappingGatewayUpdate(current, input, { ...ctx, realm })
     if (!merged.ok) throw badRequest('the mapping gateway could not authenticate after this change', merged.issues)

@@ -16,7 +16,7 @@ describe('GET /v1/status/gateways', () => {
     const res = await h().request('GET', '/v1/status/gateways', { as: 'viewer' })
     expect(res.status).toBe(200)
     expect(res.body.items).toEqual([
-      { routingGatewayId: 'rgw_a', online: true, lastCheckAt: '2024-01-03T12:00:00.000Z', rttMs: 42, currentCalls: 7, callsPerSec: 1.5, lossRatio: 0, lastCode: 200, updatedAt: '2024-01-03T12:00:05.000Z' },
+      { routingGatewayId: 'rgw_a', online: true, lastCheckAt: '2024-01-03T12:00:00.000Z', rttMs: 42, currentCalls: 7, callsPerSec: 1.5, lossRatio: 0, lastCode: 200, updatedAt: '2024-01-03T12:00:05.000Z', registration: null },
       expect.objectContaining({ routingGatewayId: 'rgw_b', online: false }),
     ])
   })
@@ -32,6 +32,6 @@ describe('GET /v1/status/gateways', () => {
   it('lists mapping gateways with their current calls and calls per second under /v1/status/mapping-gateways', async () => {
     await h().db.insert(gatewayStatus).values([row('routing', 'rgw_a', true), row('mapping', 'mgw_a', true)])
     const res = await h().request('GET', '/v1/status/mapping-gateways', { as: 'viewer' })
-    expect(res.body.items).toEqual([{ mappingGatewayId: 'mgw_a', currentCalls: 7, callsPerSec: 1.5, nodeId: 'node-1', updatedAt: '2024-01-03T12:00:05.000Z' }])
+    expect(res.body.items).toEqual([{ mappingGatewayId: 'mgw_a', currentCalls: 7, callsPerSec: 1.5, nodeId: 'node-1', updatedAt: '2024-01-03T12:00:05.000Z', registration: null }])
   })
 })

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { gatewayStatus } from '../../../shared/db/schema.js'
 import { routingGatewayStatusFromRow, routingGatewayStatusItem } from '../../../shared/entities/gateway-status.js'
 import { defineOperation } from '../../openapi/operation.js'
+import { registrationsByGateway } from '../../live/registrations.js'
 
 /** The gateways operation of /v1/status. */
 export const getGatewayStatus = defineOperation(
@@ -11,11 +12,12 @@ export const getGatewayStatus = defineOperation(
     method: 'get',
     path: '/gateways',
     operationId: 'getGatewayStatus',
-    summary: 'Routing gateways as last published by the core: online (OPTIONS), last check, RTT, loss, current calls, calls per second',
+    summary: 'Routing gateways as last published by the core: online (OPTIONS), last check, RTT, loss, current calls, calls per second, registration',
     responses: { 200: { description: 'one item per routing gateway a core has published', schema: z.object({ items: z.array(routingGatewayStatusItem) }) } },
   },
   async (c) => {
     const rows = await c.var.db.select().from(gatewayStatus).where(eq(gatewayStatus.kind, 'routing')).orderBy(asc(gatewayStatus.gatewayId))
-    return c.json({ items: rows.map(routingGatewayStatusFromRow) })
+    const registered = await registrationsByGateway(c.var.db, Date.now(), 'routing')
+    return c.json({ items: rows.map((r) => routingGatewayStatusFromRow(r, registered.get(r.gatewayId) ?? null)) })
   },
 )

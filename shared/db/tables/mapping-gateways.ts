@@ -27,6 +27,7 @@ export const mappingGateways = sqliteTable(
     calleeRules: jsonText<DialRule[]>('callee_rules').notNull().default([]),
     callerRules: jsonText<DialRule[]>('caller_rules').notNull().default([]),
     allowLossRoutes: bool('allow_loss_routes').notNull().default(false),
+    dynamic: bool('dynamic').notNull().default(false),
     createdAtMs: createdAtMs(),
     updatedAtMs: updatedAtMs(),
   },

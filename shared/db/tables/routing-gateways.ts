@@ -37,6 +37,11 @@ export const routingGateways = sqliteTable(
     callerId: jsonText<CallerIdRule>('caller_id').notNull().default({ presentation: 'pass', privacy: 'pass', assertedIdentity: false }),
     allowLossRoutes: bool('allow_loss_routes').notNull().default(false),
     mediaProxy: bool('media_proxy').notNull(),
+    dynamic: bool('dynamic').notNull().default(false),
+    username: text('username'),
+    digestRealm: text('digest_realm'),
+    ha1Md5: text('ha1_md5'),
+    ha1Sha256: text('ha1_sha256'),
     createdAtMs: createdAtMs(),
     updatedAtMs: updatedAtMs(),
   },
@@ -44,5 +49,6 @@ export const routingGateways = sqliteTable(
     uniqueIndex('routing_gateways_name_idx').on(t.name),
     index('routing_gateways_group_id_idx').on(t.groupId),
     index('routing_gateways_clearing_account_id_idx').on(t.clearingAccountId),
+    uniqueIndex('routing_gateways_username_idx').on(t.username), // the registrar finds a dynamic gateway by username
   ],
 )
