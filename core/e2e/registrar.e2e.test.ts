@@ -62,7 +62,7 @@ describe('registering gateways', () => {
     expect(outcome(reg), describeSipp('register', reg)).toEqual({ ok: 1, failed: 0 })
     expect((await rows('mgw_pbx')).map((r) => r.sourcePort).sort()).toEqual([pbxPort, port].sort())
     expect(await waitFor(async () => (await rows('mgw_pbx')).length === 1, 6_000)).toBe(true)
-    expect(await metric(core, 'sip_registrar_expired_total')).toBe(1)
+    expect(await metric(core, 'softswitch_sip_registrar_expired_total')).toBe(1)
     const after = await runSipp({ scenario: 'uac-invite-expect-407.xml', target: core.target, calls: 1, service: '1000', localPort: port, trace: true, timeoutSec: 10 })
     expect(outcome(after), describeSipp('expired binding', after)).toEqual({ ok: 1, failed: 0 })
   })
@@ -86,7 +86,7 @@ describe('registering gateways', () => {
     await core.kill()
     expect(() => process.kill(pid!, 0)).toThrow()
     await core.restart()
-    expect(await metric(core, 'sip_registrar_bindings')).toBe(2)
+    expect(await metric(core, 'softswitch_sip_registrar_bindings')).toBe(2)
     const call = await runCall({
       core,
       customer: { scenario: 'uac-call-answered-expect-200.xml', service: '1000', durationMs: 100, localPort: pbxPort },
