@@ -14,20 +14,21 @@ const dir = resolve(repoRoot, 'core/sip/conformance/test-support/rfc4475')
  * garbage and test.dat has no SIP-Version, so there is nowhere to send one; wsinv's folded Via cannot be redirected
  * to this test (see `redirectVia`), so its answer goes to the address in the file. A valid INVITE comes from a source
  * that is no mapping gateway of the (empty) configuration, so the policy refuses it with 403 before any 100 Trying
- * (SS_REPLY_UNAUTHORIZED on); other methods the node does not handle get 501; OPTIONS for the node get 200
+ * (SS_REPLY_UNAUTHORIZED on); a REGISTER without credentials gets the registrar's 401 challenge (RFC 3261 §10.3);
+ * other methods the node does not handle get 501; OPTIONS for the node get 200
  * (Max-Forwards 0 to a user elsewhere: 483).
  */
 const EXPECTED: Record<string, number[]> = {
   'badaspec.dat': [400], 'badbranch.dat': [200], 'baddate.dat': [403], 'baddn.dat': [400], 'badinv01.dat': [],
   'badvers.dat': [505], 'bcast.dat': [], 'bext01.dat': [420], 'bigcode.dat': [], 'clerr.dat': [400],
-  'cparam01.dat': [501], 'cparam02.dat': [501], 'dblreq.dat': [501], 'esc01.dat': [403], 'esc02.dat': [501],
-  'escnull.dat': [501], 'escruri.dat': [400], 'insuf.dat': [400], 'intmeth.dat': [501], 'inv2543.dat': [403],
+  'cparam01.dat': [401], 'cparam02.dat': [401], 'dblreq.dat': [401], 'esc01.dat': [403], 'esc02.dat': [501],
+  'escnull.dat': [401], 'escruri.dat': [400], 'insuf.dat': [400], 'intmeth.dat': [501], 'inv2543.dat': [403],
   'invut.dat': [415], 'longreq.dat': [403], 'ltgtruri.dat': [400], 'lwsdisp.dat': [200], 'lwsruri.dat': [400],
   'lwsstart.dat': [403], 'mcl01.dat': [400], 'mismatch01.dat': [400], 'mismatch02.dat': [400], 'mpart01.dat': [501],
   'multi01.dat': [400], 'ncl.dat': [400], 'noreason.dat': [], 'novelsc.dat': [416], 'quotbal.dat': [400],
-  'regaut01.dat': [501], 'regbadct.dat': [400], 'regescrt.dat': [501], 'scalar02.dat': [400], 'scalarlg.dat': [],
+  'regaut01.dat': [401], 'regbadct.dat': [400], 'regescrt.dat': [401], 'scalar02.dat': [400], 'scalarlg.dat': [],
   'sdp01.dat': [406], 'semiuri.dat': [200], 'test.dat': [], 'transports.dat': [200], 'trws.dat': [200],
-  'unkscm.dat': [416], 'unksm2.dat': [501], 'unreason.dat': [], 'wsinv.dat': [], 'zeromf.dat': [483],
+  'unkscm.dat': [416], 'unksm2.dat': [401], 'unreason.dat': [], 'wsinv.dat': [], 'zeromf.dat': [483],
 }
 
 /**
@@ -38,7 +39,7 @@ const EXPECTED: Record<string, number[]> = {
  * retransmission of cparam01's REGISTER, answered on cparam01's connection.
  */
 const EXPECTED_OVER_TCP: Record<string, number[]> = {
-  'clerr.dat': [], 'cparam02.dat': [], 'dblreq.dat': [501, 403], 'inv2543.dat': [400], 'wsinv.dat': [481],
+  'clerr.dat': [], 'cparam02.dat': [], 'dblreq.dat': [401, 403], 'inv2543.dat': [400], 'wsinv.dat': [481],
 }
 
 const TOP_VIA = /^((?:via|v)[ \t]*:[ \t]*SIP[ \t]*\/[ \t]*[0-9.]+[ \t]*\/[ \t]*)(?:UDP|TCP|TLS|SCTP)([ \t]+)[^;\s,]+/im
