@@ -182,6 +182,7 @@ async function main(): Promise<void> {
     supported: DEFAULT_VALIDATE_OPTIONS.supported,
     controller,
     observer: sink,
+    journalBarrier: env.CDR_DURABLE_ANSWER,
     advertisedHost: advertised,
     advertisedPort: env.SIP_PORT,
     nodeId,

@@ -122,6 +122,8 @@ if (!only || only === 'sipp' || only === 'calls') {
   // money and quality (least cost, margin guard, quality demotion, dial plans; the ratio below compares the two), digest
   // authentication over UDP, then IP over TCP on both legs (one connection each way).
   loads.push(await benchCallRate({ auth: 'ip' }))
+  // The same without holding 100 Trying and the 200 for the journal: what the durable answer costs (ratio below).
+  loads.push(await benchCallRate({ auth: 'ip', coreEnv: { CDR_DURABLE_ANSWER: 'false' }, label: 'answer not journaled first' }))
   loads.push(await benchCallRate({ auth: 'ip', routing: 'money' }))
   loads.push(await benchCallRate({ auth: 'digest' }))
   loads.push(await benchCallRate({ auth: 'ip', transport: 'tcp' }))
@@ -137,11 +139,21 @@ if (loads.length > 0) {
   console.log('\n| calls (1 s, zero failed) | highest calls/s | core CPU µs/call | core CPU (cores) | core RSS MiB | loop lag p99 / max ms | steps (rate: ok/failed) |\n| --- | --- | --- | --- | --- | --- | --- |')
   for (const l of loads) {
     const steps = l.steps.map((s) => `${s.rate}: ${s.successful}/${s.failed + s.vendorFailed}`).join(', ')
-    const label = `${l.auth} ${l.transport}, ${l.routing} routing`
+    const label = `${l.auth} ${l.transport}, ${l.routing} routing${l.label === undefined ? '' : `, ${l.label}`}`
     if (l.skipped !== undefined) console.log(`| ${label} | skipped: ${l.skipped.split('\n')[0]} | | | | | |`)
     else console.log(`| ${label} | ${l.best?.rate ?? 'none'} | ${l.best?.cpuUsPerCall ?? ''} | ${l.best?.cores ?? ''} | ${l.best?.rssMiB ?? ''} | ${l.best?.lagP99Ms ?? ''} / ${l.best?.lagMaxMs ?? ''} | ${steps} |`)
   }
-  const before = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'priority')
+  const durable = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'priority' && l.label === undefined)
+  const undurable = loads.find((l) => l.label === 'answer not journaled first')
+  if (durable?.best && undurable?.best) {
+    const rate = Math.min(durable.best.rate, undurable.best.rate)
+    const cpu = (l: LoadResult) => l.steps.find((s) => s.rate === rate)?.cpuUsPerCall ?? null
+    const d = cpu(durable)
+    const u = cpu(undurable)
+    console.log(`\ndurable answer (100 Trying and 200 after the journal's fdatasync) vs not (IP, UDP): highest clean calls/s ${durable.best.rate} / ${undurable.best.rate} = ` +
+      `${(durable.best.rate / undurable.best.rate).toFixed(2)}; core CPU per call at ${rate}/s ${d} / ${u} µs = ${d !== null && u !== null ? (d / u).toFixed(2) : 'n/a'}`)
+  }
+  const before = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'priority' && l.label === undefined)
   const after = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'money')
   if (before?.best && after?.best) {
     // CPU per call at the highest rate both passed is the finer measure; the highest clean rate moves in whole steps.

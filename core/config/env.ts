@@ -52,6 +52,8 @@ export const coreEnvSchema = z
     DRAIN_TIMEOUT_MS: int(DEFAULT_DRAIN_TIMEOUT_MS, 0, 3_600_000).describe('on SIGTERM, how long calls may go on before they are ended as SystemShutdown (keep under the platform kill timeout)'),
     STATUS_PUBLISH_MS: int(5000, 100, 3_600_000).describe('how often the core upserts `gateway_status` (online, RTT, loss, current calls, calls/s) and its calls in progress (`live_calls`)'),
     NETWORK_TEST_POLL_MS: int(500, 50, 60_000).describe('how often the core polls `network_tests` for tests the edge asked for'),
+    CDR_DURABLE_ANSWER: z.preprocess(unset, z.enum(['true', 'false']).default('true')).transform((v) => v === 'true')
+      .describe('hold 100 Trying and the 200 to the caller until the call\'s start and answer are on the journal\'s disk; `false` only to measure what that costs (`npm run bench -- calls`)'),
     HANGUP_POLL_MS: int(500, 50, 60_000).describe('how often the core polls `call_hangups` for calls an operator hung up'),
   })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })

@@ -49,6 +49,8 @@ export interface LoadResult {
   best: LoadStep | null
   /** Why no step ran (call layer missing, SIPp cannot answer the challenge...). */
   skipped?: string
+  /** The run's label from its options. */
+  label?: string
 }
 
 /** Options; defaults: 1 s calls, 10 s per step, rates 100..6000. */
@@ -64,6 +66,8 @@ export interface LoadOptions {
   log?: (line: string) => void
   /** Extra environment for the core (e.g. NODE_OPTIONS=--cpu-prof while profiling). */
   coreEnv?: Record<string, string>
+  /** Names the run in the table (e.g. what its coreEnv changes). */
+  label?: string
 }
 
 const USER = 'bench'
@@ -205,7 +209,7 @@ export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
       const why = /must use MD5 or AKAv1-MD5/.test(probe.trace)
         ? 'SIPp 3.6.1 answers only the first digest challenge and only MD5; SS_AUTH_DIGEST_FIRST must be MD5 (github.com/SIPp/sipp/issues/488)'
         : /\b501\b/.test(probe.trace) ? 'the core answers INVITE with 501: no call layer yet' : 'a single probe call failed'
-      return { auth: opts.auth, transport, routing, steps, best: null, skipped: `${why}\n${probe.trace}` }
+      return { auth: opts.auth, transport, routing, steps, best: null, skipped: `${why}\n${probe.trace}`, ...(opts.label === undefined ? {} : { label: opts.label }) }
     }
     for (const rate of rates) {
       const step = await runStep(core, opts.auth, transport, service, vendorPort, rate, Math.round(rate * stepSec), callMs)
@@ -222,5 +226,5 @@ export async function benchCallRate(opts: LoadOptions): Promise<LoadResult> {
     await core.stop()
   }
   const clean = steps.filter((s) => s.failed === 0 && s.vendorFailed === 0 && s.successful === s.calls)
-  return { auth: opts.auth, transport, routing, steps, best: clean[clean.length - 1] ?? null }
+  return { auth: opts.auth, transport, routing, steps, best: clean[clean.length - 1] ?? null, ...(opts.label === undefined ? {} : { label: opts.label }) }
 }
