@@ -195,6 +195,9 @@ function mutate(seed: Buffer, muts: ReadonlyArray<{ kind: string; [k: string]: u
 
 describe('mutation fuzzing', () => {
   const RUNS_PER_BLOCK = 25_000
+  // CPU-bound work of fixed size (seeded), not a timing claim: a block takes about 5 s alone and may take four times
+  // that on a shared, loaded machine.
+  const BLOCK_TIMEOUT_MS = 120_000
   for (const block of [1, 2, 3, 4]) {
     it(`never throws from parse, accessors, validate, build or serialize (block ${block}: ${RUNS_PER_BLOCK} cases)`, () => {
       fc.assert(
@@ -203,7 +206,7 @@ describe('mutation fuzzing', () => {
         }),
         { numRuns: RUNS_PER_BLOCK, seed: 4475 + block },
       )
-    })
+    }, BLOCK_TIMEOUT_MS)
   }
 
   it('survives random bytes and random text', () => {
