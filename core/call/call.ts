@@ -225,6 +225,11 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
     this.end(ending)
   }
 
+  /** FailoverCall: 100 Trying from the gateway: SS_SIP_TIMEOUT_INVITE is over, SS_SIP_TIMEOUT_TRYING waits for ringing. */
+  onAttemptTrying(_leg: UacLeg): void {
+    if (this.timers.phase === 'invite') this.timers.armAttempt('trying')
+  }
+
   /** A 18x of the current attempt: relayed to the caller with our tag; the attempt timer follows what it says. */
   onAttemptProvisional(_leg: UacLeg, res: SipResponse): void {
     this.facts.firstProgressAtMs ??= epochMs(this.ctx.clock)

@@ -7,6 +7,14 @@ import type { AttemptOwner, UacLeg } from './legs/uac-leg.js'
 import { sipTransport, type RouteDecision, type RouteTarget } from './ports.js'
 import type { AttemptPhase } from './timers.js'
 
+/**
+ * The reason an attempt timer ends an attempt with: no response at all is an unreachable gateway (InviteTimeout);
+ * 100 Trying alone is a reachable but slow vendor (TryingTimeout); ringing or progress without an answer, GatewayTimeout.
+ */
+export function timeoutReason(phase: AttemptPhase): TerminationReason {
+  return phase === 'invite' ? 'InviteTimeout' : phase === 'trying' ? 'TryingTimeout' : 'GatewayTimeout'
+}
+
 /** Why the last attempt failed: decides the caller's final status when failover ends. */
 interface LastOutcome {
   reason: TerminationReason
@@ -31,6 +39,8 @@ export interface FailoverCall {
   attemptClosed(record: AttemptRecord): void
   /** The attempt's line went back (`UacLeg.release`): it leaves the call table. */
   attemptReleased(leg: UacLeg): void
+  /** The first 100 Trying of the current attempt. */
+  onAttemptTrying(leg: UacLeg): void
   /** A 18x of the current attempt. */
   onAttemptProvisional(leg: UacLeg, res: SipResponse): void
   /** The current attempt answered while the call was unanswered. */
@@ -90,7 +100,7 @@ export class Failover implements AttemptOwner {
   timeout(phase: AttemptPhase): void {
     const leg = this.leg
     if (leg === null || !this.call.unanswered) return
-    const reason: TerminationReason = phase === 'invite' ? 'InviteTimeout' : 'GatewayTimeout'
+    const reason = timeoutReason(phase)
     const code = leg.abandon()
     this.close(leg, code, reason)
     this.last = { reason, status: null }
@@ -128,6 +138,10 @@ export class Failover implements AttemptOwner {
 
   // ---- AttemptOwner ------------------------------------------------------------------------------
 
+  onAttemptTrying(leg: UacLeg): void {
+    if (leg === this.leg && this.call.unanswered) this.call.onAttemptTrying(leg)
+  }
+
   onAttemptProvisional(leg: UacLeg, res: SipResponse): void {
     if (leg === this.leg && this.call.unanswered) this.call.onAttemptProvisional(leg, res)
   }
@@ -144,7 +158,7 @@ export class Failover implements AttemptOwner {
   /** The current attempt failed (3xx-6xx, Timer B, transport): stop-switching code, failover or the final answer. */
   onAttemptFailed(leg: UacLeg, status: number | null, phrase: string): void {
     if (leg !== this.leg || !this.call.unanswered) return
-    const reason: TerminationReason = status !== null ? 'GatewayRejected' : leg.lastProvisional > 0 ? 'GatewayTimeout' : 'InviteTimeout'
+    const reason: TerminationReason = status !== null ? 'GatewayRejected' : leg.lastProvisional > 0 ? 'GatewayTimeout' : leg.trying ? 'TryingTimeout' : 'InviteTimeout'
     if (this.call.debug) this.call.log.debug('attempt failed', { routingGatewayId: leg.target.routingGatewayId, status, reason })
     this.close(leg, status, reason)
     this.last = { reason, status, phrase }

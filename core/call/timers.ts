@@ -1,9 +1,12 @@
-// The per-call timers: the attempt timer (SS_SIP_TIMEOUT_INVITE / _RINGING / _SESSION_PROGRESS / _SESSION_PROGRESS_SDP), the duration cap and its warning (SS_CALLREMINTIME), one dispose().
+// The per-call timers: the attempt timer (SS_SIP_TIMEOUT_INVITE / _TRYING / _RINGING / _SESSION_PROGRESS / _SESSION_PROGRESS_SDP), the duration cap and its warning (SS_CALLREMINTIME), one dispose().
 import type { SystemParams } from '../../shared/params/system-params.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 
-/** What the attempt waits for: any response (`invite`), the answer after 180 (`ringing`), after 183 without/with SDP. */
-export type AttemptPhase = 'invite' | 'ringing' | 'progress' | 'progressSdp'
+/**
+ * What the attempt waits for: any response (`invite`), an 18x or the answer after 100 Trying alone (`trying`), the
+ * answer after 180 (`ringing`), after 183 without/with SDP.
+ */
+export type AttemptPhase = 'invite' | 'trying' | 'ringing' | 'progress' | 'progressSdp'
 
 /** What plays the warning prompt (the media relay's session): false when it could not (no codec, no RTP latched). */
 export interface WarningPrompt {
@@ -23,6 +26,8 @@ function phaseMs(p: SystemParams, phase: AttemptPhase): number {
   switch (phase) {
     case 'invite':
       return p.SS_SIP_TIMEOUT_INVITE * 1000
+    case 'trying':
+      return p.SS_SIP_TIMEOUT_TRYING * 1000
     case 'ringing':
       return p.SS_SIP_TIMEOUT_RINGING * 1000
     case 'progress':

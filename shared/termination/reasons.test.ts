@@ -5,7 +5,7 @@ import { TERMINATION_REASON_CATALOGUE, TERMINATION_REASONS, terminationReason } 
 const DESIGN_REASONS = [
   'CallerHangup', 'CalleeHangup', 'CallerCancel', 'MaxCallDurationExceeded', 'BalanceExhausted', 'NoMediaHangup',
   'SessionTimerExpired', 'AuthenticationFailed', 'AccountLocked', 'AccountBalanceNotEnough', 'CallLimitExceeded',
-  'NoAvailableRouter', 'AllGatewayBusy', 'InviteTimeout', 'GatewayTimeout', 'GatewayRejected', 'Blacklisted',
+  'NoAvailableRouter', 'AllGatewayBusy', 'InviteTimeout', 'TryingTimeout', 'GatewayTimeout', 'GatewayRejected', 'Blacklisted',
   'SystemShutdown', 'NoRateForDestination', 'OperatorHangup', 'NoProfitableRoute', 'DialPlanRejected',
   'CpsLimitExceeded', 'DestinationBlocked', 'AccountConcurrentCallsExceeded', 'DailySpendLimitExceeded',
 ]

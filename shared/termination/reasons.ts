@@ -69,11 +69,16 @@ export const TERMINATION_REASON_CATALOGUE = {
     hint: 'add a rate for the prefix to the rate table',
   },
   InviteTimeout: {
-    sipStatus: 408, side: 'switch', description: 'the last attempt got no response within SS_SIP_TIMEOUT_INVITE',
+    sipStatus: 408, side: 'switch', description: 'the last attempt got no response at all (not even 100 Trying) within SS_SIP_TIMEOUT_INVITE',
     hint: 'gateway offline, firewall, or wrong IP/port',
   },
+  TryingTimeout: {
+    sipStatus: 408, side: 'switch',
+    description: 'the last attempt got 100 Trying but neither rang (18x) nor answered within SS_SIP_TIMEOUT_TRYING',
+    hint: 'the vendor is reachable but slow or overloaded: ask about its onward routing, or lower its priority',
+  },
   GatewayTimeout: {
-    sipStatus: 408, side: 'switch', description: 'a provisional response came but no answer within the ringing/progress timers',
+    sipStatus: 408, side: 'switch', description: 'the last attempt rang (180/183) but was not answered within the ringing/progress timers',
     hint: 'slow or stuck gateway',
   },
   GatewayRejected: {

@@ -37,6 +37,8 @@ export class UacLegStateError extends Error {
 
 /** What an attempt tells the one who started it (the call's failover); nothing is told once the leg is detached. */
 export interface AttemptOwner {
+  /** The first 100 Trying: the gateway is reachable and working on the INVITE (no ringing yet). */
+  onAttemptTrying(leg: UacLeg): void
   /** A 18x with or without SDP (never 100). */
   onAttemptProvisional(leg: UacLeg, res: SipResponse): void
   /** The 2xx that answered the attempt (the dialog is confirmed; the ACK is the owner's call). */
@@ -68,6 +70,8 @@ export class UacLeg implements TransactionUser {
   dialog: Dialog | null = null
   /** The last provisional status seen (180/183), 0 when none. */
   lastProvisional = 0
+  /** A 100 Trying came: the gateway answered, so a timeout before any 18x is a slow vendor, not an unreachable one. */
+  trying = false
   /** Post-dial delay of this attempt: its start to the first 18x or the answer, ms; null until one came. */
   pddMs: number | null = null
   private st: UacLegState = 'calling'
@@ -169,7 +173,11 @@ export class UacLeg implements TransactionUser {
     if (s < 200) {
       // RFC 3261 §16.7 item 5 (as a B2BUA): 100 is hop-by-hop and never relayed.
       if (this.st === 'calling') this.enter('proceeding')
-      if (s === 100) return
+      if (s === 100) {
+        if (!this.trying && this.lastProvisional === 0 && !this.detached) this.owner.onAttemptTrying(this)
+        this.trying = true
+        return
+      }
       this.lastProvisional = s
       this.pddMs ??= epochMs(this.ctx.clock) - this.startedAtMs
       this.takeEarlyDialog(res)
