@@ -1,5 +1,6 @@
 // B2BUA call flows on the wire: RFC 3261 §13 (INVITE, 2xx retransmission §13.3.1.4, ACK §13.2.2.4), §9 (CANCEL), §15 (BYE), §16.7 (100 not relayed), RFC 3264 (late offer), RFC 6026 §7.2, and failover over the route targets.
 import { describe, expect, it } from 'vitest'
+import { parseGatewaySkipNote } from '../../shared/routing/skip-notes.js'
 import { CLEAN, callBench, SDP_A, SDP_B, target } from './test-support/call-harness.js'
 
 describe('Call', () => {
@@ -344,7 +345,7 @@ describe('Call', () => {
       expect(s.caller.statuses()).toEqual([100, 503])
     })
 
-    it('skips a gateway that is busy at acquire time and answers 503 AllGatewayBusy when all are', () => {
+    it('skips a gateway that is busy at acquire time, names it in the CDR notes, and answers 503 AllGatewayBusy when all are', () => {
       const s = callBench()
       s.controller.busy = new Set(['gw1'])
       s.caller.invite()
@@ -358,6 +359,7 @@ describe('Call', () => {
       t.settle()
       expect(t.caller.statuses()).toEqual([100, 503])
       expect(t.observer.ended[0]).toMatchObject({ terminationReason: 'AllGatewayBusy', sipCode: 503, attempts: [] })
+      expect(t.observer.ended[0]!.notes.map(parseGatewaySkipNote).map((n) => n?.routingGatewayId)).toEqual(['gw1', 'gw2', 'gw3'])
       expect(t.leftovers()).toEqual(CLEAN)
     })
 

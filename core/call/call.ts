@@ -203,6 +203,11 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
     this.ctx.counters.legs.labels('callee', sipTransport(leg.wireTransport)).inc()
   }
 
+  /** FailoverCall: a note for the CDR. */
+  note(text: string): void {
+    this.facts.notes.push(text)
+  }
+
   /** FailoverCall: the attempt timer stops and the attempt goes into the CDR. */
   attemptClosed(record: AttemptRecord): void {
     this.timers.clearAttempt()

@@ -1,4 +1,5 @@
 // Serial failover over a call's route: one attempt (leg B) at a time, the next target when one fails, and the caller's final answer when none is left.
+import { gatewaySkipNote } from '../../shared/routing/skip-notes.js'
 import type { TerminationReason } from '../../shared/termination/reasons.js'
 import type { Logger } from '../lib/log.js'
 import type { SipResponse } from '../sip/message/message.js'
@@ -14,6 +15,9 @@ import type { AttemptPhase } from './timers.js'
 export function timeoutReason(phase: AttemptPhase): TerminationReason {
   return phase === 'invite' ? 'InviteTimeout' : phase === 'trying' ? 'TryingTimeout' : 'GatewayTimeout'
 }
+
+/** Gateways found full at attempt time named in the CDR's notes, at most (the CDR keeps 50 notes). */
+const MAX_BUSY_NOTES = 5
 
 /** Why the last attempt failed: decides the caller's final status when failover ends. */
 interface LastOutcome {
@@ -35,6 +39,8 @@ export interface FailoverCall {
   newAttempt(target: RouteTarget, owner: AttemptOwner): UacLeg | null
   /** Sends the attempt: CDR facts, the call table, the attempt timer and counters, then the INVITE. */
   sendAttempt(leg: UacLeg): void
+  /** Adds a note to the call's CDR. */
+  note(text: string): void
   /** The attempt timer stops and the attempt is recorded for the CDR. */
   attemptClosed(record: AttemptRecord): void
   /** The attempt's line went back (`UacLeg.release`): it leaves the call table. */
@@ -60,6 +66,7 @@ export class Failover implements AttemptOwner {
   private nextTarget = 0
   private attemptsMade = 0
   private sawBusy = false
+  private busyNoted = 0
   private last: LastOutcome | null = null
 
   constructor(call: FailoverCall, decision: RouteDecision) {
@@ -80,6 +87,8 @@ export class Failover implements AttemptOwner {
       const t = targets[this.nextTarget++]!
       // A gateway that filled up since the decision is skipped as busy.
       if (!this.decision.acquire(t)) {
+        // Named like routing's own line-limit skips, so the diagnosis finds the full vendor either way.
+        if (this.busyNoted++ < MAX_BUSY_NOTES) this.call.note(gatewaySkipNote(t.routingGatewayId, 'lineLimit', t.matchedPrefix))
         this.sawBusy = true
         continue
       }

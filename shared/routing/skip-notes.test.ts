@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { cdrCreate } from '../entities/cdr.js'
 import type { RouteRejection } from './route.js'
-import { skipNotes } from './skip-notes.js'
+import { parseGatewaySkipNote, skipNotes } from './skip-notes.js'
 
 const priced = (id: string, vendorPrice: number): RouteRejection =>
   ({ routingGatewayId: id, reason: 'priceAboveCustomer', matchedPrefix: '33', vendorPrice, customerPrice: 0.02 })
@@ -13,6 +13,26 @@ describe('skipNotes', () => {
       { routingGatewayId: 'rg1', reason: 'offline', matchedPrefix: '' },
       { routingGatewayId: 'rg2', reason: 'locked', matchedPrefix: '' },
     ])).toEqual(['routing skipped rg1: offline (OPTIONS check)'])
+  })
+
+  it('names each gateway skipped at its line limit, its group\'s, or for a low clearing balance, with its matched prefix, readable back', () => {
+    const notes = skipNotes([
+      { routingGatewayId: 'rgw_full', reason: 'lineLimit', matchedPrefix: '4930' },
+      { routingGatewayId: 'rgw_grp', reason: 'groupLineLimit', matchedPrefix: '' },
+      { routingGatewayId: 'rgw_poor', reason: 'clearingBalanceLow', matchedPrefix: '49"' },
+    ])
+    expect(notes).toEqual([
+      'routing skipped rgw_full: line limit (prefix "4930")',
+      'routing skipped rgw_grp: group line limit (prefix "")',
+      'routing skipped rgw_poor: clearing balance low (prefix "49\\"")',
+    ])
+    expect(notes.map(parseGatewaySkipNote)).toEqual([
+      { routingGatewayId: 'rgw_full', skip: 'lineLimit', matchedPrefix: '4930' },
+      { routingGatewayId: 'rgw_grp', skip: 'groupLineLimit', matchedPrefix: '' },
+      { routingGatewayId: 'rgw_poor', skip: 'clearingBalanceLow', matchedPrefix: '49"' },
+    ])
+    expect(parseGatewaySkipNote('routing skipped rg1: offline (OPTIONS check)')).toBeNull()
+    expect(skipNotes(Array.from({ length: 30 }, (_, i) => ({ routingGatewayId: `g${i}`, reason: 'lineLimit', matchedPrefix: '1' })))).toHaveLength(10)
   })
 
   it('names every gateway skipped by the margin guard with its price and the customer price', () => {
