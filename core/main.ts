@@ -25,12 +25,14 @@ import { HangupRunner } from './live-calls/hangup-runner.js'
 import { LiveCallsPublisher } from './live-calls/publisher.js'
 import { StatusPublisher } from './gateway-reports/status-publisher.js'
 import { BanWriter } from './access-list/ban-writer.js'
+import { RefusalWriter } from './access-list/refusal-writer.js'
 import { BalanceLedger } from './policy/balance-ledger.js'
 import { CallGuards, MemorySpendCounter } from './policy/call-guards.js'
 import { seedSpendToday } from './cdr/spend-today.js'
 import { AuthRefusalFanout } from './policy/guard/auth-refusals.js'
 import { BlacklistGate, IngressAuthGate, PikeGate, SourceTransactionsGate } from './policy/guard/gates.js'
 import { IngressAuth } from './policy/guard/ingress-auth.js'
+import { RefusalTally } from './policy/guard/refusal-tally.js'
 import { SourceGuard } from './policy/guard/source-guard.js'
 import { PolicyController } from './policy/controller.js'
 import { DigestAuthenticator } from './policy/digest.js'
@@ -164,6 +166,11 @@ async function main(): Promise<void> {
   const guard = new SourceGuard({ config, metrics, log: securityLog, observer: banWriter })
   const refusals = new AuthRefusalFanout()
   refusals.add(guard)
+  // Every refused attempt, counted per mapping gateway, source and reason for the diagnosis (docs/diagnosis.md).
+  const refusalTally = new RefusalTally()
+  refusals.add(refusalTally)
+  const refusalWriter = new RefusalWriter({ db: database.db, clock, log: securityLog, metrics, tally: refusalTally, periodMs: env.STATUS_PUBLISH_MS })
+  refusalWriter.start()
   // Registrations: the registrar writes them, admission reads them (dynamic gateways); one digest nonce space for both.
   const bindings = new BindingTable(clock)
   const digest = new DigestAuthenticator()
@@ -329,6 +336,7 @@ async function main(): Promise<void> {
     registrar.stop()
     await hangups.stop()
     await banWriter.stop()
+    await refusalWriter.stop()
     await liveCalls.stop()
     await Promise.all(transports.all.map((t) => t.close()))
     config.stop()

@@ -50,7 +50,7 @@ export const coreEnvSchema = z
     LOG_LEVEL: z.preprocess(unset, z.enum(['debug', 'info', 'warn', 'error']).default('info')).describe('lowest level logged (JSON lines on stdout)'),
     NODE_ID: optionalText.describe('name of this core in CDRs, `gateway_status` and network tests').meta({ fallback: 'the host name' }),
     DRAIN_TIMEOUT_MS: int(DEFAULT_DRAIN_TIMEOUT_MS, 0, 3_600_000).describe('on SIGTERM, how long calls may go on before they are ended as SystemShutdown (keep under the platform kill timeout)'),
-    STATUS_PUBLISH_MS: int(5000, 100, 3_600_000).describe('how often the core upserts `gateway_status` (online, RTT, loss, current calls, calls/s) and its calls in progress (`live_calls`)'),
+    STATUS_PUBLISH_MS: int(5000, 100, 3_600_000).describe('how often the core upserts `gateway_status` (online, RTT, loss, current calls, calls/s), its calls in progress (`live_calls`) and its refused-authentication counts (`auth_refusals`)'),
     NETWORK_TEST_POLL_MS: int(500, 50, 60_000).describe('how often the core polls `network_tests` for tests the edge asked for'),
     CDR_DURABLE_ANSWER: z.preprocess(unset, z.enum(['true', 'false']).default('true')).transform((v) => v === 'true')
       .describe('hold 100 Trying and the 200 to the caller until the call\'s start and answer are on the journal\'s disk; `false` only to measure what that costs (`npm run bench -- calls`)'),

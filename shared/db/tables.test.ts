@@ -74,7 +74,7 @@ describe('naming (snake_case tables and columns, <table>_<columns>_idx indexes)'
 
   it('exports all twenty-six tables from schema.ts', () => {
     expect(tables.map((t) => getTableName(t)).sort()).toEqual([
-      'accounts', 'alert_deliveries', 'alert_rules', 'alerts', 'api_keys', 'audit_log', 'billed_cdrs', 'call_hangups', 'cdrs',
+      'accounts', 'alert_deliveries', 'alert_rules', 'alerts', 'api_keys', 'audit_log', 'auth_refusals', 'billed_cdrs', 'call_hangups', 'cdrs',
       'config_version', 'console_sessions', 'core_nodes', 'gateway_groups', 'gateway_status', 'ip_access_list', 'job_leases', 'live_calls',
       'mapping_gateways', 'network_tests', 'payments', 'rate_tables', 'rates', 'registrations', 'routing_gateways', 'system_parameters',
       'webhooks',

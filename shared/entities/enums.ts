@@ -49,3 +49,11 @@ export const ACCESS_LISTS = ['blacklist', 'whitelist'] as const
 export const ACCESS_REASONS = ['manual', 'auth_failures', 'request_flood'] as const
 /** Who wrote an access-list entry: an operator through the API, or a core banning by itself. */
 export const ACCESS_ORIGINS = ['operator', 'core'] as const
+/**
+ * Why ingress authentication refused an attempt (docs/diagnosis.md "Refused attempts"): no gateway has the source,
+ * an IP+port gateway has the IP but not the port, a known username with a wrong digest, an unknown username, the
+ * right password from an unlisted IP, credentials we cannot check, challenges left unanswered, a locked username.
+ */
+export const AUTH_REFUSAL_REASONS = [
+  'unknown_source', 'ip_port_mismatch', 'wrong_password', 'unknown_user', 'source_not_allowed', 'bad_credentials', 'challenge_unanswered', 'user_locked',
+] as const

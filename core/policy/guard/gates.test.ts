@@ -77,6 +77,22 @@ describe('screen gates', () => {
     expect(s.layer.size).toBe(0)
   })
 
+  it('challenges an IP+port gateway\'s address arriving from another port once a password gateway exists, and refuses it as ip_port_mismatch naming that gateway', () => {
+    const s = stack({
+      mappingGateways: [
+        mappingGateway('mgNat', { authMode: 'ip_port', ips: ['127.0.0.2'], port: 1 }),
+        mappingGateway('mgPw', { authMode: 'password', username: 'alice', password: 'secret' }),
+      ],
+      parameters: { SS_AUTH_FAIL_LIMIT: 2 },
+    })
+    for (let i = 0; i < 3; i++) s.send(invite(i))
+    s.clock.advance(1)
+    expect(s.statuses()).toEqual([407, 407, 407])
+    expect(s.events.map((e) => [e.reason, e.mappingGatewayId, e.sourceIp])).toEqual(Array(3).fill(['ip_port_mismatch', 'mgNat', '127.0.0.2']))
+    // The address is configured on a gateway: never banned for it.
+    expect(s.metrics.get('security_bans_total')?.get('auth_failures') ?? 0).toBe(0)
+  })
+
   it('lets a gateway\'s own INVITE through to a server transaction', () => {
     const s = stack({ mappingGateways: [mappingGateway('mgLocal', { authMode: 'ip', ips: ['127.0.0.2'] })] })
     s.send(invite(1))

@@ -106,6 +106,10 @@ export class IngressAuth {
     const outcome = this.digest.verify(req, snapshot, realm, nowMs)
     if (outcome.kind === 'challenge') {
       this.outcomes.inc(1, outcome.stale ? 'stale' : 'challenge')
+      // An IP+port gateway's address from another port (a NAT rewrote it) is refused as such even though the digest
+      // fallback challenges it: the device has no password to answer with, and this is the only trace it leaves.
+      const portGateway = username === null && !outcome.stale ? ipPortGatewayOf(snapshot, ip) : undefined
+      if (portGateway !== undefined) this.emit(source, ip, nowMs, 'ip_port_mismatch', portGateway, null)
       if (!outcome.stale && this.guard?.onChallenge(snapshot, ip, nowMs) === true) this.emit(source, ip, nowMs, 'challenge_unanswered', null, null)
       return this.challenge(realm, nowMs, outcome.stale, params.SS_AUTH_DIGEST_FIRST)
     }
