@@ -1,6 +1,8 @@
 // Pure alert evaluation: each rule's measurement in its window plus the open alerts -> fire, repeat (after the cooldown) or resolve.
 import type { AlertRow } from '../../shared/entities/alert.js'
 import type { AlertRuleRow } from '../../shared/entities/alert-rule.js'
+import { FINDING_KINDS, type FindingKind } from '../../shared/entities/enums.js'
+import type { Finding } from '../analysis/finding.js'
 
 /** A rule's metric over its window, as measured by `measureRules`. */
 export interface Measurement {
@@ -11,6 +13,8 @@ export interface Measurement {
   value: number | null
   /** Failure reasons in the scope, most frequent first. */
   topReasons: { reason: string; count: number }[]
+  /** The window's whole diagnosis, when a rule on a finding kind needed it (the webhook reuses it). */
+  diagnosis?: Finding[]
 }
 
 /** What a run does about one rule. */
@@ -24,10 +28,15 @@ export function isBreached(rule: Pick<AlertRuleRow, 'metric' | 'threshold'>, val
   return rule.metric === 'asr' ? value <= rule.threshold : value >= rule.threshold
 }
 
-/** True when the window holds enough calls to judge the rule (gatewayOffline reads live status, not calls). */
+/** True for a metric that counts diagnosis findings of one kind. */
+export function isFindingMetric(metric: string): metric is FindingKind {
+  return (FINDING_KINDS as readonly string[]).includes(metric)
+}
+
+/** True when the window holds enough calls to judge the rule (gatewayOffline reads live status, sourceBans bans, finding kinds findings: not calls). */
 export function isJudgeable(rule: Pick<AlertRuleRow, 'metric' | 'minAttempts'>, m: Measurement | undefined): m is Measurement & { value: number } {
   if (m === undefined || m.value === null) return false
-  return rule.metric === 'gatewayOffline' || rule.metric === 'sourceBans' || m.attempts >= rule.minAttempts
+  return rule.metric === 'gatewayOffline' || rule.metric === 'sourceBans' || isFindingMetric(rule.metric) || m.attempts >= rule.minAttempts
 }
 
 /**

@@ -66,6 +66,29 @@ describe('runAlertJob', () => {
     expect(alert.deliveries).toEqual([expect.objectContaining({ id: got!.headers['webhook-id'], webhookId: hook.id, status: 'delivered', attempts: 1, lastAttemptAt: expect.any(String) })])
   })
 
+  it('fires a rule on a finding kind once per window it is found in, the webhook naming that finding with its scope, and resolves when it is gone', async () => {
+    const r = await receiver()
+    await webhook(r.url)
+    const slow = await create(h(), '/v1/routing-gateways', routingGatewayBody())
+    const other = await create(h(), '/v1/routing-gateways', routingGatewayBody())
+    const stuck = (gw: string, i: number) => cdrRow({
+      routingGatewayId: gw, startedAtMs: T0 - 60_000 + i * 100, terminationReason: 'TryingTimeout', sipCode: 408,
+      attempts: [{ routingGatewayId: gw, sipCode: 487, reason: 'TryingTimeout', startedAtMs: T0 - 60_000 + i * 100, endedAtMs: T0 - 40_000 + i * 100 }],
+    })
+    await insertCdrs(h().db, [...Array.from({ length: 12 }, (_, i) => stuck(slow.id, i)), ...Array.from({ length: 12 }, (_, i) => stuck(other.id, i))])
+    const rule = await create(h(), '/v1/alert-rules', {
+      name: 'slow vendor', scope: { kind: 'routingGateway', id: slow.id }, metric: 'SlowGateway', threshold: 1, windowSec: 300, severity: 'critical', cooldownSec: 900,
+    })
+    expect(await runAlertJob(h().db, { ...quick, clock: () => T0 })).toMatchObject({ fired: 1 })
+    expect(r.received).toHaveLength(1)
+    const body = r.received[0]!.json as { alert: { value: number }; findings: { kind: string; scope: unknown; cause: string; advice: string; evidence: { exampleCdrIds: string[] } }[] }
+    expect(body.alert.value).toBe(1)
+    expect(body.findings).toEqual([expect.objectContaining({ kind: 'SlowGateway', scope: { routingGatewayId: slow.id }, cause: expect.stringMatching(/100 Trying/), advice: expect.any(String) })])
+    expect(body.findings[0]!.evidence.exampleCdrIds).toHaveLength(5)
+    expect((await runAlertJob(h().db, { ...quick, clock: () => T0 + 400_000 })).resolved).toBe(1)
+    expect((await alertsOf(rule.id))[0]).toMatchObject({ state: 'resolved', value: 0 })
+  })
+
   it('sends nothing when the window holds fewer calls than minAttempts', async () => {
     const r = await receiver()
     await webhook(r.url)

@@ -1,10 +1,12 @@
-// Measures every enabled rule's metric in a few grouped queries per window length: calls by gateway/account/reason/code, attempts per routing gateway, prefixes, live status.
+// Measures every enabled rule's metric in a few grouped queries per window length: calls by gateway/account/reason/code, attempts per routing gateway, prefixes, live status, bans, and the window's diagnosis for rules on a finding kind.
 import { eq, sql } from 'drizzle-orm'
 import { cdrs, gatewayStatus, ipAccessList } from '../../shared/db/schema.js'
 import type { AlertRuleRow } from '../../shared/entities/alert-rule.js'
 import type { Queryable } from '../env.js'
 import { roundTo } from '../analysis/calls.js'
-import type { Measurement } from './evaluate.js'
+import { diagnoseWindow } from '../analysis/diagnosis.js'
+import { isFindingMetric, type Measurement } from './evaluate.js'
+import { findingsForScope } from './finding-scope.js'
 
 /** Calls (or attempts) of one scope, folded from grouped rows. */
 interface ScopeStats {
@@ -44,8 +46,7 @@ export function metricValue(rule: Pick<AlertRuleRow, 'metric' | 'reason' | 'sipC
     case 'avgPddMs': return s.pddCount === 0 ? null : Math.round(s.pddSum / s.pddCount)
     case 'authFailures': return s.byReason.get('AuthenticationFailed') ?? 0
     case 'blockedDestinations': return s.byReason.get('DestinationBlocked') ?? 0
-    case 'gatewayOffline':
-    case 'sourceBans': return null
+    default: return null
   }
 }
 
@@ -60,6 +61,7 @@ export async function measureRules(db: Queryable, rules: readonly AlertRuleRow[]
   const byWindow = new Map<number, AlertRuleRow[]>()
   for (const r of rules) byWindow.set(r.windowSec, [...(byWindow.get(r.windowSec) ?? []), r])
   const offlineRules = rules.filter((r) => r.metric === 'gatewayOffline')
+  const findingRules = rules.filter((r) => isFindingMetric(r.metric))
   const banRules = rules.filter((r) => r.metric === 'sourceBans')
   const status = offlineRules.length === 0 ? [] : await db
     .select({ id: gatewayStatus.gatewayId, online: gatewayStatus.online }).from(gatewayStatus).where(eq(gatewayStatus.kind, 'routing'))
@@ -67,7 +69,8 @@ export async function measureRules(db: Queryable, rules: readonly AlertRuleRow[]
   for (const [windowSec, windowRules] of byWindow) {
     const window = { fromMs: nowMs - windowSec * 1000, toMs: nowMs }
     const inWindow = sql`${cdrs.startedAtMs} >= ${window.fromMs} and ${cdrs.startedAtMs} < ${window.toMs}`
-    const callRules = windowRules.filter((r) => r.metric !== 'gatewayOffline' && r.metric !== 'sourceBans')
+    const callRules = windowRules.filter((r) => r.metric !== 'gatewayOffline' && r.metric !== 'sourceBans' && !isFindingMetric(r.metric))
+    const diagnosis = findingRules.some((r) => r.windowSec === windowSec) ? await diagnoseWindow(db, window) : undefined
     const bans = !banRules.some((r) => r.windowSec === windowSec) ? 0 : (await db.all<{ n: number }>(sql`
       select count(*) as n from ${ipAccessList} where ${ipAccessList.origin} = 'core'
         and ${ipAccessList.updatedAtMs} >= ${window.fromMs} and ${ipAccessList.updatedAtMs} < ${window.toMs}`))[0]?.n ?? 0
@@ -94,6 +97,11 @@ export async function measureRules(db: Queryable, rules: readonly AlertRuleRow[]
     }
 
     for (const rule of windowRules) {
+      if (diagnosis !== undefined && isFindingMetric(rule.metric)) {
+        const found = findingsForScope(diagnosis, rule.scope).filter((f) => f.kind === rule.metric)
+        out.set(rule.id, { window, attempts: found.length, value: found.length, topReasons: [], diagnosis })
+        continue
+      }
       if (rule.metric === 'sourceBans') {
         out.set(rule.id, { window, attempts: bans, value: bans, topReasons: [] })
         continue

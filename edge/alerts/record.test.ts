@@ -1,11 +1,12 @@
 // Covers what an alert event carries: findings narrowed to the rule's scope, which webhooks want it, and the body shape of docs/api.md "Webhooks".
 import { describe, expect, it } from 'vitest'
 import type { AlertRuleRow } from '../../shared/entities/alert-rule.js'
-import type { Finding } from '../analysis/finding.js'
-import { alertEventBody, findingsForScope, webhookWants } from './record.js'
+import type { Finding, FindingScope } from '../analysis/finding.js'
+import { findingsForScope } from './finding-scope.js'
+import { alertEventBody, findingsForRule, webhookWants } from './record.js'
 
-const finding = (scope: Record<string, unknown>): Finding => ({ kind: 'GatewayUnreachable', severity: 'critical', scope, evidence: {}, advice: '' })
-const findings = [finding({ routingGatewayId: 'rgw_a' }), finding({ routingGatewayId: 'rgw_b' }), finding({ prefix: '00331' }), finding({ side: 'switch' })]
+const finding = (scope: FindingScope, kind: Finding['kind'] = 'GatewayUnreachable'): Finding => ({ kind, severity: 'critical', scope, evidence: {}, cause: '', advice: '' })
+const findings = [finding({ routingGatewayId: 'rgw_a' }), finding({ routingGatewayId: 'rgw_b' }), finding({ prefix: '00331' }), finding({ side: 'switch' }, 'OwnNetworkDown')]
 
 describe('findingsForScope', () => {
   it('keeps every finding for scope all', () => {
@@ -19,6 +20,15 @@ describe('findingsForScope', () => {
   it('keeps prefix findings that overlap the rule\'s prefix', () => {
     expect(findingsForScope(findings, { kind: 'prefix', prefix: '0033' }).map((f) => f.scope)).toEqual([{ prefix: '00331' }, { side: 'switch' }])
     expect(findingsForScope(findings, { kind: 'prefix', prefix: '0044' }).map((f) => f.scope)).toEqual([{ side: 'switch' }])
+  })
+})
+
+describe('findingsForRule', () => {
+  it('carries only the findings of the rule\'s kind when the rule watches a finding kind, naming their scope', () => {
+    const mixed = [...findings, finding({ routingGatewayId: 'rgw_a' }, 'SlowGateway'), finding({ mappingGatewayId: 'mgw_1', sourceIp: '192.0.2.7' }, 'CredentialMismatch')]
+    expect(findingsForRule(mixed, { metric: 'SlowGateway', scope: { kind: 'routingGateway', id: 'rgw_a' } })).toEqual([mixed[4]])
+    expect(findingsForRule(mixed, { metric: 'CredentialMismatch', scope: { kind: 'mappingGateway', id: 'mgw_1' } }).map((f) => f.scope)).toEqual([{ mappingGatewayId: 'mgw_1', sourceIp: '192.0.2.7' }])
+    expect(findingsForRule(mixed, { metric: 'asr', scope: { kind: 'routingGateway', id: 'rgw_a' } }).map((f) => f.kind)).toEqual(['GatewayUnreachable', 'OwnNetworkDown', 'SlowGateway'])
   })
 })
 

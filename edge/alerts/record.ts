@@ -3,28 +3,15 @@ import { and, eq } from 'drizzle-orm'
 import { alertDeliveries, alerts, webhooks } from '../../shared/db/schema.js'
 import { alertFromRow, type AlertDeliveryRow, type AlertRow } from '../../shared/entities/alert.js'
 import { alertRuleFromRow, type AlertRuleRow } from '../../shared/entities/alert-rule.js'
-import type { AlertScope } from '../../shared/entities/fields.js'
 import type { WebhookRow } from '../../shared/entities/webhook.js'
 import { isoFromMs } from '../../shared/entities/fields.js'
 import { silentLogger, type Logger } from '../../shared/log/logger.js'
-import { diagnose } from '../analysis/diagnose.js'
+import { diagnoseWindow } from '../analysis/diagnosis.js'
 import type { Finding } from '../analysis/finding.js'
-import { readDiagnosisFacts } from '../analysis/diagnosis-facts.js'
 import type { Queryable } from '../env.js'
 import { newId } from '../ids.js'
-import type { Measurement, Transition } from './evaluate.js'
-
-/** Findings that concern the scope: those naming its id or an overlapping prefix, plus the ones naming no gateway, account or prefix. */
-export function findingsForScope(findings: readonly Finding[], scope: AlertScope): Finding[] {
-  if (scope.kind === 'all') return [...findings]
-  return findings.filter((f) => {
-    const s = f.scope
-    const named = ['routingGatewayId', 'mappingGatewayId', 'clearingAccountId', 'accountId', 'prefix', 'sourceIp'].some((k) => s[k] !== undefined)
-    if (!named) return true
-    if (scope.kind === 'prefix') return typeof s.prefix === 'string' && (s.prefix.startsWith(scope.prefix) || scope.prefix.startsWith(s.prefix))
-    return Object.values(s).includes(scope.id)
-  })
-}
+import { isFindingMetric, type Measurement, type Transition } from './evaluate.js'
+import { findingsForScope } from './finding-scope.js'
 
 /** True when the webhook is enabled, takes the rule's severity and (when it lists rules) this rule. */
 export function webhookWants(w: Pick<WebhookRow, 'enabled' | 'severities' | 'ruleIds'>, rule: Pick<AlertRuleRow, 'id' | 'severity'>): boolean {
@@ -44,14 +31,27 @@ export function alertEventBody(type: 'alert.firing' | 'alert.resolved', alert: A
   })
 }
 
-/** Diagnosis findings per window length of the transitions' rules; a failing diagnosis yields none rather than stopping alerts. */
+/**
+ * The findings a rule's webhook carries: those of its scope; for a rule on a finding kind, only that kind's (the
+ * findings that fired it, each with its scope).
+ */
+export function findingsForRule(findings: readonly Finding[], rule: Pick<AlertRuleRow, 'metric' | 'scope'>): Finding[] {
+  const scoped = findingsForScope(findings, rule.scope)
+  return isFindingMetric(rule.metric) ? scoped.filter((f) => f.kind === rule.metric) : scoped
+}
+
+/** Diagnosis findings per window length of the transitions' rules (the measurement's when it ran one); a failing diagnosis yields none rather than stopping alerts. */
 async function findingsByWindow(db: Queryable, transitions: readonly Transition[], measurements: ReadonlyMap<string, Measurement>, log: Logger): Promise<Map<number, Finding[]>> {
   const out = new Map<number, Finding[]>()
   for (const t of transitions) {
     const m = measurements.get(t.rule.id)
     if (m === undefined || out.has(t.rule.windowSec)) continue
+    if (m.diagnosis !== undefined) {
+      out.set(t.rule.windowSec, m.diagnosis)
+      continue
+    }
     try {
-      out.set(t.rule.windowSec, diagnose(await readDiagnosisFacts(db, m.window)))
+      out.set(t.rule.windowSec, await diagnoseWindow(db, m.window))
     } catch (err) {
       log.warn('diagnosis failed; sending alerts without findings', { err })
       out.set(t.rule.windowSec, [])
@@ -90,7 +90,7 @@ export async function recordTransitions(
           ? { ...t.alert, value: t.value, lastNotifiedAtMs: nowMs }
           : { ...t.alert, state: 'resolved', value: t.value, resolvedAtMs: nowMs, lastNotifiedAtMs: nowMs }
     const type: AlertDeliveryRow['type'] = t.kind === 'resolve' ? 'alert.resolved' : 'alert.firing'
-    const body = alertEventBody(type, alert, t.rule, m, findingsForScope(findings.get(t.rule.windowSec) ?? [], t.rule.scope))
+    const body = alertEventBody(type, alert, t.rule, m, findingsForRule(findings.get(t.rule.windowSec) ?? [], t.rule))
     const targets = receivers.filter((w) => webhookWants(w, t.rule))
     await db.transaction(async (tx) => {
       if (t.kind === 'fire') await tx.insert(alerts).values(alert)

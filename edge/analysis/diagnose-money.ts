@@ -1,34 +1,12 @@
-// Diagnosis of money lost per vendor: false answer supervision (bursts of very short answered calls) and loss routes (answered calls whose vendor cost exceeded their price).
-import type { ALERT_SEVERITIES } from '../../shared/entities/enums.js'
+// Diagnosis of money lost: false answer supervision (bursts of very short answered calls on a vendor), loss routes (answered calls whose vendor cost exceeded their price), and an account calling costly destinations it never called before (a fraud sign).
+import type { DiagnosisFacts, RuleFinding } from './finding.js'
 
-/** The finding kinds of this file. */
-export const MONEY_FINDING_KINDS = ['FalseAnswerSupervision', 'LossRoutes'] as const
-
-/** A finding of this file; the same shape as every finding, with the cause apart from the advice. */
-export interface MoneyFinding {
-  kind: (typeof MONEY_FINDING_KINDS)[number]
-  severity: (typeof ALERT_SEVERITIES)[number]
-  scope: Record<string, unknown>
-  evidence: Record<string, unknown>
-  cause: string
-  advice: string
-}
-
-/** The aggregates these rules read (part of DiagnosisFacts). */
-export interface MoneyFacts {
-  /** Answered calls per routing gateway and FAS_BUCKET_MS bucket, with those that lasted at most FAS_SHORT_SEC. */
-  answeredByBucket: { routingGatewayId: string; bucketMs: number; answered: number; short: number; shortAvgPddMs: number | null }[]
-  /** The newest few short answered calls per routing gateway. */
-  shortExamples: { routingGatewayId: string; cdrId: string }[]
-  /** Answered calls with both prices per routing gateway, and those whose vendor cost exceeded their cost. */
-  lossByGateway: { routingGatewayId: string; answered: number; lossCalls: number; loss: number }[]
-  /** The newest few loss calls per routing gateway. */
-  lossExamples: { routingGatewayId: string; cdrId: string }[]
-}
+/** The aggregates these rules read. */
+export type MoneyFacts = Pick<DiagnosisFacts, 'answeredByBucket' | 'shortExamples' | 'lossByGateway' | 'lossExamples' | 'newCostlyDestinations'>
 
 /** An answered call this short (billed seconds) counts towards false answer supervision ("under a few seconds"). */
 export const FAS_SHORT_SEC = 3
-/** Short answered calls are counted per gateway in buckets of this span, so a burst stands out from a day's trickle. */
+/** Short answered calls are counted per gateway in buckets of this span (from the window's start), so a burst stands out from a day's trickle. */
 export const FAS_BUCKET_MS = 300_000
 /** Short answered calls one gateway needs in one bucket... */
 export const FAS_MIN_SHORT_CALLS = 10
@@ -48,13 +26,13 @@ const examples = (rows: readonly { routingGatewayId: string; cdrId: string }[], 
 const ratio = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000
 
 /** One finding per routing gateway with at least one burst bucket, evidenced by its worst burst. */
-export function findFalseAnswerSupervision(f: MoneyFacts): MoneyFinding[] {
+export function findFalseAnswerSupervision(f: Pick<MoneyFacts, 'answeredByBucket' | 'shortExamples'>): RuleFinding[] {
   const bursts = new Map<string, MoneyFacts['answeredByBucket']>()
   for (const b of f.answeredByBucket) {
     if (b.short < FAS_MIN_SHORT_CALLS || b.short < FAS_MIN_SHARE * b.answered) continue
     bursts.set(b.routingGatewayId, [...(bursts.get(b.routingGatewayId) ?? []), b])
   }
-  return [...bursts].map(([id, list]) => {
+  return [...bursts].map(([id, list]): RuleFinding => {
     const worst = list.reduce((a, b) => (b.short > a.short ? b : a))
     const share = ratio(worst.short, worst.answered)
     return {
@@ -80,8 +58,8 @@ export function findFalseAnswerSupervision(f: MoneyFacts): MoneyFinding[] {
 }
 
 /** Routing gateways whose rated answered calls cost more at the vendor than the customer paid, LOSS_MIN_CALLS or more. */
-export function findLossRoutes(f: MoneyFacts): MoneyFinding[] {
-  return f.lossByGateway.filter((g) => g.lossCalls >= LOSS_MIN_CALLS).map((g) => {
+export function findLossRoutes(f: Pick<MoneyFacts, 'lossByGateway' | 'lossExamples'>): RuleFinding[] {
+  return f.lossByGateway.filter((g) => g.lossCalls >= LOSS_MIN_CALLS).map((g): RuleFinding => {
     const share = ratio(g.lossCalls, g.answered)
     return {
       kind: 'LossRoutes',
@@ -102,4 +80,32 @@ export function findLossRoutes(f: MoneyFacts): MoneyFinding[] {
         'back on (SS_ROUTE_MARGIN_GUARD, allowLossRoutes false) so loss routes are skipped with 503 NoProfitableRoute.',
     }
   })
+}
+
+/** A destination counts as costly when its rate is at least this many times its rate table's median price per minute (premium and satellite ranges sit 10-100x above ordinary ones; mobile vs fixed is 2-3x). */
+export const NEW_DEST_PRICE_FACTOR = 5
+/** Calls from one account to one such destination in the window (one call somewhere unusual is ordinary; fraud pumps several). */
+export const NEW_DEST_MIN_CALLS = 3
+/** How far before the window an account's history is searched for the destination. */
+export const NEW_DEST_HISTORY_DAYS = 30
+
+/** Accounts calling a costly destination (by their rate table) they had not called in NEW_DEST_HISTORY_DAYS. */
+export function findNewCostlyDestinations(f: Pick<MoneyFacts, 'newCostlyDestinations'>): RuleFinding[] {
+  return f.newCostlyDestinations.filter((d) => d.calls >= NEW_DEST_MIN_CALLS).map((d): RuleFinding => ({
+    kind: 'NewCostlyDestination',
+    severity: d.answered > 0 ? 'critical' : 'warning',
+    scope: { accountId: d.accountId, prefix: d.prefix },
+    evidence: {
+      calls: d.calls, answeredCalls: d.answered, cost: Math.round(d.cost * 1e4) / 1e4, pricePerMinute: d.pricePerMinute,
+      medianPricePerMinute: d.medianPricePerMinute, priceFactor: Math.round((d.pricePerMinute / d.medianPricePerMinute) * 10) / 10,
+      firstAt: new Date(d.firstAtMs).toISOString(), historyDays: NEW_DEST_HISTORY_DAYS,
+    },
+    cause:
+      `Account ${d.accountId} made ${d.calls} calls to ${d.prefix}…, priced ${d.pricePerMinute}/min (${Math.round(d.pricePerMinute / d.medianPricePerMinute)}x ` +
+      `the median of its rate table), a destination it had not called in the ${NEW_DEST_HISTORY_DAYS} days before: the pattern of toll ` +
+      'fraud (a hacked PBX or stolen credentials pumping calls to premium or international revenue-share numbers).',
+    advice:
+      'Ask the customer whether these calls are theirs. If not, lock the account (PATCH status locked) or block the prefix for it ' +
+      '(blockedPrefixes), change its gateway credentials, and cap it with maxConcurrentCalls and dailySpendLimit.',
+  }))
 }

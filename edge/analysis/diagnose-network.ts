@@ -1,9 +1,9 @@
-// Diagnosis of the network-shaped failures: INVITE timeouts on one gateway or on many at once, slow vendors, ingress authentication failures.
-import type { DiagnosisFacts, Finding } from './finding.js'
+// Diagnosis of the network-shaped failures: INVITEs unanswered by one gateway or by many at once, and vendors that answer but are slow (100 Trying without ringing, ringing without answer, long post-dial delay).
+import type { DiagnosisFacts, RuleFinding } from './finding.js'
 
-/** Attempts are bucketed by this span to tell "many gateways at once" from one gateway failing all day. */
+/** Attempts are bucketed by this span (from the window's start) to tell "many gateways at once" from one gateway failing all day. */
 export const TIMEOUT_BUCKET_MS = 300_000
-/** A gateway times out in a bucket when at least this share of its attempts there got no answer to the INVITE. */
+/** A gateway times out in a bucket when at least this share of its attempts there got no response at all. */
 export const TIMEOUT_SHARE = 0.5
 /** Attempts a gateway needs in a bucket to be judged in it. */
 export const BUCKET_MIN_ATTEMPTS = 3
@@ -17,27 +17,27 @@ export const UNREACHABLE_MIN_ATTEMPTS = 10
 export const SLOW_PDD_MS = 6_000
 /** Calls with a PDD, or attempts, a gateway needs before it is called slow. */
 export const SLOW_MIN_CALLS = 10
-/** Share of attempts that rang but were never answered (GatewayTimeout) above which a vendor is slow. */
-export const SLOW_GATEWAY_TIMEOUT_SHARE = 0.2
-/** AuthenticationFailed calls from one source IP needed before it is reported. */
-export const AUTH_MIN_FAILURES = 10
+/** Share of attempts that timed out after the gateway answered (100 Trying alone, or ringing) above which a vendor is slow. */
+export const SLOW_TIMEOUT_SHARE = 0.2
 
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : Math.round((a / b) * 1000) / 1000)
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 /** OwnNetworkDown for buckets where most gateways time out together; GatewayUnreachable for a gateway timing out on its own. */
-export function findNetworkTimeouts(f: DiagnosisFacts): Finding[] {
+export function findNetworkTimeouts(f: Pick<DiagnosisFacts, 'attemptsByBucket' | 'gatewayStatus'>): RuleFinding[] {
   const buckets = new Map<number, DiagnosisFacts['attemptsByBucket']>()
   for (const r of f.attemptsByBucket) buckets.set(r.bucketMs, [...(buckets.get(r.bucketMs) ?? []), r])
-  const down: { bucketMs: number; timingOut: number; active: number }[] = []
+  const down: { bucketMs: number; timingOut: string[]; active: number; timeouts: number }[] = []
   for (const [bucketMs, rows] of buckets) {
-    const judged = rows.filter((r) => r.attempts >= BUCKET_MIN_ATTEMPTS)
-    const timingOut = judged.filter((r) => r.inviteTimeouts >= TIMEOUT_SHARE * r.attempts).length
-    if (timingOut >= OWN_NETWORK_MIN_GATEWAYS && timingOut >= OWN_NETWORK_MIN_SHARE * rows.length) down.push({ bucketMs, timingOut, active: rows.length })
+    const timingOut = rows.filter((r) => r.attempts >= BUCKET_MIN_ATTEMPTS && r.inviteTimeouts >= TIMEOUT_SHARE * r.attempts)
+    if (timingOut.length >= OWN_NETWORK_MIN_GATEWAYS && timingOut.length >= OWN_NETWORK_MIN_SHARE * rows.length) {
+      down.push({ bucketMs, timingOut: timingOut.map((r) => r.routingGatewayId), active: rows.length, timeouts: timingOut.reduce((s, r) => s + r.inviteTimeouts, 0) })
+    }
   }
-  const found: Finding[] = []
+  const found: RuleFinding[] = []
   if (down.length > 0) {
     down.sort((a, b) => a.bucketMs - b.bucketMs)
+    const gateways = [...new Set(down.flatMap((d) => d.timingOut))].sort()
     found.push({
       kind: 'OwnNetworkDown',
       severity: 'critical',
@@ -46,12 +46,16 @@ export function findNetworkTimeouts(f: DiagnosisFacts): Finding[] {
         minutesAffected: (down.length * TIMEOUT_BUCKET_MS) / 60_000,
         firstAt: iso(down[0]!.bucketMs),
         lastAt: iso(down[down.length - 1]!.bucketMs + TIMEOUT_BUCKET_MS),
-        maxGatewaysTimingOut: Math.max(...down.map((d) => d.timingOut)),
+        maxGatewaysTimingOut: Math.max(...down.map((d) => d.timingOut.length)),
         gatewaysWithAttempts: Math.max(...down.map((d) => d.active)),
+        gatewaysTimingOut: gateways,
+        inviteTimeouts: down.reduce((s, d) => s + d.timeouts, 0),
       },
+      cause:
+        `INVITEs to ${gateways.length} of the vendors went unanswered in the same minutes (no response at all, InviteTimeout): ` +
+        'vendors rarely fail together, so the problem is on our side of the network.',
       advice:
-        'INVITEs to most vendors went unanswered in the same minutes (408 InviteTimeout), so the problem is on our side: ' +
-        'check our uplink and default route, the firewall/security group for outbound UDP 5060 and the replies, and that ' +
+        'Check our uplink and default route, the firewall or security group for outbound SIP and the replies, and that ' +
         'SIP_ADVERTISED_HOST is the public address the vendors answer to.',
     })
   }
@@ -74,80 +78,56 @@ export function findNetworkTimeouts(f: DiagnosisFacts): Finding[] {
       severity: optionsFailing || g.timeouts === g.attempts ? 'critical' : 'warning',
       scope: { routingGatewayId: id },
       evidence: { attempts: g.attempts, inviteTimeouts: g.timeouts, timeoutShare: ratio(g.timeouts, g.attempts), optionsOnline: s?.online ?? null, optionsLossRatio: s?.lossRatio ?? null },
+      cause: optionsFailing
+        ? `Routing gateway ${id} answers neither INVITE (not even 100 Trying) nor OPTIONS: it is down or unreachable from us.`
+        : `${g.timeouts} of ${g.attempts} INVITEs to routing gateway ${id} got no response at all (not even 100 Trying) while other vendors ` +
+          'answered: its address is wrong or something between us drops the packets.',
       advice: optionsFailing
-        ? 'INVITEs and OPTIONS to this gateway get no answer: it is down or unreachable. Check its IP and port in the gateway ' +
-          'settings, that the vendor allows our address in its firewall/ACL, and any firewall between us; lower its priority ' +
-          'or lock it until the vendor confirms.'
-        : 'INVITEs to this gateway time out while other vendors answer. Check its IP and port, the vendor ACL for our ' +
-          'address, and enable the OPTIONS check so routing skips it automatically while it is offline.',
+        ? 'Check its IP and port in the gateway settings, that the vendor allows our address in its firewall/ACL, and any firewall between ' +
+          'us; lower its priority or lock it until the vendor confirms.'
+        : 'Check its IP, port and transport, and the vendor\'s ACL for our address; enable the OPTIONS check so routing skips it ' +
+          'automatically while it is offline.',
     })
   }
   return found
 }
 
-/** Vendors with a long post-dial delay or that ring without ever answering (GatewayTimeout). */
-export function findSlowGateways(f: DiagnosisFacts): Finding[] {
-  const found: Finding[] = []
-  const attempts = new Map<string, { attempts: number; gatewayTimeouts: number }>()
+/** Vendors that answer but are slow: 100 Trying without ringing (TryingTimeout), ringing without answer (GatewayTimeout), long post-dial delay. */
+export function findSlowGateways(f: Pick<DiagnosisFacts, 'attemptsByBucket' | 'pddByGateway'>): RuleFinding[] {
+  const found: RuleFinding[] = []
+  const attempts = new Map<string, { attempts: number; trying: number; ringing: number }>()
   for (const r of f.attemptsByBucket) {
-    const g = attempts.get(r.routingGatewayId) ?? { attempts: 0, gatewayTimeouts: 0 }
+    const g = attempts.get(r.routingGatewayId) ?? { attempts: 0, trying: 0, ringing: 0 }
     g.attempts += r.attempts
-    g.gatewayTimeouts += r.gatewayTimeouts
+    g.trying += r.tryingTimeouts
+    g.ringing += r.gatewayTimeouts
     attempts.set(r.routingGatewayId, g)
   }
   const pdd = new Map(f.pddByGateway.map((p) => [p.routingGatewayId, p]))
   for (const id of new Set([...attempts.keys(), ...pdd.keys()])) {
     const p = pdd.get(id)
-    const a = attempts.get(id)
+    const a = attempts.get(id) ?? { attempts: 0, trying: 0, ringing: 0 }
     const slowPdd = p !== undefined && p.withPdd >= SLOW_MIN_CALLS && p.avgPddMs >= SLOW_PDD_MS
-    const stuck = a !== undefined && a.attempts >= SLOW_MIN_CALLS && a.gatewayTimeouts >= SLOW_GATEWAY_TIMEOUT_SHARE * a.attempts
+    const stuck = a.attempts >= SLOW_MIN_CALLS && a.trying + a.ringing >= SLOW_TIMEOUT_SHARE * a.attempts
     if (!slowPdd && !stuck) continue
+    const what = !stuck
+      ? `callers wait ${Math.round((p?.avgPddMs ?? 0) / 100) / 10} s on average for ringback`
+      : a.trying >= a.ringing
+        ? `${a.trying} of ${a.attempts} attempts got 100 Trying and then nothing until SS_SIP_TIMEOUT_TRYING ended them (TryingTimeout)`
+        : `${a.ringing} of ${a.attempts} attempts rang until the ringing/progress timer ended them unanswered (GatewayTimeout)`
     found.push({
       kind: 'SlowGateway',
       severity: 'warning',
       scope: { routingGatewayId: id },
-      evidence: { avgPddMs: p?.avgPddMs ?? null, callsWithPdd: p?.withPdd ?? 0, attempts: a?.attempts ?? 0, gatewayTimeouts: a?.gatewayTimeouts ?? 0 },
+      evidence: { attempts: a.attempts, tryingTimeouts: a.trying, gatewayTimeouts: a.ringing, avgPddMs: p?.avgPddMs === undefined ? null : Math.round(p.avgPddMs), callsWithPdd: p?.withPdd ?? 0 },
+      cause:
+        `Routing gateway ${id} is reachable (it answers) but slow: ${what}. The vendor is overloaded or its onward routing for these ` +
+        'destinations is slow; this is not a network or ACL problem.',
       advice:
-        'This vendor is slow: callers wait long for ringback, or calls ring until the ringing/progress timer ends ' +
-        '(408 GatewayTimeout). Ask the vendor about its routing for these destinations, give it a higher priority number ' +
-        'so faster vendors go first, and check SS_SIP_TIMEOUT_RINGING / SS_SIP_TIMEOUT_SESSION_PROGRESS are not too short.',
+        'Ask the vendor about its capacity and routing for these destinations; give it a higher priority number so faster vendors go ' +
+        'first (or turn on quality routing, SS_GATEWAY_ASR_ROUTE_SORT_CONFIG); check SS_SIP_TIMEOUT_TRYING and SS_SIP_TIMEOUT_RINGING ' +
+        'are not shorter than the destinations need.',
     })
-  }
-  return found
-}
-
-/** Authentication failures from one source: IP+port mode behind NAT, or digest credentials/realm that do not match. */
-export function findAuthFailures(f: DiagnosisFacts): Finding[] {
-  const found: Finding[] = []
-  for (const s of f.authFailuresBySource) {
-    if (s.failures < AUTH_MIN_FAILURES) continue
-    const owners = f.mappingGateways.filter((m) => m.ips.includes(s.sourceIp))
-    const ipPort = owners.find((m) => m.authMode === 'ip_port' && m.port !== s.topPort)
-    const password = owners.find((m) => m.authMode === 'password')
-    const evidence = { failures: s.failures, distinctSourcePorts: s.distinctPorts, mostUsedPort: s.topPort, digestFailures: s.digestFailures }
-    if (ipPort !== undefined) {
-      found.push({
-        kind: 'AuthFailuresBehindNat',
-        severity: 'critical',
-        scope: { sourceIp: s.sourceIp, mappingGatewayId: ipPort.id },
-        evidence: { ...evidence, configuredPort: ipPort.port },
-        advice:
-          `The customer's IP is configured in IP+port mode on port ${ipPort.port}, but its INVITEs arrive from other ports: a ` +
-          'NAT or SBC in front of it rewrites the source port. Switch the mapping gateway to IP mode (or password mode if ' +
-          'several customers share the address), or have the customer pin the NAT mapping to a fixed port.',
-      })
-    } else if (password !== undefined || s.digestFailures >= TIMEOUT_SHARE * s.failures) {
-      found.push({
-        kind: 'CredentialMismatch',
-        severity: 'warning',
-        scope: { sourceIp: s.sourceIp, ...(password === undefined ? {} : { mappingGatewayId: password.id }) },
-        evidence,
-        advice:
-          'Digest authentication keeps failing from this source: the username, password or realm the device sends do not ' +
-          'match the mapping gateway. Compare the realm in our 401/407 challenge with the one configured on the device and ' +
-          'reset the password on both sides; many failures from unknown sources instead point to a password scan.',
-      })
-    }
   }
   return found
 }

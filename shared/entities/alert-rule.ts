@@ -17,7 +17,8 @@ const fields = {
   scope: alertScope.describe('{ kind: all } | { kind: routingGateway|mappingGateway|account, id } | { kind: prefix, prefix }'),
   metric: z.enum(ALERT_METRICS).describe(
     'failureRatio/reasonCount/sipCodeCount/avgPddMs/gatewayOffline/authFailures/blockedDestinations/sourceBans fire at or above the threshold, asr at or below; ' +
-    'authFailures counts AuthenticationFailed calls, blockedDestinations DestinationBlocked calls, sourceBans the automatic bans made in the window (scope all)',
+    'authFailures counts AuthenticationFailed calls, blockedDestinations DestinationBlocked calls, sourceBans the automatic bans made in the window (scope all); ' +
+    'a finding kind (SlowGateway, OneWayAudio, ...) counts the diagnosis findings of that kind in the scope, and its webhooks carry those findings',
   ),
   reason: terminationReason.nullable().describe('termination reason counted by reasonCount'),
   sipCode: sipStatusCode.nullable().describe('SIP status counted by sipCodeCount'),

@@ -24,8 +24,22 @@ export type GatewayKind = (typeof GATEWAY_KINDS)[number]
 export const NETWORK_TEST_STATUSES = ['pending', 'running', 'done', 'failed'] as const
 /** What an alert rule watches: every call, one gateway, one account or a callee prefix. */
 export const ALERT_SCOPE_KINDS = ['all', 'routingGateway', 'mappingGateway', 'account', 'prefix'] as const
-/** What an alert rule measures over its window. */
-export const ALERT_METRICS = ['failureRatio', 'asr', 'reasonCount', 'sipCodeCount', 'gatewayOffline', 'avgPddMs', 'authFailures', 'blockedDestinations', 'sourceBans'] as const
+/** What the automatic diagnosis reports (docs/diagnosis.md): each a failure pattern with its own cause and advice. */
+export const FINDING_KINDS = [
+  'NoRouteForPrefix', 'CapacityExhausted', 'VendorBalanceLow', 'GatewayUnreachable', 'OwnNetworkDown', 'SlowGateway',
+  'AuthFailuresBehindNat', 'CredentialMismatch', 'OneWayAudio', 'AuthenticationAttack', 'FalseAnswerSupervision',
+  'NewCostlyDestination', 'LossRoutes', 'SourcesBanned',
+] as const
+/** One finding kind. */
+export type FindingKind = (typeof FINDING_KINDS)[number]
+/**
+ * What an alert rule measures over its window: call metrics, live gateway state, bans, and every finding kind (the
+ * number of findings of that kind in the rule's scope).
+ */
+export const ALERT_METRICS = [
+  'failureRatio', 'asr', 'reasonCount', 'sipCodeCount', 'gatewayOffline', 'avgPddMs', 'authFailures', 'blockedDestinations', 'sourceBans',
+  ...FINDING_KINDS,
+] as const
 /** Alert and finding severities; webhooks filter on them. */
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const
 /** One alert severity (also what webhooks filter on). */
@@ -57,3 +71,5 @@ export const ACCESS_ORIGINS = ['operator', 'core'] as const
 export const AUTH_REFUSAL_REASONS = [
   'unknown_source', 'ip_port_mismatch', 'wrong_password', 'unknown_user', 'source_not_allowed', 'bad_credentials', 'challenge_unanswered', 'user_locked',
 ] as const
+/** One reason for refusing an authentication attempt. */
+export type AuthRefusalReason = (typeof AUTH_REFUSAL_REASONS)[number]

@@ -1,6 +1,8 @@
-// GET /v1/analysis/diagnosis: each finding kind fires on a generated CDR pattern with its scope and evidence, and healthy traffic gives none.
+// GET /v1/analysis/diagnosis: each finding kind fires on a generated CDR (or refused-attempt) pattern with its scope, evidence and example CDR ids, and healthy traffic gives none.
+import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { accounts, gatewayStatus, mappingGateways, routingGateways, systemParameters } from '../../../shared/db/schema.js'
+import { accounts, authRefusals, gatewayStatus, ipAccessList, mappingGateways, rates, rateTables, routingGateways, systemParameters } from '../../../shared/db/schema.js'
+import { gatewaySkipNote } from '../../../shared/routing/skip-notes.js'
 import type { CdrRow } from '../../../shared/entities/cdr.js'
 import { attempt, cdrRow, DAY0, HOUR, insertCdrs } from '../../test-support/cdrs.js'
 import { useHarness, type Harness } from '../../test-support/harness.js'
@@ -50,7 +52,7 @@ const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length
 describe('GET /v1/analysis/diagnosis', () => {
   const h = useHarness()
 
-  async function diagnose(extra: CdrRow[]): Promise<{ kind: string; severity: string; scope: Record<string, unknown>; evidence: Record<string, unknown>; cause?: string; advice: string }[]> {
+  async function diagnose(extra: CdrRow[]): Promise<{ kind: string; severity: string; scope: Record<string, unknown>; evidence: Record<string, unknown>; cause: string; advice: string }[]> {
     await insertCdrs(h().db, [...healthy(), ...extra])
     const res = await h().request('GET', `/v1/analysis/diagnosis?${window}`, { as: 'viewer' })
     expect(res.status).toBe(200)
@@ -68,24 +70,28 @@ describe('GET /v1/analysis/diagnosis', () => {
     expect(findings[0]!.advice).toMatch(/extension mode/)
   })
 
-  it('finds CapacityExhausted for AllGatewayBusy at the peak hour and for one customer at its line limit', async () => {
-    const busy = times(30, (i) => cdrRow({ startedAtMs: DAY0 + 18 * HOUR + i * 60_000, routingGatewayId: null, terminationReason: 'AllGatewayBusy' }))
+  it('finds CapacityExhausted naming the full vendor and its prefix at the peak hour, and one customer at its line limit', async () => {
+    const busyNote = gatewaySkipNote('rgw_full', 'lineLimit', '0033')
+    const busy = times(30, (i) => cdrRow({ startedAtMs: DAY0 + 18 * HOUR + i * 60_000, routingGatewayId: null, terminationReason: 'AllGatewayBusy', notes: [busyNote] }))
     const limited = times(12, (i) => cdrRow({ startedAtMs: DAY0 + 9 * HOUR + i * 1000, routingGatewayId: null, terminationReason: 'CallLimitExceeded', mappingGatewayId: 'mgw_big' }))
-    const findings = await diagnose([...busy, ...limited, cdrRow({ startedAtMs: DAY0 + 3 * HOUR, routingGatewayId: null, terminationReason: 'AllGatewayBusy' })])
+    const findings = await diagnose([...busy, ...limited, cdrRow({ startedAtMs: DAY0 + 3 * HOUR, routingGatewayId: null, terminationReason: 'AllGatewayBusy', notes: [busyNote] })])
     expect(findings).toEqual([
-      expect.objectContaining({ kind: 'CapacityExhausted', scope: { side: 'routing' }, evidence: expect.objectContaining({ allGatewayBusyCalls: 31, peakHours: ['2024-01-03T18:00:00.000Z'] }) }),
-      expect.objectContaining({ kind: 'CapacityExhausted', scope: { side: 'mapping', mappingGatewayId: 'mgw_big' } }),
+      expect.objectContaining({ kind: 'CapacityExhausted', scope: { routingGatewayId: 'rgw_full', prefix: '0033' }, evidence: expect.objectContaining({ allGatewayBusyCalls: 31, peakHours: ['2024-01-03T18:00:00.000Z'] }) }),
+      expect.objectContaining({ kind: 'CapacityExhausted', scope: { mappingGatewayId: 'mgw_big' } }),
     ])
+    expect(findings[0]!.evidence.exampleCdrIds).toEqual(busy.slice(-5).reverse().map((c) => c.id))
+    expect(findings[1]!.evidence.exampleCdrIds).toEqual(limited.slice(-5).reverse().map((c) => c.id))
   })
 
   it('finds VendorBalanceLow for a routing gateway whose clearing account is under the limit', async () => {
     await account(h(), 'acc_vendor', 5)
     await routingGateway(h(), 'rgw_vendor', 'acc_vendor')
     await h().db.insert(systemParameters).values({ name: 'SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT', value: 100, updatedAtMs: DAY0 })
-    const findings = await diagnose(times(12, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: null, terminationReason: 'AccountBalanceNotEnough' })))
+    const skipped = times(12, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: null, terminationReason: 'AccountBalanceNotEnough', notes: [gatewaySkipNote('rgw_vendor', 'clearingBalanceLow', '')] }))
+    const findings = await diagnose([...skipped, cdrRow({ startedAtMs: DAY0 + 5, routingGatewayId: null, terminationReason: 'AccountBalanceNotEnough' })])
     expect(findings).toEqual([expect.objectContaining({
       kind: 'VendorBalanceLow', severity: 'critical', scope: { routingGatewayId: 'rgw_vendor', clearingAccountId: 'acc_vendor' },
-      evidence: { balance: 5, limit: 100, accountBalanceNotEnoughCalls: 12 },
+      evidence: expect.objectContaining({ balance: 5, limit: 100, accountBalanceNotEnoughCalls: 12, exampleCdrIds: skipped.slice(-5).reverse().map((c) => c.id) }),
     })])
   })
 
@@ -112,21 +118,78 @@ describe('GET /v1/analysis/diagnosis', () => {
     expect(findings).toEqual([expect.objectContaining({ kind: 'SlowGateway', scope: { routingGatewayId: 'rgw_slow' }, evidence: expect.objectContaining({ avgPddMs: 9000, callsWithPdd: 15 }) })])
   })
 
-  it('finds AuthFailuresBehindNat when an IP+port customer arrives from changing ports', async () => {
+  it('finds SlowGateway, not GatewayUnreachable, for a vendor that answers 100 Trying and never rings (TryingTimeout)', async () => {
+    const stuck = times(12, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: 'rgw_trying', terminationReason: 'TryingTimeout', sipCode: 408, attempts: [attempt('rgw_trying', 487, 'TryingTimeout', DAY0 + i * HOUR)] }))
+    const findings = await diagnose(stuck)
+    expect(findings).toEqual([expect.objectContaining({ kind: 'SlowGateway', scope: { routingGatewayId: 'rgw_trying' }, evidence: expect.objectContaining({ tryingTimeouts: 12 }) })])
+    expect(findings[0]!.evidence.exampleCdrIds).toEqual(stuck.slice(-5).reverse().map((c) => c.id))
+  })
+
+  async function refused(rows: { gw?: string; ip: string; reason: 'wrong_password' | 'unknown_user' | 'ip_port_mismatch'; n: number; users?: number; port?: number }[]): Promise<void> {
+    await h().db.insert(authRefusals).values(rows.map((r) => ({
+      bucketMs: DAY0 + 6 * HOUR, mappingGatewayId: r.gw ?? '', sourceIp: r.ip, reason: r.reason, attempts: r.n, distinctPorts: 2,
+      distinctUsers: r.users ?? (r.reason === 'ip_port_mismatch' ? 0 : 1), topPort: r.port ?? 5060, firstAtMs: DAY0 + 6 * HOUR, lastAtMs: DAY0 + 6 * HOUR + 60_000,
+    })))
+  }
+
+  it('finds AuthFailuresBehindNat from refused attempts when an IP+port customer arrives from another port, without any CDR', async () => {
     await mappingGateway(h(), 'mgw_nat', 'ip_port', '198.51.100.44', 5060)
-    const findings = await diagnose(times(15, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: null, terminationReason: 'AuthenticationFailed', sipCode: 403, sourceIp: '198.51.100.44', sourcePort: 40_000 + (i % 4) })))
+    await refused([{ gw: 'mgw_nat', ip: '198.51.100.44', reason: 'ip_port_mismatch', n: 15, port: 40_001 }])
+    const findings = await diagnose([])
     expect(findings).toEqual([expect.objectContaining({
-      kind: 'AuthFailuresBehindNat', scope: { sourceIp: '198.51.100.44', mappingGatewayId: 'mgw_nat' },
-      evidence: expect.objectContaining({ failures: 15, distinctSourcePorts: 4, configuredPort: 5060 }),
+      kind: 'AuthFailuresBehindNat', scope: { mappingGatewayId: 'mgw_nat', sourceIp: '198.51.100.44' },
+      evidence: expect.objectContaining({ refusedAttempts: 15, mostUsedPort: 40_001, configuredPort: 5060, exampleCdrIds: [] }),
     })])
     expect(findings[0]!.advice).toMatch(/IP mode/)
   })
 
-  it('finds CredentialMismatch when digest authentication keeps failing from one source', async () => {
+  it('finds CredentialMismatch for wrong passwords on one gateway from one source, with their CDRs as examples', async () => {
     await mappingGateway(h(), 'mgw_pw', 'password', '198.51.100.60', null)
-    const findings = await diagnose(times(12, (i) => cdrRow({ startedAtMs: DAY0 + i * HOUR, routingGatewayId: null, terminationReason: 'AuthenticationFailed', sipCode: 401, sourceIp: '198.51.100.60', sourcePort: 5060 })))
-    expect(findings).toEqual([expect.objectContaining({ kind: 'CredentialMismatch', scope: { sourceIp: '198.51.100.60', mappingGatewayId: 'mgw_pw' }, evidence: expect.objectContaining({ failures: 12, digestFailures: 12 }) })])
+    await refused([{ gw: 'mgw_pw', ip: '198.51.100.60', reason: 'wrong_password', n: 12 }])
+    const refusedCdrs = times(3, (i) => cdrRow({ startedAtMs: DAY0 + 6 * HOUR + i, routingGatewayId: null, terminationReason: 'AuthenticationFailed', sipCode: 403, sourceIp: '198.51.100.60', mappingGatewayId: 'mgw_pw' }))
+    const findings = await diagnose(refusedCdrs)
+    expect(findings).toEqual([expect.objectContaining({
+      kind: 'CredentialMismatch', scope: { mappingGatewayId: 'mgw_pw', sourceIp: '198.51.100.60' },
+      evidence: expect.objectContaining({ refusedAttempts: 12, byReason: { wrong_password: 12 }, exampleCdrIds: refusedCdrs.slice().reverse().map((c) => c.id) }),
+    })])
     expect(findings[0]!.advice).toMatch(/realm/)
+  })
+
+  it('finds AuthenticationAttack for a source guessing several usernames, with the ban that holds it', async () => {
+    await refused([{ gw: 'mgw_x', ip: '203.0.113.66', reason: 'wrong_password', n: 3 }, { ip: '203.0.113.66', reason: 'unknown_user', n: 7, users: 4 }])
+    await h().db.insert(ipAccessList).values({ id: 'ban_1', list: 'blacklist', cidr: '203.0.113.66/32', reason: 'auth_failures', origin: 'core', note: null, offences: 1, expiresAtMs: DAY0 + 30 * HOUR, nodeId: 'n', createdAtMs: DAY0 + 6 * HOUR, updatedAtMs: DAY0 + 6 * HOUR })
+    const findings = await diagnose([])
+    expect(findings).toEqual([expect.objectContaining({
+      kind: 'AuthenticationAttack', severity: 'warning', scope: { sourceIp: '203.0.113.66' },
+      evidence: expect.objectContaining({ refusedAttempts: 10, usernamesTried: 5, mappingGatewaysNamed: ['mgw_x'], ban: { origin: 'core', reason: 'auth_failures', offences: 1, expiresAt: '2024-01-04T06:00:00.000Z' } }),
+    })])
+  })
+
+  it('finds OneWayAudio on the vendor whose side sent no RTP, not on a vendor with a stray silent call', async () => {
+    const relayed = (gw: string, i: number, fromCallee: number) => cdrRow({
+      startedAtMs: DAY0 + 7 * HOUR + i * 1000, routingGatewayId: gw, durationSec: 30, rtpPacketsFromCaller: 1500, rtpBytesFromCaller: 258_000,
+      rtpPacketsFromCallee: fromCallee, rtpBytesFromCallee: fromCallee * 172, attempts: [attempt(gw, 200, 'CallerHangup', DAY0 + 7 * HOUR + i * 1000)],
+    })
+    const mute = times(6, (i) => relayed('rgw_mute', i, 0))
+    const findings = await diagnose([...mute, ...times(10, (i) => relayed('rgw_fine', 20 + i, i === 0 ? 0 : 1500))])
+    expect(findings).toEqual([expect.objectContaining({ kind: 'OneWayAudio', severity: 'critical', scope: { routingGatewayId: 'rgw_mute' }, evidence: expect.objectContaining({ oneWayCalls: 6, silentSide: 'callee' }) })])
+    expect(findings[0]!.evidence.exampleCdrIds).toEqual(mute.slice(-5).reverse().map((c) => c.id))
+  })
+
+  it('finds NewCostlyDestination for an account calling a premium prefix priced far above its table that it never called before', async () => {
+    await h().db.insert(rateTables).values({ id: 'rt_1', name: 'retail', ...stamp })
+    const rate = (id: string, prefix: string, price: number) => ({ id, rateTableId: 'rt_1', prefix, pricePerMinute: price, firstIncrementSec: 1, nextIncrementSec: 1, effectiveFromMs: 0 })
+    await h().db.insert(rates).values([rate('r1', '0033', 0.02), rate('r2', '0044', 0.02), rate('r3', '0049', 0.03), rate('r4', '00882', 2.5), rate('r5', '008821', 0.01)])
+    await account(h(), 'acc_fraud', 100)
+    await h().db.update(accounts).set({ rateTableId: 'rt_1' }).where(sql`${accounts.id} = 'acc_fraud'`)
+    const call = (callee: string, startedAtMs: number) => cdrRow({ startedAtMs, accountId: 'acc_fraud', callee, cost: 1.25, attempts: [attempt('rgw_1', 200, 'CallerHangup', startedAtMs)] })
+    const history = [call('0033155501', DAY0 - 5 * 86_400_000), call('0088211111', DAY0 - 86_400_000)]
+    const premium = times(4, (i) => call(`008826000${i}`, DAY0 + 8 * HOUR + i * 60_000))
+    const findings = await diagnose([...history, ...premium, ...times(4, (i) => call(`008821555${i}`, DAY0 + 8 * HOUR + i))])
+    expect(findings).toEqual([expect.objectContaining({
+      kind: 'NewCostlyDestination', severity: 'critical', scope: { accountId: 'acc_fraud', prefix: '00882' },
+      evidence: expect.objectContaining({ calls: 4, answeredCalls: 4, pricePerMinute: 2.5, medianPricePerMinute: 0.02, exampleCdrIds: premium.slice().reverse().map((c) => c.id) }),
+    })])
   })
 
   it('finds FalseAnswerSupervision for a vendor whose answers in one burst last seconds, not for a control vendor with a few short calls', async () => {
@@ -159,7 +222,7 @@ describe('GET /v1/analysis/diagnosis', () => {
     const findings = await diagnose(rows)
     expect(findings).toEqual([expect.objectContaining({
       kind: 'LossRoutes', severity: 'critical', scope: { routingGatewayId: 'rgw_loss' },
-      evidence: { lossCalls: 4, ratedAnsweredCalls: 10, lossShare: 0.4, loss: 1.2, exampleCdrIds: rows.slice(0, 4).reverse().map((c) => c.id) },
+      evidence: expect.objectContaining({ lossCalls: 4, ratedAnsweredCalls: 10, lossShare: 0.4, loss: 1.2, exampleCdrIds: rows.slice(0, 4).reverse().map((c) => c.id) }),
     })])
     expect(findings[0]).toMatchObject({ cause: expect.stringMatching(/cost more at the vendor/), advice: expect.stringMatching(/NoProfitableRoute/) })
   })

@@ -1,8 +1,7 @@
 // GET /v1/analysis/diagnosis: failure patterns of a window classified into findings with cause, evidence and fix.
 import { z } from 'zod'
-import { diagnose } from '../../analysis/diagnose.js'
-import { finding } from '../../analysis/finding.js'
-import { readDiagnosisFacts } from '../../analysis/diagnosis-facts.js'
+import { diagnoseWindow } from '../../analysis/diagnosis.js'
+import { finding, FINDING_KINDS } from '../../analysis/finding.js'
 import { analysisWindowFields, checkWindow, windowMs } from '../../analysis/window.js'
 import { defineOperation } from '../../openapi/operation.js'
 
@@ -15,9 +14,9 @@ export const diagnoseOperation = defineOperation(
     method: 'get',
     path: '/diagnosis',
     operationId: 'diagnose',
-    summary: 'Automatic diagnosis of a window: NoRouteForPrefix, CapacityExhausted, VendorBalanceLow, GatewayUnreachable, OwnNetworkDown, SlowGateway, AuthFailuresBehindNat, CredentialMismatch, FalseAnswerSupervision, LossRoutes, SourcesBanned',
+    summary: `Automatic diagnosis of a window (docs/diagnosis.md): ${FINDING_KINDS.join(', ')}`,
     query: diagnosisQuery,
     responses: { 200: { description: 'findings, most severe first; empty on healthy traffic', schema: z.object({ findings: z.array(finding) }) } },
   },
-  async (c, { query }) => c.json({ findings: diagnose(await readDiagnosisFacts(c.var.db, windowMs(query))) }),
+  async (c, { query }) => c.json({ findings: await diagnoseWindow(c.var.db, windowMs(query)) }),
 )
