@@ -154,11 +154,37 @@ export function OverviewPage({ route }: { route: Route }) {
         <Table testId="findings" columns={[
           { label: 'severity', cell: (f: any) => <span class={`badge ${f.severity}`}>{f.severity}</span> },
           { label: 'finding', cell: (f: any) => f.kind },
-          { label: 'scope', cell: (f: any) => text(f.scope) },
-          { label: 'evidence', cell: (f: any) => text(f.evidence) },
+          { label: 'about', cell: (f: any) => <FindingScope scope={f.scope} names={day.data?.names} /> },
+          { label: 'cause', cell: (f: any) => f.cause },
           { label: 'advice', cell: (f: any) => f.advice },
+          { label: 'evidence', cell: (f: any) => <FindingEvidence evidence={f.evidence} /> },
         ]} rows={day.data?.findings ?? null} rowKey={(f: any) => `${f.kind}${JSON.stringify(f.scope)}`} empty="Nothing to diagnose in the last hour." />
       </section>
     </div>
+  )
+}
+
+/** What a finding is about, each gateway and account a link to its page. */
+function FindingScope({ scope, names }: { scope: Record<string, any>; names: Map<string, string> | undefined }) {
+  const parts = []
+  if (scope.routingGatewayId) parts.push(<Link to={`/gateways/routing/${scope.routingGatewayId}`}>{names?.get(scope.routingGatewayId) ?? scope.routingGatewayId}</Link>)
+  if (scope.mappingGatewayId) parts.push(<Link to={`/gateways/mapping/${scope.mappingGatewayId}`}>{scope.mappingGatewayId}</Link>)
+  if (scope.accountId) parts.push(<Link to={`/accounts/${scope.accountId}`}>{scope.accountId}</Link>)
+  if (scope.clearingAccountId) parts.push(<Link to={`/accounts/${scope.clearingAccountId}`}>{scope.clearingAccountId}</Link>)
+  if (scope.prefix !== undefined) parts.push(<span>prefix {scope.prefix === '' ? '(any)' : scope.prefix}</span>)
+  if (scope.sourceIp) parts.push(<span>{scope.sourceIp}</span>)
+  if (scope.sourceIps) parts.push(<span>{text(scope.sourceIps)}</span>)
+  if (scope.side) parts.push(<span>our network</span>)
+  return <span class="finding-scope">{parts.map((p, i) => <>{i > 0 ? ' · ' : ''}{p}</>)}</span>
+}
+
+/** A finding's numbers, its example CDRs as links. */
+function FindingEvidence({ evidence }: { evidence: Record<string, any> }) {
+  const { exampleCdrIds, window: _window, ...numbers } = evidence
+  return (
+    <span>
+      {text(numbers)}
+      {(exampleCdrIds ?? []).length > 0 && <> · examples: {(exampleCdrIds as string[]).map((id, i) => <>{i > 0 ? ', ' : ''}<Link to={`/cdrs/${id}`}>{id}</Link></>)}</>}
+    </span>
   )
 }
