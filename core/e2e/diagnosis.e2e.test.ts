@@ -1,16 +1,14 @@
 // Diagnosis of real traffic (docs/diagnosis.md): every failure pattern provoked on the wire on its own prefix, gateway or source (SIPp customers and vendors, raw UDP for RTP and the flood), then GET /v1/analysis/diagnosis on the Node edge over the same database names exactly its finding, scope, cause and advice, and nothing for a healthy control vendor.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createSocket, type Socket } from 'node:dgram'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertGone } from '../../shared/db/node/test-support/process-gone.js'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, settle, vendorGateway } from './test-support/call-fixtures.js'
 import type { RateSeed, RoutingGatewaySeed, TestConfig } from './test-support/config-seed.js'
 import {
-  describeSipp, freeTcpPort, freeUdpPort, repoRoot, runSipp, startCore, startSipp, startSippUas, waitFor, type CoreProcess, type SippResult,
+  describeSipp, freeUdpPort, runSipp, startCore, startEdge, startSipp, startSippUas, waitFor, type CoreProcess, type EdgeProcess, type SippResult,
 } from './test-support/harness.js'
 import { MediaCustomer } from './test-support/media-customer.js'
 
@@ -68,9 +66,7 @@ function diagnosisConfig(port: Record<Vendor, number>, natPort: number): TestCon
 }
 
 let core: CoreProcess
-let edge: ChildProcess
-let edgeOutput = ''
-let origin: string
+let edge: EdgeProcess
 let port: Record<Vendor, number>
 /** Bound UDP sockets that never answer: the unreachable vendor and the three that go dark. */
 const silent: Socket[] = []
@@ -87,26 +83,11 @@ beforeAll(async () => {
     { STATUS_PUBLISH_MS: '300', RTP_PORT_MIN: String(RTP_MIN), RTP_PORT_MAX: String(RTP_MIN + 19) },
     { config: diagnosisConfig(port, await freeUdpPort()) },
   )
-  const apiPort = await freeTcpPort()
-  origin = `http://127.0.0.1:${apiPort}`
-  edge = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'edge/node/main.ts')], {
-    cwd: repoRoot,
-    env: { ...process.env, API_PORT: String(apiPort), DATABASE_URL: core.databaseUrl, DATA_DIR: tmp, ADMIN_API_KEY: ADMIN_KEY, ALERT_INTERVAL_MS: '3600000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  edge.stdout?.on('data', (d: Buffer) => { edgeOutput += d.toString() })
-  edge.stderr?.on('data', (d: Buffer) => { edgeOutput += d.toString() })
-  const up = await waitFor(async () => (await fetch(`${origin}/health`).catch(() => null))?.ok === true, 30_000)
-  if (!up) throw new Error(`edge did not start:\n${edgeOutput}`)
+  edge = await startEdge(core.databaseUrl, ADMIN_KEY, tmp)
 }, 90_000)
 
 afterAll(async () => {
-  if (edge !== undefined && edge.exitCode === null && edge.signalCode === null) {
-    const gone = new Promise((ok) => edge.once('exit', ok))
-    edge.kill('SIGTERM')
-    await gone
-    assertGone(edge.pid, 'the edge')
-  }
+  await edge?.stop()
   for (const s of silent) s.close()
   await core?.stop()
   rmSync(tmp, { recursive: true, force: true })
@@ -114,7 +95,7 @@ afterAll(async () => {
 
 /** GET /v1/analysis/diagnosis for [fromMs, toMs). */
 async function diagnosis(fromMs: number, toMs: number): Promise<Finding[]> {
-  const res = await fetch(`${origin}/v1/analysis/diagnosis?from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}`, {
+  const res = await fetch(`${edge.origin}/v1/analysis/diagnosis?from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}`, {
     headers: { authorization: `Bearer ${ADMIN_KEY}` },
   })
   if (res.status !== 200) throw new Error(`diagnosis -> ${res.status} ${await res.text()}`)

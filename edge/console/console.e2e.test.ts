@@ -1,12 +1,11 @@
 // The operator console in Debian's headless Chromium against a real core, the Node edge on the same database and SIPp: login, charts, gateway CRUD, a live call hung up from the page with its OperatorHangup CDR, inline parameter validation, a 1,000-row CSV import, the audit trail, and a viewer refused every write.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, settle, vendorGateway } from '../../core/e2e/test-support/call-fixtures.js'
-import { freeTcpPort, freeUdpPort, repoRoot, startCore, startSipp, startSippUas, waitFor, type CoreProcess } from '../../core/e2e/test-support/harness.js'
+import { freeUdpPort, startCore, startEdge, startSipp, startSippUas, waitFor, type CoreProcess, type EdgeProcess } from '../../core/e2e/test-support/harness.js'
 import { isolatedContext, launchChromium } from '../test-support/chromium.js'
 import { ensureConsoleBuilt } from './build.js'
 
@@ -14,8 +13,7 @@ const ADMIN_KEY = 'ssk_console_e2e_admin_0123456789abcdef'
 const VENDOR = 'rgw_vendor'
 
 let core: CoreProcess
-let edge: ChildProcess
-let edgeOutput = ''
+let edge: EdgeProcess
 let origin: string
 let browser: Browser
 let admin: BrowserContext
@@ -51,17 +49,8 @@ beforeAll(async () => {
   core = await startCore({ STATUS_PUBLISH_MS: '300', HANGUP_POLL_MS: '100' }, {
     config: { accounts: [CUSTOMER_ACCOUNT], mappingGateways: [LOCAL_IP_CUSTOMER], routingGateways: [vendorGateway(VENDOR, vendorPort)] },
   })
-  const apiPort = await freeTcpPort()
-  origin = `http://127.0.0.1:${apiPort}`
-  edge = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'edge/node/main.ts')], {
-    cwd: repoRoot,
-    env: { ...process.env, API_PORT: String(apiPort), DATABASE_URL: core.databaseUrl, DATA_DIR: tmp, ADMIN_API_KEY: ADMIN_KEY, ALERT_INTERVAL_MS: '3600000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  edge.stdout?.on('data', (d: Buffer) => { edgeOutput += d.toString() })
-  edge.stderr?.on('data', (d: Buffer) => { edgeOutput += d.toString() })
-  const up = await waitFor(async () => (await fetch(`${origin}/health`).catch(() => null))?.ok === true, 30_000)
-  if (!up) throw new Error(`edge did not start:\n${edgeOutput}`)
+  edge = await startEdge(core.databaseUrl, ADMIN_KEY, tmp)
+  origin = edge.origin
   viewerKey = (await apiAsAdmin('POST', '/v1/api-keys', { name: 'wallboard', role: 'viewer' })).secret
   browser = await launchChromium()
   const isolated = await isolatedContext(browser, origin)
@@ -73,11 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  if (edge !== undefined && edge.exitCode === null) {
-    const gone = new Promise((ok) => edge.once('exit', ok))
-    edge.kill('SIGTERM')
-    await gone
-  }
+  await edge?.stop()
   await core?.stop()
   rmSync(tmp, { recursive: true, force: true })
 })

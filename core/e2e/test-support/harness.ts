@@ -247,6 +247,45 @@ async function waitForOptions(port: number, timeoutMs: number, died: () => boole
   }
 }
 
+/** The Node edge started for a test on a core's database: its origin, its output, and a stop that proves it gone. */
+export interface EdgeProcess {
+  origin: string
+  child: ChildProcess
+  output: () => string
+  /** SIGTERM, waits for the exit and checks the process is gone. */
+  stop: () => Promise<void>
+}
+
+/** Starts `edge/node/main.ts` on a free port over `databaseUrl` with `adminKey` as its admin API key; resolves once /health answers. */
+export async function startEdge(databaseUrl: string, adminKey: string, dataDir: string): Promise<EdgeProcess> {
+  const apiPort = await freeTcpPort()
+  const origin = `http://127.0.0.1:${apiPort}`
+  let out = ''
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'edge/node/main.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, API_PORT: String(apiPort), DATABASE_URL: databaseUrl, DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, ALERT_INTERVAL_MS: '3600000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr?.on('data', (d: Buffer) => { out += d.toString() })
+  const edge: EdgeProcess = {
+    origin, child, output: () => out,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const gone = new Promise((ok) => child.once('exit', ok))
+      child.kill('SIGTERM')
+      await gone
+      assertGone(child.pid, 'the edge')
+    },
+  }
+  const up = await waitFor(async () => (await fetch(`${origin}/health`).catch(() => null))?.ok === true, 30_000)
+  if (!up) {
+    await edge.stop()
+    throw new Error(`edge did not start:\n${out}`)
+  }
+  return edge
+}
+
 /** What one SIPp run reported. */
 export interface SippResult {
   exitCode: number | null
