@@ -263,7 +263,7 @@ export async function startEdge(databaseUrl: string, adminKey: string, dataDir: 
   let out = ''
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'edge/node/main.ts')], {
     cwd: repoRoot,
-    env: { ...process.env, API_PORT: String(apiPort), DATABASE_URL: databaseUrl, DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, ALERT_INTERVAL_MS: '3600000' },
+    env: { ...process.env, API_PORT: String(apiPort), DATABASE_URL: databaseUrl, DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, ALERT_INTERVAL_MS: '3600000', METRICS_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
