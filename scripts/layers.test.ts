@@ -29,7 +29,7 @@ const LAYERS: Record<Root, ReadonlyArray<readonly [string, number]>> = {
   ],
   core: [
     ['lib', 0], ['config', 0], ['status-port', 0],
-    ['transport', 1], ['media', 1],
+    ['transport', 1], ['media', 1], ['shared-state', 1],
     ['sip/message', 2], ['sip/sdp', 2], ['sip/conformance', 2],
     ['sip/transaction', 3],
     ['sip/ua', 4], ['sip/dialog', 4], ['gateway-probes', 4],

@@ -55,6 +55,10 @@ export const coreEnvSchema = z
     CDR_DURABLE_ANSWER: z.preprocess(unset, z.enum(['true', 'false']).default('true')).transform((v) => v === 'true')
       .describe('hold 100 Trying and the 200 to the caller until the call\'s start and answer are on the journal\'s disk; `false` only to measure what that costs (`npm run bench -- calls`)'),
     HANGUP_POLL_MS: int(500, 50, 60_000).describe('how often the core polls `call_hangups` for calls an operator hung up'),
+    REDIS_URL: z.preprocess(unset, z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional())
+      .describe('Valkey/Redis several core nodes share (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS): line limits, calls per second, prepaid reservations and bans count across nodes (docs/operations.md#several-core-nodes)')
+      .meta({ fallback: 'none: every limit counts in this process' }),
+    REDIS_NODE_TTL_MS: int(5000, 1000, 600_000).describe('a node silent towards Redis this long no longer counts: the lines and reservations its calls held are free again (it heartbeats every fifth of it)'),
   })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
   .refine((e) => (e.SIP_TLS_CERT_FILE === undefined) === (e.SIP_TLS_KEY_FILE === undefined), { path: ['SIP_TLS_KEY_FILE'], message: 'SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE go together' })

@@ -1,0 +1,160 @@
+// The Lua scripts that keep every shared count atomic in Redis: per-node holds summed over live nodes, token buckets, node heartbeats and a node's full resync.
+
+/**
+ * Shared by every script: `now` from the server's clock (one clock for every node), `live(node)` from the nodes hash
+ * (KEYS[1], node -> heartbeat expiry in ms) and `total(key)`, the sum of a per-node hash over live nodes. The calling
+ * node (ARGV[1]) always counts.
+ */
+const PRELUDE = `
+pcall(redis.replicate_commands)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local me = ARGV[1]
+local alive = { [me] = true }
+local function live(node)
+  local a = alive[node]
+  if a == nil then
+    local e = redis.call('HGET', KEYS[1], node)
+    a = e ~= false and tonumber(e) > now
+    alive[node] = a
+  end
+  return a
+end
+local function total(key)
+  local kv = redis.call('HGETALL', key)
+  local sum = 0
+  for i = 1, #kv, 2 do
+    if live(kv[i]) then sum = sum + tonumber(kv[i + 1]) end
+  end
+  return sum
+end
+`
+
+/**
+ * Takes a call's share of shared limits, all or nothing. KEYS[1] nodes hash, KEYS[2] the node's key set, KEYS[3..]
+ * data keys. ARGV: me, then a program of indexes into KEYS:
+ *   nb, nb x (bucket key, rate per s, burst)                           token buckets, taken in order
+ *   nc, nc x (count key, limit, nr, nr x (count key, lines reserved))  limits: total + 1 + sum of max(0, reserved - total) <= limit
+ *   ni, ni x count key                                                 incremented for this node when everything passed
+ * Returns {0} when taken, {1, i} when bucket i (1-based) was empty, {2, i} when limit i was full. A bucket passed
+ * before a refusal keeps its token taken (the limit paces attempts, as VOS3000's does).
+ */
+export const TAKE_LUA = PRELUDE + `
+local a = 2
+local nb = tonumber(ARGV[a]); a = a + 1
+for i = 1, nb do
+  local key = KEYS[tonumber(ARGV[a])]
+  local rate = tonumber(ARGV[a + 1])
+  local burst = tonumber(ARGV[a + 2])
+  a = a + 3
+  local b = redis.call('HMGET', key, 't', 'at')
+  local tokens = tonumber(b[1])
+  local at = tonumber(b[2])
+  if tokens == nil or at == nil then tokens = burst; at = now end
+  if now > at then
+    tokens = math.min(burst, tokens + (now - at) * rate / 1000)
+    at = now
+  end
+  local ok = tokens >= 1
+  if ok then tokens = tokens - 1 end
+  redis.call('HSET', key, 't', tostring(tokens), 'at', tostring(at))
+  redis.call('PEXPIRE', key, math.ceil(burst / rate * 1000) + 1000)
+  if not ok then return { 1, i } end
+end
+local nc = tonumber(ARGV[a]); a = a + 1
+for i = 1, nc do
+  local key = KEYS[tonumber(ARGV[a])]
+  local limit = tonumber(ARGV[a + 1])
+  local nr = tonumber(ARGV[a + 2])
+  a = a + 3
+  local used = total(key)
+  for r = 1, nr do
+    local held = tonumber(ARGV[a + 1]) - total(KEYS[tonumber(ARGV[a])])
+    if held > 0 then used = used + held end
+    a = a + 2
+  end
+  if used + 1 > limit then return { 2, i } end
+end
+local ni = tonumber(ARGV[a]); a = a + 1
+for i = 1, ni do
+  local key = KEYS[tonumber(ARGV[a + i - 1])]
+  redis.call('HINCRBY', key, me, 1)
+  redis.call('SADD', KEYS[2], key)
+end
+return { 0 }
+`
+
+/** Gives back one hold per data key (KEYS[1..]) for node ARGV[1], never below zero. */
+export const RELEASE_LUA = `
+for i = 1, #KEYS do
+  if redis.call('HINCRBY', KEYS[i], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[i], ARGV[1]) end
+end
+return 0
+`
+
+/** Adds ARGV[2] (may be negative) to node ARGV[1]'s amount in hash KEYS[1] (money reserved or pending); nothing left is deleted. Returns the live total (KEYS[2] nodes hash, KEYS[3] the node's key set). */
+export const AMOUNT_LUA = PRELUDE + `
+local key = KEYS[3]
+local v = tonumber(redis.call('HINCRBYFLOAT', key, me, ARGV[2]))
+if v <= 1e-9 then redis.call('HDEL', key, me) else redis.call('SADD', KEYS[2], key) end
+return tostring(total(key))
+`
+
+/** Sums of per-node hashes (KEYS[3..]) over live nodes, as strings (amounts are decimals). KEYS[1] nodes hash, KEYS[2] unused. */
+export const TOTALS_LUA = PRELUDE + `
+local out = {}
+for i = 3, #KEYS do out[#out + 1] = tostring(total(KEYS[i])) end
+return out
+`
+
+/**
+ * Heartbeat: the node's expiry becomes now + ARGV[2] ms. KEYS[1] nodes hash; ARGV: me, ttl ms, reap after ms, the
+ * key-set prefix. Nodes silent for longer than the reap time lose their entries everywhere. Returns
+ * {1 if the node was still alive, live node ids...}; a 0 means its holds stopped counting and it must resync.
+ */
+export const HEARTBEAT_LUA = PRELUDE + `
+local ttl = tonumber(ARGV[2])
+local reap = tonumber(ARGV[3])
+local prefix = ARGV[4]
+local e = redis.call('HGET', KEYS[1], me)
+local was = (e ~= false and tonumber(e) > now) and 1 or 0
+redis.call('HSET', KEYS[1], me, now + ttl)
+local out = { was }
+local kv = redis.call('HGETALL', KEYS[1])
+for i = 1, #kv, 2 do
+  local node, exp = kv[i], tonumber(kv[i + 1])
+  if exp > now then
+    out[#out + 1] = node
+  elseif exp + reap < now then
+    local set = prefix .. node
+    for _, key in ipairs(redis.call('SMEMBERS', set)) do redis.call('HDEL', key, node) end
+    redis.call('DEL', set)
+    redis.call('HDEL', KEYS[1], node)
+  end
+end
+return out
+`
+
+/**
+ * Full resync: node ARGV[1]'s entries everywhere become exactly ARGV[3..] for KEYS[3..] (what it holds now), its old
+ * entries elsewhere are removed, and it heartbeats (ARGV[2] ms). KEYS[1] nodes hash, KEYS[2] the node's key set.
+ * Returns the live node ids.
+ */
+export const SYNC_LUA = PRELUDE + `
+for _, key in ipairs(redis.call('SMEMBERS', KEYS[2])) do redis.call('HDEL', key, me) end
+redis.call('DEL', KEYS[2])
+for i = 3, #KEYS do
+  local v = ARGV[i]
+  if tonumber(v) > 0 then
+    redis.call('HSET', KEYS[i], me, v)
+    redis.call('SADD', KEYS[2], KEYS[i])
+  end
+end
+redis.call('HSET', KEYS[1], me, now + tonumber(ARGV[2]))
+local out = {}
+local kv = redis.call('HGETALL', KEYS[1])
+for i = 1, #kv, 2 do
+  if tonumber(kv[i + 1]) > now then out[#out + 1] = kv[i] end
+end
+return out
+`

@@ -1,0 +1,77 @@
+// Test support: a real redis-server (Debian's) on a free loopback port with no persistence, stopped and restarted on the same port, its PID proven gone after each stop.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createConnection, createServer } from 'node:net'
+import { assertGone } from '../../../shared/db/node/test-support/process-gone.js'
+
+/** A running redis-server; `stop()` ends it (its data goes with it), `start()` brings an empty one back on the same port. */
+export interface RedisServer {
+  readonly url: string
+  readonly port: number
+  /** PID of the running server (undefined while stopped). */
+  readonly pid: number | undefined
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  server.close()
+  if (address === null || typeof address === 'string') throw new Error('no TCP address for the probe server')
+  return address.port
+}
+
+/** Resolves once PING gets PONG on 127.0.0.1:port. */
+async function waitForPong(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited early with code ${child.exitCode}`)
+    const ok = await new Promise<boolean>((done) => {
+      const s = createConnection({ host: '127.0.0.1', port })
+      s.once('error', () => done(false))
+      s.once('data', (d) => {
+        s.destroy()
+        done(d.toString().startsWith('+PONG'))
+      })
+      s.once('connect', () => s.write('PING\r\n'))
+    })
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  throw new Error(`redis-server did not answer PING within ${timeoutMs} ms`)
+}
+
+/** Starts redis-server on a free 127.0.0.1 port (no RDB/AOF files, no protected-mode surprises). */
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort()
+  let child: ChildProcess | null = null
+  const server: RedisServer = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    get pid() {
+      return child?.pid
+    },
+    async start() {
+      if (child !== null) return
+      const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], {
+        stdio: ['ignore', 'ignore', 'ignore'],
+      })
+      child = proc
+      await waitForPong(port, proc, 10_000)
+    },
+    async stop() {
+      const proc = child
+      child = null
+      if (proc === null || proc.exitCode !== null || proc.signalCode !== null) return
+      const exited = once(proc, 'exit')
+      proc.kill('SIGKILL')
+      await exited
+      assertGone(proc.pid, 'redis-server')
+    },
+  }
+  await server.start()
+  return server
+}
