@@ -35,6 +35,10 @@ import { IngressAuth } from './policy/guard/ingress-auth.js'
 import { RefusalTally } from './policy/guard/refusal-tally.js'
 import { SourceGuard } from './policy/guard/source-guard.js'
 import { PolicyController } from './policy/controller.js'
+import { ClusterAdmission } from './policy/cluster-admission.js'
+import { ClusterLimits } from './policy/cluster-limits.js'
+import { LineCounters } from './policy/limits.js'
+import { SharedState } from './shared-state/shared-state.js'
 import { DigestAuthenticator } from './policy/digest.js'
 import { BindingTable } from './registrar/bindings.js'
 import { Registrar } from './registrar/registrar.js'
@@ -124,6 +128,12 @@ async function readTlsMaterial(env: CoreEnv): Promise<TlsMaterial | undefined> {
 }
 
 /** Starts every part of the node; resolves once SIP and the status port listen. */
+/** /health's account of the shared state: counting in Redis or on this node's share (docs/operations.md#several-core-nodes). */
+function sharedStateHealth(shared: SharedState): { mode: string; nodes: number; downSince: string | null } {
+  const down = shared.downSince
+  return { mode: shared.mode, nodes: shared.liveNodes.length, downSince: down === null ? null : new Date(down).toISOString() }
+}
+
 async function main(): Promise<void> {
   const parsed = coreEnvSchema.safeParse(process.env)
   if (!parsed.success) exitOnBadEnv(parsed.error.issues)
@@ -180,14 +190,22 @@ async function main(): Promise<void> {
   const spend = new MemorySpendCounter(() => config.current.params.SS_TIMEZONE)
   const limited = [...first.accounts.values()].filter((a) => a.dailySpendLimit > 0).map((a) => a.id)
   await seedSpendToday(database.db, spend, limited, first.params.SS_TIMEZONE, clock.now())
-  const controller = new PolicyController({ config, metrics, health: checker, ledger, auth, guards: new CallGuards({ spend }), registered: bindings })
+  const lines = new LineCounters(checker)
+  const guards = new CallGuards({ spend })
+  // Several core nodes (REDIS_URL): limits count across them in Redis, on this node's share while Redis is away.
+  const shared = env.REDIS_URL === undefined
+    ? null
+    : new SharedState({ url: env.REDIS_URL, nodeId, ttlMs: env.REDIS_NODE_TTL_MS, clock, log: log.child({ module: 'shared-state' }), metrics, dataDir: env.DATA_DIR })
+  const cluster = shared === null ? null : new ClusterLimits(shared, lines, guards)
+  const controller = new PolicyController({ config, metrics, health: checker, ledger, auth, lines, guards, registered: bindings, ...(cluster === null ? {} : { cluster }) })
+  shared?.start()
   const media = mediaEnvironment(env, advertised, clock, log, metrics)
   const b2bua = new B2bua({
     media,
     log: log.child({ module: 'call' }),
     metrics,
     supported: DEFAULT_VALIDATE_OPTIONS.supported,
-    controller,
+    controller: cluster === null ? controller : new ClusterAdmission(controller, cluster, config),
     observer: sink,
     journalBarrier: env.CDR_DURABLE_ANSWER,
     advertisedHost: advertised,
@@ -294,6 +312,7 @@ async function main(): Promise<void> {
       calls: b2bua.activeCalls,
       gateways: { checked: checker.ids.length, offline: [...checker.online].filter(([, up]) => !up).map(([id]) => id) },
       statusPublishFailures: publisher.consecutiveFailures,
+      ...(shared === null ? {} : { sharedState: sharedStateHealth(shared) }),
       uptimeSec: Math.floor((clock.now() - startedAtMs) / 1000),
     }),
   })
@@ -338,6 +357,7 @@ async function main(): Promise<void> {
     await banWriter.stop()
     await refusalWriter.stop()
     await liveCalls.stop()
+    await shared?.stop()
     await Promise.all(transports.all.map((t) => t.close()))
     config.stop()
     const cdr = await sink.close(clock.now() + 5_000)

@@ -14,7 +14,7 @@ import { Call, type CallSummary } from './call.js'
 import type { CallContext } from './call-context.js'
 import { epochMs, numberOf, refusalCdr } from './cdr-facts.js'
 import { CallTable } from './call-table.js'
-import { sipTransport, type CallController, type CallObserver, type RejectDecision } from './ports.js'
+import { sipTransport, type CallController, type CallObserver, type Decision, type RejectDecision } from './ports.js'
 
 /** Options for the B2BUA. */
 export interface B2buaOptions {
@@ -215,6 +215,30 @@ export class B2bua implements RequestHandler, DialogOwner {
     const caller = numberOf(req.from?.uri)
     const callee = numberOf(req.uri)
     const decision = controller.admit({ source: ist.source, request: req, caller, callee, nowMs: ctx.clock.now() })
+    if ('then' in decision) {
+      // Limits counted across nodes: the INVITE waits for Redis; its retransmissions are absorbed by the transaction.
+      decision.then(
+        (d) => this.decided(d, req, ist, caller, callee, ctx),
+        (err: unknown) => {
+          this.opts.log.error('admission failed', { err })
+          if (ist.state === 'proceeding') ist.respond(buildResponse(req, 500, { toTag: generateTag() }))
+        },
+      )
+      return
+    }
+    this.decided(decision, req, ist, caller, callee, ctx)
+  }
+
+  /** An admission's outcome: a Call, a challenge or a refusal (a caller who cancelled meanwhile only gets a CDR). */
+  private decided(decision: Decision, req: SipRequest, ist: InviteServerTransaction, caller: string, callee: string, ctx: CallContext): void {
+    if (ist.state !== 'proceeding') {
+      if (decision.kind !== 'route') return
+      decision.release()
+      return this.recordRefusal(req, ist, {
+        kind: 'reject', status: 487, reason: 'CallerCancel', silent: false, recordCdr: true,
+        mappingGatewayId: decision.mappingGatewayId, accountId: decision.accountId,
+      }, caller, callee, ctx)
+    }
     switch (decision.kind) {
       case 'route':
         // RFC 3261 §17.2.1: the call sends 100 Trying once its start is journaled, so a silently dropped INVITE never saw
@@ -236,7 +260,11 @@ export class B2bua implements RequestHandler, DialogOwner {
       ist.userData = SILENT
       ist.dropUnanswered()
     } else ist.respond(buildResponse(req, d.status, { toTag: generateTag(), ...(d.headers === undefined ? {} : { headers: d.headers }) }))
-    if (!d.recordCdr) return
+    if (d.recordCdr) this.recordRefusal(req, ist, d, caller, callee, ctx)
+  }
+
+  /** The refusal's CDR (the caller heard `d.status` unless the refusal was silent). */
+  private recordRefusal(req: SipRequest, ist: InviteServerTransaction, d: RejectDecision, caller: string, callee: string, ctx: CallContext): void {
     const now = epochMs(ctx.clock)
     const cdr = refusalCdr({
       id: ctx.newCdrId(now), callId: req.callId ?? '', atMs: now, caller, callee, accountId: d.accountId, mappingGatewayId: d.mappingGatewayId,

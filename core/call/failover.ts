@@ -85,24 +85,45 @@ export class Failover implements AttemptOwner {
     const targets = this.decision.targets
     while (this.nextTarget < targets.length && this.attemptsMade < this.maxAttempts) {
       const t = targets[this.nextTarget++]!
-      // A gateway that filled up since the decision is skipped as busy.
-      if (!this.decision.acquire(t)) {
-        // Named like routing's own line-limit skips, so the diagnosis finds the full vendor either way.
-        if (this.busyNoted++ < MAX_BUSY_NOTES) this.call.note(gatewaySkipNote(t.routingGatewayId, 'lineLimit', t.matchedPrefix))
-        this.sawBusy = true
+      const got = this.decision.acquire(t)
+      if (got === true || got === false) {
+        if (this.attempt(t, got)) return
         continue
       }
-      const leg = this.call.newAttempt(t, this)
-      if (leg === null) {
-        this.decision.releaseTarget(t)
-        continue
-      }
-      this.attemptsMade++
-      this.leg = leg
-      this.call.sendAttempt(leg)
+      // Lines counted across nodes: the loop goes on once Redis answered, unless the call ended meanwhile.
+      got.then(
+        (ok) => {
+          if (!this.call.unanswered) return ok ? this.decision.releaseTarget(t) : undefined
+          if (!this.attempt(t, ok)) this.tryNext()
+        },
+        (err: unknown) => {
+          this.call.log.error('line take failed', { err })
+          if (this.call.unanswered) this.tryNext()
+        },
+      )
       return
     }
     this.giveUp()
+  }
+
+  /** Sends the attempt to `t` once its line is taken; false when it is skipped (full: busy, or no transport). */
+  private attempt(t: RouteTarget, taken: boolean): boolean {
+    // A gateway that filled up since the decision is skipped as busy.
+    if (!taken) {
+      // Named like routing's own line-limit skips, so the diagnosis finds the full vendor either way.
+      if (this.busyNoted++ < MAX_BUSY_NOTES) this.call.note(gatewaySkipNote(t.routingGatewayId, 'lineLimit', t.matchedPrefix))
+      this.sawBusy = true
+      return false
+    }
+    const leg = this.call.newAttempt(t, this)
+    if (leg === null) {
+      this.decision.releaseTarget(t)
+      return false
+    }
+    this.attemptsMade++
+    this.leg = leg
+    this.call.sendAttempt(leg)
+    return true
   }
 
   /** SS_SIP_TIMEOUT_*: give the attempt up (CANCEL now or after its first provisional) and fail over. */

@@ -65,8 +65,11 @@ export interface RouteDecision {
   rejected: readonly RouteRejection[]
   /** CDR notes from admission and routing (numbers a dial plan changed, gateways skipped offline or for price). */
   notes?: readonly string[]
-  /** Takes a line on the target's gateway and group now; false when it filled up since the decision (skip it: busy). */
-  acquire(target: RouteTarget): boolean
+  /**
+   * Takes a line on the target's gateway and group now; false when it filled up since the decision (skip it: busy).
+   * A promise when the lines are counted across nodes (Redis); it resolves false if the call ended meanwhile.
+   */
+  acquire(target: RouteTarget): boolean | Promise<boolean>
   /** Gives back a line taken with `acquire`. */
   releaseTarget(target: RouteTarget): void
   /** Gives back the ingress line (mapping gateway and account) taken at admission; call once when the call ends. */
@@ -121,7 +124,8 @@ export type Decision = RouteDecision | ChallengeDecision | RejectDecision
 
 /** Implemented by the policy layer: identify, authenticate, check limits and route a new call. */
 export interface CallController {
-  admit(req: AdmissionRequest): Decision
+  /** A promise when limits are counted across nodes (Redis round trip). */
+  admit(req: AdmissionRequest): Decision | Promise<Decision>
 }
 
 /** What is known when a call starts; journaled as "open" so a crash mid-call still yields a CDR. */

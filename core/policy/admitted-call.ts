@@ -5,8 +5,10 @@ import type { RouteRejection } from '../../shared/routing/route.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
 import type { CallTariff, RouteDecision, RouteTarget } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
+import type { SharedHold } from '../shared-state/shared-state.js'
 import type { CallBilling } from './call-billing.js'
 import type { CallGuards } from './call-guards.js'
+import type { ClusterLimits } from './cluster-limits.js'
 import type { LineCounters } from './limits.js'
 
 /** What an admitted call is made of (the controller fills it once per INVITE). */
@@ -29,12 +31,15 @@ export interface AdmittedCallInit {
   quality?: RollingQuality | null
   /** Routing gateways' calls per second (taken per attempt) and the account's daily spend (fed at the end). */
   guards?: CallGuards | null
+  /** Limits across core nodes (REDIS_URL); null = this node's counters alone. */
+  cluster?: ClusterLimits | null
 }
 
 /**
  * One admitted call. It holds the ingress line from construction until `release()`, and an egress line per target
  * between `acquire` and `releaseTarget`; repeated releases are no-ops, and `release()` also gives back any target line
- * the call layer forgot, so counters cannot drift. Methods live on the prototype: no closures per call.
+ * the call layer forgot, so counters cannot drift. With cluster limits each line is also held across nodes: an
+ * attempt's take is then asynchronous, and one still in flight when the call ends is given back when it resolves.
  */
 export class AdmittedCall implements RouteDecision {
   readonly kind = 'route' as const
@@ -53,8 +58,12 @@ export class AdmittedCall implements RouteDecision {
   private readonly billing: CallBilling | null
   private readonly quality: RollingQuality | null
   private readonly guards: CallGuards | null
-  /** Targets currently holding a line (usually zero or one). */
+  private readonly cluster: ClusterLimits | null
+  /** The ingress lines across nodes (null without cluster limits). */
+  readonly ingressHold: SharedHold | null
+  /** Targets currently holding a line (usually zero or one), and their holds across nodes (same index). */
   private held: RouteTarget[] | null = null
+  private holds: SharedHold[] | null = null
   private released = false
 
   constructor(init: AdmittedCallInit) {
@@ -73,17 +82,41 @@ export class AdmittedCall implements RouteDecision {
     this.billing = init.billing ?? null
     this.quality = init.quality ?? null
     this.guards = init.guards ?? null
+    this.cluster = init.cluster ?? null
     init.lines.takeIngress(init.mappingGatewayId, init.accountId)
+    this.ingressHold = this.cluster === null ? null : this.cluster.hold()
   }
 
-  /** Takes a line on the target's gateway and group; true when already held, false when full or the call was released. */
-  acquire(target: RouteTarget): boolean {
+  /**
+   * Takes a line on the target's gateway and group; true when already held, false when full or the call was released.
+   * With cluster limits the answer comes once the other nodes' lines are counted too.
+   */
+  acquire(target: RouteTarget): boolean | Promise<boolean> {
     if (this.released) return false
     if (this.held !== null && this.held.includes(target)) return true
     // Over its calls per second the gateway is skipped like a full one (the controller left out those empty at admission).
     if (this.guards !== null && !this.guards.takeGatewayCps(this.snapshot, target.routingGatewayId)) return false
     if (!this.lines.tryTakeTarget(this.snapshot, this.mappingGatewayId, target)) return false
+    if (this.cluster === null) {
+      ;(this.held ??= []).push(target)
+      return true
+    }
+    const cluster = this.cluster
+    const hold = cluster.hold()
+    const taken = cluster.takeTarget(hold, this.snapshot, this.mappingGatewayId, target)
+    if (taken === true) return this.keep(target, hold)
+    return Promise.resolve(taken).then((ok) => {
+      if (ok && !this.released) return this.keep(target, hold)
+      // Full across nodes, or the call ended while the take was in flight: both lines go back.
+      this.lines.releaseTarget(this.mappingGatewayId, target)
+      cluster.releaseTarget(hold, this.mappingGatewayId, target)
+      return false
+    })
+  }
+
+  private keep(target: RouteTarget, hold: SharedHold): true {
     ;(this.held ??= []).push(target)
+    ;(this.holds ??= []).push(hold)
     return true
   }
 
@@ -93,6 +126,7 @@ export class AdmittedCall implements RouteDecision {
     if (i === -1) return
     this.held!.splice(i, 1)
     this.lines.releaseTarget(this.mappingGatewayId, target)
+    if (this.holds !== null) this.cluster!.releaseTarget(this.holds.splice(i, 1)[0]!, this.mappingGatewayId, target)
   }
 
   /** Answered on `target`: the prepaid reservation and the seconds it pays for (null = no money cap). */
@@ -118,9 +152,15 @@ export class AdmittedCall implements RouteDecision {
     this.released = true
     this.billing?.release()
     if (this.held !== null) {
-      for (const t of this.held) this.lines.releaseTarget(this.mappingGatewayId, t)
+      for (let i = 0; i < this.held.length; i++) {
+        const t = this.held[i]!
+        this.lines.releaseTarget(this.mappingGatewayId, t)
+        if (this.holds !== null) this.cluster!.releaseTarget(this.holds[i]!, this.mappingGatewayId, t)
+      }
       this.held = null
+      this.holds = null
     }
     this.lines.releaseIngress(this.mappingGatewayId, this.accountId)
+    if (this.ingressHold !== null) this.cluster!.releaseIngress(this.ingressHold, this.mappingGatewayId, this.accountId)
   }
 }

@@ -4,6 +4,7 @@ import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js
 import type { TerminationReason } from '../../shared/termination/reasons.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import { burstOf, MemoryRateLimiter, type RateLimiter } from './guard/rate-limiter.js'
+import { WHOLE_LIMITS, type LimitShare } from './limits.js'
 
 /**
  * Money spent per account per calendar day (SS_TIMEZONE). The in-process counter holds this node's calls plus what
@@ -62,6 +63,8 @@ export function destinationAllowed(account: Pick<AccountRow, 'allowedPrefixes' |
 export class CallGuards {
   readonly spend: SpendCounter
   private readonly limiter: RateLimiter
+  /** The part of each limit this node checks against (cluster-limits.ts sets it when Redis is configured). */
+  share: LimitShare = WHOLE_LIMITS
 
   constructor(opts: { spend: SpendCounter; limiter?: RateLimiter }) {
     this.spend = opts.spend
@@ -76,9 +79,9 @@ export class CallGuards {
   refusal(gateway: Readonly<MappingGatewayRow>, account: Readonly<AccountRow>, callee: string, concurrent: number, nowMs: number): TerminationReason | null {
     if (!destinationAllowed(account, callee)) return 'DestinationBlocked'
     if (account.dailySpendLimit > 0 && this.spend.spent(account.id, nowMs) >= account.dailySpendLimit) return 'DailySpendLimitExceeded'
-    if (gateway.cpsLimit > 0 && !this.limiter.take('m ' + gateway.id, nowMs, gateway.cpsLimit, burstOf(gateway.cpsLimit, gateway.cpsBurst))) return 'CpsLimitExceeded'
-    if (account.cpsLimit > 0 && !this.limiter.take('a ' + account.id, nowMs, account.cpsLimit, burstOf(account.cpsLimit, account.cpsBurst))) return 'CpsLimitExceeded'
-    if (account.maxConcurrentCalls > 0 && concurrent >= account.maxConcurrentCalls) return 'AccountConcurrentCallsExceeded'
+    if (gateway.cpsLimit > 0 && !this.takeShare('m ' + gateway.id, nowMs, gateway.cpsLimit, gateway.cpsBurst)) return 'CpsLimitExceeded'
+    if (account.cpsLimit > 0 && !this.takeShare('a ' + account.id, nowMs, account.cpsLimit, account.cpsBurst)) return 'CpsLimitExceeded'
+    if (account.maxConcurrentCalls > 0 && concurrent >= this.share.lines(account.maxConcurrentCalls)) return 'AccountConcurrentCallsExceeded'
     return null
   }
 
@@ -86,13 +89,26 @@ export class CallGuards {
   gatewayCpsAvailable(snapshot: ConfigSnapshot, routingGatewayId: string, nowMs: number): boolean {
     const rg = snapshot.routingGateways.get(routingGatewayId)
     if (rg === undefined || rg.cpsLimit === 0) return true
-    return this.limiter.peek('r ' + rg.id, nowMs, rg.cpsLimit, burstOf(rg.cpsLimit, rg.cpsBurst))
+    const f = this.share.rate
+    return this.limiter.peek('r ' + rg.id, nowMs, rg.cpsLimit * f, shareOfBurst(rg.cpsLimit, rg.cpsBurst, f))
   }
 
   /** Takes one attempt from the routing gateway's calls per second; false when it has none left now. */
   takeGatewayCps(snapshot: ConfigSnapshot, routingGatewayId: string, nowMs = Date.now()): boolean {
     const rg = snapshot.routingGateways.get(routingGatewayId)
     if (rg === undefined || rg.cpsLimit === 0) return true
-    return this.limiter.take('r ' + rg.id, nowMs, rg.cpsLimit, burstOf(rg.cpsLimit, rg.cpsBurst))
+    return this.takeShare('r ' + rg.id, nowMs, rg.cpsLimit, rg.cpsBurst)
   }
+
+  /** Takes a token from this node's share of a rate and its burst. */
+  private takeShare(key: string, nowMs: number, rate: number, burst: number): boolean {
+    const f = this.share.rate
+    return this.limiter.take(key, nowMs, rate * f, shareOfBurst(rate, burst, f))
+  }
+}
+
+/** This node's part of a bucket: the burst scaled like the rate, at least one call. */
+function shareOfBurst(rate: number, burst: number, f: number): number {
+  const b = burstOf(rate, burst)
+  return f === 1 ? b : Math.max(1, Math.floor(b * f))
 }

@@ -17,6 +17,7 @@ import { AdmittedCall } from './admitted-call.js'
 import { CallGuards, MemorySpendCounter } from './call-guards.js'
 import { BalanceLedger } from './balance-ledger.js'
 import { CallBilling } from './call-billing.js'
+import type { ClusterLimits } from './cluster-limits.js'
 import type { ChallengeStatus, DigestAuthenticator } from './digest.js'
 import { IngressAuth } from './guard/ingress-auth.js'
 import { LineCounters, type GatewayHealth } from './limits.js'
@@ -51,6 +52,8 @@ export interface PolicyControllerOptions {
   quality?: RollingQuality
   /** Calls per second and fraud guards (main.ts seeds its spend counter with the day's CDRs); default in-process ones. */
   guards?: CallGuards
+  /** Line limits and calls per second across core nodes (REDIS_URL), built on `lines` and `guards`; default none. */
+  cluster?: ClusterLimits
   /** Live registrations: dynamic mapping gateways by source, dynamic routing gateways' reach; default: nobody registered. */
   registered?: RegisteredGateways
 }
@@ -79,6 +82,7 @@ export class PolicyController implements CallController {
   /** Calls per second of gateways and accounts, destination lists, concurrent calls and the day's spend. */
   readonly guards: CallGuards
   private readonly random: () => number
+  private readonly cluster: ClusterLimits | null
   private readonly admitted: CounterSeries
   private readonly refused: Metric
   private readonly registered: RegisteredGateways | null
@@ -96,6 +100,7 @@ export class PolicyController implements CallController {
       ...(opts.registered === undefined ? {} : { registered: opts.registered }),
     })
     this.random = opts.random ?? Math.random
+    this.cluster = opts.cluster ?? null
     const admissions = opts.metrics.counter('policy_admissions_total', 'new INVITEs by admission result', ['result'])
     this.admitted = admissions.labels('route')
     this.refused = admissions
@@ -207,7 +212,13 @@ export class PolicyController implements CallController {
       billing,
       quality: this.quality,
       guards: this.guards,
+      cluster: this.cluster,
     })
+  }
+
+  /** A call admitted here but refused across core nodes (cluster-limits.ts): counted like any refusal. */
+  refuseAcross(reason: TerminationReason, gateway: Readonly<MappingGatewayRow>): RejectDecision {
+    return { ...this.reject(catalogueStatus(reason, 503), reason, gateway, false, true), notes: ['refused across core nodes (limits shared in Redis)'] }
   }
 
   private reject(

@@ -14,6 +14,20 @@ export interface LineTarget {
   readonly groupId: string | null
 }
 
+/**
+ * How much of each configured limit this node may use by itself: all of it when it is alone or while Redis counts the
+ * limits across nodes (it then only pre-filters here), its share while Redis cannot be reached.
+ */
+export interface LimitShare {
+  /** This node's part of a line limit (> 0). */
+  lines(limit: number): number
+  /** This node's fraction of a calls-per-second rate (0 < rate <= 1). */
+  readonly rate: number
+}
+
+/** The whole of every limit. */
+export const WHOLE_LIMITS: LimitShare = { lines: (limit) => limit, rate: 1 }
+
 /** Thrown when our own code gives back more lines than it took (a bug, never a network event). */
 export class LineCountError extends Error {
   override name = 'LineCountError'
@@ -60,6 +74,8 @@ export class LineCounters {
   private readonly accountLines = new Map<string, number>()
   /** Lines ever taken per mapping gateway (calls admitted) and per routing gateway (attempts): the status publisher's calls per second. */
   readonly taken = { mapping: new Map<string, number>(), routing: new Map<string, number>() }
+  /** The part of each limit this node checks against (cluster-limits.ts sets it when Redis is configured). */
+  share: LimitShare = WHOLE_LIMITS
 
   constructor(health?: GatewayHealth) {
     this.live = new LiveView(this.gatewayCalls, this.groupCalls, this.groupMappingCalls, health)
@@ -83,7 +99,18 @@ export class LineCounters {
 
   /** True when the mapping gateway is at its line limit (0 = unlimited). */
   ingressFull(gateway: Readonly<Pick<MappingGatewayRow, 'id' | 'lineLimit'>>): boolean {
-    return gateway.lineLimit > 0 && this.ingressCalls(gateway.id) >= gateway.lineLimit
+    return gateway.lineLimit > 0 && this.ingressCalls(gateway.id) >= this.share.lines(gateway.lineLimit)
+  }
+
+  /** Every line this node holds now, by counter: what a full resync of the shared counts writes. */
+  counts(): {
+    readonly mapping: ReadonlyMap<string, number>
+    readonly account: ReadonlyMap<string, number>
+    readonly gateway: ReadonlyMap<string, number>
+    readonly group: ReadonlyMap<string, number>
+    readonly groupMapping: ReadonlyMap<string, ReadonlyMap<string, number>>
+  } {
+    return { mapping: this.mappingCalls, account: this.accountLines, gateway: this.gatewayCalls, group: this.groupCalls, groupMapping: this.groupMappingCalls }
   }
 
   /** Current calls of an account (all its mapping gateways). */
@@ -111,9 +138,10 @@ export class LineCounters {
    */
   tryTakeTarget(snapshot: ConfigSnapshot, mappingGatewayId: string, target: LineTarget): boolean {
     const limit = snapshot.routingGateways.get(target.routingGatewayId)?.lineLimit ?? 0
-    if (limit > 0 && this.gatewayCallsOf(target.routingGatewayId) >= limit) return false
+    if (limit > 0 && this.gatewayCallsOf(target.routingGatewayId) >= this.share.lines(limit)) return false
     const group = target.groupId === null ? undefined : snapshot.gatewayGroups.get(target.groupId)
-    if (group !== undefined && groupFreeLines(group, mappingGatewayId, this.live) <= 0) return false
+    // Other nodes' part of the group's limit is not this node's to use.
+    if (group !== undefined && groupFreeLines(group, mappingGatewayId, this.live) - (group.lineLimit - this.share.lines(group.lineLimit)) <= 0) return false
     inc(this.gatewayCalls, target.routingGatewayId)
     inc(this.taken.routing, target.routingGatewayId)
     if (target.groupId !== null) {

@@ -1,0 +1,28 @@
+// Admission across core nodes: the controller decides on this node's counters, then the call's ingress limits are taken in Redis (one round trip) before the call starts.
+import type { AdmissionRequest, CallController, Decision } from '../call/ports.js'
+import { AdmittedCall } from './admitted-call.js'
+import type { ClusterLimits } from './cluster-limits.js'
+import type { PolicyController, SnapshotSource } from './controller.js'
+
+/** The CallController main.ts gives the B2BUA when REDIS_URL is set; without it the PolicyController serves alone. */
+export class ClusterAdmission implements CallController {
+  constructor(private readonly controller: PolicyController, private readonly cluster: ClusterLimits, private readonly config: SnapshotSource) {}
+
+  /** The local decision; a route also takes the mapping gateway's and account's calls per second and lines across nodes. */
+  admit(req: AdmissionRequest): Decision | Promise<Decision> {
+    // Read in the same turn as the controller's own read: the same snapshot.
+    const snapshot = this.config.current
+    const d = this.controller.admit(req)
+    if (!(d instanceof AdmittedCall) || d.ingressHold === null) return d
+    const gateway = snapshot.mappingGateways.get(d.mappingGatewayId)
+    const account = snapshot.accounts.get(d.accountId)
+    if (gateway === undefined || account === undefined) return d
+    const settle = (reason: Awaited<ReturnType<ClusterLimits['takeIngress']>>): Decision => {
+      if (reason === null) return d
+      d.release()
+      return this.controller.refuseAcross(reason, gateway)
+    }
+    const taken = this.cluster.takeIngress(d.ingressHold, gateway, account)
+    return taken === null || typeof taken === 'string' ? settle(taken) : taken.then(settle)
+  }
+}
