@@ -75,3 +75,21 @@ export async function startRedis(): Promise<RedisServer> {
   await server.start()
   return server
 }
+
+/** A line count as the nodes see it: the per-node hash at `key` summed over nodes whose heartbeat has not expired (read with redis-cli-like plain commands, never as a node). */
+export async function liveTotal(url: string, key: string): Promise<number> {
+  const { Redis } = await import('ioredis')
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false })
+  try {
+    await r.connect()
+    const [sec, usec] = await r.time()
+    const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000)
+    const nodes = await r.hgetall('{ss}:nodes')
+    const held = await r.hgetall(key)
+    let sum = 0
+    for (const [node, n] of Object.entries(held)) if (Number(nodes[node] ?? 0) > now) sum += Number(n)
+    return sum
+  } finally {
+    r.disconnect()
+  }
+}

@@ -1,0 +1,118 @@
+// Several core nodes as one switch: two core processes on one libSQL file and one real redis-server (docs/operations.md "Several core nodes"): a line limit holds across both, a node killed with -9 gives its lines back within REDIS_NODE_TTL_MS, and calls go on while Redis is stopped.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { liveTotal, startRedis, type RedisServer } from '../shared-state/test-support/redis-server.js'
+import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
+import { brief, cdrMark, readCdrs } from './test-support/config-seed.js'
+import { describeSipp, freeUdpPort, health, metric, runSipp, startCore, startSipp, startSippUas, waitFor, type CoreProcess } from './test-support/harness.js'
+
+const LIMIT = 10
+const TTL_MS = 2_000
+const LINES_KEY = '{ss}:c:r:rgw_limited'
+
+type SharedHealth = { mode: string; nodes: number; downSince: string | null }
+async function sharedHealth(core: CoreProcess): Promise<SharedHealth | undefined> {
+  return ((await health(core)) as unknown as { sharedState?: SharedHealth }).sharedState
+}
+
+describe('two core nodes sharing limits through Redis', () => {
+  let redis: RedisServer
+  let a: CoreProcess
+  let b: CoreProcess
+  let vendorPort: number
+
+  beforeAll(async () => {
+    redis = await startRedis()
+    vendorPort = await freeUdpPort()
+    const env = (node: string): Record<string, string> => ({ REDIS_URL: redis.url, NODE_ID: node, REDIS_NODE_TTL_MS: String(TTL_MS) })
+    a = await startCore(env('node-a'), {
+      config: { accounts: [CUSTOMER_ACCOUNT], mappingGateways: [LOCAL_IP_CUSTOMER], routingGateways: [vendorGateway('rgw_limited', vendorPort, { lineLimit: LIMIT })] },
+    })
+    b = await startCore(env('node-b'), { databaseUrl: a.databaseUrl })
+    expect(await waitFor(async () => (await sharedHealth(a))?.nodes === 2 && (await sharedHealth(b))?.mode === 'redis', 10_000)).toBe(true)
+  })
+  afterAll(async () => {
+    await b?.stop()
+    await a?.stop()
+    await redis?.stop()
+  })
+
+  it(`answers exactly ${LIMIT} of 20 concurrent attempts spread over both nodes, and the vendor never sees more than ${LIMIT}`, async () => {
+    const mark = await cdrMark(a.database.db)
+    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: LIMIT, timeoutSec: 30, trace: true })
+    const call = (core: CoreProcess) => startSipp({
+      scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 10, rate: 200, limit: 10, service: '6100', durationMs: 3_000, timeoutSec: 20,
+    })
+    const [ca, cb] = await Promise.all([call(a), call(b)])
+    const [ra, rb] = await Promise.all([ca.done(), cb.done()])
+    const v = await settle(vendor, 5_000)
+    expect(ra.successful + rb.successful, describeSipp('customer a', ra) + describeSipp('customer b', rb)).toBe(LIMIT)
+    expect(ra.failed + rb.failed).toBe(20 - LIMIT)
+    // The vendor took exactly LIMIT calls; an eleventh INVITE would be an unexpected message (a failed call) there.
+    expect(outcome(v), describeSipp('vendor', v)).toEqual({ ok: LIMIT, failed: 0 })
+    const cdrs = await readCdrs(a.database.db, { after: mark, count: 20, timeoutMs: 15_000, settleMs: 500 })
+    const reasons = cdrs.map((c) => cdrSummary(c).reason)
+    expect(reasons.filter((r) => r === 'CallerHangup'), JSON.stringify(cdrs.map(brief))).toHaveLength(LIMIT)
+    expect(reasons.filter((r) => r === 'AllGatewayBusy')).toHaveLength(20 - LIMIT)
+    expect(new Set(cdrs.map((c) => c.nodeId))).toEqual(new Set(['node-a', 'node-b']))
+    expect(await waitFor(async () => (await liveTotal(redis.url, LINES_KEY)) === 0, 5_000)).toBe(true)
+  }, 60_000)
+
+  it(`frees the lines of a node killed with -9 within REDIS_NODE_TTL_MS (${TTL_MS} ms) and writes its calls' CDRs when it restarts`, async () => {
+    const CALLS = 4
+    const mark = await cdrMark(a.database.db)
+    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: CALLS, timeoutSec: 30 })
+    const customer = await startSipp({
+      scenario: 'uac-call-answered-expect-200.xml', target: b.target, calls: CALLS, rate: 50, limit: CALLS, service: '6200', durationMs: 30_000, timeoutSec: 20,
+    })
+    expect(await waitFor(async () => (await liveTotal(redis.url, LINES_KEY)) === CALLS, 10_000)).toBe(true)
+    await b.kill()
+    const killedAt = Date.now()
+    expect(await waitFor(async () => (await liveTotal(redis.url, LINES_KEY)) === 0, TTL_MS + 3_000)).toBe(true)
+    const freedMs = Date.now() - killedAt
+    // The bound: the TTL from the last heartbeat (every TTL/5), plus this test's polling.
+    expect(freedMs).toBeLessThanOrEqual(TTL_MS + 500)
+    await customer.stop()
+    await vendor.stop()
+    await b.restart()
+    const cdrs = await readCdrs(a.database.db, { after: mark, count: CALLS, timeoutMs: 15_000, settleMs: 500 })
+    expect(cdrs.map((c) => [c.nodeId, cdrSummary(c).reason]), JSON.stringify(cdrs.map(brief))).toEqual(
+      Array.from({ length: CALLS }, () => ['node-b', 'SystemShutdown']),
+    )
+    expect(await waitFor(async () => (await sharedHealth(b))?.mode === 'redis', 10_000)).toBe(true)
+  }, 60_000)
+
+  it('keeps taking calls on the per-node share while redis-server is stopped, says so on /health and /metrics, and reconciles when it is back', async () => {
+    const CALLS = 40
+    const mark = await cdrMark(a.database.db)
+    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: CALLS, timeoutSec: 40 })
+    // 4 calls a second to each node, each up 0.5 s: about 2 lines in use per node, well within its share (LIMIT / 2).
+    const load = (core: CoreProcess) => startSipp({
+      scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: CALLS / 2, rate: 4, service: '6300', durationMs: 500, timeoutSec: 30,
+    })
+    const [la, lb] = await Promise.all([load(a), load(b)])
+    await new Promise((r) => setTimeout(r, 800))
+    const pid = redis.pid
+    await redis.stop()
+    expect(pid).toBeDefined()
+    expect(await waitFor(async () => (await sharedHealth(a))?.mode === 'fallback' && (await sharedHealth(b))?.mode === 'fallback', 5_000)).toBe(true)
+    const h = await sharedHealth(a)
+    expect(h).toMatchObject({ mode: 'fallback', nodes: 2 })
+    expect(h?.downSince).not.toBeNull()
+    expect(await metric(a, 'softswitch_shared_state_up')).toBe(0)
+    await new Promise((r) => setTimeout(r, 1_500))
+    await redis.start()
+    expect(await waitFor(async () => (await sharedHealth(a))?.mode === 'redis' && (await sharedHealth(b))?.mode === 'redis', 10_000)).toBe(true)
+    expect(await metric(a, 'softswitch_shared_state_up')).toBe(1)
+    expect(await metric(a, 'softswitch_shared_state_fallback_decisions_total')).toBeGreaterThan(0)
+    const [ra, rb] = await Promise.all([la.done(), lb.done()])
+    const v = await settle(vendor, 5_000)
+    const cdrs = await readCdrs(a.database.db, { after: mark, count: CALLS, timeoutMs: 15_000, settleMs: 500 })
+    const why = JSON.stringify(cdrs.map(brief))
+    expect(outcome(ra), describeSipp('customer a', ra) + why).toEqual({ ok: CALLS / 2, failed: 0 })
+    expect(outcome(rb), describeSipp('customer b', rb) + why).toEqual({ ok: CALLS / 2, failed: 0 })
+    expect(outcome(v)).toEqual({ ok: CALLS, failed: 0 })
+    expect(cdrs.filter((c) => cdrSummary(c).reason === 'CallerHangup'), why).toHaveLength(CALLS)
+    // Reconciled: Redis counts what the nodes hold, and that is nothing once the calls ended.
+    expect(await waitFor(async () => (await liveTotal(redis.url, LINES_KEY)) === 0, 5_000)).toBe(true)
+  }, 90_000)
+})
