@@ -1,8 +1,9 @@
 // Test support: a real redis-server (Debian's) on a free loopback port with no persistence, stopped and restarted on the same port, its PID proven gone after each stop.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
 import { assertGone } from '../../../shared/db/node/test-support/process-gone.js'
+import { freePort } from '../../../shared/db/node/test-support/sqld-server.js'
 
 /** A running redis-server; `stop()` ends it (its data goes with it), `start()` brings an empty one back on the same port. */
 export interface RedisServer {
@@ -12,16 +13,6 @@ export interface RedisServer {
   readonly pid: number | undefined
   start(): Promise<void>
   stop(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  if (address === null || typeof address === 'string') throw new Error('no TCP address for the probe server')
-  return address.port
 }
 
 /** Resolves once PING gets PONG on 127.0.0.1:port. */

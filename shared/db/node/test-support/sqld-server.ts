@@ -20,7 +20,7 @@ export interface SqldServer {
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer()
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
