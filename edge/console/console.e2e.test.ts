@@ -1,4 +1,4 @@
-// The operator console in Debian's headless Chromium against a real core, the Node edge on the same database and SIPp: login, charts, gateway CRUD, a live call hung up from the page with its OperatorHangup CDR, inline parameter validation, a 1,000-row CSV import, the audit trail, and a viewer refused every write.
+// The operator console in Debian's headless Chromium against a real core, the Node edge on the same database and SIPp: login, charts, a diagnosis finding with its links, cause and advice, gateway CRUD, a live call hung up from the page with its OperatorHangup CDR, inline parameter validation, a 1,000-row CSV import, the audit trail, and a viewer refused every write.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -93,6 +93,28 @@ describe('operator console in Chromium', () => {
     expect(drawn).toHaveLength(3)
     for (const d of drawn) expect(d.opaque).toBeGreaterThan(100)
     expect(blockedRequests).toEqual([])
+  })
+
+  it('shows a diagnosis finding on the overview: what it is about as links, its cause and its advice apart', async () => {
+    const vendor = await apiAsAdmin('POST', '/v1/accounts', { name: 'vendor-short', type: 'prepaid', balance: 0 })
+    const gateway = await apiAsAdmin('POST', '/v1/routing-gateways', { name: 'vendor-short-gw', host: '198.51.100.78', prefixes: ['0097'], clearingAccountId: vendor.id })
+    await apiAsAdmin('PUT', '/v1/parameters/SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT', { value: 1 })
+    try {
+      await page.goto(`${origin}/console/overview`)
+      const row = page.getByTestId('findings').locator('tbody tr', { hasText: 'VendorBalanceLow' })
+      await row.waitFor()
+      // The overview re-renders every 30 s: poll what the row shows rather than hold on to one rendering of it.
+      await expect.poll(() => row.locator('a').evaluateAll((links) => links.map((a) => [a.getAttribute('href'), a.textContent])), { timeout: 40_000 }).toEqual([
+        [`/console/gateways/routing/${gateway.id}`, 'vendor-short-gw'],
+        [`/console/accounts/${vendor.id}`, vendor.id],
+      ])
+      const [severity, kind, , cause, advice] = await row.locator('td').allTextContents()
+      expect([severity, kind]).toEqual(['warning', 'VendorBalanceLow'])
+      expect(cause).toMatch(/holds 0, below SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT \(1\)/)
+      expect(advice).toMatch(/^Recharge the clearing account/)
+    } finally {
+      await apiAsAdmin('PUT', '/v1/parameters/SERVER_VERIFY_CLEARING_CUSTOMER_REMAIN_MONEY_LIMIT', { value: 0 })
+    }
   })
 
   it('creates a routing gateway from the form and sees it listed', async () => {
