@@ -51,7 +51,7 @@ describe('B2bua', () => {
     s.clock.advance(1)
     expect(s.statuses()).toEqual([200, 200])
     expect(got).toEqual(['REGISTER'])
-    expect(s.got[1]!.msg.headers.getAll('allow')).toEqual(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'INFO', 'REGISTER'])
+    expect(s.got[1]!.msg.headers.getAll('allow')).toEqual(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'INFO', 'PRACK', 'REGISTER'])
   })
 
   describe('with a controller (admission, RFC 3261 §8.2.2.2, §22.2)', () => {
@@ -121,7 +121,7 @@ describe('B2bua', () => {
       s.caller.send(bye)
       s.settle()
       expect(s.caller.statuses('BYE')).toEqual([481])
-      expect(c.ok.headers.getAll('allow')).toEqual(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'INFO'])
+      expect(c.ok.headers.getAll('allow')).toEqual(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'INFO', 'PRACK'])
     })
 
     it('drains: new INVITEs get 503 while the call in progress goes on and ends normally', () => {

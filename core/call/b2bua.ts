@@ -45,7 +45,7 @@ export interface B2buaOptions {
 }
 
 /** Dialog requests the calls take inside their dialogs and answer with 481 outside any (RFC 3261 §12.2.2, §15.1.2). */
-const DIALOG_METHODS: readonly string[] = ['BYE', 'UPDATE', 'INFO']
+const DIALOG_METHODS: readonly string[] = ['BYE', 'UPDATE', 'INFO', 'PRACK']
 
 /** Marks an INVITE the policy told us to drop unanswered (its CANCEL gets no 487 either). */
 const SILENT = Symbol('silent')

@@ -5,6 +5,7 @@ import type { SipRequest, SipResponse } from '../sip/message/message.js'
 import type { InviteServerTransaction } from '../sip/transaction/invite-server.js'
 import type { ServerTransaction } from '../sip/transaction/types.js'
 import type { RemoteAddr } from '../transport/types.js'
+import { buildResponse } from '../sip/message/build.js'
 import type { CallContext } from './call-context.js'
 import { buildCdr, epochMs, type AttemptRecord, type CallEnding, type CallFacts } from './cdr-facts.js'
 import { CallSessions, type SessionsCall } from './call-session.js'
@@ -72,6 +73,8 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
   private readonly timers: CallTimers
   private readonly facts: CallFacts
   private readonly lateOffer: boolean
+  /** The SDP answer the caller got in a 18x of the current attempt: its 200 repeats it when the gateway's 2xx has none (RFC 3262 §5). */
+  private earlyAnswer: { body: Buffer; contentType: string | undefined } | null = null
   /** What the duration cap means when it fires: the money ran out when it was the binding limit. */
   private capReason: 'MaxCallDurationExceeded' | 'BalanceExhausted' = 'MaxCallDurationExceeded'
   private logger: Logger | undefined
@@ -189,13 +192,15 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
     }
     const offer = this.callMedia.offerToAttempt(target, this.a.invite)
     this.media = this.callMedia.session
-    return new UacLeg(this.ctx, owner, target, this.decision.params, this.a.invite, transport, offer)
+    // RFC 3262: 100rel is offered to the gateway when the caller takes reliable provisionals, so an offer in one can be answered.
+    return new UacLeg(this.ctx, owner, target, this.decision.params, this.a.invite, transport, offer, { offer100rel: this.a.reliability !== 'none' })
   }
 
   /** FailoverCall: the attempt goes out: its gateway in the CDR facts, the call table, the INVITE timer, the INVITE, the counters. */
   sendAttempt(leg: UacLeg): void {
     this.facts.calleeOut = leg.target.calleeOut
     this.facts.routingGatewayId = leg.target.routingGatewayId
+    this.earlyAnswer = null
     this.registry.addLeg(this, leg)
     this.ctx.counters.attempts.inc()
     this.timers.armAttempt('invite')
@@ -235,12 +240,27 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
     if (this.timers.phase === 'invite') this.timers.armAttempt('trying')
   }
 
-  /** A 18x of the current attempt: relayed to the caller with our tag; the attempt timer follows what it says. */
-  onAttemptProvisional(_leg: UacLeg, res: SipResponse): void {
+  /**
+   * A 18x of the current attempt: relayed to the caller with our tag; the attempt timer follows what it says. RFC 3262
+   * §3: reliably when the caller requires 100rel, or supports it and the gateway sent this one reliably; an offer in a
+   * reliable one (late offer) is answered in the caller's PRACK, which the gateway's PRACK then carries (§5).
+   */
+  onAttemptProvisional(leg: UacLeg, res: SipResponse, reliable: boolean): void {
     this.facts.firstProgressAtMs ??= epochMs(this.ctx.clock)
     if (this.st === 'routing') this.enter('early')
     const ct = res.headers.first('content-type')
-    this.a.provisional(res.status, res.reason, this.callMedia.fromSide('b', this.lateOffer ? 'offer' : 'answer', res.body, ct), ct)
+    const body = this.callMedia.fromSide('b', this.lateOffer ? 'offer' : 'answer', res.body, ct)
+    const toCallerReliably = this.a.reliability === 'required' || (this.a.reliability === 'supported' && reliable)
+    if (body.length > 0 && !this.lateOffer) this.earlyAnswer = { body, contentType: ct }
+    let onPrack: ((prack: SipRequest) => void) | undefined
+    if (reliable && toCallerReliably && this.lateOffer && body.length > 0) {
+      leg.holdPrack()
+      onPrack = (prack) => {
+        const pct = prack.headers.first('content-type')
+        leg.releasePrack(this.callMedia.fromSide('a', 'answer', prack.body, pct), pct)
+      }
+    }
+    this.a.provisional(res.status, res.reason, body, ct, toCallerReliably, onPrack)
     const sdp = res.body.length > 0
     const phase: AttemptPhase = res.status === 183 ? (sdp ? 'progressSdp' : 'progress') : 'ringing'
     this.timers.armAttempt(phase)
@@ -254,8 +274,13 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
     this.facts.answeredAtMs = now
     // RFC 3261 §13.2.2.4: early offer: ACK now; late offer: the ACK waits for the caller's SDP.
     if (!this.lateOffer) leg.ack()
-    const ct = res.headers.first('content-type')
-    const toCaller = this.callMedia.fromSide('b', this.lateOffer ? 'offer' : 'answer', res.body, ct)
+    let ct = res.headers.first('content-type')
+    let toCaller = this.callMedia.fromSide('b', this.lateOffer ? 'offer' : 'answer', res.body, ct)
+    // RFC 3262 §5: the answer may have come in a reliable 18x only; the caller's 200 repeats it (RFC 3261 §13.2.1 wants it there).
+    if (toCaller.length === 0 && this.earlyAnswer !== null) {
+      toCaller = this.earlyAnswer.body
+      ct = this.earlyAnswer.contentType
+    }
     const p = this.decision.params
     this.callMedia.watch(p.SS_NOMEDIAHANGUP, p.SS_NOMEDIAHANGUP_SIDE, () => this.hangup('NoMediaHangup', `no RTP for ${p.SS_NOMEDIAHANGUP} s (${p.SS_NOMEDIAHANGUP_SIDE} side)`))
     this.ctx.counters.answered.inc()
@@ -324,6 +349,33 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
   onCallerAckTimeout(seq: number): void {
     if (seq !== this.a.invite.cseq?.seq || this.st !== 'connecting') return
     this.hangupBoth({ reason: 'CallerHangup', sipCode: 200, note: 'the caller never acknowledged the 200 (RFC 3261 §13.3.1.4)' })
+  }
+
+  /** RFC 3262 §3: the caller never PRACKed a reliable provisional: 504 to it, the attempt cancelled (or BYEd once answered). */
+  onCallerPrackTimeout(): void {
+    if (this.st === 'ended') return
+    this.a.reject(504, 'No PRACK')
+    if (isUnanswered(this.st)) this.failover.drop('PrackTimeout')
+    else this.b?.hangup()
+    this.end({ reason: 'PrackTimeout', sipCode: 504, note: 'the caller never acknowledged a reliable provisional (RFC 3262 §3)' })
+  }
+
+  /**
+   * RFC 3262 §3: a PRACK from the caller: 200 when its RAck names our unacknowledged reliable provisional (an SDP
+   * answer in it goes on in the gateway's PRACK), 481 when it names none; the gateway's side never gets our reliable
+   * provisionals, so a PRACK from it is 481 too.
+   */
+  onPrack(leg: Leg, req: SipRequest, tx: ServerTransaction): void {
+    const acked = leg === this.a ? this.a.acknowledge(req) : null
+    if (acked === null) {
+      tx.respond(buildResponse(req, 481))
+      return
+    }
+    // Deviation: an offer in a PRACK (RFC 3262 §5, after a provisional without one) is not relayed; the PRACK is still 200 (§3 MUST).
+    if (req.body.length > 0 && acked.onAnswer === undefined && this.debug) this.log.debug('offer in PRACK not relayed')
+    acked.onAnswer?.(req)
+    tx.respond(buildResponse(req, 200, { headers: this.ctx.dialogHeaders }))
+    this.a.afterPrack()
   }
 
   /** BYE from the caller (200 already sent): after the answer BYE the callee; before it (an early-dialog BYE) end like a CANCEL. */
@@ -417,7 +469,7 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
     const now = epochMs(this.ctx.clock)
     this.timers.dispose()
     this.sessions.dispose()
-    this.a.answer?.stop()
+    this.a.stopRetransmissions()
     this.reinvite?.dispose()
     this.reinvite = null
     this.failover.end(ending.reason, now)

@@ -47,8 +47,8 @@ export interface FailoverCall {
   attemptReleased(leg: UacLeg): void
   /** The first 100 Trying of the current attempt. */
   onAttemptTrying(leg: UacLeg): void
-  /** A 18x of the current attempt. */
-  onAttemptProvisional(leg: UacLeg, res: SipResponse): void
+  /** A 18x of the current attempt (`reliable`: RFC 3262, the leg PRACKs it unless the call holds the PRACK). */
+  onAttemptProvisional(leg: UacLeg, res: SipResponse, reliable: boolean): void
   /** The current attempt answered while the call was unanswered. */
   onAttemptAnswered(leg: UacLeg, res: SipResponse): void
   /** A failed attempt after a relayed 18x: the call is routing again. */
@@ -172,8 +172,8 @@ export class Failover implements AttemptOwner {
     if (leg === this.leg && this.call.unanswered) this.call.onAttemptTrying(leg)
   }
 
-  onAttemptProvisional(leg: UacLeg, res: SipResponse): void {
-    if (leg === this.leg && this.call.unanswered) this.call.onAttemptProvisional(leg, res)
+  onAttemptProvisional(leg: UacLeg, res: SipResponse, reliable: boolean): void {
+    if (leg === this.leg && this.call.unanswered) this.call.onAttemptProvisional(leg, res, reliable)
   }
 
   /** The answer of the current attempt goes to the call; any other (a leg given up on) is ended at once. */

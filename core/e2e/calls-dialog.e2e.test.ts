@@ -1,4 +1,4 @@
-// Call flows through the B2BUA on the wire, SIPp on both sides: RFC 3261 §9 (CANCEL, 487 both ways), §14 (re-INVITE passed through), §15 (BYE from either side), and the ringing timer SS_SIP_TIMEOUT_RINGING (GatewayTimeout 408).
+// Call flows through the B2BUA on the wire, SIPp on both sides: RFC 3261 §9 (CANCEL, 487 both ways), §14 (re-INVITE passed through), §15 (BYE from either side), RFC 3262 (PRACK on both legs, early media for a caller without 100rel), and the ringing timer SS_SIP_TIMEOUT_RINGING (GatewayTimeout 408).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, FAST_TIMER_PARAMS, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, vendorGateway } from './test-support/call-fixtures.js'
 import { freeUdpPort, startCore, type CoreProcess } from './test-support/harness.js'
@@ -59,6 +59,29 @@ describe('call flows through the B2BUA', () => {
     expect(outcome(r.customer), r.trace).toEqual({ ok: 1, failed: 0 })
     expect(outcome(r.vendors[0]!), r.trace).toEqual({ ok: 1, failed: 0 })
     expect(cdrSummary(r.cdrs[0]), r.trace).toMatchObject({ reason: 'CallerHangup', sipCode: 200, endedBy: 'caller', routingGatewayId: 'rgw_vendor' })
+  })
+
+  it('completes a call with PRACKs on both legs: the vendor\'s reliable 183 PRACKed by the core, the caller\'s reliable 183 PRACKed by the caller (RFC 3262)', async () => {
+    const r = await runCall({
+      core,
+      customer: { scenario: 'uac-call-100rel-prack-expect-200.xml', service: '2310', durationMs: 300 },
+      vendors: [{ scenario: 'uas-invite-183-100rel-expect-prack.xml', port: vendorPort }],
+    })
+    expect(outcome(r.customer), r.trace).toEqual({ ok: 1, failed: 0 })
+    expect(outcome(r.vendors[0]!), r.trace).toEqual({ ok: 1, failed: 0 })
+    expect(cdrSummary(r.cdrs[0]), r.trace).toMatchObject({ reason: 'CallerHangup', sipCode: 200, routingGatewayId: 'rgw_vendor' })
+    expect(r.cdrs[0]!.pddMs, r.trace).not.toBeNull()
+  })
+
+  it('gives a caller without 100rel the vendor\'s early media from a reliable 183, and its SDP again in the 200 the vendor sent without one', async () => {
+    const r = await runCall({
+      core,
+      customer: { scenario: 'uac-call-early-media-expect-200.xml', service: '2320', durationMs: 300 },
+      vendors: [{ scenario: 'uas-invite-183-100rel-expect-prack.xml', port: vendorPort }],
+    })
+    expect(outcome(r.customer), r.trace).toEqual({ ok: 1, failed: 0 })
+    expect(outcome(r.vendors[0]!), r.trace).toEqual({ ok: 1, failed: 0 })
+    expect(cdrSummary(r.cdrs[0]), r.trace).toMatchObject({ reason: 'CallerHangup', sipCode: 200, routingGatewayId: 'rgw_vendor' })
   })
 
   it('answers the caller\'s CANCEL after ringing with 200 and 487, CANCELs the vendor (200, 487, ACK) and writes CallerCancel', async () => {

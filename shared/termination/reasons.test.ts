@@ -7,7 +7,7 @@ const DESIGN_REASONS = [
   'SessionTimerExpired', 'AuthenticationFailed', 'AccountLocked', 'AccountBalanceNotEnough', 'CallLimitExceeded',
   'NoAvailableRouter', 'AllGatewayBusy', 'InviteTimeout', 'TryingTimeout', 'GatewayTimeout', 'GatewayRejected', 'Blacklisted',
   'SystemShutdown', 'NoRateForDestination', 'OperatorHangup', 'NoProfitableRoute', 'DialPlanRejected',
-  'CpsLimitExceeded', 'DestinationBlocked', 'AccountConcurrentCallsExceeded', 'DailySpendLimitExceeded',
+  'CpsLimitExceeded', 'DestinationBlocked', 'AccountConcurrentCallsExceeded', 'DailySpendLimitExceeded', 'PrackTimeout',
 ]
 
 describe('termination reason catalogue', () => {

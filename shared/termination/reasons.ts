@@ -81,6 +81,10 @@ export const TERMINATION_REASON_CATALOGUE = {
     sipStatus: 408, side: 'switch', description: 'the last attempt rang (180/183) but was not answered within the ringing/progress timers',
     hint: 'slow or stuck gateway',
   },
+  PrackTimeout: {
+    sipStatus: 504, side: 'caller', description: 'the caller never acknowledged (PRACK) a reliable provisional response within 64*T1 (RFC 3262 §3)',
+    hint: "the caller's gateway requires or supports 100rel but does not send PRACK, or its PRACKs do not reach the switch (NAT, firewall)",
+  },
   GatewayRejected: {
     sipStatus: 'copied', side: 'callee', description: "the vendor's final error (486, 480, 404, 502, 603 ...) after failover ended",
     hint: "see the vendor's SIP code",

@@ -5,6 +5,7 @@ import type { Leg } from '../legs/leg.js'
 import type { UacLeg } from '../legs/uac-leg.js'
 import type { CallMedia } from '../media-anchor.js'
 import type { SipRequest } from '../../sip/message/message.js'
+import type { ServerTransaction } from '../../sip/transaction/types.js'
 
 /** The node's part the handlers use: the layer, and Allow, Supported and the dialog headers of our answers. */
 export type DialogContext = Pick<CallContext, 'layer' | 'allow' | 'supported' | 'dialogHeaders'>
@@ -34,6 +35,8 @@ export interface DialogCall {
   reinviteStarted(relay: PendingReinvite): void
   /** `relay` is over (answered and ACKed, or failed); a new re-INVITE may go through. */
   reinviteEnded(relay: PendingReinvite): void
+  /** RFC 3262 §3: a PRACK on `leg` (answered by the call: 200 or 481). */
+  onPrack(leg: Leg, req: SipRequest, tx: ServerTransaction): void
   /** BYE from the caller (200 already sent). */
   onCallerBye(): void
   /** BYE from the callee on `leg` (200 already sent). */

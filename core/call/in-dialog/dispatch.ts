@@ -34,6 +34,9 @@ export function dispatchInDialog(call: DialogCall, leg: Leg, req: SipRequest, tx
       return relayUpdate(call, leg, tx)
     case 'INFO':
       return relayInfo(call, leg, tx)
+    case 'PRACK':
+      // RFC 3262 §3: PRACK is hop-by-hop in a B2BUA: each leg's reliable provisionals are acknowledged on that leg.
+      return call.onPrack(leg, req, tx)
     case 'OPTIONS':
       // RFC 3261 §11: an in-dialog OPTIONS is answered by the node (a keep-alive), not forwarded.
       tx.respond(buildResponse(req, 200, { headers: call.ctx.dialogHeaders }))

@@ -2,6 +2,7 @@
 import { isIP } from 'node:net'
 import type { Dialog } from '../../sip/dialog/dialog.js'
 import { uacDialog } from '../../sip/dialog/dialog.js'
+import { buildPrack, ProvisionalSequence } from '../../sip/dialog/prack-client.js'
 import { generateCallId, generateTag } from '../../sip/message/build.js'
 import { HeaderList } from '../../sip/message/header-list.js'
 import { EMPTY_BODY, SipRequest, type SipResponse } from '../../sip/message/message.js'
@@ -39,14 +40,28 @@ export class UacLegStateError extends Error {
 export interface AttemptOwner {
   /** The first 100 Trying: the gateway is reachable and working on the INVITE (no ringing yet). */
   onAttemptTrying(leg: UacLeg): void
-  /** A 18x with or without SDP (never 100). */
-  onAttemptProvisional(leg: UacLeg, res: SipResponse): void
+  /**
+   * A 18x with or without SDP (never 100, never a reliable one's retransmission). `reliable`: RFC 3262, PRACKed by the
+   * leg as soon as this returns unless the owner called `holdPrack()` meanwhile.
+   */
+  onAttemptProvisional(leg: UacLeg, res: SipResponse, reliable: boolean): void
   /** The 2xx that answered the attempt (the dialog is confirmed; the ACK is the owner's call). */
   onAttemptAnswered(leg: UacLeg, res: SipResponse): void
   /** 3xx-6xx (`status`), Timer B or a transport failure (`status` null). */
   onAttemptFailed(leg: UacLeg, status: number | null, phrase: string): void
   /** `release()` ran: the owner gives the gateway line back and forgets the leg. */
   onAttemptReleased(leg: UacLeg): void
+}
+
+/** Options of one attempt beyond its target and offer. */
+export interface AttemptOptions {
+  /** Name 100rel in Supported (RFC 3262 §4): the caller supports or requires it, so a reliable offer can be answered. */
+  offer100rel: boolean
+}
+
+/** Our Supported value without the `100rel` tag. */
+function without100rel(supported: string): string {
+  return supported.split(',').map((t) => t.trim()).filter((t) => t !== '' && t.toLowerCase() !== '100rel').join(', ')
 }
 
 /** `#` is not allowed unescaped in a SIP URI user part (RFC 3261 §25.1). */
@@ -86,8 +101,17 @@ export class UacLeg implements TransactionUser {
   private readonly params: SessionParams
   private ict: InviteClientTransaction | null = null
   private retried422 = false
+  /** RFC 3262 §4: the in-order RSeq of each early dialog. */
+  private readonly reliable = new ProvisionalSequence()
+  /** The reliable provisional being reported to the owner (`holdPrack` holds its PRACK). */
+  private reporting: number | null = null
+  /** A PRACK the owner holds until it has the SDP answer for it (RFC 3262 §5). */
+  private heldPrack: { rseq: number; dialog: Dialog } | null = null
 
-  constructor(ctx: LegContext, owner: AttemptOwner, target: RouteTarget, params: SessionParams, callerInvite: SipRequest, transport: Transport, offer: Buffer = callerInvite.body) {
+  constructor(
+    ctx: LegContext, owner: AttemptOwner, target: RouteTarget, params: SessionParams, callerInvite: SipRequest, transport: Transport,
+    offer: Buffer = callerInvite.body, opts: AttemptOptions = { offer100rel: false },
+  ) {
     this.ctx = ctx
     this.owner = owner
     this.params = params
@@ -110,7 +134,8 @@ export class UacLeg implements TransactionUser {
     h.append('cseq', '1 INVITE')
     h.append('contact', ctx.contactFor(transport))
     h.append('allow', ctx.allow)
-    if (ctx.supported.length > 0) h.append('supported', ctx.supported)
+    const supported = opts.offer100rel ? ctx.supported : without100rel(ctx.supported)
+    if (supported.length > 0) h.append('supported', supported)
     // RFC 4028 §7.1: offer our session interval and minimum (SS_SESSION_EXPIRES 0: no headers).
     for (const [n, v] of calleeOfferHeaders(params)) h.append(n, v)
     if (id !== undefined) {
@@ -178,10 +203,17 @@ export class UacLeg implements TransactionUser {
         this.trying = true
         return
       }
+      const kind = this.reliable.classify(res)
+      // RFC 3262 §4: a reliable provisional's retransmission (or one out of order) is discarded: not relayed, not PRACKed.
+      if (kind.kind === 'discard') return
       this.lastProvisional = s
       this.pddMs ??= epochMs(this.ctx.clock) - this.startedAtMs
       this.takeEarlyDialog(res)
-      if (!this.detached) this.owner.onAttemptProvisional(this, res)
+      const rseq = kind.kind === 'new' ? kind.rseq : null
+      this.reporting = rseq
+      if (!this.detached) this.owner.onAttemptProvisional(this, res, rseq !== null)
+      this.reporting = null
+      if (rseq !== null && this.heldPrack?.rseq !== rseq) this.sendPrack(rseq, this.dialog)
       return
     }
     if (s < 300) {
@@ -216,6 +248,30 @@ export class UacLeg implements TransactionUser {
     if (this.st !== 'calling') this.enter('calling')
     this.start()
     return true
+  }
+
+  /**
+   * RFC 3262 §5: the reliable provisional being reported carried an offer whose answer comes later (the caller's
+   * PRACK): its PRACK waits for `releasePrack`.
+   */
+  holdPrack(): void {
+    if (this.reporting !== null && this.dialog !== null) this.heldPrack = { rseq: this.reporting, dialog: this.dialog }
+  }
+
+  /** Sends the held PRACK with the SDP answer (RFC 3262 §5); nothing when none is held. */
+  releasePrack(body: Buffer, contentType: string | undefined): void {
+    const h = this.heldPrack
+    if (h === null) return
+    this.heldPrack = null
+    this.sendPrack(h.rseq, h.dialog, body, contentType)
+  }
+
+  /** RFC 3262 §4: PRACK in the provisional's early dialog; its outcome changes nothing (the gateway re-sends or gives up). */
+  private sendPrack(rseq: number, dialog: Dialog | null, body?: Buffer, contentType?: string): void {
+    if (dialog === null || dialog.state === 'terminated') return
+    const prack = buildPrack(dialog, rseq, this.inviteSeq, body, contentType)
+    this.ctx.layer.addVia(prack, dialog.transport)
+    this.ctx.layer.sendRequest(prack, dialog.transport, dialog.nextHop(), IGNORE_RESPONSES)
   }
 
   /** Timer B or the §9.1 guard after our CANCEL: no final response (408). */

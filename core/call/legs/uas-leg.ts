@@ -1,6 +1,7 @@
 // Leg A: the caller's INVITE server transaction and our dialog with the caller (RFC 3261 §13.3 UAS, §12.1.1).
 import type { Dialog } from '../../sip/dialog/dialog.js'
 import { uasDialog } from '../../sip/dialog/dialog.js'
+import { ReliableProvisionals, type ReliableProvisionalsUser } from '../../sip/dialog/reliable-provisionals.js'
 import { UasAnswer, type UasAnswerUser } from '../../sip/dialog/uas-answer.js'
 import { buildResponse, generateTag } from '../../sip/message/build.js'
 import { EMPTY_BODY, type SipRequest } from '../../sip/message/message.js'
@@ -15,10 +16,23 @@ function noop(): void {}
 export interface CallerLegOwner {
   /** RFC 3261 §13.3.1.4: the caller never ACKed our 2xx with CSeq `seq` within 64*T1. */
   onCallerAckTimeout(seq: number): void
+  /** RFC 3262 §3: a reliable provisional was never PRACKed within 64*T1. */
+  onCallerPrackTimeout(): void
 }
 
+/** What the caller's PRACK acknowledged: the reliable provisional's SDP and what waits for the PRACK's answer. */
+export interface CallerPrack {
+  /** The acknowledged provisional carried a session description. */
+  readonly hadSdp: boolean
+  /** Set when the provisional carried an offer (late offer): the PRACK's answer goes on to leg B. */
+  readonly onAnswer: ((prack: SipRequest) => void) | undefined
+}
+
+/** How the caller takes reliable provisionals (RFC 3262 §3): not at all, when we choose, or every one. */
+export type CallerReliability = 'none' | 'supported' | 'required'
+
 /** The caller side of one call. */
-export class UasLeg implements UasAnswerUser {
+export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
   readonly side = 'a' as const
   readonly invite: SipRequest
   readonly ist: InviteServerTransaction
@@ -36,6 +50,12 @@ export class UasLeg implements UasAnswerUser {
   private readonly dialogHeaders: Array<readonly [string, string]>
   /** The last of the caller-bound steps waiting behind a journal write (null: nothing waits, send at once). */
   private held: Promise<void> | null = null
+  /** RFC 3262 §3: our reliable provisionals on the INVITE, made at the first one. */
+  private rel: ReliableProvisionals | null = null
+  /** What waits for the caller's PRACK of each reliable provisional, by RSeq. */
+  private readonly prackWaiters = new Map<number, (prack: SipRequest) => void>()
+  /** RFC 3262 §3: the caller's INVITE named 100rel in Require or Supported. */
+  readonly reliability: CallerReliability
 
   constructor(ctx: LegContext, owner: CallerLegOwner, invite: SipRequest, ist: InviteServerTransaction) {
     this.ctx = ctx
@@ -45,6 +65,7 @@ export class UasLeg implements UasAnswerUser {
     this.tag = generateTag()
     this.callId = invite.callId ?? ''
     this.originKey = this.callId + '\n' + (invite.from?.tag ?? '')
+    this.reliability = invite.require.includes('100rel') ? 'required' : invite.supported.includes('100rel') ? 'supported' : 'none'
     const h: Array<readonly [string, string]> = []
     // RFC 3261 §12.1.1: the UAS copies Record-Route into dialog-forming responses.
     for (const rr of invite.headers.lines('record-route')) h.push(['Record-Route', rr])
@@ -73,32 +94,69 @@ export class UasLeg implements UasAnswerUser {
     })
   }
 
-  /** Relays a 18x (never 100: hop-by-hop) with our tag; the first one forms the early dialog (§12.1.1). */
-  provisional(status: number, reason: string, body: Buffer, contentType: string | undefined): void {
+  /**
+   * Relays a 18x (never 100: hop-by-hop) with our tag; the first one forms the early dialog (§12.1.1). `reliable`:
+   * RFC 3262 §3 (Require: 100rel, RSeq, re-sent until PRACKed); `onPrack` then receives the caller's PRACK.
+   */
+  provisional(status: number, reason: string, body: Buffer, contentType: string | undefined, reliable = false, onPrack?: (prack: SipRequest) => void): void {
     this.whenDurable(() => {
       if (this.finalSent) return
       this.ensureDialog('early')
       const res = buildResponse(this.invite, status, { reason, toTag: this.tag, headers: this.dialogHeaders, body, ...(contentType === undefined ? {} : { contentType }) })
-      this.ist.respond(res)
+      if (!reliable) {
+        this.ist.respond(res)
+        return
+      }
+      const p = (this.rel ??= new ReliableProvisionals(this.ctx.layer, this.ist, this)).send(res)
+      if (onPrack !== undefined) this.prackWaiters.set(p.rseq, onPrack)
     })
+  }
+
+  /** RFC 3262 §3: the caller's PRACK; null when its RAck names no unacknowledged provisional (the caller answers 481). */
+  acknowledge(prack: SipRequest): CallerPrack | null {
+    const m = this.rel?.onPrack(prack)
+    if (m === undefined || !m.ok) return null
+    const onAnswer = this.prackWaiters.get(m.acked.rseq)
+    this.prackWaiters.delete(m.acked.rseq)
+    return { hadSdp: m.acked.hasSdp, onAnswer }
+  }
+
+  /** After the 200 to a matched PRACK: the next reliable provisional, or a 2xx that waited for it (RFC 3262 §3), goes out. */
+  afterPrack(): void {
+    this.rel?.advance()
+  }
+
+  /** RFC 3262 §3: no PRACK within 64*T1 (the call rejects the INVITE with a 5xx). */
+  onPrackTimeout(): void {
+    this.owner.onCallerPrackTimeout()
+  }
+
+  /** Stops every retransmission toward the caller (the 2xx and reliable provisionals): the call ended. */
+  stopRetransmissions(): void {
+    this.answer?.stop()
+    this.rel?.stop()
   }
 
   /** Sends the 200 with the callee's SDP (plus `extra` headers: RFC 4028 Session-Expires) and retransmits it until the ACK (§13.3.1.4). */
   answerCall(body: Buffer, contentType: string | undefined, extra: ReadonlyArray<readonly [string, string]> = []): void {
-    this.whenDurable(() => {
+    const send = (): void => {
       if (this.finalSent) return
+      this.rel?.stop()
       const d = this.ensureDialog('confirmed')
       d.confirm()
       const headers = extra.length === 0 ? this.dialogHeaders : [...this.dialogHeaders, ...extra]
       const res = buildResponse(this.invite, 200, { toTag: this.tag, headers, body, ...(contentType === undefined ? {} : { contentType }) })
       this.answer = new UasAnswer(this.ctx.layer, this.ist, res, this)
-    })
+    }
+    // RFC 3262 §3: no 2xx while a reliable provisional with a session description is unacknowledged.
+    this.whenDurable(() => (this.rel === null ? send() : this.rel.whenClear(send)))
   }
 
   /** A final non-2xx on the INVITE (the IST retransmits it until the caller's ACK); the dialog, if early, ends. */
   reject(status: number, reason?: string, headers?: ReadonlyArray<readonly [string, string]>): void {
     this.whenDurable(() => {
       if (this.finalSent) return
+      this.rel?.stop()
       this.ist.respond(buildResponse(this.invite, status, { toTag: this.tag, ...(reason === undefined ? {} : { reason }), ...(headers === undefined ? {} : { headers }) }))
       this.dialog?.terminate()
     })
@@ -136,6 +194,13 @@ export class UasLeg implements UasAnswerUser {
     this.whenDurable(() => {
       this.answer?.stop()
       this.answer = null
+      // A 2xx still held for a PRACK (RFC 3262 §3) never went out: the INVITE ends with 487 instead.
+      if (!this.finalSent) {
+        this.rel?.stop()
+        this.ist.respond(buildResponse(this.invite, 487, { toTag: this.tag }))
+        this.dialog?.terminate()
+        return
+      }
       const d = this.dialog
       if (d === null || d.state !== 'confirmed') return
       this.sendInDialog(d.createRequest('BYE'), IGNORE_RESPONSES)

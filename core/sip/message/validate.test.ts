@@ -62,11 +62,13 @@ describe('validateRequest', () => {
   })
 
   it('rejects an unsupported Require with 420 and an Unsupported header, but not on ACK or CANCEL', () => {
-    expect(validateRequest(req('INVITE sip:b@example.com SIP/2.0', ['Require: 100rel, timer']))).toMatchObject({
-      status: 420, headers: [['Unsupported', '100rel']],
+    expect(validateRequest(req('INVITE sip:b@example.com SIP/2.0', ['Require: precondition, timer']))).toMatchObject({
+      status: 420, headers: [['Unsupported', 'precondition']],
     })
-    expect(validateRequest(req('INVITE sip:b@example.com SIP/2.0', ['Require: 100rel']), { supported: ['100rel'] }).ok).toBe(true)
-    expect(validateRequest(req('CANCEL sip:b@example.com SIP/2.0', ['Require: 100rel'])).ok).toBe(true)
+    // RFC 3262: 100rel is ours (reliable provisionals and PRACK on both legs).
+    expect(validateRequest(req('INVITE sip:b@example.com SIP/2.0', ['Require: 100rel'])).ok).toBe(true)
+    expect(validateRequest(req('INVITE sip:b@example.com SIP/2.0', ['Require: 100rel']), { supported: ['timer'] })).toMatchObject({ status: 420 })
+    expect(validateRequest(req('CANCEL sip:b@example.com SIP/2.0', ['Require: precondition'])).ok).toBe(true)
   })
 
   it('rejects an unknown Request-URI scheme with 416', () => {

@@ -14,7 +14,7 @@ export type RequestVerdict =
 export type ResponseVerdict = { ok: true; drop?: undefined } | { ok: false; drop: true; why: string }
 
 export interface ValidateOptions {
-  /** Option tags we implement (RFC 3261 §8.2.2.3); `100rel` is deliberately absent until PRACK exists. */
+  /** Option tags we implement (RFC 3261 §8.2.2.3); a Require naming another gets 420. */
   supported: readonly string[]
   /** Request-URI schemes we route (RFC 3261 §8.2.2.1 → 416 otherwise). */
   uriSchemes: readonly string[]
@@ -31,7 +31,7 @@ export interface ValidateOptions {
 }
 
 export const DEFAULT_VALIDATE_OPTIONS: ValidateOptions = {
-  supported: ['timer', 'replaces', 'norefersub'],
+  supported: ['100rel', 'timer', 'replaces', 'norefersub'],
   uriSchemes: ['sip', 'sips', 'tel'],
   acceptedBodyTypes: ['application/sdp', 'multipart/mixed'],
   sessionMethods: ['INVITE', 'UPDATE', 'ACK', 'PRACK'],
