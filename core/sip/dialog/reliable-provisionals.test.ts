@@ -4,7 +4,7 @@ import { buildResponse } from '../message/build.js'
 import { parseMessage } from '../message/parse.js'
 import type { SipRequest } from '../message/message.js'
 import type { InviteServerTransaction } from '../transaction/invite-server.js'
-import { isRes, makeStack, peerRequest, type Stack } from '../transaction/test-support/loop-stack.js'
+import { isRes, makeStack, peerRequest, receiveInvite as receivedInvite, type Stack } from '../transaction/test-support/loop-stack.js'
 import { ReliableProvisionals } from './reliable-provisionals.js'
 
 let s: Stack
@@ -14,11 +14,7 @@ afterEach(() => {
 
 function receiveInvite(): InviteServerTransaction {
   s = makeStack()
-  s.send(peerRequest({ method: 'INVITE' }))
-  s.clock.flush()
-  const entry = s.core.requests[0]
-  if (entry === undefined || entry.tx.kind !== 'ist') throw new Error('no IST')
-  return entry.tx
+  return receivedInvite(s)
 }
 
 function prack(rack: string): SipRequest {

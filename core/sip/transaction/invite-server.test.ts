@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildResponse } from '../message/build.js'
 import type { InviteServerTransaction } from './invite-server.js'
-import { isReq, isRes, makeStack, peerRequest, type Stack } from './test-support/loop-stack.js'
+import { isReq, isRes, makeStack, peerRequest, receiveInvite as receivedInvite, type Stack } from './test-support/loop-stack.js'
 import { TransactionStateError } from './failures.js'
 
 let s: Stack
@@ -13,11 +13,7 @@ afterEach(() => {
 /** Peer sends an INVITE; returns its IST once the layer has it. */
 function receiveInvite(): InviteServerTransaction {
   s = makeStack()
-  s.send(peerRequest({ method: 'INVITE' }))
-  s.clock.flush()
-  const entry = s.core.requests[0]
-  if (entry === undefined || entry.tx.kind !== 'ist') throw new Error('no IST')
-  return entry.tx
+  return receivedInvite(s)
 }
 
 describe('InviteServerTransaction', () => {

@@ -178,6 +178,15 @@ export function outgoing(s: Stack, method: string, callId = 'out-1@127.0.0.1'): 
   return req
 }
 
+/** The peer sends an INVITE (`p` as for peerRequest); returns the INVITE server transaction the layer made for it. */
+export function receiveInvite(s: Stack, p: Partial<PeerRequest> = {}): InviteServerTransaction {
+  s.send(peerRequest({ method: 'INVITE', ...p }))
+  s.clock.flush()
+  const entry = s.core.requests.at(-1)
+  if (entry === undefined || entry.tx.kind !== 'ist') throw new Error('no IST')
+  return entry.tx
+}
+
 /** Starts a client transaction from the layer to the peer. */
 export function startClient(s: Stack, method: string, tu: TransactionUser = new RecordingTu()): ClientTransaction {
   return s.layer.sendRequest(outgoing(s, method), s.local, s.peer.local, tu)
