@@ -1,5 +1,8 @@
-// Several core nodes as one switch: two core processes on one libSQL file and one real redis-server (docs/operations.md "Several core nodes"): a line limit holds across both, a node killed with -9 gives its lines back within REDIS_NODE_TTL_MS, and calls go on while Redis is stopped.
+// Several core nodes as one switch: two core processes on one libSQL file and one real redis-server (docs/operations.md "Several core nodes"): a line limit holds across both, each node publishes its own gateway_status row, a node killed with -9 gives its lines back within REDIS_NODE_TTL_MS, and calls go on while Redis is stopped.
+import { and, asc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { gatewayStatus } from '../../shared/db/schema.js'
+import { sumGatewayStatus, type GatewayStatusRow } from '../../shared/entities/gateway-status.js'
 import { liveTotal, startRedis, type RedisServer } from '../shared-state/test-support/redis-server.js'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
 import { brief, cdrMark, readCdrs } from './test-support/config-seed.js'
@@ -23,7 +26,7 @@ describe('two core nodes sharing limits through Redis', () => {
   beforeAll(async () => {
     redis = await startRedis()
     vendorPort = await freeUdpPort()
-    const env = (node: string): Record<string, string> => ({ REDIS_URL: redis.url, NODE_ID: node, REDIS_NODE_TTL_MS: String(TTL_MS) })
+    const env = (node: string): Record<string, string> => ({ REDIS_URL: redis.url, NODE_ID: node, REDIS_NODE_TTL_MS: String(TTL_MS), STATUS_PUBLISH_MS: '300' })
     a = await startCore(env('node-a'), {
       config: { accounts: [CUSTOMER_ACCOUNT], mappingGateways: [LOCAL_IP_CUSTOMER], routingGateways: [vendorGateway('rgw_limited', vendorPort, { lineLimit: LIMIT })] },
     })
@@ -40,9 +43,14 @@ describe('two core nodes sharing limits through Redis', () => {
     const mark = await cdrMark(a.database.db)
     const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: LIMIT, timeoutSec: 30, trace: true })
     const call = (core: CoreProcess) => startSipp({
-      scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 10, rate: 200, limit: 10, service: '6100', durationMs: 3_000, timeoutSec: 20,
+      scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 10, rate: 200, limit: 10, service: '6100', durationMs: 4_000, timeoutSec: 20,
     })
     const [ca, cb] = await Promise.all([call(a), call(b)])
+    // While the calls are up, each node publishes its own gateway_status row and their sum is the limit.
+    const published = async (): Promise<GatewayStatusRow[]> => (await a.database.db.select().from(gatewayStatus)
+      .where(and(eq(gatewayStatus.kind, 'routing'), eq(gatewayStatus.gatewayId, 'rgw_limited'))).orderBy(asc(gatewayStatus.nodeId)))
+    expect(await waitFor(async () => sumGatewayStatus(await published())[0]?.currentCalls === LIMIT, 3_000), JSON.stringify(await published())).toBe(true)
+    expect((await published()).map((r) => r.nodeId)).toEqual(['node-a', 'node-b'])
     const [ra, rb] = await Promise.all([ca.done(), cb.done()])
     const v = await settle(vendor, 5_000)
     expect(ra.successful + rb.successful, describeSipp('customer a', ra) + describeSipp('customer b', rb)).toBe(LIMIT)

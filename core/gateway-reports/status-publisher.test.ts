@@ -19,13 +19,13 @@ beforeEach(async () => {
 })
 afterEach(() => dispose())
 
-function bench(snapshotRef: { s: ConfigSnapshot }) {
+function bench(snapshotRef: { s: ConfigSnapshot }, nodeId = 'node-a') {
   const clock = new ManualClock(1_000_000)
   const lines = new LineCounters()
   const probe = new ProbeState()
   const metrics = new Metrics()
   const publisher = new StatusPublisher({
-    db: database.db, clock, log: silentLogger, metrics, nodeId: 'node-a',
+    db: database.db, clock, log: silentLogger, metrics, nodeId,
     sources: { snapshot: () => snapshotRef.s, lines, probe: (id) => (id === 'rg1' ? probe : undefined) },
   })
   return { clock, lines, probe, publisher, metrics }
@@ -45,6 +45,19 @@ describe('StatusPublisher', () => {
       { kind: 'routing', gatewayId: 'rg1', online: false, lastCheckAtMs: 999_000, rttMs: null, lossRatio: 1, lastCode: null, currentCalls: 0, callsPerSec: 0, nodeId: 'node-a', updatedAtMs: 1_000_000 },
       expect.objectContaining({ kind: 'routing', gatewayId: 'rg2', online: true, currentCalls: 1 }),
     ])
+  })
+
+  it('keeps one row per node for the same gateway, so several nodes never overwrite each other', async () => {
+    const snap = liveSnapshot()
+    const a = bench({ s: snap }, 'node-a')
+    const b = bench({ s: snap }, 'node-b')
+    a.lines.takeIngress('mg1')
+    for (let i = 0; i < 3; i++) b.lines.takeIngress('mg1')
+    await a.publisher.publishOnce()
+    await b.publisher.publishOnce()
+    await a.publisher.publishOnce()
+    const rows = await database.db.select().from(gatewayStatus).orderBy(asc(gatewayStatus.gatewayId), asc(gatewayStatus.nodeId))
+    expect(rows.filter((r) => r.gatewayId === 'mg1').map((r) => [r.nodeId, r.currentCalls])).toEqual([['node-a', 1], ['node-b', 3]])
   })
 
   it('reports rolling calls per second from the lines taken between publishes', async () => {

@@ -83,11 +83,12 @@ export class StatusPublisher {
       for (let i = 0; i < rows.length; i += CHUNK) {
         stmts.push(
           db.insert(gatewayStatus).values(rows.slice(i, i + CHUNK)).onConflictDoUpdate({
-            target: [gatewayStatus.kind, gatewayStatus.gatewayId],
+            // Each node owns its rows: several nodes never overwrite each other; readers sum them (edge/live/gateway-status.ts).
+            target: [gatewayStatus.kind, gatewayStatus.gatewayId, gatewayStatus.nodeId],
             set: {
               online: sql`excluded.online`, lastCheckAtMs: sql`excluded.last_check_at_ms`, rttMs: sql`excluded.rtt_ms`,
               lossRatio: sql`excluded.loss_ratio`, lastCode: sql`excluded.last_code`, currentCalls: sql`excluded.current_calls`,
-              callsPerSec: sql`excluded.calls_per_sec`, nodeId: sql`excluded.node_id`, updatedAtMs: sql`excluded.updated_at_ms`,
+              callsPerSec: sql`excluded.calls_per_sec`, updatedAtMs: sql`excluded.updated_at_ms`,
             },
           }),
         )

@@ -1,8 +1,9 @@
 // Measures every enabled rule's metric in a few grouped queries per window length: calls by gateway/account/reason/code, attempts per routing gateway, prefixes, live status, bans, and the window's diagnosis for rules on a finding kind.
-import { eq, sql } from 'drizzle-orm'
-import { cdrs, gatewayStatus, ipAccessList } from '../../shared/db/schema.js'
+import { sql } from 'drizzle-orm'
+import { cdrs, ipAccessList } from '../../shared/db/schema.js'
 import type { AlertRuleRow } from '../../shared/entities/alert-rule.js'
 import type { Queryable } from '../env.js'
+import { readGatewayStatus } from '../live/gateway-status.js'
 import { roundTo } from '../analysis/calls.js'
 import { diagnoseWindow } from '../analysis/diagnosis.js'
 import { isFindingMetric, type Measurement } from './evaluate.js'
@@ -63,8 +64,7 @@ export async function measureRules(db: Queryable, rules: readonly AlertRuleRow[]
   const offlineRules = rules.filter((r) => r.metric === 'gatewayOffline')
   const findingRules = rules.filter((r) => isFindingMetric(r.metric))
   const banRules = rules.filter((r) => r.metric === 'sourceBans')
-  const status = offlineRules.length === 0 ? [] : await db
-    .select({ id: gatewayStatus.gatewayId, online: gatewayStatus.online }).from(gatewayStatus).where(eq(gatewayStatus.kind, 'routing'))
+  const status = offlineRules.length === 0 ? [] : (await readGatewayStatus(db, 'routing', nowMs)).map((r) => ({ id: r.gatewayId, online: r.online }))
 
   for (const [windowSec, windowRules] of byWindow) {
     const window = { fromMs: nowMs - windowSec * 1000, toMs: nowMs }

@@ -1,9 +1,10 @@
 // The few SQL aggregates (over the indexed time window) and configuration rows that diagnosis classifies.
 import { and, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm'
-import { accounts, authRefusals, cdrs, gatewayStatus, ipAccessList, mappingGateways, rates, routingGateways } from '../../shared/db/schema.js'
+import { accounts, authRefusals, cdrs, ipAccessList, mappingGateways, rates, routingGateways } from '../../shared/db/schema.js'
 import { FOLDED_SOURCES } from '../../shared/db/tables/auth-refusals.js'
 import { GATEWAY_SKIP_NOTE_LIKE, parseGatewaySkipNote } from '../../shared/routing/skip-notes.js'
 import type { Queryable } from '../env.js'
+import { readGatewayStatus } from '../live/gateway-status.js'
 import { readEffectiveParams } from '../params-store.js'
 import { NO_ROUTE_MAX_PREFIX } from './diagnose.js'
 import { AUTH_SOURCE_MIN } from './diagnose-auth.js'
@@ -71,8 +72,7 @@ export async function readDiagnosisFacts(db: Queryable, window: { fromMs: number
     db.select({ id: accounts.id, balance: accounts.balance, status: accounts.status }).from(accounts),
     readEffectiveParams(db),
     db.select({ id: mappingGateways.id, authMode: mappingGateways.authMode, ips: mappingGateways.ips, port: mappingGateways.port }).from(mappingGateways),
-    db.select({ routingGatewayId: gatewayStatus.gatewayId, online: gatewayStatus.online, lossRatio: gatewayStatus.lossRatio })
-      .from(gatewayStatus).where(eq(gatewayStatus.kind, 'routing')),
+    readGatewayStatus(db, 'routing', Date.now()).then((rows) => rows.map((r) => ({ routingGatewayId: r.gatewayId, online: r.online, lossRatio: r.lossRatio }))),
     db.select({ cidr: ipAccessList.cidr, reason: ipAccessList.reason, offences: ipAccessList.offences, expiresAtMs: ipAccessList.expiresAtMs, updatedAtMs: ipAccessList.updatedAtMs })
       .from(ipAccessList)
       .where(and(eq(ipAccessList.origin, 'core'), gte(ipAccessList.updatedAtMs, window.fromMs), lt(ipAccessList.updatedAtMs, window.toMs))),

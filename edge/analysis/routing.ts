@@ -2,7 +2,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import { RateBook } from '../../shared/billing/rate-book.js'
 import type { RatingRate } from '../../shared/billing/rating.js'
-import { accounts, cdrs, gatewayGroups, gatewayStatus, mappingGateways, rates, routingGateways } from '../../shared/db/schema.js'
+import { accounts, cdrs, gatewayGroups, mappingGateways, rates, routingGateways } from '../../shared/db/schema.js'
 import type { CdrAttemptRow } from '../../shared/entities/fields.js'
 import type { RateRow } from '../../shared/entities/rate.js'
 import { applyIngress, compileIngress } from '../../shared/routing/ingress.js'
@@ -10,6 +10,7 @@ import { RollingQuality, type QualityCdr } from '../../shared/routing/quality.js
 import { decideRoute, type RouteDecision, type RoutingLive } from '../../shared/routing/route.js'
 import { buildRoutingTable, withPrices, type RoutingSnapshot, type RoutingTable } from '../../shared/routing/routing-table.js'
 import type { Queryable } from '../env.js'
+import { readGatewayStatus } from '../live/gateway-status.js'
 import { readRegistrations } from '../live/registrations.js'
 import { badRequest } from '../errors.js'
 import { readEffectiveParams } from '../params-store.js'
@@ -54,7 +55,7 @@ export async function readRoutingSnapshot(db: Queryable, timeZone?: string): Pro
  * counts as wholly unused (the conservative reading: analysis may report groupLineLimit a little early).
  */
 export async function readRoutingLive(db: Queryable, snapshot: RoutingSnapshot): Promise<RoutingLive> {
-  const rows = await db.select().from(gatewayStatus).where(eq(gatewayStatus.kind, 'routing'))
+  const rows = await readGatewayStatus(db, 'routing', Date.now())
   const online = new Map(rows.map((r) => [r.gatewayId, r.online]))
   const gatewayCalls = new Map(rows.map((r) => [r.gatewayId, r.currentCalls]))
   const groupCalls = new Map<string, number>()

@@ -21,7 +21,7 @@ const fields = {
   nodeId: z.string().min(1).max(128).describe('core node that published the row'),
 }
 
-/** What a core publishes for one gateway (upserted on (kind, gatewayId)). */
+/** What a core publishes for one gateway (upserted on (kind, gatewayId, nodeId): each node its own row). */
 export const gatewayStatusCreate = z.strictObject({
   ...fields,
   lastCheckAtMs: z.number().int().min(0).nullable(),
@@ -91,4 +91,37 @@ export function gatewayStatusToRow(input: GatewayStatusCreate): GatewayStatusRow
 /** Maps a mapping-kind `gateway_status` row to the GET /v1/status/mapping-gateways item. */
 export function mappingGatewayStatusFromRow(row: GatewayStatusRow, registration: RegistrationSummary | null = null): MappingGatewayStatusItem {
   return { mappingGatewayId: row.gatewayId, currentCalls: row.currentCalls, callsPerSec: row.callsPerSec, nodeId: row.nodeId, updatedAt: isoFromMs(row.updatedAtMs), registration }
+}
+
+/**
+ * One row per (kind, gateway) from the rows every core node publishes for itself: current calls and calls per second
+ * summed over nodes, online when any node reaches the gateway, the OPTIONS facts (check time, RTT, loss, last code)
+ * of the freshest check, and the node and time of the freshest publish. Rows of nodes in `stale` (nodes that stopped
+ * publishing) are left out. Order follows the first row of each gateway.
+ */
+export function sumGatewayStatus(rows: readonly GatewayStatusRow[], stale: ReadonlySet<string> = new Set()): GatewayStatusRow[] {
+  const out = new Map<string, GatewayStatusRow>()
+  for (const r of rows) {
+    if (stale.has(r.nodeId)) continue
+    const key = r.kind + ' ' + r.gatewayId
+    const seen = out.get(key)
+    if (seen === undefined) {
+      out.set(key, { ...r })
+      continue
+    }
+    seen.currentCalls += r.currentCalls
+    seen.callsPerSec += r.callsPerSec
+    seen.online ||= r.online
+    if ((r.lastCheckAtMs ?? -1) > (seen.lastCheckAtMs ?? -1)) {
+      seen.lastCheckAtMs = r.lastCheckAtMs
+      seen.rttMs = r.rttMs
+      seen.lossRatio = r.lossRatio
+      seen.lastCode = r.lastCode
+    }
+    if (r.updatedAtMs > seen.updatedAtMs) {
+      seen.updatedAtMs = r.updatedAtMs
+      seen.nodeId = r.nodeId
+    }
+  }
+  return [...out.values()]
 }

@@ -1,11 +1,10 @@
 // GET /v1/routing-gateways/{id}/status: one routing gateway's live state (online, RTT, calls) and, when dynamic, its registration.
-import { and, eq } from 'drizzle-orm'
 import { z } from 'zod'
-import { gatewayStatus } from '../../../shared/db/schema.js'
 import { entityId, isoTime } from '../../../shared/entities/fields.js'
 import { registrationSummary } from '../../../shared/entities/registration.js'
 import { routingGatewayStatusFromRow } from '../../../shared/entities/gateway-status.js'
 import { defineOperation } from '../../openapi/operation.js'
+import { readGatewayStatus } from '../../live/gateway-status.js'
 import { registrationsByGateway } from '../../live/registrations.js'
 import { findRow } from '../config-resource.js'
 import { routingGatewaysResource } from './resource.js'
@@ -37,7 +36,7 @@ export const getRoutingGatewayStatus = defineOperation(
   },
   async (c, { params }) => {
     const gateway = await findRow(routingGatewaysResource, c.var.db, params.id)
-    const [row] = await c.var.db.select().from(gatewayStatus).where(and(eq(gatewayStatus.kind, 'routing'), eq(gatewayStatus.gatewayId, params.id))).limit(1)
+    const [row] = await readGatewayStatus(c.var.db, 'routing', Date.now(), params.id)
     const registration = (await registrationsByGateway(c.var.db, Date.now(), 'routing')).get(params.id) ?? null
     const published = row === undefined ? null : routingGatewayStatusFromRow(row, registration)
     return c.json({

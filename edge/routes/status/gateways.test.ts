@@ -1,6 +1,6 @@
-// GET /v1/status/gateways: routing-gateway rows of gateway_status in the documented shape, mapping rows left out.
+// GET /v1/status/gateways: routing-gateway rows of gateway_status in the documented shape, mapping rows left out, several nodes' rows summed.
 import { describe, expect, it } from 'vitest'
-import { gatewayStatus } from '../../../shared/db/schema.js'
+import { coreNodes, gatewayStatus } from '../../../shared/db/schema.js'
 import { useHarness } from '../../test-support/harness.js'
 
 const row = (kind: 'routing' | 'mapping', gatewayId: string, online: boolean) => ({
@@ -19,6 +19,23 @@ describe('GET /v1/status/gateways', () => {
       { routingGatewayId: 'rgw_a', online: true, lastCheckAt: '2024-01-03T12:00:00.000Z', rttMs: 42, currentCalls: 7, callsPerSec: 1.5, lossRatio: 0, lastCode: 200, updatedAt: '2024-01-03T12:00:05.000Z', registration: null },
       expect.objectContaining({ routingGatewayId: 'rgw_b', online: false }),
     ])
+  })
+
+  it('sums the rows of several live nodes into one per gateway and leaves out a node that stopped publishing', async () => {
+    const now = Date.now()
+    const node = (nodeId: string, publishedAtMs: number) => ({ nodeId, publishedAtMs, publishPeriodMs: 1000, activeCalls: 0, draining: false, startedAtMs: publishedAtMs - 60_000 })
+    await h().db.insert(coreNodes).values([node('node-1', now), node('node-2', now), node('node-dead', now - 600_000)])
+    await h().db.insert(gatewayStatus).values([
+      { ...row('routing', 'rgw_a', false), nodeId: 'node-1', currentCalls: 3, callsPerSec: 1, lastCheckAtMs: 1_000, rttMs: 50 },
+      { ...row('routing', 'rgw_a', true), nodeId: 'node-2', currentCalls: 4, callsPerSec: 0.5, lastCheckAtMs: 2_000, rttMs: 20, updatedAtMs: 9_000 },
+      { ...row('routing', 'rgw_a', true), nodeId: 'node-dead', currentCalls: 100, callsPerSec: 10 },
+      { ...row('mapping', 'mgw_a', true), nodeId: 'node-1', currentCalls: 2 },
+      { ...row('mapping', 'mgw_a', true), nodeId: 'node-2', currentCalls: 5 },
+    ])
+    const routing = await h().request('GET', '/v1/status/gateways', { as: 'viewer' })
+    expect(routing.body.items).toEqual([expect.objectContaining({ routingGatewayId: 'rgw_a', online: true, currentCalls: 7, callsPerSec: 1.5, rttMs: 20 })])
+    const mapping = await h().request('GET', '/v1/status/mapping-gateways', { as: 'viewer' })
+    expect(mapping.body.items).toEqual([expect.objectContaining({ mappingGatewayId: 'mgw_a', currentCalls: 7 })])
   })
 
   it('returns 200 with no items before any core has published', async () => {

@@ -1,9 +1,8 @@
-// GET /v1/status/gateways: live routing-gateway state (online, last check, RTT, current calls) as last published by the core(s).
-import { asc, eq } from 'drizzle-orm'
+// GET /v1/status/gateways: live routing-gateway state (online, last check, RTT, current calls) as the live core nodes published it, summed over nodes.
 import { z } from 'zod'
-import { gatewayStatus } from '../../../shared/db/schema.js'
 import { routingGatewayStatusFromRow, routingGatewayStatusItem } from '../../../shared/entities/gateway-status.js'
 import { defineOperation } from '../../openapi/operation.js'
+import { readGatewayStatus } from '../../live/gateway-status.js'
 import { registrationsByGateway } from '../../live/registrations.js'
 
 /** The gateways operation of /v1/status. */
@@ -16,7 +15,7 @@ export const getGatewayStatus = defineOperation(
     responses: { 200: { description: 'one item per routing gateway a core has published', schema: z.object({ items: z.array(routingGatewayStatusItem) }) } },
   },
   async (c) => {
-    const rows = await c.var.db.select().from(gatewayStatus).where(eq(gatewayStatus.kind, 'routing')).orderBy(asc(gatewayStatus.gatewayId))
+    const rows = await readGatewayStatus(c.var.db, 'routing', Date.now())
     const registered = await registrationsByGateway(c.var.db, Date.now(), 'routing')
     return c.json({ items: rows.map((r) => routingGatewayStatusFromRow(r, registered.get(r.gatewayId) ?? null)) })
   },

@@ -1,9 +1,9 @@
-// Drizzle table of live gateway state (OPTIONS checks, current calls) as last published by a core node.
+// Drizzle table of live gateway state (OPTIONS checks, current calls) as last published by each core node.
 import { sqliteTable, text, integer, real, primaryKey, index } from 'drizzle-orm/sqlite-core'
 import { bool, epochMs, updatedAtMs } from '../columns.js'
 import { GATEWAY_KINDS } from '../../entities/enums.js'
 
-/** `gateway_status`: one row per (kind, gateway id), overwritten by the owning core every few seconds. */
+/** `gateway_status`: one row per (kind, gateway id, node), each node overwriting its own every few seconds; readers sum them. */
 export const gatewayStatus = sqliteTable(
   'gateway_status',
   {
@@ -20,7 +20,7 @@ export const gatewayStatus = sqliteTable(
     updatedAtMs: updatedAtMs(),
   },
   (t) => [
-    primaryKey({ name: 'gateway_status_kind_gateway_id_pk', columns: [t.kind, t.gatewayId] }),
+    primaryKey({ name: 'gateway_status_kind_gateway_id_node_id_pk', columns: [t.kind, t.gatewayId, t.nodeId] }),
     index('gateway_status_node_id_idx').on(t.nodeId),
   ],
 )
