@@ -208,9 +208,9 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
     this.ctx.counters.legs.labels('callee', sipTransport(leg.wireTransport)).inc()
   }
 
-  /** FailoverCall: a note for the CDR. */
+  /** FailoverCall: a note for the CDR (cut to the 500 characters a CDR note may have: a 3xx can list many Contacts). */
   note(text: string): void {
-    this.facts.notes.push(text)
+    this.facts.notes.push(text.length <= 500 ? text : text.slice(0, 497) + '...')
   }
 
   /** FailoverCall: the attempt timer stops and the attempt goes into the CDR. */
@@ -229,9 +229,9 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
     if (this.st === 'early') this.enter('routing')
   }
 
-  /** FailoverCall: the caller's final answer and the end. */
-  refuseCaller(ending: CallEnding, phrase?: string): void {
-    this.a.reject(ending.sipCode!, phrase)
+  /** FailoverCall: the caller's final answer (with `headers`: a relayed 3xx's Contact) and the end. */
+  refuseCaller(ending: CallEnding, phrase?: string, headers?: ReadonlyArray<readonly [string, string]>): void {
+    this.a.reject(ending.sipCode!, phrase, headers)
     this.end(ending)
   }
 

@@ -6,6 +6,7 @@ import type { SipResponse } from '../sip/message/message.js'
 import type { AttemptRecord, CallEnding } from './cdr-facts.js'
 import type { AttemptOwner, UacLeg } from './legs/uac-leg.js'
 import { sipTransport, type RouteDecision, type RouteTarget } from './ports.js'
+import { redirectChoices } from './redirect-contacts.js'
 import type { AttemptPhase } from './timers.js'
 
 /**
@@ -53,9 +54,12 @@ export interface FailoverCall {
   onAttemptAnswered(leg: UacLeg, res: SipResponse): void
   /** A failed attempt after a relayed 18x: the call is routing again. */
   backToRouting(): void
-  /** No attempt left, or a stop-switching code: the caller's final answer (`ending.sipCode`, `phrase`) and the call's end. */
-  refuseCaller(ending: CallEnding, phrase?: string): void
+  /** No attempt left, or a stop-switching code: the caller's final answer (`ending.sipCode`, `phrase`, `headers`) and the call's end. */
+  refuseCaller(ending: CallEnding, phrase?: string, headers?: ReadonlyArray<readonly [string, string]>): void
 }
+
+/** A final answer without a target for the caller: a 3xx the call did not relay (its Contact went elsewhere or nowhere). */
+const UNREDIRECTED = { status: 480, phrase: 'Temporarily Unavailable' } as const
 
 /** The attempts of one call in route order, capped at SS_MAX_ROUTING_ATTEMPTS. */
 export class Failover implements AttemptOwner {
@@ -68,6 +72,10 @@ export class Failover implements AttemptOwner {
   private sawBusy = false
   private busyNoted = 0
   private last: LastOutcome | null = null
+  /** SS_REDIRECT_MODE follow: Contact targets of 3xx still to try, before the rest of the route. */
+  private redirects: RouteTarget[] = []
+  /** Redirect targets taken so far (SS_REDIRECT_MAX_FOLLOW). */
+  private followed = 0
 
   constructor(call: FailoverCall, decision: RouteDecision) {
     this.call = call
@@ -83,8 +91,8 @@ export class Failover implements AttemptOwner {
   /** Next target that can take the call, capped at SS_MAX_ROUTING_ATTEMPTS; none left: the final answer to the caller. */
   tryNext(): void {
     const targets = this.decision.targets
-    while (this.nextTarget < targets.length && this.attemptsMade < this.maxAttempts) {
-      const t = targets[this.nextTarget++]!
+    while ((this.redirects.length > 0 || this.nextTarget < targets.length) && this.attemptsMade < this.maxAttempts) {
+      const t = this.redirects.shift() ?? targets[this.nextTarget++]!
       const got = this.decision.acquire(t)
       if (got === true || got === false) {
         if (this.attempt(t, got)) return
@@ -185,16 +193,58 @@ export class Failover implements AttemptOwner {
     this.call.onAttemptAnswered(leg, res)
   }
 
-  /** The current attempt failed (3xx-6xx, Timer B, transport): stop-switching code, failover or the final answer. */
-  onAttemptFailed(leg: UacLeg, status: number | null, phrase: string): void {
+  /** The current attempt failed (3xx-6xx, Timer B, transport): a redirect, a stop-switching code, failover or the final answer. */
+  onAttemptFailed(leg: UacLeg, status: number | null, phrase: string, res?: SipResponse): void {
     if (leg !== this.leg || !this.call.unanswered) return
+    const redirect = status !== null && status >= 300 && status < 400 && res !== undefined
+    const mode = this.decision.params.SS_REDIRECT_MODE
+    if (redirect && mode !== 'failover') return mode === 'relay' ? this.relayRedirect(leg, status, phrase, res) : this.followRedirect(leg, status, phrase, res)
     const reason: TerminationReason = status !== null ? 'GatewayRejected' : leg.lastProvisional > 0 ? 'GatewayTimeout' : leg.trying ? 'TryingTimeout' : 'InviteTimeout'
     if (this.call.debug) this.call.log.debug('attempt failed', { routingGatewayId: leg.target.routingGatewayId, status, reason })
+    if (redirect) this.call.note(`routing gateway ${leg.target.routingGatewayId} redirected (${status}) to ${contactList(res)}: taken as a failure (SS_REDIRECT_MODE failover)`)
     this.close(leg, status, reason)
     this.last = { reason, status, phrase }
-    // docs/architecture.md "Routing": a code in the gateway's stop-switching list goes to the caller as is.
-    if (status !== null && leg.target.stopSwitchingCodes.includes(status)) return this.call.refuseCaller({ reason: 'GatewayRejected', sipCode: status }, phrase)
+    // docs/architecture.md "Routing": a code in the gateway's stop-switching list goes to the caller as is (a 3xx with its Contact).
+    if (status !== null && leg.target.stopSwitchingCodes.includes(status)) {
+      return this.call.refuseCaller({ reason: 'GatewayRejected', sipCode: status }, phrase, redirect ? contactHeaders(res) : undefined)
+    }
     this.failover(leg)
+  }
+
+  /** SS_REDIRECT_MODE relay: the 3xx goes to the caller with its Contacts (RFC 3261 §21.3); the call ends GatewayRedirected. */
+  private relayRedirect(leg: UacLeg, status: number, phrase: string, res: SipResponse): void {
+    this.close(leg, status, 'GatewayRedirected')
+    const note = `routing gateway ${leg.target.routingGatewayId} redirected (${status}) to ${contactList(res)}: relayed to the caller (SS_REDIRECT_MODE relay)`
+    this.call.refuseCaller({ reason: 'GatewayRedirected', sipCode: status, note }, phrase, contactHeaders(res))
+  }
+
+  /**
+   * SS_REDIRECT_MODE follow: the 3xx's Contacts the policy allows (SS_REDIRECT_FOLLOW_TARGETS), in q order and at most
+   * SS_REDIRECT_MAX_FOLLOW per call, are tried next, each as an attempt of its own; none allowed = a failure.
+   */
+  private followRedirect(leg: UacLeg, status: number, phrase: string, res: SipResponse): void {
+    this.close(leg, status, 'GatewayRedirected')
+    this.last = { reason: 'GatewayRejected', status, phrase }
+    const max = this.decision.params.SS_REDIRECT_MAX_FOLLOW
+    const taken: RouteTarget[] = []
+    const refused: string[] = []
+    let over = 0
+    for (const c of redirectChoices(res)) {
+      const t = c.contact === null ? null : (this.decision.redirectTarget?.(c.contact, leg.target) ?? null)
+      if (t === null) refused.push(c.uri)
+      else if (this.followed + taken.length >= max) over++
+      else taken.push(t)
+    }
+    this.followed += taken.length
+    const parts = [`routing gateway ${leg.target.routingGatewayId} redirected (${status}) to ${contactList(res)}`]
+    if (taken.length > 0) parts.push(`following ${taken.map((t) => `${t.calleeOut}@${t.routingGatewayId}`).join(', ')}`)
+    if (refused.length > 0) parts.push(`not allowed (SS_REDIRECT_FOLLOW_TARGETS ${this.decision.params.SS_REDIRECT_FOLLOW_TARGETS}): ${refused.join(', ')}`)
+    if (over > 0) parts.push(`${over} over SS_REDIRECT_MAX_FOLLOW`)
+    this.call.note(parts.join('; '))
+    this.redirects = [...taken, ...this.redirects]
+    if (taken.length === 0) return this.failover(leg)
+    this.call.backToRouting()
+    this.tryNext()
   }
 
   /** The leg let go: its gateway line goes back and it is no longer the current attempt. */
@@ -210,7 +260,11 @@ export class Failover implements AttemptOwner {
   private giveUp(): void {
     const l = this.last
     if (l === null) return this.call.refuseCaller({ reason: this.sawBusy ? 'AllGatewayBusy' : 'NoAvailableRouter', sipCode: 503 })
-    if (l.reason === 'GatewayRejected' && l.status !== null) return this.call.refuseCaller({ reason: 'GatewayRejected', sipCode: l.status }, l.phrase)
+    if (l.reason === 'GatewayRejected' && l.status !== null) {
+      // A 3xx without its Contact would point nowhere: the caller hears the callee is unavailable instead.
+      if (l.status < 400) return this.call.refuseCaller({ reason: 'GatewayRejected', sipCode: UNREDIRECTED.status }, UNREDIRECTED.phrase)
+      return this.call.refuseCaller({ reason: 'GatewayRejected', sipCode: l.status }, l.phrase)
+    }
     this.call.refuseCaller({ reason: l.reason, sipCode: 408 })
   }
 
@@ -228,4 +282,15 @@ export class Failover implements AttemptOwner {
     })
     leg.release()
   }
+}
+
+/** The 3xx's Contact header lines, as the gateway wrote them. */
+function contactHeaders(res: SipResponse): Array<readonly [string, string]> {
+  return res.headers.lines('contact').map((v) => ['Contact', v] as const)
+}
+
+/** The 3xx's Contact URIs for a CDR note. */
+function contactList(res: SipResponse): string {
+  const uris = (res.contacts ?? []).map((c) => c.uri)
+  return uris.length === 0 ? 'no Contact' : uris.join(', ')
 }

@@ -46,6 +46,16 @@ export interface RouteTarget extends Pick<
   groupId: string | null
 }
 
+/** One Contact of a vendor's 3xx, as the call layer read it (RFC 3261 §21.3, §8.1.3.4). */
+export interface RedirectContact {
+  /** User part (the number to send on); null when the URI has none. */
+  user: string | null
+  host: string
+  port: number | null
+  /** The URI's `transport` parameter (`sips:` is tls); null when it names none. */
+  transport: SipTransport | null
+}
+
 /** The policy admitted the call: where to send it and under which limits. */
 export interface RouteDecision {
   kind: 'route'
@@ -70,6 +80,11 @@ export interface RouteDecision {
    * A promise when the lines are counted across nodes (Redis); it resolves false if the call ended meanwhile.
    */
   acquire(target: RouteTarget): boolean | Promise<boolean>
+  /**
+   * SS_REDIRECT_MODE follow: the attempt for a 3xx Contact after the attempt on `from` was redirected; null when
+   * SS_REDIRECT_FOLLOW_TARGETS does not allow that target; absent = redirects are never followed.
+   */
+  redirectTarget?(contact: RedirectContact, from: RouteTarget): RouteTarget | null
   /** Gives back a line taken with `acquire`. */
   releaseTarget(target: RouteTarget): void
   /** Gives back the ingress line (mapping gateway and account) taken at admission; call once when the call ends. */

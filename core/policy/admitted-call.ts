@@ -3,13 +3,14 @@ import type { SystemParams } from '../../shared/params/system-params.js'
 import type { RollingQuality } from '../../shared/routing/quality.js'
 import type { RouteRejection } from '../../shared/routing/route.js'
 import type { CdrCreate } from '../../shared/entities/cdr.js'
-import type { CallTariff, RouteDecision, RouteTarget } from '../call/ports.js'
+import type { CallTariff, RedirectContact, RouteDecision, RouteTarget } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { SharedHold } from '../shared-state/shared-state.js'
 import type { CallBilling } from './call-billing.js'
 import type { CallGuards } from './call-guards.js'
 import type { ClusterLimits } from './cluster-limits.js'
 import type { LineCounters } from './limits.js'
+import { redirectTarget } from './redirect.js'
 
 /** What an admitted call is made of (the controller fills it once per INVITE). */
 export interface AdmittedCallInit {
@@ -118,6 +119,11 @@ export class AdmittedCall implements RouteDecision {
     ;(this.held ??= []).push(target)
     ;(this.holds ??= []).push(hold)
     return true
+  }
+
+  /** SS_REDIRECT_MODE follow: the attempt for a 3xx Contact, or null when SS_REDIRECT_FOLLOW_TARGETS refuses it (redirect.ts). */
+  redirectTarget(contact: RedirectContact, from: RouteTarget): RouteTarget | null {
+    return redirectTarget(this.snapshot, contact, from)
   }
 
   /** Gives back the target's line; a no-op when this call does not hold it. */

@@ -8,6 +8,7 @@ const DESIGN_REASONS = [
   'NoAvailableRouter', 'AllGatewayBusy', 'InviteTimeout', 'TryingTimeout', 'GatewayTimeout', 'GatewayRejected', 'Blacklisted',
   'SystemShutdown', 'NoRateForDestination', 'OperatorHangup', 'NoProfitableRoute', 'DialPlanRejected',
   'CpsLimitExceeded', 'DestinationBlocked', 'AccountConcurrentCallsExceeded', 'DailySpendLimitExceeded', 'PrackTimeout',
+  'GatewayRedirected',
 ]
 
 describe('termination reason catalogue', () => {
@@ -36,9 +37,9 @@ describe('termination reason catalogue', () => {
     }
   })
 
-  it('copies the vendor status only for GatewayRejected', () => {
+  it('copies the vendor status only for GatewayRejected and a relayed redirect', () => {
     const copied = TERMINATION_REASONS.filter((r) => TERMINATION_REASON_CATALOGUE[r].sipStatus === 'copied')
-    expect(copied).toEqual(['GatewayRejected'])
+    expect(copied.sort()).toEqual(['GatewayRedirected', 'GatewayRejected'])
   })
 
   it('answers CANCEL with 487 and timeouts with 408', () => {

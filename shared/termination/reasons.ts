@@ -89,6 +89,11 @@ export const TERMINATION_REASON_CATALOGUE = {
     sipStatus: 'copied', side: 'callee', description: "the vendor's final error (486, 480, 404, 502, 603 ...) after failover ended",
     hint: "see the vendor's SIP code",
   },
+  GatewayRedirected: {
+    sipStatus: 'copied', side: 'callee',
+    description: "the vendor answered 3xx: relayed to the caller with its Contact (SS_REDIRECT_MODE relay), or an attempt that was redirected (follow)",
+    hint: 'see the CDR notes for the Contact targets; SS_REDIRECT_MODE decides between failover, follow and relay',
+  },
   Blacklisted: { sipStatus: 403, side: 'switch', description: 'caller, callee or source is on a blacklist', hint: 'fraud rule fired' },
   CpsLimitExceeded: {
     sipStatus: 503, side: 'switch',

@@ -47,8 +47,8 @@ export interface AttemptOwner {
   onAttemptProvisional(leg: UacLeg, res: SipResponse, reliable: boolean): void
   /** The 2xx that answered the attempt (the dialog is confirmed; the ACK is the owner's call). */
   onAttemptAnswered(leg: UacLeg, res: SipResponse): void
-  /** 3xx-6xx (`status`), Timer B or a transport failure (`status` null). */
-  onAttemptFailed(leg: UacLeg, status: number | null, phrase: string): void
+  /** 3xx-6xx (`status`, with the response `res`), Timer B or a transport failure (`status` null). */
+  onAttemptFailed(leg: UacLeg, status: number | null, phrase: string, res?: SipResponse): void
   /** `release()` ran: the owner gives the gateway line back and forgets the leg. */
   onAttemptReleased(leg: UacLeg): void
 }
@@ -225,7 +225,7 @@ export class UacLeg implements TransactionUser {
     if (s === 422 && this.retry422(res)) return
     this.enter('failed')
     this.dialog?.terminate()
-    if (!this.detached) this.owner.onAttemptFailed(this, s, res.reason)
+    if (!this.detached) this.owner.onAttemptFailed(this, s, res.reason, res)
   }
 
   /**

@@ -17,7 +17,7 @@ import { RequestRouter } from '../../sip/ua/router.js'
 import { LoopNetwork, type LoopTransport } from '../../transport/loop.js'
 import type { RemoteAddr } from '../../transport/types.js'
 import { B2bua } from '../b2bua.js'
-import type { AdmissionRequest, CallAnswer, CallController, CallObserver, CallSkeleton, Decision, RouteDecision, RouteTarget } from '../ports.js'
+import type { AdmissionRequest, CallAnswer, CallController, CallObserver, CallSkeleton, Decision, RedirectContact, RouteDecision, RouteTarget } from '../ports.js'
 
 export const SDP_A = 'v=0\r\no=a 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n'
 export const SDP_B = 'v=0\r\no=b 1 1 IN IP4 127.0.0.3\r\ns=-\r\nc=IN IP4 127.0.0.3\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n'
@@ -43,6 +43,8 @@ export class FixedController implements CallController {
   /** Money per billed second written into `cost` (null = unrated); `events` records bill/release order. */
   costPerSec: number | null = null
   events: string[] = []
+  /** SS_REDIRECT_MODE follow: the target a 3xx Contact becomes (null: not allowed); default: none allowed. */
+  redirectTo: (c: RedirectContact, from: RouteTarget) => RouteTarget | null = () => null
 
   constructor(public targets: RouteTarget[], public params: SystemParams = systemParams.parse({}), public maxCallDurationSec = 0) {}
 
@@ -60,6 +62,9 @@ export class FixedController implements CallController {
       },
       releaseTarget() {
         self.releasedTargets++
+      },
+      redirectTarget(c, from) {
+        return self.redirectTo(c, from)
       },
       release() {
         self.released++
@@ -165,11 +170,12 @@ export class Peer {
     return r
   }
 
-  /** Answers a received request (To tag `tag`, our Contact, optional SDP). */
+  /** Answers a received request (To tag `tag`, our Contact unless `headers` bring one, optional SDP). */
   reply(req: SipRequest, status: number, o: { tag?: string; sdp?: string; reason?: string; headers?: Array<[string, string]> } = {}): SipResponse {
     const body = o.sdp === undefined ? EMPTY_BODY : Buffer.from(o.sdp)
+    const ownContact = status > 100 && !(o.headers ?? []).some(([n]) => n.toLowerCase() === 'contact')
     const res = buildResponse(req, status, {
-      toTag: o.tag ?? 'gwtag', headers: [...(status > 100 ? [['Contact', this.contact] as [string, string]] : []), ...(o.headers ?? [])], body, contentType: 'application/sdp', ...(o.reason === undefined ? {} : { reason: o.reason }),
+      toTag: o.tag ?? 'gwtag', headers: [...(ownContact ? [['Contact', this.contact] as [string, string]] : []), ...(o.headers ?? [])], body, contentType: 'application/sdp', ...(o.reason === undefined ? {} : { reason: o.reason }),
     })
     this.send(res)
     return res

@@ -31,6 +31,8 @@ export interface VendorRun {
   durationMs?: number
   calls?: number
   transport?: 'udp' | 'tcp'
+  /** More SIPp arguments (`-key name value` for the scenario's own keywords). */
+  extraArgs?: string[]
 }
 
 /** One customer call (or a few) through the core. */
@@ -68,6 +70,7 @@ export async function runCall(run: CallRun): Promise<CallResult> {
       scenario: v.scenario, port: v.port, calls: v.calls ?? 1, timeoutSec: 30, trace: true,
       ...(v.durationMs === undefined ? {} : { durationMs: v.durationMs }),
       ...(v.transport === undefined ? {} : { transport: v.transport }),
+      ...(v.extraArgs === undefined ? {} : { extraArgs: v.extraArgs }),
     }))
   }
   const customer = await runSipp({ timeoutSec: 30, trace: true, ...run.customer, target: run.core.target, calls: run.customer.calls ?? 1 })
