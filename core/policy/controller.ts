@@ -240,6 +240,7 @@ function routingLive(lines: RoutingLive, ledger: BalanceLedger, quality: Rolling
       return lines.online
     },
     ...(lines.gatewayCalls === undefined ? {} : { gatewayCalls: lines.gatewayCalls }),
+    ...(lines.gatewayCallsAt === undefined ? {} : { gatewayCallsAt: lines.gatewayCallsAt }),
     ...(lines.groupCalls === undefined ? {} : { groupCalls: lines.groupCalls }),
     ...(lines.groupMappingCalls === undefined ? {} : { groupMappingCalls: lines.groupMappingCalls }),
     clearingBalances: ledger.clearingBalances,

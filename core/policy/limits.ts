@@ -1,6 +1,8 @@
 // Live line counters owned by the policy (mapping gateway, routing gateway, group, group × mapping gateway), fed to decideRoute as its `live` input.
 import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
+import { GatewayIndexed } from '../../shared/routing/gateway-index.js'
 import { groupFreeLines, type RoutingLive } from '../../shared/routing/route.js'
+import type { RoutingTable } from '../../shared/routing/routing-table.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 
 /** Online state of routing gateways from OPTIONS checks; a missing entry means online. */
@@ -33,12 +35,19 @@ export class LineCountError extends Error {
   override name = 'LineCountError'
 }
 
-function inc(map: Map<string, number>, key: string): void {
+/** A counter store: a Map, or routing gateways' counters mirrored by table index. */
+interface Counts {
+  get(key: string): number | undefined
+  set(key: string, n: number): void
+  delete(key: string): void
+}
+
+function inc(map: Counts, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1)
 }
 
 /** Decrements without going below zero; returns false when there was nothing to give back. */
-function dec(map: Map<string, number>, key: string): boolean {
+function dec(map: Counts, key: string): boolean {
   const n = map.get(key) ?? 0
   if (n <= 0) return false
   if (n === 1) map.delete(key)
@@ -46,14 +55,20 @@ function dec(map: Map<string, number>, key: string): boolean {
   return true
 }
 
-/** RoutingLive view whose `online` follows the health source even when it swaps its map. */
+/** RoutingLive view whose `online` follows the health source even when it swaps its map; gateway calls also by table index. */
 class LiveView implements RoutingLive {
+  readonly gatewayCalls: ReadonlyMap<string, number>
+  readonly gatewayCallsAt: (table: RoutingTable) => readonly (number | undefined)[]
+
   constructor(
-    readonly gatewayCalls: ReadonlyMap<string, number>,
+    gateways: GatewayIndexed<number>,
     readonly groupCalls: ReadonlyMap<string, number>,
     readonly groupMappingCalls: ReadonlyMap<string, ReadonlyMap<string, number>>,
     private readonly health: GatewayHealth | undefined,
-  ) {}
+  ) {
+    this.gatewayCalls = gateways.map
+    this.gatewayCallsAt = (table) => gateways.at(table)
+  }
 
   get online(): ReadonlyMap<string, boolean> | undefined {
     return this.health?.online
@@ -66,7 +81,7 @@ class LiveView implements RoutingLive {
  */
 export class LineCounters {
   private readonly mappingCalls = new Map<string, number>()
-  private readonly gatewayCalls = new Map<string, number>()
+  private readonly gatewayCalls = new GatewayIndexed<number>()
   private readonly groupCalls = new Map<string, number>()
   private readonly groupMappingCalls = new Map<string, Map<string, number>>()
   /** The `live` argument of decideRoute; reads the counters in place, no copy per call. */
@@ -110,7 +125,7 @@ export class LineCounters {
     readonly group: ReadonlyMap<string, number>
     readonly groupMapping: ReadonlyMap<string, ReadonlyMap<string, number>>
   } {
-    return { mapping: this.mappingCalls, account: this.accountLines, gateway: this.gatewayCalls, group: this.groupCalls, groupMapping: this.groupMappingCalls }
+    return { mapping: this.mappingCalls, account: this.accountLines, gateway: this.gatewayCalls.map, group: this.groupCalls, groupMapping: this.groupMappingCalls }
   }
 
   /** Current calls of an account (all its mapping gateways). */

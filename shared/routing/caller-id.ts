@@ -11,9 +11,11 @@ export interface CallerIdOut {
   assertedIdentity: string | null
 }
 
+const NO_TOKENS: readonly string[] = Object.freeze([])
+
 /** Privacy tokens (RFC 3323 §4.2, RFC 3325 §9.3) of a header value, lowercased; `none` means no privacy. */
-export function privacyTokens(header: string | undefined): string[] {
-  if (header === undefined) return []
+export function privacyTokens(header: string | undefined): readonly string[] {
+  if (header === undefined) return NO_TOKENS
   const tokens = header.split(/[;,]/).map((t) => t.trim().toLowerCase()).filter((t) => t !== '')
   return tokens.includes('none') ? [] : tokens
 }

@@ -8,14 +8,19 @@ const INDEX: Int8Array = (() => {
   return index
 })()
 
+/** A node is its own match: `matches` returns nodes, so a walk allocates no object per prefix found. */
 interface TrieNode<T> {
   children: (TrieNode<T> | undefined)[] | null
   values: T[] | null
+  readonly length: number
+  /** The prefix as first inserted (one string per node, so lookups keyed by it reuse its cached hash). */
+  prefix: string
 }
 
-/** One prefix of the walked number that carries values: its length and everything inserted under it. */
+/** One prefix of the walked number that carries values: its length, the prefix itself and everything inserted under it. */
 export interface PrefixMatch<T> {
   readonly length: number
+  readonly prefix: string
   readonly values: readonly T[]
 }
 
@@ -28,7 +33,7 @@ const childIndex = (code: number): number => (code < 128 ? (INDEX[code] ?? -1) :
 
 /** Prefix → values trie; build once per config snapshot, then only read. */
 export class PrefixTrie<T> {
-  private readonly root: TrieNode<T> = { children: null, values: null }
+  private readonly root: TrieNode<T> = { children: null, values: null, length: 0, prefix: '' }
   private count = 0
 
   /** Number of values inserted. */
@@ -45,12 +50,15 @@ export class PrefixTrie<T> {
       node.children ??= new Array<TrieNode<T> | undefined>(WIDTH)
       let next = node.children[c]
       if (next === undefined) {
-        next = { children: null, values: null }
+        next = { children: null, values: null, length: i + 1, prefix: '' }
         node.children[c] = next
       }
       node = next
     }
-    if (node.values === null) node.values = []
+    if (node.values === null) {
+      node.values = []
+      node.prefix = prefix
+    }
     node.values.push(value)
     this.count++
   }
@@ -77,7 +85,7 @@ export class PrefixTrie<T> {
     let node: TrieNode<T> | undefined = this.root
     let depth = 0
     while (node !== undefined) {
-      if (node.values !== null) found.push({ length: depth, values: node.values })
+      if (node.values !== null) found.push(node as PrefixMatch<T>)
       if (depth === number.length || node.children === null) break
       const c = childIndex(number.charCodeAt(depth))
       if (c < 0) break

@@ -1,5 +1,6 @@
 // Rolling ASR, ACD and PDD per routing gateway and route prefix, from the attempts of finished calls: one definition and one windowed store, fed by the core live and by the edge from CDRs.
 import type { SystemParams } from '../params/system-params.js'
+import { GatewayIndexed, type GatewayIds } from './gateway-index.js'
 
 /** What quality reads of one routing attempt (a CDR attempt fits). */
 export interface QualityAttempt {
@@ -34,6 +35,8 @@ export interface QualityFigures {
 /** Live figures as routing reads them; a missing entry means no calls in the window. */
 export interface QualitySource {
   figures(routingGatewayId: string, prefix: string, nowMs: number): QualityFigures | undefined
+  /** The same by `table`'s gateway index (routing prefers it: no lookup by gateway id). */
+  figuresAt?(table: GatewayIds, index: number, prefix: string, nowMs: number): QualityFigures | undefined
 }
 
 /** The system parameters that define the window and the judgement. */
@@ -149,7 +152,7 @@ class Ring {
  * O(1) per attempt (amortised); memory at most MAX_QUALITY_KEYS × window calls × 16 bytes.
  */
 export class RollingQuality implements QualitySource {
-  private readonly byGateway = new Map<string, Map<string, Ring>>()
+  private readonly byGateway = new GatewayIndexed<Map<string, Ring>>()
   private keys = 0
 
   /** `window` is read on every call, so a new config snapshot takes effect at once. */
@@ -181,7 +184,15 @@ export class RollingQuality implements QualitySource {
 
   /** Figures of (gateway, prefix) at `nowMs`; undefined when no attempt is in its window. */
   figures(routingGatewayId: string, prefix: string, nowMs: number): QualityFigures | undefined {
-    const ring = this.byGateway.get(routingGatewayId)?.get(prefix)
+    return this.windowed(this.byGateway.get(routingGatewayId)?.get(prefix), nowMs)
+  }
+
+  /** `figures` by `table`'s gateway index. */
+  figuresAt(table: GatewayIds, index: number, prefix: string, nowMs: number): QualityFigures | undefined {
+    return this.windowed(this.byGateway.at(table)[index]?.get(prefix), nowMs)
+  }
+
+  private windowed(ring: Ring | undefined, nowMs: number): QualityFigures | undefined {
     if (ring === undefined) return undefined
     const w = this.window()
     ring.trim(w.SS_ROUTE_QUALITY_WINDOW_CALLS, nowMs - w.SS_ROUTE_QUALITY_WINDOW_MINUTES * MINUTE_MS)
@@ -191,12 +202,12 @@ export class RollingQuality implements QualitySource {
   /** Drops the least recently fed tenth of the keys. */
   private evict(): void {
     const all: { gw: string; prefix: string; at: number }[] = []
-    for (const [gw, prefixes] of this.byGateway) for (const [prefix, ring] of prefixes) all.push({ gw, prefix, at: ring.lastFedAtMs })
+    for (const [gw, prefixes] of this.byGateway.map) for (const [prefix, ring] of prefixes) all.push({ gw, prefix, at: ring.lastFedAtMs })
     all.sort((a, b) => a.at - b.at)
     for (const k of all.slice(0, Math.max(1, Math.floor(all.length / 10)))) {
       const prefixes = this.byGateway.get(k.gw)!
       prefixes.delete(k.prefix)
-      if (prefixes.size === 0) this.byGateway.delete(k.gw)
+      if (prefixes.size === 0) this.byGateway.set(k.gw, undefined)
       this.keys--
     }
   }

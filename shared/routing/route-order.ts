@@ -8,8 +8,8 @@ export interface Usable {
   readonly g: RoutingTableGateway
   /** Length of its longest matching prefix. */
   readonly length: number
-  /** That prefix (sliced once, when quality or the candidate needs it). */
-  prefix: string | null
+  /** That prefix (the trie's string, never sliced per call). */
+  readonly prefix: string
   /** Numbers already transformed (when a price or a reject rule needed them), else null. */
   readonly calleeOut: string | null
   readonly callerOut: string | null
@@ -31,7 +31,7 @@ export interface Usable {
 /** Priorities are ≤ 1e6 < 2^21 and prefixes ≤ 32 characters, so (length, priority) packs exactly into one number. */
 const PRIORITY_SPAN = 2 ** 21
 
-const lengthPriority = (u: Usable): number => (63 - u.length) * PRIORITY_SPAN + u.g.config.priority
+const lengthPriority = (u: Usable): number => (63 - u.length) * PRIORITY_SPAN + u.g.priority
 
 /** Fills the sort keys of every usable gateway from the routing parameters. */
 function keyUsable(usable: Usable[], p: RoutingParams): void {
@@ -40,7 +40,7 @@ function keyUsable(usable: Usable[], p: RoutingParams): void {
   const mode = p.SS_GATEWAY_ASR_ROUTE_SORT_CONFIG
   const priceFirst = p.SS_GATEWAY_FEE_RATE_ROUTE_BEFORE_ASR
   for (const u of usable) {
-    const protect = u.g.config.protectRoute ? 1 : 0
+    const protect = u.g.protectRoute ? 1 : 0
     // Scope `priority`: protect, length and priority come first and price/quality reorder only within them; scope
     // `all`: only protect does, and length and priority break ties between equal price and quality.
     u.rank = all ? protect : protect * 64 * PRIORITY_SPAN + lengthPriority(u)

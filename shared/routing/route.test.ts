@@ -33,6 +33,10 @@ describe('decideRoute', () => {
       if (c.rejected) expect(Object.fromEntries(d.rejected.map((r) => [r.routingGatewayId, r.reason]))).toEqual(c.rejected)
       if (c.first) expect(d.kind === 'route' ? d.candidates[0] : undefined).toMatchObject(c.first)
     })
+
+    it.each(ALL_ROUTING_CASES.map((c) => [c.name, c] as const))('decides the same with live figures keyed only by gateway id: %s', (_name, c) => {
+      expect(runRoutingCase(c, { keyed: true })).toEqual(runRoutingCase(c))
+    })
   })
 
   it('counts a locked longer match in L, so a shorter expiration gateway is reported with the prefix it matched', () => {

@@ -4,6 +4,7 @@ import { callerIdFor, privacyTokens, type CallerIdOut } from './caller-id.js'
 import { DialPlanRejection } from './dial-plan.js'
 import { judgeQuality, qualityScore, type QualityFigures, type QualitySource, type QualityVerdict } from './quality.js'
 import { orderUsable, type Usable } from './route-order.js'
+import type { PrefixMatch } from './prefix-trie.js'
 import type { GatewayGroupConfig, RoutingTable, RoutingTableGateway } from './routing-table.js'
 import { rejectReasonFor, type RouteRejectReason, type RouteSkipReason } from './skip-reasons.js'
 import type { WeekTime } from './work-calendar.js'
@@ -31,6 +32,8 @@ export interface CallFacts {
 export interface RoutingLive {
   readonly online?: ReadonlyMap<string, boolean>
   readonly gatewayCalls?: ReadonlyMap<string, number>
+  /** `gatewayCalls` by the table's gateway index, when the holder keeps them so (the core does); read instead of it. */
+  readonly gatewayCallsAt?: (table: RoutingTable) => readonly (number | undefined)[]
   readonly groupCalls?: ReadonlyMap<string, number>
   readonly groupMappingCalls?: ReadonlyMap<string, ReadonlyMap<string, number>>
   /** Only `get` is read, so a ledger can answer per id without building a map per call. */
@@ -116,21 +119,22 @@ interface Eval {
   readonly lcr: boolean
   /** Customer price per minute when the margin guard applies to this call, else null. */
   readonly guardPrice: number | null
+  /** Current calls by gateway index (null: read `live.gatewayCalls` by id). */
+  readonly calls: readonly (number | undefined)[] | null
 }
 
 /** First configuration reason (in ROUTE_SKIP_REASONS order, before dial plans and prices) that keeps a prefix-matching gateway out. */
 function configSkip(g: RoutingTableGateway, matchLength: number, longest: number, e: Eval): RouteSkipReason | null {
-  const c = g.config
   const { live, facts } = e
-  if (c.prefixMode === 'expiration' && matchLength < longest) return 'shorterPrefixExpiration'
-  if (c.lockType === 'bar_all') return 'locked'
-  if (g.ruleIds !== null && c.mappingGatewayRule !== null) {
+  if (g.expiration && matchLength < longest) return 'shorterPrefixExpiration'
+  if (g.barred) return 'locked'
+  if (g.ruleIds !== null) {
     const listed = g.ruleIds.has(facts.mappingGatewayId)
-    if (c.mappingGatewayRule.mode === 'allow' && !listed) return 'mappingGatewayNotAllowed'
-    if (c.mappingGatewayRule.mode === 'forbid' && listed) return 'mappingGatewayForbidden'
+    if (g.ruleMode === 'allow' && !listed) return 'mappingGatewayNotAllowed'
+    if (g.ruleMode === 'forbid' && listed) return 'mappingGatewayForbidden'
   }
-  if (c.optionsCheck && live.online?.get(c.id) === false) return 'offline'
-  if (c.dynamic === true && live.registered?.has(c.id) !== true) return 'unregistered'
+  if (g.optionsCheck && live.online?.get(g.id) === false) return 'offline'
+  if (g.dynamic && live.registered?.has(g.id) !== true) return 'unregistered'
   if (g.group === undefined) return 'groupUnknown'
   if (g.isOpen !== null) {
     e.weekTime ??= e.table.weekTime(facts.nowMs)
@@ -147,14 +151,14 @@ function configSkip(g: RoutingTableGateway, matchLength: number, longest: number
 
 /** Line limits: checked last, so a gateway skipped for them was otherwise usable. */
 function busySkip(g: RoutingTableGateway, e: Eval): RouteSkipReason | null {
-  const c = g.config
-  if (c.lineLimit > 0 && (e.live.gatewayCalls?.get(c.id) ?? 0) >= c.lineLimit) return 'lineLimit'
+  if (g.lineLimit > 0 && ((e.calls === null ? e.live.gatewayCalls?.get(g.id) : e.calls[g.index]) ?? 0) >= g.lineLimit) return 'lineLimit'
   if (g.group != null && groupFreeLines(g.group, e.facts.mappingGatewayId, e.live) <= 0) return 'groupLineLimit'
   return null
 }
 
 /** A usable gateway, or the rejection that keeps it out. */
-function evaluate(g: RoutingTableGateway, length: number, longest: number, e: Eval, rejected: RouteRejection[]): Usable | null {
+function evaluate(g: RoutingTableGateway, m: PrefixMatch<number>, longest: number, e: Eval, rejected: RouteRejection[]): Usable | null {
+  const length = m.length
   const { facts } = e
   let reason = configSkip(g, length, longest, e)
   let calleeOut: string | null = null
@@ -174,9 +178,9 @@ function evaluate(g: RoutingTableGateway, length: number, longest: number, e: Ev
     rate = g.rateKey < 0 ? null : e.table.prices!.findKey(g.rateKey, calleeOut!, facts.nowMs)
     if (rate === null) {
       if (e.lcr && e.table.params.SS_ROUTE_UNPRICED_GATEWAYS === 'skip') reason = 'unpriced'
-    } else if (e.guardPrice !== null && !g.config.allowLossRoutes && rate.pricePerMinute > e.guardPrice) {
+    } else if (e.guardPrice !== null && !g.allowLossRoutes && rate.pricePerMinute > e.guardPrice) {
       rejected.push({
-        routingGatewayId: g.config.id, reason: 'priceAboveCustomer', matchedPrefix: facts.callee.slice(0, length),
+        routingGatewayId: g.id, reason: 'priceAboveCustomer', matchedPrefix: m.prefix,
         vendorPrice: rate.pricePerMinute, customerPrice: e.guardPrice,
       })
       return null
@@ -184,10 +188,10 @@ function evaluate(g: RoutingTableGateway, length: number, longest: number, e: Ev
   }
   reason ??= busySkip(g, e)
   if (reason !== null) {
-    rejected.push({ routingGatewayId: g.config.id, reason, matchedPrefix: facts.callee.slice(0, length) })
+    rejected.push({ routingGatewayId: g.id, reason, matchedPrefix: m.prefix })
     return null
   }
-  return { g, length, prefix: null, calleeOut, callerOut, rate, rank: 0, first: 0, second: 0, tail: 0, quality: undefined, verdict: null, score: 1, demoted: false, probe: false }
+  return { g, length, prefix: m.prefix, calleeOut, callerOut, rate, rank: 0, first: 0, second: 0, tail: 0, quality: undefined, verdict: null, score: 1, demoted: false, probe: false }
 }
 
 /** Quality of each usable gateway (a map lookup each), with demotion and probes as the parameters say. */
@@ -198,8 +202,9 @@ function applyQuality(usable: Usable[], e: Eval, explain: boolean): void {
   if ((mode === 'off' && !explain) || source === undefined) return
   const { facts } = e
   const random = facts.random
+  const table = e.table
   for (const u of usable) {
-    const f = source.figures(u.g.config.id, (u.prefix = facts.callee.slice(0, u.length)), facts.nowMs)
+    const f = source.figuresAt === undefined ? source.figures(u.g.id, u.prefix, facts.nowMs) : source.figuresAt(table, u.g.index, u.prefix, facts.nowMs)
     u.quality = f
     u.verdict = judgeQuality(f, p)
     if (mode === 'score') u.score = qualityScore(f, p)
@@ -221,7 +226,7 @@ function toCandidate(u: Usable, e: Eval, tokens: readonly string[], customerPric
   return {
     routingGatewayId: c.id,
     priority: c.priority,
-    matchedPrefix: u.prefix ?? facts.callee.slice(0, u.length),
+    matchedPrefix: u.prefix,
     protectRoute: c.protectRoute,
     calleeOut,
     callerOut,
@@ -250,7 +255,8 @@ export function decideRoute(table: RoutingTable, facts: CallFacts, live: Routing
   const lcr = p.SS_GATEWAY_FEE_RATE_ROUTE_SORT_CONFIG
   const customerPrice = facts.customerRate == null ? null : facts.customerRate.pricePerMinute
   const guardPrice = p.SS_ROUTE_MARGIN_GUARD && facts.allowLossRoutes !== true ? customerPrice : null
-  const e: Eval = { table, facts, live, weekTime: undefined, pricing: lcr || guardPrice !== null || explain, lcr, guardPrice }
+  const calls = live.gatewayCallsAt === undefined ? null : live.gatewayCallsAt(table)
+  const e: Eval = { table, facts, live, weekTime: undefined, pricing: lcr || guardPrice !== null || explain, lcr, guardPrice, calls }
   const matches = table.trie.matches(facts.callee)
   const longest = matches[0]?.length ?? 0
   let seen: Set<number> | undefined
@@ -264,7 +270,7 @@ export function decideRoute(table: RoutingTable, facts: CallFacts, live: Routing
         if (seen.has(index)) continue
         seen.add(index)
       }
-      const u = evaluate(g, m.length, longest, e, rejected)
+      const u = evaluate(g, m, longest, e, rejected)
       if (u !== null) usable.push(u)
     }
   }

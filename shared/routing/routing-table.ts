@@ -53,30 +53,42 @@ export interface RoutingSnapshot {
 
 /** One gateway of the table with its group, clearing account, rule, calendar and dial plans resolved. */
 export interface RoutingTableGateway {
-  readonly config: RoutingGatewayConfig
   readonly index: number
+  /** Copies of the config fields every matching gateway is checked on, kept here so a decision touches `config` only for candidates. */
+  readonly id: string
+  readonly nested: boolean
+  readonly expiration: boolean
+  readonly barred: boolean
+  readonly optionsCheck: boolean
+  readonly dynamic: boolean
+  readonly lineLimit: number
+  readonly allowLossRoutes: boolean
+  readonly priority: number
+  readonly protectRoute: boolean
+  /** Its key in the table's price book; -1 = unpriced. */
+  readonly rateKey: number
+  readonly config: RoutingGatewayConfig
   /** null = no group; undefined = the group id is not in the snapshot. */
   readonly group: GatewayGroupConfig | null | undefined
   readonly clearing: ClearingAccountConfig | null | undefined
   readonly ruleIds: ReadonlySet<string> | null
+  readonly ruleMode: 'allow' | 'forbid' | null
   /** null = always open (no group or an empty calendar). */
   readonly isOpen: ((t: WeekTime) => boolean) | null
-  /** One of its prefixes starts another, so one number can reach it twice and needs de-duplication. */
-  readonly nested: boolean
   /** calleeRewrite then calleeRules. */
   readonly calleePlan: DialPlan
   /** callerRewrite then callerRules. */
   readonly callerPlan: DialPlan
   /** The rate table that prices this vendor (its clearing account's); null = unpriced. */
   readonly rateTableId: string | null
-  /** Its key in the table's price book; -1 = unpriced. */
-  readonly rateKey: number
 }
 
 /** Precomputed lookups for one config snapshot; build once, share between calls. */
 export interface RoutingTable {
   readonly gateways: readonly RoutingTableGateway[]
   readonly trie: PrefixTrie<number>
+  /** Gateway id → index in `gateways` (for live values kept by index). */
+  readonly indexOf: ReadonlyMap<string, number>
   readonly params: RoutingParams
   readonly prices: PriceBook | null
   readonly timeZone: string
@@ -100,21 +112,32 @@ export function buildRoutingTable(snapshot: RoutingSnapshot): RoutingTable {
     for (const prefix of config.prefixes) trie.insert(prefix, index)
     const clearing = config.clearingAccountId === null ? null : accounts.get(config.clearingAccountId)
     return {
-      config,
       index,
+      id: config.id,
+      nested: hasNestedPrefixes(config.prefixes),
+      expiration: config.prefixMode === 'expiration',
+      barred: config.lockType === 'bar_all',
+      optionsCheck: config.optionsCheck,
+      dynamic: config.dynamic === true,
+      lineLimit: config.lineLimit,
+      allowLossRoutes: config.allowLossRoutes,
+      priority: config.priority,
+      protectRoute: config.protectRoute,
+      rateKey: -1,
+      config,
       group: config.groupId === null ? null : groups.get(config.groupId),
       clearing,
       ruleIds: config.mappingGatewayRule === null ? null : new Set(config.mappingGatewayRule.ids),
+      ruleMode: config.mappingGatewayRule?.mode ?? null,
       isOpen: config.groupId === null ? null : (calendars.get(config.groupId) ?? null),
-      nested: hasNestedPrefixes(config.prefixes),
       calleePlan: compileDialPlan(config.calleeRules, config.calleeRewrite),
       callerPlan: compileDialPlan(config.callerRules, config.callerRewrite),
       rateTableId: clearing?.rateTableId ?? null,
-      rateKey: -1,
     }
   })
   const timeZone = snapshot.timeZone ?? 'UTC'
-  const table: RoutingTable = { gateways, trie, params: snapshot.params, prices: null, timeZone, weekTime: weekTimeIn(timeZone) }
+  const indexOf = new Map(gateways.map((g) => [g.config.id, g.index]))
+  const table: RoutingTable = { gateways, trie, indexOf, params: snapshot.params, prices: null, timeZone, weekTime: weekTimeIn(timeZone) }
   return snapshot.prices === undefined ? table : withPrices(table, snapshot.prices)
 }
 

@@ -1,6 +1,7 @@
 // Benchmark data for routing: 10,000 gateways with 50,000 prefixes, 500 vendors whose rate tables hold 500,000 rates (with superseded and future versions), and a quality window over 20,000 gateway/prefix keys; seeded, so every run routes the same calls.
 import { RateBook } from '../../billing/rate-book.js'
 import type { RatingRate } from '../../billing/rating.js'
+import { GatewayIndexed } from '../gateway-index.js'
 import { RollingQuality } from '../quality.js'
 import type { RoutingLive } from '../route.js'
 import type { ClearingAccountConfig, RoutingGatewayConfig, RoutingParams, RoutingSnapshot } from '../routing-table.js'
@@ -91,8 +92,12 @@ export function routingBenchData(opts: { shape: BenchShape; params?: Partial<Rou
       })
     }
   }
+  // Gateway calls as the core keeps them: by id, mirrored by the routing table's gateway index.
+  const gatewayCalls = new GatewayIndexed<number>()
+  gateways.forEach((g, i) => gatewayCalls.set(g.id, i % 120))
   const live: RoutingLive = {
-    gatewayCalls: new Map(gateways.map((g, i) => [g.id, i % 120])),
+    gatewayCalls: gatewayCalls.map,
+    gatewayCallsAt: (table) => gatewayCalls.at(table),
     groupCalls: new Map(groups.map((g, i) => [g.id, i * 5])),
     groupMappingCalls: new Map(groups.map((g) => [g.id, new Map([['M1', 3], ['M2', 4]])])),
     quality,

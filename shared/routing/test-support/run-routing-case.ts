@@ -1,6 +1,7 @@
 // Runs a shared routing case the way admission does (ingress plans, customer price, decideRoute), and turns its quality records into finished calls.
 import { RateBook } from '../../billing/rate-book.js'
 import type { RatingRate } from '../../billing/rating.js'
+import { GatewayIndexed } from '../gateway-index.js'
 import { applyIngress, compileIngress } from '../ingress.js'
 import { RollingQuality, type QualityCdr } from '../quality.js'
 import { decideRoute, type RouteCandidate, type RouteDecision, type RouteRejection } from '../route.js'
@@ -44,8 +45,11 @@ export function caseQualityCdrs(c: RoutingCase): (QualityCdr & { endedAtMs: numb
   return out
 }
 
-/** Runs a case: the mapping gateway's ingress plans, the customer's price for the routed callee, then decideRoute. */
-export function runRoutingCase(c: RoutingCase, opts: { random?: () => number } = {}): CaseOutcome {
+/**
+ * Runs a case: the mapping gateway's ingress plans, the customer's price for the routed callee, then decideRoute. Live
+ * gateway calls and quality come by the table's gateway index as the core keeps them, or (`keyed`) only by id.
+ */
+export function runRoutingCase(c: RoutingCase, opts: { random?: () => number; keyed?: boolean } = {}): CaseOutcome {
   const prices = new RateBook((c.rates ?? []).map(caseRateRow), c.facts.nowMs)
   const table = buildRoutingTable({ ...c.snapshot, prices })
   const ingress = applyIngress(compileIngress({ calleeRules: c.mapping?.calleeRules ?? [], callerRules: c.mapping?.callerRules ?? [] }), c.facts.callee, c.facts.caller)
@@ -57,7 +61,11 @@ export function runRoutingCase(c: RoutingCase, opts: { random?: () => number } =
     ...c.facts, callee: ingress.callee, caller: ingress.caller, customerRate, allowLossRoutes: c.mapping?.allowLossRoutes ?? false,
     ...(opts.random === undefined ? {} : { random: opts.random }),
   }
-  return decideRoute(table, facts, { ...routingLiveFromRecords(c.live), quality }, c.options)
+  const live = routingLiveFromRecords(c.live)
+  if (opts.keyed === true) return decideRoute(table, facts, { ...live, quality: { figures: (id, prefix, nowMs) => quality.figures(id, prefix, nowMs) } }, c.options)
+  const calls = new GatewayIndexed<number>()
+  for (const [id, n] of live.gatewayCalls ?? []) calls.set(id, n)
+  return decideRoute(table, facts, { ...live, gatewayCallsAt: (t) => calls.at(t), quality }, c.options)
 }
 
 /** Candidate ids in try order ([] for a rejection). */
