@@ -218,21 +218,21 @@ const roundMoney = (x: number): number => Math.round(x * 1e9) / 1e9
 
 /** The candidate a usable gateway becomes: numbers transformed for it, its caller ID, price and quality. */
 function toCandidate(u: Usable, e: Eval, tokens: readonly string[], customerPrice: number | null): RouteCandidate {
-  const c = u.g.config
+  const g = u.g
   const { facts } = e
-  const calleeOut = u.calleeOut ?? (u.g.calleePlan.apply(facts.callee) as string)
-  const callerOut = u.callerOut ?? (u.g.callerPlan.apply(facts.caller) as string)
+  const calleeOut = u.calleeOut ?? (g.calleePlan.apply(facts.callee) as string)
+  const callerOut = u.callerOut ?? (g.callerPlan.apply(facts.caller) as string)
   const vendorPrice = u.rate === null ? null : u.rate.pricePerMinute
   return {
-    routingGatewayId: c.id,
-    priority: c.priority,
+    routingGatewayId: g.id,
+    priority: g.priority,
     matchedPrefix: u.prefix,
-    protectRoute: c.protectRoute,
+    protectRoute: g.protectRoute,
     calleeOut,
     callerOut,
-    host: c.host,
-    port: c.port,
-    callerId: callerIdFor(c.callerId, callerOut, tokens),
+    host: g.host,
+    port: g.port,
+    callerId: callerIdFor(g.callerId, callerOut, tokens),
     vendorPrice,
     vendorPricePrefix: u.rate === null ? null : u.rate.prefix,
     margin: vendorPrice === null || customerPrice === null ? null : roundMoney(customerPrice - vendorPrice),

@@ -67,6 +67,10 @@ export interface RoutingTableGateway {
   readonly protectRoute: boolean
   /** Its key in the table's price book; -1 = unpriced. */
   readonly rateKey: number
+  /** What a candidate carries. */
+  readonly host: string
+  readonly port: number
+  readonly callerId: RoutingGatewayConfig['callerId']
   readonly config: RoutingGatewayConfig
   /** null = no group; undefined = the group id is not in the snapshot. */
   readonly group: GatewayGroupConfig | null | undefined
@@ -124,6 +128,9 @@ export function buildRoutingTable(snapshot: RoutingSnapshot): RoutingTable {
       priority: config.priority,
       protectRoute: config.protectRoute,
       rateKey: -1,
+      host: config.host,
+      port: config.port,
+      callerId: config.callerId,
       config,
       group: config.groupId === null ? null : groups.get(config.groupId),
       clearing,
