@@ -46,6 +46,20 @@ describe('LineCounters', () => {
     expect(lines.live.gatewayCalls?.get('rg1')).toBe(1)
   })
 
+  it('gives routing the routing gateway counts by the routing table index, following takes and releases', () => {
+    const lines = new LineCounters()
+    const byIndex = () => [...lines.live.gatewayCallsAt!(snapshot.routing)]
+    const rg1 = snapshot.routing.indexOf.get('rg1')!
+    expect(lines.tryTakeTarget(snapshot, 'mgIp', target('rg1'))).toBe(true)
+    expect(byIndex()[rg1]).toBe(1)
+    expect(lines.tryTakeTarget(snapshot, 'mgIp', target('rg1'))).toBe(true)
+    expect(byIndex()[rg1]).toBe(2)
+    lines.releaseTarget('mgIp', target('rg1'))
+    lines.releaseTarget('mgIp', target('rg1'))
+    expect(byIndex()[rg1]).toBeUndefined()
+    expect(byIndex()).toHaveLength(snapshot.routing.gateways.length)
+  })
+
   it('holds reserved group lines back from other mapping gateways but not from their owner', () => {
     const lines = new LineCounters()
     // g1: 3 lines, 2 reserved for mgPort → mgIp gets 1, mgPort still gets its 2.

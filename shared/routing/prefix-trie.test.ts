@@ -15,6 +15,15 @@ describe('PrefixTrie', () => {
     expect(lengthsOf(t, '0033155')).toEqual([[5, ['A']], [4, ['B', 'C']]])
   })
 
+  it('gives each match the prefix string it was inserted with, the same string on every walk', () => {
+    const t = new PrefixTrie<string>()
+    const prefix = ['00', '33'].join('')
+    t.insert(prefix, 'A')
+    const [first] = t.matches('003312')
+    expect(first?.prefix).toBe(prefix)
+    expect(t.matches('00339')[0]?.prefix).toBe(first?.prefix)
+  })
+
   it('matches the empty prefix against every number, including the empty one', () => {
     const t = new PrefixTrie<string>()
     t.insert('', 'ANY')

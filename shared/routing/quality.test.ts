@@ -28,6 +28,18 @@ describe('RollingQuality', () => {
     expect(q.figures('A', '33', T0 + 4)).toEqual({ calls: 4, answered: 2, asr: 0.5, acdSec: 60, pddMs: 3000 })
   })
 
+  it('gives the same figures by a routing table gateway index as by gateway id, for gateways first fed before or after the table was read', () => {
+    const q = new RollingQuality(() => PARAMS)
+    const table = { gateways: [{ config: { id: 'B' } }, { config: { id: 'A' } }], indexOf: new Map([['B', 0], ['A', 1]]) }
+    q.record(call(T0, 30, 2000, 'A'))
+    expect(q.figuresAt(table, 0, '33', T0 + 1)).toBeUndefined()
+    q.record(call(T0 + 1, null, 1000, 'B'))
+    q.record(call(T0 + 2, 60, 1000, 'A'))
+    expect(q.figuresAt(table, 1, '33', T0 + 3)).toEqual(q.figures('A', '33', T0 + 3))
+    expect(q.figuresAt(table, 0, '33', T0 + 3)).toEqual({ calls: 1, answered: 0, asr: 0, acdSec: null, pddMs: 1000 })
+    expect(q.figuresAt(table, 1, '44', T0 + 3)).toBeUndefined()
+  })
+
   it('keeps only the last SS_ROUTE_QUALITY_WINDOW_CALLS attempts', () => {
     const q = new RollingQuality(() => PARAMS)
     for (let i = 0; i < 5; i++) q.record(call(T0 + i, null))
