@@ -14,8 +14,8 @@ function heapMiB(): number {
 
 /**
  * Best-of-5 CPU time per call (process CPU, so time the shared machine gives other processes does not count),
- * p50/p99/max wall time of one run with every call timed on its own, and the p99 of each call's own CPU time (which
- * leaves out the time a loaded machine preempts the process, but includes ~1 us of the two clock reads).
+ * p50/p99/max wall time of one run with every call timed on its own, and the p99 of each call's CPU time on the main
+ * thread (which leaves out the time a loaded machine preempts the process; microsecond clock, plus its two reads).
  */
 function bench(name: string, fn: (i: number) => void, iterations: number, extra: Record<string, unknown> = {}): void {
   for (let i = 0; i < Math.min(iterations, 20_000); i++) fn(i) // warm-up
@@ -35,9 +35,9 @@ function bench(name: string, fn: (i: number) => void, iterations: number, extra:
   each.sort()
   const cpu = new Float64Array(iterations)
   for (let i = 0; i < iterations; i++) {
-    const t = process.cpuUsage()
+    const t = process.threadCpuUsage()
     fn(i)
-    const d = process.cpuUsage(t)
+    const d = process.threadCpuUsage(t)
     cpu[i] = d.user + d.system
   }
   cpu.sort()
