@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { benchCallRate, type LoadResult } from '../core/e2e/test-support/call-load.js'
 import { repoRoot, runSipp, startCore } from '../core/e2e/test-support/harness.js'
+import { startRedis } from '../core/shared-state/test-support/redis-server.js'
 
 interface BenchLine {
   name: string
@@ -127,6 +128,14 @@ if (!only || only === 'sipp' || only === 'calls') {
   loads.push(await benchCallRate({ auth: 'ip', routing: 'money' }))
   loads.push(await benchCallRate({ auth: 'digest' }))
   loads.push(await benchCallRate({ auth: 'ip', transport: 'tcp' }))
+  // The same as the first with REDIS_URL: every admission and attempt also takes its limits in a real redis-server
+  // (one Lua round trip each): what counting limits across nodes costs one node (ratio below).
+  const redis = await startRedis()
+  try {
+    loads.push(await benchCallRate({ auth: 'ip', coreEnv: { REDIS_URL: redis.url, NODE_ID: 'bench' }, label: 'REDIS_URL (limits in Redis)' }))
+  } finally {
+    await redis.stop()
+  }
 }
 console.log('\n| benchmark | ops/s | ns/op | notes |\n| --- | --- | --- | --- |')
 for (const b of all) {
@@ -152,6 +161,16 @@ if (loads.length > 0) {
     const u = cpu(undurable)
     console.log(`\ndurable answer (100 Trying and 200 after the journal's fdatasync) vs not (IP, UDP): highest clean calls/s ${durable.best.rate} / ${undurable.best.rate} = ` +
       `${(durable.best.rate / undurable.best.rate).toFixed(2)}; core CPU per call at ${rate}/s ${d} / ${u} µs = ${d !== null && u !== null ? (d / u).toFixed(2) : 'n/a'}`)
+  }
+  const shared = loads.find((l) => l.label === 'REDIS_URL (limits in Redis)')
+  if (durable?.best && shared?.best) {
+    const rate = Math.min(durable.best.rate, shared.best.rate)
+    const cpu = (l: LoadResult) => l.steps.find((s) => s.rate === rate)?.cpuUsPerCall ?? null
+    const d = cpu(durable)
+    const r = cpu(shared)
+    console.log(`
+limits in Redis (REDIS_URL) vs in process (IP, UDP): highest clean calls/s ${shared.best.rate} / ${durable.best.rate} = ` +
+      `${(shared.best.rate / durable.best.rate).toFixed(2)}; core CPU per call at ${rate}/s ${r} / ${d} µs = ${d !== null && r !== null ? (r / d).toFixed(2) : 'n/a'}`)
   }
   const before = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'priority' && l.label === undefined)
   const after = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'money')
