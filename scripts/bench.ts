@@ -73,6 +73,18 @@ function treeCpuSeconds(root: number): number {
   return total
 }
 
+/** Run `a` against run `b`: highest clean calls/s and core CPU per call at the highest rate both passed, as ratios a / b. */
+function compare(what: string, a: LoadResult | undefined, b: LoadResult | undefined): void {
+  if (!a?.best || !b?.best) return
+  // CPU per call at the highest rate both passed is the finer measure; the highest clean rate moves in whole steps.
+  const rate = Math.min(a.best.rate, b.best.rate)
+  const cpu = (l: LoadResult) => l.steps.find((s) => s.rate === rate)?.cpuUsPerCall ?? null
+  const x = cpu(a)
+  const y = cpu(b)
+  console.log(`\n${what} (IP, UDP): highest clean calls/s ${a.best.rate} / ${b.best.rate} = ${(a.best.rate / b.best.rate).toFixed(2)}; ` +
+    `core CPU per call at ${rate}/s ${x} / ${y} µs = ${x !== null && y !== null ? (x / y).toFixed(2) : 'n/a'}`)
+}
+
 /** Highest OPTIONS rate SIPp can drive through the core's UDP socket with zero failed transactions. */
 async function benchOptions(): Promise<BenchLine[]> {
   const core = await startCore()
@@ -153,34 +165,7 @@ if (loads.length > 0) {
     else console.log(`| ${label} | ${l.best?.rate ?? 'none'} | ${l.best?.cpuUsPerCall ?? ''} | ${l.best?.cores ?? ''} | ${l.best?.rssMiB ?? ''} | ${l.best?.lagP99Ms ?? ''} / ${l.best?.lagMaxMs ?? ''} | ${steps} |`)
   }
   const durable = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'priority' && l.label === undefined)
-  const undurable = loads.find((l) => l.label === 'answer not journaled first')
-  if (durable?.best && undurable?.best) {
-    const rate = Math.min(durable.best.rate, undurable.best.rate)
-    const cpu = (l: LoadResult) => l.steps.find((s) => s.rate === rate)?.cpuUsPerCall ?? null
-    const d = cpu(durable)
-    const u = cpu(undurable)
-    console.log(`\ndurable answer (100 Trying and 200 after the journal's fdatasync) vs not (IP, UDP): highest clean calls/s ${durable.best.rate} / ${undurable.best.rate} = ` +
-      `${(durable.best.rate / undurable.best.rate).toFixed(2)}; core CPU per call at ${rate}/s ${d} / ${u} µs = ${d !== null && u !== null ? (d / u).toFixed(2) : 'n/a'}`)
-  }
-  const shared = loads.find((l) => l.label === 'REDIS_URL (limits in Redis)')
-  if (durable?.best && shared?.best) {
-    const rate = Math.min(durable.best.rate, shared.best.rate)
-    const cpu = (l: LoadResult) => l.steps.find((s) => s.rate === rate)?.cpuUsPerCall ?? null
-    const d = cpu(durable)
-    const r = cpu(shared)
-    console.log(`
-limits in Redis (REDIS_URL) vs in process (IP, UDP): highest clean calls/s ${shared.best.rate} / ${durable.best.rate} = ` +
-      `${(shared.best.rate / durable.best.rate).toFixed(2)}; core CPU per call at ${rate}/s ${r} / ${d} µs = ${d !== null && r !== null ? (r / d).toFixed(2) : 'n/a'}`)
-  }
-  const before = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'priority' && l.label === undefined)
-  const after = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'money')
-  if (before?.best && after?.best) {
-    // CPU per call at the highest rate both passed is the finer measure; the highest clean rate moves in whole steps.
-    const rate = Math.min(before.best.rate, after.best.rate)
-    const cpu = (l: LoadResult) => l.steps.find((s) => s.rate === rate)?.cpuUsPerCall ?? null
-    const b = cpu(before)
-    const a = cpu(after)
-    console.log(`\nrouting by money and quality vs priority routing (IP, UDP): highest clean calls/s ${after.best.rate} / ${before.best.rate} = ` +
-      `${(after.best.rate / before.best.rate).toFixed(2)}; core CPU per call at ${rate}/s ${a} / ${b} µs = ${a !== null && b !== null ? (a / b).toFixed(2) : 'n/a'}`)
-  }
+  compare('durable answer (100 Trying and 200 after the journal\'s fdatasync) vs not', durable, loads.find((l) => l.label === 'answer not journaled first'))
+  compare('limits in Redis (REDIS_URL) vs in process', loads.find((l) => l.label === 'REDIS_URL (limits in Redis)'), durable)
+  compare('routing by money and quality vs priority routing', loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'money'), durable)
 }
