@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { benchCallRate, type LoadResult } from '../core/e2e/test-support/call-load.js'
+import { benchCalls, callsOptions, callsTable, rampCore, type CallsRun } from './bench-calls.js'
 import { repoRoot, runSipp, startCore } from '../core/e2e/test-support/harness.js'
 import { startRedis } from '../core/shared-state/test-support/redis-server.js'
 
@@ -73,16 +73,17 @@ function treeCpuSeconds(root: number): number {
   return total
 }
 
-/** Run `a` against run `b`: highest clean calls/s and core CPU per call at the highest rate both passed, as ratios a / b. */
-function compare(what: string, a: LoadResult | undefined, b: LoadResult | undefined): void {
-  if (!a?.best || !b?.best) return
+/** Run `x` against run `y`: highest clean calls/s and core CPU per call at the highest rate both passed, as ratios x / y. */
+function compare(what: string, x: CallsRun | undefined, y: CallsRun | undefined): void {
+  const a = x?.result?.max
+  const b = y?.result?.max
+  if (a == null || b == null) return
   // CPU per call at the highest rate both passed is the finer measure; the highest clean rate moves in whole steps.
-  const rate = Math.min(a.best.rate, b.best.rate)
-  const cpu = (l: LoadResult) => l.steps.find((s) => s.rate === rate)?.cpuUsPerCall ?? null
-  const x = cpu(a)
-  const y = cpu(b)
-  console.log(`\n${what} (IP, UDP): highest clean calls/s ${a.best.rate} / ${b.best.rate} = ${(a.best.rate / b.best.rate).toFixed(2)}; ` +
-    `core CPU per call at ${rate}/s ${x} / ${y} µs = ${x !== null && y !== null ? (x / y).toFixed(2) : 'n/a'}`)
+  const rate = Math.min(a.rate, b.rate)
+  const ca = x!.result!.steps.find((s) => s.rate === rate)?.cpuUsPerCall ?? null
+  const cb = y!.result!.steps.find((s) => s.rate === rate)?.cpuUsPerCall ?? null
+  console.log(`\n${what} (IP, UDP): highest clean calls/s ${a.rate} / ${b.rate} = ${(a.rate / b.rate).toFixed(2)}; ` +
+    `core CPU per call at ${rate}/s ${ca} / ${cb} µs = ${ca !== null && cb !== null ? (ca / cb).toFixed(2) : 'n/a'}`)
 }
 
 /** Highest OPTIONS rate SIPp can drive through the core's UDP socket with zero failed transactions. */
@@ -122,6 +123,12 @@ async function benchOptions(): Promise<BenchLine[]> {
 }
 
 const only = process.argv[2]
+if (only === 'calls') {
+  // The comparison alone: core and Kamailio, IP and digest, on the same ramp in this run.
+  const runs = await benchCalls(process.argv.slice(3))
+  console.log('\n' + callsTable(runs))
+  process.exit(0)
+}
 const files = findBenchFiles(repoRoot).filter((f) => !only || f.includes(only))
 const all: BenchLine[] = []
 for (const file of files) {
@@ -129,22 +136,25 @@ for (const file of files) {
   all.push(...(await runBenchFile(file)))
 }
 if (!only || only === 'sipp') all.push(...(await benchOptions()))
-const loads: LoadResult[] = []
-if (!only || only === 'sipp' || only === 'calls') {
-  // Calls per second: 1 s calls, SIPp customer and vendor on this machine, demo routing by IP, the same with routing by
-  // money and quality (least cost, margin guard, quality demotion, dial plans; the ratio below compares the two), digest
-  // authentication over UDP, then IP over TCP on both legs (one connection each way).
-  loads.push(await benchCallRate({ auth: 'ip' }))
-  // The same without holding 100 Trying and the 200 for the journal: what the durable answer costs (ratio below).
-  loads.push(await benchCallRate({ auth: 'ip', coreEnv: { CDR_DURABLE_ANSWER: 'false' }, label: 'answer not journaled first' }))
-  loads.push(await benchCallRate({ auth: 'ip', routing: 'money' }))
-  loads.push(await benchCallRate({ auth: 'digest' }))
-  loads.push(await benchCallRate({ auth: 'ip', transport: 'tcp' }))
-  // The same as the first with REDIS_URL: every admission and attempt also takes its limits in a real redis-server
-  // (one Lua round trip each): what counting limits across nodes costs one node (ratio below).
+const loads: CallsRun[] = []
+if (!only || only === 'sipp') {
+  // Calls per second of the core alone: IP over UDP with the demo routing, the same without holding 100 Trying and the
+  // 200 for the journal (what the durable answer costs: ratio below), with routing by money and quality (least cost,
+  // margin guard, quality demotion, dial plans; ratio below), digest over UDP, then IP over TCP on both legs (one
+  // connection each way).
+  const o = { ...callsOptions(process.argv.slice(3)), kamailio: false }
+  loads.push(await rampCore('ip', o))
+  loads.push(await rampCore('ip', o, 'udp', 'priority', { coreEnv: { CDR_DURABLE_ANSWER: 'false' }, label: 'answer not journaled first' }))
+  loads.push(await rampCore('ip', o, 'udp', 'money'))
+  loads.push(await rampCore('digest', o))
+  loads.push(await rampCore('ip', o, 'tcp'))
+  // IP over UDP in one process, then the same with REDIS_URL: every admission and attempt also takes its limits in a
+  // real redis-server (one Lua round trip each): what counting limits across nodes costs one node (ratio below).
+  const one = { ...o, workers: 1 }
+  loads.push(await rampCore('ip', one, 'udp', 'priority', { label: 'one process' }))
   const redis = await startRedis()
   try {
-    loads.push(await benchCallRate({ auth: 'ip', coreEnv: { REDIS_URL: redis.url, NODE_ID: 'bench' }, label: 'REDIS_URL (limits in Redis)' }))
+    loads.push(await rampCore('ip', one, 'udp', 'priority', { coreEnv: { REDIS_URL: redis.url, NODE_ID: 'bench' }, label: 'one process, REDIS_URL (limits in Redis)' }))
   } finally {
     await redis.stop()
   }
@@ -155,17 +165,11 @@ for (const b of all) {
   const notes = Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`).join(' ')
   console.log(`| ${name} | ${opsPerSec ?? ''} | ${nsPerOp ?? ''} | ${notes} |`)
 }
-
 if (loads.length > 0) {
-  console.log('\n| calls (1 s, zero failed) | highest calls/s | core CPU µs/call | core CPU (cores) | core RSS MiB | loop lag p99 / max ms | steps (rate: ok/failed) |\n| --- | --- | --- | --- | --- | --- | --- |')
-  for (const l of loads) {
-    const steps = l.steps.map((s) => `${s.rate}: ${s.successful}/${s.failed + s.vendorFailed}`).join(', ')
-    const label = `${l.auth} ${l.transport}, ${l.routing} routing${l.label === undefined ? '' : `, ${l.label}`}`
-    if (l.skipped !== undefined) console.log(`| ${label} | skipped: ${l.skipped.split('\n')[0]} | | | | | |`)
-    else console.log(`| ${label} | ${l.best?.rate ?? 'none'} | ${l.best?.cpuUsPerCall ?? ''} | ${l.best?.cores ?? ''} | ${l.best?.rssMiB ?? ''} | ${l.best?.lagP99Ms ?? ''} / ${l.best?.lagMaxMs ?? ''} | ${steps} |`)
-  }
-  const durable = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'priority' && l.label === undefined)
-  compare('durable answer (100 Trying and 200 after the journal\'s fdatasync) vs not', durable, loads.find((l) => l.label === 'answer not journaled first'))
-  compare('limits in Redis (REDIS_URL) vs in process', loads.find((l) => l.label === 'REDIS_URL (limits in Redis)'), durable)
-  compare('routing by money and quality vs priority routing', loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'money'), durable)
+  console.log('\n' + callsTable(loads))
+  const plain = loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'priority' && l.label === undefined)
+  compare("durable answer (100 Trying and 200 after the journal's fdatasync) vs not", plain, loads.find((l) => l.label === 'answer not journaled first'))
+  compare('limits in Redis (REDIS_URL) vs in process, one process each', loads.find((l) => l.label === 'one process, REDIS_URL (limits in Redis)'), loads.find((l) => l.label === 'one process'))
+  compare('routing by money and quality vs priority routing', loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'money'), plain)
+  compare('one worker per CPU vs one process', plain, loads.find((l) => l.label === 'one process'))
 }

@@ -2,7 +2,7 @@
 import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, outcome, runCall, vendorGateway } from './test-support/call-fixtures.js'
-import { processRssMiB } from './test-support/call-load.js'
+import { processRssMiB } from './test-support/proc-stats.js'
 import { freeUdpPort, metric, startCore, waitFor, type CoreProcess } from './test-support/harness.js'
 
 /** Open TCP connections the core reports on /health. */

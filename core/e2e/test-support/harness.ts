@@ -219,7 +219,7 @@ export async function waitFor(probe: () => Promise<boolean>, timeoutMs: number):
 }
 
 /** Sends OPTIONS to 127.0.0.1:port every 200 ms until any response arrives or the deadline passes. */
-async function waitForOptions(port: number, timeoutMs: number, died: () => boolean): Promise<void> {
+export async function waitForOptions(port: number, timeoutMs: number, died: () => boolean): Promise<void> {
   const sock = createSocket('udp4')
   await new Promise<void>((ok) => sock.bind(0, '127.0.0.1', () => ok()))
   const local = sock.address().port
