@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { computeHa1 } from '../../shared/auth/digest-hash.js'
 import { ManualClock } from '../lib/clock.js'
+import { setIdMark } from '../sip/message/build.js'
 import { constantTimeEqual, digestResponse, DigestAuthenticator } from './digest.js'
 import { credentialsFor, invite, policySnapshot, REALM, type UacAnswer } from './test-support/policy-inputs.js'
 
@@ -54,7 +55,7 @@ describe('DigestAuthenticator', () => {
       const headers = auth.challengeHeaders(407, REALM, clock.now(), false)
       expect(headers.map(([n]) => n)).toEqual(['Proxy-Authenticate', 'Proxy-Authenticate'])
       const [md5, sha] = headers.map(([, v]) => v)
-      expect(sha).toMatch(/^Digest realm="softswitch", nonce="[A-Za-z0-9_-]{40}", opaque="[^"]+", algorithm=SHA-256, qop="auth"$/)
+      expect(sha).toMatch(/^Digest realm="softswitch", nonce="[0-9a-z][A-Za-z0-9_-]{40}", opaque="[^"]+", algorithm=SHA-256, qop="auth"$/)
       expect(md5).toBe(sha!.replace('algorithm=SHA-256', 'algorithm=MD5'))
     })
 
@@ -160,8 +161,22 @@ describe('DigestAuthenticator', () => {
       expect(verify(credentialsFor(other, ALICE))).toEqual({ kind: 'challenge', stale: true })
       const mine = setup().challenge()
       const nonce = /nonce="([^"]+)"/.exec(mine)![1]!
-      const altered = mine.replace(nonce, (nonce[0] === 'A' ? 'B' : 'A') + nonce.slice(1))
+      const altered = mine.replace(nonce, nonce[0] + (nonce[1] === 'A' ? 'B' : 'A') + nonce.slice(2))
       expect(verify(credentialsFor(altered, ALICE))).toEqual({ kind: 'challenge', stale: true })
+    })
+
+    it("answers stale=true for another worker's nonce: its count is kept there", () => {
+      const { verify, challenge } = setup()
+      let theirs: string
+      try {
+        setIdMark(1)
+        theirs = challenge()
+      } finally {
+        setIdMark(0)
+      }
+      expect(/nonce="1/.test(theirs)).toBe(true)
+      expect(verify(credentialsFor(theirs, ALICE))).toEqual({ kind: 'challenge', stale: true })
+      expect(verify(credentialsFor(challenge(), ALICE)).kind).toBe('ok')
     })
 
     it('answers stale=true for a nonce older than the replay window', () => {

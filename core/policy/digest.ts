@@ -5,6 +5,7 @@ import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import { parseAuthHeader, type AuthHeader } from '../sip/message/headers/auth.js'
 import type { SipRequest } from '../sip/message/message.js'
+import { idMark } from '../sip/message/build.js'
 
 /** 401 answers with WWW-Authenticate, 407 with Proxy-Authenticate (RFC 3261 §22.2 / §22.3). */
 export type ChallengeStatus = 401 | 407
@@ -121,7 +122,10 @@ export class DigestAuthenticator {
     this.highestNc = new Uint32Array(this.window)
   }
 
-  /** A new nonce: issue time, sequence and random bytes, signed with the process secret (RFC 7616 §3.3 nonce). */
+  /**
+   * A new nonce: this worker's mark (so a node with several workers brings a request carrying it back here, where its
+   * count is kept), then issue time, sequence and random bytes signed with the secret (RFC 7616 §3.3 nonce).
+   */
   issueNonce(nowMs: number): string {
     const buf = Buffer.allocUnsafe(NONCE_BYTES)
     buf.writeUIntBE(Math.max(0, Math.floor(nowMs)), 0, 6)
@@ -136,7 +140,7 @@ export class DigestAuthenticator {
     this.pool.copy(buf, 10, this.poolAt, this.poolAt + 4)
     this.poolAt += 4
     this.mac(buf).copy(buf, DATA_BYTES, 0, MAC_BYTES)
-    return buf.toString('base64url')
+    return idMark() + buf.toString('base64url')
   }
 
   /**
@@ -202,8 +206,9 @@ export class DigestAuthenticator {
 
   /** The nonce's sequence number when it is ours, unexpired and still inside the replay window; -1 otherwise. */
   private checkNonce(nonce: string, nowMs: number, ttlMs: number): number {
-    if (nonce.length !== NONCE_CHARS) return -1
-    const buf = Buffer.from(nonce, 'base64url')
+    // Another worker's nonce: its count is kept there, so here it is stale.
+    if (nonce.length !== NONCE_CHARS + 1 || nonce[0] !== idMark()) return -1
+    const buf = Buffer.from(nonce.slice(1), 'base64url')
     if (buf.length !== NONCE_BYTES) return -1
     if (!timingSafeEqual(this.mac(buf).subarray(0, MAC_BYTES), buf.subarray(DATA_BYTES))) return -1
     const issuedMs = buf.readUIntBE(0, 6)

@@ -1,6 +1,6 @@
 // Builders: RFC 3261 §8.2.6 (responses), §8.2.6.1 (100 copies Timestamp), §17.1.1.3 (ACK for non-2xx), §9.1 (CANCEL), §8.1.1.7 (branch).
 import { describe, expect, it } from 'vitest'
-import { BRANCH_COOKIE, MessageBuildError, buildAckForNon2xx, buildCancel, buildResponse, generateBranch, generateCallId, generateTag } from './build.js'
+import { BRANCH_COOKIE, MessageBuildError, buildAckForNon2xx, buildCancel, buildResponse, generateBranch, generateCallId, generateTag, markOf, setIdMark } from './build.js'
 import type { SipRequest } from './message.js'
 import { parseMessage } from './parse.js'
 import { serializeMessage } from './serialize.js'
@@ -104,7 +104,23 @@ describe('identifiers', () => {
   })
 
   it('generates tags and Call-IDs made of token characters', () => {
-    expect(generateTag()).toMatch(/^[0-9a-f]{16}$/)
-    expect(generateCallId('sbc.example.com')).toMatch(/^[0-9a-f]{32}@sbc\.example\.com$/)
+    expect(generateTag()).toMatch(/^[0-9a-z][0-9a-f]{16}$/)
+    expect(generateCallId('sbc.example.com')).toMatch(/^[0-9a-z][0-9a-f]{32}@sbc\.example\.com$/)
+  })
+
+  it("marks every branch, tag and Call-ID with the worker that minted it", () => {
+    try {
+      setIdMark(13)
+      expect(markOf(generateTag())).toBe(13)
+      expect(markOf(generateCallId())).toBe(13)
+      expect(markOf(generateBranch(), BRANCH_COOKIE.length)).toBe(13)
+      setIdMark(35)
+      expect(markOf(generateTag())).toBe(35)
+      expect(() => setIdMark(36)).toThrow(MessageBuildError)
+      expect(markOf('')).toBe(-1)
+      expect(markOf('Xyz')).toBe(-1)
+    } finally {
+      setIdMark(0)
+    }
   })
 })

@@ -122,18 +122,46 @@ function randomHex(bytes: number): string {
 /** RFC 3261 §8.1.1.7 magic cookie. */
 export const BRANCH_COOKIE = 'z9hG4bK'
 
-/** New Via branch: the magic cookie plus 96 random bits. RFC 3261 §8.1.1.7. */
+/** Most workers one node can run: the mark is one base-36 digit. */
+export const MAX_MARKS = 36
+
+let mark = '0'
+
+/**
+ * Makes every identifier this process mints from now on carry `index` (the worker's, base 36) at a fixed place: the
+ * first character of tags and Call-IDs, the first after the magic cookie in branches. What a peer sends back names
+ * one of them (routing-key.ts), so a node with several workers hands each message to the worker that minted it.
+ */
+export function setIdMark(index: number): void {
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_MARKS) throw new MessageBuildError(`worker mark ${index} out of 0..${MAX_MARKS - 1}`)
+  mark = index.toString(36)
+}
+
+/** This process's mark (one base-36 character), for identifiers minted outside this module (digest nonces). */
+export function idMark(): string {
+  return mark
+}
+
+/** The worker index an identifier minted by generateTag or generateCallId carries (at `at`: 7 for a branch), or -1 when it carries none. */
+export function markOf(id: string, at = 0): number {
+  const c = id.charCodeAt(at)
+  if (c >= 48 && c <= 57) return c - 48
+  if (c >= 97 && c <= 122) return c - 87
+  return -1
+}
+
+/** New Via branch: the magic cookie, this worker's mark and 96 random bits. RFC 3261 §8.1.1.7. */
 export function generateBranch(): string {
-  return BRANCH_COOKIE + randomHex(12)
+  return BRANCH_COOKIE + mark + randomHex(12)
 }
 
-/** New From/To tag with 64 random bits (RFC 3261 §19.3 asks for at least 32). */
+/** New From/To tag: this worker's mark and 64 random bits (RFC 3261 §19.3 asks for at least 32). */
 export function generateTag(): string {
-  return randomHex(8)
+  return mark + randomHex(8)
 }
 
-/** New Call-ID with 128 random bits, optionally `@host` (RFC 3261 §8.1.1.4). */
+/** New Call-ID: this worker's mark and 128 random bits, optionally `@host` (RFC 3261 §8.1.1.4). */
 export function generateCallId(host?: string): string {
-  const id = randomHex(16)
+  const id = mark + randomHex(16)
   return host === undefined ? id : id + '@' + host
 }

@@ -20,7 +20,7 @@ describe('optionsResponse', () => {
     expect(m.headers.get('accept-encoding')).toBe('identity')
     expect(m.headers.get('accept-language')).toBe('en')
     expect(m.headers.get('supported')).toBe('timer')
-    expect(m.to?.tag).toMatch(/^[0-9a-f]{16}$/)
+    expect(m.to?.tag).toMatch(/^[0-9a-z][0-9a-f]{16}$/)
     expect([m.callId, m.cseq?.seq, m.topVia?.branch]).toEqual(['o1', 7, 'z9hG4bKo1'])
   })
 })
