@@ -67,6 +67,8 @@ export interface StreamTransportOptions {
   /** Required for TLS. */
   tls?: TlsMaterial
   limits?: Partial<StreamLimits>
+  /** SO_REUSEPORT: every worker of a node listens on the same port (the kernel spreads connections). */
+  reusePort?: boolean
   log?: Logger
   metrics?: Metrics
 }
@@ -496,7 +498,7 @@ export function openStreamTransport(opts: StreamTransportOptions): Promise<Strea
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(new TransportError(`cannot listen on ${opts.protocol} ${opts.host}:${opts.port}`, { cause: err }))
     server.once('error', onError)
-    server.listen({ host: opts.host, port: opts.port, ipv6Only: net.isIPv6(opts.host), backlog: 511 }, () => {
+    server.listen({ host: opts.host, port: opts.port, ipv6Only: net.isIPv6(opts.host), backlog: 511, reusePort: opts.reusePort ?? false }, () => {
       server.off('error', onError)
       resolve(new StreamTransport(opts.protocol, server, opts, limits, counters(opts.metrics ?? new Metrics(), opts.protocol.toLowerCase())))
     })

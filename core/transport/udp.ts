@@ -29,6 +29,8 @@ export interface UdpTransportOptions {
   recvBufferBytes?: number
   /** SO_SNDBUF request in bytes (default 4 MiB). */
   sendBufferBytes?: number
+  /** SO_REUSEPORT: every worker of a node binds the same port (the kernel spreads datagrams by source address). */
+  reusePort?: boolean
   log?: Logger
   metrics?: Metrics
 }
@@ -164,7 +166,7 @@ export function openUdpTransport(opts: UdpTransportOptions): Promise<UdpTranspor
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new TransportError(`bad UDP port ${opts.port}`)
   const v6 = isIPv6(opts.host) || (opts.family === 'IPv6' && !opts.host.includes('.'))
   const log = opts.log ?? silentLogger
-  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, reuseAddr: false, lookup: literalLookup })
+  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, reuseAddr: false, reusePort: opts.reusePort ?? false, lookup: literalLookup })
   return new Promise((resolve, reject) => {
     const onBindError = (err: Error): void => {
       socket.close()

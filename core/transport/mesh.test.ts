@@ -1,0 +1,76 @@
+// The mesh between a node's workers over real Unix sockets: frames arrive whole, in order, with their source and transport; frames for a worker that is not there are dropped and counted.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Metrics } from '../lib/metrics.js'
+import { Mesh, type MeshFrame } from './mesh.js'
+import type { RemoteAddr } from './types.js'
+
+const V4: RemoteAddr = { address: '192.0.2.7', port: 5062, family: 'IPv4' }
+const V6: RemoteAddr = { address: '2001:db8::1', port: 5070, family: 'IPv6' }
+
+describe('Mesh', () => {
+  const dirs: string[] = []
+  const meshes: Mesh[] = []
+  afterEach(async () => {
+    await Promise.all(meshes.splice(0).map((m) => m.close()))
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  })
+
+  async function pair(): Promise<{ a: Mesh; got: MeshFrame[]; metrics: Metrics }> {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-test-'))
+    dirs.push(dir)
+    const got: MeshFrame[] = []
+    const metrics = new Metrics()
+    const a = await Mesh.listen({ dir, self: 0, onFrame: () => {}, metrics })
+    const b = await Mesh.listen({ dir, self: 1, onFrame: (f) => got.push(f) })
+    meshes.push(a, b)
+    return { a, got, metrics }
+  }
+
+  async function until(check: () => boolean): Promise<void> {
+    const deadline = Date.now() + 5_000
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error('timed out')
+      await new Promise((ok) => setTimeout(ok, 5))
+    }
+  }
+
+  it('delivers every frame of a burst whole and in order, with its kind, transport, source and sender', async () => {
+    const { a, got } = await pair()
+    const sizes = [0, 1, 300, 1500, 8_000]
+    const sent: Buffer[] = []
+    for (let i = 0; i < 2_000; i++) {
+      const body = Buffer.alloc(sizes[i % sizes.length]!, i % 251)
+      if (body.length >= 4) body.writeUInt32LE(i, 0)
+      sent.push(body)
+      a.send(1, i % 3 === 0 ? 'send' : 'deliver', i % 2 === 0 ? 'UDP' : 'TCP', i % 4 === 0 ? V6 : V4, body)
+    }
+    await until(() => got.length === sent.length)
+    got.forEach((f, i) => {
+      expect(f.bytes.equals(sent[i]!)).toBe(true)
+      expect(f.kind).toBe(i % 3 === 0 ? 'send' : 'deliver')
+      expect(f.protocol).toBe(i % 2 === 0 ? 'UDP' : 'TCP')
+      expect(f.remote).toEqual(i % 4 === 0 ? V6 : V4)
+      expect(f.from).toBe(0)
+    })
+  })
+
+  it('drops and counts frames for a worker that does not listen, and reaches it once it does', async () => {
+    const { a, metrics } = await pair()
+    const dropped = async (): Promise<boolean> => /softswitch_worker_mesh_frames_dropped_total 1\b/.test(await metrics.render())
+    a.send(2, 'deliver', 'UDP', V4, Buffer.from('lost'))
+    const deadline = Date.now() + 5_000
+    while (!(await dropped())) {
+      if (Date.now() > deadline) throw new Error('no drop counted')
+      await new Promise((ok) => setTimeout(ok, 5))
+    }
+    const got: MeshFrame[] = []
+    meshes.push(await Mesh.listen({ dir: dirs[0]!, self: 2, onFrame: (f) => got.push(f) }))
+    await new Promise((ok) => setTimeout(ok, 150)) // the reconnect pause after a failed connect
+    a.send(2, 'deliver', 'UDP', V4, Buffer.from('found'))
+    await until(() => got.length === 1)
+    expect(got[0]!.bytes.toString()).toBe('found')
+  })
+})

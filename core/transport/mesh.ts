@@ -1,0 +1,243 @@
+// Frames between the workers of one node over Unix stream sockets: a SIP message handed to the worker that owns it, or bytes to send over a connection another worker holds; batched per event-loop turn.
+import { mkdirSync } from 'node:fs'
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { join } from 'node:path'
+import { silentLogger, type Logger } from '../lib/log.js'
+import { Metrics, type CounterSeries } from '../lib/metrics.js'
+import type { AddressFamily, RemoteAddr, TransportProtocol } from './types.js'
+
+/** What a frame asks of the worker it reaches. */
+export type MeshFrameKind = 'deliver' | 'send'
+
+/** One frame: a message received from `remote` over `protocol` for its owner (`deliver`), or bytes the holder of the connection to `remote` must send (`send`). */
+export interface MeshFrame {
+  readonly kind: MeshFrameKind
+  readonly protocol: TransportProtocol
+  readonly remote: RemoteAddr
+  /** The worker that sent the frame. */
+  readonly from: number
+  readonly bytes: Buffer
+}
+
+/** Options of one worker's end of the mesh. */
+export interface MeshOptions {
+  /** Folder of the sockets (private to the node's user); `w<index>.sock` each. */
+  dir: string
+  self: number
+  onFrame(frame: MeshFrame): void
+  log?: Logger
+  metrics?: Metrics
+}
+
+const KIND: Record<MeshFrameKind, number> = { deliver: 1, send: 2 }
+const KINDS: readonly MeshFrameKind[] = ['deliver', 'deliver', 'send']
+const PROTOCOL: Record<TransportProtocol, number> = { UDP: 0, TCP: 1, TLS: 2 }
+const PROTOCOLS: readonly TransportProtocol[] = ['UDP', 'TCP', 'TLS']
+/** Length prefix, kind, protocol, family, from, port (2), address length. */
+const HEAD = 4 + 1 + 1 + 1 + 1 + 2 + 1
+/** Frames queued for a peer that is not reachable are dropped beyond this many bytes (UDP semantics: the sender retransmits). */
+const MAX_QUEUED_BYTES = 8 << 20
+/** A frame larger than this is refused (a SIP message over TCP is capped far below). */
+const MAX_FRAME = 1 << 20
+/** After a failed connect, frames for that peer are dropped this long before trying again. */
+const RECONNECT_MS = 100
+
+/** The socket path of worker `index` in `dir`. */
+export function meshSocketPath(dir: string, index: number): string {
+  return join(dir, `w${index}.sock`)
+}
+
+/** One encoded frame. */
+function encode(kind: MeshFrameKind, protocol: TransportProtocol, remote: RemoteAddr, from: number, bytes: Buffer): Buffer {
+  const addr = remote.address
+  const alen = addr.length
+  const out = Buffer.allocUnsafe(HEAD + alen + bytes.length)
+  out.writeUInt32LE(out.length - 4, 0)
+  out[4] = KIND[kind]
+  out[5] = PROTOCOL[protocol]
+  out[6] = remote.family === 'IPv6' ? 6 : 4
+  out[7] = from
+  out.writeUInt16LE(remote.port, 8)
+  out[10] = alen
+  out.write(addr, HEAD, alen, 'latin1')
+  bytes.copy(out, HEAD + alen)
+  return out
+}
+
+/** Frames waiting for one peer: written together once per event-loop turn. */
+interface Outbox {
+  socket: Socket | null
+  connecting: boolean
+  retryAtMs: number
+  queue: Buffer[]
+  bytes: number
+}
+
+interface MeshCounters {
+  sent: CounterSeries
+  received: CounterSeries
+  dropped: CounterSeries
+}
+
+/** One worker's end: a listening socket for frames from its peers and one outgoing connection per peer, opened on first use. */
+export class Mesh {
+  private readonly outboxes = new Map<number, Outbox>()
+  private readonly inbound = new Set<Socket>()
+  private flushScheduled = false
+  private closed = false
+  private readonly log: Logger
+  private readonly c: MeshCounters
+
+  private constructor(
+    private readonly opts: MeshOptions,
+    private readonly server: Server,
+  ) {
+    this.log = opts.log ?? silentLogger
+    const m = opts.metrics ?? new Metrics()
+    const c = (name: string, help: string): CounterSeries => m.counter(name, help).labels()
+    this.c = {
+      sent: c('worker_mesh_frames_sent_total', 'Messages handed to another worker of this node (to their owner, or to the holder of a connection)'),
+      received: c('worker_mesh_frames_received_total', 'Messages another worker of this node handed to this one'),
+      dropped: c('worker_mesh_frames_dropped_total', 'Frames for a worker that was not reachable (restarting): dropped, the peer retransmits'),
+    }
+  }
+
+  /** Listens on `w<self>.sock` in `dir` (created private when missing). */
+  static async listen(opts: MeshOptions): Promise<Mesh> {
+    mkdirSync(opts.dir, { recursive: true, mode: 0o700 })
+    const server = createServer()
+    const mesh = new Mesh(opts, server)
+    server.on('connection', (s) => mesh.accept(s))
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail)
+      server.listen(meshSocketPath(opts.dir, opts.self), () => {
+        server.off('error', fail)
+        ok()
+      })
+    })
+    server.on('error', (err) => mesh.log.error('mesh listener error', { err }))
+    return mesh
+  }
+
+  /** Queues a frame for worker `to`; frames of one turn leave in one write. Never throws. */
+  send(to: number, kind: MeshFrameKind, protocol: TransportProtocol, remote: RemoteAddr, bytes: Buffer): void {
+    if (this.closed) return
+    let box = this.outboxes.get(to)
+    if (box === undefined) {
+      box = { socket: null, connecting: false, retryAtMs: 0, queue: [], bytes: 0 }
+      this.outboxes.set(to, box)
+    }
+    if (box.socket === null && !box.connecting) {
+      if (Date.now() < box.retryAtMs) {
+        this.c.dropped.inc()
+        return
+      }
+      this.connect(to, box)
+    }
+    if (box.bytes > MAX_QUEUED_BYTES) {
+      this.c.dropped.inc()
+      return
+    }
+    const frame = encode(kind, protocol, remote, this.opts.self, bytes)
+    box.queue.push(frame)
+    box.bytes += frame.length
+    this.c.sent.inc()
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      setImmediate(() => this.flush())
+    }
+  }
+
+  /** Stops listening and closes every connection. */
+  close(): Promise<void> {
+    this.closed = true
+    for (const box of this.outboxes.values()) box.socket?.destroy()
+    for (const s of this.inbound) s.destroy()
+    return new Promise((ok) => this.server.close(() => ok()))
+  }
+
+  private connect(to: number, box: Outbox): void {
+    box.connecting = true
+    const socket = createConnection(meshSocketPath(this.opts.dir, to))
+    socket.setNoDelay?.(true)
+    socket.once('connect', () => {
+      box.connecting = false
+      box.socket = socket
+      this.flushBox(box)
+    })
+    const lost = (): void => {
+      if (box.socket === socket || box.connecting) {
+        box.socket = null
+        box.connecting = false
+        box.retryAtMs = Date.now() + RECONNECT_MS
+        if (box.queue.length > 0) this.c.dropped.inc(box.queue.length)
+        box.queue = []
+        box.bytes = 0
+      }
+    }
+    socket.on('error', (err) => {
+      if (!this.closed) this.log.debug('mesh connection failed', { to, err })
+      lost()
+    })
+    socket.on('close', lost)
+    // Peers never answer on this connection; anything read is ignored.
+    socket.on('data', () => {})
+  }
+
+  private flush(): void {
+    this.flushScheduled = false
+    for (const box of this.outboxes.values()) if (box.socket !== null) this.flushBox(box)
+  }
+
+  private flushBox(box: Outbox): void {
+    if (box.queue.length === 0 || box.socket === null) return
+    const data = box.queue.length === 1 ? box.queue[0]! : Buffer.concat(box.queue, box.bytes)
+    box.queue = []
+    box.bytes = 0
+    box.socket.write(data)
+  }
+
+  private accept(socket: Socket): void {
+    this.inbound.add(socket)
+    let pending: Buffer | null = null
+    socket.on('data', (chunk: Buffer) => {
+      const buf = pending === null ? chunk : Buffer.concat([pending, chunk])
+      pending = null
+      let at = 0
+      while (buf.length - at >= 4) {
+        const len = buf.readUInt32LE(at)
+        if (len < HEAD - 4 || len > MAX_FRAME) {
+          this.log.error('mesh frame of impossible length; connection closed', { len })
+          socket.destroy()
+          return
+        }
+        if (buf.length - at - 4 < len) break
+        this.deliver(buf, at, at + 4 + len)
+        at += 4 + len
+      }
+      if (at < buf.length) pending = at === 0 ? buf : Buffer.from(buf.subarray(at))
+    })
+    socket.on('error', () => {})
+    socket.on('close', () => this.inbound.delete(socket))
+  }
+
+  private deliver(buf: Buffer, start: number, end: number): void {
+    const kind = KINDS[buf[start + 4]!]
+    const protocol = PROTOCOLS[buf[start + 5]!]
+    if (kind === undefined || protocol === undefined) return
+    const family: AddressFamily = buf[start + 6] === 6 ? 'IPv6' : 'IPv4'
+    const from = buf[start + 7]!
+    const port = buf.readUInt16LE(start + 8)
+    const alen = buf[start + 10]!
+    const address = buf.toString('latin1', start + HEAD, start + HEAD + alen)
+    // A copy: the message may be kept for a whole call, and must not hold the read chunk with it.
+    const bytes = Buffer.allocUnsafeSlow(end - start - HEAD - alen)
+    buf.copy(bytes, 0, start + HEAD + alen, end)
+    this.c.received.inc()
+    try {
+      this.opts.onFrame({ kind, protocol, remote: { address, port, family }, from, bytes })
+    } catch (err) {
+      this.log.error('mesh frame handler threw', { err, kind, from })
+    }
+  }
+}
