@@ -17,10 +17,20 @@ export interface JournalBatch {
   end: JournalPosition
 }
 
+/**
+ * Who uses the journal folder. `own` (one process): it appends, and its writer reads, commits and deletes segments.
+ * On a node with several workers each worker has a folder it `append`s to (a new segment every start, nothing else),
+ * and the primary `read`s every folder for its writer: it never appends except `appendSealed` (the SystemShutdown
+ * CDRs of a dead worker's calls) and takes the newest segment as still growing.
+ */
+export type JournalRole = 'own' | 'append' | 'read'
+
 /** Journal options; a segment is closed when it reaches `maxSegmentBytes` or `maxSegmentAgeMs`. */
 export interface CdrJournalOptions {
   dir: string
   log: Logger
+  /** Default `own`. */
+  role?: JournalRole
   maxSegmentBytes?: number
   maxSegmentAgeMs?: number
   /** Epoch ms (default Date.now): segment age and when a record was journaled (the backlog's age). */
@@ -69,7 +79,10 @@ export async function syncDir(dir: string): Promise<void> {
 export class CdrJournal {
   readonly stats: GroupCommitStats = { appends: 0, writes: 0, syncs: 0 }
   private active!: GroupCommitFile
-  private activeSeq = 0
+  /** The segment this process appends to; -1 when it appends to none (role `read`). */
+  private activeSeq = -1
+  /** Role `read`: every segment is final (no worker appends to this folder any more). */
+  private sealed = false
   private activeOpenedAtMs = 0
   private rotating: Promise<void> | null = null
   private readonly local = new Map<number, GroupCommitFile>()
@@ -78,8 +91,8 @@ export class CdrJournal {
   private readonly maxBytes: number
   private readonly maxAgeMs: number
   private readonly now: () => number
-  /** Called after every durable append (the writer uses it to drain early when a batch is full). */
-  onAppend: (() => void) | null = null
+  /** Called after every durable append with its bytes and time (the writer drains early when a batch is full; a worker reports it to the primary). */
+  onAppend: ((bytes: number, atMs: number) => void) | null = null
 
   /** Records appended (or found at open) and not yet committed, oldest first: when each was journaled and its bytes. */
   private readonly pendingAtMs: number[] = []
@@ -89,20 +102,29 @@ export class CdrJournal {
   /** Unwritten records found at open (a database outage or crash of the previous run), replayed by the writer. */
   replayedAtOpen = 0
 
+  private readonly role: JournalRole
+
   private constructor(private readonly opts: CdrJournalOptions) {
     this.maxBytes = opts.maxSegmentBytes ?? 16 << 20
     this.maxAgeMs = opts.maxSegmentAgeMs ?? 10 * 60_000
     this.now = opts.now ?? Date.now
+    this.role = opts.role ?? 'own'
   }
 
-  /** Opens the journal folder, loads the checkpoint, drops committed segments and starts a fresh segment for appends. */
+  /**
+   * Opens the journal folder. `own` and `read` load the checkpoint, drop committed segments and count the backlog;
+   * `own` and `append` start a fresh segment for appends (never after a crash's torn tail).
+   */
   static async open(opts: CdrJournalOptions): Promise<CdrJournal> {
     const j = new CdrJournal(opts)
     await mkdir(opts.dir, { recursive: true })
     const seqs = await j.segments()
+    if (j.role === 'append') {
+      await j.openSegment((seqs.at(-1) ?? 0) + 1)
+      return j
+    }
     j.committed = await j.loadCheckpoint(seqs[0] ?? 0)
-    // Never append after a crash's torn tail: always start a new segment.
-    await j.openSegment(Math.max(seqs.at(-1) ?? 0, j.committed.segment) + 1)
+    if (j.role === 'own') await j.openSegment(Math.max(seqs.at(-1) ?? 0, j.committed.segment) + 1)
     await j.dropCommittedSegments()
     // The backlog a previous run left: counted once here so the backlog metrics are right from the first scrape.
     for await (const r of j.replay()) {
@@ -155,6 +177,38 @@ export class CdrJournal {
     return { ...this.committed }
   }
 
+  /** Role `read`: `count` records of `bytes` were appended by the worker that owns the folder, the first at `firstAtMs`. */
+  noteAppended(count: number, bytes: number, firstAtMs: number): void {
+    if (count <= 0) return
+    const each = Math.floor(bytes / count)
+    for (let i = 0; i < count; i++) this.pushPending(firstAtMs, i === 0 ? bytes - each * (count - 1) : each)
+    this.onAppend?.(bytes, firstAtMs)
+  }
+
+  /** Role `read`: no worker appends here any more (a torn last line of the newest segment is then skipped, not awaited). */
+  seal(): void {
+    this.sealed = true
+  }
+
+  /** Role `read`: appends `records` durably in a segment of their own after every existing one, then closes it. */
+  async appendSealed(records: readonly CdrRecord[]): Promise<void> {
+    if (records.length === 0) return
+    const seq = ((await this.segments()).at(-1) ?? this.committed.segment) + 1
+    const file = await GroupCommitFile.open(join(this.opts.dir, segmentName(seq)), this.stats)
+    await syncDir(this.opts.dir)
+    try {
+      let bytes = 0
+      await Promise.all(records.map((r) => {
+        const line = JSON.stringify(r) + '\n'
+        bytes += Buffer.byteLength(line)
+        return file.append(line)
+      }))
+      this.noteAppended(records.length, bytes, this.now())
+    } finally {
+      await file.close()
+    }
+  }
+
   /** Journals one record; resolves once it is on disk (fdatasync), sharing the sync with every append of the same tick. */
   async append(record: CdrRecord): Promise<void> {
     const line = JSON.stringify(record) + '\n'
@@ -172,15 +226,20 @@ export class CdrJournal {
         throw new CdrJournalWriteError('cdr journal cannot write', { cause: retryErr })
       }
     }
-    this.pushPending(this.now(), Buffer.byteLength(line))
-    this.onAppend?.()
+    const bytes = Buffer.byteLength(line)
+    const atMs = this.now()
+    // Role `append`: the primary counts the backlog of this folder (nothing here ever commits).
+    if (this.role !== 'append') this.pushPending(atMs, bytes)
+    this.onAppend?.(bytes, atMs)
   }
 
   /** Reads up to `max` durable records from `from`; corrupt lines and a torn segment tail are skipped and logged. */
   async read(from: JournalPosition, max: number): Promise<JournalBatch> {
     const records: CdrRecord[] = []
     let pos = { ...from }
-    const seqs = (await this.segments()).filter((s) => s >= pos.segment)
+    const all = await this.segments()
+    const growing = this.growingFrom(all)
+    const seqs = all.filter((s) => s >= pos.segment)
     if (seqs[0] !== undefined && seqs[0] > pos.segment) pos = { segment: seqs[0], offset: 0 }
     for (const seq of seqs) {
       if (seq > pos.segment) pos = { segment: seq, offset: 0 }
@@ -189,6 +248,7 @@ export class CdrJournal {
         const chunk = await readRange(join(this.opts.dir, segmentName(seq)), pos.offset, Math.min(limit - pos.offset, READ_CHUNK))
         const lastNl = chunk.lastIndexOf(0x0a)
         if (lastNl < 0) {
+          if (seq >= growing) break
           this.logTorn(seq, pos.offset, limit - pos.offset)
           pos = { segment: seq, offset: limit }
           break
@@ -214,7 +274,9 @@ export class CdrJournal {
   /** Records the db now holds everything before `to` (the next `records` of the backlog, durably), then deletes segments that are wholly committed. */
   async commit(to: JournalPosition, records = 0): Promise<void> {
     let next = { ...to }
-    if (next.segment !== this.activeSeq && next.offset >= (await this.durableSize(next.segment))) {
+    // Role `read`: a segment that may still grow keeps the checkpoint (and is never deleted).
+    const growing = this.growingFrom(await this.segments())
+    if (next.segment !== this.activeSeq && next.segment < growing && next.offset >= (await this.durableSize(next.segment))) {
       next = { segment: next.segment + 1, offset: 0 }
     }
     await writeFileDurably(join(this.opts.dir, CHECKPOINT), this.opts.dir, JSON.stringify(next))
@@ -237,7 +299,16 @@ export class CdrJournal {
   /** Flushes pending appends and closes the active segment. */
   async close(): Promise<void> {
     if (this.rotating !== null) await this.rotating
-    await this.active.close()
+    if (this.activeSeq >= 0) await this.active.close()
+  }
+
+  /**
+   * Role `read`: the first of the segments its worker may still write (the newest, and the one before it, whose last
+   * appends a rotation may still be flushing); a line without its end there is awaited, not skipped as torn.
+   */
+  private growingFrom(seqs: readonly number[]): number {
+    if (this.role !== 'read' || this.sealed) return Number.POSITIVE_INFINITY
+    return seqs.length >= 2 ? seqs[seqs.length - 2]! : (seqs[0] ?? Number.POSITIVE_INFINITY)
   }
 
   private dueForRotation(): boolean {

@@ -10,10 +10,13 @@ import { OpenCallJournal } from './open-calls.js'
 import { systemShutdownRecord, type CallAnswer, type CallSkeleton, type CdrRecord } from './record.js'
 import { CdrWriter, type CdrWriterOptions } from './writer.js'
 
-/** Sink options; the journal lives in `DATA_DIR/cdr-journal/`. */
+/** Sink options; the journal lives in `DATA_DIR/cdr-journal/` unless `dir` says otherwise. */
 export interface CdrSinkOptions {
   dataDir: string
-  db: Db
+  /** The journal folder (a worker of a node with several has its own); default `DATA_DIR/cdr-journal/`. */
+  dir?: string
+  /** The database the sink's own writer fills; without one the sink only journals (a worker: the node's primary writes, cdr/collector.ts). */
+  db?: Db
   clock: Clock
   log: Logger
   /** How often the node records that it is alive (bounds endedAt of calls closed after a crash); default 5 s. */
@@ -46,15 +49,15 @@ export class CdrSink implements CallObserver {
   private constructor(
     readonly journal: CdrJournal,
     readonly openCalls: OpenCallJournal,
-    readonly writer: CdrWriter,
+    readonly writer: CdrWriter | null,
     private readonly opts: CdrSinkOptions,
   ) {}
 
-  /** Opens both journals, turns calls left open by a crash into SystemShutdown CDRs, and starts the writer. */
+  /** Opens both journals, turns calls left open by a crash into SystemShutdown CDRs, and starts the writer (with a database). */
   static async open(opts: CdrSinkOptions): Promise<CdrSink> {
-    const dir = join(opts.dataDir, 'cdr-journal')
+    const dir = opts.dir ?? join(opts.dataDir, 'cdr-journal')
     const journal = await CdrJournal.open({
-      dir, log: opts.log, now: () => opts.clock.now(),
+      dir, log: opts.log, now: () => opts.clock.now(), role: opts.db === undefined ? 'append' : 'own',
       ...(opts.maxSegmentBytes === undefined ? {} : { maxSegmentBytes: opts.maxSegmentBytes }),
       ...(opts.maxSegmentAgeMs === undefined ? {} : { maxSegmentAgeMs: opts.maxSegmentAgeMs }),
     })
@@ -66,10 +69,10 @@ export class CdrSink implements CallObserver {
       opts.log.warn('calls open at the last stop closed as SystemShutdown', { count: recovered.length, ids: recovered.slice(0, 20).map((r) => r.call.id) })
     }
     await openCalls.forgetRecovered()
-    const writer = new CdrWriter({ journal, db: opts.db, clock: opts.clock, log: opts.log, ...opts.writer })
+    const writer = opts.db === undefined ? null : new CdrWriter({ journal, db: opts.db, clock: opts.clock, log: opts.log, ...opts.writer })
     const sink = new CdrSink(journal, openCalls, writer, opts)
     sink.recoveredCalls = recovered.length
-    writer.start()
+    writer?.start()
     sink.beat()
     return sink
   }
@@ -123,8 +126,11 @@ export class CdrSink implements CallObserver {
     this.heartbeatTimer?.cancel()
     // A call that ended just before (the last one of a drain) may still be appending its CDR: let it land first.
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight])
-    await this.writer.stop()
-    const drained = await this.writer.flush(deadlineMs)
+    let drained = true
+    if (this.writer !== null) {
+      await this.writer.stop()
+      drained = await this.writer.flush(deadlineMs)
+    }
     const openCalls = this.openCalls.size
     await this.openCalls.close()
     await this.journal.close()

@@ -15,7 +15,7 @@ const sink = await CdrSink.open({ dataDir, db: database.db, clock, log: silentLo
 
 const committed = Array.from({ length: 5 }, () => sampleCdr())
 await Promise.all(committed.map((r) => sink.onCallEnded(r)))
-if (!(await sink.writer.flush(clock.now() + 10_000))) throw new Error('could not commit the first records')
+if (!(await sink.writer!.flush(clock.now() + 10_000))) throw new Error('could not commit the first records')
 
 const uncommitted = Array.from({ length: 5 }, () => sampleCdr())
 await Promise.all(uncommitted.map((r) => sink.onCallEnded(r)))
