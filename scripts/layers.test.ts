@@ -36,7 +36,8 @@ const LAYERS: Record<Root, ReadonlyArray<readonly [string, number]>> = {
     ['call', 5],
     ['policy', 6],
     ['registrar', 7], ['cdr', 7], ['gateway-reports', 7], ['live-calls', 7], ['access-list', 7],
-    ['main.ts', Infinity], ['e2e', Infinity],
+    ['cluster', 8],
+    ['main.ts', Infinity], ['single.ts', Infinity], ['primary.ts', Infinity], ['worker.ts', Infinity], ['e2e', Infinity],
   ],
 }
 

@@ -19,6 +19,8 @@ export interface BanWriterOptions {
   retryMs?: number
   /** How often forgotten bans are pruned (default 10 min). */
   pruneEveryMs?: number
+  /** Told once a ban is in the database (a node's primary passes the time to its workers). */
+  onPersisted?: (ban: Ban) => void
 }
 
 /**
@@ -62,6 +64,7 @@ export class BanWriter implements BanObserver {
           .onConflictDoUpdate({ target: [ipAccessList.list, ipAccessList.cidr], set })
         if (this.pending.get(ip) === ban) this.pending.delete(ip)
         ban.persistedAtMs = nowMs
+        this.opts.onPersisted?.(ban)
       } catch (err) {
         log.warn('writing a ban failed; retrying', { ip, err })
         if (this.stopped) return

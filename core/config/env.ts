@@ -59,6 +59,9 @@ export const coreEnvSchema = z
       .describe('Valkey/Redis several core nodes share (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS): line limits, calls per second, prepaid reservations and bans count across nodes (docs/operations.md#several-core-nodes)')
       .meta({ fallback: 'none: every limit counts in this process' }),
     REDIS_NODE_TTL_MS: int(5000, 1000, 600_000).describe('a node silent towards Redis this long no longer counts: the lines and reservations its calls held are free again (it heartbeats every fifth of it)'),
+    CORE_WORKERS: z.preprocess(unset, z.coerce.number().int().min(1).max(32).optional())
+      .describe('SIP worker processes sharing the SIP ports, each an event loop of its own (docs/capacity.md); one process, the primary, supervises them; 1 runs the whole node in one process')
+      .meta({ fallback: 'the number of CPUs' }),
   })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
   .refine((e) => (e.SIP_TLS_CERT_FILE === undefined) === (e.SIP_TLS_KEY_FILE === undefined), { path: ['SIP_TLS_KEY_FILE'], message: 'SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE go together' })

@@ -95,6 +95,7 @@ export async function readSnapshotInput(source: ConfigSource, loadedAtMs: number
 /** Polls the config version and keeps the newest valid snapshot; a failed load keeps the old one and is retried next poll. */
 export class ConfigLoader {
   private snapshot: ConfigSnapshot | null = null
+  private lastInput: SnapshotInput | null = null
   private readonly observers = new Set<ConfigObserver>()
   private timer: TimerHandle | null = null
   private inFlight: Promise<ConfigCheck> | null = null
@@ -110,6 +111,12 @@ export class ConfigLoader {
   get current(): ConfigSnapshot {
     if (this.snapshot === null) throw new ConfigLoaderStateError('ConfigLoader.current read before start() resolved')
     return this.snapshot
+  }
+
+  /** The rows `current` was built from (a node's workers build their own snapshot from them: config/feed.ts). */
+  get input(): SnapshotInput {
+    if (this.lastInput === null) throw new ConfigLoaderStateError('ConfigLoader.input read before start() resolved')
+    return this.lastInput
   }
 
   /** Consecutive failed polls since the last success (for /health and metrics). */
@@ -188,7 +195,10 @@ export class ConfigLoader {
 
   private async load(): Promise<ConfigSnapshot> {
     await this.opts.source.sync()
-    return buildSnapshot(await readSnapshotInput(this.opts.source, this.now()))
+    const input = await readSnapshotInput(this.opts.source, this.now())
+    const snapshot = buildSnapshot(input)
+    this.lastInput = input
+    return snapshot
   }
 
   /** Swaps in `next` (one reference assignment: readers see old or new, never a mix) and logs its issues. */

@@ -41,11 +41,11 @@ export function watchEventLoop(metrics: Metrics, opts: EventLoopWatchOptions = {
   gc.observe({ entryTypes: ['gc'] })
   const watch = { last: { p50: 0, p99: 0, max: 0, gcPauseSec: 0, gcMaxPauseSec: 0 }, stop }
   // Gauges, not a summary: each is one window's figure (prom-client's nodejs_eventloop_lag_* cover scrape intervals).
-  metrics.gauge('eventloop_delay_p50_seconds', `Median event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.p50)
-  metrics.gauge('eventloop_delay_p99_seconds', `99th percentile event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.p99)
-  metrics.gauge('eventloop_delay_max_seconds', `Longest event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.max)
+  metrics.gauge('eventloop_delay_p50_seconds', `Median event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.p50).aggregate('max')
+  metrics.gauge('eventloop_delay_p99_seconds', `99th percentile event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.p99).aggregate('max')
+  metrics.gauge('eventloop_delay_max_seconds', `Longest event-loop delay in the last ${windowMs} ms window`, [], () => watch.last.max).aggregate('max')
   metrics.gauge('gc_pause_window_seconds', `Time spent in GC pauses in the last ${windowMs} ms window`, [], () => watch.last.gcPauseSec)
-  metrics.gauge('gc_pause_max_seconds', `Longest GC pause in the last ${windowMs} ms window`, [], () => watch.last.gcMaxPauseSec)
+  metrics.gauge('gc_pause_max_seconds', `Longest GC pause in the last ${windowMs} ms window`, [], () => watch.last.gcMaxPauseSec).aggregate('max')
   const roll = (): void => {
     // The histogram holds whole timer periods in ns (resolution included): the delay is what exceeds the resolution.
     const late = (ns: number): number => (h.count > 0 ? Math.max(0, ns / 1e6 - resolutionMs) / 1000 : 0)

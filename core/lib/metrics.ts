@@ -32,13 +32,16 @@ interface PromValue {
   metricName?: string
 }
 
-/** What prom-client's registry reads from a metric (its `getForPromString` hook). */
-interface PromFamily {
+/** How a node with several workers folds one family of theirs into its /metrics (prom-client's aggregators). */
+export type Aggregator = 'sum' | 'max' | 'min' | 'first' | 'average' | 'omit'
+
+/** What prom-client's registry reads from a metric (its `getForPromString` hook); also one family of a worker's scrape. */
+export interface PromFamily {
   name: string
   help: string
   type: string
   values: PromValue[]
-  aggregator: 'sum'
+  aggregator: Aggregator
 }
 
 class Series {
@@ -70,6 +73,8 @@ function labelsOf(metric: string, names: readonly string[], values: readonly str
 /** A counter or gauge family: one name, help text, fixed label names, and a series per label-value tuple. */
 export class Metric {
   readonly name: string
+  /** How the node's /metrics folds the workers' values (default: their sum). */
+  aggregator: Aggregator = 'sum'
   private readonly series = new Map<string, Series>()
 
   constructor(
@@ -91,6 +96,12 @@ export class Metric {
       this.series.set(key, s)
     }
     return s
+  }
+
+  /** Folds the workers' values with `by` instead of summing them (a maximum delay, a build label); returns the metric. */
+  aggregate(by: Aggregator): this {
+    this.aggregator = by
+    return this
   }
 
   /** Increments the unlabelled series (or the given label values). */
@@ -117,7 +128,7 @@ export class Metric {
   /** prom-client's registry reads the family through this hook at scrape time. */
   getForPromString(): PromFamily {
     const values = this.collector !== undefined ? [{ value: this.collector(), labels: {} }] : [...this.series.values()].map((s) => ({ value: s.value, labels: s.labels }))
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator }
   }
 }
 
@@ -227,7 +238,17 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry })
     // Gauges named *_total that promtool flags (counts of handles, requests, resources); the per-type gauges stay.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name)
-    this.gauge('build_info', 'Build of this process: always 1, the labels say which', ['service', 'version', 'node']).set(1, build.service, build.version, process.version)
+    this.gauge('build_info', 'Build of this process: always 1, the labels say which', ['service', 'version', 'node']).aggregate('max').set(1, build.service, build.version, process.version)
+  }
+
+  /** Every family with its values, as one worker's part of the node's /metrics (structured-clone safe). */
+  async families(): Promise<PromFamily[]> {
+    const out: PromFamily[] = []
+    for (const m of this.registry.getMetricsAsArray()) {
+      const hook = m as unknown as { getForPromString?: () => PromFamily | Promise<PromFamily>; get(): Promise<PromFamily> }
+      out.push(typeof hook.getForPromString === 'function' ? await hook.getForPromString() : await hook.get())
+    }
+    return out
   }
 
   /** Prometheus text exposition format 0.0.4. */

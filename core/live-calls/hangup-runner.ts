@@ -5,10 +5,10 @@ import type { Db } from '../../shared/db/node/database.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
 
-/** The calls of this node by id: whether one is in progress, and ending it (false when it is not). */
+/** The calls of this node by id: whether one is in progress, and ending it (false when it is not); a node with several workers asks them. */
 export interface CallHangupTarget {
-  has(id: string): boolean
-  hangup(id: string): boolean
+  has(id: string): boolean | Promise<boolean>
+  hangup(id: string): boolean | Promise<boolean>
 }
 
 /** Options for the runner; `sync` pulls the primary into an embedded replica before each poll. */
@@ -53,13 +53,13 @@ export class HangupRunner {
         .where(and(eq(callHangups.nodeId, nodeId), eq(callHangups.status, 'pending'))).orderBy(asc(callHangups.requestedAtMs)).limit(50)
       for (const h of pending) {
         const nowMs = Math.floor(this.opts.clock.now())
-        const found = this.opts.calls.has(h.callId)
+        const found = await this.opts.calls.has(h.callId)
         // The claim is one conditional UPDATE: an edge that expired the request meanwhile keeps its answer, and the call stays up.
         const claimed = await db.update(callHangups)
           .set(found ? { status: 'done', completedAtMs: nowMs } : { status: 'failed', completedAtMs: nowMs, error: 'the call is no longer in progress on this node' })
           .where(and(eq(callHangups.id, h.id), eq(callHangups.status, 'pending'))).returning({ id: callHangups.id })
         if (claimed.length === 0 || !found) continue
-        if (this.opts.calls.hangup(h.callId)) ended++
+        if (await this.opts.calls.hangup(h.callId)) ended++
         log.info('call hung up by an operator', { cdrId: h.callId, hangupId: h.id, keyId: h.requestedByKeyId })
       }
     } catch (err) {

@@ -22,8 +22,8 @@ export interface LiveCallsPublisherOptions {
   metrics: Metrics
   nodeId: string
   periodMs: number
-  /** Calls in progress now (the B2BUA's summaries). */
-  calls(): readonly CallSummary[]
+  /** Calls in progress now (the B2BUA's summaries; every worker's on a node with several). */
+  calls(): readonly CallSummary[] | Promise<readonly CallSummary[]>
   /** True once the node drains (shown in core_nodes). */
   draining(): boolean
 }
@@ -83,7 +83,15 @@ export class LiveCallsPublisher {
   async publishOnce(): Promise<boolean> {
     const { db, nodeId } = this.opts
     const nowMs = Math.floor(this.opts.clock.now())
-    const calls = this.opts.calls()
+    let calls: readonly CallSummary[]
+    try {
+      calls = await this.opts.calls()
+    } catch (err) {
+      // A worker that did not answer in time: this period is skipped, the next one asks again.
+      this.failures.inc()
+      if (this.consecutiveFailures++ === 0) this.opts.log.warn('calls in progress not collected; retrying every period', { err })
+      return false
+    }
     const next = new Map<string, [string, number]>()
     const write: LiveCallRow[] = []
     for (const c of calls) {

@@ -183,3 +183,18 @@ export class LineCounters {
     if (!ok) throw new LineCountError(`no line held on ${target.routingGatewayId} for ${mappingGatewayId}`)
   }
 }
+
+/**
+ * Whether admitting one call under `snapshot` reads what other calls took: a line limit or calls-per-second limit of
+ * a mapping gateway, routing gateway or account, a gateway group, an account's concurrent-call cap or daily spend
+ * limit, or a prepaid balance (reserved per call). A node with several workers counts such state in one worker.
+ */
+export function hasCrossCallLimits(snapshot: ConfigSnapshot): boolean {
+  if (snapshot.gatewayGroups.size > 0) return true
+  for (const g of snapshot.mappingGateways.values()) if (g.lineLimit > 0 || g.cpsLimit > 0) return true
+  for (const g of snapshot.routingGateways.values()) if (g.lineLimit > 0 || g.cpsLimit > 0) return true
+  for (const a of snapshot.accounts.values()) {
+    if (a.type === 'prepaid' || a.cpsLimit > 0 || a.maxConcurrentCalls > 0 || a.dailySpendLimit > 0) return true
+  }
+  return false
+}

@@ -17,7 +17,7 @@ import type { TransactionLayer } from '../sip/transaction/layer.js'
 import type { ServerTransaction, TransactionUser } from '../sip/transaction/types.js'
 import type { RequestHandler } from '../sip/ua/router.js'
 import type { Binding, BindingTable } from './bindings.js'
-import type { BindingStore } from './store.js'
+import type { BindingStorage } from './store.js'
 
 /** Contacts one gateway may keep registered at once: a gateway and its standby, a few SBC legs; a flood is refused. */
 export const MAX_CONTACTS = 10
@@ -29,7 +29,7 @@ const SWEEP_MS = 1000
 export interface RegistrarOptions {
   config: SnapshotSource
   bindings: BindingTable
-  store: BindingStore
+  store: BindingStorage
   /** Shared with admission, so both issue and check nonces alike. */
   digest: DigestAuthenticator
   /** Told of every refused REGISTER digest (the ban logic counts them with refused INVITEs). */

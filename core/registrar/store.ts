@@ -6,8 +6,15 @@ import type { GatewayKind } from '../../shared/entities/enums.js'
 import type { RegistrationInsert, RegistrationRow } from '../../shared/entities/registration.js'
 import type { Binding } from './bindings.js'
 
+/** Where the registrar keeps its bindings: the database, or (a worker of a node) the primary that writes them. */
+export interface BindingStorage {
+  load(nowMs: number): Promise<Binding[]>
+  replace(kind: GatewayKind, gatewayId: string, bindings: readonly Binding[]): Promise<void>
+  delete(ids: readonly string[]): Promise<void>
+}
+
 /** Reads and writes the bindings of one core node. */
-export class BindingStore {
+export class BindingStore implements BindingStorage {
   constructor(private readonly db: Db, private readonly nodeId: string) {}
 
   /** Every binding still valid at `nowMs` (a restart, even after kill -9, keeps what was answered 200). */

@@ -4,7 +4,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { parseIp } from '../../shared/net/address.js'
 import type { Logger } from '../lib/log.js'
-import type { Metrics } from '../lib/metrics.js'
 
 /** What /health reports; `ok: false` answers 503 so load balancers take the node out. */
 export interface HealthReport {
@@ -37,16 +36,23 @@ export function listCalls<T extends CallListItem>(calls: readonly T[], query: UR
   return out.sort((a, b) => b.startedAtMs - a.startedAtMs)
 }
 
+/** What /metrics renders: a process's Metrics, or the sum of a node's workers and its primary. */
+export interface MetricsText {
+  render(): Promise<string>
+  readonly contentType: string
+}
+
 /** Options for startStatusServer. */
 export interface StatusServerOptions {
   /** Bind address (STATUS_HOST; default 127.0.0.1). */
   host: string
   /** STATUS_PORT; 0 picks a free port. */
   port: number
-  metrics: Metrics
-  health: () => HealthReport
-  /** Current calls for /v1/calls. */
-  calls?: () => readonly CallListItem[]
+  metrics: MetricsText
+  /** /health; a node with several workers asks each of them. */
+  health: () => HealthReport | Promise<HealthReport>
+  /** Current calls for /v1/calls (every worker's on such a node). */
+  calls?: () => readonly CallListItem[] | Promise<readonly CallListItem[]>
   /** Epoch ms for call ages (default Date.now). */
   now?: () => number
   /**
@@ -92,6 +98,11 @@ function json(res: ServerResponse, status: number, value: unknown): void {
 
 /** Starts the status server and resolves once it listens. */
 export function startStatusServer(opts: StatusServerOptions): Promise<StatusServer> {
+  const failed = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
+    opts.log.error('status request failed', { err, url: req.url })
+    if (!res.headersSent) json(res, 500, { error: { code: 'INTERNAL', message: 'status handler failed' } })
+    else res.destroy()
+  }
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     try {
       const url = new URL(req.url ?? '/', 'http://status')
@@ -101,10 +112,9 @@ export function startStatusServer(opts: StatusServerOptions): Promise<StatusServ
         return json(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method ?? ''} not allowed` } })
       }
       switch (path) {
-        case '/health': {
-          const h = opts.health()
-          return json(res, h.ok ? 200 : 503, h)
-        }
+        case '/health':
+          Promise.resolve(opts.health()).then((h) => json(res, h.ok ? 200 : 503, h), (err: unknown) => failed(req, res, err))
+          return
         case '/metrics':
           opts.metrics.render().then(
             (text) => reply(res, 200, opts.metrics.contentType, text),
@@ -123,16 +133,17 @@ export function startStatusServer(opts: StatusServerOptions): Promise<StatusServ
           for (const k of url.searchParams.keys()) {
             if (!(CALL_FILTERS as readonly string[]).includes(k)) return json(res, 400, { error: { code: 'BAD_REQUEST', message: `unknown filter ${k}; use ${CALL_FILTERS.join(', ')}` } })
           }
-          const items = listCalls(opts.calls?.() ?? [], url.searchParams, (opts.now ?? Date.now)())
-          return json(res, 200, { count: items.length, items })
+          Promise.resolve(opts.calls?.() ?? []).then((calls) => {
+            const items = listCalls(calls, url.searchParams, (opts.now ?? Date.now)())
+            json(res, 200, { count: items.length, items })
+          }, (err: unknown) => failed(req, res, err))
+          return
         }
         default:
           return json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${path}` } })
       }
     } catch (err) {
-      opts.log.error('status request failed', { err, url: req.url })
-      if (!res.headersSent) json(res, 500, { error: { code: 'INTERNAL', message: 'status handler failed' } })
-      else res.destroy()
+      failed(req, res, err)
     }
   }
   const server: Server = createServer(handle)

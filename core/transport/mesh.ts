@@ -1,5 +1,5 @@
 // Frames between the workers of one node over Unix stream sockets: a SIP message handed to the worker that owns it, or bytes to send over a connection another worker holds; batched per event-loop turn.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { silentLogger, type Logger } from '../lib/log.js'
@@ -105,6 +105,8 @@ export class Mesh {
   /** Listens on `w<self>.sock` in `dir` (created private when missing). */
   static async listen(opts: MeshOptions): Promise<Mesh> {
     mkdirSync(opts.dir, { recursive: true, mode: 0o700 })
+    // A worker killed with kill -9 leaves its socket file behind; the worker started in its place binds it anew.
+    rmSync(meshSocketPath(opts.dir, opts.self), { force: true })
     const server = createServer()
     const mesh = new Mesh(opts, server)
     server.on('connection', (s) => mesh.accept(s))

@@ -184,10 +184,19 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
   return core
 }
 
-/** Waits for the core to answer OPTIONS; on failure stops it and throws with its output. */
+/** Waits for the core to answer OPTIONS and its /health to say ok (every worker up); on failure stops it and throws with its output. */
 async function waitUntilUp(core: CoreProcess): Promise<void> {
   try {
-    await waitForOptions(core.sipPort, 20_000, () => core.child.exitCode !== null || core.child.signalCode !== null)
+    const died = (): boolean => core.child.exitCode !== null || core.child.signalCode !== null
+    await waitForOptions(core.sipPort, 20_000, died)
+    const deadline = Date.now() + 20_000
+    for (;;) {
+      if (died()) throw new Error('core exited')
+      const ok = await fetch(`http://127.0.0.1:${core.statusPort}/health`).then((r) => r.ok, () => false)
+      if (ok) break
+      if (Date.now() > deadline) throw new Error('/health did not say ok')
+      await new Promise((r) => setTimeout(r, 50))
+    }
   } catch (err) {
     const out = core.output()
     await core.stop()

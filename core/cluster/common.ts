@@ -1,0 +1,112 @@
+// What both composition roots of the core need: the validated environment, process guards, the build version, SIP timer parameters, the TLS files and the media relay of one worker.
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { isIPv6 } from 'node:net'
+import { availableParallelism } from 'node:os'
+import type { z } from 'zod'
+import { coreEnvSchema, type CoreEnv } from '../config/env.js'
+import type { ConfigSnapshot } from '../config/snapshot.js'
+import type { SystemClock } from '../lib/clock.js'
+import type { Logger } from '../lib/log.js'
+import type { Metrics } from '../lib/metrics.js'
+import type { MediaEnvironment } from '../media/media-session.js'
+import { PortPool } from '../media/port-pool.js'
+import { loadPrompt, type Prompt } from '../media/prompt.js'
+import type { TimerParams } from '../sip/transaction/timers.js'
+import type { TlsMaterial } from '../transport/stream.js'
+
+/** The version in package.json, for softswitch_build_info (the image copies package.json beside core/). */
+export const PACKAGE_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+
+/** One JSON line on stderr and exit 1: what is wrong with which variable. */
+function exitOnBadEnv(issues: readonly z.core.$ZodIssue[]): never {
+  const problems = issues.map((i) => ({ variable: i.path.join('.') || '(env)', message: i.message }))
+  process.stderr.write(JSON.stringify({ level: 'error', time: new Date().toISOString(), service: 'core', msg: 'invalid environment; the core cannot start', problems }) + '\n')
+  process.exit(1)
+}
+
+/** The validated environment, or exit 1 naming what is wrong. */
+export function readEnv(): CoreEnv {
+  const parsed = coreEnvSchema.safeParse(process.env)
+  if (!parsed.success) exitOnBadEnv(parsed.error.issues)
+  return parsed.data
+}
+
+/** SIP workers of the node: CORE_WORKERS, else one per CPU. */
+export function coreWorkers(env: CoreEnv): number {
+  return env.CORE_WORKERS ?? Math.min(32, availableParallelism())
+}
+
+/** Hosts that name this node in a Request-URI (lowercase, IPv6 bracketed), for the Max-Forwards 0 rule. */
+export function localHosts(env: CoreEnv): string[] {
+  const hosts = new Set<string>()
+  for (const h of [env.SIP_HOST, env.SIP_ADVERTISED_HOST]) {
+    if (h === undefined) continue
+    const l = h.toLowerCase()
+    hosts.add(isIPv6(l) ? `[${l}]` : l)
+  }
+  return [...hosts]
+}
+
+/** T1/T2/T4 of a snapshot as transaction-layer timer parameters. */
+export function timerParams(s: ConfigSnapshot): TimerParams {
+  return { T1: s.params.SS_SIP_T1_MS, T2: s.params.SS_SIP_T2_MS, T4: s.params.SS_SIP_T4_MS }
+}
+
+/** Keeps the process up through bugs: every unexpected error is logged and counted, never fatal. */
+export function guardProcess(log: Logger, metrics: Metrics): void {
+  const errors = metrics.counter('process_unexpected_errors_total', 'Uncaught exceptions and unhandled rejections (bugs)', ['kind'])
+  process.on('uncaughtException', (err) => {
+    errors.labels('exception').inc()
+    log.error('uncaught exception', { err })
+  })
+  process.on('unhandledRejection', (err) => {
+    errors.labels('rejection').inc()
+    log.error('unhandled rejection', { err })
+  })
+}
+
+/** The TLS certificate, key and CAs named by the environment; undefined when TLS is not configured. */
+export async function readTlsMaterial(env: CoreEnv): Promise<TlsMaterial | undefined> {
+  if (env.SIP_TLS_CERT_FILE === undefined || env.SIP_TLS_KEY_FILE === undefined) return undefined
+  const [cert, key, ca] = await Promise.all([
+    readFile(env.SIP_TLS_CERT_FILE),
+    readFile(env.SIP_TLS_KEY_FILE),
+    env.SIP_TLS_CA_FILE === undefined ? Promise.resolve(undefined) : readFile(env.SIP_TLS_CA_FILE),
+  ])
+  return { cert, key, verifyPeers: env.SIP_TLS_VERIFY_PEERS, ...(ca === undefined ? {} : { ca }) }
+}
+
+/** Worker `index`'s share of RTP_PORT_MIN..RTP_PORT_MAX: whole even-odd pairs, disjoint between the workers. */
+export function rtpShare(min: number, max: number, index: number, workers: number): { min: number; max: number } {
+  const first = min % 2 === 0 ? min : min + 1
+  const pairs = Math.floor((max - first + 1) / 2)
+  const per = Math.floor(pairs / workers)
+  if (per < 1) return { min: first, max: first - 1 }
+  const lo = first + index * per * 2
+  return { min: lo, max: lo + per * 2 - 1 }
+}
+
+/** The RTP relay: port pairs from the worker's share of RTP_PORT_MIN..MAX bound on SIP_HOST, SDP on the advertised host, the warning prompt (DATA_DIR/prompts/warning.wav, else the shipped one). */
+export function mediaEnvironment(env: CoreEnv, ports: { min: number; max: number }, advertised: string, clock: SystemClock, log: Logger, metrics: Metrics): MediaEnvironment {
+  const pool = new PortPool(ports.min, ports.max)
+  metrics.gauge('media_port_pairs_in_use', 'RTP/RTCP port pairs held by relayed calls (two per call)', [], () => pool.inUse)
+  metrics.gauge('media_port_pairs_free', 'RTP/RTCP port pairs left in RTP_PORT_MIN..RTP_PORT_MAX', [], () => pool.available)
+  const errors = metrics.counter('media_socket_errors_total', 'RTP/RTCP socket errors (bind failures, send errors)').labels()
+  let prompt: Prompt
+  try {
+    prompt = loadPrompt(env.DATA_DIR)
+  } catch (err) {
+    // An operator's unusable WAV must not stop calls: warn and play the shipped prompt.
+    log.error('warning prompt unusable; using the shipped one', { err })
+    prompt = loadPrompt(undefined)
+  }
+  log.info('media relay ready', { ports: `${ports.min}-${ports.max}`, pairs: pool.capacity, prompt: prompt.path, promptMs: prompt.durationMs })
+  return {
+    pool, bindHost: env.SIP_HOST, advertisedHost: advertised, clock, prompt,
+    onError: (err) => {
+      errors.inc()
+      log.warn('media socket error', { err })
+    },
+  }
+}

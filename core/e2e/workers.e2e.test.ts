@@ -1,0 +1,149 @@
+// A core of four SIP workers on the wire (docs/capacity.md): one customer IP:port spread over every worker with each message of a call at its owner, line limits exact across workers, and kill -9 of one worker.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
+import { brief, cdrMark, readCdrs } from './test-support/config-seed.js'
+import { describeSipp, freeUdpPort, runSipp, startCore, startSipp, startSippUas, waitFor, type CoreProcess, type SippResult } from './test-support/harness.js'
+
+const WORKERS = 4
+
+/** Per Call-ID, the worker mark of the To tag our node gave the caller's INVITE in its final response (build.ts setIdMark). */
+function ownersSeen(trace: string): Map<string, number> {
+  const owners = new Map<string, number>()
+  for (const block of trace.split(/^-{47} .*$/m)) {
+    if (!/message received/.test(block.split('\n', 3).join('\n'))) continue
+    const status = /^SIP\/2\.0 ([2-6]\d\d)/m.exec(block)?.[1]
+    const callId = /^Call-ID:\s*(.+?)\s*$/im.exec(block)?.[1]
+    const tag = /^To:.*;tag=([0-9a-z])/im.exec(block)?.[1]
+    if (status === undefined || callId === undefined || tag === undefined || !/^CSeq:\s*\d+ INVITE/im.test(block)) continue
+    owners.set(callId, parseInt(tag, 36))
+  }
+  return owners
+}
+
+interface Health {
+  workers: { configured: number; running: number; pids: number[] }
+}
+
+async function workerPids(core: CoreProcess): Promise<number[]> {
+  const h = (await (await fetch(`http://127.0.0.1:${core.statusPort}/health`)).json()) as Health
+  return h.workers.pids
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('a core with four SIP workers', () => {
+  let core: CoreProcess
+  let vendorPort: number
+  const config = (vendorPort: number, lineLimit = 0) => ({
+    accounts: [CUSTOMER_ACCOUNT],
+    mappingGateways: [{ ...LOCAL_IP_CUSTOMER, lineLimit }],
+    routingGateways: [vendorGateway('rgw_vendor', vendorPort)],
+  })
+
+  beforeAll(async () => {
+    vendorPort = await freeUdpPort()
+    core = await startCore({ CORE_WORKERS: String(WORKERS) }, { config: config(vendorPort) })
+  })
+  afterAll(async () => {
+    await core?.stop()
+  })
+
+  it('spreads one customer IP:port over every worker and each message of a call reaches its owner: BYE either way, re-INVITE, CANCEL, ACK of a 486, lost INVITEs retransmitted', async () => {
+    expect(await workerPids(core)).toHaveLength(WORKERS)
+    const flows = [
+      { customer: 'uac-call-answered-expect-200.xml', vendor: 'uas-invite-answer-expect-bye.xml' },
+      { customer: 'uac-call-bye-from-callee-expect-200.xml', vendor: 'uas-invite-answer-then-bye-expect-200.xml' },
+      { customer: 'uac-call-reinvite-expect-200.xml', vendor: 'uas-reinvite-accept-expect-bye.xml' },
+      { customer: 'uac-cancel-after-ringing-expect-487.xml', vendor: 'uas-invite-ring-expect-cancel.xml' },
+      { customer: 'uac-invite-expect-486.xml', vendor: 'uas-invite-reject-486.xml' },
+    ]
+    const CALLS = 12
+    const localPort = await freeUdpPort()
+    const owners = new Set<number>()
+    for (const [i, f] of flows.entries()) {
+      const mark = await cdrMark(core.database.db)
+      const vendor = await startSippUas({ scenario: f.vendor, port: vendorPort, calls: CALLS, timeoutSec: 30, trace: true, durationMs: 200 })
+      const customer = await runSipp({ scenario: f.customer, target: core.target, localPort, calls: CALLS, rate: 50, service: `61${i}0`, durationMs: 200, timeoutSec: 30, trace: true })
+      const v = await settle(vendor, 10_000)
+      const trace = `${describeSipp(`customer ${f.customer}`, customer)}\n${describeSipp(`vendor ${f.vendor}`, v)}`
+      expect(outcome(customer), trace).toEqual({ ok: CALLS, failed: 0 })
+      expect(outcome(v), trace).toEqual({ ok: CALLS, failed: 0 })
+      const cdrs = await readCdrs(core.database.db, { after: mark, count: CALLS, timeoutMs: 10_000, settleMs: 300 })
+      expect(cdrs, `${trace}\n${JSON.stringify(cdrs.map(brief))}`).toHaveLength(CALLS)
+      for (const o of ownersSeen(customer.messages).values()) owners.add(o)
+    }
+    // The caller's INVITEs are retransmitted (and its ACKs and BYEs lost) at 10% loss: each copy finds the call it belongs to.
+    const mark = await cdrMark(core.database.db)
+    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: 30, timeoutSec: 40, trace: true })
+    const lossy: SippResult = await runSipp({
+      scenario: 'uac-call-answered-expect-200.xml', target: core.target, localPort, calls: 30, rate: 30, service: '6190', durationMs: 200, timeoutSec: 40, lostPercent: 10, trace: true,
+    })
+    const v = await settle(vendor, 15_000)
+    const trace = `${describeSipp('lossy customer', lossy)}\n${describeSipp('vendor', v)}`
+    expect(outcome(lossy), trace).toEqual({ ok: 30, failed: 0 })
+    expect(lossy.retransmissions, trace).toBeGreaterThan(0)
+    const cdrs = await readCdrs(core.database.db, { after: mark, count: 30, timeoutMs: 15_000, settleMs: 500 })
+    // One call per Call-ID: a retransmitted INVITE handled by another worker would have made a second call.
+    expect(cdrs.map(cdrSummary), trace).toEqual(Array.from({ length: 30 }, () => expect.objectContaining({ reason: 'CallerHangup', sipCode: 200 })))
+    expect(new Set(cdrs.map((c) => c.callId)).size).toBe(30)
+    for (const o of ownersSeen(lossy.messages).values()) owners.add(o)
+    expect([...owners].sort(), 'the calls of one IP:port land on every worker').toEqual([0, 1, 2, 3])
+  }, 180_000)
+
+  it('holds a mapping gateway to its line limit exactly while its calls arrive at once', async () => {
+    await core.updateConfig(config(vendorPort, 5))
+    try {
+      const mark = await cdrMark(core.database.db)
+      const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: 5, timeoutSec: 30, trace: true })
+      const customer = await runSipp({ scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 20, rate: 200, service: '6200', durationMs: 3000, timeoutSec: 30, trace: true })
+      const v = await settle(vendor, 10_000)
+      const trace = `${describeSipp('customer', customer)}\n${describeSipp('vendor', v)}`
+      expect(outcome(customer), trace).toEqual({ ok: 5, failed: 15 })
+      const cdrs = await readCdrs(core.database.db, { after: mark, count: 20, timeoutMs: 15_000, settleMs: 300 })
+      const reasons = cdrs.map((c) => c.terminationReason).sort()
+      expect(reasons, trace).toEqual([...Array<string>(5).fill('CallerHangup'), ...Array<string>(15).fill('CallLimitExceeded')].sort())
+    } finally {
+      await core.updateConfig(config(vendorPort))
+    }
+  }, 60_000)
+
+  it('restarts a worker killed with kill -9 under load: the other workers keep their calls and every call has exactly one CDR', async () => {
+    const pids = await workerPids(core)
+    expect(pids).toHaveLength(WORKERS)
+    const victim = 1
+    const victimPid = pids[victim]!
+    const CALLS = 40
+    const mark = await cdrMark(core.database.db)
+    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: CALLS, timeoutSec: 30, trace: true })
+    const customer = await startSipp({ scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: CALLS, rate: 100, service: '6300', durationMs: 4000, timeoutSec: 30, trace: true })
+    await new Promise((ok) => setTimeout(ok, 1500)) // every call answered and held
+    process.kill(victimPid, 'SIGKILL')
+    expect(await waitFor(async () => !alive(victimPid), 10_000), 'the killed worker is gone').toBe(true)
+    expect(await waitFor(async () => {
+      const now = await workerPids(core).catch((): number[] => [])
+      return now.length === WORKERS && !now.includes(victimPid)
+    }, 20_000), `the worker was started again\n${core.output().slice(-3000)}`).toBe(true)
+    const c = await settle(customer, 20_000)
+    const v = await settle(vendor, 10_000)
+    const owners = ownersSeen(c.messages)
+    const lost = [...owners].filter(([, o]) => o === victim).map(([id]) => id)
+    const trace = `${describeSipp('customer', c)}\n${describeSipp('vendor', v)}\n${core.output().slice(-3000)}`
+    expect(owners.size, trace).toBe(CALLS)
+    expect(lost.length, `${trace}\nthe killed worker must have held calls`).toBeGreaterThan(0)
+    // Calls of the other workers end normally; the killed worker's never get their BYE answered.
+    expect(c.successful, trace).toBe(CALLS - lost.length)
+    const cdrs = await readCdrs(core.database.db, { after: mark, count: CALLS, timeoutMs: 20_000, settleMs: 500 })
+    const byCall = new Map(cdrs.map((x) => [x.callId, x]))
+    expect(cdrs, JSON.stringify(cdrs.map(brief))).toHaveLength(CALLS)
+    for (const [id, owner] of owners) {
+      expect(byCall.get(id)?.terminationReason, `${id} on worker ${owner}`).toBe(owner === victim ? 'SystemShutdown' : 'CallerHangup')
+    }
+  }, 90_000)
+})

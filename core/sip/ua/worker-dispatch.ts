@@ -1,0 +1,144 @@
+// The receive path of a node with several workers: each message goes to the worker that owns it (the one that minted the identifier its routing key names, or the one a new request hashes to), everything else of the node stays unaware.
+import { sourceIp } from '../../config/access-list.js'
+import type { CounterSeries, Metrics } from '../../lib/metrics.js'
+import type { RemoteAddr, Transport, TransportUser } from '../../transport/types.js'
+import { BRANCH_COOKIE, markOf } from '../message/build.js'
+import { routingKeyOfBytes } from './routing-key.js'
+
+/** Hands a message to worker `owner` (the mesh); the owner passes it to its own transaction layer. */
+export type ForwardMessage = (owner: number, buf: Buffer, remote: RemoteAddr, transport: Transport) => void
+
+/** Options of a WorkerDispatch. */
+export interface WorkerDispatchOptions {
+  /** This worker's index, 0..workers-1 (its identifiers carry it: build.ts setIdMark). */
+  self: number
+  workers: number
+  /** This worker's transaction layer. */
+  local: TransportUser
+  forward: ForwardMessage
+  /**
+   * Whether a source IP is a configured gateway address or whitelisted (the guard's `trusted`). A new request from
+   * such a source is placed by its Call-ID, spreading one gateway over every worker; one from any other source goes
+   * to the worker its IP hashes to, so the per-source state of the screen (pike, failed authentications, the
+   * transaction cap) sees all of that source.
+   */
+  trusted(ip: string): boolean
+  /**
+   * Whether new requests may spread at all. False while the configuration has limits that span calls (line and
+   * calls-per-second limits, prepaid balances...): then every new request goes to worker 0, which counts them exactly.
+   */
+  spread(): boolean
+  metrics: Metrics
+}
+
+/** The worker that owns every new request while limits span calls, and every REGISTER (the registrar's bindings). */
+export const COUNTING_WORKER = 0
+
+/** The worker that holds every TCP and TLS connection of the node (its connection limits count them all). */
+export const STREAM_WORKER = 0
+
+const REGISTER = Buffer.from('REGISTER ')
+
+const NONCE = Buffer.from('nonce=')
+const HEAD_END = Buffer.from('\r\n\r\n')
+
+/**
+ * The worker that issued the digest nonce a request's credentials carry (digest.ts puts the mark first), or -1. A
+ * nonce is checked (its count kept) only by its issuer; lowercase `nonce=` as every client writes it.
+ */
+function nonceOwner(buf: Buffer): number {
+  let end = buf.indexOf(HEAD_END)
+  if (end === -1) end = buf.length
+  let i = buf.indexOf(NONCE)
+  if (i === -1 || i >= end) return -1
+  i += NONCE.length
+  if (buf[i] === 34) i++
+  const c = buf[i]
+  return c === undefined ? -1 : markOf(String.fromCharCode(c))
+}
+
+/** Whether `buf` is a REGISTER request (leading CRLFs skipped, as the parser does). */
+function isRegister(buf: Buffer): boolean {
+  let i = 0
+  while (i < buf.length && (buf[i] === 13 || buf[i] === 10)) i++
+  return buf.length - i > REGISTER.length && buf.compare(REGISTER, 0, REGISTER.length, i, i + REGISTER.length) === 0
+}
+
+/** FNV-1a over the UTF-16 code units of `s` (32 bits). */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
+}
+
+/**
+ * A TransportUser in front of the transaction layer. A response goes to the worker its top Via branch names, a
+ * request inside a dialog (an ACK for a non-2xx final too) to the one its To tag names; a new request, and every
+ * retransmission and CANCEL of it, to the worker that issued the digest nonce it carries, else the one its Call-ID
+ * (trusted sources) or source IP hashes to, or to
+ * COUNTING_WORKER while limits span calls (and a REGISTER always). Identifiers
+ * that name no worker of ours stay here, where the layer answers or drops them as usual.
+ */
+export class WorkerDispatch implements TransportUser {
+  private readonly self: number
+  private readonly workers: number
+  private readonly local: TransportUser
+  private readonly forward: ForwardMessage
+  private readonly trusted: (ip: string) => boolean
+  private readonly spread: () => boolean
+  private readonly here: CounterSeries
+  private readonly handed: CounterSeries
+
+  constructor(opts: WorkerDispatchOptions) {
+    this.self = opts.self
+    this.workers = opts.workers
+    this.local = opts.local
+    this.forward = opts.forward
+    this.trusted = opts.trusted
+    this.spread = opts.spread
+    const routed = opts.metrics.counter('worker_dispatched_messages_total', 'Messages received by this worker, by where they went (here, or handed to their owner)', ['to'])
+    this.here = routed.labels('here')
+    this.handed = routed.labels('owner')
+  }
+
+  /** The worker that owns the message in `buf` from `remote`. */
+  ownerOf(buf: Buffer, remote: RemoteAddr): number {
+    const key = routingKeyOfBytes(buf)
+    if (key === undefined) return this.self
+    let owner: number
+    switch (key.source) {
+      case 'via-branch':
+        owner = key.value.startsWith(BRANCH_COOKIE) ? markOf(key.value, BRANCH_COOKIE.length) : -1
+        break
+      case 'to-tag':
+        owner = markOf(key.value)
+        break
+      case 'call-id': {
+        if (!this.spread() || isRegister(buf)) return COUNTING_WORKER
+        const issuer = nonceOwner(buf)
+        if (issuer >= 0 && issuer < this.workers) return issuer
+        const ip = sourceIp(remote.address)
+        return hashString(this.trusted(ip) ? key.value : ip) % this.workers
+      }
+    }
+    return owner >= 0 && owner < this.workers ? owner : this.self
+  }
+
+  onMessage(buf: Buffer, remote: RemoteAddr, transport: Transport): void {
+    const owner = this.workers === 1 ? this.self : this.ownerOf(buf, remote)
+    if (owner === this.self) {
+      this.here.inc()
+      this.local.onMessage(buf, remote, transport)
+      return
+    }
+    this.handed.inc()
+    this.forward(owner, buf, remote, transport)
+  }
+
+  onOversized(head: Buffer, remote: RemoteAddr, transport: Transport): void {
+    this.local.onOversized?.(head, remote, transport)
+  }
+}
