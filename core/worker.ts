@@ -4,7 +4,7 @@ import { B2bua } from './call/b2bua.js'
 import { workerJournalDir } from './cdr/collector.js'
 import { newCdrId } from './cdr/record.js'
 import { CdrSink } from './cdr/sink.js'
-import { guardProcess, localHosts, mediaEnvironment, PACKAGE_VERSION, readEnv, readTlsMaterial, rtpShare, timerParams } from './cluster/common.js'
+import { mediaEnvironment, processBasics, readEnv, readTlsMaterial, rtpShare, sipStack } from './cluster/common.js'
 import { answer, type LineReport, type ToPrimary, type ToWorker, type WorkerHealth, type WorkerQuery } from './cluster/ipc.js'
 import { CallGuards, MemorySpendCounter } from './policy/call-guards.js'
 import { hasCrossCallLimits } from './policy/limits.js'
@@ -15,12 +15,7 @@ import { ConfigFeed } from './config/feed.js'
 import type { SnapshotInput } from './config/snapshot.js'
 import { OptionsChecker } from './gateway-probes/options-checker.js'
 import type { ProbeView } from './gateway-probes/probe-state.js'
-import { SystemClock } from './lib/clock.js'
-import { watchEventLoop } from './lib/event-loop.js'
-import { createLogger } from './lib/log.js'
-import { Metrics } from './lib/metrics.js'
 import { AuthRefusalFanout } from './policy/guard/auth-refusals.js'
-import { BlacklistGate, IngressAuthGate, PikeGate, SourceTransactionsGate } from './policy/guard/gates.js'
 import { IngressAuth } from './policy/guard/ingress-auth.js'
 import { SourceGuard } from './policy/guard/source-guard.js'
 import type { GatewayHealth } from './policy/limits.js'
@@ -29,9 +24,6 @@ import { PolicyController } from './policy/controller.js'
 import { DigestAuthenticator } from './policy/digest.js'
 import { setIdMark } from './sip/message/build.js'
 import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
-import { TransactionLayer } from './sip/transaction/layer.js'
-import { OptionsAnswerer } from './sip/ua/options.js'
-import { RequestRouter } from './sip/ua/router.js'
 import { COUNTING_WORKER, STREAM_WORKER, WorkerDispatch } from './sip/ua/worker-dispatch.js'
 import { Mesh, type MeshFrame } from './transport/mesh.js'
 import { RemoteFlowTransport } from './transport/remote-flow.js'
@@ -86,18 +78,7 @@ async function main(): Promise<void> {
   const workers = fromPrimary('CORE_WORKER_COUNT')
   const meshDir = process.env['CORE_MESH_DIR'] ?? ''
   setIdMark(index)
-  const log = createLogger({ level: env.LOG_LEVEL, context: { service: 'core', worker: index } })
-  const metrics = new Metrics()
-  metrics.collectProcessMetrics({ service: 'core', version: PACKAGE_VERSION })
-  guardProcess(log, metrics)
-  watchEventLoop(metrics)
-  const timerErrors = metrics.counter('clock_timer_errors_total', 'Timer callbacks that threw (bugs)').labels()
-  const clock = new SystemClock({
-    onError: (err) => {
-      timerErrors.inc()
-      log.error('timer callback threw', { err })
-    },
-  })
+  const { log, metrics, clock } = processBasics(env, { worker: index })
   const toPrimary = (m: ToPrimary): boolean => process.send?.(m) ?? false
   // The primary is the node: without it this worker must not hold the SIP port a new node will bind.
   process.on('disconnect', () => {
@@ -183,46 +164,11 @@ async function main(): Promise<void> {
     nodeId,
     newCdrId,
   })
-  const router = new RequestRouter({ log: log.child({ module: 'sip' }), metrics })
-  b2bua.register(router)
-  router.handle('OPTIONS', new OptionsAnswerer({ allow: () => router.allow, supported: DEFAULT_VALIDATE_OPTIONS.supported, accept: ['application/sdp'] }))
-  const refusalErrors = metrics.counter('security_refusal_cdr_errors_total', 'Refusal CDRs the sink failed to take').labels()
-  router.addGate(new BlacklistGate(config, guard, clock))
-  router.addGate(new PikeGate(config, guard, clock))
-  router.addGate(new SourceTransactionsGate(config, guard, { serverTransactionsFrom: (address) => layer.serverTransactionsFrom(address) }))
-  router.addGate(new IngressAuthGate(config, auth, guard, clock, {
-    observer: sink, newCdrId, nodeId,
-    onError: (err) => {
-      refusalErrors.inc()
-      securityLog.error('refusal CDR not recorded', { err })
-    },
-  }))
   const registrar = index === COUNTING_WORKER
     ? new Registrar({ config, bindings, store: primaryBindingStorage(toPrimary, hello.bindings, storedWaiters), digest, refusals, clock, log: log.child({ module: 'registrar' }), metrics })
     : null
-  if (registrar !== null) router.handle('REGISTER', registrar)
-  const layer = new TransactionLayer({
-    clock,
-    user: router,
-    autoTrying: false,
-    timers: timerParams(first),
-    validate: { localHosts: localHosts(env) },
-    warnAgent: `${advertised}:${env.SIP_PORT}`,
-    viaHost: env.SIP_ADVERTISED_HOST,
-    log: log.child({ module: 'transaction' }),
-    metrics,
-  })
-  b2bua.attach(layer)
+  const { layer } = sipStack({ env, first, config, b2bua, guard, auth, cdrs: sink, registrar, clock, log, securityLog, metrics, nodeId, advertised })
   await registrar?.start(layer)
-  config.observe({
-    onConfigSwap(next, previous) {
-      const a = timerParams(next)
-      const b = timerParams(previous)
-      if (a.T1 === b.T1 && a.T2 === b.T2 && a.T4 === b.T4) return
-      layer.setTimers(a)
-      log.info('SIP timers changed; new transactions use them', { version: next.version, ...a })
-    },
-  })
 
   // Limits that span calls are counted exactly by one worker: while the configuration has any, new calls go there.
   let spread = !hasCrossCallLimits(first)
@@ -319,6 +265,7 @@ async function main(): Promise<void> {
     if (draining) return
     draining = true
     b2bua.drain()
+    dispatch.drain()
     log.info('draining', { calls: b2bua.activeCalls, unfinished: layer.unfinished, timeoutMs })
     const deadline = clock.now() + timeoutMs
     while ((b2bua.activeCalls > 0 || layer.unfinished > 0) && clock.now() < deadline && !hurry) await new Promise((ok) => setTimeout(ok, 20))

@@ -93,6 +93,13 @@ describe('WorkerDispatch', () => {
     expect(d.ownerOf(withNonce('call-x', 'zAAAA'), GATEWAY)).toBe(hashString('call-x') % 4)
   })
 
+  it('keeps new requests where they arrive once the node drains, and still hands dialogs to their owner', () => {
+    const { d } = dispatch(1, 4)
+    d.drain()
+    for (let i = 0; i < 16; i++) expect(d.ownerOf(request('INVITE', `call-${i}`), GATEWAY)).toBe(1)
+    expect(d.ownerOf(request('BYE', 'x', '3abc'), GATEWAY)).toBe(3)
+  })
+
   it('passes its own messages to the local layer and forwards the rest', () => {
     const { d, went } = dispatch(2, 4)
     d.onMessage(request('BYE', 'x', '2abc'), GATEWAY, UDP)

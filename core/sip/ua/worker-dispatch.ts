@@ -89,6 +89,8 @@ export class WorkerDispatch implements TransportUser {
   private readonly forward: ForwardMessage
   private readonly trusted: (ip: string) => boolean
   private readonly spread: () => boolean
+  /** Draining: new requests are answered here (503), never handed to a worker that may have exited already. */
+  private draining = false
   private readonly here: CounterSeries
   private readonly handed: CounterSeries
 
@@ -117,6 +119,7 @@ export class WorkerDispatch implements TransportUser {
         owner = markOf(key.value)
         break
       case 'call-id': {
+        if (this.draining) return this.self
         if (!this.spread() || isRegister(buf)) return COUNTING_WORKER
         const issuer = nonceOwner(buf)
         if (issuer >= 0 && issuer < this.workers) return issuer
@@ -125,6 +128,11 @@ export class WorkerDispatch implements TransportUser {
       }
     }
     return owner >= 0 && owner < this.workers ? owner : this.self
+  }
+
+  /** The node drains: from now on every new request is answered by the worker that received it. */
+  drain(): void {
+    this.draining = true
   }
 
   onMessage(buf: Buffer, remote: RemoteAddr, transport: Transport): void {
