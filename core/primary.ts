@@ -10,7 +10,7 @@ import { BanWriter } from './access-list/ban-writer.js'
 import type { CallSummary } from './call/call.js'
 import { CdrCollector } from './cdr/collector.js'
 import { registerCdrMetrics } from './cdr/metrics.js'
-import { coreWorkers, guardProcess, PACKAGE_VERSION, readEnv, timerParams } from './cluster/common.js'
+import { coreWorkers, onStopSignals, processBasics, readEnv, timerParams } from './cluster/common.js'
 import type { LineReport, SpendSeed, ToWorker } from './cluster/ipc.js'
 import { seedSpendToday } from './cdr/spend-today.js'
 import type { Binding } from './registrar/bindings.js'
@@ -21,10 +21,7 @@ import { applyMigrations, openDatabase, type Database } from '../shared/db/node/
 import type { ProbeView } from './gateway-probes/probe-state.js'
 import { NetworkTestRunner } from './gateway-reports/network-test-runner.js'
 import { StatusPublisher } from './gateway-reports/status-publisher.js'
-import { SystemClock } from './lib/clock.js'
-import { watchEventLoop } from './lib/event-loop.js'
-import { createLogger } from './lib/log.js'
-import { Metrics, type PromFamily } from './lib/metrics.js'
+import type { PromFamily } from './lib/metrics.js'
 import { HangupRunner } from './live-calls/hangup-runner.js'
 import { LiveCallsPublisher } from './live-calls/publisher.js'
 import { startStatusServer, statusNeedsKey, type StatusServer } from './status-port/server.js'
@@ -81,18 +78,7 @@ class NodeLines {
 async function main(): Promise<void> {
   const env = readEnv()
   const workers = coreWorkers(env)
-  const log = createLogger({ level: env.LOG_LEVEL, context: { service: 'core' } })
-  const metrics = new Metrics()
-  metrics.collectProcessMetrics({ service: 'core', version: PACKAGE_VERSION })
-  guardProcess(log, metrics)
-  watchEventLoop(metrics)
-  const timerErrors = metrics.counter('clock_timer_errors_total', 'Timer callbacks that threw (bugs)').labels()
-  const clock = new SystemClock({
-    onError: (err) => {
-      timerErrors.inc()
-      log.error('timer callback threw', { err })
-    },
-  })
+  const { log, metrics, clock } = processBasics(env)
   const startedAtMs = clock.now()
 
   await mkdir(env.DATA_DIR, { recursive: true })
@@ -288,14 +274,7 @@ async function main(): Promise<void> {
     log.info('stopped', { signal, cdrDrained: drained })
     process.exit(0)
   }
-  const onSignal = (signal: string): void => {
-    stop(signal).catch((err: unknown) => {
-      log.error('shutdown failed', { err })
-      process.exit(1)
-    })
-  }
-  process.on('SIGTERM', () => onSignal('SIGTERM'))
-  process.on('SIGINT', () => onSignal('SIGINT'))
+  onStopSignals(stop, log)
   // SIGHUP: a renewed certificate (certbot, ACME) is read again by every worker; new TLS connections use it.
   process.on('SIGHUP', () => broadcast({ t: 'tls-reload' }))
 }

@@ -6,9 +6,21 @@ import { availableParallelism } from 'node:os'
 import type { z } from 'zod'
 import { coreEnvSchema, type CoreEnv } from '../config/env.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
-import type { SystemClock } from '../lib/clock.js'
-import type { Logger } from '../lib/log.js'
-import type { Metrics } from '../lib/metrics.js'
+import type { B2bua } from '../call/b2bua.js'
+import type { CallObserver } from '../call/ports.js'
+import type { ConfigObserver } from '../config/loader.js'
+import { newCdrId } from '../cdr/record.js'
+import { SystemClock } from '../lib/clock.js'
+import { watchEventLoop } from '../lib/event-loop.js'
+import { createLogger, type Logger } from '../lib/log.js'
+import { Metrics } from '../lib/metrics.js'
+import { BlacklistGate, IngressAuthGate, PikeGate, SourceTransactionsGate } from '../policy/guard/gates.js'
+import type { IngressAuth } from '../policy/guard/ingress-auth.js'
+import type { SourceGuard } from '../policy/guard/source-guard.js'
+import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
+import { TransactionLayer } from '../sip/transaction/layer.js'
+import { OptionsAnswerer } from '../sip/ua/options.js'
+import { RequestRouter, type RequestHandler } from '../sip/ua/router.js'
 import type { MediaEnvironment } from '../media/media-session.js'
 import { PortPool } from '../media/port-pool.js'
 import { loadPrompt, type Prompt } from '../media/prompt.js'
@@ -51,6 +63,103 @@ export function localHosts(env: CoreEnv): string[] {
 /** T1/T2/T4 of a snapshot as transaction-layer timer parameters. */
 export function timerParams(s: ConfigSnapshot): TimerParams {
   return { T1: s.params.SS_SIP_T1_MS, T2: s.params.SS_SIP_T2_MS, T4: s.params.SS_SIP_T4_MS }
+}
+
+/** A process's logger, its metrics (process figures, unexpected errors, event-loop delay) and a clock whose failing timers are counted. */
+export function processBasics(env: CoreEnv, context: Record<string, unknown> = {}): { log: Logger; metrics: Metrics; clock: SystemClock } {
+  const log = createLogger({ level: env.LOG_LEVEL, context: { service: 'core', ...context } })
+  const metrics = new Metrics()
+  metrics.collectProcessMetrics({ service: 'core', version: PACKAGE_VERSION })
+  guardProcess(log, metrics)
+  watchEventLoop(metrics)
+  const timerErrors = metrics.counter('clock_timer_errors_total', 'Timer callbacks that threw (bugs)').labels()
+  const clock = new SystemClock({
+    onError: (err) => {
+      timerErrors.inc()
+      log.error('timer callback threw', { err })
+    },
+  })
+  return { log, metrics, clock }
+}
+
+/** What the SIP side of a node (or of one worker) is built from. */
+export interface SipStackParts {
+  env: CoreEnv
+  first: ConfigSnapshot
+  config: { readonly current: ConfigSnapshot; observe(o: ConfigObserver): () => void }
+  b2bua: B2bua
+  guard: SourceGuard
+  auth: IngressAuth
+  /** Where refusals' CDRs go (the CDR sink). */
+  cdrs: CallObserver
+  /** The REGISTER handler, when this process runs the registrar. */
+  registrar: RequestHandler | null
+  clock: SystemClock
+  log: Logger
+  securityLog: Logger
+  metrics: Metrics
+  nodeId: string
+  advertised: string
+}
+
+/**
+ * The request router and the transaction layer it serves: the calls register INVITE and own the dialogs, OPTIONS has
+ * its own answerer, REGISTER goes to the registrar. The screen, in order: banned and blacklisted sources cost nothing;
+ * pike and the per-source transaction cap bound what an unknown source can take; unknown sources, challenges and
+ * failed digests are answered once, statelessly. SIP timer changes reach new transactions.
+ */
+export function sipStack(p: SipStackParts): { router: RequestRouter; layer: TransactionLayer } {
+  const { env, config, guard, clock, metrics, log } = p
+  const router = new RequestRouter({ log: log.child({ module: 'sip' }), metrics })
+  p.b2bua.register(router)
+  router.handle('OPTIONS', new OptionsAnswerer({ allow: () => router.allow, supported: DEFAULT_VALIDATE_OPTIONS.supported, accept: ['application/sdp'] }))
+  const refusalErrors = metrics.counter('security_refusal_cdr_errors_total', 'Refusal CDRs the sink failed to take').labels()
+  router.addGate(new BlacklistGate(config, guard, clock))
+  router.addGate(new PikeGate(config, guard, clock))
+  router.addGate(new SourceTransactionsGate(config, guard, { serverTransactionsFrom: (address) => layer.serverTransactionsFrom(address) }))
+  router.addGate(new IngressAuthGate(config, p.auth, guard, clock, {
+    observer: p.cdrs, newCdrId, nodeId: p.nodeId,
+    onError: (err) => {
+      refusalErrors.inc()
+      p.securityLog.error('refusal CDR not recorded', { err })
+    },
+  }))
+  if (p.registrar !== null) router.handle('REGISTER', p.registrar)
+  const layer = new TransactionLayer({
+    clock,
+    user: router,
+    // The B2BUA sends 100 Trying after admission, so an INVITE the policy drops silently never saw one.
+    autoTrying: false,
+    timers: timerParams(p.first),
+    validate: { localHosts: localHosts(env) },
+    warnAgent: `${p.advertised}:${env.SIP_PORT}`,
+    viaHost: env.SIP_ADVERTISED_HOST,
+    log: log.child({ module: 'transaction' }),
+    metrics,
+  })
+  p.b2bua.attach(layer)
+  config.observe({
+    onConfigSwap(next, previous) {
+      const a = timerParams(next)
+      const b = timerParams(previous)
+      if (a.T1 === b.T1 && a.T2 === b.T2 && a.T4 === b.T4) return
+      layer.setTimers(a)
+      log.info('SIP timers changed; new transactions use them', { version: next.version, ...a })
+    },
+  })
+  return { router, layer }
+}
+
+/** SIGTERM and SIGINT run `stop` (a failing stop exits 1). */
+export function onStopSignals(stop: (signal: string) => Promise<void>, log: Logger): void {
+  const onSignal = (signal: string): void => {
+    stop(signal).catch((err: unknown) => {
+      log.error('shutdown failed', { err })
+      process.exit(1)
+    })
+  }
+  process.on('SIGTERM', () => onSignal('SIGTERM'))
+  process.on('SIGINT', () => onSignal('SIGINT'))
 }
 
 /** Keeps the process up through bugs: every unexpected error is logged and counted, never fatal. */

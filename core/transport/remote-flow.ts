@@ -1,9 +1,9 @@
-// A stream connection held by another worker of the node, as a Transport: what the owner of a message sends back goes to the holder, which writes it on the connection.
+// The stream connections another worker of the node holds, as a Transport: what this worker sends over TCP or TLS goes to the holder, which writes it on its connection to the peer.
 import type { Mesh } from './mesh.js'
 import type { RemoteAddr, SendListener, Transport, TransportProtocol } from './types.js'
 
 /**
- * The owner's view of a TCP or TLS connection that another worker accepted or opened: sends travel to that worker,
+ * A worker's view of the TCP or TLS connections another worker accepted or opened: sends travel to that worker,
  * which sends them over its own stream transport (reusing the connection to `remote`, or opening one as RFC 3261
  * §18.2.2 asks once it closed). A send that fails there is counted there; the owner is not told (a response on a
  * reliable transport is not retransmitted either way).
