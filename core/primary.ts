@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AggregatorRegistry } from 'prom-client'
 import { BanWriter } from './access-list/ban-writer.js'
+import { RefusalWriter } from './access-list/refusal-writer.js'
+import type { RefusalRow } from './policy/guard/refusal-tally.js'
 import type { CallSummary } from './call/call.js'
 import { CdrCollector } from './cdr/collector.js'
 import { registerCdrMetrics } from './cdr/metrics.js'
@@ -112,6 +114,13 @@ async function main(): Promise<void> {
     await seedSpendToday(database.db, { add: (id, amount, atMs) => spend.push([id, amount, atMs]), spent: () => 0 }, limited, config.current.params.SS_TIMEZONE, now)
     return { t: 'greeting', bindings: [...bindings.values()].flat().filter((b) => b.expiresAtMs > now), spend }
   }
+  // Refused attempts the workers counted, added to auth_refusals every STATUS_PUBLISH_MS (docs/diagnosis.md).
+  const refusalRows: RefusalRow[] = []
+  const refusalWriter = new RefusalWriter({
+    db: database.db, clock, log: securityLog, metrics, periodMs: env.STATUS_PUBLISH_MS,
+    tally: { take: () => refusalRows.splice(0), dropped: 0, keys: 0, folded: 0 },
+  })
+  refusalWriter.start()
   const lines = new NodeLines()
   const probes = new Map<string, ProbeView>()
   let online: [string, boolean][] = []
@@ -162,6 +171,9 @@ async function main(): Promise<void> {
           )
           return
         }
+        case 'refusals':
+          refusalRows.push(...m.rows)
+          return
         case 'bindings-expired':
           bindingStore.delete(m.ids).catch((err: unknown) => log.warn('expired bindings not deleted (they are ignored on load)', { err }))
           return
@@ -265,6 +277,7 @@ async function main(): Promise<void> {
     await publisher.stop()
     await hangups.stop()
     await banWriter.stop()
+    await refusalWriter.stop()
     await liveCalls.stop()
     config.stop()
     const drained = await collector.close(clock.now() + 5_000)

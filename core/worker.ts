@@ -16,6 +16,7 @@ import type { SnapshotInput } from './config/snapshot.js'
 import { OptionsChecker } from './gateway-probes/options-checker.js'
 import type { ProbeView } from './gateway-probes/probe-state.js'
 import { AuthRefusalFanout } from './policy/guard/auth-refusals.js'
+import { RefusalTally } from './policy/guard/refusal-tally.js'
 import { IngressAuth } from './policy/guard/ingress-auth.js'
 import { SourceGuard } from './policy/guard/source-guard.js'
 import type { GatewayHealth } from './policy/limits.js'
@@ -137,6 +138,9 @@ async function main(): Promise<void> {
   const guard = new SourceGuard({ config, metrics, log: securityLog, observer: { onBan: (ban) => void toPrimary({ t: 'ban', ban }) } })
   const refusals = new AuthRefusalFanout()
   refusals.add(guard)
+  // Every refused attempt, counted per mapping gateway, source and reason; the primary writes them (docs/diagnosis.md).
+  const refusalTally = new RefusalTally()
+  refusals.add(refusalTally)
   // One nonce secret for the node: a challenge one worker sent is answered on whichever worker the retry reaches.
   const secret = process.env['CORE_NODE_SECRET']
   const digest = new DigestAuthenticator(secret === undefined || secret === '' ? {} : { secret: Buffer.from(secret, 'hex') })
@@ -159,6 +163,7 @@ async function main(): Promise<void> {
     supported: DEFAULT_VALIDATE_OPTIONS.supported,
     controller,
     observer: sink,
+    journalBarrier: env.CDR_DURABLE_ANSWER,
     advertisedHost: advertised,
     advertisedPort: env.SIP_PORT,
     nodeId,
@@ -225,6 +230,8 @@ async function main(): Promise<void> {
       toPrimary({ t: 'probes', views, online: [...prober.online] })
     }
     toPrimary({ t: 'lines', report: lineReport() })
+    const rows = refusalTally.take(Math.floor(clock.now()))
+    if (rows.length > 0) toPrimary({ t: 'refusals', rows })
   }, 1_000)
   const lineReport = (): LineReport => {
     const lines = controller.lines

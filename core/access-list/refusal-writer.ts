@@ -14,7 +14,8 @@ export interface RefusalWriterOptions {
   clock: Clock
   log: Logger
   metrics: Metrics
-  tally: RefusalTally
+  /** Where the counts come from: this process's tally, or (a node's primary) what its workers sent. */
+  tally: Pick<RefusalTally, 'take' | 'dropped' | 'keys' | 'folded'>
   /** Flush period (the core's STATUS_PUBLISH_MS). */
   periodMs: number
   /** How often old rows are deleted (default 10 min). */

@@ -44,9 +44,9 @@ export function readEnv(): CoreEnv {
   return parsed.data
 }
 
-/** SIP workers of the node: CORE_WORKERS, else one per CPU. */
+/** SIP workers of the node: CORE_WORKERS, else one per CPU (one with REDIS_URL: the shared state is wired in one process only). */
 export function coreWorkers(env: CoreEnv): number {
-  return env.CORE_WORKERS ?? Math.min(32, availableParallelism())
+  return env.CORE_WORKERS ?? (env.REDIS_URL === undefined ? Math.min(32, availableParallelism()) : 1)
 }
 
 /** Hosts that name this node in a Request-URI (lowercase, IPv6 bracketed), for the Max-Forwards 0 rule. */

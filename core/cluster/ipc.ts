@@ -8,6 +8,7 @@ import type { BilledBatch } from '../policy/balance-ledger.js'
 import type { Ban } from '../policy/guard/ban-store.js'
 import type { GatewayKind } from '../../shared/entities/enums.js'
 import type { Binding } from '../registrar/bindings.js'
+import type { RefusalRow } from '../policy/guard/refusal-tally.js'
 
 /** A day's spend of one account at the node's start, `[accountId, amount, atMs]` (the daily spend guard continues from it). */
 export type SpendSeed = [string, number, number]
@@ -82,6 +83,8 @@ export type ToPrimary =
   | { t: 'lines'; report: LineReport }
   /** The registrar's bindings of one gateway, to store and pass on; answered by `bindings-stored` with the same `n`. */
   | { t: 'bindings'; n: number; kind: GatewayKind; gatewayId: string; bindings: Binding[] }
+  /** Refused attempts counted since the last notice (the primary adds them to auth_refusals). */
+  | { t: 'refusals'; rows: RefusalRow[] }
   /** Expired bindings whose rows go. */
   | { t: 'bindings-expired'; ids: string[] }
   | Ask

@@ -61,8 +61,9 @@ export const coreEnvSchema = z
     REDIS_NODE_TTL_MS: int(5000, 1000, 600_000).describe('a node silent towards Redis this long no longer counts: the lines and reservations its calls held are free again (it heartbeats every fifth of it)'),
     CORE_WORKERS: z.preprocess(unset, z.coerce.number().int().min(1).max(32).optional())
       .describe('SIP worker processes sharing the SIP ports, each an event loop of its own (docs/capacity.md); one process, the primary, supervises them; 1 runs the whole node in one process')
-      .meta({ fallback: 'the number of CPUs' }),
+      .meta({ fallback: 'the number of CPUs (1 with `REDIS_URL`)' }),
   })
+  .refine((e) => e.REDIS_URL === undefined || (e.CORE_WORKERS ?? 1) === 1, { path: ['CORE_WORKERS'], message: 'several workers with REDIS_URL are not supported yet: leave CORE_WORKERS unset (one process) or 1' })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
   .refine((e) => (e.SIP_TLS_CERT_FILE === undefined) === (e.SIP_TLS_KEY_FILE === undefined), { path: ['SIP_TLS_KEY_FILE'], message: 'SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE go together' })
 
