@@ -34,7 +34,7 @@ export interface CallsRun {
 export interface CallsOptions {
   rates: number[]
   stepSec: number
-  /** CORE_WORKERS for the core (default: its own default). */
+  /** CORE_WORKERS for the core (default `auto`: one per CPU, as Kamailio runs several children). */
   workers?: number
   kamailio: boolean
   auths: CallsAuth[]
@@ -110,7 +110,7 @@ export async function rampCore(
 ): Promise<CallsRun> {
   const vendorPort = transport === 'udp' ? await freeUdpPort() : await freeTcpPort()
   const core = await startCore(
-    { LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', ...(o.workers === undefined ? {} : { CORE_WORKERS: String(o.workers) }), ...extra.coreEnv },
+    { LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: o.workers === undefined ? 'auto' : String(o.workers), ...extra.coreEnv },
     { config: routing === 'money' ? moneyConfig(auth, vendorPort, transport) : demoConfig(auth, vendorPort, transport) },
   )
   try {

@@ -2,7 +2,6 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { isIPv6 } from 'node:net'
-import { availableParallelism } from 'node:os'
 import type { z } from 'zod'
 import { coreEnvSchema, type CoreEnv } from '../config/env.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
@@ -44,9 +43,9 @@ export function readEnv(): CoreEnv {
   return parsed.data
 }
 
-/** SIP workers of the node: CORE_WORKERS, else one per CPU (one with REDIS_URL: the shared state is wired in one process only). */
+/** SIP workers of the node: CORE_WORKERS, else 1 (the whole node in one process; docs/capacity.md says why for now). */
 export function coreWorkers(env: CoreEnv): number {
-  return env.CORE_WORKERS ?? (env.REDIS_URL === undefined ? Math.min(32, availableParallelism()) : 1)
+  return env.CORE_WORKERS ?? 1
 }
 
 /** Hosts that name this node in a Request-URI (lowercase, IPv6 bracketed), for the Max-Forwards 0 rule. */

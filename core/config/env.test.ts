@@ -1,5 +1,6 @@
 // The core's environment schema: documented defaults, empty values as unset, refusals that name the variable, and a drain that fits the platform's kill timeout.
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { coreEnvSchema, DEFAULT_DRAIN_TIMEOUT_MS } from './env.js'
@@ -8,6 +9,17 @@ describe('coreEnvSchema', () => {
   it('binds loopback by default and treats empty values as unset', () => {
     const env = coreEnvSchema.parse({ SIP_HOST: '', STATUS_PORT: '' })
     expect(env).toMatchObject({ SIP_HOST: '127.0.0.1', SIP_PORT: 5060, STATUS_HOST: '127.0.0.1', STATUS_PORT: 9090, DRAIN_TIMEOUT_MS: DEFAULT_DRAIN_TIMEOUT_MS })
+  })
+
+  it('runs one process unless CORE_WORKERS says otherwise; auto is one worker per CPU; several workers refuse REDIS_URL', () => {
+    expect(coreEnvSchema.parse({}).CORE_WORKERS).toBeUndefined()
+    expect(coreEnvSchema.parse({ CORE_WORKERS: 'auto' }).CORE_WORKERS).toBe(Math.min(32, availableParallelism()))
+    expect(coreEnvSchema.parse({ CORE_WORKERS: '4' }).CORE_WORKERS).toBe(4)
+    expect(coreEnvSchema.safeParse({ CORE_WORKERS: '0' }).success).toBe(false)
+    const r = coreEnvSchema.safeParse({ CORE_WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' })
+    expect(r.success).toBe(false)
+    if (!r.success) expect(r.error.issues.map((i) => i.path.join('.'))).toEqual(['CORE_WORKERS'])
+    expect(coreEnvSchema.safeParse({ CORE_WORKERS: '1', REDIS_URL: 'redis://127.0.0.1:6379' }).success).toBe(true)
   })
 
   it('refuses an RTP range that ends below its start, naming RTP_PORT_MAX', () => {

@@ -1,4 +1,5 @@
 // The core's environment variables as one zod schema: defaults, bounds and the meaning the README's table is generated from.
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 
 /** Empty strings count as unset, so `FOO= npm start` means the default. */
@@ -59,9 +60,9 @@ export const coreEnvSchema = z
       .describe('Valkey/Redis several core nodes share (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS): line limits, calls per second, prepaid reservations and bans count across nodes (docs/operations.md#several-core-nodes)')
       .meta({ fallback: 'none: every limit counts in this process' }),
     REDIS_NODE_TTL_MS: int(5000, 1000, 600_000).describe('a node silent towards Redis this long no longer counts: the lines and reservations its calls held are free again (it heartbeats every fifth of it)'),
-    CORE_WORKERS: z.preprocess(unset, z.coerce.number().int().min(1).max(32).optional())
-      .describe('SIP worker processes sharing the SIP ports, each an event loop of its own (docs/capacity.md); one process, the primary, supervises them; 1 runs the whole node in one process')
-      .meta({ fallback: 'the number of CPUs (1 with `REDIS_URL`)' }),
+    CORE_WORKERS: z.preprocess((v) => (v === 'auto' ? Math.min(32, availableParallelism()) : unset(v)), z.coerce.number().int().min(1).max(32).optional())
+      .describe('SIP worker processes sharing the SIP ports, each an event loop of its own, under one primary process (docs/capacity.md); 1 runs the whole node in one process; `auto` is one per CPU')
+      .meta({ fallback: '1' }),
   })
   .refine((e) => e.REDIS_URL === undefined || (e.CORE_WORKERS ?? 1) === 1, { path: ['CORE_WORKERS'], message: 'several workers with REDIS_URL are not supported yet: leave CORE_WORKERS unset (one process) or 1' })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
