@@ -1,10 +1,11 @@
 // Covers admission end to end on real snapshots: RFC 3261 §22 (401/407 challenge), RFC 7616/8760 digest, ingress authentication (docs/architecture.md), account checks, line limits and routing reasons.
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { Decision, RejectDecision, RouteDecision } from '../call/ports.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import { ManualClock } from '../lib/clock.js'
 import { Metrics } from '../lib/metrics.js'
 import { PolicyController, type PolicyControllerOptions } from './controller.js'
+import { LineCounters } from './limits.js'
 import type { RegisteredGateways } from './registered.js'
 import {
   account, admission, credentialsFor, gatewayGroup, invite, mappingGateway, policySnapshot, routingGateway, type FixtureInput,
@@ -199,6 +200,18 @@ describe('PolicyController', () => {
       expect(fromIp()).toMatchObject({ kind: 'reject', reason: 'AllGatewayBusy' })
       const b = asRoute(fromIp('192.0.2.20', 5060))
       expect(b.acquire(b.targets[0]!)).toBe(true)
+    })
+
+    it('routes on its line counters by the routing table index: a full gateway is skipped for lineLimit after its lines were taken', () => {
+      const lines = new LineCounters()
+      const byIndex = vi.spyOn(lines.live, 'gatewayCallsAt')
+      const { fromIp, config } = setup({ routingGateways: [routingGateway('rg1', { lineLimit: 1 }), routingGateway('rg2', { priority: 5 })] }, { lines })
+      const a = asRoute(fromIp())
+      expect(a.acquire(a.targets[0]!)).toBe(true)
+      const b = asRoute(fromIp())
+      expect(b.targets.map((t) => t.routingGatewayId)).toEqual(['rg2'])
+      expect(b.rejected).toEqual([expect.objectContaining({ routingGatewayId: 'rg1', reason: 'lineLimit' })])
+      expect(byIndex).toHaveBeenCalledWith(config.current.routing)
     })
 
     it('skips a gateway the health source reports offline', () => {
