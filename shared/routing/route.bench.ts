@@ -14,8 +14,8 @@ function heapMiB(): number {
 
 /**
  * Best-of-5 CPU time per call (process CPU, so time the shared machine gives other processes does not count),
- * p50/p99/max wall time of one run with every call timed on its own, and the p99 of each call's CPU time on the main
- * thread (which leaves out the time a loaded machine preempts the process; microsecond clock, plus its two reads).
+ * and p50/p99/max wall time of one run with every call timed on its own (a thread's CPU clock in Node ticks too coarsely
+ * to time one call, so the tail includes whatever preemption a loaded machine adds).
  */
 function bench(name: string, fn: (i: number) => void, iterations: number, extra: Record<string, unknown> = {}): void {
   for (let i = 0; i < Math.min(iterations, 20_000); i++) fn(i) // warm-up
@@ -33,17 +33,8 @@ function bench(name: string, fn: (i: number) => void, iterations: number, extra:
     each[i] = Number(process.hrtime.bigint() - t)
   }
   each.sort()
-  const cpu = new Float64Array(iterations)
-  for (let i = 0; i < iterations; i++) {
-    const t = process.threadCpuUsage()
-    fn(i)
-    const d = process.threadCpuUsage(t)
-    cpu[i] = d.user + d.system
-  }
-  cpu.sort()
   const us = (q: number) => Math.round(each[Math.min(iterations - 1, Math.floor(q * iterations))]! / 10) / 100
-  const p99CpuUs = cpu[Math.min(iterations - 1, Math.floor(0.99 * iterations))]!
-  console.log(JSON.stringify({ name, opsPerSec: Math.round(1e9 / best), nsPerOp: Math.round(best), p50Us: us(0.5), p99Us: us(0.99), maxUs: us(1), p99CpuUs, ...extra }))
+  console.log(JSON.stringify({ name, opsPerSec: Math.round(1e9 / best), nsPerOp: Math.round(best), p50Us: us(0.5), p99Us: us(0.99), maxUs: us(1), ...extra }))
 }
 
 function routeBench(label: string, table: RoutingTable, callees: readonly string[], live: RoutingLive, rated: boolean, iterations: number): void {
