@@ -1,8 +1,7 @@
 // Test support: a real redis-server (Debian's) on a free loopback port with no persistence, stopped and restarted on the same port, its PID proven gone after each stop.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { createConnection } from 'node:net'
-import { assertGone } from '../../../shared/db/node/test-support/process-gone.js'
+import { restartableProcess } from '../../../shared/db/node/test-support/restartable-process.js'
 import { freePort } from '../../../shared/db/node/test-support/sqld-server.js'
 
 /** A running redis-server; `stop()` ends it (its data goes with it), `start()` brings an empty one back on the same port. */
@@ -38,30 +37,19 @@ async function waitForPong(port: number, child: ChildProcess, timeoutMs: number)
 /** Starts redis-server on a free 127.0.0.1 port (no RDB/AOF files, no protected-mode surprises). */
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort()
-  let child: ChildProcess | null = null
+  const proc = restartableProcess(
+    'redis-server',
+    () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'ignore', 'ignore'] }),
+    (child) => waitForPong(port, child, 10_000),
+  )
   const server: RedisServer = {
     url: `redis://127.0.0.1:${port}`,
     port,
     get pid() {
-      return child?.pid
+      return proc.pid
     },
-    async start() {
-      if (child !== null) return
-      const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], {
-        stdio: ['ignore', 'ignore', 'ignore'],
-      })
-      child = proc
-      await waitForPong(port, proc, 10_000)
-    },
-    async stop() {
-      const proc = child
-      child = null
-      if (proc === null || proc.exitCode !== null || proc.signalCode !== null) return
-      const exited = once(proc, 'exit')
-      proc.kill('SIGKILL')
-      await exited
-      assertGone(proc.pid, 'redis-server')
-    },
+    start: () => proc.start(),
+    stop: () => proc.stop(),
   }
   await server.start()
   return server

