@@ -1,6 +1,7 @@
 // What a diagnosis reads (the window's aggregates) and what it reports (findings with scope, evidence, cause and advice), shared by every diagnosis rule.
 import { z } from 'zod'
-import { ALERT_SEVERITIES, FINDING_KINDS, type AlertSeverity, type AuthRefusalReason, type FindingKind } from '../../shared/entities/enums.js'
+import { ALERT_SEVERITIES, FINDING_KINDS, type AlertSeverity, type FindingKind } from '../../shared/entities/enums.js'
+import type { AuthRefusalRow } from '../../shared/db/tables/auth-refusals.js'
 
 export { FINDING_KINDS }
 
@@ -77,17 +78,7 @@ export interface DiagnosisFacts {
   /** The newest few loss calls per routing gateway. */
   lossExamples: { routingGatewayId: string; cdrId: string }[]
   /** Refused attempts (auth_refusals) per mapping gateway ('' none), source IP ('*' folded sources) and reason, for sources refused at least AUTH_SOURCE_MIN times. */
-  refusals: {
-    mappingGatewayId: string
-    sourceIp: string
-    reason: AuthRefusalReason
-    attempts: number
-    distinctPorts: number
-    distinctUsers: number
-    topPort: number
-    firstAtMs: number
-    lastAtMs: number
-  }[]
+  refusals: Omit<AuthRefusalRow, 'bucketMs'>[]
   /** Per mapping gateway: distinct sources with credential refusals on it (a '*' row means many), their attempts, and user_locked refusals. */
   refusalsByGateway: { mappingGatewayId: string; sources: number; folded: boolean; attempts: number; userLocked: number }[]
   /** Blacklist entries (an operator's or the cores' bans) of the sources in `refusals`. */

@@ -1,6 +1,6 @@
 // Refused authentication attempts counted in memory per time bucket, mapping gateway, source and reason, with a hard bound on keys under a flood from many sources; the writer flushes the counts to auth_refusals.
 import { AUTH_REFUSAL_REASONS } from '../../../shared/entities/enums.js'
-import { AUTH_REFUSAL_BUCKET_MS, FOLDED_SOURCES, NO_MAPPING_GATEWAY } from '../../../shared/db/tables/auth-refusals.js'
+import { AUTH_REFUSAL_BUCKET_MS, FOLDED_SOURCES, NO_MAPPING_GATEWAY, type AuthRefusalRow } from '../../../shared/db/tables/auth-refusals.js'
 import type { AuthRefusal, AuthRefusalObserver, AuthRefusalReason } from './auth-refusals.js'
 
 /** The table's reason list and the event's reason type name the same reasons (a compile-time check). */
@@ -24,18 +24,7 @@ export const REFUSAL_MAX_BUCKETS = 3
 const DISTINCT_CAP = 16
 
 /** One row's worth of counts to add to auth_refusals (attempts since the last take). */
-export interface RefusalRow {
-  bucketMs: number
-  mappingGatewayId: string
-  sourceIp: string
-  reason: AuthRefusalReason
-  attempts: number
-  distinctPorts: number
-  distinctUsers: number
-  topPort: number
-  firstAtMs: number
-  lastAtMs: number
-}
+export type RefusalRow = AuthRefusalRow
 
 interface Entry {
   readonly mappingGatewayId: string

@@ -39,3 +39,6 @@ export const authRefusals = sqliteTable(
     index('auth_refusals_last_at_ms_idx').on(t.lastAtMs),
   ],
 )
+
+/** One auth_refusals row: what a core process adds and what the diagnosis reads. */
+export type AuthRefusalRow = typeof authRefusals.$inferSelect
