@@ -3,7 +3,8 @@ import { lt, sql } from 'drizzle-orm'
 import { authRefusals } from '../../shared/db/schema.js'
 import { AUTH_REFUSAL_KEEP_MS } from '../../shared/db/tables/auth-refusals.js'
 import type { Db } from '../../shared/db/node/database.js'
-import type { Clock, TimerHandle } from '../lib/clock.js'
+import type { Clock } from '../lib/clock.js'
+import { Periodic } from '../lib/periodic.js'
 import type { Logger } from '../lib/log.js'
 import type { Metrics } from '../lib/metrics.js'
 import { REFUSAL_MAX_BUCKETS, REFUSAL_MAX_KEYS, type RefusalRow, type RefusalTally } from '../policy/guard/refusal-tally.js'
@@ -42,13 +43,13 @@ function merge(into: RefusalRow, r: RefusalRow): void {
 /** The periodic flusher; never throws, never blocks the receive path. */
 export class RefusalWriter {
   private readonly pending = new Map<string, RefusalRow>()
-  private timer: TimerHandle | null = null
-  private running: Promise<void> | null = null
+  private readonly loop: Periodic
   private lastPruneMs = Number.NEGATIVE_INFINITY
   private failing = false
   private lost = 0
 
   constructor(private readonly opts: RefusalWriterOptions) {
+    this.loop = new Periodic(opts.clock, opts.periodMs, () => this.flush())
     const m = opts.metrics
     const t = opts.tally
     m.gauge('auth_refusal_keys', 'Refused-attempt keys (bucket, mapping gateway, source, reason) held in memory', [], () => t.keys)
@@ -58,14 +59,12 @@ export class RefusalWriter {
 
   /** Flushes every period from now on. */
   start(): void {
-    this.timer = this.opts.clock.after(this.opts.periodMs, () => this.tick())
+    this.loop.start(true)
   }
 
   /** Stops the timer and writes what is counted now (the shutdown waits for it). */
   async stop(): Promise<void> {
-    this.timer?.cancel()
-    this.timer = null
-    await this.running
+    await this.loop.stop()
     await this.flush()
   }
 
@@ -130,12 +129,5 @@ export class RefusalWriter {
       this.opts.log.warn('pruning old refused-attempt counts failed', { err })
     }
     return true
-  }
-
-  private tick(): void {
-    this.running = this.flush().then(() => {
-      this.running = null
-      if (this.timer !== null) this.timer = this.opts.clock.after(this.opts.periodMs, () => this.tick())
-    })
   }
 }

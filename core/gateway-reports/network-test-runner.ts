@@ -2,7 +2,8 @@
 import { and, asc, eq, lt } from 'drizzle-orm'
 import { networkTests } from '../../shared/db/schema.js'
 import type { Db } from '../../shared/db/node/database.js'
-import type { Clock, TimerHandle } from '../lib/clock.js'
+import type { Clock } from '../lib/clock.js'
+import { Periodic } from '../lib/periodic.js'
 import type { Logger } from '../lib/log.js'
 import type { NetworkTestResult } from '../gateway-probes/options-request.js'
 
@@ -30,24 +31,21 @@ export interface NetworkTestRunnerOptions {
 
 /** Polls, claims and runs network tests; never throws (a database error waits for the next poll). */
 export class NetworkTestRunner {
-  private timer: TimerHandle | null = null
-  private polling: Promise<void> | null = null
+  private readonly loop: Periodic
   private readonly running = new Set<Promise<void>>()
-  private stopped = false
 
-  constructor(private readonly opts: NetworkTestRunnerOptions) {}
+  constructor(private readonly opts: NetworkTestRunnerOptions) {
+    this.loop = new Periodic(opts.clock, opts.pollMs ?? NETWORK_TEST_POLL_MS, () => this.pollOnce())
+  }
 
   /** Polls now and then every period. */
   start(): void {
-    this.stopped = false
-    this.tick()
+    this.loop.start()
   }
 
   /** Stops polling and waits for tests in progress. */
   async stop(): Promise<void> {
-    this.stopped = true
-    this.timer?.cancel()
-    await this.polling
+    await this.loop.stop()
     await Promise.all(this.running)
   }
 
@@ -97,12 +95,5 @@ export class NetworkTestRunner {
     } catch (err) {
       log.warn('network test result not written', { networkTestId: id, err })
     }
-  }
-
-  private tick(): void {
-    this.polling = this.pollOnce().then(() => {
-      this.polling = null
-      if (!this.stopped) this.timer = this.opts.clock.after(this.opts.pollMs ?? NETWORK_TEST_POLL_MS, () => this.tick())
-    })
   }
 }

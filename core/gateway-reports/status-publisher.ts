@@ -4,7 +4,8 @@ import { gatewayStatus } from '../../shared/db/schema.js'
 import type { GatewayStatusRow } from '../../shared/entities/gateway-status.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { Db } from '../../shared/db/node/database.js'
-import type { Clock, TimerHandle } from '../lib/clock.js'
+import type { Clock } from '../lib/clock.js'
+import { Periodic } from '../lib/periodic.js'
 import type { Logger } from '../lib/log.js'
 import type { CounterSeries, Metrics } from '../lib/metrics.js'
 import type { ProbeView } from '../gateway-probes/probe-state.js'
@@ -47,8 +48,7 @@ const CHUNK = 400
 
 /** Periodic upsert of one row per routing and mapping gateway of the snapshot; rows of gateways this node no longer has are deleted. */
 export class StatusPublisher {
-  private timer: TimerHandle | null = null
-  private running: Promise<void> | null = null
+  private readonly loop: Periodic
   private readonly samples: TotalsSample[] = []
   private readonly failures: CounterSeries
   private readonly published: CounterSeries
@@ -58,20 +58,19 @@ export class StatusPublisher {
 
   constructor(private readonly opts: StatusPublisherOptions) {
     this.periodMs = opts.periodMs ?? STATUS_PUBLISH_MS
+    this.loop = new Periodic(opts.clock, this.periodMs, () => this.publishOnce())
     this.failures = opts.metrics.counter('live_status_publish_failures_total', 'gateway_status publishes that failed (retried next period)').labels()
     this.published = opts.metrics.counter('live_status_publishes_total', 'gateway_status publishes committed').labels()
   }
 
   /** Publishes now and then every period. */
   start(): void {
-    this.tick()
+    this.loop.start()
   }
 
   /** Stops the timer and waits for a publish in flight. */
   async stop(): Promise<void> {
-    this.timer?.cancel()
-    this.timer = null
-    await this.running
+    await this.loop.stop()
   }
 
   /** One publish; resolves false (and logs) on a database error instead of throwing. */
@@ -109,13 +108,6 @@ export class StatusPublisher {
       if (this.consecutiveFailures++ === 0) this.opts.log.warn('gateway status publish failed; retrying every period', { err })
       return false
     }
-  }
-
-  private tick(): void {
-    this.running = this.publishOnce().then(() => {
-      this.running = null
-      this.timer = this.opts.clock.after(this.periodMs, () => this.tick())
-    })
   }
 
   /** Rows for every gateway of the current snapshot. */

@@ -2,7 +2,8 @@
 import { and, asc, eq } from 'drizzle-orm'
 import { callHangups } from '../../shared/db/schema.js'
 import type { Db } from '../../shared/db/node/database.js'
-import type { Clock, TimerHandle } from '../lib/clock.js'
+import type { Clock } from '../lib/clock.js'
+import { Periodic } from '../lib/periodic.js'
 import type { Logger } from '../lib/log.js'
 
 /** The calls of this node by id: whether one is in progress, and ending it (false when it is not); a node with several workers asks them. */
@@ -24,23 +25,20 @@ export interface HangupRunnerOptions {
 
 /** Polls and acts on hang-up requests; never throws (a database error waits for the next poll). */
 export class HangupRunner {
-  private timer: TimerHandle | null = null
-  private polling: Promise<void> | null = null
-  private stopped = false
+  private readonly loop: Periodic
 
-  constructor(private readonly opts: HangupRunnerOptions) {}
+  constructor(private readonly opts: HangupRunnerOptions) {
+    this.loop = new Periodic(opts.clock, opts.pollMs, () => this.pollOnce())
+  }
 
   /** Polls now and then every period. */
   start(): void {
-    this.stopped = false
-    this.tick()
+    this.loop.start()
   }
 
   /** Stops polling and waits for a poll in flight. */
   async stop(): Promise<void> {
-    this.stopped = true
-    this.timer?.cancel()
-    await this.polling
+    await this.loop.stop()
   }
 
   /** One poll: claims and acts on every pending request for this node; resolves to how many calls it ended. */
@@ -66,12 +64,5 @@ export class HangupRunner {
       log.warn('hang-up poll failed; retrying next period', { err })
     }
     return ended
-  }
-
-  private tick(): void {
-    this.polling = this.pollOnce().then(() => {
-      this.polling = null
-      if (!this.stopped) this.timer = this.opts.clock.after(this.opts.pollMs, () => this.tick())
-    })
   }
 }

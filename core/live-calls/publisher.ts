@@ -4,7 +4,8 @@ import { coreNodes, liveCalls } from '../../shared/db/schema.js'
 import type { Db } from '../../shared/db/node/database.js'
 import type { LiveCallRow } from '../../shared/entities/live-call.js'
 import type { CallSummary } from '../call/call.js'
-import type { Clock, TimerHandle } from '../lib/clock.js'
+import type { Clock } from '../lib/clock.js'
+import { Periodic } from '../lib/periodic.js'
 import type { Logger } from '../lib/log.js'
 import type { CounterSeries, Metrics } from '../lib/metrics.js'
 
@@ -43,8 +44,7 @@ function toRow(c: CallSummary, nodeId: string, nowMs: number): LiveCallRow {
 
 /** Periodic, incremental publish of calls in progress; a failed publish is retried whole at the next period. */
 export class LiveCallsPublisher {
-  private timer: TimerHandle | null = null
-  private running: Promise<void> | null = null
+  private readonly loop: Periodic
   /** What the database holds for this node after the last successful publish: id -> [signature, written at]. */
   private published = new Map<string, [string, number]>()
   /** False until a publish cleared what an earlier run of this node id left behind. */
@@ -56,19 +56,18 @@ export class LiveCallsPublisher {
 
   constructor(private readonly opts: LiveCallsPublisherOptions) {
     this.startedAtMs = Math.floor(opts.clock.now())
+    this.loop = new Periodic(opts.clock, opts.periodMs, () => this.publishOnce())
     this.failures = opts.metrics.counter('live_calls_publish_failures_total', 'live_calls publishes that failed (retried next period)').labels()
   }
 
   /** Publishes now and then every period. */
   start(): void {
-    this.tick()
+    this.loop.start()
   }
 
   /** Stops the timer, waits for a publish in flight, and removes this node's calls and heartbeat (a clean stop leaves nothing live). */
   async stop(): Promise<void> {
-    this.timer?.cancel()
-    this.timer = null
-    await this.running
+    await this.loop.stop()
     try {
       await this.opts.db.batch([
         this.opts.db.delete(liveCalls).where(eq(liveCalls.nodeId, this.opts.nodeId)),
@@ -137,12 +136,5 @@ export class LiveCallsPublisher {
       if (this.consecutiveFailures++ === 0) this.opts.log.warn('live calls publish failed; retrying every period', { err })
       return false
     }
-  }
-
-  private tick(): void {
-    this.running = this.publishOnce().then(() => {
-      this.running = null
-      this.timer = this.opts.clock.after(this.opts.periodMs, () => this.tick())
-    })
   }
 }
