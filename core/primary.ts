@@ -12,12 +12,15 @@ import type { RefusalRow } from './policy/guard/refusal-tally.js'
 import type { CallSummary } from './call/call.js'
 import { CdrCollector } from './cdr/collector.js'
 import { registerCdrMetrics } from './cdr/metrics.js'
-import { coreWorkers, onStopSignals, processBasics, readEnv, timerParams } from './cluster/common.js'
+import { coreWorkers, onStopSignals, processBasics, readEnv, sharedStateHealth, timerParams } from './cluster/common.js'
 import type { LineReport, SpendSeed, ToWorker } from './cluster/ipc.js'
 import { seedSpendToday } from './cdr/spend-today.js'
 import type { Binding } from './registrar/bindings.js'
 import { BindingStore } from './registrar/store.js'
+import { NodeLimits } from './cluster/node-limits.js'
 import { Supervisor } from './cluster/supervisor.js'
+import { NodeHolds } from './shared-state/node-holds.js'
+import { SharedState } from './shared-state/shared-state.js'
 import { ConfigLoader } from './config/loader.js'
 import { applyMigrations, openDatabase, type Database } from '../shared/db/node/database.js'
 import type { ProbeView } from './gateway-probes/probe-state.js'
@@ -122,6 +125,13 @@ async function main(): Promise<void> {
   })
   refusalWriter.start()
   const lines = new NodeLines()
+  // Limits that span calls, counted here for every worker; with REDIS_URL this node is one node of several in Redis
+  // (one identity, one heartbeat) and counts on its share while Redis is away (docs/capacity.md).
+  const shared = env.REDIS_URL === undefined
+    ? null
+    : new SharedState({ url: env.REDIS_URL, nodeId, ttlMs: env.REDIS_NODE_TTL_MS, clock, log: log.child({ module: 'shared-state' }), metrics, dataDir: env.DATA_DIR })
+  const nodeLimits = new NodeLimits(new NodeHolds(() => Date.now(), shared), (i, m) => supervisor?.tell(i, m), (i) => supervisor?.pidOf(i))
+  shared?.start()
   const probes = new Map<string, ProbeView>()
   let online: [string, boolean][] = []
   // The workers' Unix sockets: a folder only this user can enter, removed at exit.
@@ -174,6 +184,8 @@ async function main(): Promise<void> {
         case 'refusals':
           refusalRows.push(...m.rows)
           return
+        case 'limits':
+          return nodeLimits.onBatch(index, m)
         case 'bindings-expired':
           bindingStore.delete(m.ids).catch((err: unknown) => log.warn('expired bindings not deleted (they are ignored on load)', { err }))
           return
@@ -182,7 +194,10 @@ async function main(): Promise<void> {
           return
       }
     },
-    onExit: (index) => lines.retire(index),
+    onExit: (index, pid) => {
+      lines.retire(index)
+      nodeLimits.onExit(pid)
+    },
     log: log.child({ module: 'workers' }),
     metrics,
   })
@@ -244,6 +259,7 @@ async function main(): Promise<void> {
         gateways: { checked: probes.size, offline: online.filter(([, up]) => !up).map(([id]) => id) },
         statusPublishFailures: publisher.consecutiveFailures,
         workers: { configured: workers, running: ws.length, pids: ws.map((w) => w.pid) },
+        ...(shared === null ? {} : { sharedState: sharedStateHealth(shared) }),
         uptimeSec: Math.floor((clock.now() - startedAtMs) / 1000),
       }
     },
@@ -279,6 +295,7 @@ async function main(): Promise<void> {
     await banWriter.stop()
     await refusalWriter.stop()
     await liveCalls.stop()
+    await shared?.stop()
     config.stop()
     const drained = await collector.close(clock.now() + 5_000)
     await status.close()

@@ -5,7 +5,7 @@ import { B2bua } from './call/b2bua.js'
 import { newCdrId } from './cdr/record.js'
 import { CdrCollector, workerFolders } from './cdr/collector.js'
 import { registerCdrMetrics, sinkStats } from './cdr/metrics.js'
-import { mediaEnvironment, onStopSignals, processBasics, readEnv, readTlsMaterial, sipStack, timerParams } from './cluster/common.js'
+import { mediaEnvironment, onStopSignals, processBasics, readEnv, readTlsMaterial, sharedStateHealth, sipStack, timerParams } from './cluster/common.js'
 import { CdrSink } from './cdr/sink.js'
 import { ConfigLoader } from './config/loader.js'
 import { applyMigrations, openDatabase, type Database } from '../shared/db/node/database.js'
@@ -37,12 +37,6 @@ import { startStatusServer, statusNeedsKey, type StatusServer } from './status-p
 import { openStreamTransport, type StreamTransport } from './transport/stream.js'
 import { TransportSet, type Transport } from './transport/types.js'
 import { openUdpTransport, type UdpTransport } from './transport/udp.js'
-
-/** /health's account of the shared state: counting in Redis or on this node's share (docs/operations.md#several-core-nodes). */
-function sharedStateHealth(shared: SharedState): { mode: string; nodes: number; downSince: string | null } {
-  const down = shared.downSince
-  return { mode: shared.mode, nodes: shared.liveNodes.length, downSince: down === null ? null : new Date(down).toISOString() }
-}
 
 /** Starts every part of the node; resolves once SIP and the status port listen. */
 async function main(): Promise<void> {

@@ -6,8 +6,11 @@ import { newCdrId } from './cdr/record.js'
 import { CdrSink } from './cdr/sink.js'
 import { mediaEnvironment, processBasics, readEnv, readTlsMaterial, rtpShare, sipStack } from './cluster/common.js'
 import { answer, type LineReport, type ToPrimary, type ToWorker, type WorkerHealth, type WorkerQuery } from './cluster/ipc.js'
+import { PrimaryLimitsLink } from './cluster/limits-link.js'
 import { CallGuards, MemorySpendCounter } from './policy/call-guards.js'
-import { hasCrossCallLimits } from './policy/limits.js'
+import { ClusterAdmission } from './policy/cluster-admission.js'
+import { ClusterLimits } from './policy/cluster-limits.js'
+import { hasMoneyLimits, LineCounters } from './policy/limits.js'
 import { BindingTable, type Binding } from './registrar/bindings.js'
 import { Registrar } from './registrar/registrar.js'
 import type { BindingStorage } from './registrar/store.js'
@@ -154,14 +157,19 @@ async function main(): Promise<void> {
   // Fraud guards: the day's spend of accounts with a dailySpendLimit continues from the CDRs the primary read.
   const spend = new MemorySpendCounter(() => config.current.params.SS_TIMEZONE)
   for (const [id, amount, atMs] of hello.spend) spend.add(id, amount, atMs)
-  const controller = new PolicyController({ config, metrics, health, ledger, auth, guards: new CallGuards({ spend }), registered: bindings })
+  // Line limits, calls per second and account concurrent calls count in the primary for every worker (docs/capacity.md).
+  const lines = new LineCounters(health)
+  const guards = new CallGuards({ spend })
+  const limitsLink = new PrimaryLimitsLink((b) => toPrimary({ t: 'limits', ...b }), metrics)
+  const cluster = new ClusterLimits(limitsLink, lines, guards)
+  const controller = new PolicyController({ config, metrics, health, ledger, auth, lines, guards, cluster, registered: bindings })
   const media = mediaEnvironment(env, rtpShare(env.RTP_PORT_MIN, env.RTP_PORT_MAX, index, workers), advertised, clock, log, metrics)
   const b2bua = new B2bua({
     media,
     log: log.child({ module: 'call' }),
     metrics,
     supported: DEFAULT_VALIDATE_OPTIONS.supported,
-    controller,
+    controller: new ClusterAdmission(controller, cluster, config),
     observer: sink,
     journalBarrier: env.CDR_DURABLE_ANSWER,
     advertisedHost: advertised,
@@ -175,9 +183,10 @@ async function main(): Promise<void> {
   const { layer } = sipStack({ env, first, config, b2bua, guard, auth, cdrs: sink, registrar, clock, log, securityLog, metrics, nodeId, advertised })
   await registrar?.start(layer)
 
-  // Limits that span calls are counted exactly by one worker: while the configuration has any, new calls go there.
-  let spread = !hasCrossCallLimits(first)
-  config.observe({ onConfigSwap: (next) => void (spread = !hasCrossCallLimits(next)) })
+  // Money limits (prepaid balances, daily spend) are counted exactly by one worker: while the configuration has any,
+  // new calls go there. Every other limit counts in the primary, whatever worker admits the call.
+  let spread = !hasMoneyLimits(first)
+  config.observe({ onConfigSwap: (next) => void (spread = !hasMoneyLimits(next)) })
   // Messages arrive on whichever worker the kernel picks; the dispatch hands each to its owner over the mesh.
   const mesh = await Mesh.listen({ dir: meshDir, self: index, onFrame: (f) => onFrame(f), log: log.child({ module: 'mesh' }), metrics })
   const dispatch = new WorkerDispatch({
@@ -328,6 +337,9 @@ async function main(): Promise<void> {
         return
       case 'billed':
         ledger.onBilled(m.batch)
+        return
+      case 'limits':
+        limitsLink.answered(m.answers)
         return
       case 'bindings':
         bindings.set(m.kind, m.gatewayId, m.bindings)

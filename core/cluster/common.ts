@@ -25,6 +25,13 @@ import { PortPool } from '../media/port-pool.js'
 import { loadPrompt, type Prompt } from '../media/prompt.js'
 import type { TimerParams } from '../sip/transaction/timers.js'
 import type { TlsMaterial } from '../transport/stream.js'
+import type { SharedState } from '../shared-state/shared-state.js'
+
+/** /health's account of the shared state: counting in Redis or on this node's share (docs/operations.md#several-core-nodes). */
+export function sharedStateHealth(shared: SharedState): { mode: string; nodes: number; downSince: string | null } {
+  const down = shared.downSince
+  return { mode: shared.mode, nodes: shared.liveNodes.length, downSince: down === null ? null : new Date(down).toISOString() }
+}
 
 /** The version in package.json, for softswitch_build_info (the image copies package.json beside core/). */
 export const PACKAGE_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version

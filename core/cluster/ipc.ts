@@ -21,6 +21,15 @@ export interface LineReport {
   takenRouting: [string, number][]
 }
 
+/** A worker's take of limits that span calls: its hold id, the keys and TAKE_LUA's program (cluster-limits.ts). */
+export type LimitTake = [id: number, keys: string[], program: number[]]
+
+/** Takes and gives-back of one worker's event-loop turn, sent together. */
+export interface LimitBatch {
+  takes: LimitTake[]
+  releases: number[]
+}
+
 /** What a worker says of itself in /health. */
 export interface WorkerHealth {
   index: number
@@ -67,6 +76,8 @@ export type ToWorker =
   | { t: 'online'; online: [string, boolean][] }
   /** Charges the CDR writer committed (the policy's ledger stops holding them as pending). */
   | { t: 'billed'; batch: BilledBatch }
+  /** Answers to the worker's limit takes, `[id, TAKE_LUA's answer]`. */
+  | { t: 'limits'; answers: [number, readonly number[]][] }
   | Ask
   | Reply
 
@@ -87,6 +98,8 @@ export type ToPrimary =
   | { t: 'refusals'; rows: RefusalRow[] }
   /** Expired bindings whose rows go. */
   | { t: 'bindings-expired'; ids: string[] }
+  /** Limits that span calls, counted by the primary for the whole node (answered by `limits`). */
+  | ({ t: 'limits' } & LimitBatch)
   | Ask
   | Reply
 

@@ -21,8 +21,8 @@ export interface SupervisorOptions {
   prepare: (index: number) => Promise<void>
   /** A notice from worker `index`. */
   onNotice: (index: number, m: Exclude<ToPrimary, Ask | { t: 'reply' }>) => void
-  /** Worker `index` exited (it is restarted unless the node is stopping). */
-  onExit?: (index: number) => void
+  /** Worker `index`, process `pid`, exited (it is restarted unless the node is stopping). */
+  onExit?: (index: number, pid: number | undefined) => void
   log: Logger
   metrics: Metrics
 }
@@ -64,6 +64,11 @@ export class Supervisor {
   /** The SIP UDP/TCP and TLS ports the workers bound (worker 0 decides when the environment says 0). */
   get ports(): { udp: number; tls: number | null } {
     return { udp: this.udpPort, tls: this.tlsPort }
+  }
+
+  /** The process id of worker `index` now, if one runs. */
+  pidOf(index: number): number | undefined {
+    return this.slots[index]?.child?.pid
   }
 
   /** Process ids of the workers now running (tests kill one). */
@@ -164,11 +169,13 @@ export class Supervisor {
       s.child = null
       s.questions.abandon(`worker ${s.index} exited`)
       failed(new WorkerStartError(`worker ${s.index} exited before it listened (code ${code}, signal ${signal})`))
-      this.exited(s, code, signal)
+      this.exited(s, code, signal, child.pid)
       done()
     }))
     child.on('message', (m: ToPrimary) => {
       if (m.t === 'reply') return s.questions.settle(m)
+      // Takes read after the worker exited would hold lines for nobody.
+      if (m.t === 'limits' && s.child !== child) return
       if (m.t === 'ask') return
       if (m.t === 'ready') {
         if (this.udpPort === 0) this.udpPort = m.udpPort
@@ -187,8 +194,8 @@ export class Supervisor {
   }
 
   /** A worker exited: unless the node stops, it is started again (its calls are gone; their CDRs come from its journal). */
-  private exited(s: Slot, code: number | null, signal: NodeJS.Signals | null): void {
-    this.opts.onExit?.(s.index)
+  private exited(s: Slot, code: number | null, signal: NodeJS.Signals | null, pid: number | undefined): void {
+    this.opts.onExit?.(s.index, pid)
     if (this.stopping) return
     this.restarts.inc()
     const quick = Date.now() - s.startedAtMs < 60_000

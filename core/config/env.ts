@@ -64,7 +64,6 @@ export const coreEnvSchema = z
       .describe('SIP worker processes sharing the SIP ports, each an event loop of its own, under one primary process (docs/capacity.md); 1 runs the whole node in one process; `auto` is one per CPU')
       .meta({ fallback: '1' }),
   })
-  .refine((e) => e.REDIS_URL === undefined || (e.CORE_WORKERS ?? 1) === 1, { path: ['CORE_WORKERS'], message: 'several workers with REDIS_URL are not supported yet: leave CORE_WORKERS unset (one process) or 1' })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
   .refine((e) => (e.SIP_TLS_CERT_FILE === undefined) === (e.SIP_TLS_KEY_FILE === undefined), { path: ['SIP_TLS_KEY_FILE'], message: 'SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE go together' })
 

@@ -1,8 +1,8 @@
-// A core of four SIP workers on the wire (docs/capacity.md): one customer IP:port spread over every worker with each message of a call at its owner, line limits exact across workers, and kill -9 of one worker.
+// A core of four SIP workers on the wire (docs/capacity.md): one customer IP:port spread over every worker with each message of a call at its owner, line limits counted exactly by the primary while calls spread over workers, and kill -9 of one worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
 import { brief, cdrMark, readCdrs } from './test-support/config-seed.js'
-import { describeSipp, freeUdpPort, runSipp, startCore, startSipp, startSippUas, waitFor, type CoreProcess, type SippResult } from './test-support/harness.js'
+import { describeSipp, freeUdpPort, metric, runSipp, startCore, startSipp, startSippUas, waitFor, type CoreProcess, type SippResult } from './test-support/harness.js'
 
 const WORKERS = 4
 
@@ -109,6 +109,33 @@ describe('a core with four SIP workers', () => {
       const cdrs = await readCdrs(core.database.db, { after: mark, count: 20, timeoutMs: 15_000, settleMs: 300 })
       const reasons = cdrs.map((c) => c.terminationReason).sort()
       expect(reasons, trace).toEqual([...Array<string>(5).fill('CallerHangup'), ...Array<string>(15).fill('CallLimitExceeded')].sort())
+    } finally {
+      await core.updateConfig(config(vendorPort))
+    }
+  }, 60_000)
+
+  it('gives a routing gateway with line limit 10 exactly 10 of 20 concurrent attempts spread over the workers, and the vendor never sees an eleventh', async () => {
+    const LIMIT = 10
+    await core.updateConfig({ ...config(vendorPort), routingGateways: [vendorGateway('rgw_vendor', vendorPort, { lineLimit: LIMIT })] })
+    try {
+      const takesBefore = await metric(core, 'softswitch_limits_take_seconds_count')
+      const mark = await cdrMark(core.database.db)
+      // An eleventh INVITE would be an unexpected message at the vendor: a failed call there.
+      const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: LIMIT, timeoutSec: 30, trace: true })
+      const customer = await runSipp({
+        scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 2 * LIMIT, rate: 200, limit: 2 * LIMIT, service: '6250', durationMs: 3000, timeoutSec: 30, trace: true,
+      })
+      const v = await settle(vendor, 10_000)
+      const trace = `${describeSipp('customer', customer)}\n${describeSipp('vendor', v)}`
+      expect(outcome(customer), trace).toEqual({ ok: LIMIT, failed: LIMIT })
+      expect(outcome(v), trace).toEqual({ ok: LIMIT, failed: 0 })
+      const cdrs = await readCdrs(core.database.db, { after: mark, count: 2 * LIMIT, timeoutMs: 15_000, settleMs: 300 })
+      const reasons = cdrs.map((c) => c.terminationReason).sort()
+      expect(reasons, trace).toEqual([...Array<string>(LIMIT).fill('AllGatewayBusy'), ...Array<string>(LIMIT).fill('CallerHangup')])
+      // The attempts were admitted on several workers (their To tags name them), each taking its lines from the primary.
+      const owners = new Set(ownersSeen(customer.messages).values())
+      expect(owners.size, `workers seen: ${[...owners].join(', ')}`).toBeGreaterThan(1)
+      expect(await metric(core, 'softswitch_limits_take_seconds_count')).toBeGreaterThanOrEqual(takesBefore + 2 * LIMIT)
     } finally {
       await core.updateConfig(config(vendorPort))
     }

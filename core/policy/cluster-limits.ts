@@ -9,8 +9,13 @@ import type { CallGuards } from './call-guards.js'
 import { burstOf } from './guard/rate-limiter.js'
 import type { LimitShare, LineCounters, LineTarget } from './limits.js'
 
-/** What cluster limits need of the shared state (shared-state.ts). */
-export type ClusterLink = Pick<SharedState, 'up' | 'gen' | 'hold' | 'take' | 'release' | 'unsure' | 'fellBack' | 'lineShare' | 'rateShare' | 'addSource'>
+/**
+ * Where limits that span calls are counted beyond this process: Redis across nodes (shared-state.ts) or the node's
+ * primary for its workers (core/cluster/limits-link.ts). `take` runs TAKE_LUA's program for `hold`.
+ */
+export type ClusterLink = Pick<SharedState, 'up' | 'gen' | 'hold' | 'release' | 'unsure' | 'fellBack' | 'lineShare' | 'rateShare' | 'addSource'> & {
+  take(keys: readonly string[], program: readonly number[], hold: SharedHold): Promise<readonly number[] | null> | undefined
+}
 
 /** Redis keys of the counters: per-node hashes of lines held. */
 const countKey = {
@@ -31,8 +36,8 @@ const bucketKey = {
 /** Builds TAKE_LUA's program: keys by index (after the two fixed ones), buckets, limits and increments. */
 class Program {
   readonly keys: string[] = []
-  private readonly buckets: (string | number)[] = []
-  private readonly checks: (string | number)[] = []
+  private readonly buckets: number[] = []
+  private readonly checks: number[] = []
   private readonly incs: number[] = []
   private nb = 0
   private nc = 0
@@ -62,7 +67,7 @@ class Program {
     return this
   }
 
-  args(): (string | number)[] {
+  args(): number[] {
     return [this.nb, ...this.buckets, this.nc, ...this.checks, this.incs.length, ...this.incs]
   }
 }
@@ -130,7 +135,7 @@ export class ClusterLimits {
       checks.push('AccountConcurrentCallsExceeded')
     }
     for (const k of ingressKeys(gateway.id, account.id)) p.inc(k)
-    const pending = this.link.take(p.keys, p.args())
+    const pending = this.link.take(p.keys, p.args(), hold)
     const onShare = (): TerminationReason | null => {
       this.link.fellBack()
       if (gateway.lineLimit > 0 && this.lines.ingressCalls(gateway.id) > this.link.lineShare(gateway.lineLimit)) return 'CallLimitExceeded'
@@ -169,7 +174,7 @@ export class ClusterLimits {
       p.check(countKey.group(group.id), group.lineLimit, others.map((r) => [countKey.groupMapping(group.id, r.mappingGatewayId), r.lines] as const))
     }
     for (const k of targetKeys(mappingGatewayId, target)) p.inc(k)
-    const pending = this.link.take(p.keys, p.args())
+    const pending = this.link.take(p.keys, p.args(), hold)
     if (pending === undefined) return (this.link.fellBack(), true)
     return pending.then((r) => {
       if (r === null) {

@@ -216,9 +216,9 @@ export class PolicyController implements CallController {
     })
   }
 
-  /** A call admitted here but refused across core nodes (cluster-limits.ts): counted like any refusal. */
+  /** A call admitted on this process's counts but refused on the node's or cluster's (cluster-limits.ts): counted like any refusal. */
   refuseAcross(reason: TerminationReason, gateway: Readonly<MappingGatewayRow>): RejectDecision {
-    return { ...this.reject(catalogueStatus(reason, 503), reason, gateway, false, true), notes: ['refused across core nodes (limits shared in Redis)'] }
+    return { ...this.reject(catalogueStatus(reason, 503), reason, gateway, false, true), notes: ['refused on the limits counted across workers and core nodes'] }
   }
 
   private reject(

@@ -185,16 +185,11 @@ export class LineCounters {
 }
 
 /**
- * Whether admitting one call under `snapshot` reads what other calls took: a line limit or calls-per-second limit of
- * a mapping gateway, routing gateway or account, a gateway group, an account's concurrent-call cap or daily spend
- * limit, or a prepaid balance (reserved per call). A node with several workers counts such state in one worker.
+ * Whether admitting or answering a call under `snapshot` reads money other calls spent or reserved: a prepaid
+ * balance (reserved per call at the answer) or an account's daily spend limit. A node with several workers counts
+ * these in one worker; every other limit that spans calls counts in the primary (docs/capacity.md).
  */
-export function hasCrossCallLimits(snapshot: ConfigSnapshot): boolean {
-  if (snapshot.gatewayGroups.size > 0) return true
-  for (const g of snapshot.mappingGateways.values()) if (g.lineLimit > 0 || g.cpsLimit > 0) return true
-  for (const g of snapshot.routingGateways.values()) if (g.lineLimit > 0 || g.cpsLimit > 0) return true
-  for (const a of snapshot.accounts.values()) {
-    if (a.type === 'prepaid' || a.cpsLimit > 0 || a.maxConcurrentCalls > 0 || a.dailySpendLimit > 0) return true
-  }
+export function hasMoneyLimits(snapshot: ConfigSnapshot): boolean {
+  for (const a of snapshot.accounts.values()) if (a.type === 'prepaid' || a.dailySpendLimit > 0) return true
   return false
 }

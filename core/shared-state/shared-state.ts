@@ -27,6 +27,8 @@ export interface SharedHold {
   readonly gen: number
   /** Redis confirmed it took the hold. */
   confirmed: boolean
+  /** The primary's name for a worker's hold (core/cluster/limits-link.ts); Redis needs none. */
+  readonly id?: number
 }
 
 /** How the node counts shared limits now. */

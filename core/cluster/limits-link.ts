@@ -1,0 +1,85 @@
+// A worker's link to the limits its node's primary counts for every worker (line limits, calls per second, account concurrent calls): the ClusterLink that cluster-limits.ts takes through, one IPC round trip per take, batched per event-loop turn.
+import type { Metrics, Histogram } from '../lib/metrics.js'
+import type { ClusterLink } from '../policy/cluster-limits.js'
+import type { SharedHold } from '../shared-state/shared-state.js'
+import type { LimitBatch, LimitTake } from './ipc.js'
+
+/** A hold the primary knows by its id. */
+interface WorkerHold extends SharedHold {
+  readonly id: number
+}
+
+/**
+ * The primary is the node: while it runs it answers every take, so the link is always up and each limit is checked
+ * whole (the primary applies a node's share itself while Redis is away). A worker without its primary exits.
+ */
+export class PrimaryLimitsLink implements ClusterLink {
+  readonly up = true
+  readonly gen = 0
+  readonly rateShare = 1
+  private nextId = 1
+  private batch: LimitBatch | null = null
+  private readonly waiting = new Map<number, { resolve(r: readonly number[] | null): void; t0: number }>()
+  private readonly latency: Histogram
+
+  /** `send` posts a batch to the primary (false when the channel is closed). */
+  constructor(private readonly send: (batch: LimitBatch) => boolean, metrics: Metrics) {
+    this.latency = metrics.histogram('limits_take_seconds', 'Round trip of a take of limits that span calls to the node\'s primary (admission or attempt)', [], [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05])
+  }
+
+  hold(): WorkerHold {
+    return { gen: 0, confirmed: false, id: this.nextId++ }
+  }
+
+  take(keys: readonly string[], program: readonly number[], hold: SharedHold): Promise<readonly number[] | null> {
+    const id = hold.id!
+    return new Promise((resolve) => {
+      this.waiting.set(id, { resolve, t0: performance.now() })
+      this.pending().takes.push([id, keys as string[], program as number[]] satisfies LimitTake)
+    })
+  }
+
+  release(hold: SharedHold): void {
+    // A hold the primary refused (or never answered) is not there.
+    if (hold.confirmed) this.pending().releases.push(hold.id!)
+  }
+
+  /** The primary answered takes of this worker. */
+  answered(answers: readonly (readonly [number, readonly number[]])[]): void {
+    const now = performance.now()
+    for (const [id, r] of answers) {
+      const w = this.waiting.get(id)
+      if (w === undefined) continue
+      this.waiting.delete(id)
+      this.latency.labels().observe((now - w.t0) / 1000)
+      w.resolve(r)
+    }
+  }
+
+  unsure(): void {}
+  fellBack(): void {}
+  addSource(): void {}
+
+  lineShare(limit: number): number {
+    return limit
+  }
+
+  private pending(): LimitBatch {
+    if (this.batch === null) {
+      this.batch = { takes: [], releases: [] }
+      setImmediate(() => this.flush())
+    }
+    return this.batch
+  }
+
+  private flush(): void {
+    const b = this.batch
+    this.batch = null
+    if (b === null || this.send(b)) return
+    // No primary: decide on this worker's own counts (the worker is about to exit).
+    for (const [id] of b.takes) {
+      this.waiting.get(id)?.resolve(null)
+      this.waiting.delete(id)
+    }
+  }
+}
