@@ -1,4 +1,4 @@
-// Several core nodes as one switch: two core processes on one libSQL file and one real redis-server (docs/operations.md "Several core nodes"): a line limit holds across both, each node publishes its own gateway_status row, a node killed with -9 gives its lines back within REDIS_NODE_TTL_MS, and calls go on while Redis is stopped.
+// Several core nodes as one switch: two core processes on one libSQL file and one real redis-server (docs/operations.md "Several core nodes"), one of them with two SIP workers whose primary is the node in Redis: a line limit holds across both, each node publishes its own gateway_status row, a node killed with -9 gives its lines back within REDIS_NODE_TTL_MS, and calls go on while Redis is stopped.
 import { and, asc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gatewayStatus } from '../../shared/db/schema.js'
@@ -30,7 +30,8 @@ describe('two core nodes sharing limits through Redis', () => {
     a = await startCore(env('node-a'), {
       config: { accounts: [CUSTOMER_ACCOUNT], mappingGateways: [LOCAL_IP_CUSTOMER], routingGateways: [vendorGateway('rgw_limited', vendorPort, { lineLimit: LIMIT })] },
     })
-    b = await startCore(env('node-b'), { databaseUrl: a.databaseUrl })
+    // Node b runs two workers: they take their lines through its primary, which counts in Redis as one node.
+    b = await startCore({ ...env('node-b'), CORE_WORKERS: '2' }, { databaseUrl: a.databaseUrl })
     expect(await waitFor(async () => (await sharedHealth(a))?.nodes === 2 && (await sharedHealth(b))?.mode === 'redis', 10_000)).toBe(true)
   })
   afterAll(async () => {
