@@ -26,6 +26,8 @@ export type LimitTake = [id: number, keys: string[], program: number[]]
 
 /** Takes and gives-back of one worker's event-loop turn, sent together. */
 export interface LimitBatch {
+  /** Takes nothing can refuse (no limit applies): counted, never answered. */
+  records: LimitTake[]
   takes: LimitTake[]
   releases: number[]
 }

@@ -31,8 +31,15 @@ export class PrimaryLimitsLink implements ClusterLink {
     return { gen: 0, confirmed: false, id: this.nextId++ }
   }
 
-  take(keys: readonly string[], program: readonly number[], hold: SharedHold): Promise<readonly number[] | null> {
+  /** Undefined (the local decision stands) when no bucket or limit could refuse it: the primary only counts it then. */
+  take(keys: readonly string[], program: readonly number[], hold: SharedHold): Promise<readonly number[] | null> | undefined {
     const id = hold.id!
+    // No calls-per-second bucket and no limit: nothing to wait for, but the lines count if a limit is set later.
+    if (program[0] === 0 && program[1] === 0) {
+      hold.confirmed = true
+      this.pending().records.push([id, keys as string[], program as number[]])
+      return undefined
+    }
     return new Promise((resolve) => {
       this.waiting.set(id, { resolve, t0: performance.now() })
       this.pending().takes.push([id, keys as string[], program as number[]] satisfies LimitTake)
@@ -66,7 +73,7 @@ export class PrimaryLimitsLink implements ClusterLink {
 
   private pending(): LimitBatch {
     if (this.batch === null) {
-      this.batch = { takes: [], releases: [] }
+      this.batch = { records: [], takes: [], releases: [] }
       setImmediate(() => this.flush())
     }
     return this.batch

@@ -103,6 +103,24 @@ describe('limits counted by the primary for every worker', () => {
     expect(r.filter((x) => typeof x !== 'string')).toHaveLength(3)
   })
 
+  it('counts the lines of calls no limit applies to without waiting for the primary, so a limit set later sees them', async () => {
+    const { workers, holds } = node(base())
+    const d = workers[0]!.admit(request())
+    // Decided in the same turn: nothing could refuse it.
+    expect(d).not.toBeInstanceOf(Promise)
+    const route = d as RouteDecision
+    expect(route.acquire(route.targets[0]!)).toBe(true)
+    // Given back in the same turn it was counted: the primary reads the count before the give-back.
+    const brief = workers[1]!.admit(request()) as RouteDecision
+    brief.release()
+    await new Promise((ok) => setTimeout(ok, 5))
+    expect(holds.total('{ss}:c:r:rg')).toBe(1)
+    expect(holds.total('{ss}:c:m:mg')).toBe(1)
+    route.release()
+    await new Promise((ok) => setTimeout(ok, 5))
+    expect([...holds.holds()]).toEqual([])
+  })
+
   it('frees every line of a worker that died at once, and a restarted worker in its slot starts with none', async () => {
     const { workers, holds, primary, pids } = node(base({ gw: { lineLimit: 4 } }))
     const onOne = await Promise.all([call(workers[1]!), call(workers[1]!), call(workers[1]!)])

@@ -14,10 +14,11 @@ export class NodeLimits {
     private readonly pidOf: (index: number) => number | undefined,
   ) {}
 
-  /** A batch from worker `index`: its gives-back first (they free lines for its takes), then its takes. */
+  /** A batch from worker `index`: its records (a give-back may follow in the same batch), gives-back (they free lines for its takes), takes. */
   onBatch(index: number, batch: LimitBatch): void {
     const pid = this.pidOf(index)
     if (pid === undefined) return
+    for (const [id, keys, program] of batch.records) void this.holds.take(pid, id, keys, program)
     for (const id of batch.releases) this.holds.release(pid, id)
     for (const [id, keys, program] of batch.takes) {
       const r = this.holds.take(pid, id, keys, program)
