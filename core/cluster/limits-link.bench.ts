@@ -1,54 +1,17 @@
 // Cost of counting a call's limits in the node's primary (run by `npm run bench`): a call's admission plus its first attempt's line through a real IPC channel to a forked primary, against the same limits counted in process; wall time and CPU time per call of the worker and of the primary, one at a time and 64 in flight, and a call no limit applies to. JSON lines { name, opsPerSec, nsPerOp, workerCpuUsPerCall, primaryCpuUsPerCall }.
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { AdmissionRequest, Decision, RouteDecision } from '../call/ports.js'
 import { Metrics } from '../lib/metrics.js'
-import { CallGuards, MemorySpendCounter } from '../policy/call-guards.js'
-import { ClusterAdmission } from '../policy/cluster-admission.js'
 import { ClusterLimits } from '../policy/cluster-limits.js'
-import { PolicyController } from '../policy/controller.js'
-import { LineCounters } from '../policy/limits.js'
-import { account, admission, invite, mappingGateway, policySnapshot, routingGateway } from '../policy/test-support/policy-inputs.js'
+import { benchRequests, benchSnapshot, controllerWith, oneCall, type Admit } from '../policy/test-support/limits-bench.js'
 import type { ToWorker } from './ipc.js'
 import { PrimaryLimitsLink } from './limits-link.js'
 
-const URI = 'sip:4930123@203.0.113.1'
-const NOW = Date.UTC(2024, 0, 3, 12)
 const COUNT = 6_000
-
-// Every limit a call can meet: the mapping gateway's and account's lines and calls per second, the vendor's lines and rate.
-const snapshot = policySnapshot({
-  accounts: [account('acc', { maxConcurrentCalls: 100_000, cpsLimit: 100_000 })],
-  mappingGateways: [mappingGateway('mgIp', { authMode: 'ip', ips: ['192.0.2.10'], accountId: 'acc', lineLimit: 100_000, cpsLimit: 100_000 })],
-  routingGateways: [routingGateway('rg', { prefixes: ['49'], lineLimit: 100_000, cpsLimit: 100_000 })],
-})
+const snapshot = benchSnapshot()
 // The same call where no limit applies: the primary counts its lines, nobody waits for it.
-const unlimited = policySnapshot({
-  accounts: [account('acc')],
-  mappingGateways: [mappingGateway('mgIp', { authMode: 'ip', ips: ['192.0.2.10'], accountId: 'acc' })],
-  routingGateways: [routingGateway('rg', { prefixes: ['49'] })],
-})
-const requests: AdmissionRequest[] = Array.from({ length: COUNT }, () => admission(invite(URI), '192.0.2.10', 5060, NOW))
-
-type Admit = (r: AdmissionRequest) => Decision | Promise<Decision>
-
-/** One call's limits: admission, the first target's line, both given back. */
-async function oneCall(admit: Admit, r: AdmissionRequest): Promise<void> {
-  const d = await admit(r)
-  if (d.kind !== 'route') throw new Error(`expected a route, got ${JSON.stringify(d)}`)
-  const route = d as RouteDecision
-  if (!(await route.acquire(route.targets[0]!))) throw new Error('the target line was refused')
-  route.release()
-}
-
-function controllerWith(cluster: (lines: LineCounters, guards: CallGuards) => ClusterLimits | null, current = snapshot): Admit {
-  const lines = new LineCounters()
-  const guards = new CallGuards({ spend: new MemorySpendCounter(() => 'UTC') })
-  const c = cluster(lines, guards)
-  const controller = new PolicyController({ config: { current }, metrics: new Metrics(), lines, guards, ...(c === null ? {} : { cluster: c }) })
-  const admission = c === null ? controller : new ClusterAdmission(controller, c, { current })
-  return (r) => admission.admit(r)
-}
+const unlimited = benchSnapshot(false)
+const requests = benchRequests(COUNT)
 
 /** CPU microseconds the primary used so far. */
 function primaryCpu(child: ChildProcess | null): Promise<number> {
@@ -92,7 +55,7 @@ async function bench(name: string, admit: Admit, inFlight: number, child: ChildP
   }))
 }
 
-await bench('limits.call in one process (no workers)', controllerWith(() => null), 1, null)
+await bench('limits.call in one process (no workers)', controllerWith(snapshot, () => null), 1, null)
 
 const child = fork(fileURLToPath(new URL('./test-support/limits-primary.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' })
 try {
@@ -104,10 +67,10 @@ try {
   child.on('message', (m: ToWorker) => {
     if (m.t === 'limits') link.answered(m.answers)
   })
-  const through = controllerWith((lines, guards) => new ClusterLimits(link, lines, guards))
+  const through = controllerWith(snapshot, (lines, guards) => new ClusterLimits(link, lines, guards))
   await bench('limits.call through the primary (IPC, 2 round trips), one at a time', through, 1, child)
   await bench('limits.call through the primary (IPC, 2 round trips), 64 in flight', through, 64, child)
-  const counted = controllerWith((lines, guards) => new ClusterLimits(link, lines, guards), unlimited)
+  const counted = controllerWith(unlimited, (lines, guards) => new ClusterLimits(link, lines, guards))
   await bench('limits.call with no limit set, counted by the primary without a round trip, one at a time', counted, 1, child)
 } finally {
   child.disconnect()
