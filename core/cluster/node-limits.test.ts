@@ -37,6 +37,11 @@ function node(input: FixtureInput, n = 4, nowMs = () => NOW) {
   return { workers, holds, primary, pids }
 }
 
+/** Event-loop turns enough for a batch to reach the primary and its answers to come back (each hop waits one turn). */
+async function turns(): Promise<void> {
+  for (let i = 0; i < 6; i++) await new Promise(setImmediate)
+}
+
 const request = (): AdmissionRequest => admission(invite(), '192.0.2.10', 5060, NOW)
 
 /** Admits a call on worker `w` and takes its first target's line: the route holding it, or the refusal. */
@@ -65,7 +70,7 @@ describe('limits counted by the primary for every worker', () => {
     expect(holds.total('{ss}:c:r:rg')).toBe(5)
     // Every line given back frees the count, whatever worker held it.
     for (const r of held) r.release()
-    await new Promise((ok) => setTimeout(ok, 5))
+    await turns()
     expect(holds.total('{ss}:c:r:rg')).toBe(0)
     expect(holds.total('{ss}:c:m:mg')).toBe(0)
   })
@@ -113,11 +118,11 @@ describe('limits counted by the primary for every worker', () => {
     // Given back in the same turn it was counted: the primary reads the count before the give-back.
     const brief = workers[1]!.admit(request()) as RouteDecision
     brief.release()
-    await new Promise((ok) => setTimeout(ok, 5))
+    await turns()
     expect(holds.total('{ss}:c:r:rg')).toBe(1)
     expect(holds.total('{ss}:c:m:mg')).toBe(1)
     route.release()
-    await new Promise((ok) => setTimeout(ok, 5))
+    await turns()
     expect([...holds.holds()]).toEqual([])
   })
 
@@ -136,7 +141,7 @@ describe('limits counted by the primary for every worker', () => {
     expect(after.filter((r) => typeof r !== 'string')).toHaveLength(3)
     // A give-back of the dead process's hold changes nothing now.
     for (const r of onOne) (r as RouteDecision).release()
-    await new Promise((ok) => setTimeout(ok, 5))
+    await turns()
     expect(holds.total('{ss}:c:r:rg')).toBe(4)
   })
 })
