@@ -29,12 +29,14 @@ describe('RateBook', () => {
     expect(book.find('a', '4930', Date.UTC(2024, 1, 1))?.pricePerMinute).toBe(2)
   })
 
-  it('answers as a fresh longest-prefix index of the table would at every later time (rates taking effect in between)', () => {
+  it('answers as a fresh longest-prefix index of the table would at every later time (rates taking effect in between), by rate and by price', () => {
+    // Twelve tables, so some prefixes are priced by most of them (kept by table key) and others by a few (searched).
+    const tables = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l']
     const row = fc.record({
-      table: fc.constantFrom('a', 'b', 'c'), prefix: fc.stringMatching(/^[0-3]{0,4}$/), price: fc.integer({ min: 0, max: 99 }),
+      table: fc.constantFrom(...tables), prefix: fc.stringMatching(/^[0-3]{0,4}$/), price: fc.integer({ min: 0, max: 99 }),
       from: fc.integer({ min: 0, max: 100 }),
     })
-    fc.assert(fc.property(fc.array(row, { maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 6 }), fc.array(fc.stringMatching(/^[0-3]{0,6}$/), { minLength: 1, maxLength: 6 }), (rows, steps, numbers) => {
+    fc.assert(fc.property(fc.array(row, { maxLength: 80 }), fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 6 }), fc.array(fc.stringMatching(/^[0-3]{0,6}$/), { minLength: 1, maxLength: 6 }), (rows, steps, numbers) => {
       const seen = new Set<string>()
       const rates = rows.flatMap((r, i) => {
         const key = `${r.table}|${r.prefix}|${r.from}`
@@ -46,10 +48,12 @@ describe('RateBook', () => {
       let now = T0 + 20
       for (const step of steps) {
         now += step
-        for (const table of ['a', 'b', 'c', 'missing']) {
+        for (const table of [...tables, 'missing']) {
           for (const n of numbers) {
             const expected = findRate(buildRateIndex(rates.filter((r) => r.rateTableId === table), now), n)
             expect(book.find(table, n, now)?.id ?? null).toBe(expected?.id ?? null)
+            const price = book.findPrice(book.keyOf(table), n, now)
+            expect(Number.isNaN(price) ? null : [price, book.pricePrefix]).toEqual(expected === null ? null : [expected.pricePerMinute, expected.prefix])
           }
         }
       }

@@ -6,11 +6,19 @@ import type { RatingRate } from './rating.js'
 /** A rate the hot path may price with (frozen row of `rates`). */
 export type BookRate = Readonly<RateRow>
 
-/** The rates in effect for one prefix: table keys ascending and their rates at the same positions. */
+/** The rates in effect for one prefix: table keys ascending, their prices per minute and their rates at the same positions. */
 interface PrefixRates<R> {
   keys: Int32Array
+  /** Flat copy of each rate's price, so pricing reads numbers beside the keys instead of one rate object per vendor. */
+  prices: Float64Array
+  /** For a prefix most tables price (a country code): prices by table key, NaN = none; one load instead of a search. */
+  byKey: Float64Array | null
   rates: R[]
+  readonly prefix: string
 }
+
+/** A prefix priced by at least 1/DENSE_SHARE of the tables keeps its prices by table key too (8 bytes per table). */
+const DENSE_SHARE = 4
 
 /** Position of `key` in ascending `keys`, or -1. */
 function search(keys: Int32Array, key: number): number {
@@ -43,6 +51,7 @@ export class RateBook<R extends RatingRate & { readonly rateTableId: string } = 
   private nextFuture = 0
   private chainOf: string | null = null
   private chain: PrefixRates<R>[] = []
+  private foundPrefix = ''
 
   /** Indexes `rates` for `nowMs` (the snapshot's load time); later rates wait for their effective-from. */
   constructor(rates: readonly R[], nowMs: number) {
@@ -95,14 +104,54 @@ export class RateBook<R extends RatingRate & { readonly rateTableId: string } = 
     return null
   }
 
+  /**
+   * The price per minute of table `key` for `number` at `nowMs` (as `findKey`'s rate has it), or NaN when none; reads
+   * only typed arrays, so routing orders vendors without touching their rate objects. `pricePrefix` then names the
+   * prefix of the rate found.
+   */
+  findPrice(key: number, number: string, nowMs: number): number {
+    if (key < 0) return Number.NaN
+    if (this.nextFuture < this.future.length && this.future[this.nextFuture]!.effectiveFromMs <= nowMs) this.advance(nowMs)
+    const chain = number === this.chainOf ? this.chain : this.walk(number)
+    for (let i = 0; i < chain.length; i++) {
+      const p = chain[i]!
+      let price: number
+      if (p.byKey !== null) price = p.byKey[key]!
+      else {
+        const at = search(p.keys, key)
+        price = at < 0 ? Number.NaN : p.prices[at]!
+      }
+      if (!Number.isNaN(price)) {
+        this.foundPrefix = p.prefix
+        return price
+      }
+    }
+    return Number.NaN
+  }
+
+  /** The prefix of the rate the last `findPrice` found (unspecified after one that found none). */
+  get pricePrefix(): string {
+    return this.foundPrefix
+  }
+
   /** Builds the sorted arrays of one prefix (copies of its rates, allocated together) and puts them in the trie. */
   private setPrefix(prefix: string, tables: ReadonlyMap<number, R>): void {
     const sorted = [...tables].sort((a, b) => a[0] - b[0])
-    const entry: PrefixRates<R> = { keys: Int32Array.from(sorted, ([k]) => k), rates: sorted.map(([, r]) => ({ ...r })) }
+    let byKey: Float64Array | null = null
+    if (sorted.length * DENSE_SHARE >= this.keys.size) {
+      byKey = new Float64Array(this.keys.size).fill(Number.NaN)
+      for (const [k, r] of sorted) byKey[k] = r.pricePerMinute
+    }
+    const entry: PrefixRates<R> = {
+      keys: Int32Array.from(sorted, ([k]) => k), prices: Float64Array.from(sorted, ([, r]) => r.pricePerMinute), byKey,
+      rates: sorted.map(([, r]) => ({ ...r })), prefix,
+    }
     const held = this.byPrefix.get(prefix)
     if (held !== undefined) {
       // The trie holds this object: change it in place.
       held.keys = entry.keys
+      held.prices = entry.prices
+      held.byKey = entry.byKey
       held.rates = entry.rates
       return
     }

@@ -1,5 +1,4 @@
 // The order of usable gateways: protect routes last, then prefix length and priority (or price and quality first, as SS_ROUTE_SORT_SCOPE says), equal keys sharing load.
-import type { RatingRate } from '../billing/rating.js'
 import type { QualityFigures, QualityVerdict } from './quality.js'
 import type { RoutingParams, RoutingTableGateway } from './routing-table.js'
 
@@ -13,8 +12,10 @@ export interface Usable {
   /** Numbers already transformed (when a price or a reject rule needed them), else null. */
   readonly calleeOut: string | null
   readonly callerOut: string | null
-  /** Vendor rate for calleeOut; null = unpriced or not looked up. */
-  readonly rate: RatingRate | null
+  /** Vendor price per minute for calleeOut; NaN = unpriced or not looked up. */
+  readonly price: number
+  /** That price's rate prefix (null with NaN). */
+  readonly pricePrefix: string | null
   /** Sort keys, ascending: rank, then first and second (price and quality in SS_GATEWAY_FEE_RATE_ROUTE_BEFORE_ASR order), then tail. */
   rank: number
   first: number
@@ -45,7 +46,7 @@ function keyUsable(usable: Usable[], p: RoutingParams): void {
     // `all`: only protect does, and length and priority break ties between equal price and quality.
     u.rank = all ? protect : protect * 64 * PRIORITY_SPAN + lengthPriority(u)
     u.tail = all ? lengthPriority(u) : 0
-    const price = lcr ? (u.rate === null ? Number.POSITIVE_INFINITY : u.rate.pricePerMinute) : 0
+    const price = lcr ? (Number.isNaN(u.price) ? Number.POSITIVE_INFINITY : u.price) : 0
     const quality = mode === 'demote' ? (u.demoted ? 1 : 0) : mode === 'score' ? (u.probe ? -1 : -u.score) : 0
     u.first = priceFirst ? price : quality
     u.second = priceFirst ? quality : price

@@ -163,7 +163,8 @@ function evaluate(g: RoutingTableGateway, m: PrefixMatch<number>, longest: numbe
   let reason = configSkip(g, length, longest, e)
   let calleeOut: string | null = null
   let callerOut: string | null = null
-  let rate: RatingRate | null = null
+  let price = Number.NaN
+  let pricePrefix: string | null = null
   if (reason === null && (e.pricing || g.calleePlan.canReject)) {
     const out = g.calleePlan.apply(facts.callee)
     if (out instanceof DialPlanRejection) reason = 'dialPlanRejected'
@@ -175,23 +176,23 @@ function evaluate(g: RoutingTableGateway, m: PrefixMatch<number>, longest: numbe
     else callerOut = out
   }
   if (reason === null && e.pricing) {
-    rate = g.rateKey < 0 ? null : e.table.prices!.findKey(g.rateKey, calleeOut!, facts.nowMs)
-    if (rate === null) {
+    const prices = e.table.prices!
+    price = g.rateKey < 0 ? Number.NaN : prices.findPrice(g.rateKey, calleeOut!, facts.nowMs)
+    if (Number.isNaN(price)) {
       if (e.lcr && e.table.params.SS_ROUTE_UNPRICED_GATEWAYS === 'skip') reason = 'unpriced'
-    } else if (e.guardPrice !== null && !g.allowLossRoutes && rate.pricePerMinute > e.guardPrice) {
+    } else if (e.guardPrice !== null && !g.allowLossRoutes && price > e.guardPrice) {
       rejected.push({
-        routingGatewayId: g.id, reason: 'priceAboveCustomer', matchedPrefix: m.prefix,
-        vendorPrice: rate.pricePerMinute, customerPrice: e.guardPrice,
+        routingGatewayId: g.id, reason: 'priceAboveCustomer', matchedPrefix: m.prefix, vendorPrice: price, customerPrice: e.guardPrice,
       })
       return null
-    }
+    } else pricePrefix = prices.pricePrefix
   }
   reason ??= busySkip(g, e)
   if (reason !== null) {
     rejected.push({ routingGatewayId: g.id, reason, matchedPrefix: m.prefix })
     return null
   }
-  return { g, length, prefix: m.prefix, calleeOut, callerOut, rate, rank: 0, first: 0, second: 0, tail: 0, quality: undefined, verdict: null, score: 1, demoted: false, probe: false }
+  return { g, length, prefix: m.prefix, calleeOut, callerOut, price, pricePrefix, rank: 0, first: 0, second: 0, tail: 0, quality: undefined, verdict: null, score: 1, demoted: false, probe: false }
 }
 
 /** Quality of each usable gateway (a map lookup each), with demotion and probes as the parameters say. */
@@ -222,7 +223,7 @@ function toCandidate(u: Usable, e: Eval, tokens: readonly string[], customerPric
   const { facts } = e
   const calleeOut = u.calleeOut ?? (g.calleePlan.apply(facts.callee) as string)
   const callerOut = u.callerOut ?? (g.callerPlan.apply(facts.caller) as string)
-  const vendorPrice = u.rate === null ? null : u.rate.pricePerMinute
+  const vendorPrice = Number.isNaN(u.price) ? null : u.price
   return {
     routingGatewayId: g.id,
     priority: g.priority,
@@ -234,7 +235,7 @@ function toCandidate(u: Usable, e: Eval, tokens: readonly string[], customerPric
     port: g.port,
     callerId: callerIdFor(g.callerId, callerOut, tokens),
     vendorPrice,
-    vendorPricePrefix: u.rate === null ? null : u.rate.prefix,
+    vendorPricePrefix: u.pricePrefix,
     margin: vendorPrice === null || customerPrice === null ? null : roundMoney(customerPrice - vendorPrice),
     quality: u.quality ?? null,
     qualityVerdict: u.verdict,

@@ -38,6 +38,9 @@ export interface PriceBook {
   /** A rate table's key for `findKey`, -1 when it has no rates; resolved once per gateway when the table is built. */
   keyOf(rateTableId: string): number
   findKey(key: number, number: string, nowMs: number): RatingRate | null
+  /** `findKey`'s price per minute, NaN when none; `pricePrefix` then names its rate's prefix. */
+  findPrice(key: number, number: string, nowMs: number): number
+  readonly pricePrefix: string
 }
 
 /** Configuration the table is built from; `timeZone` is an IANA name for calendars (default UTC; SS_TIMEZONE should feed it). */
