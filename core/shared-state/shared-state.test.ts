@@ -77,7 +77,7 @@ describe('SharedState against a real redis-server', () => {
     const TTL = 1_000
     const a = link('node-c', STEADY_TTL_MS)
     const b = link('node-d', TTL)
-    await until(() => a.up && b.up && a.liveNodes.length === 2)
+    await until(() => a.up && b.up && a.liveNodes.length === 2 && b.liveNodes.length === 2)
     for (let i = 0; i < 4; i++) expect((await b.take([SILENT], takeLine(10)))?.[0]).toBe(0)
     expect(await totalOf(a, SILENT)).toBe(4)
     expect([a.lineShare(10), b.lineShare(10), a.lineShare(3) + b.lineShare(3)]).toEqual([5, 5, 3])
