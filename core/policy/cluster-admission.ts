@@ -8,17 +8,17 @@ import type { PolicyController, SnapshotSource } from './controller.js'
 export class ClusterAdmission implements CallController {
   constructor(private readonly controller: PolicyController, private readonly cluster: ClusterLimits, private readonly config: SnapshotSource) {}
 
-  /** The local decision; a route also takes the mapping gateway's and account's calls per second and lines across nodes. */
+  /** The local decision; a route, counted as routed only once it stands, also takes the mapping gateway's and account's calls per second and lines across nodes. */
   admit(req: AdmissionRequest): Decision | Promise<Decision> {
     // Read in the same turn as the controller's own read: the same snapshot.
     const snapshot = this.config.current
-    const d = this.controller.admit(req)
-    if (!(d instanceof AdmittedCall) || d.ingressHold === null) return d
+    const d = this.controller.decide(req)
+    if (!(d instanceof AdmittedCall)) return d
     const gateway = snapshot.mappingGateways.get(d.mappingGatewayId)
     const account = snapshot.accounts.get(d.accountId)
-    if (gateway === undefined || account === undefined) return d
+    if (d.ingressHold === null || gateway === undefined || account === undefined) return (this.controller.countRouted(), d)
     const settle = (reason: Awaited<ReturnType<ClusterLimits['takeIngress']>>): Decision => {
-      if (reason === null) return d
+      if (reason === null) return (this.controller.countRouted(), d)
       d.release()
       return this.controller.refuseAcross(reason, gateway)
     }

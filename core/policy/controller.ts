@@ -108,6 +108,16 @@ export class PolicyController implements CallController {
 
   /** Decides one new INVITE on the current snapshot (read once, so the whole decision sees one config version). */
   admit(req: AdmissionRequest): Decision {
+    const d = this.decide(req)
+    if (d instanceof AdmittedCall) this.admitted.inc()
+    return d
+  }
+
+  /**
+   * `admit` without counting a route as routed: for cluster admission, which counts it with `countRouted` once the
+   * limits across nodes took it, or as a refusal (`refuseAcross`) when they did not.
+   */
+  decide(req: AdmissionRequest): Decision {
     const snapshot = this.config.current
     // Usually decided already by the pre-transaction screen, which answered challenges and refusals statelessly.
     const v = this.auth.authenticate(req.request, req.source, snapshot, req.nowMs)
@@ -196,7 +206,6 @@ export class PolicyController implements CallController {
       notes = notes.length === 0 ? [note] : [...notes, note]
       if (targets.length === 0) return { ...this.reject(503, 'CpsLimitExceeded', gateway, false, true), notes }
     }
-    this.admitted.inc()
     return new AdmittedCall({
       snapshot,
       lines: this.lines,
@@ -216,7 +225,12 @@ export class PolicyController implements CallController {
     })
   }
 
-  /** A call admitted on this process's counts but refused on the node's or cluster's (cluster-limits.ts): counted like any refusal. */
+  /** Counts a call `decide` routed as routed (the limits across workers and nodes took it). */
+  countRouted(): void {
+    this.admitted.inc()
+  }
+
+  /** A call admitted on this process's counts but refused on the node's or cluster's (cluster-limits.ts): counted like any refusal, never as routed. */
   refuseAcross(reason: TerminationReason, gateway: Readonly<MappingGatewayRow>): RejectDecision {
     return { ...this.reject(catalogueStatus(reason, 503), reason, gateway, false, true), notes: ['refused on the limits counted across workers and core nodes'] }
   }
