@@ -2,8 +2,8 @@
 
 /**
  * Shared by every script: `now` from the server's clock (one clock for every node), `live(node)` from the nodes hash
- * (KEYS[1], node -> heartbeat expiry in ms) and `total(key)`, the sum of a per-node hash over live nodes. The calling
- * node (ARGV[1]) always counts.
+ * (KEYS[1], node -> heartbeat expiry in ms), `since()` (when this Redis began holding the state) and `total(key)`, the
+ * sum of a per-node hash over live nodes. The calling node (ARGV[1]) always counts.
  */
 const PRELUDE = `
 pcall(redis.replicate_commands)
@@ -19,6 +19,17 @@ local function live(node)
     alive[node] = a
   end
   return a
+end
+-- When this Redis began holding shared state (a field of the nodes hash, never a node): written by the first script
+-- after a start or a flush, and moved back if the server's clock did.
+local SINCE = '~since'
+local function since()
+  local s = tonumber(redis.call('HGET', KEYS[1], SINCE))
+  if s == nil or s > now then
+    s = now
+    redis.call('HSET', KEYS[1], SINCE, s)
+  end
+  return s
 end
 local function total(key)
   local kv = redis.call('HGETALL', key)
@@ -38,6 +49,12 @@ end
  *   ni, ni x count key                                                 incremented for this node when everything passed
  * Returns {0} when taken, {1, i} when bucket i (1-based) was empty, {2, i} when limit i was full. A bucket passed
  * before a refusal keeps its token taken (the limit paces attempts, as VOS3000's does).
+ *
+ * A bucket Redis does not hold starts full (an idle bucket expires once it would be full anyway), except in the first
+ * burst / rate seconds after this Redis began holding state (`since`): a restarted, empty Redis must not add a whole
+ * burst to what the nodes admitted on their shares while it was down, so it starts with what it refilled since then.
+ * A bucket stamped in the future (the server's clock went back, or a failover to a replica behind) refills from now
+ * instead of waiting for that time: never a lock-out.
  */
 export const TAKE_LUA = PRELUDE + `
 local a = 2
@@ -50,7 +67,11 @@ for i = 1, nb do
   local b = redis.call('HMGET', key, 't', 'at')
   local tokens = tonumber(b[1])
   local at = tonumber(b[2])
-  if tokens == nil or at == nil then tokens = burst; at = now end
+  if tokens == nil or at == nil then
+    tokens = math.min(burst, (now - since()) * rate / 1000)
+    at = now
+  end
+  if at > now then at = now end
   if now > at then
     tokens = math.min(burst, tokens + (now - at) * rate / 1000)
     at = now
@@ -123,7 +144,8 @@ local out = { was }
 local kv = redis.call('HGETALL', KEYS[1])
 for i = 1, #kv, 2 do
   local node, exp = kv[i], tonumber(kv[i + 1])
-  if exp > now then
+  if node == SINCE then
+  elseif exp > now then
     out[#out + 1] = node
   elseif exp + reap < now then
     local set = prefix .. node
@@ -151,10 +173,11 @@ for i = 3, #KEYS do
   end
 end
 redis.call('HSET', KEYS[1], me, now + tonumber(ARGV[2]))
+since()
 local out = {}
 local kv = redis.call('HGETALL', KEYS[1])
 for i = 1, #kv, 2 do
-  if tonumber(kv[i + 1]) > now then out[#out + 1] = kv[i] end
+  if kv[i] ~= SINCE and tonumber(kv[i + 1]) > now then out[#out + 1] = kv[i] end
 end
 return out
 `

@@ -10,6 +10,11 @@ import { startRedis, type RedisServer } from './test-support/redis-server.js'
 const LINES = KEY_PREFIX + 'c:m:test-gw'
 const SILENT = KEY_PREFIX + 'c:m:test-silent'
 const RESYNC = KEY_PREFIX + 'c:m:test-resync'
+const BUCKET = KEY_PREFIX + 'b:m:test-cps'
+const FRESH_BUCKET = KEY_PREFIX + 'b:m:test-cps-fresh'
+const AHEAD_BUCKET = KEY_PREFIX + 'b:m:test-cps-ahead'
+/** TAKE_LUA program: one token bucket on key 3 of `rate` per second and `burst`, no limits, no increments. */
+const takeToken = (rate: number, burst: number): (string | number)[] => [1, 3, rate, burst, 0, 0]
 /** TAKE_LUA program: no bucket, one limit on key 3 (LINES) of `limit`, no reservations, increment key 3. */
 const takeLine = (limit: number): (string | number)[] => [0, 1, 3, limit, 0, 1, 3]
 
@@ -121,5 +126,45 @@ describe('SharedState against a real redis-server', () => {
     expect(a.mode).toBe('redis')
     // The new server knew nothing: the node wrote what it holds now.
     expect(await a.totals([RESYNC])).toEqual([5])
+  })
+
+  it('starts CPS buckets of a restarted, empty Redis from what they refilled since it came back (no extra burst), and refills a bucket stamped in the future from now (no lock-out)', async () => {
+    const RATE = 5
+    const BURST = 10
+    const a = link('node-f')
+    await until(() => a.up)
+    await redis.stop()
+    await redis.start()
+    await until(() => a.up)
+    const raw = new Redis(redis.url, { maxRetriesPerRequest: 1 })
+    try {
+      const redisNow = async (): Promise<number> => {
+        const [sec, usec] = await raw.time()
+        return Number(sec) * 1000 + Math.floor(Number(usec) / 1000)
+      }
+      const taken = async (key: string, n: number): Promise<number> =>
+        (await Promise.all(Array.from({ length: n }, () => a.take([key], takeToken(RATE, BURST))))).filter((r) => r?.[0] === 0).length
+      // The resync stamped when this Redis began holding state; a burst taken now finds only what refilled since.
+      const since = Number(await raw.hget(KEY_PREFIX + 'nodes', '~since'))
+      expect(since).toBeGreaterThan(0)
+      const first = await taken(BUCKET, BURST)
+      const after = await redisNow()
+      expect(first).toBeLessThanOrEqual(Math.floor(((after - since) * RATE) / 1000))
+      expect(first).toBeLessThan(BURST)
+      // Never locked out: the bucket keeps refilling at the rate.
+      await until(async () => (await taken(BUCKET, 1)) === 1)
+      // Once a whole burst's refill has passed, a bucket Redis does not hold starts full, and only full.
+      await until(async () => (await redisNow()) - since > (BURST / RATE) * 1000)
+      const t0 = await redisNow()
+      const burst = await taken(FRESH_BUCKET, BURST + 2)
+      const t1 = await redisNow()
+      expect(burst).toBeGreaterThanOrEqual(BURST)
+      expect(burst).toBeLessThanOrEqual(BURST + Math.floor(((t1 - t0) * RATE) / 1000))
+      // A bucket stamped an hour ahead (the server's clock went back) refills from now.
+      await raw.hset(AHEAD_BUCKET, 't', '0', 'at', String((await redisNow()) + 3_600_000))
+      await until(async () => (await taken(AHEAD_BUCKET, 1)) === 1)
+    } finally {
+      raw.disconnect()
+    }
   })
 })
