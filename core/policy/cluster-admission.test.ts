@@ -13,6 +13,7 @@ import { ClusterLimits } from './cluster-limits.js'
 import { PolicyController } from './controller.js'
 import { LineCounters } from './limits.js'
 import { account, admission, invite, mappingGateway, policySnapshot, routingGateway, type FixtureInput } from './test-support/policy-inputs.js'
+import { until } from '../shared-state/test-support/until.js'
 
 const URI = 'sip:4930123@203.0.113.1'
 const NOW = Date.UTC(2024, 0, 3, 12)
@@ -39,14 +40,6 @@ function node(id: string, input: FixtureInput) {
   const call = async (): Promise<Decision> => admit.admit(admission(invite(URI), '192.0.2.10', 5060, Date.now()))
   const admissions = (result: string): number => metrics.get('policy_admissions_total')?.get(result) ?? 0
   return { shared, metrics, call, admissions }
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { Metrics } from '../lib/metrics.js'
 import { NodeHolds } from './node-holds.js'
 import { KEY_PREFIX, SharedState } from './shared-state.js'
 import { liveTotal, startRedis, type RedisServer } from './test-support/redis-server.js'
+import { until } from './test-support/until.js'
 
 const LINES = KEY_PREFIX + 'c:r:node-holds-gw'
 /** TAKE_LUA program: no bucket, one limit on key 3 (LINES) of `limit`, no reservations, increment key 3. */
@@ -21,14 +22,6 @@ function link(nodeId: string, ttlMs = 1_000): SharedState {
   const s = new SharedState({ url: redis.url, nodeId, ttlMs, clock, log: silentLogger, metrics: new Metrics() })
   links.push(s)
   return s
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 beforeAll(async () => {

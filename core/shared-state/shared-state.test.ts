@@ -6,6 +6,7 @@ import { silentLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
 import { KEY_PREFIX, SharedState } from './shared-state.js'
 import { startRedis, type RedisServer } from './test-support/redis-server.js'
+import { until } from './test-support/until.js'
 
 const LINES = KEY_PREFIX + 'c:m:test-gw'
 const SILENT = KEY_PREFIX + 'c:m:test-silent'
@@ -33,15 +34,6 @@ function link(nodeId: string, ttlMs = STEADY_TTL_MS, holds: () => Iterable<reado
   links.push(s)
   s.start()
   return s
-}
-
-/** Waits for a condition (sync or async), polling; the deadline is generous because only a failure ever reaches it. */
-async function until(cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 /** The first total of `keys` as `node` sees it now. */
