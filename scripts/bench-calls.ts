@@ -69,7 +69,7 @@ function customerGateway(auth: CallsAuth): MappingGatewaySeed {
 }
 
 /** The demo routing of `npm start`: one postpaid account, the customer by IP or by password, one vendor for every number. */
-function demoConfig(auth: CallsAuth, vendorPort: number, transport: 'udp' | 'tcp'): TestConfig {
+export function demoConfig(auth: CallsAuth, vendorPort: number, transport: 'udp' | 'tcp'): TestConfig {
   return {
     accounts: [CUSTOMER_ACCOUNT],
     mappingGateways: [customerGateway(auth)],
@@ -106,12 +106,12 @@ function moneyConfig(auth: CallsAuth, vendorPort: number, transport: 'udp' | 'tc
 
 /** The core with the demo routing (or routing by money), NODE_ENV=production and the documented reload period; one ramp. */
 export async function rampCore(
-  auth: CallsAuth, o: CallsOptions, transport: 'udp' | 'tcp' = 'udp', routing: CallsRouting = 'priority', extra: { coreEnv?: Record<string, string>; label?: string } = {},
+  auth: CallsAuth, o: CallsOptions, transport: 'udp' | 'tcp' = 'udp', routing: CallsRouting = 'priority', extra: { coreEnv?: Record<string, string>; label?: string; nodeArgs?: readonly string[] } = {},
 ): Promise<CallsRun> {
   const vendorPort = transport === 'udp' ? await freeUdpPort() : await freeTcpPort()
   const core = await startCore(
     { LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: o.workers === undefined ? 'auto' : String(o.workers), ...extra.coreEnv },
-    { config: routing === 'money' ? moneyConfig(auth, vendorPort, transport) : demoConfig(auth, vendorPort, transport) },
+    { config: routing === 'money' ? moneyConfig(auth, vendorPort, transport) : demoConfig(auth, vendorPort, transport), ...(extra.nodeArgs === undefined ? {} : { nodeArgs: extra.nodeArgs }) },
   )
   try {
     process.stderr.write(`# core ${auth} ${transport} ${routing} routing${extra.label === undefined ? '' : `, ${extra.label}`} (pid ${core.child.pid})\n`)

@@ -75,6 +75,8 @@ export interface StartCoreOptions {
   config?: TestConfig
   /** libSQL URL; default a `file:` database inside the data dir. Server URLs are migrated here too. */
   databaseUrl?: string
+  /** Extra node flags for the core process (`--cpu-prof`, `--heap-prof`, ...). */
+  nodeArgs?: readonly string[]
 }
 
 /** A core process started for a test, with what is needed to reach, configure, kill and restart it. */
@@ -111,7 +113,7 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
   let out = ''
   const spawnCore = (): ChildProcess => {
     // node itself with tsx as a loader (not the tsx wrapper), so the child pid is the core: SIGKILL reaches it and /proc shows its CPU
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'core/main.ts')], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(repoRoot, 'core/main.ts')], {
       cwd: repoRoot,
       env: {
         ...process.env,

@@ -1,0 +1,63 @@
+// `tsx scripts/profile-calls.ts`: one core process under a steady SIPp call rate; CPU and allocation per call, peak memory, and the CPU profile's top.
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { demoConfig } from './bench-calls.js'
+import { formatSummary, summariseProfile } from './profile-summary.js'
+import { describeStep, runRamp } from '../core/e2e/test-support/cps-ramp.js'
+import { freeUdpPort, repoRoot, startCore } from '../core/e2e/test-support/harness.js'
+import { treeCpuSeconds } from '../core/e2e/test-support/proc-stats.js'
+
+const argv = process.argv.slice(2)
+const value = (name: string, def: string): string => {
+  const i = argv.indexOf(name)
+  return i === -1 ? def : argv[i + 1] ?? def
+}
+const rate = Number(value('--rate', '1000'))
+const stepSec = Number(value('--step-seconds', '10'))
+const repeat = Number(value('--repeat', '3'))
+const top = Number(value('--top', '30'))
+const profile = argv.includes('--cpu-prof')
+const logLevel = value('--log-level', 'warn')
+
+const profDir = mkdtempSync(join(tmpdir(), 'softswitch-prof-'))
+const nodeArgs = ['--trace-gc-nvp', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]
+const vendorPort = await freeUdpPort()
+const core = await startCore(
+  { LOG_LEVEL: logLevel, CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: '1' },
+  { config: demoConfig('ip', vendorPort, 'udp'), nodeArgs },
+)
+
+/** Bytes the V8 heap allocated between two offsets of the core's output (`allocated=` of --trace-gc-nvp). */
+function allocated(text: string): number {
+  let n = 0
+  for (const m of text.matchAll(/ allocated=(\d+)/g)) n += Number(m[1])
+  return n
+}
+
+const cpuPerCall: number[] = []
+try {
+  process.stderr.write(`# core pid ${core.child.pid}, ${repeat} x ${stepSec} s at ${rate} calls/s, LOG_LEVEL=${logLevel}${profile ? ', --cpu-prof' : ''}\n`)
+  for (let i = 0; i < repeat; i++) {
+    const from = core.output().length
+    const cpu0 = treeCpuSeconds(core.child.pid!)
+    const r = await runRamp({ target: core.target, vendorPort, rates: [rate], stepSec, watchPid: core.child.pid!, log: () => {} })
+    const step = r.steps[0]!
+    // The whole step, every call's BYE included, over the calls that completed (a failing step still counts what it did).
+    const us = Math.round(((treeCpuSeconds(core.child.pid!) - cpu0) * 1e6) / Math.max(1, step.ok))
+    const kib = allocated(core.output().slice(from)) / 1024 / Math.max(1, step.ok)
+    cpuPerCall.push(us)
+    console.log(`${describeStep(step)}  whole step ${us} µs CPU/completed call  heap allocated ${kib.toFixed(1)} KiB/call`)
+  }
+} finally {
+  await core.stop()
+}
+console.log(`CPU per call, best of ${cpuPerCall.length}: ${Math.min(...cpuPerCall)} µs`)
+if (profile) {
+  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'))
+  if (file === undefined) console.log('no profile written')
+  else {
+    console.log(`profile: ${join(profDir, file)}\n`)
+    console.log(formatSummary(summariseProfile(join(profDir, file), repoRoot, top)))
+  }
+}
