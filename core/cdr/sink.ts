@@ -26,6 +26,9 @@ export interface CdrSinkOptions {
   writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'onBilled'>
 }
 
+/** One CDR in this many is checked against the shared schema before it is journaled (the first one always). */
+const SCHEMA_CHECK_EVERY = 64
+
 /** What `close()` achieved before its deadline. */
 export interface CdrSinkCloseResult {
   /** Every journaled CDR reached the database. */
@@ -43,6 +46,8 @@ export class CdrSink implements CallObserver {
   private closed = false
   /** Calls a crash left open, closed as SystemShutdown CDRs at open. */
   recoveredCalls = 0
+  /** CDRs journaled since open (every SCHEMA_CHECK_EVERY-th is checked against the shared schema). */
+  private ended = 0
   /** Journal writes the call layer started and that have not settled yet; close() lets them finish first. */
   private readonly inFlight = new Set<Promise<void>>()
 
@@ -93,10 +98,14 @@ export class CdrSink implements CallObserver {
   }
 
   private async journalEnded(cdr: CdrRecord): Promise<void> {
-    const check = cdrCreate.safeParse(cdr)
-    // A malformed CDR is our bug, but it is still journaled: losing it would be worse than storing it late.
-    if (!check.success) this.opts.log.error('cdr fails the shared schema (bug in the call layer)', { id: cdr.id, issues: check.error.issues })
-    await this.journal.append(check.success ? check.data : cdr)
+    // The call layer's tests check every CDR it builds against the shared schema; here one in SCHEMA_CHECK_EVERY is
+    // checked (a full zod parse cost ~17 µs, 3% of a call), enough for a systematic bug to reach the log. A malformed CDR
+    // is still journaled: losing it would be worse than storing it late.
+    if (this.ended++ % SCHEMA_CHECK_EVERY === 0) {
+      const check = cdrCreate.safeParse(cdr)
+      if (!check.success) this.opts.log.error('cdr fails the shared schema (bug in the call layer)', { id: cdr.id, issues: check.error.issues })
+    }
+    await this.journal.append(cdr)
     const closed = this.openCalls.markClosed(cdr.id, this.opts.clock.now()).catch((error: unknown) => {
       this.opts.log.warn('could not mark the call closed; a restart would add a duplicate-id SystemShutdown CDR, which the insert ignores', { id: cdr.id, error })
     })
