@@ -31,6 +31,30 @@ export function canonicalName(name: string): string {
   return lower
 }
 
+/** Headers nearly every message carries, by canonical name: their usual spellings are known to `wireName` up front. */
+const COMMON = [
+  'via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-type', 'content-length', 'supported',
+  'require', 'allow', 'user-agent', 'server', 'route', 'record-route', 'session-expires', 'min-se', 'expires',
+  'p-asserted-identity', 'p-preferred-identity', 'privacy', 'remote-party-id', 'authorization', 'proxy-authorization',
+  'www-authenticate', 'proxy-authenticate', 'reason', 'allow-events', 'accept', 'rseq', 'rack', 'date', 'subject',
+]
+
+/** Raw header-name spelling -> canonical name; bounded so a flood of invented names cannot grow it. */
+const WIRE_NAMES = new Map<string, string>()
+const WIRE_NAMES_MAX = 1024
+
+/**
+ * Canonical name of a header name as spelled on the wire (`Via`, `CALL-ID`, `i`): a table hit for the spellings seen
+ * before, so parsing a message lowercases no common header name and every name is one shared string.
+ */
+export function wireName(raw: string): string {
+  const known = WIRE_NAMES.get(raw)
+  if (known !== undefined) return known
+  const canonical = canonicalName(raw)
+  if (WIRE_NAMES.size < WIRE_NAMES_MAX) WIRE_NAMES.set(raw, canonical)
+  return canonical
+}
+
 /** Expands a lowercase one-letter name; other names are returned unchanged. */
 export function expandCompact(lower: string): string {
   return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower
@@ -77,3 +101,12 @@ export const LIST_HEADERS: ReadonlySet<string> = new Set([
   'p-asserted-identity', 'p-preferred-identity', 'history-info', 'reason',
   'accept-contact', 'reject-contact', 'request-disposition', 'security-client', 'security-server', 'security-verify',
 ])
+
+for (const name of COMMON) {
+  WIRE_NAMES.set(name, name)
+  WIRE_NAMES.set(displayName(name), name)
+}
+for (const [letter, name] of Object.entries(COMPACT)) {
+  WIRE_NAMES.set(letter, name)
+  WIRE_NAMES.set(letter.toUpperCase(), name)
+}

@@ -1,7 +1,7 @@
 // Wire bytes -> SipMessage: start line, raw headers (folding, compact forms), Content-Length framing; never throws.
 import { isUtf8 } from 'node:buffer'
 import { HeaderList } from './header-list.js'
-import { expandCompact } from './header-names.js'
+import { wireName } from './header-names.js'
 import { TOKEN, isDigits } from './headers/lexer.js'
 import { schemeLength } from './headers/uri.js'
 import { EMPTY_BODY, type SipMessage, SipRequest, SipResponse } from './message.js'
@@ -120,7 +120,7 @@ export function parseMessage(buf: Buffer, framing: Framing = 'datagram'): ParseR
     let a = colon + 1
     while (a < end && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++
     while (end > a && (head.charCodeAt(end - 1) === 32 || head.charCodeAt(end - 1) === 9)) end--
-    names.push(expandCompact(head.slice(pos, nameEnd).toLowerCase()))
+    names.push(wireName(head.slice(pos, nameEnd)))
     values.push(head.slice(a, end))
     pos = nl + 1
   }
