@@ -4,7 +4,7 @@ import { buildAckForNon2xx } from '../message/build.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
 import { timeoutFailure, transportFailure } from './failures.js'
-import { ownBytes, Transaction, type ClientMachineUser, type TransactionContext } from './transaction.js'
+import { keepBytes, keptBytes, Transaction, type ClientMachineUser, type TransactionContext } from './transaction.js'
 
 /** Who hears from an INVITE client transaction (a TransactionUser of types.ts is one). */
 export type IctUser = ClientMachineUser<InviteClientTransaction>
@@ -27,15 +27,20 @@ export class InviteClientTransaction extends Transaction<IctState> {
   user: IctUser
   /** Set by the layer when the TU asked to CANCEL before any provisional response (RFC 3261 §9.1). */
   cancelWanted: IctUser | null = null
-  private wire: Buffer
-  private ackWire: Buffer | null = null
+  /**
+   * The INVITE's bytes (a slice of Node's pool) while Timer A may re-send them; at the first retransmission they move to
+   * `kept`, so an unanswered INVITE does not pin a pool slab for Timer B's 32 s. Both go once a response came.
+   */
+  private wire: Buffer | null
+  private kept: string | null = null
+  /** The ACK for a non-2xx final, re-sent for every retransmission of that final until Timer D. */
+  private ackKept: string | null = null
   private readonly onProceeding: ((tx: InviteClientTransaction) => void) | null
   private readonly fireA = (): void => this.onTimerA()
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: IctUser, onProceeding: ((tx: InviteClientTransaction) => void) | null) {
     super(ctx, key, request, transport, remote, 'calling', ICT_NEXT)
-    // Kept through Timer B (and the transaction through Timer M): in bytes of its own.
-    this.wire = ownBytes(wire)
+    this.wire = wire
     this.user = user
     this.onProceeding = onProceeding
   }
@@ -50,7 +55,10 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
   /** Sends the INVITE and arms Timers A and B (RFC 3261 §17.1.1.2). */
   start(): void {
-    this.send(this.wire)
+    const wire = this.wire!
+    // RFC 3261 §17.1.1.2: Timer A re-sends the INVITE; over a reliable transport nothing does.
+    if (this.t.A === 0) this.wire = null
+    this.send(wire)
     this.arm('calling')
   }
 
@@ -58,6 +66,9 @@ export class InviteClientTransaction extends Transaction<IctState> {
   private enter(next: IctState): void {
     this.transition(next)
     this.clearTimers()
+    // Only calling re-sends the INVITE.
+    this.wire = null
+    this.kept = null
     this.arm(next)
     if (next === 'terminated') this.ctx.terminated(this)
     else if (next === 'proceeding') this.onProceeding?.(this)
@@ -103,9 +114,10 @@ export class InviteClientTransaction extends Transaction<IctState> {
         } else {
           // RFC 3261 §17.1.1.2: 300-699 -> completed, generate the ACK (§17.1.1.3), pass to TU.
           const ack = buildAckForNon2xx(this.request, res)
-          this.ackWire = ownBytes(serializeMessage(ack))
+          const ackWire = serializeMessage(ack)
+          this.ackKept = keepBytes(ackWire)
           this.ctx.sent(ack)
-          this.send(this.ackWire)
+          this.send(ackWire)
           this.enter('completed')
         }
         this.user.onResponse(res, this)
@@ -117,8 +129,8 @@ export class InviteClientTransaction extends Transaction<IctState> {
         return
       case 'completed':
         // RFC 3261 §17.1.1.2: retransmitted final in completed -> re-send ACK, not passed to TU.
-        if (s >= 300 && this.ackWire !== null) {
-          this.send(this.ackWire)
+        if (s >= 300 && this.ackKept !== null) {
+          this.send(keptBytes(this.ackKept))
           this.ctx.retransmitted(this.kind)
         } else this.unexpected(`${s} in completed`)
         return
@@ -147,7 +159,12 @@ export class InviteClientTransaction extends Transaction<IctState> {
   onTimerA(): void {
     this.retransmitTimer = null
     if (this.state !== 'calling') return
-    this.send(this.wire)
+    if (this.wire !== null) {
+      this.kept = keepBytes(this.wire)
+      this.wire = null
+    }
+    if (this.kept === null) return
+    this.send(keptBytes(this.kept))
     this.ctx.retransmitted(this.kind)
     this.interval *= 2
     this.retransmitTimer = this.ctx.clock.after(this.interval, this.fireA)

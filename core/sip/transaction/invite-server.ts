@@ -3,7 +3,7 @@ import type { RemoteAddr, Transport, TransportFailure } from '../../transport/ty
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
 import { TransactionStateError, timeoutFailure, transportFailure } from './failures.js'
-import { ownBytes, Transaction, type ServerMachineUser, type TransactionContext } from './transaction.js'
+import { keepBytes, keptBytes, Transaction, type ServerMachineUser, type TransactionContext } from './transaction.js'
 
 /** RFC 3261 Figure 7 + RFC 6026 Figure 5 state names. */
 export type IstState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated'
@@ -25,7 +25,8 @@ export class InviteServerTransaction extends Transaction<IstState> {
   finalToTag: string | undefined = undefined
   private readonly user: ServerMachineUser<InviteServerTransaction>
   private lastProvisional: Buffer | null = null
-  private finalWire: Buffer | null = null
+  /** A non-2xx final, re-sent by Timer G and for retransmitted INVITEs until the ACK (Timer H). */
+  private finalKept: string | null = null
   private readonly fireG = (): void => this.onTimerG()
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerMachineUser<InviteServerTransaction>) {
@@ -57,7 +58,8 @@ export class InviteServerTransaction extends Transaction<IstState> {
         this.request.releaseParsed()
         break
       case 'confirmed':
-        // RFC 3261 §17.2.1: Timer I (T4 unreliable, 0 reliable) absorbs ACK retransmissions.
+        // RFC 3261 §17.2.1: Timer I (T4 unreliable, 0 reliable) absorbs ACK retransmissions; the final is not re-sent.
+        this.finalKept = null
         this.timeoutTimer = c.after(this.t.I, () => this.onTimerI())
         break
       case 'accepted':
@@ -67,6 +69,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
         this.request.releaseParsed()
         break
       case 'terminated':
+        this.finalKept = null
         this.ctx.terminated(this)
         break
       case 'proceeding':
@@ -95,7 +98,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
         } else {
           // RFC 3261 §17.2.1: 300-699 from TU -> completed with Timers G and H.
           this.finalToTag = res.to?.tag
-          this.finalWire = ownBytes(wire)
+          this.finalKept = keepBytes(wire)
           this.enter('completed')
         }
         return true
@@ -144,8 +147,8 @@ export class InviteServerTransaction extends Transaction<IstState> {
         return
       case 'completed':
         // RFC 3261 §17.2.1: INVITE retransmission in completed -> re-send the final response.
-        if (this.finalWire !== null) {
-          this.send(this.finalWire)
+        if (this.finalKept !== null) {
+          this.send(keptBytes(this.finalKept))
           this.ctx.retransmitted(this.kind)
         }
         return
@@ -180,8 +183,8 @@ export class InviteServerTransaction extends Transaction<IstState> {
   /** Timer G: re-send the final, interval doubling up to T2. RFC 3261 §17.2.1. */
   onTimerG(): void {
     this.retransmitTimer = null
-    if (this.state !== 'completed' || this.finalWire === null) return
-    this.send(this.finalWire)
+    if (this.state !== 'completed' || this.finalKept === null) return
+    this.send(keptBytes(this.finalKept))
     this.ctx.retransmitted(this.kind)
     this.interval = Math.min(2 * this.interval, this.t.T2)
     this.retransmitTimer = this.ctx.clock.after(this.interval, this.fireG)

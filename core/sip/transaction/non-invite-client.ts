@@ -2,7 +2,7 @@
 import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { timeoutFailure, transportFailure } from './failures.js'
-import { ownBytes, Transaction, type ClientMachineUser, type TransactionContext } from './transaction.js'
+import { keepBytes, keptBytes, Transaction, type ClientMachineUser, type TransactionContext } from './transaction.js'
 
 /** RFC 3261 Figure 6 state names. */
 export type NictState = 'trying' | 'proceeding' | 'completed' | 'terminated'
@@ -18,18 +18,26 @@ const NICT_NEXT: Record<NictState, readonly NictState[]> = {
 export class NonInviteClientTransaction extends Transaction<NictState> {
   readonly kind = 'nict' as const
   readonly user: ClientMachineUser<NonInviteClientTransaction>
-  private wire: Buffer
+  /**
+   * The request's bytes (a slice of Node's pool) while Timer E may still re-send them; at the first retransmission they
+   * move to `kept`, so a peer that never answers does not pin a pool slab for Timer F's 32 s. Both go once a final came.
+   */
+  private wire: Buffer | null
+  private kept: string | null = null
   private readonly fireE = (): void => this.onTimerE()
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: ClientMachineUser<NonInviteClientTransaction>) {
     super(ctx, key, request, transport, remote, 'trying', NICT_NEXT)
-    this.wire = ownBytes(wire)
+    this.wire = wire
     this.user = user
   }
 
   /** Sends the request and arms Timers E and F (RFC 3261 §17.1.2.2). */
   start(): void {
-    this.send(this.wire)
+    const wire = this.wire!
+    // RFC 3261 §17.1.2.2: Timer E re-sends the request; over a reliable transport nothing does.
+    if (this.t.E === 0) this.wire = null
+    this.send(wire)
     this.arm('trying')
   }
 
@@ -38,6 +46,11 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
     this.transition(next)
     // RFC 3261 §17.1.2.2: E and F keep running from trying into proceeding; every other state starts clean.
     if (next !== 'proceeding') this.clearTimers()
+    // Only trying and proceeding re-send the request.
+    if (next === 'completed' || next === 'terminated') {
+      this.wire = null
+      this.kept = null
+    }
     this.arm(next)
     if (next === 'terminated') this.ctx.terminated(this)
   }
@@ -84,7 +97,12 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
   onTimerE(): void {
     this.retransmitTimer = null
     if (this.state !== 'trying' && this.state !== 'proceeding') return
-    this.send(this.wire)
+    if (this.wire !== null) {
+      this.kept = keepBytes(this.wire)
+      this.wire = null
+    }
+    if (this.kept === null) return
+    this.send(keptBytes(this.kept))
     this.ctx.retransmitted(this.kind)
     this.interval = this.state === 'trying' ? Math.min(2 * this.interval, this.t.T2) : this.t.T2
     this.retransmitTimer = this.ctx.clock.after(this.interval, this.fireE)

@@ -3,7 +3,7 @@ import type { RemoteAddr, Transport, TransportFailure } from '../../transport/ty
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
 import { TransactionStateError, transportFailure } from './failures.js'
-import { ownBytes, Transaction, type ServerMachineUser, type TransactionContext } from './transaction.js'
+import { keepBytes, keptBytes, Transaction, type ServerMachineUser, type TransactionContext } from './transaction.js'
 
 /** RFC 3261 Figure 8 state names. */
 export type NistState = 'trying' | 'proceeding' | 'completed' | 'terminated'
@@ -21,7 +21,9 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
   /** Where the request came from. */
   readonly source: RemoteAddr
   private readonly user: ServerMachineUser<NonInviteServerTransaction> | null
+  /** The last response sent, re-sent for retransmitted requests (a provisional's bytes, or the final's kept through Timer J). */
   private lastWire: Buffer | null = null
+  private finalKept: string | null = null
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerMachineUser<NonInviteServerTransaction> | null) {
     super(ctx, key, request, transport, target, 'trying', NIST_NEXT)
@@ -39,7 +41,10 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
       // For Timer J (32 s) only the final's bytes are needed: let the request's parsed views go (they re-parse if read).
       this.request.releaseParsed()
     }
-    else if (next === 'terminated') this.ctx.terminated(this)
+    else if (next === 'terminated') {
+      this.finalKept = null
+      this.ctx.terminated(this)
+    }
   }
 
   /** Sends a response from the TU (RFC 3261 §17.2.2); returns false once terminated, throws after a final. */
@@ -48,8 +53,11 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
       case 'trying':
       case 'proceeding': {
         const wire = serializeMessage(res)
-        // A final is kept through Timer J (64*T1 on UDP): in bytes of its own.
-        this.lastWire = res.status >= 200 ? ownBytes(wire) : wire
+        // A final is kept through Timer J (64*T1 on UDP): as a string, not a slice of the pool.
+        if (res.status >= 200) {
+          this.lastWire = null
+          if (this.t.J > 0) this.finalKept = keepBytes(wire)
+        } else this.lastWire = wire
         this.send(wire)
         this.ctx.sent(res)
         // RFC 3261 §17.2.2: 1xx -> proceeding; 200-699 -> completed.
@@ -73,10 +81,10 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
       case 'proceeding':
       case 'completed':
         // RFC 3261 §17.2.2: re-send the most recent provisional / the final.
-        if (this.lastWire !== null) {
-          this.send(this.lastWire)
-          this.ctx.retransmitted(this.kind)
-        }
+        if (this.finalKept !== null) this.send(keptBytes(this.finalKept))
+        else if (this.lastWire !== null) this.send(this.lastWire)
+        else return
+        this.ctx.retransmitted(this.kind)
         return
       case 'terminated':
         return
