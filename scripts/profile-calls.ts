@@ -21,7 +21,8 @@ const profile = argv.includes('--cpu-prof')
 const logLevel = value('--log-level', 'warn')
 
 const profDir = mkdtempSync(join(tmpdir(), 'softswitch-prof-'))
-const nodeArgs = ['--trace-gc-nvp', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]
+const extraArgs = value('--node-args', '').split(' ').filter((a) => a !== '')
+const nodeArgs = ['--trace-gc-nvp', ...extraArgs, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]
 const vendorPort = await freeUdpPort()
 const core = await startCore(
   { LOG_LEVEL: logLevel, CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: '1' },
@@ -37,7 +38,7 @@ function allocated(text: string): number {
 
 const cpuPerCall: number[] = []
 try {
-  process.stderr.write(`# core pid ${core.child.pid}, ${repeat} x ${stepSec} s at ${rate} calls/s, LOG_LEVEL=${logLevel}${profile ? ', --cpu-prof' : ''}\n`)
+  process.stderr.write(`# core pid ${core.child.pid}, ${repeat} x ${stepSec} s at ${rate} calls/s, LOG_LEVEL=${logLevel}${profile ? ', --cpu-prof' : ''}${extraArgs.length > 0 ? `, node ${extraArgs.join(' ')}` : ''}\n`)
   for (let i = 0; i < repeat; i++) {
     const from = core.output().length
     const cpu0 = treeCpuSeconds(core.child.pid!)

@@ -1,5 +1,5 @@
 // Calls held with their timers armed (cap, warning, RFC 4028 session timers; signalling only) through the B2BUA on the loop transport: heap per held call, and the lateness of 10,000 calls' caps expiring at one instant on the real clock (run by `npm run bench`); prints JSON lines.
-import { setFlagsFromString } from 'node:v8'
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { systemParams } from '../../shared/params/system-params.js'
 import { ManualClock, SystemClock, type Clock } from '../lib/clock.js'
@@ -86,10 +86,12 @@ function bench(clock: Clock) {
   }
   clock.advance(40_000)
   gc()
+  if (process.env.HEAP_SNAPSHOT !== undefined) writeHeapSnapshot(process.env.HEAP_SNAPSHOT)
   const after = process.memoryUsage().heapUsed
   console.log(JSON.stringify({
     name: 'call timers: calls held with cap, warning and session timers armed (signalling only, loop transport)',
-    held: s.b2bua.activeCalls, heapBytesPerCall: Math.round((after - before) / HELD), timersPending: clock.pending, transactionsLeft: s.layer.size,
+    held: s.b2bua.activeCalls, heapBytesPerCall: Math.round((after - before) / HELD), rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    timersPending: clock.pending, transactionsLeft: s.layer.size,
   }))
 }
 
