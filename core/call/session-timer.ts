@@ -110,12 +110,17 @@ export class LegSession {
   private timer: TimerHandle | null = null
   private expiresAt = 0
   private disposed = false
-  private readonly fireRefresh = (): void => {
+  // Created at first use, not per instance: tsx (esbuild keepNames) names every class-field arrow with a defineProperty call.
+  private fireRefresh: (() => void) | null = null
+  private fireExpiry: (() => void) | null = null
+
+  private onRefreshDue(): void {
     this.timer = null
     this.armGuard()
     this.owner.onSessionRefreshDue(this)
   }
-  private readonly fireExpiry = (): void => {
+
+  private onExpiry(): void {
     this.timer = null
     this.owner.onSessionExpired(this)
   }
@@ -141,7 +146,7 @@ export class LegSession {
   retryIn(ms: number): void {
     if (this.disposed || this.clock.now() + ms >= this.expiresAt) return
     this.timer?.cancel()
-    this.timer = this.clock.after(ms, this.fireRefresh)
+    this.timer = this.clock.after(ms, (this.fireRefresh ??= () => this.onRefreshDue()))
   }
 
   /** Stops the timer; later calls do nothing. */
@@ -156,13 +161,13 @@ export class LegSession {
     const ms = this.terms.intervalSec * 1000
     // RFC 4028 §10: the non-refresher gives up at the interval minus min(32 s, a third of it).
     this.expiresAt = this.clock.now() + ms - Math.min(32_000, ms / 3)
-    if (this.terms.refresher === 'us') this.timer = this.clock.after(ms / 2, this.fireRefresh)
+    if (this.terms.refresher === 'us') this.timer = this.clock.after(ms / 2, (this.fireRefresh ??= () => this.onRefreshDue()))
     else this.armGuard()
   }
 
   private armGuard(): void {
     this.timer?.cancel()
-    this.timer = this.clock.after(Math.max(0, this.expiresAt - this.clock.now()), this.fireExpiry)
+    this.timer = this.clock.after(Math.max(0, this.expiresAt - this.clock.now()), (this.fireExpiry ??= () => this.onExpiry()))
   }
 }
 

@@ -47,7 +47,10 @@ export class CallTimers {
   /** Clock time the cap fires at (absolute: nothing re-arms it), null without a cap. */
   deadlineAt: number | null = null
   private disposed = false
-  private readonly fireAttempt = (): void => {
+  // Created at first use, not per instance: tsx (esbuild keepNames) names every class-field arrow with a defineProperty call.
+  private fireAttempt: (() => void) | null = null
+
+  private onAttemptDue(): void {
     this.attempt = null
     const phase = this.phase
     this.phase = null
@@ -65,7 +68,7 @@ export class CallTimers {
     if (this.disposed || this.phase === phase) return
     this.attempt?.cancel()
     this.phase = phase
-    this.attempt = this.clock.after(phaseMs(this.params, phase), this.fireAttempt)
+    this.attempt = this.clock.after(phaseMs(this.params, phase), (this.fireAttempt ??= () => this.onAttemptDue()))
   }
 
   /** Stops the attempt timer (answered, failed or given up). */

@@ -139,17 +139,19 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
 
   /** Sends the 200 with the callee's SDP (plus `extra` headers: RFC 4028 Session-Expires) and retransmits it until the ACK (§13.3.1.4). */
   answerCall(body: Buffer, contentType: string | undefined, extra: ReadonlyArray<readonly [string, string]> = []): void {
-    const send = (): void => {
-      if (this.finalSent) return
-      this.rel?.stop()
-      const d = this.ensureDialog('confirmed')
-      d.confirm()
-      const headers = extra.length === 0 ? this.dialogHeaders : [...this.dialogHeaders, ...extra]
-      const res = buildResponse(this.invite, 200, { toTag: this.tag, headers, body, ...(contentType === undefined ? {} : { contentType }) })
-      this.answer = new UasAnswer(this.ctx.layer, this.ist, res, this)
-    }
-    // RFC 3262 §3: no 2xx while a reliable provisional with a session description is unacknowledged.
-    this.whenDurable(() => (this.rel === null ? send() : this.rel.whenClear(send)))
+    // RFC 3262 §3: no 2xx while a reliable provisional with a session description is unacknowledged. (Inline arrows,
+    // not a named local: tsx names every named closure with a defineProperty call.)
+    this.whenDurable(() => (this.rel === null ? this.sendAnswer(body, contentType, extra) : this.rel.whenClear(() => this.sendAnswer(body, contentType, extra))))
+  }
+
+  private sendAnswer(body: Buffer, contentType: string | undefined, extra: ReadonlyArray<readonly [string, string]>): void {
+    if (this.finalSent) return
+    this.rel?.stop()
+    const d = this.ensureDialog('confirmed')
+    d.confirm()
+    const headers = extra.length === 0 ? this.dialogHeaders : [...this.dialogHeaders, ...extra]
+    const res = buildResponse(this.invite, 200, { toTag: this.tag, headers, body, ...(contentType === undefined ? {} : { contentType }) })
+    this.answer = new UasAnswer(this.ctx.layer, this.ist, res, this)
   }
 
   /** A final non-2xx on the INVITE (the IST retransmits it until the caller's ACK); the dialog, if early, ends. */

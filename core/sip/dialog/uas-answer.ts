@@ -23,7 +23,8 @@ export class UasAnswer {
   private readonly t2: number
   private retransmitTimer: TimerHandle | null = null
   private giveUpTimer: TimerHandle | null
-  private readonly fireRetransmit = (): void => this.onRetransmit()
+  // Created at first use, not per instance: tsx (esbuild keepNames) names every class-field arrow with a defineProperty call.
+  private fireRetransmit: (() => void) | null = null
   private done = false
 
   /** Sends `res` (a 2xx) through `ist` now and arms the §13.3.1.4 schedule from the layer's T1/T2. */
@@ -39,7 +40,7 @@ export class UasAnswer {
     ist.respond(res)
     const c = layer.clock
     // RFC 3261 §13.3.1.4: retransmit on unreliable transports only; give up after 64*T1 on every transport.
-    if (!ist.transport.reliable) this.retransmitTimer = c.after(this.interval, this.fireRetransmit)
+    if (!ist.transport.reliable) this.retransmitTimer = c.after(this.interval, (this.fireRetransmit ??= () => this.onRetransmit()))
     this.giveUpTimer = c.after(64 * t.T1, () => this.onGiveUp())
   }
 
@@ -72,7 +73,7 @@ export class UasAnswer {
     this.retransmissions++
     this.layer.retransmitted('ist')
     this.interval = Math.min(2 * this.interval, this.t2)
-    this.retransmitTimer = this.layer.clock.after(this.interval, this.fireRetransmit)
+    this.retransmitTimer = this.layer.clock.after(this.interval, (this.fireRetransmit ??= () => this.onRetransmit()))
   }
 
   private onGiveUp(): void {

@@ -36,7 +36,8 @@ export class InviteClientTransaction extends Transaction<IctState> {
   /** The ACK for a non-2xx final, re-sent for every retransmission of that final until Timer D. */
   private ackKept: string | null = null
   private readonly onProceeding: ((tx: InviteClientTransaction) => void) | null
-  private readonly fireA = (): void => this.onTimerA()
+  // Created at first use, not per instance: tsx (esbuild keepNames) names every class-field arrow with a defineProperty call.
+  private fireA: (() => void) | null = null
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: IctUser, onProceeding: ((tx: InviteClientTransaction) => void) | null) {
     super(ctx, key, request, transport, remote, 'calling', ICT_NEXT)
@@ -81,7 +82,7 @@ export class InviteClientTransaction extends Transaction<IctState> {
         // RFC 3261 §17.1.1.2: Timer A at T1 on unreliable transports, Timer B at 64*T1 always.
         if (this.t.A > 0) {
           this.interval = this.t.A
-          this.retransmitTimer = c.after(this.interval, this.fireA)
+          this.retransmitTimer = c.after(this.interval, (this.fireA ??= () => this.onTimerA()))
         }
         this.timeoutTimer = c.after(this.t.B, () => this.onTimerB())
         break
@@ -167,7 +168,7 @@ export class InviteClientTransaction extends Transaction<IctState> {
     this.send(keptBytes(this.kept))
     this.ctx.retransmitted(this.kind)
     this.interval *= 2
-    this.retransmitTimer = this.ctx.clock.after(this.interval, this.fireA)
+    this.retransmitTimer = this.ctx.clock.after(this.interval, (this.fireA ??= () => this.onTimerA()))
   }
 
   /** Timer B: no response at all; terminated and 408 to the TU. RFC 3261 §17.1.1.2. */

@@ -27,7 +27,8 @@ export class InviteServerTransaction extends Transaction<IstState> {
   private lastProvisional: Buffer | null = null
   /** A non-2xx final, re-sent by Timer G and for retransmitted INVITEs until the ACK (Timer H). */
   private finalKept: string | null = null
-  private readonly fireG = (): void => this.onTimerG()
+  // Created at first use, not per instance: tsx (esbuild keepNames) names every class-field arrow with a defineProperty call.
+  private fireG: (() => void) | null = null
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerMachineUser<InviteServerTransaction>) {
     super(ctx, key, request, transport, target, 'proceeding', IST_NEXT)
@@ -51,7 +52,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
         // RFC 3261 §17.2.1: Timer G (T1, unreliable only) retransmits the final; Timer H (64*T1) waits for the ACK.
         if (this.t.G > 0) {
           this.interval = this.t.G
-          this.retransmitTimer = c.after(this.interval, this.fireG)
+          this.retransmitTimer = c.after(this.interval, (this.fireG ??= () => this.onTimerG()))
         }
         this.timeoutTimer = c.after(this.t.H, () => this.onTimerH())
         // Waiting up to 64*T1 for the ACK needs only the final's bytes: let the INVITE's parsed views go (re-parsed if read).
@@ -187,7 +188,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
     this.send(keptBytes(this.finalKept))
     this.ctx.retransmitted(this.kind)
     this.interval = Math.min(2 * this.interval, this.t.T2)
-    this.retransmitTimer = this.ctx.clock.after(this.interval, this.fireG)
+    this.retransmitTimer = this.ctx.clock.after(this.interval, (this.fireG ??= () => this.onTimerG()))
   }
 
   /** Timer H: the ACK never came; terminated and the TU told (408). RFC 3261 §17.2.1. */

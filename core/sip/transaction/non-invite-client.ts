@@ -24,7 +24,8 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
    */
   private wire: Buffer | null
   private kept: string | null = null
-  private readonly fireE = (): void => this.onTimerE()
+  // Created at first use, not per instance: tsx (esbuild keepNames) names every class-field arrow with a defineProperty call.
+  private fireE: (() => void) | null = null
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: ClientMachineUser<NonInviteClientTransaction>) {
     super(ctx, key, request, transport, remote, 'trying', NICT_NEXT)
@@ -60,7 +61,7 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
     if (state === 'trying') {
       if (this.t.E > 0) {
         this.interval = this.t.E
-        this.retransmitTimer = c.after(this.interval, this.fireE)
+        this.retransmitTimer = c.after(this.interval, (this.fireE ??= () => this.onTimerE()))
       }
       this.timeoutTimer = c.after(this.t.F, () => this.onTimerF())
     } else if (state === 'completed') {
@@ -105,7 +106,7 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
     this.send(keptBytes(this.kept))
     this.ctx.retransmitted(this.kind)
     this.interval = this.state === 'trying' ? Math.min(2 * this.interval, this.t.T2) : this.t.T2
-    this.retransmitTimer = this.ctx.clock.after(this.interval, this.fireE)
+    this.retransmitTimer = this.ctx.clock.after(this.interval, (this.fireE ??= () => this.onTimerE()))
   }
 
   /** Timer F: no final response; terminated and 408 to the TU. RFC 3261 §17.1.2.2. */
