@@ -1,7 +1,8 @@
 // Publishes this node's calls in progress to `live_calls` and its heartbeat to `core_nodes`: only calls that are new, changed or due a media refresh are written, ended ones deleted, all in one batch.
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import { coreNodes, liveCalls } from '../../shared/db/schema.js'
 import type { Db } from '../../shared/db/node/database.js'
+import { jsonRowsInsert } from '../../shared/db/node/json-rows.js'
 import type { LiveCallRow } from '../../shared/entities/live-call.js'
 import type { CallSummary } from '../call/call.js'
 import type { Clock } from '../lib/clock.js'
@@ -12,8 +13,16 @@ import type { CounterSeries, Metrics } from '../lib/metrics.js'
 /** A call's RTP counters are rewritten at most this often (state changes are written every period). */
 export const MEDIA_REFRESH_MS = 30_000
 
-/** Rows per multi-row upsert (15 columns each; well under SQLite's variable limit). */
-const CHUNK = 300
+/** Rows per upsert statement. */
+const CHUNK = 1000
+
+/** One statement per chunk of changed calls, the rows as one JSON parameter (shared/db/node/json-rows.ts). */
+const upsertRows = jsonRowsInsert(liveCalls, `on conflict ("id") do update set ${
+  ['nodeId', 'state', 'calleeOut', 'routingGatewayId', 'answeredAtMs', 'attempts', 'media', 'updatedAtMs'].map((k) => {
+    const name = liveCalls[k as 'nodeId'].name
+    return `"${name}" = excluded."${name}"`
+  }).join(', ')
+}`)
 
 /** Options for the publisher. */
 export interface LiveCallsPublisherOptions {
@@ -107,15 +116,7 @@ export class LiveCallsPublisher {
     // The first publish (and the one after a failure) replaces whatever the database holds for this node id.
     if (!this.synced) stmts.push(db.delete(liveCalls).where(eq(liveCalls.nodeId, nodeId)))
     for (let i = 0; i < gone.length; i += CHUNK) stmts.push(db.delete(liveCalls).where(and(eq(liveCalls.nodeId, nodeId), inArray(liveCalls.id, gone.slice(i, i + CHUNK)))))
-    for (let i = 0; i < write.length; i += CHUNK) {
-      stmts.push(db.insert(liveCalls).values(write.slice(i, i + CHUNK)).onConflictDoUpdate({
-        target: liveCalls.id,
-        set: {
-          nodeId: sql`excluded.node_id`, state: sql`excluded.state`, calleeOut: sql`excluded.callee_out`, routingGatewayId: sql`excluded.routing_gateway_id`,
-          answeredAtMs: sql`excluded.answered_at_ms`, attempts: sql`excluded.attempts`, media: sql`excluded.media`, updatedAtMs: sql`excluded.updated_at_ms`,
-        },
-      }))
-    }
+    for (let i = 0; i < write.length; i += CHUNK) stmts.push(db.run(upsertRows(write.slice(i, i + CHUNK) as unknown as ReadonlyArray<Record<string, unknown>>)))
     stmts.push(db.insert(coreNodes).values({
       nodeId, publishedAtMs: nowMs, publishPeriodMs: this.opts.periodMs, activeCalls: calls.length, draining: this.opts.draining(), startedAtMs: this.startedAtMs,
     }).onConflictDoUpdate({
