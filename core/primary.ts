@@ -186,6 +186,8 @@ async function main(): Promise<void> {
           return
         case 'limits':
           return nodeLimits.onBatch(index, m)
+        case 'spend':
+          return supervisor?.broadcast(m, index)
         case 'bindings-expired':
           bindingStore.delete(m.ids).catch((err: unknown) => log.warn('expired bindings not deleted (they are ignored on load)', { err }))
           return

@@ -7,10 +7,10 @@ import { CdrSink } from './cdr/sink.js'
 import { mediaEnvironment, processBasics, readEnv, readTlsMaterial, rtpShare, sipStack } from './cluster/common.js'
 import { answer, type LineReport, type ToPrimary, type ToWorker, type WorkerHealth, type WorkerQuery } from './cluster/ipc.js'
 import { PrimaryLimitsLink } from './cluster/limits-link.js'
-import { CallGuards, MemorySpendCounter } from './policy/call-guards.js'
+import { CallGuards, MemorySpendCounter, type SpendCounter } from './policy/call-guards.js'
 import { ClusterAdmission } from './policy/cluster-admission.js'
 import { ClusterLimits } from './policy/cluster-limits.js'
-import { hasMoneyLimits, LineCounters } from './policy/limits.js'
+import { hasPrepaidCustomers, LineCounters } from './policy/limits.js'
 import { BindingTable, type Binding } from './registrar/bindings.js'
 import { Registrar } from './registrar/registrar.js'
 import type { BindingStorage } from './registrar/store.js'
@@ -155,8 +155,16 @@ async function main(): Promise<void> {
   const hello = await greeting
   for (const [gatewayKey, list] of groupBindings(hello.bindings)) bindings.set(gatewayKey.kind, gatewayKey.id, list)
   // Fraud guards: the day's spend of accounts with a dailySpendLimit continues from the CDRs the primary read.
-  const spend = new MemorySpendCounter(() => config.current.params.SS_TIMEZONE)
-  for (const [id, amount, atMs] of hello.spend) spend.add(id, amount, atMs)
+  const spent = new MemorySpendCounter(() => config.current.params.SS_TIMEZONE)
+  for (const [id, amount, atMs] of hello.spend) spent.add(id, amount, atMs)
+  // A limited account's billed call counts on every worker: the others hear of it through the primary.
+  const spend: SpendCounter = {
+    add(accountId, amount, atMs) {
+      spent.add(accountId, amount, atMs)
+      if ((config.current.accounts.get(accountId)?.dailySpendLimit ?? 0) > 0) toPrimary({ t: 'spend', rows: [[accountId, amount, atMs]] })
+    },
+    spent: (accountId, atMs) => spent.spent(accountId, atMs),
+  }
   // Line limits, calls per second and account concurrent calls count in the primary for every worker (docs/capacity.md).
   const lines = new LineCounters(health)
   const guards = new CallGuards({ spend })
@@ -183,10 +191,10 @@ async function main(): Promise<void> {
   const { layer } = sipStack({ env, first, config, b2bua, guard, auth, cdrs: sink, registrar, clock, log, securityLog, metrics, nodeId, advertised })
   await registrar?.start(layer)
 
-  // Money limits (prepaid balances, daily spend) are counted exactly by one worker: while the configuration has any,
-  // new calls go there. Every other limit counts in the primary, whatever worker admits the call.
-  let spread = !hasMoneyLimits(first)
-  config.observe({ onConfigSwap: (next) => void (spread = !hasMoneyLimits(next)) })
+  // Prepaid customers' reservations are counted exactly by one worker: while the configuration has any, new calls go
+  // there. Every other limit counts in the primary, whatever worker admits the call.
+  let spread = !hasPrepaidCustomers(first)
+  config.observe({ onConfigSwap: (next) => void (spread = !hasPrepaidCustomers(next)) })
   // Messages arrive on whichever worker the kernel picks; the dispatch hands each to its owner over the mesh.
   const mesh = await Mesh.listen({ dir: meshDir, self: index, onFrame: (f) => onFrame(f), log: log.child({ module: 'mesh' }), metrics })
   const dispatch = new WorkerDispatch({
@@ -340,6 +348,9 @@ async function main(): Promise<void> {
         return
       case 'limits':
         limitsLink.answered(m.answers)
+        return
+      case 'spend':
+        for (const [id, amount, atMs] of m.rows) spent.add(id, amount, atMs)
         return
       case 'bindings':
         bindings.set(m.kind, m.gatewayId, m.bindings)

@@ -78,6 +78,8 @@ export type ToWorker =
   | { t: 'online'; online: [string, boolean][] }
   /** Charges the CDR writer committed (the policy's ledger stops holding them as pending). */
   | { t: 'billed'; batch: BilledBatch }
+  /** Billed calls of accounts with a daily spend limit that another worker ended. */
+  | { t: 'spend'; rows: SpendSeed[] }
   /** Answers to the worker's limit takes, `[id, TAKE_LUA's answer]`. */
   | { t: 'limits'; answers: [number, readonly number[]][] }
   | Ask
@@ -100,6 +102,8 @@ export type ToPrimary =
   | { t: 'refusals'; rows: RefusalRow[] }
   /** Expired bindings whose rows go. */
   | { t: 'bindings-expired'; ids: string[] }
+  /** Billed calls of accounts with a daily spend limit: the primary tells the other workers. */
+  | { t: 'spend'; rows: SpendSeed[] }
   /** Limits that span calls, counted by the primary for the whole node (answered by `limits`). */
   | ({ t: 'limits' } & LimitBatch)
   | Ask

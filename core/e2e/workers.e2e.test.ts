@@ -173,4 +173,29 @@ describe('a core with four SIP workers', () => {
       expect(byCall.get(id)?.terminationReason, `${id} on worker ${owner}`).toBe(owner === victim ? 'SystemShutdown' : 'CallerHangup')
     }
   }, 90_000)
+  it('refuses an account past its daily spend on every worker once a call on one of them spent it', async () => {
+    const limited = { ...CUSTOMER_ACCOUNT, rateTableId: 'rt_spend', dailySpendLimit: 0.5 }
+    await core.updateConfig({
+      ...config(vendorPort),
+      rateTables: [{ id: 'rt_spend', name: 'spend' }],
+      // A minute's first increment: the one answered call costs 1, over the limit of 0.5.
+      rates: [{ id: 'rate_spend', rateTableId: 'rt_spend', prefix: '6', pricePerMinute: 1 }],
+      accounts: [limited],
+    })
+    try {
+      const mark = await cdrMark(core.database.db)
+      const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: 1, timeoutSec: 30 })
+      const first = await runSipp({ scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 1, service: '6400', durationMs: 200, timeoutSec: 20 })
+      expect(outcome(first), describeSipp('first call', first)).toEqual({ ok: 1, failed: 0 })
+      await settle(vendor, 10_000)
+      const refused = await runSipp({ scenario: 'uac-invite-expect-403.xml', target: core.target, calls: 12, rate: 50, service: '6401', timeoutSec: 20, trace: true })
+      const owners = new Set(ownersSeen(refused.messages).values())
+      expect(outcome(refused), describeSipp('after the limit', refused)).toEqual({ ok: 12, failed: 0 })
+      expect(owners.size, `workers seen: ${[...owners].join(', ')}`).toBeGreaterThan(1)
+      const cdrs = await readCdrs(core.database.db, { after: mark, count: 13, timeoutMs: 15_000, settleMs: 300 })
+      expect(cdrs.map((c) => c.terminationReason).sort()).toEqual(['CallerHangup', ...Array<string>(12).fill('DailySpendLimitExceeded')])
+    } finally {
+      await core.updateConfig({ ...config(vendorPort), accounts: [{ ...limited, rateTableId: null, dailySpendLimit: 0 }] })
+    }
+  }, 60_000)
 })

@@ -185,11 +185,11 @@ export class LineCounters {
 }
 
 /**
- * Whether admitting or answering a call under `snapshot` reads money other calls spent or reserved: a prepaid
- * balance (reserved per call at the answer) or an account's daily spend limit. A node with several workers counts
- * these in one worker; every other limit that spans calls counts in the primary (docs/capacity.md).
+ * Whether a customer's call under `snapshot` reserves money other calls also reserve: a prepaid account that owns a
+ * mapping gateway (its calls reserve at the answer). A node with several workers counts these in one worker; every
+ * other limit that spans calls counts in the primary (docs/capacity.md).
  */
-export function hasMoneyLimits(snapshot: ConfigSnapshot): boolean {
-  for (const a of snapshot.accounts.values()) if (a.type === 'prepaid' || a.dailySpendLimit > 0) return true
+export function hasPrepaidCustomers(snapshot: ConfigSnapshot): boolean {
+  for (const g of snapshot.mappingGateways.values()) if (snapshot.accounts.get(g.accountId)?.type === 'prepaid') return true
   return false
 }

@@ -24,14 +24,14 @@ export interface WorkerDispatchOptions {
    */
   trusted(ip: string): boolean
   /**
-   * Whether new requests may spread at all. False while the configuration has money limits (prepaid balances, daily
-   * spend): then every new request goes to worker 0, which counts them exactly. Line and rate limits count in the primary.
+   * Whether new requests may spread at all. False while the configuration has prepaid customers (their reservations):
+   * then every new request goes to worker 0, which counts them exactly. Every other limit counts in the primary.
    */
   spread(): boolean
   metrics: Metrics
 }
 
-/** The worker that owns every new request while money limits apply, and every REGISTER (the registrar's bindings). */
+/** The worker that owns every new request while prepaid customers reserve, and every REGISTER (the registrar's bindings). */
 export const COUNTING_WORKER = 0
 
 /** The worker that holds every TCP and TLS connection of the node (its connection limits count them all). */
@@ -79,7 +79,7 @@ export function hashString(s: string): number {
  * request inside a dialog (an ACK for a non-2xx final too) to the one its To tag names; a new request, and every
  * retransmission and CANCEL of it, to the worker that issued the digest nonce it carries, else the one its Call-ID
  * (trusted sources) or source IP hashes to, or to
- * COUNTING_WORKER while money limits apply (and a REGISTER always). Identifiers
+ * COUNTING_WORKER while prepaid customers reserve (and a REGISTER always). Identifiers
  * that name no worker of ours stay here, where the layer answers or drops them as usual.
  */
 export class WorkerDispatch implements TransportUser {
