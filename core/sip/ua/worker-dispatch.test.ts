@@ -89,6 +89,12 @@ describe('WorkerDispatch', () => {
       expect(d.ownerOf(withNonce(`call-${i}`, '3AAAAnonce'), GATEWAY)).toBe(3)
       expect(d.ownerOf(withNonce(`call-${i}`, '2AAAAnonce'), STRANGER)).toBe(2)
     }
+    // SIPp writes cnonce before nonce: the client's cnonce never names the worker.
+    const sippOrder = (cnonce: string, nonce: string): Buffer => bytes([
+      'INVITE sip:1000@192.0.2.1 SIP/2.0', 'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKtheirs', 'From: <sip:a@192.0.2.10>;tag=f1', 'To: <sip:1000@192.0.2.1>',
+      'Call-ID: c', 'CSeq: 2 INVITE', 'Max-Forwards: 70', `Proxy-Authorization: Digest username="u",realm="r",cnonce="${cnonce}",nc=00000001,qop=auth,uri="sip:1000@192.0.2.1",nonce="${nonce}",response="0"`,
+    ])
+    for (const cnonce of ['0a1b', '1a1b', '2a1b', '3a1b']) expect(d.ownerOf(sippOrder(cnonce, '2AAAAnonce'), STRANGER)).toBe(2)
     // A mark beyond the workers names nobody: the Call-ID decides.
     expect(d.ownerOf(withNonce('call-x', 'zAAAA'), GATEWAY)).toBe(hashString('call-x') % 4)
   })

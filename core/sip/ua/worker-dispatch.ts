@@ -44,17 +44,24 @@ const HEAD_END = Buffer.from('\r\n\r\n')
 
 /**
  * The worker that issued the digest nonce a request's credentials carry (digest.ts puts the mark first), or -1. A
- * nonce is checked (its count kept) only by its issuer; lowercase `nonce=` as every client writes it.
+ * nonce is checked (its count kept) only by its issuer. The parameter is `nonce=` after a space, tab or comma
+ * (lowercase, as every client writes it), so `cnonce=`, which SIPp and others put before it, is not taken for it.
  */
 function nonceOwner(buf: Buffer): number {
   let end = buf.indexOf(HEAD_END)
   if (end === -1) end = buf.length
   let i = buf.indexOf(NONCE)
-  if (i === -1 || i >= end) return -1
-  i += NONCE.length
-  if (buf[i] === 34) i++
-  const c = buf[i]
-  return c === undefined ? -1 : markOf(String.fromCharCode(c))
+  while (i !== -1 && i < end) {
+    const before = buf[i - 1]
+    if (i > 0 && (before === 32 || before === 44 || before === 9)) {
+      i += NONCE.length
+      if (buf[i] === 34) i++
+      const c = buf[i]
+      return c === undefined ? -1 : markOf(String.fromCharCode(c))
+    }
+    i = buf.indexOf(NONCE, i + NONCE.length)
+  }
+  return -1
 }
 
 /** Whether `buf` is a REGISTER request (leading CRLFs skipped, as the parser does). */
