@@ -9,6 +9,7 @@ import { AggregatorRegistry } from 'prom-client'
 import { BanWriter } from './access-list/ban-writer.js'
 import { RefusalWriter } from './access-list/refusal-writer.js'
 import type { RefusalRow } from './policy/guard/refusal-tally.js'
+import { SourceGuard } from './policy/guard/source-guard.js'
 import type { CallSummary } from './call/call.js'
 import { CdrCollector } from './cdr/collector.js'
 import { registerCdrMetrics } from './cdr/metrics.js'
@@ -105,6 +106,19 @@ async function main(): Promise<void> {
     db: database.db, clock, log: securityLog, nodeId, forgetAfterMs: () => config.current.params.SS_AUTH_BAN_TIME_MAX * 1000,
     onPersisted: (ban) => broadcast({ t: 'ban', ban }),
   })
+  // The node's judge of the screen: it counts failed authentications every worker reports, and decides every ban
+  // and username lock, which every worker then keeps (docs/capacity.md "The screen across workers").
+  const judge = new SourceGuard({
+    config, metrics, log: securityLog,
+    observer: {
+      onBan: (ban) => {
+        broadcast({ t: 'ban', ban })
+        banWriter.onBan(ban)
+      },
+      onUserLock: (gatewayId, untilMs) => broadcast({ t: 'user-lock', gatewayId, untilMs }),
+    },
+  })
+  config.observe({ onConfigSwap: (next) => judge.onConfigSwap(next) })
   // Registrations: worker 0 runs the registrar; the primary stores its bindings and passes them to the other workers.
   const bindingStore = new BindingStore(database.db, nodeId)
   const bindings = new Map<string, Binding[]>()
@@ -115,7 +129,8 @@ async function main(): Promise<void> {
     const spend: SpendSeed[] = []
     const limited = [...config.current.accounts.values()].filter((a) => a.dailySpendLimit > 0).map((a) => a.id)
     await seedSpendToday(database.db, { add: (id, amount, atMs) => spend.push([id, amount, atMs]), spent: () => 0 }, limited, config.current.params.SS_TIMEZONE, now)
-    return { t: 'greeting', bindings: [...bindings.values()].flat().filter((b) => b.expiresAtMs > now), spend }
+    const bans = [...judge.bans.values()].filter((b) => b.forgetAtMs > now)
+    return { t: 'greeting', bindings: [...bindings.values()].flat().filter((b) => b.expiresAtMs > now), spend, bans, locks: judge.activeLocks(now) }
   }
   // Refused attempts the workers counted, added to auth_refusals every STATUS_PUBLISH_MS (docs/diagnosis.md).
   const refusalRows: RefusalRow[] = []
@@ -153,10 +168,13 @@ async function main(): Promise<void> {
       switch (m.t) {
         case 'cdr':
           return collector.noteAppended(index, m.count, m.bytes, m.firstAtMs)
-        case 'ban':
-          // Every other worker keeps it too; the database has it once the writer says so (then all hear of it again).
-          supervisor?.broadcast({ t: 'ban', ban: m.ban }, index)
-          return banWriter.onBan(m.ban)
+        case 'refused':
+          return judge.count(m.r)
+        case 'offence':
+          // Several workers may report one flood: the first makes the ban, the others find it.
+          return void judge.judgeOffence(m.o)
+        case 'cleared':
+          return judge.clearFailures(m.ip)
         case 'probes':
           probes.clear()
           for (const [id, v] of m.views) probes.set(id, v)

@@ -138,7 +138,16 @@ async function main(): Promise<void> {
   const online = new Map<string, boolean>()
   const health: GatewayHealth = prober ?? { online }
   const securityLog = log.child({ module: 'security' })
-  const guard = new SourceGuard({ config, metrics, log: securityLog, observer: { onBan: (ban) => void toPrimary({ t: 'ban', ban }) } })
+  // The screen's per-source counts: pike and the transaction cap on this worker's share (new requests spread by
+  // Call-ID), failures, bans and username locks counted and decided by the primary for the whole node.
+  const guard = new SourceGuard({
+    config, metrics, log: securityLog, share: 1 / workers,
+    judge: {
+      refused: (r) => void toPrimary({ t: 'refused', r }),
+      offence: (o) => void toPrimary({ t: 'offence', o }),
+      cleared: (ip) => void toPrimary({ t: 'cleared', ip }),
+    },
+  })
   const refusals = new AuthRefusalFanout()
   refusals.add(guard)
   // Every refused attempt, counted per mapping gateway, source and reason; the primary writes them (docs/diagnosis.md).
@@ -154,6 +163,8 @@ async function main(): Promise<void> {
   const ledger = new BalanceLedger()
   const hello = await greeting
   for (const [gatewayKey, list] of groupBindings(hello.bindings)) bindings.set(gatewayKey.kind, gatewayKey.id, list)
+  for (const ban of hello.bans) guard.bans.put(ban)
+  for (const [gatewayId, untilMs] of hello.locks) guard.lockUser(gatewayId, untilMs)
   // Fraud guards: the day's spend of accounts with a dailySpendLimit continues from the CDRs the primary read.
   const spent = new MemorySpendCounter(() => config.current.params.SS_TIMEZONE)
   for (const [id, amount, atMs] of hello.spend) spent.add(id, amount, atMs)
@@ -200,7 +211,6 @@ async function main(): Promise<void> {
   const dispatch = new WorkerDispatch({
     self: index, workers, local: layer, metrics,
     forward: (owner, buf, remote, transport) => mesh.send(owner, 'deliver', transport.protocol, remote, buf),
-    trusted: (ip) => guard.trusted(config.current, ip),
     spread: () => spread,
   })
   const shared = workers > 1
@@ -338,6 +348,9 @@ async function main(): Promise<void> {
         return
       case 'ban':
         guard.bans.put(m.ban)
+        return
+      case 'user-lock':
+        guard.lockUser(m.gatewayId, m.untilMs)
         return
       case 'online':
         online.clear()

@@ -6,6 +6,7 @@ import type { ProbeView } from '../gateway-probes/probe-state.js'
 import type { NetworkTestResult } from '../gateway-probes/options-request.js'
 import type { BilledBatch } from '../policy/balance-ledger.js'
 import type { Ban } from '../policy/guard/ban-store.js'
+import type { CountedRefusal, Offence } from '../policy/guard/source-guard.js'
 import type { GatewayKind } from '../../shared/entities/enums.js'
 import type { Binding } from '../registrar/bindings.js'
 import type { RefusalRow } from '../policy/guard/refusal-tally.js'
@@ -61,8 +62,8 @@ export type WorkerQuery = WorkerQueries[keyof WorkerQueries]['q']
 /** Notices from the primary to a worker. */
 export type ToWorker =
   | { t: 'config'; input: SnapshotInput }
-  /** Right after the first configuration: the stored registrations and the day's spend so far. */
-  | { t: 'greeting'; bindings: Binding[]; spend: SpendSeed[] }
+  /** Right after the first configuration: the stored registrations, the day's spend so far, and the node's bans and username locks. */
+  | { t: 'greeting'; bindings: Binding[]; spend: SpendSeed[]; bans: Ban[]; locks: [string, number][] }
   /** The bindings of one gateway after a REGISTER (worker 0 runs the registrar; the others admit by them). */
   | { t: 'bindings'; kind: GatewayKind; gatewayId: string; bindings: Binding[] }
   /** The primary wrote the bindings of the worker's `bindings` notice `n` (or failed to: `ok` false). */
@@ -72,8 +73,10 @@ export type ToWorker =
   /** A second signal: end the calls now. */
   | { t: 'hurry' }
   | { t: 'tls-reload' }
-  /** A ban another worker made (kept here too), or the time it reached the database. */
+  /** A ban the primary decided (every worker keeps it), or the time it reached the database. */
   | { t: 'ban'; ban: Ban }
+  /** A username the primary locked until `untilMs`. */
+  | { t: 'user-lock'; gatewayId: string; untilMs: number }
   /** Online state of the routing gateways from the worker that probes them. */
   | { t: 'online'; online: [string, boolean][] }
   /** Charges the CDR writer committed (the policy's ledger stops holding them as pending). */
@@ -91,8 +94,12 @@ export type ToPrimary =
   | { t: 'ready'; index: number; udpPort: number; tlsPort: number | null }
   /** CDRs durably journaled since the last notice. */
   | { t: 'cdr'; count: number; bytes: number; firstAtMs: number }
-  /** A ban this worker made: the primary writes it and tells the other workers. */
-  | { t: 'ban'; ban: Ban }
+  /** A refused attempt that counts towards a ban or a lock: the primary counts the node's. */
+  | { t: 'refused'; r: CountedRefusal }
+  /** A source over this worker's pike share: the primary bans it (once per flood) and tells every worker. */
+  | { t: 'offence'; o: Offence }
+  /** A source this worker reported failures of authenticated: the primary forgets its failures. */
+  | { t: 'cleared'; ip: string }
   /** The probing worker's latest view of the routing gateways. */
   | { t: 'probes'; views: [string, ProbeView][]; online: [string, boolean][] }
   | { t: 'lines'; report: LineReport }

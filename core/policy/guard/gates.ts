@@ -56,7 +56,10 @@ export class PikeGate implements RequestGate {
   }
 }
 
-/** Such a source holds at most SS_MAX_TRANSACTIONS_PER_SOURCE server transactions; requests beyond are dropped, so its state stays bounded. */
+/**
+ * Such a source holds at most SS_MAX_TRANSACTIONS_PER_SOURCE server transactions (a worker of several its share of
+ * them); requests beyond are dropped, so its state stays bounded.
+ */
 export class SourceTransactionsGate implements RequestGate {
   readonly name = 'source-transactions'
 
@@ -65,7 +68,7 @@ export class SourceTransactionsGate implements RequestGate {
   check(req: SipRequest, source: RemoteAddr): ScreenVerdict {
     if (req.method === 'ACK') return PASS
     const snapshot = this.config.current
-    if (this.transactions.serverTransactionsFrom(source.address) < snapshot.params.SS_MAX_TRANSACTIONS_PER_SOURCE) return PASS
+    if (this.transactions.serverTransactionsFrom(source.address) < this.guard.transactionCap(snapshot)) return PASS
     return this.guard.trusted(snapshot, sourceIp(source.address)) ? PASS : DROP
   }
 }

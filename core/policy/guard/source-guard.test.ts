@@ -155,3 +155,77 @@ describe('SourceGuard', () => {
     expect(g.out('203.0.113.6', 50)).not.toBeNull()
   })
 })
+
+/** A primary's judge and `n` worker guards wired as the IPC channel wires them (every ban and lock sent to every worker). */
+function node(n: number, parameters: Record<string, unknown> = PARAMS) {
+  const config = { current: policySnapshot({ parameters, mappingGateways: [mappingGateway('mgPw', { authMode: 'password', username: 'alice', password: 'secret', ips: [] })] }) as ConfigSnapshot }
+  const workers: SourceGuard[] = []
+  const banned: Ban[] = []
+  const metrics = new Metrics()
+  const judge = new SourceGuard({
+    config, metrics,
+    observer: {
+      onBan: (b) => {
+        banned.push(b)
+        for (const w of workers) w.bans.put(b)
+      },
+      onUserLock: (id, until) => workers.forEach((w) => w.lockUser(id, until)),
+    },
+  })
+  for (let i = 0; i < n; i++) {
+    workers.push(new SourceGuard({
+      config, metrics: new Metrics(), share: 1 / n,
+      judge: { refused: (r) => judge.count(r), offence: (o) => void judge.judgeOffence(o), cleared: (ip) => judge.clearFailures(ip) },
+    }))
+  }
+  const fail = (w: number, ip: string, atMs: number): void =>
+    workers[w]!.onAuthRefused({ atMs, sourceIp: ip, sourcePort: 5060, reason: 'wrong_password', mappingGatewayId: 'mgPw', username: 'alice' })
+  return { config, judge, workers, banned, metrics, fail }
+}
+
+describe('SourceGuard on a node of several workers', () => {
+  it('bans a source at SS_AUTH_FAIL_LIMIT failures spread over every worker, decided once by the judge and kept by every worker', () => {
+    const g = node(4)
+    g.fail(0, '203.0.113.5', 0)
+    g.fail(1, '203.0.113.5', 1)
+    expect(g.workers.map((w) => w.shutOut(g.config.current, '203.0.113.5', 2))).toEqual([null, null, null, null])
+    g.fail(2, '203.0.113.5', 2)
+    expect(g.banned.map((b) => [b.ip, b.reason, b.offences])).toEqual([['203.0.113.5', 'auth_failures', 1]])
+    for (const w of g.workers) expect(w.shutOut(g.config.current, '203.0.113.5', 3)).toEqual({ reason: 'auth_failures', untilMs: 100_002 })
+    expect(g.metrics.get('security_bans_total')?.get('auth_failures')).toBe(1)
+  })
+
+  it('forgets a source\'s failures at the judge when a worker that reported them verifies its digest', () => {
+    const g = node(2)
+    g.fail(0, '203.0.113.8', 0)
+    g.fail(1, '203.0.113.8', 1)
+    g.workers[0]!.onAuthenticated('mgPw', '203.0.113.8')
+    g.fail(1, '203.0.113.8', 2)
+    g.fail(0, '203.0.113.8', 3)
+    expect(g.banned).toEqual([])
+    g.fail(1, '203.0.113.8', 4)
+    expect(g.banned).toHaveLength(1)
+  })
+
+  it('locks a username guessed through every worker, on every worker', () => {
+    const g = node(3, { ...PARAMS, SS_AUTH_FAIL_LIMIT: 2 })
+    ;['203.0.113.1', '203.0.113.1', '203.0.113.2', '203.0.113.2', '203.0.113.3'].forEach((ip, i) => g.fail(i % 3, ip, i))
+    const gw = g.config.current.mappingGateways.get('mgPw')!
+    expect(g.workers.map((w) => w.userLocked(g.config.current, gw, '203.0.113.9', 10))).toEqual([true, true, true])
+    expect(g.metrics.get('security_user_locks_total')?.get()).toBe(1)
+  })
+
+  it('runs pike on each worker\'s share of SS_PIKE_RATE and SS_PIKE_BURST: the node admits no more than one process would, and one flood is one ban', () => {
+    const g = node(4, { ...PARAMS, SS_PIKE_RATE: 20, SS_PIKE_BURST: 100, SS_PIKE_BAN_TIME: 60 })
+    let admitted = 0
+    for (let i = 0; i < 400; i++) if (!g.workers[i % 4]!.overRate(g.config.current, '203.0.113.5', 1000)) admitted++
+    expect(admitted).toBe(100)
+    expect(g.banned.map((b) => [b.reason, b.untilMs])).toEqual([['request_flood', 61_000]])
+    expect(g.metrics.get('security_bans_total')?.get('request_flood')).toBe(1)
+    // 20 a second spread over the workers passes.
+    let refused = 0
+    for (let i = 0; i < 200; i++) if (g.workers[i % 4]!.overRate(g.config.current, '203.0.113.6', i * 50)) refused++
+    expect(refused).toBe(0)
+    expect(g.workers[0]!.transactionCap(g.config.current)).toBe(125)
+  })
+})

@@ -15,9 +15,40 @@ export interface GuardSnapshotSource {
   readonly current: ConfigSnapshot
 }
 
-/** Told of every automatic ban (the database writer persists it and sets `persistedAtMs`). */
+/** Told of every automatic ban (the database writer persists it and sets `persistedAtMs`) and username lock. */
 export interface BanObserver {
   onBan(ban: Ban): void
+  /** A username locked until `untilMs` (the node's other workers, or other nodes, lock it too). */
+  onUserLock?(gatewayId: string, untilMs: number): void
+}
+
+/** A refused attempt that counts towards a ban (`ban`: the source is not trusted) or a username lock (`lock`). */
+export interface CountedRefusal {
+  readonly ip: string
+  readonly atMs: number
+  /** The mapping gateway whose username it counts against when `lock`. */
+  readonly gatewayId: string | null
+  readonly ban: boolean
+  readonly lock: boolean
+}
+
+/** An offence a worker saw (pike over its share), for the node's one judge to ban. */
+export interface Offence {
+  readonly ip: string
+  readonly reason: BanReason
+  readonly atMs: number
+  readonly baseSec: number
+}
+
+/**
+ * Where a worker of several sends what needs the whole node's view (the primary): failures spread over every worker
+ * are counted once there, and every ban and lock is decided there and sent back to every worker.
+ */
+export interface GuardJudge {
+  refused(r: CountedRefusal): void
+  offence(o: Offence): void
+  /** A digest was verified from `ip` after this worker reported failures of it: the node forgets them. */
+  cleared(ip: string): void
 }
 
 /** What shuts a source out now: an entry of the blacklist (operator's or persisted) or this node's own ban. */
@@ -36,7 +67,16 @@ export interface SourceGuardOptions {
   /** Pike buckets per source. */
   limiter?: RateLimiter
   observer?: BanObserver
+  /**
+   * A worker of several: failures, bans and locks go to the judge, and pike and the transaction cap count this
+   * worker's `share` of their limits (its fraction of the node's new requests, spread by Call-ID).
+   */
+  judge?: GuardJudge
+  share?: number
 }
+
+/** Sources this worker reported failures of, remembered so that a later verified digest clears them at the judge. */
+const MAX_SUSPECTS = 10_000
 
 /** Most recent successful source addresses remembered per password gateway. */
 const KNOWN_ADDRESSES = 8
@@ -73,6 +113,10 @@ export class SourceGuard implements AuthRefusalObserver {
   private readonly config: GuardSnapshotSource
   private readonly log: Logger
   private readonly observer: BanObserver | undefined
+  private readonly judge: GuardJudge | undefined
+  /** This worker's fraction of pike and the per-source transaction cap (1 in one process and at the judge). */
+  readonly share: number
+  private readonly suspects = new Set<string>()
   private readonly configured = new WeakMap<ConfigSnapshot, Set<string>>()
   private readonly lastGood = new Map<string, string[]>()
   private readonly userLocks = new Map<string, number>()
@@ -87,11 +131,14 @@ export class SourceGuard implements AuthRefusalObserver {
     this.limiter = opts.limiter ?? new MemoryRateLimiter()
     this.log = opts.log ?? silentLogger
     this.observer = opts.observer
+    this.judge = opts.judge
+    this.share = opts.share ?? 1
     const m = opts.metrics
     this.refusals = m.counter('policy_auth_refusals_total', 'Refused authentication attempts, by reason', ['reason'])
     this.bansMade = m.counter('security_bans_total', 'Sources banned automatically, by reason', ['reason'])
     this.locks = m.counter('security_user_locks_total', 'Usernames locked after guessing from other sources').labels()
-    m.gauge('security_bans_active', 'Sources shut out now: this node\'s bans plus active blacklist entries', [], () => this.activeCount())
+    // Every worker and the primary hold every ban of the node: /metrics takes the maximum, not the sum.
+    m.gauge('security_bans_active', 'Sources shut out now: this node\'s bans plus active blacklist entries', [], () => this.activeCount()).aggregate('max')
   }
 
   /** True for whitelisted sources and addresses configured on a mapping or routing gateway: never banned or rate-limited. */
@@ -117,14 +164,23 @@ export class SourceGuard implements AuthRefusalObserver {
     return row !== undefined ? { reason: row.reason, untilMs: row.expiresAtMs } : { reason: ban!.reason, untilMs: ban!.untilMs }
   }
 
-  /** Pike: takes one request from the source's bucket; over SS_PIKE_RATE/SS_PIKE_BURST the source is banned and true returned. */
+  /**
+   * Pike: takes one request from the source's bucket (this worker's share of SS_PIKE_RATE and SS_PIKE_BURST); over
+   * it the source is banned and true returned. A worker of several shuts the source out at once and asks the judge
+   * for the node's ban.
+   */
   overRate(snapshot: ConfigSnapshot, ip: string, nowMs: number): boolean {
     const p = snapshot.params
-    if (this.limiter.take(ip, nowMs, p.SS_PIKE_RATE, p.SS_PIKE_BURST)) return false
+    if (this.limiter.take(ip, nowMs, p.SS_PIKE_RATE * this.share, Math.max(1, p.SS_PIKE_BURST * this.share))) return false
     // One ban per flood: requests still arriving while it holds do not make it longer.
     const current = this.bans.get(ip, nowMs)
     if (current === undefined || current.untilMs <= nowMs) this.ban(snapshot, ip, 'request_flood', nowMs, p.SS_PIKE_BAN_TIME)
     return true
+  }
+
+  /** This worker's share of SS_MAX_TRANSACTIONS_PER_SOURCE (rounded up). */
+  transactionCap(snapshot: ConfigSnapshot): number {
+    return Math.ceil(snapshot.params.SS_MAX_TRANSACTIONS_PER_SOURCE * this.share)
   }
 
   /** Counts one refused attempt: towards the source's ban and, from unknown addresses, towards locking the username. */
@@ -132,24 +188,69 @@ export class SourceGuard implements AuthRefusalObserver {
     this.refusals.inc(1, e.reason)
     const snapshot = this.config.current
     const p = snapshot.params
+    const ban = !this.trusted(snapshot, e.sourceIp)
+    let lock = false
+    if (e.mappingGatewayId !== null && LOCKING.has(e.reason) && p.SS_AUTH_USER_LOCK_TIME !== 0) {
+      const gateway = snapshot.mappingGateways.get(e.mappingGatewayId)
+      lock = gateway !== undefined && !this.knownAddress(snapshot, gateway, e.sourceIp)
+    }
+    if (!ban && !lock) return
+    const counted: CountedRefusal = { ip: e.sourceIp, atMs: e.atMs, gatewayId: e.mappingGatewayId, ban, lock }
+    if (this.judge === undefined) return this.count(counted)
+    if (ban) {
+      if (this.suspects.size >= MAX_SUSPECTS) this.suspects.delete(this.suspects.values().next().value!)
+      this.suspects.add(e.sourceIp)
+    }
+    this.judge.refused(counted)
+  }
+
+  /**
+   * The judge's count of a refused attempt (in one process, of every attempt; in the primary, of what every worker
+   * reported): SS_AUTH_FAIL_LIMIT within the window bans the source, SS_AUTH_USER_LOCK_FAILURES locks the username.
+   */
+  count(r: CountedRefusal): void {
+    const snapshot = this.config.current
+    const p = snapshot.params
     const windowMs = p.SS_AUTH_FAIL_WINDOW * 1000
-    if (!this.trusted(snapshot, e.sourceIp)) {
-      const key = 'ip ' + e.sourceIp
-      if (this.failures.hit(key, e.atMs, windowMs, p.SS_AUTH_FAIL_LIMIT) >= p.SS_AUTH_FAIL_LIMIT) {
+    if (r.ban) {
+      const key = 'ip ' + r.ip
+      if (this.failures.hit(key, r.atMs, windowMs, p.SS_AUTH_FAIL_LIMIT) >= p.SS_AUTH_FAIL_LIMIT) {
         this.failures.clear(key)
-        this.ban(snapshot, e.sourceIp, 'auth_failures', e.atMs, p.SS_AUTH_BAN_TIME)
+        this.ban(snapshot, r.ip, 'auth_failures', r.atMs, p.SS_AUTH_BAN_TIME)
       }
     }
-    if (e.mappingGatewayId === null || !LOCKING.has(e.reason) || p.SS_AUTH_USER_LOCK_TIME === 0) return
-    const gateway = snapshot.mappingGateways.get(e.mappingGatewayId)
-    if (gateway === undefined || this.knownAddress(snapshot, gateway, e.sourceIp)) return
-    const key = 'user ' + gateway.id
-    if (this.failures.hit(key, e.atMs, windowMs, p.SS_AUTH_USER_LOCK_FAILURES) >= p.SS_AUTH_USER_LOCK_FAILURES) {
+    if (!r.lock || r.gatewayId === null || p.SS_AUTH_USER_LOCK_TIME === 0) return
+    const key = 'user ' + r.gatewayId
+    if (this.failures.hit(key, r.atMs, windowMs, p.SS_AUTH_USER_LOCK_FAILURES) >= p.SS_AUTH_USER_LOCK_FAILURES) {
       this.failures.clear(key)
-      this.userLocks.set(gateway.id, e.atMs + p.SS_AUTH_USER_LOCK_TIME * 1000)
+      const untilMs = r.atMs + p.SS_AUTH_USER_LOCK_TIME * 1000
+      this.lockUser(r.gatewayId, untilMs)
       this.locks.inc()
-      this.log.warn('username locked after failed attempts from other sources', { mappingGatewayId: gateway.id, lockSec: p.SS_AUTH_USER_LOCK_TIME })
+      this.log.warn('username locked after failed attempts from other sources', { mappingGatewayId: r.gatewayId, lockSec: p.SS_AUTH_USER_LOCK_TIME })
+      this.observer?.onUserLock?.(r.gatewayId, untilMs)
     }
+  }
+
+  /** The judge's verdict on an offence a worker saw: a ban unless one holds already (several workers report one flood). */
+  judgeOffence(o: Offence): Ban | null {
+    const current = this.bans.get(o.ip, o.atMs)
+    if (current !== undefined && current.untilMs > o.atMs) return null
+    return this.ban(this.config.current, o.ip, o.reason, o.atMs, o.baseSec)
+  }
+
+  /** Locks the gateway's username until `untilMs` (decided here, by the primary, or by another node). */
+  lockUser(gatewayId: string, untilMs: number): void {
+    if ((this.userLocks.get(gatewayId) ?? 0) < untilMs) this.userLocks.set(gatewayId, untilMs)
+  }
+
+  /** Usernames locked now, for a starting worker. */
+  activeLocks(nowMs: number): [string, number][] {
+    return [...this.userLocks].filter(([, until]) => until > nowMs)
+  }
+
+  /** The source's failures are forgotten (a verified digest, here or on a worker). */
+  clearFailures(ip: string): void {
+    this.failures.clear('ip ' + ip)
   }
 
   /** True while the gateway's username is locked and `ip` is not one of its known addresses. */
@@ -167,6 +268,7 @@ export class SourceGuard implements AuthRefusalObserver {
   onAuthenticated(gatewayId: string, ip: string): void {
     this.failures.clear('ip ' + ip)
     this.failures.clear('challenge ' + ip)
+    if (this.judge !== undefined && this.suspects.delete(ip)) this.judge.cleared(ip)
     const known = this.lastGood.get(gatewayId)
     if (known === undefined) return void this.lastGood.set(gatewayId, [ip])
     if (known[0] === ip) return
@@ -206,6 +308,11 @@ export class SourceGuard implements AuthRefusalObserver {
     const periodMs = Math.min(baseSec * 1000 * 2 ** Math.min(offences - 1, 30), maxMs)
     const ban: Ban = { ip, reason, offences, sinceMs: nowMs, untilMs: nowMs + periodMs, forgetAtMs: nowMs + periodMs + maxMs, persistedAtMs: null }
     this.bans.put(ban)
+    if (this.judge !== undefined) {
+      // Shut out here at once; the judge decides the node's ban and sends it to every worker.
+      this.judge.offence({ ip, reason, atMs: nowMs, baseSec })
+      return ban
+    }
     this.bansMade.inc(1, reason)
     this.log.warn('source banned', { ip, reason, offences, banSec: Math.round(periodMs / 1000) })
     this.observer?.onBan(ban)

@@ -1,4 +1,4 @@
-// Which worker owns a message: the minter of the branch or To tag it names, a hash of the Call-ID (trusted sources) or source IP for a new request, worker 0 while limits span calls and for every REGISTER.
+// Which worker owns a message: the minter of the branch or To tag it names, the issuer of a digest nonce, a hash of the Call-ID for a new request from any source, worker 0 while limits span calls and for every REGISTER.
 import { describe, expect, it } from 'vitest'
 import { Metrics } from '../../lib/metrics.js'
 import type { RemoteAddr, Transport } from '../../transport/types.js'
@@ -31,7 +31,6 @@ function dispatch(self: number, workers: number, spread = true): { d: WorkerDisp
     self, workers, metrics: new Metrics(), spread: () => spread,
     local: { onMessage: () => void went.push(self) },
     forward: (owner) => void went.push(owner),
-    trusted: (ip) => ip === GATEWAY.address,
   })
   return { d, went }
 }
@@ -52,7 +51,7 @@ describe('WorkerDispatch', () => {
     expect(d.ownerOf(Buffer.from('\r\n\r\n'), GATEWAY)).toBe(1)
   })
 
-  it("spreads a trusted gateway's new calls by Call-ID, and keeps each call's retransmissions and CANCEL with its INVITE", () => {
+  it("spreads a gateway's new calls by Call-ID, and keeps each call's retransmissions and CANCEL with its INVITE", () => {
     const { d } = dispatch(0, 4)
     const owners = new Set<number>()
     for (let i = 0; i < 64; i++) {
@@ -65,10 +64,15 @@ describe('WorkerDispatch', () => {
     expect(owners.size).toBe(4)
   })
 
-  it('places every new request of an untrusted source on the worker its IP hashes to, so the screen sees all of it', () => {
+  it('spreads an unknown source by Call-ID too (the screen counts each worker\'s share of it), its calls over every worker', () => {
     const { d } = dispatch(0, 4)
-    const owner = hashString(STRANGER.address) % 4
-    for (let i = 0; i < 16; i++) expect(d.ownerOf(request('INVITE', `probe-${i}`), { ...STRANGER, port: 5000 + i })).toBe(owner)
+    const owners = new Set<number>()
+    for (let i = 0; i < 64; i++) {
+      const owner = d.ownerOf(request('INVITE', `probe-${i}`), STRANGER)
+      expect(owner).toBe(hashString(`probe-${i}`) % 4)
+      owners.add(owner)
+    }
+    expect(owners.size).toBe(4)
   })
 
   it('sends every new request to the counting worker while limits span calls, and every REGISTER always', () => {

@@ -1,5 +1,4 @@
 // The receive path of a node with several workers: each message goes to the worker that owns it (the one that minted the identifier its routing key names, or the one a new request hashes to), everything else of the node stays unaware.
-import { sourceIp } from '../../config/access-list.js'
 import type { CounterSeries, Metrics } from '../../lib/metrics.js'
 import type { RemoteAddr, Transport, TransportUser } from '../../transport/types.js'
 import { BRANCH_COOKIE, markOf } from '../message/build.js'
@@ -16,13 +15,6 @@ export interface WorkerDispatchOptions {
   /** This worker's transaction layer. */
   local: TransportUser
   forward: ForwardMessage
-  /**
-   * Whether a source IP is a configured gateway address or whitelisted (the guard's `trusted`). A new request from
-   * such a source is placed by its Call-ID, spreading one gateway over every worker; one from any other source goes
-   * to the worker its IP hashes to, so the per-source state of the screen (pike, failed authentications, the
-   * transaction cap) sees all of that source.
-   */
-  trusted(ip: string): boolean
   /**
    * Whether new requests may spread at all. False while the configuration has prepaid customers (their reservations):
    * then every new request goes to worker 0, which counts them exactly. Every other limit counts in the primary.
@@ -85,8 +77,7 @@ export function hashString(s: string): number {
  * A TransportUser in front of the transaction layer. A response goes to the worker its top Via branch names, a
  * request inside a dialog (an ACK for a non-2xx final too) to the one its To tag names; a new request, and every
  * retransmission and CANCEL of it, to the worker that issued the digest nonce it carries, else the one its Call-ID
- * (trusted sources) or source IP hashes to, or to
- * COUNTING_WORKER while prepaid customers reserve (and a REGISTER always). Identifiers
+ * hashes to, or to COUNTING_WORKER while prepaid customers reserve (and a REGISTER always). Identifiers
  * that name no worker of ours stay here, where the layer answers or drops them as usual.
  */
 export class WorkerDispatch implements TransportUser {
@@ -94,7 +85,6 @@ export class WorkerDispatch implements TransportUser {
   private readonly workers: number
   private readonly local: TransportUser
   private readonly forward: ForwardMessage
-  private readonly trusted: (ip: string) => boolean
   private readonly spread: () => boolean
   /** Draining: new requests are answered here (503), never handed to a worker that may have exited already. */
   private draining = false
@@ -106,15 +96,14 @@ export class WorkerDispatch implements TransportUser {
     this.workers = opts.workers
     this.local = opts.local
     this.forward = opts.forward
-    this.trusted = opts.trusted
     this.spread = opts.spread
     const routed = opts.metrics.counter('worker_dispatched_messages_total', 'Messages received by this worker, by where they went (here, or handed to their owner)', ['to'])
     this.here = routed.labels('here')
     this.handed = routed.labels('owner')
   }
 
-  /** The worker that owns the message in `buf` from `remote`. */
-  ownerOf(buf: Buffer, remote: RemoteAddr): number {
+  /** The worker that owns the message in `buf` (wherever it came from). */
+  ownerOf(buf: Buffer, _remote?: RemoteAddr): number {
     const key = routingKeyOfBytes(buf)
     if (key === undefined) return this.self
     let owner: number
@@ -130,8 +119,8 @@ export class WorkerDispatch implements TransportUser {
         if (!this.spread() || isRegister(buf)) return COUNTING_WORKER
         const issuer = nonceOwner(buf)
         if (issuer >= 0 && issuer < this.workers) return issuer
-        const ip = sourceIp(remote.address)
-        return hashString(this.trusted(ip) ? key.value : ip) % this.workers
+        // Every source by its Call-ID: the screen counts a source's requests on each worker against that worker's share.
+        return hashString(key.value) % this.workers
       }
     }
     return owner >= 0 && owner < this.workers ? owner : this.self
