@@ -22,6 +22,7 @@ import { seedSpendToday } from './cdr/spend-today.js'
 import { AuthRefusalFanout } from './policy/guard/auth-refusals.js'
 import { IngressAuth } from './policy/guard/ingress-auth.js'
 import { RefusalTally } from './policy/guard/refusal-tally.js'
+import { SharedBans } from './policy/guard/shared-bans.js'
 import { SourceGuard } from './policy/guard/source-guard.js'
 import { PolicyController } from './policy/controller.js'
 import { ClusterAdmission } from './policy/cluster-admission.js'
@@ -69,7 +70,18 @@ async function main(): Promise<void> {
   // pre-transaction screen and the controller so a digest is verified once.
   const securityLog = log.child({ module: 'security' })
   const banWriter = new BanWriter({ db: database.db, clock, log: securityLog, nodeId, forgetAfterMs: () => config.current.params.SS_AUTH_BAN_TIME_MAX * 1000 })
-  const guard = new SourceGuard({ config, metrics, log: securityLog, observer: banWriter })
+  // With REDIS_URL, every ban and username lock is shared with the other nodes (SharedBans, set up with the link below).
+  let sharedBans: SharedBans | null = null
+  const guard = new SourceGuard({
+    config, metrics, log: securityLog,
+    observer: {
+      onBan: (ban) => {
+        banWriter.onBan(ban)
+        sharedBans?.publishBan(ban)
+      },
+      onUserLock: (gatewayId, untilMs) => sharedBans?.publishLock(gatewayId, untilMs),
+    },
+  })
   const refusals = new AuthRefusalFanout()
   refusals.add(guard)
   // Every refused attempt, counted per mapping gateway, source and reason for the diagnosis (docs/diagnosis.md).
@@ -95,6 +107,14 @@ async function main(): Promise<void> {
   const cluster = shared === null ? null : new ClusterLimits(shared, lines, guards)
   const controller = new PolicyController({ config, metrics, health: checker, ledger, auth, lines, guards, registered: bindings, ...(cluster === null ? {} : { cluster }) })
   shared?.start()
+  if (shared !== null) {
+    sharedBans = new SharedBans({
+      link: shared, clock, log: securityLog,
+      apply: { ban: (ban) => void guard.adopt(ban, clock.now()), lock: (gatewayId, untilMs) => guard.lockUser(gatewayId, untilMs) },
+      held: () => ({ bans: guard.bans.values(), locks: guard.activeLocks(clock.now()) }),
+    })
+    sharedBans.start()
+  }
   const media = mediaEnvironment(env, { min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX }, advertised, clock, log, metrics)
   const b2bua = new B2bua({
     media,
@@ -213,6 +233,7 @@ async function main(): Promise<void> {
     await banWriter.stop()
     await refusalWriter.stop()
     await liveCalls.stop()
+    sharedBans?.stop()
     await shared?.stop()
     await Promise.all(transports.all.map((t) => t.close()))
     config.stop()

@@ -181,3 +181,37 @@ for i = 1, #kv, 2 do
 end
 return out
 `
+
+/**
+ * Writes one shared entry (a ban or a username lock) that expires by itself. KEYS[1] the index (sorted set of entry
+ * names by write sequence), KEYS[2] the sequence counter, KEYS[3] the entry. ARGV: name, value, time to live in ms.
+ * The oldest index members whose entry expired are pruned, a few per write. Returns the entry's sequence number.
+ */
+export const ENTRY_PUT_LUA = `
+local seq = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[3], ARGV[2], 'PX', math.max(1, math.floor(tonumber(ARGV[3]))))
+redis.call('ZADD', KEYS[1], seq, ARGV[1])
+local prefix = string.sub(KEYS[3], 1, #KEYS[3] - #ARGV[1])
+for _, name in ipairs(redis.call('ZRANGE', KEYS[1], 0, 7)) do
+  if redis.call('EXISTS', prefix .. name) == 0 then redis.call('ZREM', KEYS[1], name) end
+end
+return seq
+`
+
+/**
+ * Entries written after sequence ARGV[1] (at most ARGV[2] of them), still alive. KEYS[1] the index; ARGV[3] the
+ * entries' key prefix. Returns {last sequence read, name, value, name, value...}.
+ */
+export const ENTRY_READ_LUA = `
+local rows = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+local out = { ARGV[1] }
+for i = 1, #rows, 2 do
+  local v = redis.call('GET', ARGV[3] .. rows[i])
+  if v then
+    out[#out + 1] = rows[i]
+    out[#out + 1] = v
+  end
+  out[1] = rows[i + 1]
+end
+return out
+`

@@ -5,13 +5,19 @@ import { Redis } from 'ioredis'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
 import type { CounterSeries, Histogram, Metrics } from '../lib/metrics.js'
-import { AMOUNT_LUA, HEARTBEAT_LUA, RELEASE_LUA, SYNC_LUA, TAKE_LUA, TOTALS_LUA } from './scripts.js'
+import { AMOUNT_LUA, ENTRY_PUT_LUA, ENTRY_READ_LUA, HEARTBEAT_LUA, RELEASE_LUA, SYNC_LUA, TAKE_LUA, TOTALS_LUA } from './scripts.js'
 
 /** Every key lives under one hash tag, so a Redis Cluster keeps them in one slot and the scripts may touch several. */
 export const KEY_PREFIX = '{ss}:'
 
 /** Answer slower than this and the command counts as failed: the call is decided on this node's share instead. */
 export const COMMAND_TIMEOUT_MS = 250
+
+/** Shared entries (bans, username locks): the index by write sequence, its counter, and each entry's key prefix. */
+const ENTRIES = { index: KEY_PREFIX + 'e', seq: KEY_PREFIX + 'e:seq', prefix: KEY_PREFIX + 'e:' }
+
+/** Entries read per poll at most (the next poll goes on from there). */
+const ENTRIES_PER_READ = 1_000
 
 /** A node silent this long after its expiry loses its entries everywhere (they stopped counting long before). */
 const REAP_AFTER_MS = 600_000
@@ -61,7 +67,7 @@ export class SharedState {
   private readonly redis: Redis
   private readonly opts: SharedStateOptions
   private readonly sources: HoldSource[] = []
-  private readonly script: Record<'take' | 'release' | 'amount' | 'totals' | 'heartbeat' | 'sync', Script>
+  private readonly script: Record<'take' | 'release' | 'amount' | 'totals' | 'heartbeat' | 'sync' | 'put' | 'read', Script>
   private timer: TimerHandle | null = null
   private inFlight: Promise<void> | null = null
   private synced = false
@@ -104,6 +110,7 @@ export class SharedState {
     this.script = {
       take: define('ssTake', TAKE_LUA), release: define('ssRelease', RELEASE_LUA), amount: define('ssAmount', AMOUNT_LUA),
       totals: define('ssTotals', TOTALS_LUA), heartbeat: define('ssHeartbeat', HEARTBEAT_LUA), sync: define('ssSync', SYNC_LUA),
+      put: define('ssPut', ENTRY_PUT_LUA), read: define('ssRead', ENTRY_READ_LUA),
     }
     this.redis.on('error', () => this.lost())
     this.redis.on('close', () => this.lost())
@@ -112,7 +119,7 @@ export class SharedState {
     m.gauge('shared_state_up', 'Limits count across nodes in Redis (1) or on this node\'s share because Redis cannot be reached (0)', [], () => (this.up ? 1 : 0))
     m.gauge('shared_state_nodes', 'Core nodes alive in Redis as this node last saw them (its share of each limit while Redis is down is 1/this)', [], () => this.nodes.length)
     const errors = m.counter('shared_state_errors_total', 'Redis commands that failed or timed out (the call was decided on this node\'s share), by operation', ['op'])
-    this.errors = ['take', 'release', 'amount', 'heartbeat', 'sync'].map((op) => errors.labels(op))
+    this.errors = ['take', 'release', 'amount', 'heartbeat', 'sync', 'entries'].map((op) => errors.labels(op))
     this.fallbacks = m.counter('shared_state_fallback_decisions_total', 'Limits checked on this node\'s share because Redis was down or unsure').labels()
     this.syncs = m.counter('shared_state_resyncs_total', 'Full rewrites of this node\'s holds into Redis (start, Redis back, a failed command)').labels()
     this.latency = m.histogram('shared_state_take_seconds', 'Round trip of a shared-limit take (admission or attempt) to Redis', [], [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.25])
@@ -228,6 +235,38 @@ export class SharedState {
       (r) => (r as string[]).map(Number),
       (err: unknown) => this.failed(2, err),
     )
+  }
+
+  /**
+   * Writes a shared entry `name` (a ban, a username lock) that every node reads, expiring after `ttlMs`; resolves
+   * false when Redis is down or the command failed (the caller keeps it and writes it again later).
+   */
+  putEntry(name: string, value: string, ttlMs: number): Promise<boolean> {
+    if (!this.linked || this.redis.status !== 'ready') return Promise.resolve(false)
+    return this.script.put(3, ENTRIES.index, ENTRIES.seq, ENTRIES.prefix + name, name, value, Math.max(1, Math.ceil(ttlMs))).then(
+      () => true,
+      (err: unknown) => this.entryFailed(err) ?? false,
+    )
+  }
+
+  /** Live entries written after sequence `after` (0: all), with the sequence to go on from; null when Redis is down or failed. */
+  readEntries(after: number): Promise<{ seq: number; entries: [string, string][] } | null> {
+    if (!this.linked || this.redis.status !== 'ready') return Promise.resolve(null)
+    return this.script.read(1, ENTRIES.index, after, ENTRIES_PER_READ, ENTRIES.prefix).then(
+      (r) => {
+        const row = r as string[]
+        const entries: [string, string][] = []
+        for (let i = 1; i + 1 < row.length; i += 2) entries.push([row[i]!, row[i + 1]!])
+        return { seq: Number(row[0]), entries }
+      },
+      (err: unknown) => this.entryFailed(err),
+    )
+  }
+
+  private entryFailed(err: unknown): null {
+    this.errors[5]!.inc()
+    this.opts.log.warn('shared entry command failed; bans and locks stay on this node until Redis answers', { err })
+    return null
   }
 
   /** Anything that leaves Redis unsure of this node's holds: the next heartbeat resyncs. */

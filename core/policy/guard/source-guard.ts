@@ -238,6 +238,15 @@ export class SourceGuard implements AuthRefusalObserver {
     return this.ban(this.config.current, o.ip, o.reason, o.atMs, o.baseSec)
   }
 
+  /** A ban another node decided (read from Redis): kept unless this node holds a longer one already. */
+  adopt(ban: Ban, nowMs: number): boolean {
+    if (ban.forgetAtMs <= nowMs) return false
+    const current = this.bans.get(ban.ip, nowMs)
+    if (current !== undefined && current.untilMs >= ban.untilMs && current.offences >= ban.offences) return false
+    this.bans.put({ ...ban, persistedAtMs: ban.persistedAtMs ?? null })
+    return true
+  }
+
   /** Locks the gateway's username until `untilMs` (decided here, by the primary, or by another node). */
   lockUser(gatewayId: string, untilMs: number): void {
     if ((this.userLocks.get(gatewayId) ?? 0) < untilMs) this.userLocks.set(gatewayId, untilMs)
