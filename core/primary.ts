@@ -9,6 +9,7 @@ import { AggregatorRegistry } from 'prom-client'
 import { BanWriter } from './access-list/ban-writer.js'
 import { RefusalWriter } from './access-list/refusal-writer.js'
 import type { RefusalRow } from './policy/guard/refusal-tally.js'
+import { SharedBans } from './policy/guard/shared-bans.js'
 import { SourceGuard } from './policy/guard/source-guard.js'
 import type { CallSummary } from './call/call.js'
 import { CdrCollector } from './cdr/collector.js'
@@ -108,14 +109,20 @@ async function main(): Promise<void> {
   })
   // The node's judge of the screen: it counts failed authentications every worker reports, and decides every ban
   // and username lock, which every worker then keeps (docs/capacity.md "The screen across workers").
+  // With REDIS_URL it shares them with the other nodes too (SharedBans, set up with the link below).
+  let sharedBans: SharedBans | null = null
   const judge = new SourceGuard({
     config, metrics, log: securityLog,
     observer: {
       onBan: (ban) => {
         broadcast({ t: 'ban', ban })
         banWriter.onBan(ban)
+        sharedBans?.publishBan(ban)
       },
-      onUserLock: (gatewayId, untilMs) => broadcast({ t: 'user-lock', gatewayId, untilMs }),
+      onUserLock: (gatewayId, untilMs) => {
+        broadcast({ t: 'user-lock', gatewayId, untilMs })
+        sharedBans?.publishLock(gatewayId, untilMs)
+      },
     },
   })
   config.observe({ onConfigSwap: (next) => judge.onConfigSwap(next) })
@@ -147,6 +154,22 @@ async function main(): Promise<void> {
     : new SharedState({ url: env.REDIS_URL, nodeId, ttlMs: env.REDIS_NODE_TTL_MS, clock, log: log.child({ module: 'shared-state' }), metrics, dataDir: env.DATA_DIR })
   const nodeLimits = new NodeLimits(new NodeHolds(() => Date.now(), shared), (i, m) => supervisor?.tell(i, m), (i) => supervisor?.pidOf(i))
   shared?.start()
+  if (shared !== null) {
+    sharedBans = new SharedBans({
+      link: shared, clock, log: securityLog,
+      apply: {
+        ban: (ban) => {
+          if (judge.adopt(ban, clock.now())) broadcast({ t: 'ban', ban })
+        },
+        lock: (gatewayId, untilMs) => {
+          judge.lockUser(gatewayId, untilMs)
+          broadcast({ t: 'user-lock', gatewayId, untilMs })
+        },
+      },
+      held: () => ({ bans: judge.bans.values(), locks: judge.activeLocks(clock.now()) }),
+    })
+    sharedBans.start()
+  }
   const probes = new Map<string, ProbeView>()
   let online: [string, boolean][] = []
   // The workers' Unix sockets: a folder only this user can enter, removed at exit.
@@ -315,6 +338,7 @@ async function main(): Promise<void> {
     await banWriter.stop()
     await refusalWriter.stop()
     await liveCalls.stop()
+    sharedBans?.stop()
     await shared?.stop()
     config.stop()
     const drained = await collector.close(clock.now() + 5_000)
