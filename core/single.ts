@@ -26,6 +26,7 @@ import { SharedBans } from './policy/guard/shared-bans.js'
 import { SourceGuard } from './policy/guard/source-guard.js'
 import { PolicyController } from './policy/controller.js'
 import { ClusterAdmission } from './policy/cluster-admission.js'
+import { ClusterMoney } from './policy/cluster-money.js'
 import { ClusterLimits } from './policy/cluster-limits.js'
 import { LineCounters } from './policy/limits.js'
 import { SharedState } from './shared-state/shared-state.js'
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
     log: log.child({ module: 'call' }),
     metrics,
     supported: DEFAULT_VALIDATE_OPTIONS.supported,
-    controller: cluster === null ? controller : new ClusterAdmission(controller, cluster, config),
+    controller: cluster === null ? controller : new ClusterAdmission(controller, cluster, config, new ClusterMoney(shared!)),
     observer: sink,
     journalBarrier: env.CDR_DURABLE_ANSWER,
     advertisedHost: advertised,

@@ -7,6 +7,7 @@ import type { CallTariff, RedirectContact, RouteDecision, RouteTarget } from '..
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { SharedHold } from '../shared-state/shared-state.js'
 import type { CallBilling } from './call-billing.js'
+import type { MoneyClaim } from './cluster-money.js'
 import type { CallGuards } from './call-guards.js'
 import type { ClusterLimits } from './cluster-limits.js'
 import type { LineCounters } from './limits.js'
@@ -138,6 +139,16 @@ export class AdmittedCall implements RouteDecision {
   /** Answered on `target`: the prepaid reservation and the seconds it pays for (null = no money cap). */
   answered(target: RouteTarget, nowMs: number): number | null {
     return this.billing === null ? null : this.billing.answered(target, nowMs)
+  }
+
+  /** What the call asks to reserve across core nodes (a prepaid rated account's), or null. */
+  moneyClaim(): MoneyClaim | null {
+    return this.billing === null ? null : this.billing.moneyClaim()
+  }
+
+  /** The money reserved across nodes for the call: its answer reserves at most it; `giveBack` runs once at release. */
+  granted(grant: number, giveBack: () => void): void {
+    this.billing?.granted(grant, giveBack)
   }
 
   /** The prices found at the answer (null = unrated). */

@@ -6,6 +6,7 @@ import type { CallTariff, RouteTarget } from '../call/ports.js'
 import type { BookRate } from '../../shared/billing/rate-book.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { BalanceLedger } from './balance-ledger.js'
+import type { MoneyClaim } from './cluster-money.js'
 
 /** What a rated call is billed with (the controller fills it at admission). */
 export interface CallBillingInit {
@@ -42,6 +43,9 @@ export class CallBilling {
   private vendorAccountId: string | null = null
   private billed = false
   private released = false
+  /** Money reserved for this call across core nodes (cluster-money.ts); the answer reserves at most it. */
+  private ceiling = Number.POSITIVE_INFINITY
+  private giveBack: (() => void) | null = null
 
   constructor(init: CallBillingInit) {
     this.ledger = init.ledger
@@ -63,11 +67,35 @@ export class CallBilling {
     this.vendorRate = vendor?.rateTableId == null ? null : this.snapshot.rates.find(vendor.rateTableId, target.calleeOut, nowMs)
     const rate = this.customerRate
     if (rate === null || this.account.type !== 'prepaid' || this.released) return null
-    const affordable = affordableSeconds(this.ledger.available(this.snapshot, this.account), rate, this.precision)
+    const affordable = affordableSeconds(Math.min(this.ledger.available(this.snapshot, this.account), this.ceiling), rate, this.precision)
     const held = this.capSec > 0 && this.capSec < affordable ? this.capSec : affordable
     this.reserved = held === 0 ? 0 : callCost(held, rate, this.precision)
     this.ledger.reserve(this.account.id, this.reserved)
     return affordable
+  }
+
+  /** What a prepaid rated call asks to reserve across core nodes at admission; null when it holds no money. */
+  moneyClaim(): MoneyClaim | null {
+    const rate = this.customerRate
+    if (rate === null || this.account.type !== 'prepaid') return null
+    const base = (this.ledger.balance(this.snapshot, this.account.id) ?? this.account.balance) + this.account.overdraftLimit
+    return {
+      accountId: this.account.id, base, want: this.capSec > 0 ? callCost(this.capSec, rate, this.precision) : -1,
+      least: callCost(rate.firstIncrementSec, rate, this.precision),
+    }
+  }
+
+  /** The money reserved across nodes for this call (the answer reserves at most it); `giveBack` runs once at release. */
+  granted(grant: number, giveBack: () => void): void {
+    this.ceiling = grant
+    this.giveBack = giveBack
+    if (this.released) this.releaseGrant()
+  }
+
+  private releaseGrant(): void {
+    const f = this.giveBack
+    this.giveBack = null
+    f?.()
   }
 
   /** The customer and vendor rates (vendor known after `answered`), for the open-call journal; null when neither applies. */
@@ -96,5 +124,6 @@ export class CallBilling {
     this.released = true
     this.ledger.release(this.account.id, this.reserved)
     this.reserved = 0
+    this.releaseGrant()
   }
 }

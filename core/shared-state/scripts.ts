@@ -121,6 +121,24 @@ if v <= 1e-9 then redis.call('HDEL', key, me) else redis.call('SADD', KEYS[2], k
 return tostring(total(key))
 `
 
+/**
+ * Reserves money for one call, all or nothing. KEYS[1] nodes hash, KEYS[2] the node's key set, KEYS[3] the account's
+ * per-node hash of money reserved; ARGV: me, base (balance + overdraft as the node knows it), want (-1 = all that is
+ * free), least. Grants min(want, base - what live nodes reserved) when that is at least `least` and adds it to this
+ * node's amount. Returns the grant as a string, "0" when refused.
+ */
+export const RESERVE_LUA = PRELUDE + `
+local key = KEYS[3]
+local free = tonumber(ARGV[2]) - total(key)
+local want = tonumber(ARGV[3])
+local grant = free
+if want >= 0 and want < free then grant = want end
+if grant <= 0 or grant < tonumber(ARGV[4]) then return '0' end
+redis.call('HINCRBYFLOAT', key, me, grant)
+redis.call('SADD', KEYS[2], key)
+return tostring(grant)
+`
+
 /** Sums of per-node hashes (KEYS[3..]) over live nodes, as strings (amounts are decimals). KEYS[1] nodes hash, KEYS[2] unused. */
 export const TOTALS_LUA = PRELUDE + `
 local out = {}

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
 import type { CounterSeries, Histogram, Metrics } from '../lib/metrics.js'
-import { AMOUNT_LUA, ENTRY_PUT_LUA, ENTRY_READ_LUA, HEARTBEAT_LUA, RELEASE_LUA, SYNC_LUA, TAKE_LUA, TOTALS_LUA } from './scripts.js'
+import { AMOUNT_LUA, ENTRY_PUT_LUA, ENTRY_READ_LUA, HEARTBEAT_LUA, RELEASE_LUA, RESERVE_LUA, SYNC_LUA, TAKE_LUA, TOTALS_LUA } from './scripts.js'
 
 /** Every key lives under one hash tag, so a Redis Cluster keeps them in one slot and the scripts may touch several. */
 export const KEY_PREFIX = '{ss}:'
@@ -67,7 +67,7 @@ export class SharedState {
   private readonly redis: Redis
   private readonly opts: SharedStateOptions
   private readonly sources: HoldSource[] = []
-  private readonly script: Record<'take' | 'release' | 'amount' | 'totals' | 'heartbeat' | 'sync' | 'put' | 'read', Script>
+  private readonly script: Record<'take' | 'release' | 'amount' | 'reserve' | 'totals' | 'heartbeat' | 'sync' | 'put' | 'read', Script>
   private timer: TimerHandle | null = null
   private inFlight: Promise<void> | null = null
   private synced = false
@@ -108,7 +108,7 @@ export class SharedState {
       return (this.redis as unknown as Record<string, Script>)[name]!.bind(this.redis)
     }
     this.script = {
-      take: define('ssTake', TAKE_LUA), release: define('ssRelease', RELEASE_LUA), amount: define('ssAmount', AMOUNT_LUA),
+      take: define('ssTake', TAKE_LUA), release: define('ssRelease', RELEASE_LUA), amount: define('ssAmount', AMOUNT_LUA), reserve: define('ssReserve', RESERVE_LUA),
       totals: define('ssTotals', TOTALS_LUA), heartbeat: define('ssHeartbeat', HEARTBEAT_LUA), sync: define('ssSync', SYNC_LUA),
       put: define('ssPut', ENTRY_PUT_LUA), read: define('ssRead', ENTRY_READ_LUA),
     }
@@ -223,6 +223,19 @@ export class SharedState {
       return Promise.resolve(null)
     }
     return this.script.amount(3, KEY_PREFIX + 'nodes', KEY_PREFIX + 'n:' + this.nodeId, key, this.nodeId, String(delta)).then(
+      (r) => Number(r),
+      (err: unknown) => this.failed(2, err),
+    )
+  }
+
+  /**
+   * Reserves money under `key` (RESERVE_LUA): min(want, base - what live nodes reserved), when at least `least`
+   * (want -1 = all that is free). Resolves the grant (0 = refused), or null when the command failed; undefined while
+   * Redis is down (decide on the share).
+   */
+  reserve(key: string, base: number, want: number, least: number): Promise<number | null> | undefined {
+    if (!this.up) return undefined
+    return this.script.reserve(3, KEY_PREFIX + 'nodes', KEY_PREFIX + 'n:' + this.nodeId, key, this.nodeId, String(base), String(want), String(least)).then(
       (r) => Number(r),
       (err: unknown) => this.failed(2, err),
     )
