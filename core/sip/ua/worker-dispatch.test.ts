@@ -1,4 +1,4 @@
-// Which worker owns a message: the minter of the branch or To tag it names, the issuer of a digest nonce, a hash of the Call-ID for a new request from any source, worker 0 while limits span calls and for every REGISTER.
+// Which worker owns a message: the minter of the branch or To tag it names, the issuer of a digest nonce, a hash of the Call-ID for a new request from any source, worker 0 while prepaid customers reserve and for every REGISTER.
 import { describe, expect, it } from 'vitest'
 import { Metrics } from '../../lib/metrics.js'
 import type { RemoteAddr, Transport } from '../../transport/types.js'
