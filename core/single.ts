@@ -32,6 +32,7 @@ import { LineCounters } from './policy/limits.js'
 import { SharedState } from './shared-state/shared-state.js'
 import { DigestAuthenticator } from './policy/digest.js'
 import { BindingTable } from './registrar/bindings.js'
+import { SharedBindings } from './registrar/shared-bindings.js'
 import { Registrar } from './registrar/registrar.js'
 import { BindingStore } from './registrar/store.js'
 import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
@@ -90,10 +91,18 @@ async function main(): Promise<void> {
   refusals.add(refusalTally)
   const refusalWriter = new RefusalWriter({ db: database.db, clock, log: securityLog, metrics, tally: refusalTally, periodMs: env.STATUS_PUBLISH_MS })
   refusalWriter.start()
+  // Several core nodes (REDIS_URL): limits count across them in Redis, on this node's share while Redis is away.
+  const shared = env.REDIS_URL === undefined
+    ? null
+    : new SharedState({ url: env.REDIS_URL, nodeId, ttlMs: env.REDIS_NODE_TTL_MS, clock, log: log.child({ module: 'shared-state' }), metrics, dataDir: env.DATA_DIR })
   // Registrations: the registrar writes them, admission reads them (dynamic gateways); one digest nonce space for both.
   const bindings = new BindingTable(clock)
+  const bindingStore = new BindingStore(database.db, nodeId)
+  // With REDIS_URL every node's bindings of customer gateways admit their calls here too.
+  const sharedBindings = shared === null ? null : new SharedBindings(bindings, bindingStore, shared, clock, log.child({ module: 'registrar' }))
+  const registered = sharedBindings ?? bindings
   const digest = new DigestAuthenticator()
-  const auth = new IngressAuth({ metrics, guard, refusals, digest, registered: bindings })
+  const auth = new IngressAuth({ metrics, guard, refusals, digest, registered })
   config.observe({ onConfigSwap: (next) => guard.onConfigSwap(next) })
   // Fraud guards: the day's spend of accounts with a dailySpendLimit continues from the CDRs already written.
   const spend = new MemorySpendCounter(() => config.current.params.SS_TIMEZONE)
@@ -101,13 +110,10 @@ async function main(): Promise<void> {
   await seedSpendToday(database.db, spend, limited, first.params.SS_TIMEZONE, clock.now())
   const lines = new LineCounters(checker)
   const guards = new CallGuards({ spend })
-  // Several core nodes (REDIS_URL): limits count across them in Redis, on this node's share while Redis is away.
-  const shared = env.REDIS_URL === undefined
-    ? null
-    : new SharedState({ url: env.REDIS_URL, nodeId, ttlMs: env.REDIS_NODE_TTL_MS, clock, log: log.child({ module: 'shared-state' }), metrics, dataDir: env.DATA_DIR })
   const cluster = shared === null ? null : new ClusterLimits(shared, lines, guards)
-  const controller = new PolicyController({ config, metrics, health: checker, ledger, auth, lines, guards, registered: bindings, ...(cluster === null ? {} : { cluster }) })
+  const controller = new PolicyController({ config, metrics, health: checker, ledger, auth, lines, guards, registered, ...(cluster === null ? {} : { cluster }) })
   shared?.start()
+  sharedBindings?.start()
   if (shared !== null) {
     sharedBans = new SharedBans({
       link: shared, clock, log: securityLog,
@@ -130,7 +136,7 @@ async function main(): Promise<void> {
     nodeId,
     newCdrId,
   })
-  const registrar = new Registrar({ config, bindings, store: new BindingStore(database.db, nodeId), digest, refusals, clock, log: log.child({ module: 'registrar' }), metrics })
+  const registrar = new Registrar({ config, bindings, store: sharedBindings ?? bindingStore, digest, refusals, clock, log: log.child({ module: 'registrar' }), metrics })
   const { layer } = sipStack({ env, first, config, b2bua, guard, auth, cdrs: sink, registrar, clock, log, securityLog, metrics, nodeId, advertised })
   // Stored bindings come back before the first datagram, so a dynamic gateway's calls are known at once after a restart.
   const restored = await registrar.start(layer)
@@ -235,6 +241,7 @@ async function main(): Promise<void> {
     await refusalWriter.stop()
     await liveCalls.stop()
     sharedBans?.stop()
+    sharedBindings?.stop()
     await shared?.stop()
     await Promise.all(transports.all.map((t) => t.close()))
     config.stop()
