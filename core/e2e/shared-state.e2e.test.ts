@@ -155,4 +155,34 @@ describe('two core nodes sharing limits through Redis', () => {
       await c.stop()
     }
   }, 60_000)
+
+  it('admits the calls of a customer gateway registered at one node on another node, from its registered address', async () => {
+    const PBX = { username: 'pbx', password: 'pbx-secret' }
+    const pbxPort = await freeUdpPort()
+    const version = await a.updateConfig({
+      // Keep-alives off: an OPTIONS would reach the SIPp processes that later take the registered port.
+      params: { SS_REGISTER_KEEPALIVE: 0 },
+      accounts: [CUSTOMER_ACCOUNT],
+      // The IP gateway no longer admits 127.0.0.1: only the registration can.
+      mappingGateways: [{ ...LOCAL_IP_CUSTOMER, ips: ['192.0.2.1'] }, { id: 'mgw_pbx', name: 'pbx', accountId: CUSTOMER_ACCOUNT.id, authMode: 'password', ...PBX, dynamic: true }],
+    })
+    const c = await startCore({ REDIS_URL: redis.url, NODE_ID: 'node-c', REDIS_NODE_TTL_MS: String(TTL_MS) }, { databaseUrl: a.databaseUrl })
+    try {
+      expect(await waitFor(async () => (await health(c)).configVersion >= version && (await sharedHealth(c))?.mode === 'redis', 10_000)).toBe(true)
+      const reg = await runSipp({
+        scenario: 'uac-register-digest-expect-200.xml', target: a.target, calls: 1, localPort: pbxPort, auth: PBX, trace: true, timeoutSec: 10,
+        extraArgs: ['-key', 'user', PBX.username, '-key', 'expires', '3600'],
+      })
+      expect(outcome(reg), describeSipp('register at node-a', reg)).toEqual({ ok: 1, failed: 0 })
+      const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: 1, timeoutSec: 30 })
+      // node-c learns the binding within its next read of the shared entries (about a second): until then it challenges.
+      const call = () => runSipp({
+        scenario: 'uac-call-answered-expect-200.xml', target: c.target, calls: 1, localPort: pbxPort, service: '6500', durationMs: 100, timeoutSec: 5,
+      })
+      expect(await waitFor(async () => outcome(await call()).ok === 1, 15_000)).toBe(true)
+      expect(outcome(await settle(vendor, 5_000))).toEqual({ ok: 1, failed: 0 })
+    } finally {
+      await c.stop()
+    }
+  }, 60_000)
 })
