@@ -57,7 +57,7 @@ export const coreEnvSchema = z
       .describe('hold 100 Trying and the 200 to the caller until the call\'s start and answer are on the journal\'s disk; `false` only to measure what that costs (`npm run bench -- calls`)'),
     HANGUP_POLL_MS: int(500, 50, 60_000).describe('how often the core polls `call_hangups` for calls an operator hung up'),
     REDIS_URL: z.preprocess(unset, z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional())
-      .describe('Valkey/Redis several core nodes share (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS): line limits, calls per second, prepaid reservations and bans count across nodes (docs/operations.md#several-core-nodes)')
+      .describe('Valkey/Redis several core nodes share (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS): line limits, calls per second, prepaid reservations, customer registrations and bans count across nodes (docs/operations.md#several-core-nodes)')
       .meta({ fallback: 'none: every limit counts in this process' }),
     REDIS_NODE_TTL_MS: int(5000, 1000, 600_000).describe('a node silent towards Redis this long no longer counts: the lines and reservations its calls held are free again (it heartbeats every fifth of it)'),
     CORE_WORKERS: z.preprocess((v) => (v === 'auto' ? Math.min(32, availableParallelism()) : unset(v)), z.coerce.number().int().min(1).max(32).optional())
