@@ -19,6 +19,9 @@ const repeat = Number(value('--repeat', '3'))
 const top = Number(value('--top', '30'))
 const profile = argv.includes('--cpu-prof')
 const logLevel = value('--log-level', 'warn')
+// Held calls: `--hold-ms 150000 --step-seconds 100 --rate 500` holds 50,000 calls; `--cap-seconds` arms a duration cap on each.
+const holdMs = Number(value('--hold-ms', '1000'))
+const capSec = Number(value('--cap-seconds', '0'))
 
 const profDir = mkdtempSync(join(tmpdir(), 'softswitch-prof-'))
 const extraArgs = value('--node-args', '').split(' ').filter((a) => a !== '')
@@ -26,7 +29,7 @@ const nodeArgs = ['--trace-gc-nvp', ...extraArgs, ...(profile ? ['--cpu-prof', `
 const vendorPort = await freeUdpPort()
 const core = await startCore(
   { LOG_LEVEL: logLevel, CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: '1' },
-  { config: demoConfig('ip', vendorPort, 'udp'), nodeArgs },
+  { config: demoConfig('ip', vendorPort, 'udp'), nodeArgs, ...(capSec > 0 ? { params: { SS_MAXCALLDURATION: capSec } } : {}) },
 )
 
 /** Bytes the V8 heap allocated between two offsets of the core's output (`allocated=` of --trace-gc-nvp). */
@@ -42,7 +45,7 @@ try {
   for (let i = 0; i < repeat; i++) {
     const from = core.output().length
     const cpu0 = treeCpuSeconds(core.child.pid!)
-    const r = await runRamp({ target: core.target, vendorPort, rates: [rate], stepSec, watchPid: core.child.pid!, log: () => {} })
+    const r = await runRamp({ target: core.target, vendorPort, rates: [rate], stepSec, holdMs, watchPid: core.child.pid!, log: () => {} })
     const step = r.steps[0]!
     // The whole step, every call's BYE included, over the calls that completed (a failing step still counts what it did).
     const us = Math.round(((treeCpuSeconds(core.child.pid!) - cpu0) * 1e6) / Math.max(1, step.ok))
