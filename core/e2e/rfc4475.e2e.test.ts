@@ -36,11 +36,16 @@ const EXPECTED: Record<string, number[]> = {
  * Content-Length promises more body, so the core waits for it; dblreq's second request is a message of its own; inv2543
  * has no Content-Length, which a stream requires (400); wsinv's answer goes back on its connection whatever its Via says;
  * cparam02 has cparam01's branch and sent-by (over UDP each file's Via is pointed at its own socket), so it is a
- * retransmission of cparam01's REGISTER, answered on cparam01's connection.
+ * retransmission of cparam01's REGISTER, answered on cparam01's connection, while that transaction lives; Timer J is 0
+ * on TCP (RFC 3261 §17.2.2), so when cparam01 was answered first it ended at once and cparam02 is a new request with a
+ * 401 of its own. Which comes first is the scheduler's choice, so either answer passes (OVER_TCP_EITHER).
  */
 const EXPECTED_OVER_TCP: Record<string, number[]> = {
   'clerr.dat': [], 'cparam02.dat': [], 'dblreq.dat': [401, 403], 'inv2543.dat': [400], 'wsinv.dat': [481],
 }
+
+/** Files whose answer over TCP depends on arrival order: the statuses also accepted besides EXPECTED_OVER_TCP's. */
+const OVER_TCP_EITHER: Record<string, number[]> = { 'cparam02.dat': [401] }
 
 const TOP_VIA = /^((?:via|v)[ \t]*:[ \t]*SIP[ \t]*\/[ \t]*[0-9.]+[ \t]*\/[ \t]*)(?:UDP|TCP|TLS|SCTP)([ \t]+)[^;\s,]+/im
 
@@ -137,7 +142,12 @@ describe('RFC 4475 torture messages over TCP against the running core', () => {
       for (const c of conns) c.destroy()
     }
     expect(got.get('probe')).toEqual([200])
-    expect(Object.fromEntries(files.map((f) => [f, got.get(f)]))).toEqual(Object.fromEntries(files.map((f) => [f, EXPECTED_OVER_TCP[f] ?? EXPECTED[f]])))
+    const seen = (f: string): number[] | undefined => {
+      const s = got.get(f)
+      const either = OVER_TCP_EITHER[f]
+      return either !== undefined && s !== undefined && s.length === either.length && s.every((x, i) => x === either[i]) ? EXPECTED_OVER_TCP[f] : s
+    }
+    expect(Object.fromEntries(files.map((f) => [f, seen(f)]))).toEqual(Object.fromEntries(files.map((f) => [f, EXPECTED_OVER_TCP[f] ?? EXPECTED[f]])))
     expect(core.child.exitCode).toBeNull()
     expect(await metric(core, 'softswitch_sip_transport_user_errors_total{transport="tcp"}')).toBe(0)
     expect((await health(core)).ok).toBe(true)
