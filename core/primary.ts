@@ -103,14 +103,17 @@ async function main(): Promise<void> {
 
   const nodeId = env.NODE_ID ?? hostname()
   const securityLog = log.child({ module: 'security' })
+  let sharedBans: SharedBans | null = null
   const banWriter = new BanWriter({
     db: database.db, clock, log: securityLog, nodeId, forgetAfterMs: () => config.current.params.SS_AUTH_BAN_TIME_MAX * 1000,
-    onPersisted: (ban) => broadcast({ t: 'ban', ban }),
+    onPersisted: (ban) => {
+      broadcast({ t: 'ban', ban })
+      sharedBans?.publishBan(ban)
+    },
   })
   // The node's judge of the screen: it counts failed authentications every worker reports, and decides every ban
   // and username lock, which every worker then keeps (docs/capacity.md "The screen across workers").
   // With REDIS_URL it shares them with the other nodes too (SharedBans, set up with the link below).
-  let sharedBans: SharedBans | null = null
   const judge = new SourceGuard({
     config, metrics, log: securityLog,
     observer: {

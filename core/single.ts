@@ -71,9 +71,13 @@ async function main(): Promise<void> {
   // authentication (the ban logic listens; a persisted diagnosis can too), and ingress authentication shared by the
   // pre-transaction screen and the controller so a digest is verified once.
   const securityLog = log.child({ module: 'security' })
-  const banWriter = new BanWriter({ db: database.db, clock, log: securityLog, nodeId, forgetAfterMs: () => config.current.params.SS_AUTH_BAN_TIME_MAX * 1000 })
-  // With REDIS_URL, every ban and username lock is shared with the other nodes (SharedBans, set up with the link below).
+  // With REDIS_URL, every ban and username lock is shared with the other nodes (SharedBans, set up with the link below),
+  // and each ban again once it is in the database, so an operator's removal lifts it on every node.
   let sharedBans: SharedBans | null = null
+  const banWriter = new BanWriter({
+    db: database.db, clock, log: securityLog, nodeId, forgetAfterMs: () => config.current.params.SS_AUTH_BAN_TIME_MAX * 1000,
+    onPersisted: (ban) => sharedBans?.publishBan(ban),
+  })
   const guard = new SourceGuard({
     config, metrics, log: securityLog,
     observer: {

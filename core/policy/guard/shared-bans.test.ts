@@ -37,7 +37,7 @@ function coreNode(nodeId: string) {
   stops.push(() => shared.stop(), () => link.stop(), () => clock.stop())
   const fail = (ip: string): void => guard.onAuthRefused({ atMs: clock.now(), sourceIp: ip, sourcePort: 5060, reason: 'wrong_password', mappingGatewayId: 'mgPw', username: 'alice' })
   const out = (ip: string) => guard.shutOut(config.current, ip, clock.now())
-  return { link, guard, config, clock, fail, out }
+  return { link, guard, config, clock, fail, out, shared }
 }
 
 beforeAll(async () => {
@@ -90,5 +90,29 @@ describe('SharedBans against a real redis-server', () => {
     await redis.start()
     await until(() => b.out('192.0.2.44') !== null, 10_000)
     expect(b.out('192.0.2.44')).toEqual(a.out('192.0.2.44'))
+  })
+
+  it('lifts on every node a shared ban an operator removed from the database, and a node that starts later does not take it up', async () => {
+    const a = coreNode('node-e')
+    const b = coreNode('node-f')
+    await until(() => a.link.up && b.link.up)
+    a.fail('198.51.100.60')
+    a.fail('198.51.100.60')
+    await until(() => b.out('198.51.100.60') !== null)
+    // The ban writer stored it: its node writes it again with the time, as onPersisted does.
+    const ban = a.guard.bans.get('198.51.100.60', a.clock.now())!
+    ban.persistedAtMs = a.clock.now()
+    a.shared.publishBan(ban)
+    await until(() => b.guard.bans.get('198.51.100.60', b.clock.now())?.persistedAtMs === ban.persistedAtMs)
+    // The operator's DELETE bumps the version: the next snapshot lacks the row.
+    const next = policySnapshot({ parameters: PARAMS, loadedAtMs: ban.persistedAtMs + 1 }) as ConfigSnapshot
+    b.config.current = next
+    b.guard.onConfigSwap(next)
+    expect(b.out('198.51.100.60')).toBeNull()
+    const c = coreNode('node-g')
+    c.config.current = next
+    await until(() => c.link.up)
+    await new Promise((r) => setTimeout(r, POLL_MS * 4))
+    expect(c.out('198.51.100.60')).toBeNull()
   })
 })

@@ -238,12 +238,21 @@ export class SourceGuard implements AuthRefusalObserver {
     return this.ban(this.config.current, o.ip, o.reason, o.atMs, o.baseSec)
   }
 
-  /** A ban another node decided (read from Redis): kept unless this node holds a longer one already. */
+  /**
+   * A ban another node decided (read from Redis): kept unless this node holds a longer one already, or an operator
+   * removed it (it reached the database before the current snapshot was read, which lacks it). The same ban again
+   * once its node wrote it to the database brings the time it did, so an operator's removal lifts it here too.
+   */
   adopt(ban: Ban, nowMs: number): boolean {
     if (ban.forgetAtMs <= nowMs) return false
+    const snapshot = this.config.current
+    const persisted = ban.persistedAtMs ?? null
+    if (persisted !== null && persisted < snapshot.loadedAtMs && !snapshot.accessList.blacklistByCidr.has(hostCidr(ban.ip))) return false
     const current = this.bans.get(ban.ip, nowMs)
-    if (current !== undefined && current.untilMs >= ban.untilMs && current.offences >= ban.offences) return false
-    this.bans.put({ ...ban, persistedAtMs: ban.persistedAtMs ?? null })
+    const longer = current === undefined || current.untilMs < ban.untilMs || current.offences < ban.offences
+    const stamped = current !== undefined && current.persistedAtMs === null && persisted !== null && current.sinceMs === ban.sinceMs
+    if (!longer && !stamped) return false
+    this.bans.put({ ...ban, persistedAtMs: persisted })
     return true
   }
 
