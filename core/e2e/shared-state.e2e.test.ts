@@ -1,4 +1,4 @@
-// Several core nodes as one switch: two core processes on one libSQL file and one real redis-server (docs/operations.md "Several core nodes"), one of them with two SIP workers whose primary is the node in Redis: a line limit holds across both, each node publishes its own gateway_status row, a node killed with -9 gives its lines back within REDIS_NODE_TTL_MS, and calls go on while Redis is stopped.
+// Several core nodes as one switch: two core processes on one libSQL file and one real redis-server (docs/operations.md "Several core nodes"), one of them with two SIP workers whose primary is the node in Redis: a line limit holds across both, each node publishes its own gateway_status row, a ban made on one node refuses the source on the other, a node killed with -9 gives its lines back within REDIS_NODE_TTL_MS, and calls go on while Redis is stopped.
 import { and, asc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gatewayStatus } from '../../shared/db/schema.js'
@@ -7,6 +7,7 @@ import { liveTotal, startRedis, type RedisServer } from '../shared-state/test-su
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
 import { brief, cdrMark, readCdrs } from './test-support/config-seed.js'
 import { describeSipp, freeUdpPort, health, metric, runSipp, startCore, startSipp, startSippUas, waitFor, type CoreProcess } from './test-support/harness.js'
+import { floodInvites } from './test-support/invite-flood.js'
 
 const LIMIT = 10
 const TTL_MS = 2_000
@@ -65,6 +66,18 @@ describe('two core nodes sharing limits through Redis', () => {
     expect(new Set(cdrs.map((c) => c.nodeId))).toEqual(new Set(['node-a', 'node-b']))
     expect(await waitFor(async () => (await liveTotal(redis.url, LINES_KEY)) === 0, 5_000)).toBe(true)
   }, 60_000)
+
+  it('refuses on node a, within about a second, a source node b banned (bans shared in Redis; node a counted no ban itself)', async () => {
+    // An unknown source: node b (two workers) bans it after SS_AUTH_FAIL_LIMIT refusals or its pike burst.
+    await floodInvites({ port: b.sipPort, localIp: '127.0.0.9', count: 300, listenMs: 300 })
+    expect(await waitFor(async () => (await floodInvites({ port: b.sipPort, localIp: '127.0.0.9', count: 1, listenMs: 100 })).statuses.length === 0, 5_000)).toBe(true)
+    const t0 = Date.now()
+    expect(await waitFor(async () => (await floodInvites({ port: a.sipPort, localIp: '127.0.0.9', count: 1, listenMs: 150 })).statuses.length === 0, 5_000)).toBe(true)
+    // The bound: one poll (1 s) and two round trips, plus this test's probing.
+    expect(Date.now() - t0).toBeLessThan(2_500)
+    expect(await metric(a, 'softswitch_security_bans_total{reason="auth_failures"}')).toBe(0)
+    expect(await metric(a, 'softswitch_security_bans_total{reason="request_flood"}')).toBe(0)
+  })
 
   it(`frees the lines of a node killed with -9 within REDIS_NODE_TTL_MS (${TTL_MS} ms) and writes its calls' CDRs when it restarts`, async () => {
     const CALLS = 4
