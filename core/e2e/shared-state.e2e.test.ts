@@ -2,6 +2,7 @@
 import { and, asc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gatewayStatus } from '../../shared/db/schema.js'
+import { processExists } from '../../shared/db/node/test-support/process-gone.js'
 import { sumGatewayStatus, type GatewayStatusRow } from '../../shared/entities/gateway-status.js'
 import { liveTotal, startRedis, type RedisServer } from '../shared-state/test-support/redis-server.js'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
@@ -87,7 +88,16 @@ describe('two core nodes sharing limits through Redis', () => {
       scenario: 'uac-call-answered-expect-200.xml', target: b.target, calls: CALLS, rate: 50, limit: CALLS, service: '6200', durationMs: 30_000, timeoutSec: 20,
     })
     expect(await waitFor(async () => (await liveTotal(redis.url, LINES_KEY)) === CALLS, 10_000)).toBe(true)
+    // Lines are taken at admission, before a call's start is journaled: kill only once every call is answered.
+    expect(await waitFor(async () => {
+      const calls = (await (await fetch(`http://127.0.0.1:${b.statusPort}/v1/calls`)).json()) as { count: number; items: { state: string }[] }
+      return calls.count === CALLS && calls.items.every((c) => c.state === 'connected')
+    }, 10_000)).toBe(true)
+    const workers = ((await health(b)) as unknown as { workers: { pids: number[] } }).workers.pids
+    expect(workers).toHaveLength(2)
     await b.kill()
+    // The workers carried the calls: they stop as soon as their primary is gone.
+    expect(await waitFor(async () => workers.every((pid) => !processExists(pid)), 5_000), `workers ${workers.join(', ')} outlived their primary`).toBe(true)
     const killedAt = Date.now()
     expect(await waitFor(async () => (await liveTotal(redis.url, LINES_KEY)) === 0, TTL_MS + 3_000)).toBe(true)
     const freedMs = Date.now() - killedAt
