@@ -53,10 +53,11 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
       case 'trying':
       case 'proceeding': {
         const wire = serializeMessage(res)
-        // A final is kept through Timer J (64*T1 on UDP): as a string, not a slice of the pool.
+        // A final is kept through Timer J (64*T1 on UDP; on TCP until the next tick, RFC 3261 §17.2.2 still re-sends it
+        // then): as a string, not a slice of the pool.
         if (res.status >= 200) {
           this.lastWire = null
-          if (this.t.J > 0) this.finalKept = keepBytes(wire)
+          this.finalKept = keepBytes(wire)
         } else this.lastWire = wire
         this.send(wire)
         this.ctx.sent(res)
