@@ -6,6 +6,7 @@ import type { AccountSeed, MappingGatewaySeed, RateSeed, TestConfig } from '../c
 import { runRamp, type RampResult, type RampStep } from '../core/e2e/test-support/cps-ramp.js'
 import { freeTcpPort, freeUdpPort, repoRoot, startCore } from '../core/e2e/test-support/harness.js'
 import { kamailioBinary, startKamailio } from '../core/e2e/test-support/kamailio.js'
+import { startRedis } from '../core/shared-state/test-support/redis-server.js'
 
 /** Who is measured and how the customer authenticates. */
 export type CallsNode = 'core' | 'kamailio'
@@ -123,6 +124,45 @@ export async function rampCore(
     return { node: 'core', auth, transport, routing, ...(extra.label === undefined ? {} : { label: extra.label }), result }
   } finally {
     await core.stop()
+  }
+}
+
+/** Labels of the node runs of `npm run bench -- nodes` (and of the whole bench). */
+export const NODES_LABELS = { one: 'one node, REDIS_URL', two: 'two nodes, one Redis' } as const
+
+/**
+ * `count` core nodes (one process each, CORE_WORKERS=1) with REDIS_URL on one database and one Redis, the demo
+ * routing (every admission and attempt takes its limits in Redis), SIPp driving each node at an equal share of the
+ * rate; one ramp over all of them (CPU and memory summed).
+ */
+export async function rampNodes(o: CallsOptions, count: number, redisUrl: string): Promise<CallsRun> {
+  const vendorPort = await freeUdpPort()
+  const env = (i: number): Record<string, string> => ({
+    LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: '1', REDIS_URL: redisUrl, NODE_ID: `bench-${i}`,
+  })
+  const label = count === 1 ? NODES_LABELS.one : count === 2 ? NODES_LABELS.two : `${count} nodes, one Redis`
+  const cores: Awaited<ReturnType<typeof startCore>>[] = []
+  try {
+    cores.push(await startCore(env(0), { config: demoConfig('ip', vendorPort, 'udp') }))
+    for (let i = 1; i < count; i++) cores.push(await startCore(env(i), { databaseUrl: cores[0]!.databaseUrl }))
+    process.stderr.write(`# core ip udp, ${label} (pids ${cores.map((c) => c.child.pid).join(', ')})\n`)
+    const result = await runRamp({
+      target: cores.map((c) => c.target), vendorPort, rates: o.rates, stepSec: o.stepSec, watchPid: cores.map((c) => c.child.pid!),
+    })
+    return { node: 'core', auth: 'ip', transport: 'udp', routing: 'priority', label, result }
+  } finally {
+    for (const c of cores.reverse()) await c.stop()
+  }
+}
+
+/** `npm run bench -- nodes`: one node with REDIS_URL, then two nodes behind the same Redis, on the same ramp. */
+export async function benchNodes(argv: readonly string[]): Promise<CallsRun[]> {
+  const o = callsOptions(argv)
+  const redis = await startRedis()
+  try {
+    return [await rampNodes(o, 1, redis.url), await rampNodes(o, 2, redis.url)]
+  } finally {
+    await redis.stop()
   }
 }
 

@@ -1,8 +1,9 @@
 // `npm run bench`: runs every micro-benchmark (`*.bench.ts`) and the SIPp OPTIONS throughput benchmark; prints a summary.
 import { spawn } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { benchCalls, callsOptions, callsTable, rampCore, type CallsRun } from './bench-calls.js'
+import { benchCalls, benchNodes, callsOptions, callsTable, NODES_LABELS, rampCore, rampNodes, type CallsRun } from './bench-calls.js'
 import { repoRoot, runSipp, startCore } from '../core/e2e/test-support/harness.js'
 import { startRedis } from '../core/shared-state/test-support/redis-server.js'
 
@@ -86,6 +87,13 @@ function compare(what: string, x: CallsRun | undefined, y: CallsRun | undefined)
     `core CPU per call at ${rate}/s ${ca} / ${cb} µs = ${ca !== null && cb !== null ? (ca / cb).toFixed(2) : 'n/a'}`)
 }
 
+/** Two nodes behind one Redis against one node with Redis, with what the figure means on one machine. */
+function compareNodes(two: CallsRun | undefined, one: CallsRun | undefined): void {
+  compare('two nodes behind one Redis vs one node with REDIS_URL', two, one)
+  console.log(`  (both nodes run on this machine's ${availableParallelism()} CPUs, beside SIPp and redis-server: the ratio is what sharing ` +
+    'those CPUs costs, not what a second machine adds; CPU per call counts both nodes)')
+}
+
 /** Highest OPTIONS rate SIPp can drive through the core's UDP socket with zero failed transactions. */
 async function benchOptions(): Promise<BenchLine[]> {
   // SIPp sends from an address that is no gateway: pike would ban it after its first burst and the per-source cap
@@ -132,6 +140,13 @@ if (only === 'calls') {
   console.log('\n' + callsTable(runs))
   process.exit(0)
 }
+if (only === 'nodes') {
+  // Calls per second of two core nodes behind one Redis against one node with Redis, on the same ramp in this run.
+  const runs = await benchNodes(process.argv.slice(3))
+  console.log('\n' + callsTable(runs))
+  compareNodes(runs.find((r) => r.label === NODES_LABELS.two), runs.find((r) => r.label === NODES_LABELS.one))
+  process.exit(0)
+}
 const files = findBenchFiles(repoRoot).filter((f) => !only || f.includes(only))
 const all: BenchLine[] = []
 for (const file of files) {
@@ -158,6 +173,8 @@ if (!only || only === 'sipp') {
   const redis = await startRedis()
   try {
     loads.push(await rampCore('ip', one, 'udp', 'priority', { coreEnv: { REDIS_URL: redis.url, NODE_ID: 'bench' }, label: 'one process, REDIS_URL (limits in Redis)' }))
+    // Two such nodes behind the same Redis, SIPp driving each at half the rate (ratio below).
+    loads.push(await rampNodes(one, 2, redis.url))
   } finally {
     await redis.stop()
   }
@@ -175,4 +192,5 @@ if (loads.length > 0) {
   compare('limits in Redis (REDIS_URL) vs in process, one process each', loads.find((l) => l.label === 'one process, REDIS_URL (limits in Redis)'), loads.find((l) => l.label === 'one process'))
   compare('routing by money and quality vs priority routing', loads.find((l) => l.auth === 'ip' && l.transport === 'udp' && l.routing === 'money'), plain)
   compare('one worker per CPU vs one process', plain, loads.find((l) => l.label === 'one process'))
+  compareNodes(loads.find((l) => l.label === NODES_LABELS.two), loads.find((l) => l.label === 'one process, REDIS_URL (limits in Redis)'))
 }

@@ -1,4 +1,4 @@
-// The calls-per-second ramp of `npm run bench -- calls`: SIPp customer and vendor on loopback against any SIP node, step by step, with the pass rule and figures of every step.
+// The calls-per-second ramp of `npm run bench -- calls`: SIPp customer and vendor on loopback against any SIP node (or several nodes, one customer each), step by step, with the pass rule and figures of every step.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,8 +8,8 @@ import { treeCpuSeconds, treePssMiB, udpReceiveErrors } from './proc-stats.js'
 
 /** Options of one ramp; defaults follow the reference figures (1 s calls, 10 s steps, 95% of the offered rate). */
 export interface RampOptions {
-  /** `127.0.0.1:port` of the node measured. */
-  target: string
+  /** `127.0.0.1:port` of the node measured; several nodes share each step's rate equally, one SIPp customer each. */
+  target: string | readonly string[]
   /** Port the vendor (SIPp UAS) listens on: the node routes the called number there. */
   vendorPort: number
   rates: readonly number[]
@@ -19,8 +19,8 @@ export interface RampOptions {
   holdMs?: number
   /** Called number (SIPp `-s`). */
   number?: string
-  /** Root of the node's processes: its CPU and memory are measured (every descendant included). */
-  watchPid?: number
+  /** Root of the node's processes (of each node's): their CPU and memory are measured (every descendant included). */
+  watchPid?: number | readonly number[]
   /** Pause between steps, s (the last calls' transactions end). */
   settleSec?: number
   /** Achieved over offered calls per second a step needs to pass. */
@@ -104,12 +104,11 @@ function findFile(dir: string, pattern: RegExp): string | undefined {
   return f === undefined ? undefined : join(dir, f)
 }
 
-/** Achieved calls per second and set-up percentiles from SIPp's `-trace_rtt` file (RTD 1 = INVITE to 200). */
-function setupStats(file: string | undefined): { achievedCps: number; setupMs: SetupTimes | null } {
-  if (file === undefined) return { achievedCps: 0, setupMs: null }
+/** Achieved calls per second and set-up percentiles from SIPp's `-trace_rtt` files (RTD 1 = INVITE to 200), one per customer. */
+function setupStats(files: readonly (string | undefined)[]): { achievedCps: number; setupMs: SetupTimes | null } {
   const at: number[] = []
   const ms: number[] = []
-  for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+  for (const file of files) for (const line of file === undefined ? [] : readFileSync(file, 'utf8').split('\n').slice(1)) {
     const [date, rt, rtd] = line.split(';')
     if (rtd?.trim() !== '1') continue
     at.push(Number(date))
@@ -156,49 +155,60 @@ async function bound(port: number, transport: 'udp' | 'tcp', timeoutMs: number):
   return false
 }
 
-/** Runs one rate: a fresh vendor, then a customer placing rate × stepSec calls at `rate`/s; measures the node meanwhile. */
+/** Runs one rate: a fresh vendor, then a customer per node placing rate × stepSec calls in all at `rate`/s together; measures the nodes meanwhile. */
 async function runStep(o: Required<Omit<RampOptions, 'auth' | 'watchPid' | 'log' | 'transport'>> & RampOptions, rate: number, out: string): Promise<RampStep> {
-  const calls = rate * o.stepSec
+  const targets = typeof o.target === 'string' ? [o.target] : o.target
+  const perCustomer = Math.ceil((rate * o.stepSec) / targets.length)
+  const calls = perCustomer * targets.length
   const holdSec = Math.ceil(o.holdMs / 1000)
   // Longer than INVITE Timer B (32 s) after the last call starts.
   const timeoutSec = o.stepSec + holdSec + 40
   const dir = join(out, `rate_${rate}`)
   mkdirSync(dir, { recursive: true })
-  const common = [...(o.transport === 'tcp' ? ['-t', 't1'] : []), '-i', '127.0.0.1', '-m', String(calls), '-timeout', `${timeoutSec}s`, '-nostdin', '-buff_size', BUFFER, '-trace_stat', '-fd', '1', '-trace_counts', '-trace_err']
-  const vendor = sipp(['-sf', join(scenarioDir, 'uas-cps-answer-expect-bye.xml'), '-p', String(o.vendorPort), ...common, '-stf', 'uas_stat.csv'], dir, timeoutSec)
+  const common = (m: number): string[] => [...(o.transport === 'tcp' ? ['-t', 't1'] : []), '-i', '127.0.0.1', '-m', String(m), '-timeout', `${timeoutSec}s`, '-nostdin', '-buff_size', BUFFER, '-trace_stat', '-fd', '1', '-trace_counts', '-trace_err']
+  const vendor = sipp(['-sf', join(scenarioDir, 'uas-cps-answer-expect-bye.xml'), '-p', String(o.vendorPort), ...common(calls), '-stf', 'uas_stat.csv'], dir, timeoutSec)
   if (!(await bound(o.vendorPort, o.transport ?? 'udp', 5_000))) {
     vendor.child.kill('SIGKILL')
     await vendor.exit
     throw new Error(`the SIPp vendor did not bind ${o.transport ?? 'udp'} ${o.vendorPort}`)
   }
   const scenario = o.auth === undefined ? 'uac-cps-call-expect-200.xml' : 'uac-cps-digest-call-expect-200.xml'
-  const auth = o.auth === undefined ? [] : ['-au', o.auth.username, '-ap', o.auth.password, '-auth_uri', `${o.number}@${o.target}`]
-  const customerPort = await freeUdpPort()
-  const customer = sipp([
-    o.target, '-sf', join(scenarioDir, scenario), '-s', o.number, '-p', String(customerPort), '-r', String(rate), '-rp', '1000',
-    '-l', String(rate * (holdSec + 10)), '-d', String(o.holdMs), ...common, '-timeout_error', ...auth, '-stf', 'uac_stat.csv',
-    // SIPp does not flush a partial batch of response times at exit: one batch per second of calls.
-    '-trace_rtt', '-rtt_freq', String(rate),
-  ], dir, timeoutSec)
-  const sippPids = [customer.child.pid, vendor.child.pid].filter((p): p is number => p !== undefined)
+  const share = rate / targets.length
+  // One customer per node, each in its own folder, at an equal share of the rate and of the calls.
+  const customers: { dir: string; run: ReturnType<typeof sipp> }[] = []
+  for (const [i, target] of targets.entries()) {
+    const cdir = targets.length === 1 ? dir : join(dir, `uac${i}`)
+    mkdirSync(cdir, { recursive: true })
+    const auth = o.auth === undefined ? [] : ['-au', o.auth.username, '-ap', o.auth.password, '-auth_uri', `${o.number}@${target}`]
+    const run = sipp([
+      target, '-sf', join(scenarioDir, scenario), '-s', o.number, '-p', String(await freeUdpPort()), '-r', String(share), '-rp', '1000',
+      '-l', String(Math.ceil(share * (holdSec + 10))), '-d', String(o.holdMs), ...common(perCustomer),
+      '-timeout_error', ...auth, '-stf', 'uac_stat.csv',
+      // SIPp does not flush a partial batch of response times at exit: one batch per second of calls.
+      '-trace_rtt', '-rtt_freq', String(Math.ceil(share)),
+    ], cdir, timeoutSec)
+    customers.push({ dir: cdir, run })
+  }
+  const watched = o.watchPid === undefined ? [] : typeof o.watchPid === 'number' ? [o.watchPid] : [...o.watchPid]
+  const sippPids = [...customers.map((c) => c.run.child.pid), vendor.child.pid].filter((p): p is number => p !== undefined)
   let pss: number | null = null
   const samplePss = (): void => {
-    if (o.watchPid !== undefined) pss = Math.max(pss ?? 0, treePssMiB(o.watchPid))
+    if (watched.length > 0) pss = Math.max(pss ?? 0, treePssMiB(...watched))
   }
   const pssTimer = setInterval(samplePss, 1000)
   // The steady window: from 1 s after the first call to 1 s before the last one is placed.
   await new Promise((ok) => setTimeout(ok, 1000))
   const t0 = process.hrtime.bigint()
-  const node0 = o.watchPid === undefined ? 0 : treeCpuSeconds(o.watchPid)
+  const node0 = watched.length === 0 ? 0 : treeCpuSeconds(...watched)
   const sipp0 = treeCpuSeconds(...sippPids)
   const drops0 = udpReceiveErrors()
   await new Promise((ok) => setTimeout(ok, (o.stepSec - 2) * 1000))
   const windowSec = Number(process.hrtime.bigint() - t0) / 1e9
-  const nodeCpu = o.watchPid === undefined ? null : treeCpuSeconds(o.watchPid) - node0
+  const nodeCpu = watched.length === 0 ? null : treeCpuSeconds(...watched) - node0
   const sippCpu = treeCpuSeconds(...sippPids) - sipp0
   const udpDrops = udpReceiveErrors() - drops0
   samplePss()
-  const customerExit = await customer.exit
+  const customerExits = await Promise.all(customers.map((c) => c.run.exit))
   clearInterval(pssTimer)
   if ((await within(vendor.exit, (holdSec + 10) * 1000)) === null) {
     vendor.child.kill('SIGTERM')
@@ -206,17 +216,18 @@ async function runStep(o: Required<Omit<RampOptions, 'auth' | 'watchPid' | 'log'
     await vendor.exit
   }
 
-  const stat = lastRow(join(dir, 'uac_stat.csv'))
-  const counts = lastRow(findFile(dir, /^uac-.*_counts\.csv$/))
+  const stats = customers.map((c) => lastRow(join(c.dir, 'uac_stat.csv')))
+  const counts = customers.map((c) => lastRow(findFile(c.dir, /^uac-.*_counts\.csv$/)))
   const vendorStat = lastRow(join(dir, 'uas_stat.csv'))
-  const { achievedCps, setupMs } = setupStats(findFile(dir, /^uac-.*_rtt\.csv$/))
-  const placed = stat.get('OutgoingCall(C)') ?? 0
-  const ok = stat.get('SuccessfulCall(C)') ?? 0
-  const failed = stat.size === 0 ? calls : stat.get('FailedCall(C)') ?? 0
-  const timeouts = sumSuffix(counts, '_Timeout')
-  const unexpected = sumSuffix(counts, '_Unexp')
+  const { achievedCps, setupMs } = setupStats(customers.map((c) => findFile(c.dir, /^uac-.*_rtt\.csv$/)))
+  const sum = (f: (i: number) => number): number => customers.reduce((n, _, i) => n + f(i), 0)
+  const placed = sum((i) => stats[i]!.get('OutgoingCall(C)') ?? 0)
+  const ok = sum((i) => stats[i]!.get('SuccessfulCall(C)') ?? 0)
+  const failed = sum((i) => (stats[i]!.size === 0 ? perCustomer : stats[i]!.get('FailedCall(C)') ?? 0))
+  const timeouts = sum((i) => sumSuffix(counts[i]!, '_Timeout'))
+  const unexpected = sum((i) => sumSuffix(counts[i]!, '_Unexp'))
   const failures: string[] = []
-  if (customerExit !== 0) failures.push(`sipp exit ${customerExit}`)
+  for (const code of customerExits) if (code !== 0) failures.push(`sipp exit ${code}`)
   if (placed !== calls) failures.push(`placed ${placed}`)
   if (ok !== calls) failures.push(`ok ${ok} < ${calls}`)
   if (failed > 0) failures.push(`failed ${failed}`)
@@ -225,7 +236,7 @@ async function runStep(o: Required<Omit<RampOptions, 'auth' | 'watchPid' | 'log'
   if (achievedCps < o.minRatio * rate) failures.push(`achieved ${achievedCps} < ${o.minRatio} x ${rate}`)
   return {
     rate, calls, ok, failed, timeouts, unexpected, achievedCps, setupMs, udpDrops, failures,
-    retransmissions: (stat.get('Retransmissions(C)') ?? 0) + (vendorStat.get('Retransmissions(C)') ?? 0),
+    retransmissions: sum((i) => stats[i]!.get('Retransmissions(C)') ?? 0) + (vendorStat.get('Retransmissions(C)') ?? 0),
     nodeCores: nodeCpu === null ? null : round2(nodeCpu / windowSec),
     cpuUsPerCall: nodeCpu === null ? null : Math.round((nodeCpu * 1e6) / (rate * windowSec)),
     pssMiB: pss === null ? null : Math.round(pss),

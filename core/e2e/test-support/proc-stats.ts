@@ -61,10 +61,10 @@ export function treeCpuSeconds(...roots: number[]): number {
   return total
 }
 
-/** Proportional set size of a process and its descendants together, MiB (shared memory counted once). */
-export function treePssMiB(root: number): number {
+/** Proportional set size of the roots and their descendants together, MiB (shared memory counted once). */
+export function treePssMiB(...roots: number[]): number {
   let total = 0
-  for (const pid of processTree(root)) total += processPssMiB(pid)
+  for (const pid of processTree(...roots)) total += processPssMiB(pid)
   return total
 }
 
