@@ -1,6 +1,6 @@
 // The rates of one configuration, every rate table at once: per prefix the rate each table has in effect, so pricing one number in many vendors' tables costs one walk over its prefixes.
 import type { RateRow } from '../entities/rate.js'
-import { PrefixTrie } from '../routing/prefix-trie.js'
+import { PrefixTrie, type PrefixMatch } from '../routing/prefix-trie.js'
 import type { RatingRate } from './rating.js'
 
 /** A rate the hot path may price with (frozen row of `rates`). */
@@ -50,7 +50,10 @@ export class RateBook<R extends RatingRate & { readonly rateTableId: string } = 
   private readonly future: readonly R[]
   private nextFuture = 0
   private chainOf: string | null = null
-  private chain: PrefixRates<R>[] = []
+  /** The entries of chainOf's prefixes in [0, chainLength), longest first; both arrays are reused by every walk. */
+  private readonly chain: PrefixRates<R>[] = []
+  private chainLength = 0
+  private readonly found: PrefixMatch<PrefixRates<R>>[] = []
   private foundPrefix = ''
 
   /** Indexes `rates` for `nowMs` (the snapshot's load time); later rates wait for their effective-from. */
@@ -95,8 +98,9 @@ export class RateBook<R extends RatingRate & { readonly rateTableId: string } = 
   findKey(key: number, number: string, nowMs: number): R | null {
     if (key < 0) return null
     if (this.nextFuture < this.future.length && this.future[this.nextFuture]!.effectiveFromMs <= nowMs) this.advance(nowMs)
-    const chain = number === this.chainOf ? this.chain : this.walk(number)
-    for (let i = 0; i < chain.length; i++) {
+    const n = number === this.chainOf ? this.chainLength : this.walk(number)
+    const chain = this.chain
+    for (let i = 0; i < n; i++) {
       const p = chain[i]!
       const at = search(p.keys, key)
       if (at >= 0) return p.rates[at]!
@@ -112,8 +116,9 @@ export class RateBook<R extends RatingRate & { readonly rateTableId: string } = 
   findPrice(key: number, number: string, nowMs: number): number {
     if (key < 0) return Number.NaN
     if (this.nextFuture < this.future.length && this.future[this.nextFuture]!.effectiveFromMs <= nowMs) this.advance(nowMs)
-    const chain = number === this.chainOf ? this.chain : this.walk(number)
-    for (let i = 0; i < chain.length; i++) {
+    const n = number === this.chainOf ? this.chainLength : this.walk(number)
+    const chain = this.chain
+    for (let i = 0; i < n; i++) {
       const p = chain[i]!
       let price: number
       if (p.byKey !== null) price = p.byKey[key]!
@@ -178,13 +183,13 @@ export class RateBook<R extends RatingRate & { readonly rateTableId: string } = 
     this.chainOf = null
   }
 
-  /** The entries of every prefix of `number` that has rates, longest first. */
-  private walk(number: string): PrefixRates<R>[] {
-    const matches = this.trie.matches(number)
-    const chain = new Array<PrefixRates<R>>(matches.length)
-    for (let i = 0; i < matches.length; i++) chain[i] = matches[i]!.values[0]!
+  /** Puts the entries of every prefix of `number` that has rates in `chain`, longest first; returns how many. */
+  private walk(number: string): number {
+    const found = this.found
+    const n = this.trie.matchesInto(number, found)
+    for (let i = 0; i < n; i++) this.chain[i] = found[n - 1 - i]!.values[0]!
     this.chainOf = number
-    this.chain = chain
-    return chain
+    this.chainLength = n
+    return n
   }
 }

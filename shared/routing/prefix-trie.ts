@@ -14,6 +14,8 @@ interface Match<T> {
   /** The prefix as first inserted (one string per node, so lookups keyed by it reuse its cached hash). */
   readonly prefix: string
   readonly values: T[]
+  /** Insertion number of each value (0, 1, 2 ... over the whole trie), at the same positions as `values`. */
+  readonly ordinals: number[]
 }
 
 /** One prefix of the walked number that carries values: its length, the prefix itself and everything inserted under it. */
@@ -21,6 +23,8 @@ export interface PrefixMatch<T> {
   readonly length: number
   readonly prefix: string
   readonly values: readonly T[]
+  /** Each value's insertion number (the count of values inserted before it), so callers can key data by (prefix, value) in flat arrays. */
+  readonly ordinals: readonly number[]
 }
 
 /** Thrown when a prefix contains a character outside 0-9 * # + (the entity schema should have refused it). */
@@ -47,8 +51,8 @@ export class PrefixTrie<T> {
     return this.count
   }
 
-  /** Adds `value` under `prefix`; the empty prefix matches every number. */
-  insert(prefix: string, value: T): void {
+  /** Adds `value` under `prefix` and returns its insertion number; the empty prefix matches every number. */
+  insert(prefix: string, value: T): number {
     let node = 0
     for (let i = 0; i < prefix.length; i++) {
       const c = childIndex(prefix.charCodeAt(i))
@@ -61,9 +65,10 @@ export class PrefixTrie<T> {
       node = next
     }
     let match = this.matchOf[node]
-    if (match === undefined) this.matchOf[node] = match = { length: prefix.length, prefix, values: [] }
+    if (match === undefined) this.matchOf[node] = match = { length: prefix.length, prefix, values: [], ordinals: [] }
     match.values.push(value)
-    this.count++
+    match.ordinals.push(this.count)
+    return this.count++
   }
 
   private addNode(): number {
@@ -95,18 +100,25 @@ export class PrefixTrie<T> {
 
   /** Every prefix of `number` that has values, longest first; the walk stops at the first character outside the alphabet. */
   matches(number: string): PrefixMatch<T>[] {
-    const children = this.children
     const found: PrefixMatch<T>[] = []
+    this.matchesInto(number, found)
+    return found.reverse()
+  }
+
+  /** `matches` written into `out` (a caller's scratch array, reused), shortest first; returns how many. */
+  matchesInto(number: string, out: PrefixMatch<T>[]): number {
+    const children = this.children
+    let n = 0
     let node = 0
     for (let depth = 0; ; depth++) {
       const match = this.matchOf[node]
-      if (match !== undefined) found.push(match)
+      if (match !== undefined) out[n++] = match
       if (depth === number.length) break
       const c = childIndex(number.charCodeAt(depth))
       if (c < 0) break
       node = children[node * WIDTH + c]!
       if (node === 0) break
     }
-    return found.reverse()
+    return n
   }
 }

@@ -1,7 +1,10 @@
 // Covers rolling quality: ASR, ACD and PDD per (gateway, route prefix) over the last N attempts within M minutes, the same figures whether fed every call or only the window's (core vs edge), bounded keys, judgement and score.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { judgeQuality, MAX_QUALITY_KEYS, qualityScore, RollingQuality, type QualityCdr, type QualityParams } from './quality.js'
+import {
+  judgeFigures, judgeQuality, MAX_QUALITY_KEYS, qualityScore, qualitySlot, RollingQuality, scoreFigures, type QualityCdr, type QualityFigures,
+  type QualityParams, type QualitySlotTable,
+} from './quality.js'
 
 const PARAMS: QualityParams = {
   SS_ROUTE_QUALITY_WINDOW_CALLS: 5, SS_ROUTE_QUALITY_WINDOW_MINUTES: 10, SS_ROUTE_QUALITY_MIN_CALLS: 3,
@@ -104,6 +107,73 @@ describe('RollingQuality', () => {
   })
 })
 
+/** A routing table's slot layout: A has prefixes 33 and 331 (slots 0, 1), B none (slot 2, prefix ''), C 33 twice (slots 3, 4). */
+const SLOT_TABLE: QualitySlotTable = {
+  gateways: [
+    { firstSlot: 0, config: { id: 'A', prefixes: ['33', '331'] } },
+    { firstSlot: 2, config: { id: 'B', prefixes: [] } },
+    { firstSlot: 3, config: { id: 'C', prefixes: ['33', '33'] } },
+  ],
+  indexOf: new Map([['A', 0], ['B', 1], ['C', 2]]),
+  slots: 5,
+}
+const SLOT_KEYS = [['A', '33'], ['A', '331'], ['B', ''], ['C', '33'], ['C', '33']] as const
+
+/** Slot `slot`'s figures as routing reads them at `now`, after checking its flat numbers say the same. */
+function slotFigures(q: RollingQuality, slot: number, now: number): QualityFigures | undefined {
+  const v = q.slotsAt(SLOT_TABLE, now)
+  const b = qualitySlot(v, slot)
+  const f = v.figures[slot]
+  expect(v.flat[b]).toBe(f?.calls ?? 0)
+  if (f !== undefined) expect([v.flat[b + 1], v.flat[b + 2]]).toEqual([f.asr ?? Number.NaN, f.pddMs ?? Number.NaN])
+  return f
+}
+
+describe('RollingQuality by route slot', () => {
+  it('gives every slot the figures of its (gateway, prefix), as calls end, as time passes and as the window changes', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('call' as const), key: fc.integer({ min: 0, max: 3 }), gap: fc.integer({ min: 0, max: 200_000 }), talk: fc.option(fc.integer({ min: 0, max: 600 })), pdd: fc.option(fc.integer({ min: 0, max: 9000 })) }),
+      fc.record({ kind: fc.constant('read' as const), gap: fc.integer({ min: 0, max: 400_000 }) }),
+      fc.record({ kind: fc.constant('window' as const), calls: fc.integer({ min: 1, max: 6 }), minutes: fc.integer({ min: 1, max: 12 }) }),
+    )
+    fc.assert(fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+      let p = PARAMS
+      const bySlot = new RollingQuality(() => p)
+      const byId = new RollingQuality(() => p)
+      let t = T0
+      for (const o of ops) {
+        if (o.kind === 'window') p = { ...PARAMS, SS_ROUTE_QUALITY_WINDOW_CALLS: o.calls, SS_ROUTE_QUALITY_WINDOW_MINUTES: o.minutes }
+        else if (o.kind === 'call') {
+          const [gw, prefix] = SLOT_KEYS[o.key]!
+          const c = call((t += o.gap), o.talk, o.pdd, gw, prefix)
+          bySlot.record(c)
+          byId.record(c)
+        } else {
+          t += o.gap
+          for (let slot = 0; slot < SLOT_KEYS.length; slot++) {
+            const [gw, prefix] = SLOT_KEYS[slot]!
+            expect(slotFigures(bySlot, slot, t)).toEqual(byId.figures(gw, prefix, t))
+          }
+        }
+      }
+    }))
+  })
+
+  it('fills the slots of keys fed before the table was first read, and empties those of evicted keys', () => {
+    const q = new RollingQuality(() => PARAMS)
+    q.record(call(T0, 10, 500, 'B', ''))
+    expect(slotFigures(q, 2, T0)).toEqual({ calls: 1, answered: 1, asr: 1, acdSec: 10, pddMs: 500 })
+    q.record(call(T0, null, null, 'A', '331'))
+    expect(slotFigures(q, 1, T0)).toEqual({ calls: 1, answered: 0, asr: 0, acdSec: null, pddMs: null })
+    for (let i = 0; i < MAX_QUALITY_KEYS; i++) q.record(call(T0 + 1 + i, 10, null, `g${i}`))
+    expect(slotFigures(q, 2, T0 + MAX_QUALITY_KEYS)).toBeUndefined()
+    expect(slotFigures(q, 1, T0 + MAX_QUALITY_KEYS)).toBeUndefined()
+    q.record(call(T0 + MAX_QUALITY_KEYS, null, 700, 'C', '33'))
+    expect(slotFigures(q, 3, T0 + MAX_QUALITY_KEYS)).toMatchObject({ calls: 1, pddMs: 700 })
+    expect(slotFigures(q, 4, T0 + MAX_QUALITY_KEYS)).toMatchObject({ calls: 1, pddMs: 700 })
+  })
+})
+
 describe('judgeQuality and qualityScore', () => {
   const f = (calls: number, answered: number, pddMs: number | null = 1000) => ({ calls, answered, asr: answered / calls, acdSec: 30, pddMs })
 
@@ -120,6 +190,16 @@ describe('judgeQuality and qualityScore', () => {
 
   it('ignores PDD when SS_ROUTE_PDD_MAX_MS is 0', () => {
     expect(judgeQuality(f(10, 9, 60_000), { ...PARAMS, SS_ROUTE_PDD_MAX_MS: 0 })).toBe('healthy')
+  })
+
+  it('judge and score figures given as numbers (NaN for null) as they do the objects', () => {
+    const figures = fc.record({ calls: fc.integer({ min: 1, max: 20 }), asr: fc.option(fc.double({ min: 0, max: 1, noNaN: true })), pddMs: fc.option(fc.double({ min: 0, max: 9000, noNaN: true })) })
+    fc.assert(fc.property(figures, fc.integer({ min: 0, max: 6000 }), fc.integer({ min: 0, max: 5 }), (f, pddMax, minCalls) => {
+      const p = { ...PARAMS, SS_ROUTE_PDD_MAX_MS: pddMax, SS_ROUTE_QUALITY_MIN_CALLS: minCalls }
+      const object = { ...f, answered: 0, acdSec: null }
+      expect(judgeFigures(f.calls, f.asr ?? Number.NaN, f.pddMs ?? Number.NaN, p)).toBe(judgeQuality(object, p))
+      expect(scoreFigures(f.calls, f.asr ?? Number.NaN, f.pddMs ?? Number.NaN, p)).toBe(qualityScore(object, p))
+    }))
   })
 
   it('scores ASR in 5% steps, scaled down by excess PDD, and an unjudged gateway 1', () => {

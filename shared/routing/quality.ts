@@ -37,6 +37,41 @@ export interface QualitySource {
   figures(routingGatewayId: string, prefix: string, nowMs: number): QualityFigures | undefined
   /** The same by `table`'s gateway index (routing prefers it: no lookup by gateway id). */
   figuresAt?(table: GatewayIds, index: number, prefix: string, nowMs: number): QualityFigures | undefined
+  /** The same for every route slot of `table` at `nowMs`, in flat arrays (routing prefers it: one array read per candidate). */
+  slotsAt?(table: QualitySlotTable, nowMs: number): QualitySlots
+}
+
+/** What figures by route slot need of a routing table (RoutingTable fits): each gateway's first slot and prefixes. */
+export interface QualitySlotTable extends GatewayIds {
+  readonly gateways: readonly { readonly firstSlot: number; readonly config: { readonly id: string; readonly prefixes: readonly string[] } }[]
+  readonly slots: number
+}
+
+/** Numbers per slot in `QualitySlots.flat`: calls (0 = none in the window), ASR (NaN = null), PDD ms (NaN = null), end time of the oldest call counted. */
+export const SLOT_STRIDE = 4
+
+/**
+ * Figures of every (gateway, prefix) of one table, as of the last call that ended there: `flat` holds the numbers
+ * routing judges by, SLOT_STRIDE per slot; `figures` the same as objects (for candidates and explanations). A slot is
+ * valid at the view's time while its calls ≤ `windowCalls` and its oldest call ended at or after `fromMs`; read slots
+ * through `qualitySlot`, which refreshes a stale one first.
+ */
+export interface QualitySlots {
+  readonly flat: Float64Array
+  readonly figures: readonly (QualityFigures | undefined)[]
+  readonly fromMs: number
+  readonly windowCalls: number
+  /** Drops what left the window from slot `slot`'s calls and rewrites its figures. */
+  refresh(slot: number): void
+}
+
+/** Offset of slot `slot` in `v.flat`, its figures valid at the view's time (refreshed first when calls left the window). */
+export function qualitySlot(v: QualitySlots, slot: number): number {
+  const b = slot * SLOT_STRIDE
+  const flat = v.flat
+  const calls = flat[b]!
+  if (calls !== 0 && (calls > v.windowCalls || flat[b + 3]! < v.fromMs)) v.refresh(slot)
+  return b
 }
 
 /** The system parameters that define the window and the judgement. */
@@ -154,6 +189,9 @@ class Ring {
 export class RollingQuality implements QualitySource {
   private readonly byGateway = new GatewayIndexed<Map<string, Ring>>()
   private keys = 0
+  /** Figures by route slot of the last table asked (null: none yet, or to rebuild after an eviction). */
+  private slotTable: QualitySlotTable | null = null
+  private readonly view = new SlotView()
 
   /** `window` is read on every call, so a new config snapshot takes effect at once. */
   constructor(private readonly window: () => Pick<QualityParams, 'SS_ROUTE_QUALITY_WINDOW_CALLS' | 'SS_ROUTE_QUALITY_WINDOW_MINUTES'>) {}
@@ -179,23 +217,62 @@ export class RollingQuality implements QualitySource {
       const pdd = a.pddMs == null ? -1 : Math.max(0, Math.round(a.pddMs))
       const talk = answeredAttempt(a) && cdr.answeredAtMs !== null ? cdr.durationSec : -1
       ring.push(cdr.endedAtMs, pdd, talk, calls)
+      this.publish(a.routingGatewayId, a.matchedPrefix, ring)
     }
+  }
+
+  /** Figures of every route slot of `table` at `nowMs` (rebuilt when the table changes: O(slots), once per snapshot). */
+  slotsAt(table: QualitySlotTable, nowMs: number): QualitySlots {
+    const v = this.view
+    if (table !== this.slotTable) {
+      v.reset(table.slots)
+      for (const g of table.gateways) {
+        const prefixes = this.byGateway.get(g.config.id)
+        if (prefixes === undefined) continue
+        const list = g.config.prefixes
+        for (let k = 0; k < Math.max(1, list.length); k++) {
+          const ring = prefixes.get(list.length === 0 ? '' : list[k]!)
+          if (ring !== undefined) v.set(g.firstSlot + k, ring)
+        }
+      }
+      this.slotTable = table
+    }
+    const w = this.window()
+    v.windowCalls = w.SS_ROUTE_QUALITY_WINDOW_CALLS
+    v.fromMs = nowMs - w.SS_ROUTE_QUALITY_WINDOW_MINUTES * MINUTE_MS
+    return v
+  }
+
+  /** Rewrites the slots of (gateway, prefix) in the slot table after its ring changed. */
+  private publish(routingGatewayId: string, prefix: string, ring: Ring): void {
+    const table = this.slotTable
+    const index = table?.indexOf.get(routingGatewayId)
+    if (index === undefined) return
+    const g = table!.gateways[index]!
+    const list = g.config.prefixes
+    if (list.length === 0) {
+      if (prefix === '') this.view.set(g.firstSlot, ring)
+      return
+    }
+    for (let k = 0; k < list.length; k++) if (list[k] === prefix) this.view.set(g.firstSlot + k, ring)
   }
 
   /** Figures of (gateway, prefix) at `nowMs`; undefined when no attempt is in its window. */
   figures(routingGatewayId: string, prefix: string, nowMs: number): QualityFigures | undefined {
-    return this.windowed(this.byGateway.get(routingGatewayId)?.get(prefix), nowMs)
+    return this.windowed(this.byGateway.get(routingGatewayId)?.get(prefix), routingGatewayId, prefix, nowMs)
   }
 
   /** `figures` by `table`'s gateway index. */
   figuresAt(table: GatewayIds, index: number, prefix: string, nowMs: number): QualityFigures | undefined {
-    return this.windowed(this.byGateway.at(table)[index]?.get(prefix), nowMs)
+    return this.windowed(this.byGateway.at(table)[index]?.get(prefix), table.gateways[index]!.config.id, prefix, nowMs)
   }
 
-  private windowed(ring: Ring | undefined, nowMs: number): QualityFigures | undefined {
+  private windowed(ring: Ring | undefined, routingGatewayId: string, prefix: string, nowMs: number): QualityFigures | undefined {
     if (ring === undefined) return undefined
     const w = this.window()
+    const size = ring.size
     ring.trim(w.SS_ROUTE_QUALITY_WINDOW_CALLS, nowMs - w.SS_ROUTE_QUALITY_WINDOW_MINUTES * MINUTE_MS)
+    if (ring.size !== size) this.publish(routingGatewayId, prefix, ring)
     return ring.size === 0 ? undefined : ring.figures()
   }
 
@@ -210,6 +287,47 @@ export class RollingQuality implements QualitySource {
       if (prefixes.size === 0) this.byGateway.set(k.gw, undefined)
       this.keys--
     }
+    this.slotTable = null
+  }
+}
+
+/** The slot table's arrays (see QualitySlots) and each slot's ring, rewritten whenever a ring changes. */
+class SlotView implements QualitySlots {
+  flat = new Float64Array(0)
+  figures: (QualityFigures | undefined)[] = []
+  rings: (Ring | undefined)[] = []
+  fromMs = 0
+  windowCalls = 0
+
+  /** Empties every slot of a table of `slots`. */
+  reset(slots: number): void {
+    this.flat = new Float64Array(slots * SLOT_STRIDE)
+    this.figures = new Array<QualityFigures | undefined>(slots).fill(undefined)
+    this.rings = new Array<Ring | undefined>(slots).fill(undefined)
+  }
+
+  /** Puts `ring`'s current figures in `slot`. */
+  set(slot: number, ring: Ring): void {
+    this.rings[slot] = ring
+    const b = slot * SLOT_STRIDE
+    const flat = this.flat
+    if (ring.size === 0) {
+      flat[b] = 0
+      this.figures[slot] = undefined
+      return
+    }
+    const f = ring.figures()
+    flat[b] = f.calls
+    flat[b + 1] = f.asr ?? Number.NaN
+    flat[b + 2] = f.pddMs ?? Number.NaN
+    flat[b + 3] = ring.oldestAtMs
+    this.figures[slot] = f
+  }
+
+  refresh(slot: number): void {
+    const ring = this.rings[slot]!
+    ring.trim(this.windowCalls, this.fromMs)
+    this.set(slot, ring)
   }
 }
 
@@ -218,9 +336,14 @@ export type QualityVerdict = 'unjudged' | 'healthy' | 'lowAsr' | 'highPdd'
 
 /** Judges figures against SS_ROUTE_QUALITY_MIN_CALLS, SS_ROUTE_ASR_MIN_PERCENT and SS_ROUTE_PDD_MAX_MS (0 = no PDD limit). */
 export function judgeQuality(f: QualityFigures | undefined, p: QualityParams): QualityVerdict {
-  if (f === undefined || f.calls < p.SS_ROUTE_QUALITY_MIN_CALLS) return 'unjudged'
-  if (f.asr !== null && f.asr * 100 < p.SS_ROUTE_ASR_MIN_PERCENT) return 'lowAsr'
-  if (p.SS_ROUTE_PDD_MAX_MS > 0 && f.pddMs !== null && f.pddMs > p.SS_ROUTE_PDD_MAX_MS) return 'highPdd'
+  return f === undefined ? 'unjudged' : judgeFigures(f.calls, f.asr ?? Number.NaN, f.pddMs ?? Number.NaN, p)
+}
+
+/** `judgeQuality` of figures given as numbers (NaN = null), as QualitySlots holds them. */
+export function judgeFigures(calls: number, asr: number, pddMs: number, p: QualityParams): QualityVerdict {
+  if (calls < p.SS_ROUTE_QUALITY_MIN_CALLS) return 'unjudged'
+  if (asr * 100 < p.SS_ROUTE_ASR_MIN_PERCENT) return 'lowAsr'
+  if (p.SS_ROUTE_PDD_MAX_MS > 0 && pddMs > p.SS_ROUTE_PDD_MAX_MS) return 'highPdd'
   return 'healthy'
 }
 
@@ -230,7 +353,12 @@ export function judgeQuality(f: QualityFigures | undefined, p: QualityParams): Q
  * calls before it can be judged).
  */
 export function qualityScore(f: QualityFigures | undefined, p: QualityParams): number {
-  if (f === undefined || f.calls < p.SS_ROUTE_QUALITY_MIN_CALLS || f.asr === null) return 1
-  const slow = p.SS_ROUTE_PDD_MAX_MS > 0 && f.pddMs !== null && f.pddMs > p.SS_ROUTE_PDD_MAX_MS ? p.SS_ROUTE_PDD_MAX_MS / f.pddMs : 1
-  return Math.floor(f.asr * slow * 20 + 1e-9) / 20
+  return f === undefined ? 1 : scoreFigures(f.calls, f.asr ?? Number.NaN, f.pddMs ?? Number.NaN, p)
+}
+
+/** `qualityScore` of figures as numbers (as `judgeFigures` takes them). */
+export function scoreFigures(calls: number, asr: number, pddMs: number, p: QualityParams): number {
+  if (calls < p.SS_ROUTE_QUALITY_MIN_CALLS || Number.isNaN(asr)) return 1
+  const slow = p.SS_ROUTE_PDD_MAX_MS > 0 && pddMs > p.SS_ROUTE_PDD_MAX_MS ? p.SS_ROUTE_PDD_MAX_MS / pddMs : 1
+  return Math.floor(asr * slow * 20 + 1e-9) / 20
 }

@@ -2,31 +2,33 @@
 import type { QualityFigures, QualityVerdict } from './quality.js'
 import type { RoutingParams, RoutingTableGateway } from './routing-table.js'
 
-/** A gateway that passed every check, with what ordering and the candidate need. */
-export interface Usable {
-  readonly g: RoutingTableGateway
+/** A gateway that passed every check, with what ordering and the candidate need; decisions reuse these (route.ts). */
+export class Usable {
+  g!: RoutingTableGateway
   /** Length of its longest matching prefix. */
-  readonly length: number
+  length = 0
   /** That prefix (the trie's string, never sliced per call). */
-  readonly prefix: string
+  prefix = ''
+  /** Its route slot (RoutingTableGateway.firstSlot): where live figures of (gateway, prefix) sit. */
+  slot = 0
   /** Numbers already transformed (when a price or a reject rule needed them), else null. */
-  readonly calleeOut: string | null
-  readonly callerOut: string | null
+  calleeOut: string | null = null
+  callerOut: string | null = null
   /** Vendor price per minute for calleeOut; NaN = unpriced or not looked up. */
-  readonly price: number
+  price = Number.NaN
   /** That price's rate prefix (null with NaN). */
-  readonly pricePrefix: string | null
+  pricePrefix: string | null = null
   /** Sort keys, ascending: rank, then first and second (price and quality in SS_GATEWAY_FEE_RATE_ROUTE_BEFORE_ASR order), then tail. */
-  rank: number
-  first: number
-  second: number
-  tail: number
-  quality: QualityFigures | undefined
-  verdict: QualityVerdict | null
+  rank = 0
+  first = 0.5
+  second = 0.5
+  tail = 0
+  quality: QualityFigures | undefined = undefined
+  verdict: QualityVerdict | null = null
   /** Quality score in score mode (1 otherwise). */
-  score: number
-  demoted: boolean
-  probe: boolean
+  score = 0.5
+  demoted = false
+  probe = false
 }
 
 /** Priorities are ≤ 1e6 < 2^21 and prefixes ≤ 32 characters, so (length, priority) packs exactly into one number. */
@@ -35,12 +37,13 @@ const PRIORITY_SPAN = 2 ** 21
 const lengthPriority = (u: Usable): number => (63 - u.length) * PRIORITY_SPAN + u.g.priority
 
 /** Fills the sort keys of every usable gateway from the routing parameters. */
-function keyUsable(usable: Usable[], p: RoutingParams): void {
+function keyUsable(usable: Usable[], n: number, p: RoutingParams): void {
   const all = p.SS_ROUTE_SORT_SCOPE === 'all'
   const lcr = p.SS_GATEWAY_FEE_RATE_ROUTE_SORT_CONFIG
   const mode = p.SS_GATEWAY_ASR_ROUTE_SORT_CONFIG
   const priceFirst = p.SS_GATEWAY_FEE_RATE_ROUTE_BEFORE_ASR
-  for (const u of usable) {
+  for (let i = 0; i < n; i++) {
+    const u = usable[i]!
     const protect = u.g.protectRoute ? 1 : 0
     // Scope `priority`: protect, length and priority come first and price/quality reorder only within them; scope
     // `all`: only protect does, and length and priority break ties between equal price and quality.
@@ -59,12 +62,12 @@ const compareUsable = (a: Usable, b: Usable): number =>
 
 const sameKeys = (a: Usable, b: Usable): boolean => a.rank === b.rank && a.first === b.first && a.second === b.second && a.tail === b.tail
 
-/** Fisher–Yates shuffle of every run of equal keys, so equals share load uniformly (deterministic given `random`). */
-function shareLoad(sorted: Usable[], random: () => number): void {
+/** Fisher–Yates shuffle of every run of equal keys in sorted[0, n), so equals share load uniformly (deterministic given `random`). */
+function shareLoad(sorted: Usable[], n: number, random: () => number): void {
   let start = 0
-  while (start < sorted.length) {
+  while (start < n) {
     let end = start + 1
-    while (end < sorted.length && sameKeys(sorted[end]!, sorted[start]!)) end++
+    while (end < n && sameKeys(sorted[end]!, sorted[start]!)) end++
     for (let i = end - 1; i > start; i--) {
       const j = start + Math.min(Math.floor(random() * (i - start + 1)), i - start)
       const tmp = sorted[i]!
@@ -75,9 +78,30 @@ function shareLoad(sorted: Usable[], random: () => number): void {
   }
 }
 
-/** Sorts `usable` in place into try order; without `random`, equal keys keep snapshot order. */
-export function orderUsable(usable: Usable[], p: RoutingParams, random: (() => number) | undefined): void {
-  keyUsable(usable, p)
-  usable.sort(compareUsable)
-  if (random !== undefined) shareLoad(usable, random)
+/** Up to this many, an insertion sort in place (no work array, few compares); more go through Array.prototype.sort. */
+const INSERTION_MAX = 64
+
+/** Sorts usable[0, n) in place (the keys are a total order: the gateway index breaks every tie). */
+function sortUsable(usable: Usable[], n: number): void {
+  if (n > INSERTION_MAX) {
+    const sorted = usable.slice(0, n).sort(compareUsable)
+    for (let i = 0; i < n; i++) usable[i] = sorted[i]!
+    return
+  }
+  for (let i = 1; i < n; i++) {
+    const u = usable[i]!
+    let j = i - 1
+    while (j >= 0 && compareUsable(usable[j]!, u) > 0) {
+      usable[j + 1] = usable[j]!
+      j--
+    }
+    usable[j + 1] = u
+  }
+}
+
+/** Sorts usable[0, n) in place into try order; without `random`, equal keys keep snapshot order. */
+export function orderUsable(usable: Usable[], n: number, p: RoutingParams, random: (() => number) | undefined): void {
+  keyUsable(usable, n, p)
+  sortUsable(usable, n)
+  if (random !== undefined) shareLoad(usable, n, random)
 }

@@ -2,8 +2,10 @@
 import type { RatingRate } from '../billing/rating.js'
 import { callerIdFor, privacyTokens, type CallerIdOut } from './caller-id.js'
 import { DialPlanRejection } from './dial-plan.js'
-import { judgeQuality, qualityScore, type QualityFigures, type QualitySource, type QualityVerdict } from './quality.js'
-import { orderUsable, type Usable } from './route-order.js'
+import {
+  judgeFigures, judgeQuality, qualitySlot, qualityScore, scoreFigures, type QualityFigures, type QualitySource, type QualityVerdict,
+} from './quality.js'
+import { orderUsable, Usable } from './route-order.js'
 import type { PrefixMatch } from './prefix-trie.js'
 import type { GatewayGroupConfig, RoutingTable, RoutingTableGateway } from './routing-table.js'
 import { rejectReasonFor, type RouteRejectReason, type RouteSkipReason } from './skip-reasons.js'
@@ -156,8 +158,8 @@ function busySkip(g: RoutingTableGateway, e: Eval): RouteSkipReason | null {
   return null
 }
 
-/** A usable gateway, or the rejection that keeps it out. */
-function evaluate(g: RoutingTableGateway, m: PrefixMatch<number>, longest: number, e: Eval, rejected: RouteRejection[]): Usable | null {
+/** Whether `g` is usable (then filled into `u`), else its rejection is pushed. */
+function evaluate(g: RoutingTableGateway, m: PrefixMatch<number>, slot: number, longest: number, e: Eval, rejected: RouteRejection[], u: Usable): boolean {
   const length = m.length
   const { facts } = e
   let reason = configSkip(g, length, longest, e)
@@ -184,19 +186,32 @@ function evaluate(g: RoutingTableGateway, m: PrefixMatch<number>, longest: numbe
       rejected.push({
         routingGatewayId: g.id, reason: 'priceAboveCustomer', matchedPrefix: m.prefix, vendorPrice: price, customerPrice: e.guardPrice,
       })
-      return null
+      return false
     } else pricePrefix = prices.pricePrefix
   }
   reason ??= busySkip(g, e)
   if (reason !== null) {
     rejected.push({ routingGatewayId: g.id, reason, matchedPrefix: m.prefix })
-    return null
+    return false
   }
-  return { g, length, prefix: m.prefix, calleeOut, callerOut, price, pricePrefix, rank: 0, first: 0, second: 0, tail: 0, quality: undefined, verdict: null, score: 1, demoted: false, probe: false }
+  u.g = g
+  u.length = length
+  u.prefix = m.prefix
+  u.slot = slot
+  u.calleeOut = calleeOut
+  u.callerOut = callerOut
+  u.price = price
+  u.pricePrefix = pricePrefix
+  u.quality = undefined
+  u.verdict = null
+  u.score = 1
+  u.demoted = false
+  u.probe = false
+  return true
 }
 
-/** Quality of each usable gateway (a map lookup each), with demotion and probes as the parameters say. */
-function applyQuality(usable: Usable[], e: Eval, explain: boolean): void {
+/** Quality of usable[0, n) (one read of flat arrays each, by route slot), with demotion and probes as the parameters say. */
+function applyQuality(usable: Usable[], n: number, e: Eval, explain: boolean): void {
   const p = e.table.params
   const mode = p.SS_GATEWAY_ASR_ROUTE_SORT_CONFIG
   const source = e.live.quality
@@ -204,11 +219,22 @@ function applyQuality(usable: Usable[], e: Eval, explain: boolean): void {
   const { facts } = e
   const random = facts.random
   const table = e.table
-  for (const u of usable) {
-    const f = source.figuresAt === undefined ? source.figures(u.g.id, u.prefix, facts.nowMs) : source.figuresAt(table, u.g.index, u.prefix, facts.nowMs)
-    u.quality = f
-    u.verdict = judgeQuality(f, p)
-    if (mode === 'score') u.score = qualityScore(f, p)
+  const view = source.slotsAt === undefined ? undefined : source.slotsAt(table, facts.nowMs)
+  for (let i = 0; i < n; i++) {
+    const u = usable[i]!
+    if (view !== undefined) {
+      const b = qualitySlot(view, u.slot)
+      const flat = view.flat
+      const calls = flat[b]!
+      u.quality = view.figures[u.slot]
+      u.verdict = calls === 0 ? 'unjudged' : judgeFigures(calls, flat[b + 1]!, flat[b + 2]!, p)
+      if (mode === 'score') u.score = calls === 0 ? 1 : scoreFigures(calls, flat[b + 1]!, flat[b + 2]!, p)
+    } else {
+      const f = source.figuresAt === undefined ? source.figures(u.g.id, u.prefix, facts.nowMs) : source.figuresAt(table, u.g.index, u.prefix, facts.nowMs)
+      u.quality = f
+      u.verdict = judgeQuality(f, p)
+      if (mode === 'score') u.score = qualityScore(f, p)
+    }
     if (mode === 'off' || (u.verdict !== 'lowAsr' && u.verdict !== 'highPdd')) continue
     u.probe = random !== undefined && random() * 100 < p.SS_ROUTE_PROBE_PERCENT
     u.demoted = !u.probe
@@ -258,34 +284,62 @@ export function decideRoute(table: RoutingTable, facts: CallFacts, live: Routing
   const guardPrice = p.SS_ROUTE_MARGIN_GUARD && facts.allowLossRoutes !== true ? customerPrice : null
   const calls = live.gatewayCallsAt === undefined ? null : live.gatewayCallsAt(table)
   const e: Eval = { table, facts, live, weekTime: undefined, pricing: lcr || guardPrice !== null || explain, lcr, guardPrice, calls }
-  const matches = table.trie.matches(facts.callee)
-  const longest = matches[0]?.length ?? 0
+  const s = busy ? new Scratch() : SCRATCH
+  busy = true
+  try {
+    return decide(table, facts, options, e, customerPrice, s)
+  } finally {
+    if (s === SCRATCH) busy = false
+  }
+}
+
+/** Arrays a decision works in, kept between decisions so one allocates little beyond what it returns. */
+class Scratch {
+  readonly matches: PrefixMatch<number>[] = []
+  /** Usable gateways of the decision in [0, n); the objects are reused, only their order changes. */
+  readonly usable: Usable[] = []
+}
+
+const SCRATCH = new Scratch()
+/** A decision is under way on SCRATCH (only if something it calls, such as `random`, routed again; that one gets its own). */
+let busy = false
+
+function decide(table: RoutingTable, facts: CallFacts, options: RouteOptions, e: Eval, customerPrice: number | null, s: Scratch): RouteDecision {
+  const p = table.params
+  const matches = s.matches
+  const count = table.trie.matchesInto(facts.callee, matches)
+  const longest = count === 0 ? 0 : matches[count - 1]!.length
   let seen: Set<number> | undefined
-  const usable: Usable[] = []
+  const usable = s.usable
+  let n = 0
   const rejected: RouteRejection[] = []
-  for (const m of matches) {
-    for (const index of m.values) {
+  for (let k = count - 1; k >= 0; k--) {
+    const m = matches[k]!
+    const values = m.values
+    for (let v = 0; v < values.length; v++) {
+      const index = values[v]!
       const g = table.gateways[index]!
       if (g.nested) {
         seen ??= new Set()
         if (seen.has(index)) continue
         seen.add(index)
       }
-      const u = evaluate(g, m, longest, e, rejected)
-      if (u !== null) usable.push(u)
+      if (n === usable.length) usable.push(new Usable())
+      if (evaluate(g, m, m.ordinals[v]!, longest, e, rejected, usable[n]!)) n++
     }
   }
   if (options.listUnmatched === true) {
-    const matched = new Set(matches.flatMap((m) => m.values))
+    const matched = new Set<number>()
+    for (let k = 0; k < count; k++) for (const index of matches[k]!.values) matched.add(index)
     for (const g of table.gateways) {
       if (!matched.has(g.index)) rejected.push({ routingGatewayId: g.config.id, reason: 'noPrefixMatch', matchedPrefix: null })
     }
   }
-  if (usable.length === 0) return { kind: 'reject', reason: rejectReasonFor(rejected), rejected }
-  applyQuality(usable, e, explain)
-  orderUsable(usable, p, facts.random)
+  if (n === 0) return { kind: 'reject', reason: rejectReasonFor(rejected), rejected }
+  applyQuality(usable, n, e, options.explain === true)
+  orderUsable(usable, n, p, facts.random)
   const tokens = privacyTokens(facts.callerPrivacy)
-  const candidates = new Array<RouteCandidate>(usable.length)
-  for (let i = 0; i < usable.length; i++) candidates[i] = toCandidate(usable[i]!, e, tokens, customerPrice)
+  const candidates = new Array<RouteCandidate>(n)
+  for (let i = 0; i < n; i++) candidates[i] = toCandidate(usable[i]!, e, tokens, customerPrice)
   return { kind: 'route', candidates, rejected }
 }

@@ -57,6 +57,12 @@ export interface RoutingSnapshot {
 /** One gateway of the table with its group, clearing account, rule, calendar and dial plans resolved. */
 export interface RoutingTableGateway {
   readonly index: number
+  /**
+   * Its first route slot: the trie's insertion number of its first prefix. Slots are one per (gateway, prefix), its own
+   * numbered firstSlot + position in `config.prefixes` (one slot for a gateway without prefixes, which matches every
+   * number), so live figures per (gateway, prefix) can sit in flat arrays.
+   */
+  readonly firstSlot: number
   /** Copies of the config fields every matching gateway is checked on, kept here so a decision touches `config` only for candidates. */
   readonly id: string
   readonly nested: boolean
@@ -93,7 +99,10 @@ export interface RoutingTableGateway {
 /** Precomputed lookups for one config snapshot; build once, share between calls. */
 export interface RoutingTable {
   readonly gateways: readonly RoutingTableGateway[]
+  /** Prefix → gateway indexes; a match's `ordinals` are the route slots of those (gateway, prefix) pairs. */
   readonly trie: PrefixTrie<number>
+  /** Number of route slots (every gateway's prefixes, or 1 for a gateway without). */
+  readonly slots: number
   /** Gateway id → index in `gateways` (for live values kept by index). */
   readonly indexOf: ReadonlyMap<string, number>
   readonly params: RoutingParams
@@ -115,11 +124,13 @@ export function buildRoutingTable(snapshot: RoutingSnapshot): RoutingTable {
   const accounts = new Map(snapshot.clearingAccounts.map((a) => [a.id, a]))
   const trie = new PrefixTrie<number>()
   const gateways = snapshot.routingGateways.map((config, index): RoutingTableGateway => {
+    const firstSlot = trie.size
     if (config.prefixes.length === 0) trie.insert('', index)
     for (const prefix of config.prefixes) trie.insert(prefix, index)
     const clearing = config.clearingAccountId === null ? null : accounts.get(config.clearingAccountId)
     return {
       index,
+      firstSlot,
       id: config.id,
       nested: hasNestedPrefixes(config.prefixes),
       expiration: config.prefixMode === 'expiration',
@@ -147,7 +158,7 @@ export function buildRoutingTable(snapshot: RoutingSnapshot): RoutingTable {
   })
   const timeZone = snapshot.timeZone ?? 'UTC'
   const indexOf = new Map(gateways.map((g) => [g.config.id, g.index]))
-  const table: RoutingTable = { gateways, trie, indexOf, params: snapshot.params, prices: null, timeZone, weekTime: weekTimeIn(timeZone) }
+  const table: RoutingTable = { gateways, trie, slots: trie.size, indexOf, params: snapshot.params, prices: null, timeZone, weekTime: weekTimeIn(timeZone) }
   return snapshot.prices === undefined ? table : withPrices(table, snapshot.prices)
 }
 
