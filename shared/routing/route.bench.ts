@@ -19,7 +19,7 @@ function heapMiB(): number {
  * tail includes whatever preemption a loaded machine adds; best-of-5 keeps one unlucky run from deciding it, and
  * the CPU figure is the one load disturbs least.
  */
-function bench(name: string, fn: (i: number) => void, iterations: number, extra: Record<string, unknown> = {}): void {
+function bench(name: string, fn: (i: number) => void, iterations: number, extra: Record<string, unknown> = {}): number {
   for (let i = 0; i < Math.min(iterations, 20_000); i++) fn(i) // warm-up
   let best = Infinity
   for (let round = 0; round < 5; round++) {
@@ -47,23 +47,26 @@ function bench(name: string, fn: (i: number) => void, iterations: number, extra:
     name, opsPerSec: Math.round(1e9 / best), nsPerOp: Math.round(best), p50Us: us(top.p50), p99Us: us(top.p99), maxUs: us(top.max),
     p99UsMedianRun: us(runs[2]!.p99), ...extra,
   }))
+  return best
 }
 
-function routeBench(label: string, table: RoutingTable, callees: readonly string[], live: RoutingLive, rated: boolean, iterations: number): void {
+function routeBench(
+  label: string, table: RoutingTable, callees: readonly string[], live: RoutingLive, rated: boolean, iterations: number, extra: Record<string, unknown> = {},
+): number {
   const matches = callees.reduce((n, c) => n + table.trie.matches(c).reduce((k, m) => k + m.values.length, 0), 0) / callees.length
-  bench(label, (i) => {
+  return bench(label, (i) => {
     const facts: CallFacts = {
       callee: callees[i & 1023]!, caller: '4921198765', mappingGatewayId: 'M1', nowMs: BENCH_NOW + i, random,
       ...(rated ? { customerRate: BENCH_CUSTOMER_RATE } : {}),
     }
     const d = decideRoute(table, facts, live)
     sink += d.rejected.length + (d.kind === 'route' ? d.candidates.length : 0)
-  }, iterations, { matchesPerCall: Math.round(matches * 10) / 10 })
+  }, iterations, { matchesPerCall: Math.round(matches * 10) / 10, ...extra })
 }
 
 for (const kind of ['typical', 'dense'] as const) {
   const shape = kind === 'typical' ? 'typical (region prefixes, ~14 gateways per number)' : 'dense (~56 gateways per number)'
-  const before = heapMiB()
+  const heapBefore = heapMiB()
   const data = routingBenchData({ shape: kind })
   const t0 = process.hrtime.bigint()
   const prices = data.buildPrices()
@@ -71,12 +74,14 @@ for (const kind of ['typical', 'dense'] as const) {
   const t1 = process.hrtime.bigint()
   const withMoney = buildRoutingTable({ ...data.snapshot, prices })
   const tTable = Number(process.hrtime.bigint() - t1) / 1e6
-  console.error(`${shape}: ${data.rates.length} rates indexed in ${tPrices.toFixed(0)} ms, routing table built in ${tTable.toFixed(0)} ms, heap +${heapMiB() - before} MiB (rates, tables, quality)`)
+  console.error(`${shape}: ${data.rates.length} rates indexed in ${tPrices.toFixed(0)} ms, routing table built in ${tTable.toFixed(0)} ms, heap +${heapMiB() - heapBefore} MiB (rates, tables, quality)`)
   const plain = buildRoutingTable({ ...data.snapshot, params: routingParams() })
   const plainLive: RoutingLive = { ...data.live, quality: undefined }
   const n = kind === 'typical' ? 200_000 : 50_000
-  routeBench(`decideRoute ${shape}: priority only (before), live counters + load sharing`, plain, data.callees, plainLive, false, n)
-  routeBench(`decideRoute ${shape}: least cost + margin guard + quality demotion, 500k rates`, withMoney, data.callees, data.live, true, n)
+  const priorityNs = routeBench(`decideRoute ${shape}: priority only (before), live counters + load sharing`, plain, data.callees, plainLive, false, n)
+  // The same run's ratio: decisions per second with money and quality over priority only (1 / the CPU ratio).
+  const moneyNs = routeBench(`decideRoute ${shape}: least cost + margin guard + quality demotion, 500k rates`, withMoney, data.callees, data.live, true, n)
+  console.log(JSON.stringify({ name: `decideRoute ${shape}: decisions/s with money and quality vs priority only (same run)`, ratio: Math.round((priorityNs / moneyNs) * 100) / 100 }))
   if (kind === 'typical') {
     bench('RateBook: 500,000 rates indexed (once per snapshot)', () => { sink += data.buildPrices().size }, 1)
     bench('buildRoutingTable with prices and dial plans (once per snapshot)', () => { sink += buildRoutingTable({ ...data.snapshot, prices }).trie.size }, 2)
