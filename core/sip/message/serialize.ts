@@ -2,18 +2,56 @@
 import { displayName } from './header-names.js'
 import type { SipMessage } from './message.js'
 
+/** `Name: ` for each canonical name written so far, so a header's prefix is one shared string. */
+const PREFIX = new Map<string, string>()
+const PREFIX_MAX = 1024
+
+function prefixOf(canonical: string): string {
+  let p = PREFIX.get(canonical)
+  if (p === undefined) {
+    p = displayName(canonical) + ': '
+    if (PREFIX.size < PREFIX_MAX) PREFIX.set(canonical, p)
+  }
+  return p
+}
+
+/** The pieces of the head being written, reused by every call: one join makes the head a flat string at once. */
+const parts: string[] = []
+let used = 0
+
 /** Serializes a message; always writes one Content-Length equal to body.length (RFC 3261 §18.3 requires it on streams). */
 export function serializeMessage(msg: SipMessage): Buffer {
-  let head = msg.isRequest
-    ? msg.method + ' ' + msg.uri + ' ' + msg.version + '\r\n'
-    : msg.version + ' ' + msg.status + ' ' + msg.reason + '\r\n'
+  let k = 0
+  if (msg.isRequest) {
+    parts[k++] = msg.method
+    parts[k++] = ' '
+    parts[k++] = msg.uri
+    parts[k++] = ' '
+    parts[k++] = msg.version
+  } else {
+    parts[k++] = msg.version
+    parts[k++] = ' '
+    parts[k++] = String(msg.status)
+    parts[k++] = ' '
+    parts[k++] = msg.reason
+  }
+  parts[k++] = '\r\n'
   const h = msg.headers
   for (let i = 0, n = h.size; i < n; i++) {
     const name = h.nameAt(i)
     if (name === 'content-length') continue
-    head += displayName(name) + ': ' + h.valueAt(i) + '\r\n'
+    parts[k++] = prefixOf(name)
+    parts[k++] = h.valueAt(i)
+    parts[k++] = '\r\n'
   }
-  head += 'Content-Length: ' + msg.body.length + '\r\n\r\n'
+  parts[k++] = 'Content-Length: '
+  parts[k++] = String(msg.body.length)
+  parts[k++] = '\r\n\r\n'
+  // Slots a longer message filled before are emptied rather than cut off, so the array keeps its backing store.
+  if (used > 256) parts.length = k
+  else for (let j = k; j < used; j++) parts[j] = ''
+  used = k
+  const head = parts.join('')
   const headLen = Buffer.byteLength(head, 'utf8')
   const out = Buffer.allocUnsafe(headLen + msg.body.length)
   out.write(head, 0, 'utf8')
