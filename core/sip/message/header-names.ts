@@ -1,7 +1,7 @@
 // Header name tables: compact forms, canonical display spellings and which headers are comma lists (RFC 3261 §7.3, §20).
 
 /** RFC 3261 §7.3.3 and later RFCs' compact forms, mapped to canonical lowercase names. */
-const COMPACT: Record<string, string> = {
+export const COMPACT_FORMS: Readonly<Record<string, string>> = {
   a: 'accept-contact', // RFC 3841
   b: 'referred-by', // RFC 3892
   c: 'content-type',
@@ -27,16 +27,18 @@ const COMPACT: Record<string, string> = {
 /** Canonical lowercase name for any spelling, with compact forms expanded. */
 export function canonicalName(name: string): string {
   const lower = name.toLowerCase()
-  if (lower.length === 1) return COMPACT[lower] ?? lower
+  if (lower.length === 1) return COMPACT_FORMS[lower] ?? lower
   return lower
 }
 
-/** Headers nearly every message carries, by canonical name: their usual spellings are known to `wireName` up front. */
-const COMMON = [
+/** Headers most messages carry, by canonical name: header-lines.ts recognises them in any case without a string, and `wireName` knows their usual spellings up front. */
+export const COMMON_HEADERS: readonly string[] = [
   'via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-type', 'content-length', 'supported',
   'require', 'allow', 'user-agent', 'server', 'route', 'record-route', 'session-expires', 'min-se', 'expires',
   'p-asserted-identity', 'p-preferred-identity', 'privacy', 'remote-party-id', 'authorization', 'proxy-authorization',
   'www-authenticate', 'proxy-authenticate', 'reason', 'allow-events', 'accept', 'rseq', 'rack', 'date', 'subject',
+  'timestamp', 'unsupported', 'proxy-require', 'content-disposition', 'content-encoding', 'warning', 'diversion',
+  'retry-after', 'min-expires', 'event',
 ]
 
 /** Raw header-name spelling -> canonical name; bounded so a flood of invented names cannot grow it. */
@@ -57,7 +59,7 @@ export function wireName(raw: string): string {
 
 /** Expands a lowercase one-letter name; other names are returned unchanged. */
 export function expandCompact(lower: string): string {
-  return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower
+  return lower.length === 1 ? (COMPACT_FORMS[lower] ?? lower) : lower
 }
 
 const DISPLAY: Record<string, string> = {
@@ -102,11 +104,11 @@ export const LIST_HEADERS: ReadonlySet<string> = new Set([
   'accept-contact', 'reject-contact', 'request-disposition', 'security-client', 'security-server', 'security-verify',
 ])
 
-for (const name of COMMON) {
+for (const name of COMMON_HEADERS) {
   WIRE_NAMES.set(name, name)
   WIRE_NAMES.set(displayName(name), name)
 }
-for (const [letter, name] of Object.entries(COMPACT)) {
+for (const [letter, name] of Object.entries(COMPACT_FORMS)) {
   WIRE_NAMES.set(letter, name)
   WIRE_NAMES.set(letter.toUpperCase(), name)
 }

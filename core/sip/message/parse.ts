@@ -1,7 +1,7 @@
 // Wire bytes -> SipMessage: start line, raw headers (folding, compact forms), Content-Length framing; never throws.
 import { isUtf8 } from 'node:buffer'
 import { HeaderList } from './header-list.js'
-import { wireName } from './header-names.js'
+import { HeaderLines } from './header-lines.js'
 import { TOKEN, isDigits } from './headers/lexer.js'
 import { schemeLength } from './headers/uri.js'
 import { EMPTY_BODY, type SipMessage, SipRequest, SipResponse } from './message.js'
@@ -27,6 +27,9 @@ export type ParseResult = { ok: true; message: SipMessage } | { ok: false; error
 
 /** 'datagram' (UDP, RFC 3261 §18.3: missing Content-Length = rest of datagram) or 'stream' (Content-Length mandatory). */
 export type Framing = 'datagram' | 'stream'
+
+/** The parser's walker over header lines (parsing is never re-entered). */
+const LINES = new HeaderLines()
 
 const MANDATORY_FOR_400 = ['via', 'from', 'to', 'call-id', 'cseq'] as const
 
@@ -75,54 +78,14 @@ export function parseMessage(buf: Buffer, framing: Framing = 'datagram'): ParseR
   const names: string[] = []
   const values: string[] = []
   let firstError: string | undefined
-  let pos = lineEnd + 1
-  const n = head.length
-  while (pos < n) {
-    let nl = head.indexOf('\n', pos)
-    if (nl === -1) nl = n
-    let end = nl > pos && head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
-    const c0 = head.charCodeAt(pos)
-    if (c0 === 32 || c0 === 9) {
-      // RFC 3261 §7.3.1: a line starting with SP/HT continues the previous header (LWS folding).
-      const last = values.length - 1
-      let a = pos
-      while (a < end && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++
-      while (end > a && (head.charCodeAt(end - 1) === 32 || head.charCodeAt(end - 1) === 9)) end--
-      if (last < 0) firstError ??= 'continuation line before any header'
-      else if (a < end) {
-        const prev = values[last] as string
-        values[last] = prev.length === 0 ? head.slice(a, end) : prev + ' ' + head.slice(a, end)
-      }
-      pos = nl + 1
+  const lines = LINES.reset(head, lineEnd + 1)
+  while (lines.next()) {
+    if (lines.error !== undefined) {
+      firstError ??= lines.error
       continue
     }
-    const colon = head.indexOf(':', pos)
-    if (colon === -1 || colon >= end) {
-      firstError ??= 'header line without a colon'
-      pos = nl + 1
-      continue
-    }
-    let nameEnd = colon
-    while (nameEnd > pos && (head.charCodeAt(nameEnd - 1) === 32 || head.charCodeAt(nameEnd - 1) === 9)) nameEnd--
-    let valid = nameEnd > pos
-    for (let k = pos; k < nameEnd; k++) {
-      const c = head.charCodeAt(k)
-      if (c >= 128 || TOKEN[c] !== 1) {
-        valid = false
-        break
-      }
-    }
-    if (!valid) {
-      firstError ??= 'invalid header name'
-      pos = nl + 1
-      continue
-    }
-    let a = colon + 1
-    while (a < end && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++
-    while (end > a && (head.charCodeAt(end - 1) === 32 || head.charCodeAt(end - 1) === 9)) end--
-    names.push(wireName(head.slice(pos, nameEnd)))
-    values.push(head.slice(a, end))
-    pos = nl + 1
+    names.push(lines.name)
+    values.push(lines.value())
   }
   msg.headers = new HeaderList(names, values)
 

@@ -1,5 +1,5 @@
 // The routing key of a SIP message: the identifier that decides which worker owns it when several workers share one node, from a parsed message or straight from its bytes.
-import { expandCompact } from '../message/header-names.js'
+import { HeaderLines } from '../message/header-lines.js'
 import { indexOfTopLevel, isWs, trimWs } from '../message/headers/lexer.js'
 import { parseNameAddr } from '../message/headers/name-addr.js'
 import { parseVia } from '../message/headers/via.js'
@@ -42,14 +42,15 @@ export function routingKey(msg: KeyedMessage): RoutingKey | undefined {
   return callId === undefined ? undefined : { source: 'call-id', value: callId }
 }
 
-/** The headers a routing key is read from (canonical names). */
-const WANTED = new Set(['via', 'to', 'call-id'])
+/** The routing key's own walker over header lines (never re-entered). */
+const LINES = new HeaderLines()
 
 /**
  * The routing key of a message still in bytes: what `routingKey(parseMessage(buf))` returns for every message that
- * parses, found by reading only the start line and the Via, To and Call-ID lines (folded lines included), so a
- * receive path can hand a datagram to its owner without parsing it. Bytes that are no SIP head give undefined; values
- * are read as latin1 (our identifiers are ASCII; a foreign non-ASCII Call-ID only has to hash the same every time).
+ * parses, found by walking the header lines as the parser does (the same HeaderLines) and keeping only the first Via,
+ * To and Call-ID values, stopping once it has what it needs, so a receive path can hand a datagram to its owner without
+ * parsing it. Bytes that are no SIP head give undefined; values are read as latin1 (our identifiers are ASCII; a
+ * foreign non-ASCII Call-ID only has to hash the same every time).
  */
 export function routingKeyOfBytes(buf: Buffer): RoutingKey | undefined {
   const len = buf.length
@@ -64,60 +65,23 @@ export function routingKeyOfBytes(buf: Buffer): RoutingKey | undefined {
   let via: string | undefined
   let to: string | undefined
   let callId: string | undefined
-  /** The header the previous line started (folded lines continue it), when it is one we keep. */
-  let current: 'via' | 'to' | 'call-id' | null = null
-  let pos = head.indexOf('\n')
-  if (pos === -1) return undefined
-  pos++
-  const n = head.length
-  while (pos < n) {
-    let nl = head.indexOf('\n', pos)
-    if (nl === -1) nl = n
-    let e = nl > pos && head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
-    const c0 = head.charCodeAt(pos)
-    if (c0 === 32 || c0 === 9) {
-      // RFC 3261 §7.3.1: a continuation line, joined to the header it folds with one space (as the parser does).
-      if (current !== null) {
-        let a = pos
-        while (a < e && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++
-        while (e > a && (head.charCodeAt(e - 1) === 32 || head.charCodeAt(e - 1) === 9)) e--
-        if (a < e) {
-          const more = head.slice(a, e)
-          if (current === 'via') via = via!.length === 0 ? more : via + ' ' + more
-          else if (current === 'to') to = to!.length === 0 ? more : to + ' ' + more
-          else callId = callId!.length === 0 ? more : callId + ' ' + more
-        }
+  const first = head.indexOf('\n')
+  if (first === -1) return undefined
+  const lines = LINES.reset(head, first + 1)
+  while (lines.next()) {
+    const name = lines.name
+    if (response) {
+      if (name === 'via') {
+        via = lines.value()
+        break
       }
-      pos = nl + 1
-      continue
+    } else if (name === 'to') {
+      if (to === undefined) to = lines.value()
+      if (callId !== undefined) break
+    } else if (name === 'call-id') {
+      if (callId === undefined) callId = lines.value()
+      if (to !== undefined) break
     }
-    current = null
-    const colon = head.indexOf(':', pos)
-    if (colon !== -1 && colon < e) {
-      let nameEnd = colon
-      while (nameEnd > pos && (head.charCodeAt(nameEnd - 1) === 32 || head.charCodeAt(nameEnd - 1) === 9)) nameEnd--
-      // Only names of up to seven characters can be ours: "via", "to", "call-id" and their compact forms.
-      if (nameEnd - pos <= 7) {
-        const name = expandCompact(head.slice(pos, nameEnd).toLowerCase())
-        if (WANTED.has(name)) {
-          let a = colon + 1
-          while (a < e && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++
-          while (e > a && (head.charCodeAt(e - 1) === 32 || head.charCodeAt(e - 1) === 9)) e--
-          const value = head.slice(a, e)
-          if (name === 'via' && via === undefined) {
-            via = value
-            current = 'via'
-          } else if (name === 'to' && to === undefined) {
-            to = value
-            current = 'to'
-          } else if (name === 'call-id' && callId === undefined) {
-            callId = value
-            current = 'call-id'
-          }
-        }
-      }
-    }
-    pos = nl + 1
   }
   if (response) {
     if (via === undefined) return undefined
