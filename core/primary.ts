@@ -17,7 +17,8 @@ import { registerCdrMetrics } from './cdr/metrics.js'
 import { coreWorkers, onStopSignals, processBasics, readEnv, sharedStateHealth, timerParams } from './cluster/common.js'
 import type { LineReport, SpendSeed, ToWorker } from './cluster/ipc.js'
 import { seedSpendToday } from './cdr/spend-today.js'
-import type { Binding } from './registrar/bindings.js'
+import { BindingTable } from './registrar/bindings.js'
+import { SharedBindings } from './registrar/shared-bindings.js'
 import { BindingStore } from './registrar/store.js'
 import { NodeLimits } from './cluster/node-limits.js'
 import { Supervisor } from './cluster/supervisor.js'
@@ -131,8 +132,11 @@ async function main(): Promise<void> {
   config.observe({ onConfigSwap: (next) => judge.onConfigSwap(next) })
   // Registrations: worker 0 runs the registrar; the primary stores its bindings and passes them to the other workers.
   const bindingStore = new BindingStore(database.db, nodeId)
-  const bindings = new Map<string, Binding[]>()
-  for (const b of await bindingStore.load(clock.now())) bindings.set(b.kind + '|' + b.gatewayId, [...(bindings.get(b.kind + '|' + b.gatewayId) ?? []), b])
+  const bindings = new BindingTable(clock)
+  bindings.setAll(await bindingStore.load(clock.now()))
+  // With REDIS_URL (set up with the link below) it publishes the node's customer gateways' bindings and passes the
+  // other nodes' to every worker, so a gateway registered at any node is admitted by any worker here.
+  let sharedBindings: SharedBindings | null = null
   /** What a starting worker needs beyond the configuration: live bindings and the day's spend of limited accounts so far. */
   const greeting = async (): Promise<ToWorker> => {
     const now = clock.now()
@@ -140,7 +144,7 @@ async function main(): Promise<void> {
     const limited = [...config.current.accounts.values()].filter((a) => a.dailySpendLimit > 0).map((a) => a.id)
     await seedSpendToday(database.db, { add: (id, amount, atMs) => spend.push([id, amount, atMs]), spent: () => 0 }, limited, config.current.params.SS_TIMEZONE, now)
     const bans = [...judge.bans.values()].filter((b) => b.forgetAtMs > now)
-    return { t: 'greeting', bindings: [...bindings.values()].flat().filter((b) => b.expiresAtMs > now), spend, bans, locks: judge.activeLocks(now) }
+    return { t: 'greeting', bindings: bindings.all(), remoteBindings: sharedBindings?.remoteBindings() ?? [], spend, bans, locks: judge.activeLocks(now) }
   }
   // Refused attempts the workers counted, added to auth_refusals every STATUS_PUBLISH_MS (docs/diagnosis.md).
   const refusalRows: RefusalRow[] = []
@@ -172,6 +176,10 @@ async function main(): Promise<void> {
       held: () => ({ bans: judge.bans.values(), locks: judge.activeLocks(clock.now()) }),
     })
     sharedBans.start()
+    sharedBindings = new SharedBindings(bindings, bindingStore, shared, clock, log.child({ module: 'registrar' }), {
+      onRemote: (gatewayId, list) => broadcast({ t: 'remote-bindings', gatewayId, bindings: [...list] }),
+    })
+    sharedBindings.start()
   }
   const probes = new Map<string, ProbeView>()
   let online: [string, boolean][] = []
@@ -212,11 +220,10 @@ async function main(): Promise<void> {
         case 'lines':
           return lines.update(index, m.report)
         case 'bindings': {
-          const key = m.kind + '|' + m.gatewayId
-          if (m.bindings.length === 0) bindings.delete(key)
-          else bindings.set(key, m.bindings)
+          bindings.set(m.kind, m.gatewayId, m.bindings)
           supervisor?.broadcast({ t: 'bindings', kind: m.kind, gatewayId: m.gatewayId, bindings: m.bindings }, index)
-          bindingStore.replace(m.kind, m.gatewayId, m.bindings).then(
+          const store = sharedBindings ?? bindingStore
+          store.replace(m.kind, m.gatewayId, m.bindings).then(
             () => supervisor?.tell(index, { t: 'bindings-stored', n: m.n, ok: true }),
             (err: unknown) => {
               log.error('bindings not stored', { err, kind: m.kind, gatewayId: m.gatewayId })
@@ -342,6 +349,7 @@ async function main(): Promise<void> {
     await refusalWriter.stop()
     await liveCalls.stop()
     sharedBans?.stop()
+    sharedBindings?.stop()
     await shared?.stop()
     config.stop()
     const drained = await collector.close(clock.now() + 5_000)

@@ -11,7 +11,7 @@ import { CallGuards, MemorySpendCounter, type SpendCounter } from './policy/call
 import { ClusterAdmission } from './policy/cluster-admission.js'
 import { ClusterLimits } from './policy/cluster-limits.js'
 import { hasPrepaidCustomers, LineCounters } from './policy/limits.js'
-import { BindingTable, type Binding } from './registrar/bindings.js'
+import { BindingTable, NodeRegistrations, type Binding } from './registrar/bindings.js'
 import { Registrar } from './registrar/registrar.js'
 import type { BindingStorage } from './registrar/store.js'
 import { ConfigFeed } from './config/feed.js'
@@ -43,13 +43,6 @@ function fromPrimary(name: string): number {
     process.exit(1)
   }
   return v
-}
-
-/** The bindings of a greeting per gateway. */
-function groupBindings(all: readonly Binding[]): Map<{ kind: Binding['kind']; id: string }, Binding[]> {
-  const byKey = new Map<string, Binding[]>()
-  for (const b of all) byKey.set(b.kind + '|' + b.gatewayId, [...(byKey.get(b.kind + '|' + b.gatewayId) ?? []), b])
-  return new Map([...byKey.values()].map((list) => [{ kind: list[0]!.kind, id: list[0]!.gatewayId }, list]))
 }
 
 /** Bindings notices waiting for the primary's `bindings-stored`, by number. */
@@ -156,13 +149,16 @@ async function main(): Promise<void> {
   // One nonce secret for the node: a challenge one worker sent is answered on whichever worker the retry reaches.
   const secret = process.env['CORE_NODE_SECRET']
   const digest = new DigestAuthenticator(secret === undefined || secret === '' ? {} : { secret: Buffer.from(secret, 'hex') })
-  // Registrations: worker 0 runs the registrar (every REGISTER is its), the primary stores and passes on its bindings.
+  // Registrations: worker 0 runs the registrar (every REGISTER is its), the primary stores and passes on its bindings,
+  // and with REDIS_URL the customer gateways' bindings other nodes published.
   const bindings = new BindingTable(clock)
-  const auth = new IngressAuth({ metrics, guard, refusals, digest, registered: bindings })
+  const registered = new NodeRegistrations(bindings, new BindingTable(clock))
+  const auth = new IngressAuth({ metrics, guard, refusals, digest, registered })
   config.observe({ onConfigSwap: (next) => guard.onConfigSwap(next) })
   const ledger = new BalanceLedger()
   const hello = await greeting
-  for (const [gatewayKey, list] of groupBindings(hello.bindings)) bindings.set(gatewayKey.kind, gatewayKey.id, list)
+  bindings.setAll(hello.bindings)
+  registered.remote.setAll(hello.remoteBindings)
   for (const ban of hello.bans) guard.bans.put(ban)
   for (const [gatewayId, untilMs] of hello.locks) guard.lockUser(gatewayId, untilMs)
   // Fraud guards: the day's spend of accounts with a dailySpendLimit continues from the CDRs the primary read.
@@ -181,7 +177,7 @@ async function main(): Promise<void> {
   const guards = new CallGuards({ spend })
   const limitsLink = new PrimaryLimitsLink((b) => toPrimary({ t: 'limits', ...b }), metrics)
   const cluster = new ClusterLimits(limitsLink, lines, guards)
-  const controller = new PolicyController({ config, metrics, health, ledger, auth, lines, guards, cluster, registered: bindings })
+  const controller = new PolicyController({ config, metrics, health, ledger, auth, lines, guards, cluster, registered })
   const media = mediaEnvironment(env, rtpShare(env.RTP_PORT_MIN, env.RTP_PORT_MAX, index, workers), advertised, clock, log, metrics)
   const b2bua = new B2bua({
     media,
@@ -367,6 +363,9 @@ async function main(): Promise<void> {
         return
       case 'bindings':
         bindings.set(m.kind, m.gatewayId, m.bindings)
+        return
+      case 'remote-bindings':
+        registered.remote.set('mapping', m.gatewayId, m.bindings)
         return
       case 'bindings-stored': {
         const w = storedWaiters.get(m.n)

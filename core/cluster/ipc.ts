@@ -62,10 +62,15 @@ export type WorkerQuery = WorkerQueries[keyof WorkerQueries]['q']
 /** Notices from the primary to a worker. */
 export type ToWorker =
   | { t: 'config'; input: SnapshotInput }
-  /** Right after the first configuration: the stored registrations, the day's spend so far, and the node's bans and username locks. */
-  | { t: 'greeting'; bindings: Binding[]; spend: SpendSeed[]; bans: Ban[]; locks: [string, number][] }
+  /**
+   * Right after the first configuration: the stored registrations, customer gateways' bindings other nodes published
+   * (REDIS_URL), the day's spend so far, and the node's bans and username locks.
+   */
+  | { t: 'greeting'; bindings: Binding[]; remoteBindings: Binding[]; spend: SpendSeed[]; bans: Ban[]; locks: [string, number][] }
   /** The bindings of one gateway after a REGISTER (worker 0 runs the registrar; the others admit by them). */
   | { t: 'bindings'; kind: GatewayKind; gatewayId: string; bindings: Binding[] }
+  /** A customer gateway's bindings another node published in Redis: every worker admits its calls by them. */
+  | { t: 'remote-bindings'; gatewayId: string; bindings: Binding[] }
   /** The primary wrote the bindings of the worker's `bindings` notice `n` (or failed to: `ok` false). */
   | { t: 'bindings-stored'; n: number; ok: boolean }
   /** SIGTERM: refuse new calls, let the ones up finish (for up to `timeoutMs`), flush, exit 0. */

@@ -1,4 +1,4 @@
-// Several core nodes as one switch: two core processes on one libSQL file and one real redis-server (docs/operations.md "Several core nodes"), one of them with two SIP workers whose primary is the node in Redis: a line limit holds across both, each node publishes its own gateway_status row, a ban made on one node refuses the source on the other, a node killed with -9 gives its lines back within REDIS_NODE_TTL_MS, and calls go on while Redis is stopped.
+// Several core nodes as one switch: two core processes on one libSQL file and one real redis-server (docs/operations.md "Several core nodes"), one of them with two SIP workers whose primary is the node in Redis: a line limit holds across both, each node publishes its own gateway_status row, a ban made on one node refuses the source on the other, a node killed with -9 gives its lines back within REDIS_NODE_TTL_MS, calls go on while Redis is stopped, and a customer gateway registered at either node (the one of two workers too) is admitted by the other.
 import { and, asc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gatewayStatus } from '../../shared/db/schema.js'
@@ -207,5 +207,41 @@ describe('two core nodes sharing limits through Redis', () => {
     } finally {
       await c.stop()
     }
+  }, 60_000)
+
+  it('shares the registrations of a node of two workers: a gateway registered at node b calls through node a, one registered at node a through every worker of node b', async () => {
+    const pbx = (name: string) => ({ username: name, password: `${name}-secret`, port: 0 })
+    const [atB, atA] = [pbx('pbx-b'), pbx('pbx-a')]
+    atB.port = await freeUdpPort()
+    atA.port = await freeUdpPort()
+    const gateway = (p: typeof atA) => ({ id: `mgw_${p.username}`, name: p.username, accountId: CUSTOMER_ACCOUNT.id, authMode: 'password' as const, username: p.username, password: p.password, dynamic: true })
+    const version = await a.updateConfig({
+      params: { SS_REGISTER_KEEPALIVE: 0 },
+      accounts: [CUSTOMER_ACCOUNT],
+      mappingGateways: [{ ...LOCAL_IP_CUSTOMER, ips: ['192.0.2.1'] }, gateway(atB), gateway(atA)],
+    })
+    expect(await waitFor(async () => (await health(b)).configVersion >= version, 10_000)).toBe(true)
+    const register = async (core: CoreProcess, p: typeof atA): Promise<void> => {
+      const reg = await runSipp({
+        scenario: 'uac-register-digest-expect-200.xml', target: core.target, calls: 1, localPort: p.port, auth: p, trace: true, timeoutSec: 10,
+        extraArgs: ['-key', 'user', p.username, '-key', 'expires', '3600'],
+      })
+      expect(outcome(reg), describeSipp(`register ${p.username}`, reg)).toEqual({ ok: 1, failed: 0 })
+    }
+    const call = (core: CoreProcess, p: typeof atA, calls = 1) => runSipp({
+      scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls, rate: 20, localPort: p.port, service: '6600', durationMs: 100, timeoutSec: 10,
+    })
+    // Node b's worker 0 runs its registrar; its primary publishes the binding, node a reads it within about a second.
+    await register(b, atB)
+    let vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: 1, timeoutSec: 30 })
+    expect(await waitFor(async () => outcome(await call(a, atB)).ok === 1, 15_000)).toBe(true)
+    expect(outcome(await settle(vendor, 5_000))).toEqual({ ok: 1, failed: 0 })
+    // Node b's primary reads node a's binding and passes it to both workers: calls spread over them by Call-ID.
+    await register(a, atA)
+    vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: 9, timeoutSec: 30 })
+    expect(await waitFor(async () => outcome(await call(b, atA)).ok === 1, 15_000)).toBe(true)
+    const spread = await call(b, atA, 8)
+    expect(outcome(spread), describeSipp('calls through node b', spread)).toEqual({ ok: 8, failed: 0 })
+    expect(outcome(await settle(vendor, 5_000))).toEqual({ ok: 9, failed: 0 })
   }, 60_000)
 })

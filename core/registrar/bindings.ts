@@ -81,6 +81,18 @@ export class BindingTable implements RegisteredGateways {
     if (kind === 'mapping') for (const b of bindings) this.mappingBySource.set(sourceKey(b.source), b)
   }
 
+  /** Sets every gateway `all` has bindings of to exactly those (rows loaded at start, a greeting). */
+  setAll(all: readonly Binding[]): void {
+    const byGateway = new Map<string, Binding[]>()
+    for (const b of all) {
+      const key = gatewayKey(b.kind, b.gatewayId)
+      const list = byGateway.get(key)
+      if (list === undefined) byGateway.set(key, [b])
+      else list.push(b)
+    }
+    for (const list of byGateway.values()) this.set(list[0]!.kind, list[0]!.gatewayId, list)
+  }
+
   /** Drops the expired bindings; returns them (their rows are deleted by the caller). */
   sweep(): Binding[] {
     const now = this.clock.now()
@@ -106,5 +118,26 @@ export class BindingTable implements RegisteredGateways {
     // Deviation: a Contact host that is a name (no DNS here) is written as the source address.
     const c = addrOf(b.contact)
     return { host: c?.address ?? b.source.address, port: c?.port ?? b.source.port, transport: b.transport, nextHop: b.source }
+  }
+}
+
+/**
+ * Admission's view of a node's registrations: its own bindings first, then customer (mapping) gateways' bindings other
+ * nodes published (shared through Redis), which identify a gateway by the source it registered from. A dynamic routing
+ * gateway is reached only from the node that holds its registration: its NAT binding points there.
+ */
+export class NodeRegistrations implements RegisteredGateways {
+  readonly registeredRouting: Pick<ReadonlySet<string>, 'has'>
+
+  constructor(private readonly local: BindingTable, readonly remote: BindingTable) {
+    this.registeredRouting = local.registeredRouting
+  }
+
+  mappingGatewayAt(source: RemoteAddr): string | undefined {
+    return this.local.mappingGatewayAt(source) ?? this.remote.mappingGatewayAt(source)
+  }
+
+  reach(routingGatewayId: string): GatewayReach | undefined {
+    return this.local.reach(routingGatewayId)
   }
 }

@@ -15,12 +15,12 @@ import { BindingStore } from './store.js'
 let redis: RedisServer
 const cleanups: (() => Promise<void>)[] = []
 
-async function node(id: string) {
+async function node(id: string, onRemote?: (gatewayId: string, bindings: readonly Binding[]) => void) {
   const { database, dispose } = await tempDatabase()
   const clock = new SystemClock()
   const shared = new SharedState({ url: redis.url, nodeId: id, ttlMs: 10_000, clock, log: silentLogger, metrics: new Metrics() })
   const local = new BindingTable(clock)
-  const bindings = new SharedBindings(local, new BindingStore(database.db, id), shared, clock, silentLogger, 50)
+  const bindings = new SharedBindings(local, new BindingStore(database.db, id), shared, clock, silentLogger, { pollMs: 50, ...(onRemote === undefined ? {} : { onRemote }) })
   shared.start()
   await until(() => shared.up)
   bindings.start()
@@ -60,13 +60,19 @@ afterAll(async () => {
 describe('SharedBindings against a real redis-server', () => {
   it('identifies a customer gateway registered at another node by its source, until it unregisters or its binding expires', async () => {
     const a = await node('reg-a')
-    const b = await node('reg-b')
+    // What a primary of several workers passes on to them.
+    const heard: [string, number][] = []
+    const b = await node('reg-b', (gatewayId, list) => heard.push([gatewayId, list.length]))
     expect(b.bindings.mappingGatewayAt(PBX)).toBeUndefined()
     await a.register('mgDyn', [binding('mgDyn', PBX, 60_000)])
     await until(() => b.bindings.mappingGatewayAt(PBX) === 'mgDyn')
     expect(b.bindings.mappingGatewayAt({ ...PBX, port: 5071 })).toBeUndefined()
+    expect(heard).toEqual([['mgDyn', 1]])
+    expect(b.bindings.remoteBindings().map((x) => x.gatewayId)).toEqual(['mgDyn'])
     await a.register('mgDyn', [])
     await until(() => b.bindings.mappingGatewayAt(PBX) === undefined)
+    expect(heard).toEqual([['mgDyn', 1], ['mgDyn', 0]])
+    expect(b.bindings.remoteBindings()).toEqual([])
     // A binding is known elsewhere only until its expiry, whether or not its node says anything more.
     const other: RemoteAddr = { ...PBX, port: 5072 }
     await a.register('mgShort', [binding('mgShort', other, 1_500)])

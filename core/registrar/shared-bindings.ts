@@ -5,7 +5,7 @@ import type { Logger } from '../lib/log.js'
 import type { GatewayReach, RegisteredGateways } from '../policy/registered.js'
 import type { SharedState } from '../shared-state/shared-state.js'
 import type { RemoteAddr } from '../transport/types.js'
-import { BindingTable, type Binding } from './bindings.js'
+import { BindingTable, NodeRegistrations, type Binding } from './bindings.js'
 import type { BindingStorage } from './store.js'
 
 /** What shared bindings need of the node's link to Redis (shared-state.ts). */
@@ -23,16 +23,25 @@ interface Published {
 /** An unregistration stays readable at least this long, so every node's next poll sees it. */
 const MIN_ENTRY_MS = 10_000
 
+/** Options of SharedBindings beyond its parts. */
+export interface SharedBindingsOptions {
+  /** Period of the read of other nodes' entries (default 1 s). */
+  pollMs?: number
+  /** Another node's bindings of a customer gateway were read (a primary passes them to its workers). */
+  onRemote?: (gatewayId: string, bindings: readonly Binding[]) => void
+}
+
 /**
  * The registrar's storage (the database as before, then Redis after each change of a customer gateway) and
- * admission's view of registrations: this node's own bindings first, then those other nodes published, read every
- * `pollMs`. A binding published elsewhere identifies a customer gateway by the source it registered from; a dynamic
- * routing gateway is still reached only from the node that holds its registration (its NAT binding points there).
- * While Redis is down the mirror keeps what it last read (each binding until its own expiry); after a reconnect (Redis
- * may have restarted empty) the node reads every entry again and publishes its own bindings again.
+ * admission's view of registrations (NodeRegistrations): this node's own bindings first, then those other nodes
+ * published, read every `pollMs`. While Redis is down the mirror keeps what it last read (each binding until its own
+ * expiry); after a reconnect (Redis may have restarted empty) the node reads every entry again and publishes its own
+ * bindings again.
  */
 export class SharedBindings implements RegisteredGateways, BindingStorage {
   private readonly remote: BindingTable
+  private readonly view: NodeRegistrations
+  private readonly pollMs: number
   /** Latest expiry this node published per gateway: an unregistration must outlive what others may still hold. */
   private readonly publishedUntil = new Map<string, number>()
   private seq = 0
@@ -43,10 +52,17 @@ export class SharedBindings implements RegisteredGateways, BindingStorage {
 
   constructor(
     private readonly local: BindingTable, private readonly store: BindingStorage, private readonly link: BindingsLink,
-    private readonly clock: Clock, private readonly log: Logger, private readonly pollMs = 1_000,
+    private readonly clock: Clock, private readonly log: Logger, private readonly opts: SharedBindingsOptions = {},
   ) {
     this.remote = new BindingTable(clock)
-    this.registeredRouting = local.registeredRouting
+    this.view = new NodeRegistrations(local, this.remote)
+    this.registeredRouting = this.view.registeredRouting
+    this.pollMs = opts.pollMs ?? 1_000
+  }
+
+  /** Other nodes' live bindings of customer gateways (what a starting worker is given). */
+  remoteBindings(): Binding[] {
+    return this.remote.all()
   }
 
   load(nowMs: number): Promise<Binding[]> {
@@ -64,11 +80,11 @@ export class SharedBindings implements RegisteredGateways, BindingStorage {
   }
 
   mappingGatewayAt(source: RemoteAddr): string | undefined {
-    return this.local.mappingGatewayAt(source) ?? this.remote.mappingGatewayAt(source)
+    return this.view.mappingGatewayAt(source)
   }
 
   reach(routingGatewayId: string): GatewayReach | undefined {
-    return this.local.reach(routingGatewayId)
+    return this.view.reach(routingGatewayId)
   }
 
   /** Starts polling. */
@@ -118,7 +134,9 @@ export class SharedBindings implements RegisteredGateways, BindingStorage {
     try {
       const p = JSON.parse(value) as Published
       if (p.node === this.link.nodeId || !Array.isArray(p.bindings)) return
-      this.remote.set('mapping', gatewayId, p.bindings.filter((b) => b.kind === 'mapping' && b.gatewayId === gatewayId))
+      const bindings = p.bindings.filter((b) => b.kind === 'mapping' && b.gatewayId === gatewayId)
+      this.remote.set('mapping', gatewayId, bindings)
+      this.opts.onRemote?.(gatewayId, bindings)
     } catch (err) {
       this.log.warn('unreadable shared registration ignored', { gatewayId, err })
     }
