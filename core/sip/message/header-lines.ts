@@ -1,41 +1,22 @@
 // The one walk over a SIP head's header lines (RFC 3261 §7.3.1: folding, compact forms), shared by the parser and the routing key.
 import { COMMON_HEADERS, COMPACT_FORMS, wireName } from './header-names.js'
-import { TOKEN } from './headers/lexer.js'
+import { NameTable, TOKEN } from './headers/lexer.js'
 
 /** The token table held locally: an imported binding read in a loop costs a getter call when modules run through tsx. */
 const TOKEN_CHARS: Uint8Array = TOKEN
 
-/** Known spellings by shape: index (length << 7 | lowercase first character) -> [lowercase spelling, canonical name] pairs. */
-const BY_SHAPE: Array<Array<readonly [string, string]> | undefined> = []
-const MAX_KNOWN_LENGTH = 31
-
-function addKnown(lower: string, canonical: string): void {
-  const shape = (lower.length << 7) | lower.charCodeAt(0)
-  const list = (BY_SHAPE[shape] ??= [])
-  list.push([lower, canonical])
-}
-for (const name of COMMON_HEADERS) if (name.length <= MAX_KNOWN_LENGTH) addKnown(name, name)
-for (const [letter, name] of Object.entries(COMPACT_FORMS)) addKnown(letter, name)
+/** Common header names and compact forms, recognised in place. */
+const KNOWN = new NameTable([
+  ...COMMON_HEADERS.map((name) => [name, name] as const),
+  ...Object.entries(COMPACT_FORMS),
+])
 
 /**
  * Canonical name of the header name src[a, b) (token characters only, checked by the caller), recognised in place for
  * the common names and compact forms, so a message's usual headers cost no string; other names go through wireName.
  */
 function nameAt(src: string, a: number, b: number): string {
-  const len = b - a
-  if (len <= MAX_KNOWN_LENGTH) {
-    // For token characters, `| 32` lowercases letters and leaves digits, '-' and '.' alone.
-    const list = BY_SHAPE[(len << 7) | (src.charCodeAt(a) | 32)]
-    if (list !== undefined) {
-      for (let j = 0; j < list.length; j++) {
-        const [lower, canonical] = list[j]!
-        let k = 1
-        while (k < len && (src.charCodeAt(a + k) | 32) === lower.charCodeAt(k)) k++
-        if (k === len) return canonical
-      }
-    }
-  }
-  return wireName(src.slice(a, b))
+  return KNOWN.lookup(src, a, b) ?? wireName(src.slice(a, b))
 }
 
 function isBlank(c: number): boolean {

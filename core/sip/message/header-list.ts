@@ -1,16 +1,18 @@
 // Ordered SIP header list with canonical lowercase names and raw values (RFC 3261 §7.3).
-import { canonicalName } from './header-names.js'
-import { LIST_HEADERS } from './header-names.js'
+import { LIST_HEADERS, wireName } from './header-names.js'
 import { indexOfTopLevel, splitTopLevel, trimWs } from './headers/lexer.js'
 
-/** Ordered header fields as parallel arrays of canonical lowercase names and raw (unfolded) values. */
+/**
+ * Ordered header fields as parallel arrays of canonical lowercase names and raw (unfolded) values. Names given in any
+ * spelling go through wireName's table, so `has('via')` and friends lowercase no string per call.
+ */
 export class HeaderList {
   /** Incremented on every mutation; messages use it to drop cached structured values. */
   version = 0
   private readonly names: string[]
   private readonly values: string[]
 
-  /** Takes ownership of the arrays; names must already be canonical (see canonicalName). */
+  /** Takes ownership of the arrays; names must already be canonical (see canonicalName in header-names.ts). */
   constructor(names: string[] = [], values: string[] = []) {
     this.names = names
     this.values = values
@@ -52,12 +54,12 @@ export class HeaderList {
 
   /** True when at least one line with that name exists. */
   has(name: string): boolean {
-    return this.names.indexOf(canonicalName(name)) !== -1
+    return this.names.indexOf(wireName(name)) !== -1
   }
 
   /** Number of header lines (not list elements) with that name. */
   count(name: string): number {
-    const c = canonicalName(name)
+    const c = wireName(name)
     let n = 0
     for (const x of this.names) if (x === c) n++
     return n
@@ -65,7 +67,7 @@ export class HeaderList {
 
   /** First value; for list headers the first comma-separated element of the first line. */
   get(name: string): string | undefined {
-    return this.first(canonicalName(name))
+    return this.first(wireName(name))
   }
 
   /** First value by canonical name (no normalisation; hot path). */
@@ -80,7 +82,7 @@ export class HeaderList {
 
   /** All values in order; lines of list headers are split at top-level commas (RFC 3261 §7.3.1). */
   getAll(name: string): string[] {
-    return this.all(canonicalName(name))
+    return this.all(wireName(name))
   }
 
   /** getAll by canonical name (no normalisation). */
@@ -98,7 +100,7 @@ export class HeaderList {
 
   /** Raw line values without list splitting. */
   lines(name: string): string[] {
-    const c = canonicalName(name)
+    const c = wireName(name)
     const out: string[] = []
     for (let i = 0; i < this.names.length; i++) if (this.names[i] === c) out.push(this.values[i] as string)
     return out
@@ -106,7 +108,7 @@ export class HeaderList {
 
   /** Replaces every line of that name with one line at the position of the first (or at the end). */
   set(name: string, value: string): this {
-    const c = canonicalName(name)
+    const c = wireName(name)
     const i = this.names.indexOf(c)
     if (i === -1) return this.append(c, value)
     this.values[i] = value
@@ -122,7 +124,7 @@ export class HeaderList {
 
   /** Adds a line after all others. */
   append(name: string, value: string): this {
-    this.names.push(canonicalName(name))
+    this.names.push(wireName(name))
     this.values.push(value)
     this.version++
     return this
@@ -130,7 +132,7 @@ export class HeaderList {
 
   /** Adds a line before the first line of the same name, or at the top (e.g. a new Via, RFC 3261 §16.6 step 8). */
   prepend(name: string, value: string): this {
-    const c = canonicalName(name)
+    const c = wireName(name)
     const i = this.names.indexOf(c)
     const at = i === -1 ? 0 : i
     this.names.splice(at, 0, c)
@@ -141,7 +143,7 @@ export class HeaderList {
 
   /** Removes every line of that name; returns how many were removed. */
   remove(name: string): number {
-    const c = canonicalName(name)
+    const c = wireName(name)
     let removed = 0
     for (let j = this.names.length - 1; j >= 0; j--) {
       if (this.names[j] === c) {
@@ -156,7 +158,7 @@ export class HeaderList {
 
   /** Removes the first list element of that name (e.g. the top Via); drops the line when it becomes empty. */
   removeFirst(name: string): boolean {
-    const c = canonicalName(name)
+    const c = wireName(name)
     const i = this.names.indexOf(c)
     if (i === -1) return false
     const v = this.values[i] as string

@@ -123,3 +123,35 @@ export function indexOfTopLevel(s: string, sep = 44, i = 0): number {
   }
   return -1
 }
+
+/**
+ * Lowercase spellings recognised in place, in any case, without slicing a string: header names, parameter names.
+ * Lookups take token characters only, for which `| 32` lowercases letters and leaves digits, '-' and '.' alone.
+ */
+export class NameTable {
+  /** (length << 7 | lowercase first character) -> [lowercase spelling, value] pairs. */
+  private readonly byShape: Array<Array<readonly [string, string]> | undefined> = []
+
+  /** `entries`: [lowercase spelling, the string a lookup returns for it]; spellings up to 31 characters. */
+  constructor(entries: Iterable<readonly [string, string]>) {
+    for (const [lower, value] of entries) {
+      if (lower.length === 0 || lower.length > 31) continue
+      ;(this.byShape[(lower.length << 7) | lower.charCodeAt(0)] ??= []).push([lower, value])
+    }
+  }
+
+  /** The value for the token s[a, b) in any case, or undefined when it is not in the table. */
+  lookup(s: string, a: number, b: number): string | undefined {
+    const len = b - a
+    if (len <= 0 || len > 31) return undefined
+    const list = this.byShape[(len << 7) | (s.charCodeAt(a) | 32)]
+    if (list === undefined) return undefined
+    for (let j = 0; j < list.length; j++) {
+      const [lower, value] = list[j]!
+      let k = 1
+      while (k < len && (s.charCodeAt(a + k) | 32) === lower.charCodeAt(k)) k++
+      if (k === len) return value
+    }
+    return undefined
+  }
+}

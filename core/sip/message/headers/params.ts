@@ -1,20 +1,28 @@
 // Generic `;name[=value]` parameter lists for header fields (RFC 3261 §7.3.1 generic-param, §25.1).
-import { TOKEN, isWs, readQuoted, skipWs } from './lexer.js'
+import { NameTable, TOKEN, isWs, readQuoted, skipWs } from './lexer.js'
 
 /** Header or URI parameters: lowercase names, value null for a bare flag; insertion order kept. */
 export type Params = Map<string, string | null>
 
+/** The token table held locally: an imported binding read in a loop costs a getter call when modules run through tsx. */
+const TOKEN_CHARS: Uint8Array = TOKEN
+
+/** Parameter names most headers carry, shared strings instead of a lowercased copy per parameter. */
+const KNOWN_PARAMS = new NameTable(
+  ['branch', 'tag', 'rport', 'received', 'lr', 'user', 'transport', 'expires', 'q', 'maddr', 'ttl', 'refresher', 'method', 'alias', 'ob', 'reg-id', '+sip.instance'].map((n) => [n, n] as const),
+)
+
 /** Characters allowed in an unquoted generic-param value: token plus host characters ("[", "]", ":"). */
 function isValueChar(c: number): boolean {
-  return c < 128 && (TOKEN[c] === 1 || c === 58 || c === 91 || c === 93)
+  return c < 128 && (TOKEN_CHARS[c] === 1 || c === 58 || c === 91 || c === 93)
 }
 
 /**
- * Parses `*( SEMI generic-param )` starting at s[i] (which must be ';' or the end), allowing SWS around
- * ';' and '=' (RFC 3261 §25.1). Quoted values keep their quotes' content unescaped. Stops at end or at
- * a character that is not part of a parameter; returns undefined on an empty or malformed parameter.
+ * Parses `*( SEMI generic-param )` from s[i] (which must be ';' or the end) to the end of s, allowing SWS around ';'
+ * and '=' (RFC 3261 §25.1). Quoted values keep their quotes' content unescaped. Returns undefined on an empty or
+ * malformed parameter or anything after the parameters.
  */
-export function parseHeaderParams(s: string, i: number): { params: Params; end: number } | undefined {
+export function parseParamsOnly(s: string, i: number): Params | undefined {
   const params: Params = new Map()
   const n = s.length
   i = skipWs(s, i)
@@ -23,11 +31,11 @@ export function parseHeaderParams(s: string, i: number): { params: Params; end: 
     const nameStart = i
     while (i < n) {
       const c = s.charCodeAt(i)
-      if (c >= 128 || TOKEN[c] !== 1) break
+      if (c >= 128 || TOKEN_CHARS[c] !== 1) break
       i++
     }
     if (i === nameStart) return undefined
-    const name = s.slice(nameStart, i).toLowerCase()
+    const name = KNOWN_PARAMS.lookup(s, nameStart, i) ?? s.slice(nameStart, i).toLowerCase()
     i = skipWs(s, i)
     let value: string | null = null
     if (i < n && s.charCodeAt(i) === 61 /* = */) {
@@ -47,14 +55,7 @@ export function parseHeaderParams(s: string, i: number): { params: Params; end: 
     }
     params.set(name, value)
   }
-  return { params, end: i }
-}
-
-/** Parses a whole parameter string that must consist only of parameters (nothing after them). */
-export function parseParamsOnly(s: string, i: number): Params | undefined {
-  const r = parseHeaderParams(s, i)
-  if (r === undefined) return undefined
-  return r.end === s.length ? r.params : undefined
+  return i === n ? params : undefined
 }
 
 /** True when s[i..] is only whitespace. */

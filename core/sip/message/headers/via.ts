@@ -26,24 +26,46 @@ function readToken(s: string, i: number): number {
   return i
 }
 
+/** Transports as written in nearly every Via, so parsing one shares the string instead of uppercasing a copy. */
+const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS']
+
+/** s[a, b) uppercased: one of TRANSPORTS when it spells one in any case, else a new string. */
+function upperToken(s: string, a: number, b: number): string {
+  for (const t of TRANSPORTS) {
+    if (t.length !== b - a) continue
+    let k = 0
+    while (k < t.length && (s.charCodeAt(a + k) & ~32) === t.charCodeAt(k)) k++
+    if (k === t.length) return t
+  }
+  return s.slice(a, b).toUpperCase()
+}
+
 /** Parses one via-parm (`SIP / 2.0 / UDP host:port;params`, SWS allowed around '/'), or undefined if malformed. */
 export function parseVia(value: string): Via | undefined {
   const s = trimWs(value)
-  let i = 0
-  const parts: string[] = []
-  for (let k = 0; k < 3; k++) {
-    i = skipWs(s, i)
-    const start = i
-    i = readToken(s, i)
-    if (i === start) return undefined
-    parts.push(s.slice(start, i))
-    i = skipWs(s, i)
-    if (k < 2) {
-      if (s.charCodeAt(i) !== 47 /* / */) return undefined
-      i++
-    }
-  }
-  const [name, version, transport] = parts as [string, string, string]
+  // sent-protocol = protocol-name SLASH protocol-version SLASH transport, three tokens.
+  let i = skipWs(s, 0)
+  const nameStart = i
+  i = readToken(s, i)
+  const nameEnd = i
+  if (nameEnd === nameStart) return undefined
+  i = skipWs(s, i)
+  if (s.charCodeAt(i) !== 47 /* / */) return undefined
+  const versionStart = skipWs(s, i + 1)
+  i = readToken(s, versionStart)
+  const versionEnd = i
+  if (versionEnd === versionStart) return undefined
+  i = skipWs(s, i)
+  if (s.charCodeAt(i) !== 47 /* / */) return undefined
+  const transportStart = skipWs(s, i + 1)
+  i = readToken(s, transportStart)
+  if (i === transportStart) return undefined
+  const transport = upperToken(s, transportStart, i)
+  i = skipWs(s, i)
+  const sip20 =
+    nameEnd - nameStart === 3 && (s.charCodeAt(nameStart) & ~32) === 83 && (s.charCodeAt(nameStart + 1) & ~32) === 73 &&
+    (s.charCodeAt(nameStart + 2) & ~32) === 80 && versionEnd - versionStart === 3 && s.startsWith('2.0', versionStart)
+  const protocol = sip20 ? 'SIP/2.0' : s.slice(nameStart, nameEnd).toUpperCase() + '/' + s.slice(versionStart, versionEnd)
   const hpStart = i
   // sent-by: host [ COLON port ]; RFC 3261 §25.1 allows SWS around the colon.
   let hp = parseHostPort(s, i)
@@ -60,8 +82,8 @@ export function parseVia(value: string): Via | undefined {
   const params = parseParamsOnly(s, j)
   if (params === undefined) return undefined
   const via: Via = {
-    protocol: name.toUpperCase() + '/' + version,
-    transport: transport.toUpperCase(),
+    protocol,
+    transport,
     host: hp.host,
     rport: undefined,
     params,
