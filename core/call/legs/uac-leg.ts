@@ -60,8 +60,16 @@ export interface AttemptOptions {
 }
 
 /** Our Supported value without the `100rel` tag. */
+let lastSupported = ''
+let lastWithout100rel = ''
+
+/** The Supported list without `100rel`; the list is the node's own, so the last answer is kept. */
 function without100rel(supported: string): string {
-  return supported.split(',').map((t) => t.trim()).filter((t) => t !== '' && t.toLowerCase() !== '100rel').join(', ')
+  if (supported !== lastSupported) {
+    lastWithout100rel = supported.split(',').map((t) => t.trim()).filter((t) => t !== '' && t.toLowerCase() !== '100rel').join(', ')
+    lastSupported = supported
+  }
+  return lastWithout100rel
 }
 
 /** `#` is not allowed unescaped in a SIP URI user part (RFC 3261 §25.1). */
