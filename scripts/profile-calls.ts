@@ -39,6 +39,21 @@ function allocated(text: string): number {
   return n
 }
 
+/** GC pause time by kind between two offsets of the output (`gc=s` scavenge, `gc=mc` mark-compact, `gc=mmc` minor mark-compact, ...), in ms. */
+function gcPauses(text: string): Map<string, { n: number; ms: number }> {
+  const out = new Map<string, { n: number; ms: number }>()
+  for (const line of text.split('\n')) {
+    const kind = / gc=(\w+)/.exec(line)?.[1]
+    const pause = /(?:^|\s)pause=([\d.]+)/.exec(line)?.[1]
+    if (kind === undefined || pause === undefined) continue
+    const e = out.get(kind) ?? { n: 0, ms: 0 }
+    e.n++
+    e.ms += Number(pause)
+    out.set(kind, e)
+  }
+  return out
+}
+
 const cpuPerCall: number[] = []
 try {
   process.stderr.write(`# core pid ${core.child.pid}, ${repeat} x ${stepSec} s at ${rate} calls/s, LOG_LEVEL=${logLevel}${profile ? ', --cpu-prof' : ''}${extraArgs.length > 0 ? `, node ${extraArgs.join(' ')}` : ''}\n`)
@@ -49,9 +64,11 @@ try {
     const step = r.steps[0]!
     // The whole step, every call's BYE included, over the calls that completed (a failing step still counts what it did).
     const us = Math.round(((treeCpuSeconds(core.child.pid!) - cpu0) * 1e6) / Math.max(1, step.ok))
-    const kib = allocated(core.output().slice(from)) / 1024 / Math.max(1, step.ok)
+    const text = core.output().slice(from)
+    const kib = allocated(text) / 1024 / Math.max(1, step.ok)
+    const gc = [...gcPauses(text)].map(([k, e]) => `${k} ${e.n}x ${(e.ms * 1000 / Math.max(1, step.ok)).toFixed(1)} µs/call`).join(', ')
     cpuPerCall.push(us)
-    console.log(`${describeStep(step)}  whole step ${us} µs CPU/completed call  heap allocated ${kib.toFixed(1)} KiB/call`)
+    console.log(`${describeStep(step)}  whole step ${us} µs CPU/completed call  heap allocated ${kib.toFixed(1)} KiB/call  GC pauses ${gc}`)
   }
 } finally {
   await core.stop()

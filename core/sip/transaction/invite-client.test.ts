@@ -67,12 +67,13 @@ describe('InviteClientTransaction', () => {
   describe('on a non-2xx final', () => {
     it('ACKs it with the INVITE branch and the response To tag, and passes it to the TU once', () => {
       const { tx, tu } = ict()
-      s.send(peerResponse(tx.request, 486, 'Busy Here', 'busy1'))
+      const req = tx.request
+      s.send(peerResponse(req, 486, 'Busy Here', 'busy1'))
       s.clock.flush()
       const acks = s.got.filter((g) => isReq('ACK')(g.msg))
       expect(acks).toHaveLength(1)
       const ack = acks[0]!.msg
-      expect(ack.topVia?.branch).toBe(tx.request.topVia?.branch)
+      expect(ack.topVia?.branch).toBe(req.topVia?.branch)
       expect(ack.to?.tag).toBe('busy1')
       expect(ack.cseq).toEqual({ seq: 1, method: 'ACK' })
       expect(tx.state).toBe('completed')
@@ -81,11 +82,12 @@ describe('InviteClientTransaction', () => {
 
     it('re-sends the ACK for each 486 retransmission during Timer D and passes none up', () => {
       const { tx, tu } = ict()
-      s.send(peerResponse(tx.request, 486, 'Busy Here'))
+      const req = tx.request
+      s.send(peerResponse(req, 486, 'Busy Here'))
       s.clock.advance(1000)
-      s.send(peerResponse(tx.request, 486, 'Busy Here'))
+      s.send(peerResponse(req, 486, 'Busy Here'))
       s.clock.advance(1000)
-      s.send(peerResponse(tx.request, 486, 'Busy Here'))
+      s.send(peerResponse(req, 486, 'Busy Here'))
       s.clock.flush()
       expect(s.times(isReq('ACK'))).toHaveLength(3)
       expect(tu.responses).toEqual([486])
@@ -95,7 +97,7 @@ describe('InviteClientTransaction', () => {
       expect(tx.state).toBe('terminated')
       expect(s.layer.size).toBe(0)
       // After Timer D the retransmission is a stray response: dropped and counted.
-      s.send(peerResponse(tx.request, 486, 'Busy Here'))
+      s.send(peerResponse(req, 486, 'Busy Here'))
       s.clock.flush()
       expect(s.times(isReq('ACK'))).toHaveLength(3)
       expect(s.metrics.get('sip_stray_responses_total')?.get()).toBe(1)
@@ -105,11 +107,12 @@ describe('InviteClientTransaction', () => {
   describe('in accepted (RFC 6026)', () => {
     it('passes the 2xx and its retransmissions to the TU without ACKing, until Timer M', () => {
       const { tx, tu } = ict()
-      s.send(peerResponse(tx.request, 180, 'Ringing'))
+      const req = tx.request
+      s.send(peerResponse(req, 180, 'Ringing'))
       s.clock.advance(10)
-      s.send(peerResponse(tx.request, 200, 'OK'))
+      s.send(peerResponse(req, 200, 'OK'))
       s.clock.advance(500)
-      s.send(peerResponse(tx.request, 200, 'OK'))
+      s.send(peerResponse(req, 200, 'OK'))
       s.clock.flush()
       expect(tx.state).toBe('accepted')
       expect(tu.responses).toEqual([180, 200, 200])
@@ -118,7 +121,7 @@ describe('InviteClientTransaction', () => {
       expect(tx.state).toBe('terminated')
       expect(s.layer.size).toBe(0)
       // RFC 6026 §7.2: a later 2xx has no ICT and goes to the core for the dialog layer.
-      s.send(peerResponse(tx.request, 200, 'OK'))
+      s.send(peerResponse(req, 200, 'OK'))
       s.clock.flush()
       expect(s.core.stray2xx).toHaveLength(1)
       expect(tu.responses).toEqual([180, 200, 200])

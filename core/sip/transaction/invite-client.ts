@@ -87,12 +87,15 @@ export class InviteClientTransaction extends Transaction<IctState> {
         this.timeoutTimer = c.after(this.t.B, () => this.onTimerB())
         break
       case 'completed':
-        // RFC 3261 §17.1.1.2: Timer D (>= 32 s unreliable, 0 reliable) absorbs final-response retransmissions.
-        this.timeoutTimer = c.after(this.t.D, () => this.onTimerD())
+        // RFC 3261 §17.1.1.2: Timer D (>= 32 s unreliable, 0 reliable) absorbs final-response retransmissions (the ACK's
+        // bytes re-sent need no request).
+        this.ctx.wait(this.t.D, this)
+        this.releaseRequest()
         break
       case 'accepted':
-        // RFC 6026 §8.4: Timer M = 64*T1 keeps the transaction to pass 2xx retransmissions up.
-        this.timeoutTimer = c.after(this.t.M, () => this.onTimerM())
+        // RFC 6026 §8.4: Timer M = 64*T1 keeps the transaction to pass 2xx retransmissions up (the TU holds what it needs).
+        this.ctx.wait(this.t.M, this)
+        this.releaseRequest()
         break
       case 'proceeding':
       case 'terminated':
@@ -183,6 +186,12 @@ export class InviteClientTransaction extends Transaction<IctState> {
   onTimerD(): void {
     this.timeoutTimer = null
     if (this.state === 'completed') this.enter('terminated')
+  }
+
+  /** Timer D or M ran out (the wait state's one timer). */
+  waitOver(): void {
+    if (this.state === 'completed') this.onTimerD()
+    else if (this.state === 'accepted') this.onTimerM()
   }
 
   /** Timer M: stop passing 2xx retransmissions up. RFC 6026 §8.4. */

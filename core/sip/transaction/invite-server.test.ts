@@ -90,10 +90,11 @@ describe('InviteServerTransaction', () => {
   describe('in accepted (RFC 6026)', () => {
     it('sends a 2xx once, forwards TU retransmissions, absorbs INVITE retransmissions, passes ACK up, ends on Timer L', () => {
       const tx = receiveInvite()
-      tx.respond(buildResponse(tx.request, 200, { toTag: 'ltag' }))
+      const req = tx.request
+      tx.respond(buildResponse(req, 200, { toTag: 'ltag' }))
       expect(tx.state).toBe('accepted')
       s.clock.advance(500)
-      expect(tx.respond(buildResponse(tx.request, 200, { toTag: 'ltag' }))).toBe(true)
+      expect(tx.respond(buildResponse(req, 200, { toTag: 'ltag' }))).toBe(true)
       s.send(peerRequest({ method: 'INVITE' }))
       s.clock.flush()
       expect(s.times(isRes(200))).toEqual([0, 500])
@@ -105,7 +106,7 @@ describe('InviteServerTransaction', () => {
       expect(tx.state).toBe('accepted')
       s.clock.advance(1)
       expect(tx.state).toBe('terminated')
-      expect(tx.respond(buildResponse(tx.request, 200, { toTag: 'ltag' }))).toBe(false)
+      expect(tx.respond(buildResponse(req, 200, { toTag: 'ltag' }))).toBe(false)
       expect(s.layer.size).toBe(0)
     })
 

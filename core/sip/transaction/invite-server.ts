@@ -61,13 +61,14 @@ export class InviteServerTransaction extends Transaction<IstState> {
       case 'confirmed':
         // RFC 3261 §17.2.1: Timer I (T4 unreliable, 0 reliable) absorbs ACK retransmissions; the final is not re-sent.
         this.finalKept = null
-        this.timeoutTimer = c.after(this.t.I, () => this.onTimerI())
+        this.ctx.wait(this.t.I, this)
+        this.releaseRequest()
         break
       case 'accepted':
-        // RFC 6026 §8.7: Timer L = 64*T1 on every transport.
-        this.timeoutTimer = c.after(this.t.L, () => this.onTimerL())
-        // Absorbing INVITE retransmissions and matching the ACK need the key and the To tag only.
-        this.request.releaseParsed()
+        // RFC 6026 §8.7: Timer L = 64*T1 on every transport. Absorbing INVITE retransmissions, matching the ACK and
+        // passing the TU's 2xx retransmissions need the key, the To tag and the response target only.
+        this.ctx.wait(this.t.L, this)
+        this.releaseRequest()
         break
       case 'terminated':
         this.finalKept = null
@@ -203,6 +204,12 @@ export class InviteServerTransaction extends Transaction<IstState> {
   onTimerI(): void {
     this.timeoutTimer = null
     if (this.state === 'confirmed') this.enter('terminated')
+  }
+
+  /** Timer I or L ran out (the wait state's one timer). */
+  waitOver(): void {
+    if (this.state === 'confirmed') this.onTimerI()
+    else if (this.state === 'accepted') this.onTimerL()
   }
 
   /** Timer L: stop absorbing INVITE retransmissions after a 2xx. RFC 6026 §8.7. */

@@ -19,6 +19,7 @@ import { responseTarget, stampReceived } from './response-target.js'
 import { MessageCounters } from './message-counters.js'
 import { rfcTimers, type RfcTimers, type TimerParams } from './timers.js'
 import { TransactionError } from './failures.js'
+import { WaitQueues, type Waiter } from './wait-queue.js'
 import type { SizeFallback, Transaction, TransactionContext } from './transaction.js'
 import {
   type AnyTransaction,
@@ -98,6 +99,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   /** Peers (address|port) that refused a TCP connection for a large request, until when (ms). */
   private readonly noTcp = new Map<string, number>()
   private readonly proceedingHook = (tx: InviteClientTransaction): void => this.sendWantedCancel(tx)
+  private readonly waits: WaitQueues
 
   constructor(opts: TransactionLayerOptions) {
     this.clock = opts.clock
@@ -106,6 +108,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     this.udpTimers = rfcTimers(opts.timers, false)
     this.reliableTimers = rfcTimers(opts.timers, true)
     this.validateOptions = opts.validate ?? {}
+    this.waits = new WaitQueues(opts.clock, (err) => this.log.error('transaction wait state end threw', { err: String(err) }))
     this.autoTrying = opts.autoTrying ?? true
     this.warnAgent = opts.warnAgent
     this.viaHost = opts.viaHost === undefined ? undefined : opts.viaHost.includes(':') && !opts.viaHost.startsWith('[') ? `[${opts.viaHost}]` : opts.viaHost
@@ -505,6 +508,11 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     const n = this.serversBySource.get(from) ?? 0
     if (n <= 1) this.serversBySource.delete(from)
     else this.serversBySource.set(from, n - 1)
+  }
+
+  /** @internal machines call this for the one timer of a wait state. */
+  wait(ms: number, tx: Waiter): void {
+    this.waits.add(ms, tx)
   }
 
   /** Live server transactions created for requests from this source address. */

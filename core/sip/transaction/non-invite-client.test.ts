@@ -42,9 +42,10 @@ describe('NonInviteClientTransaction', () => {
       s = makeStack()
       const tu = new RecordingTu()
       const tx = startClient(s, 'OPTIONS', tu)
-      s.send(peerResponse(tx.request, 200, 'OK'))
+      const req = tx.request
+      s.send(peerResponse(req, 200, 'OK'))
       s.clock.advance(100)
-      s.send(peerResponse(tx.request, 200, 'OK'))
+      s.send(peerResponse(req, 200, 'OK'))
       s.clock.advance(4899)
       expect(tx.state).toBe('completed')
       expect(tu.responses).toEqual([200])

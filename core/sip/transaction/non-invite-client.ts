@@ -65,8 +65,9 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
       }
       this.timeoutTimer = c.after(this.t.F, () => this.onTimerF())
     } else if (state === 'completed') {
-      // RFC 3261 §17.1.2.2: Timer K = T4 (unreliable) absorbs response retransmissions.
-      this.timeoutTimer = c.after(this.t.K, () => this.onTimerK())
+      // RFC 3261 §17.1.2.2: Timer K = T4 (unreliable) absorbs response retransmissions, which needs no request.
+      this.ctx.wait(this.t.K, this)
+      this.releaseRequest()
     }
   }
 
@@ -115,6 +116,11 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
     if (this.state !== 'trying' && this.state !== 'proceeding') return
     this.enter('terminated')
     this.user.onTimeout(timeoutFailure('F'), this)
+  }
+
+  /** Timer K ran out (the wait state's one timer). */
+  waitOver(): void {
+    this.onTimerK()
   }
 
   /** Timer K: stop absorbing response retransmissions. RFC 3261 §17.1.2.2. */

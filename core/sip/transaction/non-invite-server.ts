@@ -37,9 +37,9 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
     this.clearTimers()
     // RFC 3261 §17.2.2: Timer J = 64*T1 (unreliable) / 0 (reliable) absorbs request retransmissions.
     if (next === 'completed') {
-      this.timeoutTimer = this.ctx.clock.after(this.t.J, () => this.onTimerJ())
-      // For Timer J (32 s) only the final's bytes are needed: let the request's parsed views go (they re-parse if read).
-      this.request.releaseParsed()
+      this.ctx.wait(this.t.J, this)
+      // For Timer J (32 s) only the final's bytes are needed.
+      this.releaseRequest()
     }
     else if (next === 'terminated') {
       this.finalKept = null
@@ -90,6 +90,11 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
       case 'terminated':
         return
     }
+  }
+
+  /** Timer J ran out (the wait state's one timer). */
+  waitOver(): void {
+    this.onTimerJ()
   }
 
   /** Timer J: stop answering retransmissions. RFC 3261 §17.2.2. */

@@ -5,6 +5,7 @@ import type { RemoteAddr, SendListener, Transport, TransportFailure } from '../.
 import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
 import { TransactionStateError, type TransactionFailure } from './failures.js'
 import type { RfcTimers } from './timers.js'
+import type { Waiter } from './wait-queue.js'
 
 /** What a client machine reports to its user; `T` is the machine (types.ts: TransactionUser for either kind). */
 export interface ClientMachineUser<T> {
@@ -31,6 +32,8 @@ export interface TransactionContext {
   readonly reliableTimers: RfcTimers
   /** Called once when a machine enters terminated; the layer forgets it. */
   terminated(tx: Transaction<string>): void
+  /** Tells `tx` once `ms` from now: the one timer of a wait state (Timers D, I, J, K, L, M), shared per duration. */
+  wait(ms: number, tx: Waiter): void
   /** Counts one message sent for the first time (metrics). */
   sent(msg: SipMessage): void
   /** Counts one retransmission sent by a machine. */
@@ -76,12 +79,14 @@ export interface SizeFallback {
 const CONNECT_FAILURES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNLIMIT'])
 
 /** Base of the four machines: state table check, retransmit + timeout slots, sends whose failures come back as values. */
-export abstract class Transaction<S extends string> implements SendListener {
+export abstract class Transaction<S extends string> implements SendListener, Waiter {
   abstract readonly kind: 'ict' | 'nict' | 'ist' | 'nist'
   /** Matching key in the layer's table. */
   readonly key: string
-  /** The request that created the transaction. */
-  readonly request: SipRequest
+  /** The request's method (kept when the request itself is let go). */
+  readonly method: string
+  /** The request while the machine may still need it; null in the wait states (see `request`). */
+  private req: SipRequest | null
   /** Fixed, except once for a client request falling back from TCP to UDP (RFC 3261 §18.1.1). */
   transport: Transport
   /** Where this transaction sends: the next hop (client) or the §18.2.2 response target (server). */
@@ -105,7 +110,8 @@ export abstract class Transaction<S extends string> implements SendListener {
   constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, remote: RemoteAddr, initial: S, next: Readonly<Record<S, readonly S[]>>) {
     this.ctx = ctx
     this.key = key
-    this.request = request
+    this.method = request.method
+    this.req = request
     this.transport = transport
     this.remote = remote
     this.state = initial
@@ -114,10 +120,28 @@ export abstract class Transaction<S extends string> implements SendListener {
     this.t = transport.reliable ? ctx.reliableTimers : ctx.udpTimers
   }
 
-  /** The Call-ID for logs. */
-  get callId(): string | undefined {
-    return this.request.callId
+  /**
+   * The request that created the transaction. A wait state (accepted, completed or confirmed with only retransmissions
+   * left to absorb) lets it go, so the 32 s of Timers J, L and M do not keep every call's parsed messages; reading it
+   * then is a bug of the caller and throws.
+   */
+  get request(): SipRequest {
+    if (this.req === null) throw new TransactionStateError(`${this.kind} ${this.key}: the request is no longer kept in ${this.state}`)
+    return this.req
   }
+
+  /** The Call-ID for logs while the request is kept (not kept apart: a slice of the message would pin all of it). */
+  get callId(): string | undefined {
+    return this.req?.callId
+  }
+
+  /** Lets the request go (entering a wait state). */
+  protected releaseRequest(): void {
+    this.req = null
+  }
+
+  /** The machine's wait state is over (its one wait timer, see TransactionContext.wait). */
+  abstract waitOver(): void
 
   /** Moves to `next` after checking the transition table; the caller re-arms timers for the new state. */
   protected transition(next: S): S {

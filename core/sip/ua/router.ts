@@ -172,7 +172,7 @@ export class RequestRouter implements ServerTransactionUser {
   /** Timer H (no ACK for our final) or a send failure: counted for /metrics (a call retransmits its 2xx itself). */
   onServerFailure(failure: TransactionFailure, tx: ServerTransaction): void {
     this.serverFailures.labels(String(failure.status)).inc()
-    if (this.log.enabled('debug')) this.log.debug('server transaction failed', { status: failure.status, callId: tx.callId, method: tx.request.method })
+    if (this.log.enabled('debug')) this.log.debug('server transaction failed', { status: failure.status, callId: tx.callId, method: tx.method })
   }
 }
 
