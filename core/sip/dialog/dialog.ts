@@ -4,7 +4,10 @@ import { NO_TRANSPORTS, type RemoteAddr, type Transport, type TransportLookup, t
 import { HeaderList } from '../message/header-list.js'
 import { EMPTY_BODY, SipRequest, type SipResponse } from '../message/message.js'
 import { parseUri, isSipUri } from '../message/headers/uri.js'
+import { serializeMessage } from '../message/serialize.js'
+import { keepBytes, keptBytes } from '../transaction/transaction.js'
 import type { TransactionLayer } from '../transaction/layer.js'
+import { ownString } from '../../lib/own-string.js'
 
 /** RFC 3261 §12 dialog states. */
 export type DialogState = 'early' | 'confirmed' | 'terminated'
@@ -68,10 +71,8 @@ export class Dialog {
   readonly formedOn: Transport
   peer: RemoteAddr
   state: DialogState
-  /** CSeq number and wire bytes of the last ACK we sent for a 2xx, re-sent on each retransmission (RFC 6026 §7.2). */
-  /** The last ACK we sent for a 2xx, if any (one slot: a later re-INVITE's ACK replaces the initial one's). */
-  lastAck: SipRequest | null = null
-  private ackSeq = -1
+  /** The last ACK we sent for a 2xx (one slot: a later re-INVITE's ACK replaces the initial one's), re-sent on each retransmission of it (RFC 6026 §7.2). */
+  readonly ackSent = new SentAck()
   private hop: RemoteAddr | null = null
   private hopTransport: Transport | null = null
   private readonly transports: TransportLookup
@@ -159,20 +160,19 @@ export class Dialog {
    */
   sendAck(layer: TransactionLayer, inviteSeq: number, body: Buffer = EMPTY_BODY, contentType?: string): SipRequest {
     const ack = this.createAck(inviteSeq, body, contentType)
-    layer.addVia(ack, this.transport)
+    const transport = this.transport
+    layer.addVia(ack, transport)
     const hop = this.nextHop()
-    layer.sendStateless(ack, this.transport, hop)
-    this.ackSeq = inviteSeq
-    this.lastAck = ack
+    const wire = serializeMessage(ack)
+    layer.sendStatelessWire(ack, wire, transport, hop)
+    this.ackSent.record(inviteSeq, wire, transport, hop)
     return ack
   }
 
   /** RFC 6026 §7.2 / RFC 3261 §13.2.2.4: a retransmitted 2xx to an INVITE we already ACKed gets the same ACK again; returns whether it did. */
   onRetransmitted2xx(res: SipResponse, layer: TransactionLayer): boolean {
     const seq = res.cseq?.seq
-    if (seq === undefined || seq !== this.ackSeq || this.lastAck === null) return false
-    layer.sendStateless(this.lastAck, this.transport, this.nextHop())
-    return true
+    return seq !== undefined && this.ackSent.resend(seq, layer, this.transport, this.nextHop())
   }
 
   /**
@@ -314,34 +314,85 @@ export function uasDialog(req: SipRequest, localTag: string, localContact: strin
   })
 }
 
-/** RFC 3261 §12.1.2: the dialog formed by a 1xx (with To tag) or 2xx to an INVITE we sent; undefined without a To tag. */
-export function uacDialog(invite: SipRequest, res: SipResponse, transport: Transport, peer: RemoteAddr, transports?: TransportLookup, peerIsNextHop = false): Dialog | undefined {
-  const tag = res.to?.tag
+/** What a UAC dialog takes from the INVITE that formed it (`inviteFacts`); kept apart to form a second fork's dialog late. */
+export interface UacInviteFacts {
+  readonly callId: string
+  readonly localTag: string
+  readonly seq: number
+  readonly fromRaw: string
+  readonly contactRaw: string
+  readonly uri: string
+  readonly secure: boolean
+}
+
+/** The INVITE's part of a UAC dialog; `own` copies every string so keeping them pins no message (see ownString). */
+export function inviteFacts(invite: SipRequest, own = false): UacInviteFacts | undefined {
   const callId = invite.callId
   const localTag = invite.from?.tag
   const cseq = invite.cseq
   const fromRaw = invite.headers.first('from')
+  if (callId === undefined || localTag === undefined || cseq === undefined || fromRaw === undefined) return undefined
+  const contactRaw = invite.headers.first('contact') ?? ''
+  const c = own ? ownString : (x: string): string => x
+  return { callId: c(callId), localTag: c(localTag), seq: cseq.seq, fromRaw: c(fromRaw), contactRaw: c(contactRaw), uri: c(invite.uri), secure: invite.requestUri?.scheme === 'sips' }
+}
+
+/** RFC 3261 §12.1.2: the dialog formed by a 1xx (with To tag) or 2xx to an INVITE we sent; undefined without a To tag. */
+export function uacDialog(invite: SipRequest, res: SipResponse, transport: Transport, peer: RemoteAddr, transports?: TransportLookup, peerIsNextHop = false): Dialog | undefined {
+  const facts = inviteFacts(invite)
+  return facts === undefined ? undefined : uacDialogOf(facts, res, transport, peer, transports, peerIsNextHop)
+}
+
+/** `uacDialog` from the INVITE's facts. */
+export function uacDialogOf(invite: UacInviteFacts, res: SipResponse, transport: Transport, peer: RemoteAddr, transports?: TransportLookup, peerIsNextHop = false): Dialog | undefined {
+  const tag = res.to?.tag
   const toRaw = res.headers.first('to')
-  if (tag === undefined || callId === undefined || localTag === undefined || cseq === undefined || fromRaw === undefined || toRaw === undefined) return undefined
+  if (tag === undefined || toRaw === undefined) return undefined
   const contact = res.contact
   return new Dialog({
     role: 'uac',
-    callId,
-    localTag,
+    callId: invite.callId,
+    localTag: invite.localTag,
     remoteTag: tag,
-    localHeader: fromRaw,
+    localHeader: invite.fromRaw,
     remoteHeader: toRaw,
-    localContact: invite.headers.first('contact') ?? '',
-    localSeq: cseq.seq,
+    localContact: invite.contactRaw,
+    localSeq: invite.seq,
     remoteSeq: -1,
     routeSet: uacRouteSet(res),
     // Deviation: a 2xx without Contact (invalid, §13.3.1.4) keeps the INVITE's Request-URI as the target.
     remoteTarget: contact?.uri ?? invite.uri,
-    secure: invite.requestUri?.scheme === 'sips',
+    secure: invite.secure,
     transport,
     peer,
     state: res.status >= 200 ? 'confirmed' : 'early',
     ...(transports === undefined ? {} : { transports }),
     peerIsNextHop,
   })
+}
+
+/**
+ * A dialog's last ACK for a 2xx: its CSeq number, its bytes (a string, pinning no pool slab) and where it went. Small on
+ * purpose: the INVITE client transaction's Timer M (32 s after the call's answer, RFC 6026 §8.4) keeps it, not the dialog.
+ */
+export class SentAck {
+  seq = -1
+  private wire: string | null = null
+  transport: Transport | null = null
+  hop: RemoteAddr | null = null
+
+  /** Keeps the ACK just sent for the INVITE numbered `seq`. */
+  record(seq: number, wire: Buffer, transport: Transport, hop: RemoteAddr): void {
+    this.seq = seq
+    this.wire = keepBytes(wire)
+    this.transport = transport
+    if (this.hop !== hop) this.hop = { address: ownString(hop.address), port: hop.port, family: hop.family }
+  }
+
+  /** Sends the kept ACK again when it answered the INVITE numbered `seq` (to `transport`/`hop`, default where it went); returns whether it did. */
+  resend(seq: number, layer: TransactionLayer, transport = this.transport, hop = this.hop): boolean {
+    if (seq !== this.seq || this.wire === null || transport === null || hop === null) return false
+    layer.resendStateless('ACK', keptBytes(this.wire), transport, hop)
+    return true
+  }
 }

@@ -480,6 +480,18 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     transport.send(serializeMessage(msg), remote, listener)
   }
 
+  /** `sendStateless` of a message the caller already serialized as `wire`. */
+  sendStatelessWire(msg: SipMessage, wire: Buffer, transport: Transport, remote: RemoteAddr): void {
+    this.c.messages.sent(msg)
+    transport.send(wire, remote)
+  }
+
+  /** Sends again the bytes of a request sent statelessly before (an ACK for a retransmitted 2xx), counted as sent like the first. */
+  resendStateless(method: string, wire: Buffer, transport: Transport, remote: RemoteAddr): void {
+    this.c.messages.sentRequest(method)
+    transport.send(wire, remote)
+  }
+
   private sendWantedCancel(invite: InviteClientTransaction): void {
     const user = invite.cancelWanted
     if (user === null) return

@@ -48,6 +48,11 @@ export class MessageCounters {
     if (msg.isRequest) this.reqOut.inc(methodLabel(msg.method))
     else this.resOut.inc(msg.status)
   }
+
+  /** Counts one request sent, by its method (bytes re-sent without their message). */
+  sentRequest(method: string): void {
+    this.reqOut.inc(methodLabel(method))
+  }
 }
 
 /** The label for a method: itself when well known, else `other`. */
