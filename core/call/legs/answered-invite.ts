@@ -1,6 +1,6 @@
 // What an answered attempt's INVITE client transaction still needs during Timer M (RFC 6026 §8.4): the ACK again for a retransmitted 2xx, ACK + BYE for another fork's 2xx; without the call.
 import type { SentAck } from '../../sip/dialog/dialog.js'
-import { type UacInviteFacts, uacDialogOf } from '../../sip/dialog/dialog.js'
+import { uacDialogOf, unpackFacts } from '../../sip/dialog/dialog.js'
 import type { SipResponse } from '../../sip/message/message.js'
 import type { TransactionLayer } from '../../sip/transaction/layer.js'
 import type { TransactionFailure } from '../../sip/transaction/failures.js'
@@ -11,7 +11,7 @@ import { IGNORE_RESPONSES } from './ignore-responses.js'
 
 /**
  * The accepted ICT's user once the leg handed it over, for the 32 s of Timer M: the dialog's remote tag and its ACK
- * slot, and the INVITE's facts for a fork, all copies that pin neither the call, the dialog nor any message.
+ * slot, and the INVITE's facts packed for a fork (`packFacts`), all copies that pin neither the call, the dialog nor any message.
  */
 export class AnsweredInvite implements TransactionUser {
   private readonly remoteTag: string
@@ -19,7 +19,7 @@ export class AnsweredInvite implements TransactionUser {
   constructor(
     remoteTag: string,
     private readonly ackSent: SentAck,
-    private readonly invite: UacInviteFacts,
+    private readonly invite: string,
     private readonly inviteSeq: number,
     private readonly transport: Transport,
     private readonly remote: RemoteAddr,
@@ -37,7 +37,7 @@ export class AnsweredInvite implements TransactionUser {
       if (seq !== undefined) this.ackSent.resend(seq, this.layer)
       return
     }
-    const fork = uacDialogOf(this.invite, res, this.transport, this.remote, this.layer.transports, this.peerIsNextHop)
+    const fork = uacDialogOf(unpackFacts(this.invite), res, this.transport, this.remote, this.layer.transports, this.peerIsNextHop)
     if (fork === undefined) return
     fork.sendAck(this.layer, this.inviteSeq)
     const bye = fork.createRequest('BYE')

@@ -1,7 +1,7 @@
 // Leg B: one routing attempt as a UAC (RFC 3261 §13.2): its own Call-ID, tags and CSeq space, the INVITE client transaction, the early/confirmed dialog and the ACK for its 2xx.
 import { isIP } from 'node:net'
 import type { Dialog } from '../../sip/dialog/dialog.js'
-import { inviteFacts, uacDialog } from '../../sip/dialog/dialog.js'
+import { inviteFacts, packFacts, uacDialog } from '../../sip/dialog/dialog.js'
 import { buildPrack, ProvisionalSequence } from '../../sip/dialog/prack-client.js'
 import { generateCallId, generateTag } from '../../sip/message/build.js'
 import { HeaderList } from '../../sip/message/header-list.js'
@@ -359,10 +359,10 @@ export class UacLeg implements TransactionUser {
     else this.dialog = uacDialog(this.invite, res, this.wireTransport, this.remote, this.ctx.layer.transports, this.target.nextHop !== undefined) ?? null
     if (this.dialog === null) return
     // Timer M's 2xx retransmissions need the dialog, not the call: hand them over so the ended call can be collected.
-    const facts = this.ict === null ? undefined : inviteFacts(this.invite, true)
+    const facts = this.ict === null ? undefined : inviteFacts(this.invite)
     if (facts !== undefined) {
       const d = this.dialog
-      this.ict!.handOver(new AnsweredInvite(d.remoteTag, d.ackSent, facts, this.inviteSeq, this.wireTransport, this.remote, this.ctx.layer, this.target.nextHop !== undefined))
+      this.ict!.handOver(new AnsweredInvite(d.remoteTag, d.ackSent, packFacts(facts), this.inviteSeq, this.wireTransport, this.remote, this.ctx.layer, this.target.nextHop !== undefined))
     }
     if (!this.detached) {
       this.owner.onAttemptAnswered(this, res)

@@ -7,7 +7,7 @@ import { parseMessage } from '../message/parse.js'
 import type { InviteServerTransaction } from '../transaction/invite-server.js'
 import { isReq, isRes, makeStack, peerRequest } from '../transaction/test-support/loop-stack.js'
 import { TransportSet, type RemoteAddr, type Transport } from '../../transport/types.js'
-import { addrOf, transportOf, uacDialog, uasDialog } from './dialog.js'
+import { addrOf, packFacts, transportOf, uacDialog, uasDialog, unpackFacts } from './dialog.js'
 import { DialogTable } from './table.js'
 import { UasAnswer, type UasAnswerUser } from './uas-answer.js'
 
@@ -266,5 +266,13 @@ describe('Dialog next hop and transport (RFC 3261 §18.3, RFC 3263 URI transport
     expect(transportOf('sips:a@h')).toBe('TLS')
     expect(transportOf('sip:a@h')).toBeUndefined()
     expect(transportOf('tel:+123')).toBeUndefined()
+  })
+})
+
+describe('packFacts', () => {
+  it('gives back the INVITE facts a fork dialog is formed from', () => {
+    const facts = { callId: 'c1@h', localTag: 'lt1', seq: 7, fromRaw: '"Ann, B" <sip:a@h>;tag=lt1', contactRaw: '', uri: 'sips:b@h;transport=tls', secure: true }
+    expect(unpackFacts(packFacts(facts))).toEqual(facts)
+    expect(unpackFacts(packFacts({ ...facts, secure: false, contactRaw: '<sip:x@1.2.3.4>' }))).toEqual({ ...facts, secure: false, contactRaw: '<sip:x@1.2.3.4>' })
   })
 })

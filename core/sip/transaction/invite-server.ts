@@ -2,8 +2,14 @@
 import type { RemoteAddr, Transport, TransportFailure } from '../../transport/types.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
+import { ownString } from '../../lib/own-string.js'
 import { TransactionStateError, timeoutFailure, transportFailure } from './failures.js'
 import { keepBytes, keptBytes, Transaction, type ServerMachineUser, type TransactionContext } from './transaction.js'
+
+/** The final's To tag, kept 32 s: a copy, not a slice of the response's text. */
+function ownTag(tag: string | undefined): string | undefined {
+  return tag === undefined ? undefined : ownString(tag)
+}
 
 /** RFC 3261 Figure 7 + RFC 6026 Figure 5 state names. */
 export type IstState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated'
@@ -95,11 +101,11 @@ export class InviteServerTransaction extends Transaction<IstState> {
           this.lastProvisional = wire
         } else if (s < 300) {
           // RFC 6026 §8.5: 2xx from TU in proceeding -> sent once, accepted; the TU retransmits it, not us.
-          this.finalToTag = res.to?.tag
+          this.finalToTag = ownTag(res.to?.tag)
           this.enter('accepted')
         } else {
           // RFC 3261 §17.2.1: 300-699 from TU -> completed with Timers G and H.
-          this.finalToTag = res.to?.tag
+          this.finalToTag = ownTag(res.to?.tag)
           this.finalKept = keepBytes(wire)
           this.enter('completed')
         }

@@ -20,6 +20,7 @@ import { MessageCounters } from './message-counters.js'
 import { rfcTimers, type RfcTimers, type TimerParams } from './timers.js'
 import { TransactionError } from './failures.js'
 import { WaitQueues, type Waiter } from './wait-queue.js'
+import { ownString } from '../../lib/own-string.js'
 import type { SizeFallback, Transaction, TransactionContext } from './transaction.js'
 import {
   type AnyTransaction,
@@ -260,7 +261,9 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     }
   }
 
-  private createServer(req: SipRequest, key: string, remote: RemoteAddr, transport: Transport): ServerTransaction {
+  private createServer(req: SipRequest, wireKey: string, remote: RemoteAddr, transport: Transport): ServerTransaction {
+    // The key lives as long as the transaction (32 s in a wait state): a copy, not slices that pin the request's text.
+    const key = ownString(wireKey)
     const via = req.topVia!
     const target = responseTarget(via, remote, transport.reliable)
     const tx =
@@ -421,7 +424,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     if (req.method === 'ACK') throw new TransactionError('ACK has no client transaction; use sendStateless (RFC 3261 §17.1.1.3, §13.2.2.4)')
     const branch = req.topVia?.branch
     if (!isRfc3261Branch(branch)) throw new TransactionError(`${req.method} needs a top Via with an RFC 3261 branch (use addVia)`)
-    const key = clientKey(branch, req.method)
+    const key = ownString(clientKey(branch, req.method))
     if (this.clients.has(key)) throw new TransactionError(`duplicate client transaction ${branch} ${req.method}`)
     let wire = serializeMessage(req)
     let fallback: SizeFallback | null = null
