@@ -1,0 +1,1 @@
+DROP INDEX `cdrs_call_id_idx`;
