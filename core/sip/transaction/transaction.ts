@@ -75,6 +75,11 @@ export interface SizeFallback {
   onFallback(): void
 }
 
+/** One string per known method: a parsed request's method is a copy of its own, kept per transaction otherwise. */
+const METHODS: ReadonlyMap<string, string> = new Map(
+  ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'UPDATE', 'INFO', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'].map((m) => [m, m]),
+)
+
 /** Failures meaning "no stream connection could be made" (RFC 3261 §18.1.1: a TCP reset or ICMP refusal). */
 const CONNECT_FAILURES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNLIMIT'])
 
@@ -110,7 +115,7 @@ export abstract class Transaction<S extends string> implements SendListener, Wai
   constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, remote: RemoteAddr, initial: S, next: Readonly<Record<S, readonly S[]>>) {
     this.ctx = ctx
     this.key = key
-    this.method = request.method
+    this.method = METHODS.get(request.method) ?? request.method
     this.req = request
     this.transport = transport
     this.remote = remote
