@@ -67,9 +67,10 @@ export class InviteClientTransaction extends Transaction<IctState> {
   private enter(next: IctState): void {
     this.transition(next)
     this.clearTimers()
-    // Only calling re-sends the INVITE.
+    // Only calling re-sends the INVITE (its Timer A closure goes too: the wait states keep nothing they do not use).
     this.wire = null
     this.kept = null
+    this.fireA = null
     this.arm(next)
     if (next === 'terminated') this.ctx.terminated(this)
     else if (next === 'proceeding') this.onProceeding?.(this)

@@ -67,6 +67,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
       case 'confirmed':
         // RFC 3261 §17.2.1: Timer I (T4 unreliable, 0 reliable) absorbs ACK retransmissions; the final is not re-sent.
         this.finalKept = null
+        this.fireG = null
         this.ctx.wait(this.t.I, this)
         this.releaseRequest()
         break

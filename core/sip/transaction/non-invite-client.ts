@@ -51,6 +51,7 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
     if (next === 'completed' || next === 'terminated') {
       this.wire = null
       this.kept = null
+      this.fireE = null
     }
     this.arm(next)
     if (next === 'terminated') this.ctx.terminated(this)
