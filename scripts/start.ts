@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildConsole } from '../edge/console/build.js'
+import { CORE_NODE_FLAGS } from '../core/lib/node-flags.js'
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const apiPort = process.env.API_PORT ?? '8787'
@@ -15,8 +16,8 @@ let stopAskedAtMs = 0
  * (tsx as a loader, no wrapper process) in a process group of its own, so Ctrl-C in the terminal reaches only this
  * script, which passes exactly one SIGTERM per Ctrl-C on (a second one tells the core to stop draining).
  */
-function run(name: string, entry: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, stdio: 'inherit', env: process.env, detached: true })
+function run(name: string, entry: string, nodeFlags: readonly string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(root, entry)], { cwd: root, stdio: 'inherit', env: process.env, detached: true })
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(JSON.stringify({ level: 'error', msg: `${name} exited`, code, signal }))
@@ -73,4 +74,4 @@ process.on('SIGTERM', () => void stopAll(0))
 await buildConsole()
 run('edge', 'edge/node/main.ts')
 await waitForEdge(30_000)
-run('core', 'core/main.ts')
+run('core', 'core/main.ts', CORE_NODE_FLAGS)

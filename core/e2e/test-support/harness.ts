@@ -10,6 +10,7 @@ import type { ParamName } from '../../../shared/params/system-params.js'
 import type { Database } from '../../../shared/db/node/database.js'
 import { assertGone } from '../../../shared/db/node/test-support/process-gone.js'
 import { openTestDatabase, writeConfig, type TestConfig } from './config-seed.js'
+import { CORE_NODE_FLAGS } from '../../lib/node-flags.js'
 
 /** Repository root, resolved from this file. */
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
@@ -113,7 +114,7 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
   let out = ''
   const spawnCore = (): ChildProcess => {
     // node itself with tsx as a loader (not the tsx wrapper), so the child pid is the core: SIGKILL reaches it and /proc shows its CPU
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(repoRoot, 'core/main.ts')], {
+    const child = spawn(process.execPath, [...CORE_NODE_FLAGS, ...(opts.nodeArgs ?? []), '--import', 'tsx', join(repoRoot, 'core/main.ts')], {
       cwd: repoRoot,
       env: {
         ...process.env,

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { CORE_NODE_FLAGS, withCoreFlags } from './node-flags.js'
+
+const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8')
+
+describe('core node flags', () => {
+  it('are on the command line of the Dockerfile, npm start:core and npm start', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(read('../Dockerfile'))?.[1]
+    expect(cmd).toBeDefined()
+    const argv = JSON.parse(cmd!) as string[]
+    expect(argv.slice(1, 1 + CORE_NODE_FLAGS.length)).toEqual([...CORE_NODE_FLAGS])
+    const scripts = (JSON.parse(read('../../package.json')) as { scripts: Record<string, string> }).scripts
+    expect(scripts['start:core']).toBe(`node ${CORE_NODE_FLAGS.join(' ')} --import tsx core/main.ts`)
+    expect(read('../../scripts/start.ts')).toContain("run('core', 'core/main.ts', CORE_NODE_FLAGS)")
+  })
+
+  it('are added to a worker started from a process that lacks them, and not twice', () => {
+    expect(withCoreFlags(['--import', 'tsx'])).toEqual([...CORE_NODE_FLAGS, '--import', 'tsx'])
+    expect(withCoreFlags([...CORE_NODE_FLAGS, '--import', 'tsx'])).toEqual([...CORE_NODE_FLAGS, '--import', 'tsx'])
+    expect(withCoreFlags(['--max-semi-space-size=16'])).toEqual(['--max-semi-space-size=16'])
+  })
+})
