@@ -1,11 +1,9 @@
 // The composition root of a core that runs in one process (CORE_WORKERS 1): validated env -> database (+ migrations) -> config snapshot -> CDR sink -> UDP, TCP and TLS transports -> transaction layer -> B2BUA, OPTIONS checks, live status publisher, network tests, the status port, SIGHUP (TLS reload) and the SIGTERM/SIGINT drain.
 import { mkdir } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { B2bua } from './call/b2bua.js'
-import { newCdrId } from './cdr/record.js'
 import { CdrCollector, workerFolders } from './cdr/collector.js'
 import { registerCdrMetrics, sinkStats } from './cdr/metrics.js'
-import { mediaEnvironment, onStopSignals, processBasics, readEnv, readTlsMaterial, sharedStateHealth, sipStack, timerParams } from './cluster/common.js'
+import { callB2bua, mediaEnvironment, onStopSignals, processBasics, readEnv, readTlsMaterial, sharedStateHealth, sipStack, timerParams } from './cluster/common.js'
 import { CdrSink } from './cdr/sink.js'
 import { ConfigLoader } from './config/loader.js'
 import { applyMigrations, openDatabase, type Database } from '../shared/db/node/database.js'
@@ -35,7 +33,6 @@ import { BindingTable } from './registrar/bindings.js'
 import { SharedBindings } from './registrar/shared-bindings.js'
 import { Registrar } from './registrar/registrar.js'
 import { BindingStore } from './registrar/store.js'
-import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
 import { startStatusServer, statusNeedsKey, type StatusServer } from './status-port/server.js'
 import { openStreamTransport, type StreamTransport } from './transport/stream.js'
 import { TransportSet, type Transport } from './transport/types.js'
@@ -127,19 +124,8 @@ async function main(): Promise<void> {
     sharedBans.start()
   }
   const media = mediaEnvironment(env, { min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX }, advertised, clock, log, metrics)
-  const b2bua = new B2bua({
-    media,
-    log: log.child({ module: 'call' }),
-    metrics,
-    supported: DEFAULT_VALIDATE_OPTIONS.supported,
-    controller: cluster === null ? controller : new ClusterAdmission(controller, cluster, config, new ClusterMoney(shared!)),
-    observer: sink,
-    journalBarrier: env.CDR_DURABLE_ANSWER,
-    advertisedHost: advertised,
-    advertisedPort: env.SIP_PORT,
-    nodeId,
-    newCdrId,
-  })
+  const admission = cluster === null ? controller : new ClusterAdmission(controller, cluster, config, new ClusterMoney(shared!))
+  const b2bua = callB2bua({ env, media, log, metrics, controller: admission, sink, advertised, nodeId })
   const registrar = new Registrar({ config, bindings, store: sharedBindings ?? bindingStore, digest, refusals, clock, log: log.child({ module: 'registrar' }), metrics })
   const { layer } = sipStack({ env, first, config, b2bua, guard, auth, cdrs: sink, registrar, clock, log, securityLog, metrics, nodeId, advertised })
   // Stored bindings come back before the first datagram, so a dynamic gateway's calls are known at once after a restart.

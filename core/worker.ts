@@ -1,10 +1,8 @@
 // The composition root of one SIP worker of the core: its own UDP, TCP and TLS sockets on the node's ports (SO_REUSEPORT), the dispatch that hands each message to its owner, transactions, router, calls, policy and its CDR journal; the primary (main.ts) feeds it configuration and asks it for health, metrics and calls.
 import { hostname } from 'node:os'
-import { B2bua } from './call/b2bua.js'
 import { workerJournalDir } from './cdr/collector.js'
-import { newCdrId } from './cdr/record.js'
 import { CdrSink } from './cdr/sink.js'
-import { mediaEnvironment, processBasics, readEnv, readTlsMaterial, rtpShare, sipStack } from './cluster/common.js'
+import { callB2bua, mediaEnvironment, processBasics, readEnv, readTlsMaterial, rtpShare, sipStack } from './cluster/common.js'
 import { answer, type LineReport, type ToPrimary, type ToWorker, type WorkerHealth, type WorkerQuery } from './cluster/ipc.js'
 import { PrimaryLimitsLink } from './cluster/limits-link.js'
 import { CallGuards, MemorySpendCounter, type SpendCounter } from './policy/call-guards.js'
@@ -27,7 +25,6 @@ import { BalanceLedger } from './policy/balance-ledger.js'
 import { PolicyController } from './policy/controller.js'
 import { DigestAuthenticator } from './policy/digest.js'
 import { setIdMark } from './sip/message/build.js'
-import { DEFAULT_VALIDATE_OPTIONS } from './sip/message/validate.js'
 import { COUNTING_WORKER, STREAM_WORKER, WorkerDispatch } from './sip/ua/worker-dispatch.js'
 import { Mesh, type MeshFrame } from './transport/mesh.js'
 import { RemoteFlowTransport } from './transport/remote-flow.js'
@@ -179,19 +176,7 @@ async function main(): Promise<void> {
   const cluster = new ClusterLimits(limitsLink, lines, guards)
   const controller = new PolicyController({ config, metrics, health, ledger, auth, lines, guards, cluster, registered })
   const media = mediaEnvironment(env, rtpShare(env.RTP_PORT_MIN, env.RTP_PORT_MAX, index, workers), advertised, clock, log, metrics)
-  const b2bua = new B2bua({
-    media,
-    log: log.child({ module: 'call' }),
-    metrics,
-    supported: DEFAULT_VALIDATE_OPTIONS.supported,
-    controller: new ClusterAdmission(controller, cluster, config),
-    observer: sink,
-    journalBarrier: env.CDR_DURABLE_ANSWER,
-    advertisedHost: advertised,
-    advertisedPort: env.SIP_PORT,
-    nodeId,
-    newCdrId,
-  })
+  const b2bua = callB2bua({ env, media, log, metrics, controller: new ClusterAdmission(controller, cluster, config), sink, advertised, nodeId })
   const registrar = index === COUNTING_WORKER
     ? new Registrar({ config, bindings, store: primaryBindingStorage(toPrimary, hello.bindings, storedWaiters), digest, refusals, clock, log: log.child({ module: 'registrar' }), metrics })
     : null

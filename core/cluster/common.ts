@@ -1,12 +1,12 @@
-// What both composition roots of the core need: the validated environment, process guards, the build version, SIP timer parameters, the TLS files and the media relay of one worker.
+// What both composition roots of the core need: the validated environment, process guards, the build version, SIP timer parameters, the TLS files, the media relay and the B2BUA of one worker.
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { isIPv6 } from 'node:net'
 import type { z } from 'zod'
 import { coreEnvSchema, type CoreEnv } from '../config/env.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
-import type { B2bua } from '../call/b2bua.js'
-import type { CallObserver } from '../call/ports.js'
+import { B2bua } from '../call/b2bua.js'
+import type { CallController, CallObserver } from '../call/ports.js'
 import type { ConfigObserver } from '../config/loader.js'
 import { newCdrId } from '../cdr/record.js'
 import { SystemClock } from '../lib/clock.js'
@@ -26,6 +26,32 @@ import { loadPrompt, type Prompt } from '../media/prompt.js'
 import type { TimerParams } from '../sip/transaction/timers.js'
 import type { TlsMaterial } from '../transport/stream.js'
 import type { SharedState } from '../shared-state/shared-state.js'
+
+/** The B2BUA of one SIP process (a whole node or one worker): the supported option tags, the CDR sink, the advertised host and port, this node's CDR ids. */
+export function callB2bua(p: {
+  env: CoreEnv
+  media: MediaEnvironment
+  log: Logger
+  metrics: Metrics
+  controller: CallController
+  sink: CallObserver
+  advertised: string
+  nodeId: string
+}): B2bua {
+  return new B2bua({
+    media: p.media,
+    log: p.log.child({ module: 'call' }),
+    metrics: p.metrics,
+    supported: DEFAULT_VALIDATE_OPTIONS.supported,
+    controller: p.controller,
+    observer: p.sink,
+    journalBarrier: p.env.CDR_DURABLE_ANSWER,
+    advertisedHost: p.advertised,
+    advertisedPort: p.env.SIP_PORT,
+    nodeId: p.nodeId,
+    newCdrId,
+  })
+}
 
 /** /health's account of the shared state: counting in Redis or on this node's share (docs/operations.md#several-core-nodes). */
 export function sharedStateHealth(shared: SharedState): { mode: string; nodes: number; downSince: string | null } {
