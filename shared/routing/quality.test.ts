@@ -123,7 +123,7 @@ const SLOT_KEYS = [['A', '33'], ['A', '331'], ['B', ''], ['C', '33'], ['C', '33'
 function slotFigures(q: RollingQuality, slot: number, now: number): QualityFigures | undefined {
   const v = q.slotsAt(SLOT_TABLE, now)
   const b = qualitySlot(v, slot)
-  const f = v.figures[slot]
+  const f = v.flat[b] === 0 ? undefined : v.figuresOf(slot)
   expect(v.flat[b]).toBe(f?.calls ?? 0)
   if (f !== undefined) expect([v.flat[b + 1], v.flat[b + 2]]).toEqual([f.asr ?? Number.NaN, f.pddMs ?? Number.NaN])
   return f

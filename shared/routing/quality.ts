@@ -52,15 +52,16 @@ export const SLOT_STRIDE = 4
 
 /**
  * Figures of every (gateway, prefix) of one table, as of the last call that ended there: `flat` holds the numbers
- * routing judges by, SLOT_STRIDE per slot; `figures` the same as objects (for candidates and explanations). A slot is
- * valid at the view's time while its calls ≤ `windowCalls` and its oldest call ended at or after `fromMs`; read slots
- * through `qualitySlot`, which refreshes a stale one first.
+ * routing judges by, SLOT_STRIDE per slot; `figuresOf` the same as an object (for candidates and explanations). A slot
+ * is valid at the view's time while its calls ≤ `windowCalls` and its oldest call ended at or after `fromMs`; read
+ * slots through `qualitySlot`, which refreshes a stale one first.
  */
 export interface QualitySlots {
   readonly flat: Float64Array
-  readonly figures: readonly (QualityFigures | undefined)[]
   readonly fromMs: number
   readonly windowCalls: number
+  /** The figures of a slot whose calls are not 0 (built once per change of its window). */
+  figuresOf(slot: number): QualityFigures
   /** Drops what left the window from slot `slot`'s calls and rewrites its figures. */
   refresh(slot: number): void
 }
@@ -291,10 +292,9 @@ export class RollingQuality implements QualitySource {
   }
 }
 
-/** The slot table's arrays (see QualitySlots) and each slot's ring, rewritten whenever a ring changes. */
+/** The slot table's numbers (see QualitySlots) and each slot's ring, rewritten whenever a ring changes. */
 class SlotView implements QualitySlots {
   flat = new Float64Array(0)
-  figures: (QualityFigures | undefined)[] = []
   rings: (Ring | undefined)[] = []
   fromMs = 0
   windowCalls = 0
@@ -302,26 +302,24 @@ class SlotView implements QualitySlots {
   /** Empties every slot of a table of `slots`. */
   reset(slots: number): void {
     this.flat = new Float64Array(slots * SLOT_STRIDE)
-    this.figures = new Array<QualityFigures | undefined>(slots).fill(undefined)
     this.rings = new Array<Ring | undefined>(slots).fill(undefined)
   }
 
-  /** Puts `ring`'s current figures in `slot`. */
+  /** Puts `ring`'s current numbers in `slot` (the arithmetic of Ring.figures, without building the object). */
   set(slot: number, ring: Ring): void {
     this.rings[slot] = ring
     const b = slot * SLOT_STRIDE
     const flat = this.flat
-    if (ring.size === 0) {
-      flat[b] = 0
-      this.figures[slot] = undefined
-      return
-    }
-    const f = ring.figures()
-    flat[b] = f.calls
-    flat[b + 1] = f.asr ?? Number.NaN
-    flat[b + 2] = f.pddMs ?? Number.NaN
+    const calls = ring.size
+    flat[b] = calls
+    if (calls === 0) return
+    flat[b + 1] = ring.answered / calls
+    flat[b + 2] = ring.pddCount === 0 ? Number.NaN : ring.pddSum / ring.pddCount
     flat[b + 3] = ring.oldestAtMs
-    this.figures[slot] = f
+  }
+
+  figuresOf(slot: number): QualityFigures {
+    return this.rings[slot]!.figures()
   }
 
   refresh(slot: number): void {

@@ -226,7 +226,7 @@ function applyQuality(usable: Usable[], n: number, e: Eval, explain: boolean): v
       const b = qualitySlot(view, u.slot)
       const flat = view.flat
       const calls = flat[b]!
-      u.quality = view.figures[u.slot]
+      u.quality = calls === 0 ? undefined : view.figuresOf(u.slot)
       u.verdict = calls === 0 ? 'unjudged' : judgeFigures(calls, flat[b + 1]!, flat[b + 2]!, p)
       if (mode === 'score') u.score = calls === 0 ? 1 : scoreFigures(calls, flat[b + 1]!, flat[b + 2]!, p)
     } else {
