@@ -304,6 +304,7 @@ const SCRATCH = new Scratch()
 /** A decision is under way on SCRATCH (only if something it calls, such as `random`, routed again; that one gets its own). */
 let busy = false
 
+/** decideRoute's work on scratch `s`: the matching gateways evaluated longest prefix first, the usable ones ordered into candidates. */
 function decide(table: RoutingTable, facts: CallFacts, options: RouteOptions, e: Eval, customerPrice: number | null, s: Scratch): RouteDecision {
   const p = table.params
   const matches = s.matches
