@@ -6,7 +6,7 @@ import { demoConfig } from './bench-calls.js'
 import { formatSummary, summariseProfile } from './profile-summary.js'
 import { describeStep, runRamp } from '../core/e2e/test-support/cps-ramp.js'
 import { freeUdpPort, repoRoot, startCore } from '../core/e2e/test-support/harness.js'
-import { treeCpuSeconds } from '../core/e2e/test-support/proc-stats.js'
+import { processCpuSeconds, processTree, treeCpuSeconds } from '../core/e2e/test-support/proc-stats.js'
 
 const argv = process.argv.slice(2)
 const value = (name: string, def: string): string => {
@@ -22,13 +22,15 @@ const logLevel = value('--log-level', 'warn')
 // Held calls: `--hold-ms 150000 --step-seconds 100 --rate 500` holds 50,000 calls; `--cap-seconds` arms a duration cap on each.
 const holdMs = Number(value('--hold-ms', '1000'))
 const capSec = Number(value('--cap-seconds', '0'))
+// `--workers 2` runs the primary and two workers; CPU is then printed per process as well.
+const workers = value('--workers', '1')
 
 const profDir = mkdtempSync(join(tmpdir(), 'softswitch-prof-'))
 const extraArgs = value('--node-args', '').split(' ').filter((a) => a !== '')
 const nodeArgs = ['--trace-gc-nvp', ...extraArgs, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]
 const vendorPort = await freeUdpPort()
 const core = await startCore(
-  { LOG_LEVEL: logLevel, CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: '1' },
+  { LOG_LEVEL: logLevel, CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: workers },
   { config: demoConfig('ip', vendorPort, 'udp'), nodeArgs, ...(capSec > 0 ? { params: { SS_MAXCALLDURATION: capSec } } : {}) },
 )
 
@@ -60,6 +62,8 @@ try {
   for (let i = 0; i < repeat; i++) {
     const from = core.output().length
     const cpu0 = treeCpuSeconds(core.child.pid!)
+    const pids = processTree(core.child.pid!)
+    const each0 = pids.map(processCpuSeconds)
     const r = await runRamp({ target: core.target, vendorPort, rates: [rate], stepSec, holdMs, watchPid: core.child.pid!, log: () => {} })
     const step = r.steps[0]!
     // The whole step, every call's BYE included, over the calls that completed (a failing step still counts what it did).
@@ -68,6 +72,10 @@ try {
     const kib = allocated(text) / 1024 / Math.max(1, step.ok)
     const gc = [...gcPauses(text)].map(([k, e]) => `${k} ${e.n}x ${(e.ms * 1000 / Math.max(1, step.ok)).toFixed(1)} µs/call`).join(', ')
     cpuPerCall.push(us)
+    if (pids.length > 1) {
+      const each = pids.map((pid, j) => `${pid} ${Math.round(((processCpuSeconds(pid) - each0[j]!) * 1e6) / Math.max(1, step.ok))}`)
+      console.log(`  µs CPU/completed call by process (pid µs): ${each.join(', ')}`)
+    }
     console.log(`${describeStep(step)}  whole step ${us} µs CPU/completed call  heap allocated ${kib.toFixed(1)} KiB/call  GC pauses ${gc}`)
   }
 } finally {
@@ -75,9 +83,9 @@ try {
 }
 console.log(`CPU per call, best of ${cpuPerCall.length}: ${Math.min(...cpuPerCall)} µs`)
 if (profile) {
-  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'))
-  if (file === undefined) console.log('no profile written')
-  else {
+  const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'))
+  if (files.length === 0) console.log('no profile written')
+  for (const file of files) {
     console.log(`profile: ${join(profDir, file)}\n`)
     console.log(formatSummary(summariseProfile(join(profDir, file), repoRoot, top)))
   }
