@@ -41,7 +41,8 @@ export interface CallsOptions {
   auths: CallsAuth[]
 }
 
-const USER = { username: 'bench', password: 'bench-password' }
+/** The digest user of the customer gateway in `demoConfig('digest', ...)`. */
+export const USER = { username: 'bench', password: 'bench-password' }
 
 /** The reference ramp: 500 calls/s steps up to 8,000, 10 s each. */
 export const DEFAULT_RATES = [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000, 5500, 6000, 6500, 7000, 7500, 8000]

@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { demoConfig } from './bench-calls.js'
+import { demoConfig, USER } from './bench-calls.js'
 import { formatSummary, summariseProfile } from './profile-summary.js'
 import { describeStep, runRamp } from '../core/e2e/test-support/cps-ramp.js'
 import { freeUdpPort, repoRoot, startCore } from '../core/e2e/test-support/harness.js'
@@ -24,6 +24,8 @@ const holdMs = Number(value('--hold-ms', '1000'))
 const capSec = Number(value('--cap-seconds', '0'))
 // `--workers 2` runs the primary and two workers; CPU is then printed per process as well.
 const workers = value('--workers', '1')
+// `--auth digest` challenges every call (the customer gateway authenticates by password).
+const auth = value('--auth', 'ip') === 'digest' ? 'digest' : 'ip'
 
 const profDir = mkdtempSync(join(tmpdir(), 'softswitch-prof-'))
 const extraArgs = value('--node-args', '').split(' ').filter((a) => a !== '')
@@ -31,7 +33,7 @@ const nodeArgs = ['--trace-gc-nvp', ...extraArgs, ...(profile ? ['--cpu-prof', `
 const vendorPort = await freeUdpPort()
 const core = await startCore(
   { LOG_LEVEL: logLevel, CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: workers },
-  { config: demoConfig('ip', vendorPort, 'udp'), nodeArgs, ...(capSec > 0 ? { params: { SS_MAXCALLDURATION: capSec } } : {}) },
+  { config: demoConfig(auth, vendorPort, 'udp'), nodeArgs, ...(capSec > 0 ? { params: { SS_MAXCALLDURATION: capSec } } : {}) },
 )
 
 /** Bytes the V8 heap allocated between two offsets of the core's output (`allocated=` of --trace-gc-nvp). */
@@ -64,7 +66,7 @@ try {
     const cpu0 = treeCpuSeconds(core.child.pid!)
     const pids = processTree(core.child.pid!)
     const each0 = pids.map(processCpuSeconds)
-    const r = await runRamp({ target: core.target, vendorPort, rates: [rate], stepSec, holdMs, watchPid: core.child.pid!, log: () => {} })
+    const r = await runRamp({ target: core.target, vendorPort, ...(auth === 'digest' ? { auth: USER } : {}), rates: [rate], stepSec, holdMs, watchPid: core.child.pid!, log: () => {} })
     const step = r.steps[0]!
     // The whole step, every call's BYE included, over the calls that completed (a failing step still counts what it did).
     const us = Math.round(((treeCpuSeconds(core.child.pid!) - cpu0) * 1e6) / Math.max(1, step.ok))

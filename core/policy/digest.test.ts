@@ -1,4 +1,5 @@
 // Covers RFC 3261 §22 and RFC 7616 §3.3-§3.4 (MD5) with RFC 8760 (SHA-256): challenge shape, response formula (§3.9.1 vectors), stale nonces, nonce-count replay, uri check, unknown users.
+import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { computeHa1 } from '../../shared/auth/digest-hash.js'
 import { ManualClock } from '../lib/clock.js'
@@ -70,6 +71,14 @@ describe('DigestAuthenticator', () => {
       const [[name, value]] = auth.challengeHeaders(401, REALM, 0, true) as [[string, string]]
       expect(name).toBe('WWW-Authenticate')
       expect(value.endsWith(', qop="auth", stale=true')).toBe(true)
+    })
+
+    it('signs each nonce with HMAC-SHA-256 of its secret, short or longer than a block (RFC 2104)', () => {
+      for (const secret of [SECRET, new Uint8Array(100).map((_, i) => i)]) {
+        const nonce = Buffer.from(new DigestAuthenticator({ secret }).issueNonce(1_700_000_000_000).slice(1), 'base64url')
+        const mac = createHmac('sha256', secret).update(nonce.subarray(0, 14)).digest().subarray(0, 16)
+        expect(nonce.subarray(14).equals(mac)).toBe(true)
+      }
     })
 
     it('issues a different nonce every time', () => {
