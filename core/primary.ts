@@ -21,6 +21,8 @@ import { BindingTable } from './registrar/bindings.js'
 import { SharedBindings } from './registrar/shared-bindings.js'
 import { BindingStore } from './registrar/store.js'
 import { NodeLimits } from './cluster/node-limits.js'
+import { NodeMoney } from './cluster/node-money.js'
+import { ClusterMoney } from './policy/cluster-money.js'
 import { Supervisor } from './cluster/supervisor.js'
 import { NodeHolds } from './shared-state/node-holds.js'
 import { SharedState } from './shared-state/shared-state.js'
@@ -99,7 +101,17 @@ async function main(): Promise<void> {
   let supervisor: Supervisor | null = null
   const broadcast = (m: ToWorker): void => supervisor?.broadcast(m)
   config.observe({ onConfigSwap: () => broadcast({ t: 'config', input: config.input }) })
-  const collector = await CdrCollector.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), writer: { onBilled: (batch) => broadcast({ t: 'billed', batch }) } })
+  // Prepaid reservations of every worker (set up with the link to Redis below); written charges leave its ledger.
+  let nodeMoney: NodeMoney | null = null
+  const collector = await CdrCollector.open({
+    dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }),
+    writer: {
+      onBilled: (batch) => {
+        nodeMoney?.onBilled(batch)
+        broadcast({ t: 'billed', batch })
+      },
+    },
+  })
   registerCdrMetrics(metrics, collector, () => Date.now())
 
   const nodeId = env.NODE_ID ?? hostname()
@@ -160,6 +172,8 @@ async function main(): Promise<void> {
     ? null
     : new SharedState({ url: env.REDIS_URL, nodeId, ttlMs: env.REDIS_NODE_TTL_MS, clock, log: log.child({ module: 'shared-state' }), metrics, dataDir: env.DATA_DIR })
   const nodeLimits = new NodeLimits(new NodeHolds(() => Date.now(), shared), (i, m) => supervisor?.tell(i, m), (i) => supervisor?.pidOf(i))
+  nodeMoney = new NodeMoney(config, (i, m) => supervisor?.tell(i, m), (i) => supervisor?.pidOf(i), shared === null ? null : new ClusterMoney(shared))
+  const money = nodeMoney
   shared?.start()
   if (shared !== null) {
     sharedBans = new SharedBans({
@@ -237,6 +251,8 @@ async function main(): Promise<void> {
           return
         case 'limits':
           return nodeLimits.onBatch(index, m)
+        case 'money':
+          return money.onBatch(index, m)
         case 'spend':
           return supervisor?.broadcast(m, index)
         case 'bindings-expired':
@@ -250,6 +266,7 @@ async function main(): Promise<void> {
     onExit: (index, pid) => {
       lines.retire(index)
       nodeLimits.onExit(pid)
+      money.onExit(pid)
     },
     log: log.child({ module: 'workers' }),
     metrics,

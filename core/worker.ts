@@ -5,10 +5,11 @@ import { CdrSink } from './cdr/sink.js'
 import { callB2bua, mediaEnvironment, processBasics, readEnv, readTlsMaterial, rtpShare, sipStack } from './cluster/common.js'
 import { answer, type LineReport, type ToPrimary, type ToWorker, type WorkerHealth, type WorkerQuery } from './cluster/ipc.js'
 import { PrimaryLimitsLink } from './cluster/limits-link.js'
+import { PrimaryMoneyLink } from './cluster/money-link.js'
 import { CallGuards, MemorySpendCounter, type SpendCounter } from './policy/call-guards.js'
 import { ClusterAdmission } from './policy/cluster-admission.js'
 import { ClusterLimits } from './policy/cluster-limits.js'
-import { hasPrepaidCustomers, LineCounters } from './policy/limits.js'
+import { LineCounters } from './policy/limits.js'
 import { BindingTable, NodeRegistrations, type Binding } from './registrar/bindings.js'
 import { Registrar } from './registrar/registrar.js'
 import type { BindingStorage } from './registrar/store.js'
@@ -25,7 +26,7 @@ import { BalanceLedger } from './policy/balance-ledger.js'
 import { PolicyController } from './policy/controller.js'
 import { DigestAuthenticator } from './policy/digest.js'
 import { setIdMark } from './sip/message/build.js'
-import { COUNTING_WORKER, STREAM_WORKER, WorkerDispatch } from './sip/ua/worker-dispatch.js'
+import { REGISTRAR_WORKER, STREAM_WORKER, WorkerDispatch } from './sip/ua/worker-dispatch.js'
 import { Mesh, type MeshFrame } from './transport/mesh.js'
 import { RemoteFlowTransport } from './transport/remote-flow.js'
 import { openStreamTransport, type StreamTransport } from './transport/stream.js'
@@ -176,23 +177,20 @@ async function main(): Promise<void> {
   const cluster = new ClusterLimits(limitsLink, lines, guards)
   const controller = new PolicyController({ config, metrics, health, ledger, auth, lines, guards, cluster, registered })
   const media = mediaEnvironment(env, rtpShare(env.RTP_PORT_MIN, env.RTP_PORT_MAX, index, workers), advertised, clock, log, metrics)
-  const b2bua = callB2bua({ env, media, log, metrics, controller: new ClusterAdmission(controller, cluster, config), sink, advertised, nodeId })
-  const registrar = index === COUNTING_WORKER
+  // Prepaid customers' money is reserved in the primary too, against each account's one balance.
+  const moneyLink = new PrimaryMoneyLink((b) => toPrimary({ t: 'money', ...b }))
+  const b2bua = callB2bua({ env, media, log, metrics, controller: new ClusterAdmission(controller, cluster, config, moneyLink), sink, advertised, nodeId })
+  const registrar = index === REGISTRAR_WORKER
     ? new Registrar({ config, bindings, store: primaryBindingStorage(toPrimary, hello.bindings, storedWaiters), digest, refusals, clock, log: log.child({ module: 'registrar' }), metrics })
     : null
   const { layer } = sipStack({ env, first, config, b2bua, guard, auth, cdrs: sink, registrar, clock, log, securityLog, metrics, nodeId, advertised })
   await registrar?.start(layer)
 
-  // Prepaid customers' reservations are counted exactly by one worker: while the configuration has any, new calls go
-  // there. Every other limit counts in the primary, whatever worker admits the call.
-  let spread = !hasPrepaidCustomers(first)
-  config.observe({ onConfigSwap: (next) => void (spread = !hasPrepaidCustomers(next)) })
   // Messages arrive on whichever worker the kernel picks; the dispatch hands each to its owner over the mesh.
   const mesh = await Mesh.listen({ dir: meshDir, self: index, onFrame: (f) => onFrame(f), log: log.child({ module: 'mesh' }), metrics })
   const dispatch = new WorkerDispatch({
     self: index, workers, local: layer, metrics,
     forward: (owner, buf, remote, transport) => mesh.send(owner, 'deliver', transport.protocol, remote, buf),
-    spread: () => spread,
   })
   const shared = workers > 1
   const udp: UdpTransport = await openUdpTransport({ host: env.SIP_HOST, port: env.SIP_PORT, user: dispatch, reusePort: shared, log, metrics })
@@ -339,6 +337,9 @@ async function main(): Promise<void> {
         return
       case 'billed':
         ledger.onBilled(m.batch)
+        return
+      case 'money':
+        moneyLink.granted(m.grants)
         return
       case 'limits':
         limitsLink.answered(m.answers)

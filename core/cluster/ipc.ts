@@ -33,6 +33,12 @@ export interface LimitBatch {
   releases: number[]
 }
 
+/** A prepaid call's money to reserve for the node: `[id, accountId, want (-1 = all that is free), least]`. */
+export type MoneyTake = [id: number, accountId: string, want: number, least: number]
+
+/** A grant given back at a call's end: `[accountId, grant, the call's CDR id and charge, or null]`. */
+export type MoneyGiveBack = [accountId: string, grant: number, charge: [cdrId: string, amount: number] | null]
+
 /** What a worker says of itself in /health. */
 export interface WorkerHealth {
   index: number
@@ -90,6 +96,8 @@ export type ToWorker =
   | { t: 'spend'; rows: SpendSeed[] }
   /** Answers to the worker's limit takes, `[id, TAKE_LUA's answer]`. */
   | { t: 'limits'; answers: [number, readonly number[]][] }
+  /** Grants for the worker's money takes, `[id, grant]` (0 = the account cannot pay). */
+  | { t: 'money'; grants: [number, number][] }
   | Ask
   | Reply
 
@@ -118,6 +126,8 @@ export type ToPrimary =
   | { t: 'spend'; rows: SpendSeed[] }
   /** Limits that span calls, counted by the primary for the whole node (answered by `limits`). */
   | ({ t: 'limits' } & LimitBatch)
+  /** Prepaid reservations, counted by the primary for the whole node (takes answered by `money`). */
+  | { t: 'money'; takes: MoneyTake[]; releases: MoneyGiveBack[] }
   | Ask
   | Reply
 

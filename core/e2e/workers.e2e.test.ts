@@ -1,4 +1,4 @@
-// A core of four SIP workers on the wire (docs/capacity.md): one customer IP:port spread over every worker with each message of a call at its owner, line limits counted exactly by the primary while calls spread over workers, and kill -9 of one worker.
+// A core of four SIP workers on the wire (docs/capacity.md): one customer IP:port spread over every worker with each message of a call at its owner, line limits and a prepaid balance counted exactly by the primary while calls spread over workers, and kill -9 of one worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
 import { brief, cdrMark, readCdrs } from './test-support/config-seed.js'
@@ -173,6 +173,35 @@ describe('a core with four SIP workers', () => {
       expect(byCall.get(id)?.terminationReason, `${id} on worker ${owner}`).toBe(owner === victim ? 'SystemShutdown' : 'CallerHangup')
     }
   }, 90_000)
+  it("lets a prepaid account's calls, spread over every worker, reserve no more than its one balance", async () => {
+    // Balance 0.3 at 0.6/min, calls capped at 10 s: each answered call reserves 0.1, so 3 of 12 concurrent calls.
+    const PAID = 3
+    await core.updateConfig({
+      ...config(vendorPort),
+      params: { SS_MAXCALLDURATION: 10 },
+      rateTables: [{ id: 'rt_prepaid', name: 'prepaid' }],
+      rates: [{ id: 'rate_prepaid', rateTableId: 'rt_prepaid', prefix: '', pricePerMinute: 0.6, firstIncrementSec: 1, nextIncrementSec: 1 }],
+      accounts: [{ ...CUSTOMER_ACCOUNT, type: 'prepaid', balance: 0.3, rateTableId: 'rt_prepaid' }],
+    })
+    try {
+      const mark = await cdrMark(core.database.db)
+      const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: PAID, timeoutSec: 30 })
+      const customer = await runSipp({ scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 12, rate: 100, limit: 12, service: '6500', durationMs: 2000, timeoutSec: 30, trace: true })
+      const v = await settle(vendor, 10_000)
+      const trace = `${describeSipp('customer', customer)}\n${describeSipp('vendor', v)}`
+      const owners = new Set(ownersSeen(customer.messages).values())
+      expect(owners.size, `workers seen: ${[...owners].join(', ')}`).toBeGreaterThan(1)
+      expect(outcome(customer), trace).toEqual({ ok: PAID, failed: 12 - PAID })
+      expect(outcome(v), trace).toEqual({ ok: PAID, failed: 0 })
+      const cdrs = await readCdrs(core.database.db, { after: mark, count: 12, timeoutMs: 15_000, settleMs: 300 })
+      const why = `${trace}\n${JSON.stringify(cdrs.map(brief))}`
+      expect(cdrs.map((c) => c.terminationReason).sort(), why).toEqual([...Array<string>(PAID).fill('CallerHangup'), ...Array<string>(12 - PAID).fill('AccountBalanceNotEnough')].sort())
+      expect(cdrs.reduce((n, c) => n + (c.cost ?? 0), 0), why).toBeLessThanOrEqual(0.3)
+    } finally {
+      await core.updateConfig(config(vendorPort))
+    }
+  }, 60_000)
+
   it('refuses an account past its daily spend on every worker once a call on one of them spent it', async () => {
     const limited = { ...CUSTOMER_ACCOUNT, rateTableId: 'rt_spend', dailySpendLimit: 0.5 }
     await core.updateConfig({

@@ -7,7 +7,7 @@ import type { CallTariff, RedirectContact, RouteDecision, RouteTarget } from '..
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { SharedHold } from '../shared-state/shared-state.js'
 import type { CallBilling } from './call-billing.js'
-import type { MoneyClaim } from './cluster-money.js'
+import type { MoneyCharge, MoneyClaim } from './cluster-money.js'
 import type { CallGuards } from './call-guards.js'
 import type { ClusterLimits } from './cluster-limits.js'
 import type { LineCounters } from './limits.js'
@@ -147,7 +147,7 @@ export class AdmittedCall implements RouteDecision {
   }
 
   /** The money reserved across nodes for the call: its answer reserves at most it; `giveBack` runs once at release. */
-  granted(grant: number, giveBack: () => void): void {
+  granted(grant: number, giveBack: (charge: MoneyCharge | null) => void): void {
     this.billing?.granted(grant, giveBack)
   }
 

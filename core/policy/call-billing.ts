@@ -6,7 +6,7 @@ import type { CallTariff, RouteTarget } from '../call/ports.js'
 import type { BookRate } from '../../shared/billing/rate-book.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
 import type { BalanceLedger } from './balance-ledger.js'
-import type { MoneyClaim } from './cluster-money.js'
+import type { MoneyCharge, MoneyClaim } from './cluster-money.js'
 
 /** What a rated call is billed with (the controller fills it at admission). */
 export interface CallBillingInit {
@@ -45,7 +45,9 @@ export class CallBilling {
   private released = false
   /** Money reserved for this call across core nodes (cluster-money.ts); the answer reserves at most it. */
   private ceiling = Number.POSITIVE_INFINITY
-  private giveBack: (() => void) | null = null
+  private giveBack: ((charge: MoneyCharge | null) => void) | null = null
+  /** What `bill` charged the account (handed back with the grant). */
+  private charged: MoneyCharge | null = null
 
   constructor(init: CallBillingInit) {
     this.ledger = init.ledger
@@ -85,8 +87,8 @@ export class CallBilling {
     }
   }
 
-  /** The money reserved across nodes for this call (the answer reserves at most it); `giveBack` runs once at release. */
-  granted(grant: number, giveBack: () => void): void {
+  /** The money reserved across nodes for this call (the answer reserves at most it); `giveBack` runs once at release, with the charge. */
+  granted(grant: number, giveBack: (charge: MoneyCharge | null) => void): void {
     this.ceiling = grant
     this.giveBack = giveBack
     if (this.released) this.releaseGrant()
@@ -95,7 +97,7 @@ export class CallBilling {
   private releaseGrant(): void {
     const f = this.giveBack
     this.giveBack = null
-    f?.()
+    f?.(this.charged)
   }
 
   /** The customer and vendor rates (vendor known after `answered`), for the open-call journal; null when neither applies. */
@@ -112,6 +114,7 @@ export class CallBilling {
     const answered = cdr.answeredAtMs !== null
     cdr.cost = this.customerRate === null ? null : answered ? callCost(cdr.durationSec, this.customerRate, p) : 0
     cdr.vendorCost = answered && this.vendorRate !== null ? callCost(cdr.durationSec, this.vendorRate, p) : null
+    if (cdr.cost !== null && cdr.cost > 0) this.charged = { cdrId: cdr.id, amount: cdr.cost }
     this.ledger.charge(cdr.id, {
       accountId: this.account.id, amount: cdr.cost ?? 0,
       vendorAccountId: this.vendorAccountId, vendorAmount: cdr.vendorCost ?? 0,

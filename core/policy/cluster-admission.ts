@@ -1,17 +1,17 @@
-// Admission across core nodes: the controller decides on this node's counters, then the call's ingress limits are taken in Redis (one round trip), and a prepaid call's money reserved (another), before the call starts.
+// Admission across core nodes or a node's workers: the controller decides on this process's counters, then the call's ingress limits are taken in Redis or the primary (one round trip), and a prepaid call's money reserved (another), before the call starts.
 import type { TerminationReason } from '../../shared/termination/reasons.js'
 import type { AdmissionRequest, CallController, Decision } from '../call/ports.js'
 import { AdmittedCall } from './admitted-call.js'
 import type { ClusterLimits } from './cluster-limits.js'
-import type { ClusterMoney } from './cluster-money.js'
+import type { MoneyReserver } from './cluster-money.js'
 import type { PolicyController, SnapshotSource } from './controller.js'
 
 /** The CallController main.ts gives the B2BUA when REDIS_URL is set; without it the PolicyController serves alone. */
 export class ClusterAdmission implements CallController {
-  /** Without `money`, prepaid reservations count on this node only. */
+  /** Without `money`, prepaid reservations count in this process only. */
   constructor(
     private readonly controller: PolicyController, private readonly cluster: ClusterLimits, private readonly config: SnapshotSource,
-    private readonly money: ClusterMoney | null = null,
+    private readonly money: MoneyReserver | null = null,
   ) {}
 
   /** The local decision; a route, counted as routed only once it stands, also takes the mapping gateway's and account's calls per second and lines across nodes. */
@@ -30,7 +30,7 @@ export class ClusterAdmission implements CallController {
     const claim = this.money === null ? null : d.moneyClaim()
     const paid = (grant: number): Decision => {
       if (grant <= 0) return refuse('AccountBalanceNotEnough')
-      d.granted(grant, () => this.money!.release(claim!.accountId, grant))
+      d.granted(grant, (charge) => this.money!.release(claim!.accountId, grant, charge))
       return (this.controller.countRouted(), d)
     }
     const settle = (reason: Awaited<ReturnType<ClusterLimits['takeIngress']>>): Decision | Promise<Decision> => {

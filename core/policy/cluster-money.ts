@@ -16,12 +16,26 @@ export interface MoneyClaim {
   readonly least: number
 }
 
+/** An ended call's charge to the account it reserved for, handed over with the grant (null: unanswered or free). */
+export interface MoneyCharge {
+  readonly cdrId: string
+  readonly amount: number
+}
+
+/** Where a call's prepaid money is reserved beyond this process: Redis across nodes, or the node's primary across workers. */
+export interface MoneyReserver {
+  /** The grant for one call, or 0 when the account cannot pay `least`. */
+  reserve(c: MoneyClaim): number | Promise<number>
+  /** Gives a grant back at the call's end, with what the call was charged. */
+  release(accountId: string, grant: number, charge: MoneyCharge | null): void
+}
+
 /**
  * The money this node's calls hold, per account. A grant counts in Redis under this node (so a dead node's grants stop
  * counting with its heartbeat, within REDIS_NODE_TTL_MS) and here (what a resync writes). While Redis is down a call
  * may hold only this node's share of the base (base / live nodes) less what this node already holds.
  */
-export class ClusterMoney {
+export class ClusterMoney implements MoneyReserver {
   private readonly held = new Map<string, number>()
 
   constructor(private readonly link: MoneyLink) {
@@ -47,8 +61,8 @@ export class ClusterMoney {
     })
   }
 
-  /** Gives a grant back, in Redis when it is up (else the next resync writes what is held without it). */
-  release(accountId: string, grant: number): void {
+  /** Gives a grant back, in Redis when it is up (else the next resync writes what is held without it); this node's ledger counts the charge. */
+  release(accountId: string, grant: number, _charge: MoneyCharge | null = null): void {
     if (grant <= 0) return
     this.add(accountId, -grant)
     if (!this.link.up) return this.link.unsure()

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import type { RouteTarget } from '../call/ports.js'
 import { AdmittedCall } from './admitted-call.js'
-import { account, gatewayGroup, mappingGateway, policySnapshot, routingGateway } from './test-support/policy-inputs.js'
-import { hasPrepaidCustomers, LineCounters, LineCountError } from './limits.js'
+import { gatewayGroup, mappingGateway, policySnapshot, routingGateway } from './test-support/policy-inputs.js'
+import { LineCounters, LineCountError } from './limits.js'
 
 const target = (routingGatewayId: string, groupId: string | null = null): RouteTarget => ({
   routingGatewayId, groupId, priority: 0, matchedPrefix: '', protectRoute: false, calleeOut: '1', callerOut: '2',
@@ -132,16 +132,5 @@ describe('AdmittedCall', () => {
     expect(a.acquire(t)).toBe(true)
     expect(b.acquire(t)).toBe(true)
     expect(c.acquire(t)).toBe(false)
-  })
-})
-
-describe('hasPrepaidCustomers', () => {
-  it('is true only while a prepaid account owns a mapping gateway: a prepaid vendor clearing account alone keeps calls spread', () => {
-    const customer = (type: 'prepaid' | 'postpaid') => policySnapshot({
-      accounts: [account('cust', { type }), account('vendor', { type: 'prepaid' })],
-      mappingGateways: [mappingGateway('mg', { authMode: 'ip', ips: ['192.0.2.10'], accountId: 'cust' })],
-    })
-    expect(hasPrepaidCustomers(customer('prepaid'))).toBe(true)
-    expect(hasPrepaidCustomers(customer('postpaid'))).toBe(false)
   })
 })

@@ -183,13 +183,3 @@ export class LineCounters {
     if (!ok) throw new LineCountError(`no line held on ${target.routingGatewayId} for ${mappingGatewayId}`)
   }
 }
-
-/**
- * Whether a customer's call under `snapshot` reserves money other calls also reserve: a prepaid account that owns a
- * mapping gateway (its calls reserve at the answer). A node with several workers counts these in one worker; every
- * other limit that spans calls counts in the primary (docs/capacity.md).
- */
-export function hasPrepaidCustomers(snapshot: ConfigSnapshot): boolean {
-  for (const g of snapshot.mappingGateways.values()) if (snapshot.accounts.get(g.accountId)?.type === 'prepaid') return true
-  return false
-}

@@ -1,9 +1,9 @@
-// Which worker owns a message: the minter of the branch or To tag it names, the issuer of a digest nonce, a hash of the Call-ID for a new request from any source, worker 0 while prepaid customers reserve and for every REGISTER.
+// Which worker owns a message: the minter of the branch or To tag it names, the issuer of a digest nonce, a hash of the Call-ID for a new request from any source, the registrar worker for every REGISTER.
 import { describe, expect, it } from 'vitest'
 import { Metrics } from '../../lib/metrics.js'
 import type { RemoteAddr, Transport } from '../../transport/types.js'
 import { BRANCH_COOKIE } from '../message/build.js'
-import { COUNTING_WORKER, hashString, WorkerDispatch } from './worker-dispatch.js'
+import { REGISTRAR_WORKER, hashString, WorkerDispatch } from './worker-dispatch.js'
 
 const GATEWAY: RemoteAddr = { address: '192.0.2.10', port: 5060, family: 'IPv4' }
 const STRANGER: RemoteAddr = { address: '198.51.100.7', port: 5060, family: 'IPv4' }
@@ -25,10 +25,10 @@ function response(branch: string): Buffer {
 }
 
 /** A dispatch of worker `self` of `workers` that records where each message went. */
-function dispatch(self: number, workers: number, spread = true): { d: WorkerDispatch; went: number[] } {
+function dispatch(self: number, workers: number): { d: WorkerDispatch; went: number[] } {
   const went: number[] = []
   const d = new WorkerDispatch({
-    self, workers, metrics: new Metrics(), spread: () => spread,
+    self, workers, metrics: new Metrics(),
     local: { onMessage: () => void went.push(self) },
     forward: (owner) => void went.push(owner),
   })
@@ -75,12 +75,9 @@ describe('WorkerDispatch', () => {
     expect(owners.size).toBe(4)
   })
 
-  it('sends every new request to the counting worker while limits span calls, and every REGISTER always', () => {
-    const limited = dispatch(3, 4, false).d
-    for (let i = 0; i < 16; i++) expect(limited.ownerOf(request('INVITE', `call-${i}`), GATEWAY)).toBe(COUNTING_WORKER)
-    expect(limited.ownerOf(request('BYE', 'x', '2deadbeef'), GATEWAY)).toBe(2)
-    const open = dispatch(3, 4, true).d
-    for (let i = 0; i < 16; i++) expect(open.ownerOf(request('REGISTER', `reg-${i}`), STRANGER)).toBe(COUNTING_WORKER)
+  it('sends every REGISTER to the registrar worker, whatever its Call-ID', () => {
+    const { d } = dispatch(3, 4)
+    for (let i = 0; i < 16; i++) expect(d.ownerOf(request('REGISTER', `reg-${i}`), STRANGER)).toBe(REGISTRAR_WORKER)
   })
 
   it("brings a new call's credentials back to the worker that issued their nonce", () => {

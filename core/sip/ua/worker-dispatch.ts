@@ -15,16 +15,11 @@ export interface WorkerDispatchOptions {
   /** This worker's transaction layer. */
   local: TransportUser
   forward: ForwardMessage
-  /**
-   * Whether new requests may spread at all. False while the configuration has prepaid customers (their reservations):
-   * then every new request goes to worker 0, which counts them exactly. Every other limit counts in the primary.
-   */
-  spread(): boolean
   metrics: Metrics
 }
 
-/** The worker that owns every new request while prepaid customers reserve, and every REGISTER (the registrar's bindings). */
-export const COUNTING_WORKER = 0
+/** The worker that runs the registrar: every REGISTER is its (the primary passes its bindings to the others). */
+export const REGISTRAR_WORKER = 0
 
 /** The worker that holds every TCP and TLS connection of the node (its connection limits count them all). */
 export const STREAM_WORKER = 0
@@ -77,7 +72,7 @@ export function hashString(s: string): number {
  * A TransportUser in front of the transaction layer. A response goes to the worker its top Via branch names, a
  * request inside a dialog (an ACK for a non-2xx final too) to the one its To tag names; a new request, and every
  * retransmission and CANCEL of it, to the worker that issued the digest nonce it carries, else the one its Call-ID
- * hashes to, or to COUNTING_WORKER while prepaid customers reserve (and a REGISTER always). Identifiers
+ * hashes to (a REGISTER to REGISTRAR_WORKER). Identifiers
  * that name no worker of ours stay here, where the layer answers or drops them as usual.
  */
 export class WorkerDispatch implements TransportUser {
@@ -85,7 +80,6 @@ export class WorkerDispatch implements TransportUser {
   private readonly workers: number
   private readonly local: TransportUser
   private readonly forward: ForwardMessage
-  private readonly spread: () => boolean
   /** Draining: new requests are answered here (503), never handed to a worker that may have exited already. */
   private draining = false
   private readonly here: CounterSeries
@@ -96,7 +90,6 @@ export class WorkerDispatch implements TransportUser {
     this.workers = opts.workers
     this.local = opts.local
     this.forward = opts.forward
-    this.spread = opts.spread
     const routed = opts.metrics.counter('worker_dispatched_messages_total', 'Messages received by this worker, by where they went (here, or handed to their owner)', ['to'])
     this.here = routed.labels('here')
     this.handed = routed.labels('owner')
@@ -116,7 +109,7 @@ export class WorkerDispatch implements TransportUser {
         break
       case 'call-id': {
         if (this.draining) return this.self
-        if (!this.spread() || isRegister(buf)) return COUNTING_WORKER
+        if (isRegister(buf)) return REGISTRAR_WORKER
         const issuer = nonceOwner(buf)
         if (issuer >= 0 && issuer < this.workers) return issuer
         // Every source by its Call-ID: the screen counts a source's requests on each worker against that worker's share.
