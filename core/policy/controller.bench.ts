@@ -43,7 +43,6 @@ function bench(name: string, requests: readonly AdmissionRequest[], expect: Deci
 const COUNT = 60_000
 bench('policy.admit ip', Array.from({ length: COUNT }, () => admission(invite(URI), '192.0.2.10', 5060, NOW)), 'route')
 
-const bare = admission(invite(URI), '203.0.113.50', 5060, NOW)
 bench('policy.admit digest challenge (nonce + HMAC)', Array.from({ length: COUNT }, () => admission(invite(URI), '203.0.113.50', 5060, NOW)), 'challenge')
 
 // Credentials as a UAC sends them: a fresh nonce for every call (warm-up and measured runs each need their own).
@@ -51,7 +50,8 @@ function credentialed(count: number, algorithm: 'SHA-256' | 'MD5'): AdmissionReq
   const ha1 = computeHa1(algorithm, 'alice', REALM, 'secret')
   const out: AdmissionRequest[] = []
   for (let i = 0; i < count; i++) {
-    const d = controller.admit(bare)
+    // A fresh INVITE per nonce: IngressAuth keeps one verdict per parsed request, so reusing one would repeat its nonce.
+    const d = controller.admit(admission(invite(URI), '203.0.113.50', 5060, NOW))
     if (d.kind !== 'challenge') throw new Error('expected a challenge')
     const nonce = /nonce="([^"]+)"/.exec(d.headers[0]![1])![1]!
     const cnonce = `c${i}`
