@@ -3,6 +3,7 @@ import type { ConfigSnapshot } from '../config/snapshot.js'
 import { BalanceLedger, type BilledBatch } from '../policy/balance-ledger.js'
 import type { ClusterMoney } from '../policy/cluster-money.js'
 import type { MoneyGiveBack, MoneyTake, ToWorker } from './ipc.js'
+import { WorkerAnswers } from './worker-answers.js'
 
 /**
  * Grants prepaid money to every worker's calls as one process would: what an account may still spend is its balance
@@ -14,16 +15,17 @@ import type { MoneyGiveBack, MoneyTake, ToWorker } from './ipc.js'
 export class NodeMoney {
   private readonly ledger = new BalanceLedger()
   private readonly heldByPid = new Map<number, Map<string, number>>()
-  private readonly out = new Map<number, { pid: number; grants: [number, number][] }>()
-  private flushing = false
+  private readonly grants: WorkerAnswers<[number, number]>
 
   /** `tell` posts to worker `index`; `pidOf` names the process in that slot now. */
   constructor(
     private readonly config: { readonly current: ConfigSnapshot },
-    private readonly tell: (index: number, m: ToWorker) => void,
+    tell: (index: number, m: ToWorker) => void,
     private readonly pidOf: (index: number) => number | undefined,
     private readonly cluster: ClusterMoney | null = null,
-  ) {}
+  ) {
+    this.grants = new WorkerAnswers(tell, pidOf, (grants) => ({ t: 'money', grants }))
+  }
 
   /** A batch from worker `index`: gives-back first (they free money for its takes), then takes. */
   onBatch(index: number, batch: { takes: readonly MoneyTake[]; releases: readonly MoneyGiveBack[] }): void {
@@ -83,18 +85,7 @@ export class NodeMoney {
       if (held === undefined) this.heldByPid.set(pid, (held = new Map()))
       held.set(accountId, (held.get(accountId) ?? 0) + grant)
     }
-    let o = this.out.get(index)
-    if (o === undefined || o.pid !== pid) this.out.set(index, (o = { pid, grants: [] }))
-    o.grants.push([id, grant])
-    if (this.flushing) return
-    this.flushing = true
-    setImmediate(() => {
-      this.flushing = false
-      for (const [i, { pid: p, grants }] of this.out) {
-        if (this.pidOf(i) === p) this.tell(i, { t: 'money', grants })
-      }
-      this.out.clear()
-    })
+    this.grants.push(index, pid, [id, grant])
   }
 
   private release(pid: number, accountId: string, grant: number, charge: readonly [string, number] | null): void {
