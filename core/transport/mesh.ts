@@ -75,6 +75,8 @@ interface Outbox {
 
 interface MeshCounters {
   sent: CounterSeries
+  bytes: CounterSeries
+  writes: CounterSeries
   received: CounterSeries
   dropped: CounterSeries
 }
@@ -97,6 +99,8 @@ export class Mesh {
     const c = (name: string, help: string): CounterSeries => m.counter(name, help).labels()
     this.c = {
       sent: c('worker_mesh_frames_sent_total', 'Messages handed to another worker of this node (to their owner, or to the holder of a connection)'),
+      bytes: c('worker_mesh_bytes_sent_total', 'Bytes of the messages handed to another worker of this node (framing not counted)'),
+      writes: c('worker_mesh_writes_total', 'Writes to the sockets of the mesh (each carries the frames of one batch for one worker)'),
       received: c('worker_mesh_frames_received_total', 'Messages another worker of this node handed to this one'),
       dropped: c('worker_mesh_frames_dropped_total', 'Frames for a worker that was not reachable (restarting): dropped, the peer retransmits'),
     }
@@ -144,6 +148,7 @@ export class Mesh {
     box.queue.push(frame)
     box.bytes += frame.length
     this.c.sent.inc()
+    this.c.bytes.inc(bytes.length)
     if (!this.flushScheduled) {
       this.flushScheduled = true
       setImmediate(() => this.flush())
@@ -197,6 +202,7 @@ export class Mesh {
     box.queue = []
     box.bytes = 0
     box.socket.write(data)
+    this.c.writes.inc()
   }
 
   private accept(socket: Socket): void {
