@@ -58,6 +58,15 @@ function gcPauses(text: string): Map<string, { n: number; ms: number }> {
   return out
 }
 
+/** The node's mesh counters (summed over its workers): datagrams handed to their owner, kept, frames, bytes and writes. */
+async function meshCounters(): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  if (workers === '1') return out
+  const text = await (await fetch(`http://127.0.0.1:${core.statusPort}/metrics`)).text()
+  for (const m of text.matchAll(/^softswitch_(worker_dispatched_messages_total\{to="\w+"\}|worker_mesh_\w+_total) (\d+)/gm)) out.set(m[1]!, Number(m[2]))
+  return out
+}
+
 const cpuPerCall: number[] = []
 try {
   process.stderr.write(`# core pid ${core.child.pid}, ${repeat} x ${stepSec} s at ${rate} calls/s, LOG_LEVEL=${logLevel}${profile ? ', --cpu-prof' : ''}${extraArgs.length > 0 ? `, node ${extraArgs.join(' ')}` : ''}\n`)
@@ -65,6 +74,7 @@ try {
     const from = core.output().length
     const cpu0 = treeCpuSeconds(core.child.pid!)
     const pids = processTree(core.child.pid!)
+    const mesh0 = await meshCounters()
     const each0 = pids.map(processCpuSeconds)
     const r = await runRamp({ target: core.target, vendorPort, ...(auth === 'digest' ? { auth: USER } : {}), rates: [rate], stepSec, holdMs, watchPid: core.child.pid!, log: () => {} })
     const step = r.steps[0]!
@@ -74,6 +84,13 @@ try {
     const kib = allocated(text) / 1024 / Math.max(1, step.ok)
     const gc = [...gcPauses(text)].map(([k, e]) => `${k} ${e.n}x ${(e.ms * 1000 / Math.max(1, step.ok)).toFixed(1)} µs/call`).join(', ')
     cpuPerCall.push(us)
+    const mesh1 = await meshCounters()
+    if (mesh1.size > 0) {
+      const per = (k: string): string => (((mesh1.get(k) ?? 0) - (mesh0.get(k) ?? 0)) / Math.max(1, step.ok)).toFixed(2)
+      const writes = (mesh1.get('worker_mesh_writes_total') ?? 0) - (mesh0.get('worker_mesh_writes_total') ?? 0)
+      const frames = (mesh1.get('worker_mesh_frames_sent_total') ?? 0) - (mesh0.get('worker_mesh_frames_sent_total') ?? 0)
+      console.log(`  per completed call: datagrams kept ${per('worker_dispatched_messages_total{to="here"}')}, handed to their owner ${per('worker_dispatched_messages_total{to="owner"}')}; mesh frames ${per('worker_mesh_frames_sent_total')}, bytes ${per('worker_mesh_bytes_sent_total')}, writes ${per('worker_mesh_writes_total')} (${writes > 0 ? (frames / writes).toFixed(1) : '-'} frames/write)`)
+    }
     if (pids.length > 1) {
       const each = pids.map((pid, j) => `${pid} ${Math.round(((processCpuSeconds(pid) - each0[j]!) * 1e6) / Math.max(1, step.ok))}`)
       console.log(`  µs CPU/completed call by process (pid µs): ${each.join(', ')}`)

@@ -8,7 +8,7 @@ import { Metrics } from '../lib/metrics.js'
 import { setIdMark } from '../sip/message/build.js'
 import { BYE, INVITE, OK200 } from '../sip/message/test-support/bench-messages.js'
 import { WorkerDispatch } from '../sip/ua/worker-dispatch.js'
-import { Mesh } from './mesh.js'
+import { BATCH_MS, Mesh } from './mesh.js'
 import type { RemoteAddr, Transport } from './types.js'
 
 const SOURCE: RemoteAddr = { address: '203.0.113.10', port: 5060, family: 'IPv4' }
@@ -56,7 +56,7 @@ await new Promise<void>((ok, fail) => {
   child.once('message', () => ok())
   child.once('exit', (code) => fail(new Error(`the peer exited (${code})`)))
 })
-const mesh = await Mesh.listen({ dir, self: 0, onFrame: () => {}, metrics })
+let mesh = await Mesh.listen({ dir, self: 0, onFrame: () => {}, metrics })
 const local = { onMessage(): void { throw new Error('the bench datagrams are all worker 1\'s') } }
 const dispatch = new WorkerDispatch({
   self: 0, workers: 2, local, metrics,
@@ -70,18 +70,25 @@ async function counter(name: string): Promise<number> {
   return m === null ? 0 : Number(m[1])
 }
 
+/** Busy for `us` µs, as a worker handling its other datagrams. */
+function work(us: number): void {
+  const until = process.hrtime.bigint() + BigInt(Math.round(us * 1000))
+  while (process.hrtime.bigint() < until);
+}
+
 /**
- * `perTurn` datagrams handed over in each of `turns` turns; `pauseMs` > 0 sleeps between turns (both workers idle in
- * between, as at a moderate call rate), 0 yields only (both busy). The sender's cost of the same loop without datagrams
- * is subtracted.
+ * `perTurn` datagrams handed over in each of `turns` turns; between turns the sender sleeps `pause.sleepMs` (both
+ * workers idle, as at a moderate call rate), or works `pause.workUs` (a busy sender, the receiver idle), or only yields
+ * (both busy). The sender's cost of the same loop without datagrams is subtracted.
  */
-async function run(name: string, turns: number, perTurn: number, pauseMs: number): Promise<void> {
+async function run(name: string, turns: number, perTurn: number, pause: { sleepMs?: number; workUs?: number }): Promise<void> {
   const loop = async (send: boolean): Promise<{ us: number; ns: number }> => {
     const c0 = process.cpuUsage()
     const t0 = process.hrtime.bigint()
     for (let t = 0; t < turns; t++) {
       if (send) for (let i = 0; i < perTurn; i++) dispatch.onMessage(datagrams[(t * perTurn + i) % datagrams.length]!, SOURCE, UDP)
-      if (pauseMs > 0) await tick(pauseMs)
+      if (pause.workUs !== undefined) work(pause.workUs)
+      if (pause.sleepMs !== undefined) await tick(pause.sleepMs)
       else await turn()
     }
     const c = process.cpuUsage(c0)
@@ -101,7 +108,7 @@ async function run(name: string, turns: number, perTurn: number, pauseMs: number
   if (p1.frames - p0.frames !== frames) throw new Error(`${name}: ${p1.frames - p0.frames} of ${frames} frames arrived`)
   const writes = (await counter('worker_mesh_writes_total')) - w0
   console.log(JSON.stringify({
-    name, opsPerSec: Math.round((frames * 1e9) / busy.ns), nsPerOp: Math.round(busy.ns / frames),
+    name: `${name}, writes ${mesh.batchMs} ms apart at most`, opsPerSec: Math.round((frames * 1e9) / busy.ns), nsPerOp: Math.round(busy.ns / frames),
     senderCpuUsPerFrame: Math.round(((busy.us - idle.us) / frames) * 100) / 100,
     receiverCpuUsPerFrame: Math.round(((p1.us - p0.us) / frames) * 100) / 100,
     framesPerWrite: writes > 0 ? Math.round((frames / writes) * 10) / 10 : null,
@@ -109,11 +116,15 @@ async function run(name: string, turns: number, perTurn: number, pauseMs: number
 }
 
 try {
-  await run('mesh warm-up', 2_000, 1, 0)
-  await run('mesh: 1 datagram per turn, 1 ms apart (both workers wake for each)', 2_000, 1, 1)
-  await run('mesh: 4 datagrams per turn, 1 ms apart', 1_000, 4, 1)
-  await run('mesh: 1 datagram per turn, flat out (both workers busy)', 30_000, 1, 0)
-  await run('mesh: 8 datagrams per turn, flat out', 5_000, 8, 0)
+  await run('mesh warm-up', 2_000, 1, {})
+  for (const batchMs of [0, BATCH_MS, 0, BATCH_MS]) {
+    await mesh.close()
+    mesh = await Mesh.listen({ dir, self: 0, onFrame: () => {}, metrics, batchMs })
+    await run('mesh: 1 datagram per turn, 1 ms apart (both workers wake for each)', 1_000, 1, { sleepMs: 1 })
+    await run('mesh: 1 datagram per turn, 0.25 ms of other work apart (the receiver idle)', 4_000, 1, { workUs: 250 })
+    await run('mesh: 1 datagram per turn, flat out (both workers busy)', 20_000, 1, {})
+    await run('mesh: 8 datagrams per turn, flat out', 3_000, 8, {})
+  }
 } finally {
   await mesh.close()
   child.disconnect()

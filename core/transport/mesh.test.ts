@@ -18,12 +18,12 @@ describe('Mesh', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
   })
 
-  async function pair(): Promise<{ a: Mesh; got: MeshFrame[]; metrics: Metrics }> {
+  async function pair(batchMs?: number): Promise<{ a: Mesh; got: MeshFrame[]; metrics: Metrics }> {
     const dir = mkdtempSync(join(tmpdir(), 'mesh-test-'))
     dirs.push(dir)
     const got: MeshFrame[] = []
     const metrics = new Metrics()
-    const a = await Mesh.listen({ dir, self: 0, onFrame: () => {}, metrics })
+    const a = await Mesh.listen({ dir, self: 0, onFrame: () => {}, metrics, ...(batchMs === undefined ? {} : { batchMs }) })
     const b = await Mesh.listen({ dir, self: 1, onFrame: (f) => got.push(f) })
     meshes.push(a, b)
     return { a, got, metrics }
@@ -37,7 +37,7 @@ describe('Mesh', () => {
     }
   }
 
-  it('delivers every frame of a burst whole and in order, with its kind, transport, source and sender', async () => {
+  it('delivers every frame of a burst whole and in order, with its kind, transport, source and sender, each holding only its own bytes', async () => {
     const { a, got } = await pair()
     const sizes = [0, 1, 300, 1500, 8_000]
     const sent: Buffer[] = []
@@ -54,7 +54,26 @@ describe('Mesh', () => {
       expect(f.protocol).toBe(i % 2 === 0 ? 'UDP' : 'TCP')
       expect(f.remote).toEqual(i % 4 === 0 ? V6 : V4)
       expect(f.from).toBe(0)
+      // Kept for a whole call, a message must not hold the other frames read with it.
+      expect(f.bytes.buffer.byteLength).toBeLessThanOrEqual(f.bytes.length + 64)
     })
+  })
+
+  it('writes at once on an idle link and holds the frames of a busy one for the batch span, then writes them together', async () => {
+    const { a, got, metrics } = await pair(1_000)
+    const writes = async (): Promise<number> => Number(/softswitch_worker_mesh_writes_total (\d+)/.exec(await metrics.render())?.[1] ?? 0)
+    a.send(1, 'deliver', 'UDP', V4, Buffer.from('first'))
+    await until(() => got.length === 1)
+    // The link wrote less than a span ago: what follows waits for the span, whatever the turns in between.
+    a.send(1, 'deliver', 'UDP', V4, Buffer.from('second'))
+    await new Promise((ok) => setImmediate(ok))
+    a.send(1, 'deliver', 'UDP', V4, Buffer.from('third'))
+    await new Promise((ok) => setTimeout(ok, 100))
+    expect(got).toHaveLength(1)
+    await until(() => got.length === 3)
+    expect(got.map((f) => f.bytes.toString())).toEqual(['first', 'second', 'third'])
+    expect(await writes()).toBe(2)
+    expect(await metrics.render()).toMatch(/softswitch_worker_mesh_bytes_sent_total 16\b/)
   })
 
   it('drops and counts frames for a worker that does not listen, and reaches it once it does', async () => {

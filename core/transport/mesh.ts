@@ -27,6 +27,8 @@ export interface MeshOptions {
   onFrame(frame: MeshFrame): void
   log?: Logger
   metrics?: Metrics
+  /** The busy link's write span (default BATCH_MS); 0 writes at the end of every turn. */
+  batchMs?: number
 }
 
 const KIND: Record<MeshFrameKind, number> = { deliver: 1, send: 2 }
@@ -39,6 +41,13 @@ const HEAD = 4 + 1 + 1 + 1 + 1 + 2 + 1
 const MAX_QUEUED_BYTES = 8 << 20
 /** A frame larger than this is refused (a SIP message over TCP is capped far below). */
 const MAX_FRAME = 1 << 20
+/**
+ * A link that wrote less than this long ago holds its next frames until this long after that write (one timer), so a
+ * busy link writes, and wakes its peer, at most once per this span, while a link idle for longer writes at the end of
+ * the turn. Each write to a peer asleep costs both workers tens of µs of kernel time (the wake-up), against a few µs
+ * per frame (mesh.bench.ts, docs/capacity.md); SIP's retransmission timers start at 500 ms.
+ */
+export const BATCH_MS = 1
 /** After a failed connect, frames for that peer are dropped this long before trying again. */
 const RECONNECT_MS = 100
 
@@ -64,13 +73,19 @@ function encode(kind: MeshFrameKind, protocol: TransportProtocol, remote: Remote
   return out
 }
 
-/** Frames waiting for one peer: written together once per event-loop turn. */
+/** Frames waiting for one peer: written together once per event-loop turn, or once per BATCH_MS while the link is busy. */
 interface Outbox {
   socket: Socket | null
   connecting: boolean
   retryAtMs: number
   queue: Buffer[]
   bytes: number
+  /** A flush of this box is due (this turn, or when `timer` fires). */
+  due: boolean
+  /** When the last write to the peer left (performance.now()). */
+  lastWriteMs: number
+  /** Re-armed with refresh(): one Timeout per peer, never one per batch. */
+  timer: NodeJS.Timeout | null
 }
 
 interface MeshCounters {
@@ -85,7 +100,10 @@ interface MeshCounters {
 export class Mesh {
   private readonly outboxes = new Map<number, Outbox>()
   private readonly inbound = new Set<Socket>()
-  private flushScheduled = false
+  /** Boxes due at the end of this turn. */
+  private readonly dueNow: Outbox[] = []
+  private immediate: NodeJS.Immediate | null = null
+  readonly batchMs: number
   private closed = false
   private readonly log: Logger
   private readonly c: MeshCounters
@@ -95,6 +113,7 @@ export class Mesh {
     private readonly server: Server,
   ) {
     this.log = opts.log ?? silentLogger
+    this.batchMs = opts.batchMs ?? BATCH_MS
     const m = opts.metrics ?? new Metrics()
     const c = (name: string, help: string): CounterSeries => m.counter(name, help).labels()
     this.c = {
@@ -130,7 +149,7 @@ export class Mesh {
     if (this.closed) return
     let box = this.outboxes.get(to)
     if (box === undefined) {
-      box = { socket: null, connecting: false, retryAtMs: 0, queue: [], bytes: 0 }
+      box = { socket: null, connecting: false, retryAtMs: 0, queue: [], bytes: 0, due: false, lastWriteMs: -Infinity, timer: null }
       this.outboxes.set(to, box)
     }
     if (box.socket === null && !box.connecting) {
@@ -149,16 +168,29 @@ export class Mesh {
     box.bytes += frame.length
     this.c.sent.inc()
     this.c.bytes.inc(bytes.length)
-    if (!this.flushScheduled) {
-      this.flushScheduled = true
-      setImmediate(() => this.flush())
+    if (!box.due) this.schedule(box)
+  }
+
+  /** Flushes `box` at the end of this turn, or BATCH_MS after its last write when that is later. */
+  private schedule(box: Outbox): void {
+    box.due = true
+    if (this.batchMs > 0 && performance.now() - box.lastWriteMs < this.batchMs) {
+      if (box.timer === null) box.timer = setTimeout(() => this.flushBox(box), this.batchMs)
+      else box.timer.refresh()
+      return
     }
+    this.dueNow.push(box)
+    this.immediate ??= setImmediate(() => this.flush())
   }
 
   /** Stops listening and closes every connection. */
   close(): Promise<void> {
     this.closed = true
-    for (const box of this.outboxes.values()) box.socket?.destroy()
+    if (this.immediate !== null) clearImmediate(this.immediate)
+    for (const box of this.outboxes.values()) {
+      if (box.timer !== null) clearTimeout(box.timer)
+      box.socket?.destroy()
+    }
     for (const s of this.inbound) s.destroy()
     return new Promise((ok) => this.server.close(() => ok()))
   }
@@ -192,12 +224,16 @@ export class Mesh {
   }
 
   private flush(): void {
-    this.flushScheduled = false
-    for (const box of this.outboxes.values()) if (box.socket !== null) this.flushBox(box)
+    this.immediate = null
+    for (const box of this.dueNow) this.flushBox(box)
+    this.dueNow.length = 0
   }
 
   private flushBox(box: Outbox): void {
+    // A box not connected yet keeps `due` false: its connect flushes it.
+    box.due = false
     if (box.queue.length === 0 || box.socket === null) return
+    box.lastWriteMs = performance.now()
     const data = box.queue.length === 1 ? box.queue[0]! : Buffer.concat(box.queue, box.bytes)
     box.queue = []
     box.bytes = 0
@@ -220,7 +256,8 @@ export class Mesh {
           return
         }
         if (buf.length - at - 4 < len) break
-        this.deliver(buf, at, at + 4 + len)
+        // A read that is exactly one frame (Node sizes each read's buffer to what was read) is handed over as it is.
+        this.deliver(buf, at, at + 4 + len, at === 0 && 4 + len === buf.length)
         at += 4 + len
       }
       if (at < buf.length) pending = at === 0 ? buf : Buffer.from(buf.subarray(at))
@@ -229,7 +266,7 @@ export class Mesh {
     socket.on('close', () => this.inbound.delete(socket))
   }
 
-  private deliver(buf: Buffer, start: number, end: number): void {
+  private deliver(buf: Buffer, start: number, end: number, whole: boolean): void {
     const kind = KINDS[buf[start + 4]!]
     const protocol = PROTOCOLS[buf[start + 5]!]
     if (kind === undefined || protocol === undefined) return
@@ -238,9 +275,13 @@ export class Mesh {
     const port = buf.readUInt16LE(start + 8)
     const alen = buf[start + 10]!
     const address = buf.toString('latin1', start + HEAD, start + HEAD + alen)
-    // A copy: the message may be kept for a whole call, and must not hold the read chunk with it.
-    const bytes = Buffer.allocUnsafeSlow(end - start - HEAD - alen)
-    buf.copy(bytes, 0, start + HEAD + alen, end)
+    // Else a copy: the message may be kept for a whole call, and must not hold the other frames of the read with it.
+    let bytes: Buffer
+    if (whole) bytes = buf.subarray(start + HEAD + alen, end)
+    else {
+      bytes = Buffer.allocUnsafeSlow(end - start - HEAD - alen)
+      buf.copy(bytes, 0, start + HEAD + alen, end)
+    }
     this.c.received.inc()
     try {
       this.opts.onFrame({ kind, protocol, remote: { address, port, family }, from, bytes })
