@@ -63,7 +63,8 @@ async function stop(child: ChildProcess): Promise<number | null> {
   return code
 }
 
-describe('edge/node/main.ts', () => {
+// Each test starts the edge process (tsx transforms its modules at start): under a loaded machine that alone can take 20 s.
+describe('edge/node/main.ts', { timeout: 60_000 }, () => {
   let dir: string
   const running: ChildProcess[] = []
 
