@@ -191,7 +191,8 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
 async function waitUntilUp(core: CoreProcess): Promise<void> {
   try {
     const died = (): boolean => core.child.exitCode !== null || core.child.signalCode !== null
-    await waitForOptions(core.sipPort, 20_000, died)
+    // Every process of the node loads its modules through tsx: four workers at load 10+ took over 20 s to answer.
+    await waitForOptions(core.sipPort, 40_000, died)
     const deadline = Date.now() + 20_000
     for (;;) {
       if (died()) throw new Error('core exited')
