@@ -220,6 +220,18 @@ describe('DialogTable', () => {
     t.remove('dlg-1@127.0.0.2', 'ltag', holder)
     expect(t.size).toBe(0)
   })
+
+  it('finds nothing for our tag under another Call-ID, and removes only under the Call-ID it was added with', () => {
+    const holder = { dialog: null }
+    const t = new DialogTable<typeof holder>()
+    t.add('dlg-2@127.0.0.2', 'ltag2', holder)
+    expect(t.find('dlg-2@127.0.0.2', 'ltag2')).toBe(holder)
+    expect(t.find('other@127.0.0.2', 'ltag2')).toBeUndefined()
+    t.remove('other@127.0.0.2', 'ltag2', holder)
+    expect([...t.values()]).toEqual([holder])
+    t.remove('dlg-2@127.0.0.2', 'ltag2', holder)
+    expect(t.size).toBe(0)
+  })
 })
 
 /** A transport that only answers what the dialog asks: its protocol and whether a connection to an address is open. */

@@ -1,4 +1,4 @@
-// Dialog lookup (RFC 3261 §12.2.2): an in-dialog request or a response finds its dialog by Call-ID and our tag, then checks the remote tag.
+// Dialog lookup (RFC 3261 §12.2.2): an in-dialog request or a response finds its dialog by our tag and Call-ID, then checks the remote tag.
 import type { SipRequest, SipResponse } from '../message/message.js'
 import type { Dialog } from './dialog.js'
 
@@ -7,35 +7,42 @@ export interface DialogHolder {
   readonly dialog: Dialog | null
 }
 
-/** The table key of a dialog: Call-ID and our tag (unique: our tags are 64 random bits). */
-export function dialogKey(callId: string, localTag: string): string {
-  return callId + '\n' + localTag
+/** A holder and the Call-ID it was registered under. */
+class Slot<T> {
+  constructor(
+    readonly callId: string,
+    readonly holder: T,
+  ) {}
 }
 
-/** Holders by Call-ID + local tag; one Map lookup per in-dialog message. */
+/**
+ * Holders by our tag, each checked against its Call-ID: one Map lookup per in-dialog message on a string the message
+ * already has, not a Call-ID + tag key built and hashed per message. Our tags are unique (64 random bits each).
+ */
 export class DialogTable<T extends DialogHolder> {
-  private readonly byKey = new Map<string, T>()
+  private readonly byTag = new Map<string, Slot<T>>()
 
   /** Entries in the table. */
   get size(): number {
-    return this.byKey.size
+    return this.byTag.size
   }
 
   /** Registers `holder` under our tag (before the dialog exists, so early responses and requests find it). */
   add(callId: string, localTag: string, holder: T): void {
-    this.byKey.set(dialogKey(callId, localTag), holder)
+    this.byTag.set(localTag, new Slot(callId, holder))
   }
 
   /** Forgets the entry when it still belongs to `holder`. */
   remove(callId: string, localTag: string, holder: T): void {
-    const k = dialogKey(callId, localTag)
-    if (this.byKey.get(k) === holder) this.byKey.delete(k)
+    const slot = this.byTag.get(localTag)
+    if (slot !== undefined && slot.holder === holder && slot.callId === callId) this.byTag.delete(localTag)
   }
 
   /** The holder of Call-ID + local tag; when `remoteTag` is given and the holder has a dialog, its remote tag must match. */
   find(callId: string, localTag: string, remoteTag?: string): T | undefined {
-    const h = this.byKey.get(dialogKey(callId, localTag))
-    if (h === undefined) return undefined
+    const slot = this.byTag.get(localTag)
+    if (slot === undefined || slot.callId !== callId) return undefined
+    const h = slot.holder
     if (remoteTag !== undefined && h.dialog !== null && h.dialog.remoteTag !== remoteTag && h.dialog.state === 'confirmed') return undefined
     return h
   }
@@ -57,7 +64,7 @@ export class DialogTable<T extends DialogHolder> {
   }
 
   /** Every holder (shutdown walks them). */
-  values(): IterableIterator<T> {
-    return this.byKey.values()
+  *values(): IterableIterator<T> {
+    for (const slot of this.byTag.values()) yield slot.holder
   }
 }

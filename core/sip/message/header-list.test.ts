@@ -18,6 +18,14 @@ describe('HeaderList', () => {
     expect(h.count('route')).toBe(2)
   })
 
+  it('counts list elements across lines as getAll would return them, commas in quotes and <> aside', () => {
+    const h = new HeaderList().append('Via', 'SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;x="p,q"').append('v', 'SIP/2.0/UDP c,').append('Date', 'Sat, 13 Nov 2010')
+    expect(h.countAll('via')).toBe(h.getAll('via').length)
+    expect(h.countAll('via')).toBe(4)
+    expect(h.countAll('date')).toBe(1)
+    expect(h.countAll('route')).toBe(0)
+  })
+
   it('does not split headers whose values contain commas by grammar', () => {
     const h = new HeaderList().append('WWW-Authenticate', 'Digest realm="a", nonce="b"').append('Date', 'Sat, 13 Nov 2010 23:29:00 GMT')
     expect(h.getAll('www-authenticate')).toHaveLength(1)

@@ -85,6 +85,20 @@ export class HeaderList {
     return this.all(wireName(name))
   }
 
+  /** How many list elements lines of that canonical name carry (what all() would return, without building it). */
+  countAll(canonical: string): number {
+    const split = LIST_HEADERS.has(canonical)
+    let n = 0
+    for (let i = 0; i < this.names.length; i++) {
+      if (this.names[i] !== canonical) continue
+      n++
+      if (!split) continue
+      const v = this.values[i] as string
+      for (let at = indexOfTopLevel(v); at !== -1; at = indexOfTopLevel(v, 44, at + 1)) n++
+    }
+    return n
+  }
+
   /** getAll by canonical name (no normalisation). */
   all(canonical: string): string[] {
     const out: string[] = []

@@ -374,9 +374,8 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     const cseq = res.cseq!
     const tx = via.branch === undefined ? undefined : this.clients.get(clientKey(via.branch, cseq.method))
     if (tx !== undefined) {
-      // RFC 3261 §8.1.3.3: a UAC discards responses with more than one Via.
-      const vias = res.vias
-      if (vias === undefined || vias.length !== 1) {
+      // RFC 3261 §8.1.3.3: a UAC discards responses with more than one Via (the one left is the top Via, already parsed).
+      if (res.headers.countAll('via') !== 1) {
         this.c.bad.inc()
         return
       }

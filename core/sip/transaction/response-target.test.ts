@@ -40,6 +40,16 @@ describe('stampReceived', () => {
     expect(stampReceived(same, src)).toBe(false)
   })
 
+  it('stamps a Via without parameters without writing the parameters every parameterless value shares', () => {
+    const r = req('SIP/2.0/UDP 10.0.0.1:5060')
+    const other = parseVia('SIP/2.0/UDP 10.0.0.2')!
+    stampReceived(r, src)
+    expect(r.headers.get('via')).toBe('SIP/2.0/UDP 10.0.0.1:5060;received=198.51.100.7')
+    expect(r.topVia?.params).toEqual(new Map([['received', '198.51.100.7']]))
+    expect(other.params.size).toBe(0)
+    expect(parseVia('SIP/2.0/UDP 10.0.0.3')!.params.size).toBe(0)
+  })
+
   it('compares bracketed IPv6 sent-by hosts with the bare source address and re-quotes quoted params', () => {
     const v6: RemoteAddr = { address: '2001:db8::1', port: 5060, family: 'IPv6' }
     expect(stampReceived(req('SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bKa'), v6)).toBe(false)

@@ -1,6 +1,7 @@
 // RFC 3261 §18.2.1 / RFC 3581 stamping of received/rport on arriving requests and the §18.2.2 response target: always the source address.
 import type { RemoteAddr } from '../../transport/types.js'
 import { TOKEN } from '../message/headers/lexer.js'
+import { NO_PARAMS } from '../message/headers/params.js'
 import type { SipRequest, Via } from '../message/message.js'
 import { defaultPort } from './key.js'
 
@@ -34,7 +35,8 @@ function paramText(name: string, value: string | null): string {
 
 /**
  * Adds `received=<source address>` when the sent-by host differs from it (RFC 3261 §18.2.1) or rport was asked for,
- * and fills `rport=<source port>` (RFC 3581 §4), rewriting the request's top Via; returns whether it changed.
+ * and fills `rport=<source port>` (RFC 3581 §4), rewriting the request's top Via; returns whether it changed. The
+ * parsed top Via is the request's own (nothing else holds it this early), so it is updated in place, not copied.
  */
 export function stampReceived(req: SipRequest, source: RemoteAddr): boolean {
   const via = req.topVia
@@ -45,11 +47,19 @@ export function stampReceived(req: SipRequest, source: RemoteAddr): boolean {
   if (raw === undefined) return false
   const semi = raw.indexOf(';')
   let text = semi === -1 ? raw : raw.slice(0, semi).trimEnd()
-  const params = new Map(via.params)
+  const port = wantRport ? String(source.port) : undefined
+  // Written in the Map's order, received and rport in their places when present, as Map.set would leave them.
+  for (const [name, value] of via.params) {
+    text += paramText(name, name === 'received' ? source.address : name === 'rport' && port !== undefined ? port : value)
+  }
+  const params = via.params === NO_PARAMS ? new Map<string, string | null>() : (via.params as Map<string, string | null>)
+  if (!params.has('received')) text += paramText('received', source.address)
   params.set('received', source.address)
-  if (wantRport) params.set('rport', String(source.port))
-  for (const [name, value] of params) text += paramText(name, value)
-  // The new top Via's parsed form is known, so it is cached instead of being parsed again by every later reader.
-  req.replaceTopVia(text, { ...via, params, received: source.address, rport: wantRport ? source.port : via.rport })
+  if (port !== undefined) params.set('rport', port)
+  via.params = params
+  via.received = source.address
+  if (wantRport) via.rport = source.port
+  // The new top Via's parsed form is known, so it is kept instead of being parsed again by every later reader.
+  req.replaceTopVia(text, via)
   return true
 }

@@ -1,8 +1,11 @@
 // Generic `;name[=value]` parameter lists for header fields (RFC 3261 §7.3.1 generic-param, §25.1).
 import { NameTable, TOKEN, isWs, readQuoted, skipWs } from './lexer.js'
 
-/** Header or URI parameters: lowercase names, value null for a bare flag; insertion order kept. */
-export type Params = Map<string, string | null>
+/** Header or URI parameters: lowercase names, value null for a bare flag; insertion order kept. Read-only: see NO_PARAMS. */
+export type Params = ReadonlyMap<string, string | null>
+
+/** The parameters of a value that has none: one shared Map, never written, instead of an empty Map per header or URI. */
+export const NO_PARAMS: Params = new Map()
 
 /** The token table held locally: an imported binding read in a loop costs a getter call when modules run through tsx. */
 const TOKEN_CHARS: Uint8Array = TOKEN
@@ -23,7 +26,7 @@ function isValueChar(c: number): boolean {
  * malformed parameter or anything after the parameters.
  */
 export function parseParamsOnly(s: string, i: number): Params | undefined {
-  const params: Params = new Map()
+  let params: Map<string, string | null> | undefined
   const n = s.length
   i = skipWs(s, i)
   while (i < n && s.charCodeAt(i) === 59 /* ; */) {
@@ -53,9 +56,9 @@ export function parseParamsOnly(s: string, i: number): Params | undefined {
       }
       i = skipWs(s, i)
     }
-    params.set(name, value)
+    ;(params ??= new Map()).set(name, value)
   }
-  return i === n ? params : undefined
+  return i === n ? (params ?? NO_PARAMS) : undefined
 }
 
 /** True when s[i..] is only whitespace. */

@@ -1,6 +1,7 @@
 // URI parsing: RFC 3261 §19.1 (SIP/SIPS URI components, escaping §19.1.2), RFC 3966 tel, other schemes opaque.
 import { describe, expect, it } from 'vitest'
-import { parseUri, unescapePercent } from './uri.js'
+import { NO_PARAMS } from './params.js'
+import { NO_URI_HEADERS, parseUri, type SipUri, type TelUri, unescapePercent } from './uri.js'
 
 describe('parseUri', () => {
   it('parses user, password, host, port, params and headers', () => {
@@ -9,6 +10,17 @@ describe('parseUri', () => {
       params: new Map([['transport', 'tcp'], ['lr', null]]),
       headers: new Map([['subject', 'project x'], ['priority', 'urgent']]),
     })
+  })
+
+  it('gives URIs without parameters or headers the shared empty Maps', () => {
+    const a = parseUri('sip:+4930123@127.0.0.1') as SipUri
+    const b = parseUri('sip:gw@10.0.0.1:5080') as SipUri
+    expect(a.params.size + a.headers.size).toBe(0)
+    expect(a.params).toBe(b.params)
+    expect(a.headers).toBe(b.headers)
+    expect(a.params).toBe(NO_PARAMS)
+    expect(a.headers).toBe(NO_URI_HEADERS)
+    expect((parseUri('tel:+4930123') as TelUri).params).toBe(NO_PARAMS)
   })
 
   it('parses IPv6 references and rejects unterminated ones', () => {

@@ -1,6 +1,6 @@
 // SIP, SIPS and tel URI parser (RFC 3261 §19.1, §25.1; RFC 3966); other schemes are kept opaque.
 import { TOKEN } from './lexer.js'
-import type { Params } from './params.js'
+import { NO_PARAMS, type Params } from './params.js'
 
 export interface SipUri {
   scheme: 'sip' | 'sips'
@@ -12,8 +12,8 @@ export interface SipUri {
   port?: number
   /** uri-parameters, lowercase names, values %-decoded; null for a flag such as `lr`. */
   params: Params
-  /** URI headers after '?', names as written, values %-decoded. */
-  headers: Map<string, string>
+  /** URI headers after '?', names as written, values %-decoded; NO_URI_HEADERS when there are none. */
+  headers: ReadonlyMap<string, string>
   raw: string
 }
 
@@ -33,6 +33,9 @@ export interface OpaqueUri {
 }
 
 export type Uri = SipUri | TelUri | OpaqueUri
+
+/** The headers of a URI without '?': one shared Map, never written (a Request-URI or Contact almost never has any). */
+export const NO_URI_HEADERS: ReadonlyMap<string, string> = new Map()
 
 /** Narrows a parsed URI to sip/sips. */
 export function isSipUri(u: Uri): u is SipUri {
@@ -117,8 +120,8 @@ function parseSip(scheme: 'sip' | 'sips', s: string, raw: string): SipUri | unde
   const hp = parseHostPort(s, i)
   if (hp === undefined) return undefined
   i = hp.end
-  const params: Params = new Map()
-  const headers = new Map<string, string>()
+  let params: Map<string, string | null> | undefined
+  let headers: Map<string, string> | undefined
   while (i < s.length && s.charCodeAt(i) === 59) {
     let j = i + 1
     while (j < s.length && s.charCodeAt(j) !== 59 && s.charCodeAt(j) !== 63) j++
@@ -127,7 +130,7 @@ function parseSip(scheme: 'sip' | 'sips', s: string, raw: string): SipUri | unde
     const eq = p.indexOf('=')
     const name = unescapePercent(eq === -1 ? p : p.slice(0, eq)).toLowerCase()
     if (name.length === 0) return undefined
-    params.set(name, eq === -1 ? null : unescapePercent(p.slice(eq + 1)))
+    ;(params ??= new Map()).set(name, eq === -1 ? null : unescapePercent(p.slice(eq + 1)))
     i = j
   }
   if (i < s.length) {
@@ -135,10 +138,10 @@ function parseSip(scheme: 'sip' | 'sips', s: string, raw: string): SipUri | unde
     for (const h of s.slice(i + 1).split('&')) {
       const eq = h.indexOf('=')
       if (eq <= 0) return undefined
-      headers.set(unescapePercent(h.slice(0, eq)), unescapePercent(h.slice(eq + 1)))
+      ;(headers ??= new Map()).set(unescapePercent(h.slice(0, eq)), unescapePercent(h.slice(eq + 1)))
     }
   }
-  const uri: SipUri = { scheme, host: hp.host, params, headers, raw }
+  const uri: SipUri = { scheme, host: hp.host, params: params ?? NO_PARAMS, headers: headers ?? NO_URI_HEADERS, raw }
   if (user !== undefined) uri.user = user
   if (password !== undefined) uri.password = password
   if (hp.port !== undefined) uri.port = hp.port
@@ -189,15 +192,14 @@ function parseTel(s: string, raw: string): TelUri | undefined {
     // RFC 3966 §3: digits, visual separators, "+", DTMF and hex digits for local numbers.
     if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 40 || c === 41 || c === 42 || c === 35 || ((c | 0x20) >= 97 && (c | 0x20) <= 102) || c === 112 || c === 119)) return undefined
   }
-  const params: Params = new Map()
-  if (semi !== -1) {
-    for (const p of s.slice(semi + 1).split(';')) {
-      const eq = p.indexOf('=')
-      const name = (eq === -1 ? p : p.slice(0, eq)).toLowerCase()
-      if (name.length === 0) return undefined
-      for (let k = 0; k < name.length; k++) if (TOKEN[name.charCodeAt(k)] !== 1) return undefined
-      params.set(name, eq === -1 ? null : unescapePercent(p.slice(eq + 1)))
-    }
+  if (semi === -1) return { scheme: 'tel', number, params: NO_PARAMS, raw }
+  const params = new Map<string, string | null>()
+  for (const p of s.slice(semi + 1).split(';')) {
+    const eq = p.indexOf('=')
+    const name = (eq === -1 ? p : p.slice(0, eq)).toLowerCase()
+    if (name.length === 0) return undefined
+    for (let k = 0; k < name.length; k++) if (TOKEN[name.charCodeAt(k)] !== 1) return undefined
+    params.set(name, eq === -1 ? null : unescapePercent(p.slice(eq + 1)))
   }
   return { scheme: 'tel', number, params, raw }
 }
