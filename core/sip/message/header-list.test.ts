@@ -26,6 +26,30 @@ describe('HeaderList', () => {
     expect(h.countAll('route')).toBe(0)
   })
 
+  it('replaceFirst leaves the lines as removeFirst then prepend would, in place when the line stays where it was', () => {
+    const arrangements = [
+      [['via', 'a'], ['max-forwards', '70']],
+      [['max-forwards', '70'], ['via', 'a']],
+      [['via', 'a'], ['via', 'b']],
+      [['via', 'a'], ['max-forwards', '70'], ['via', 'b']],
+      [['via', 'a, b'], ['max-forwards', '70']],
+      [['max-forwards', '70'], ['via', 'a, b'], ['via', 'c']],
+      [['max-forwards', '70']],
+    ]
+    for (const lines of arrangements) {
+      const names = lines.map(([n]) => n!)
+      const values = lines.map(([, v]) => v!)
+      const expected = new HeaderList(names.slice(), values.slice())
+      expected.removeFirst('via')
+      expected.prepend('via', 'new')
+      const h = new HeaderList(names.slice(), values.slice())
+      const before = h.version
+      h.replaceFirst('via', 'new')
+      expect([...h.entries()]).toEqual([...expected.entries()])
+      expect(h.version).toBeGreaterThan(before)
+    }
+  })
+
   it('does not split headers whose values contain commas by grammar', () => {
     const h = new HeaderList().append('WWW-Authenticate', 'Digest realm="a", nonce="b"').append('Date', 'Sat, 13 Nov 2010 23:29:00 GMT')
     expect(h.getAll('www-authenticate')).toHaveLength(1)

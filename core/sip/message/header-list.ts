@@ -185,6 +185,26 @@ export class HeaderList {
     return true
   }
 
+  /**
+   * removeFirst(name) then prepend(name, value), as one change: a lone top element whose line would come back to the
+   * same index is overwritten in place (the usual top Via), without the two splices.
+   */
+  replaceFirst(name: string, value: string): this {
+    const c = wireName(name)
+    const i = this.names.indexOf(c)
+    if (i !== -1 && (!LIST_HEADERS.has(c) || indexOfTopLevel(this.values[i] as string) === -1)) {
+      const next = this.names.indexOf(c, i + 1)
+      // After the removal, prepend would insert at the next line of that name (shifted down by one), or at the top.
+      if ((next === -1 ? 0 : next - 1) === i) {
+        this.values[i] = value
+        this.version++
+        return this
+      }
+    }
+    this.removeFirst(c)
+    return this.prepend(c, value)
+  }
+
   /** Independent copy. */
   clone(): HeaderList {
     return new HeaderList(this.names.slice(), this.values.slice())

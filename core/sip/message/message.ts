@@ -105,9 +105,12 @@ abstract class SipMessageBase {
 
   /** Replaces the top Via element with `value`, whose parsed form the caller already has (RFC 3261 §18.2.1 stamping). */
   replaceTopVia(value: string, parsed: Via): void {
-    this.headers.removeFirst('via')
-    this.headers.prepend('via', value)
-    this.parsed().topVia = parsed
+    const c = this.parsed()
+    this.headers.replaceFirst('via', value)
+    // Only the Vias changed: the other views already parsed stay valid.
+    this.cacheVersion = this.headers.version
+    c.vias = undefined
+    c.topVia = parsed
   }
 
   /** Call-ID (RFC 3261 §20.8: word ["@" word]); undefined if absent, empty or containing whitespace. */

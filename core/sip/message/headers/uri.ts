@@ -117,9 +117,10 @@ function parseSip(scheme: 'sip' | 'sips', s: string, raw: string): SipUri | unde
     if (colon !== -1) password = unescapePercent(userinfo.slice(colon + 1))
     i = at + 1
   }
-  const hp = parseHostPort(s, i)
-  if (hp === undefined) return undefined
-  i = hp.end
+  i = scanHostPort(s, i)
+  if (i === -1) return undefined
+  const host = hostPort.host
+  const port = hostPort.port
   let params: Map<string, string | null> | undefined
   let headers: Map<string, string> | undefined
   while (i < s.length && s.charCodeAt(i) === 59) {
@@ -141,22 +142,28 @@ function parseSip(scheme: 'sip' | 'sips', s: string, raw: string): SipUri | unde
       ;(headers ??= new Map()).set(unescapePercent(h.slice(0, eq)), unescapePercent(h.slice(eq + 1)))
     }
   }
-  const uri: SipUri = { scheme, host: hp.host, params: params ?? NO_PARAMS, headers: headers ?? NO_URI_HEADERS, raw }
+  const uri: SipUri = { scheme, host, params: params ?? NO_PARAMS, headers: headers ?? NO_URI_HEADERS, raw }
   if (user !== undefined) uri.user = user
   if (password !== undefined) uri.password = password
-  if (hp.port !== undefined) uri.port = hp.port
+  if (port !== undefined) uri.port = port
   return uri
 }
 
-/** Parses host [":" port] at s[i] (RFC 3261 §25.1 hostport); hostnames lowercased, IPv6 kept in brackets. */
-export function parseHostPort(s: string, i: number): { host: string; port?: number; end: number } | undefined {
+/** Where scanHostPort leaves the host and port it read: one scan at a time, read before the next (no object per scan). */
+export const hostPort: { host: string; port: number | undefined } = { host: '', port: undefined }
+
+/**
+ * Scans host [":" port] at s[i] (RFC 3261 §25.1 hostport) into hostPort, hostnames lowercased and IPv6 kept in
+ * brackets; returns the index after it, or -1 when malformed.
+ */
+export function scanHostPort(s: string, i: number): number {
   const n = s.length
   let host: string
   if (s.charCodeAt(i) === 91 /* [ */) {
     const close = s.indexOf(']', i)
-    if (close === -1) return undefined
+    if (close === -1) return -1
     const inner = s.slice(i + 1, close)
-    if (inner.length < 2 || !/^[0-9a-fA-F:.]+$/.test(inner) || inner.indexOf(':') === -1) return undefined
+    if (inner.length < 2 || !/^[0-9a-fA-F:.]+$/.test(inner) || inner.indexOf(':') === -1) return -1
     host = '[' + inner.toLowerCase() + ']'
     i = close + 1
   } else {
@@ -167,20 +174,22 @@ export function parseHostPort(s: string, i: number): { host: string; port?: numb
       if ((l >= 97 && l <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46) i++
       else break
     }
-    if (i === start) return undefined
+    if (i === start) return -1
     host = s.slice(start, i).toLowerCase()
     const c0 = host.charCodeAt(0)
-    if (c0 === 45 || c0 === 46) return undefined
+    if (c0 === 45 || c0 === 46) return -1
   }
+  let port: number | undefined
   if (i < n && s.charCodeAt(i) === 58) {
     const ps = ++i
     while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++
-    if (i === ps || i - ps > 5) return undefined
-    const port = Number(s.slice(ps, i))
-    if (port > 65535) return undefined
-    return { host, port, end: i }
+    if (i === ps || i - ps > 5) return -1
+    port = Number(s.slice(ps, i))
+    if (port > 65535) return -1
   }
-  return { host, end: i }
+  hostPort.host = host
+  hostPort.port = port
+  return i
 }
 
 function parseTel(s: string, raw: string): TelUri | undefined {

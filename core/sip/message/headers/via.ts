@@ -1,7 +1,7 @@
 // Via header field value parser (RFC 3261 §20.42, §18.2.1 received/rport per RFC 3581).
 import { TOKEN, isToken, skipWs, trimWs } from './lexer.js'
 import { type Params, parseParamsOnly } from './params.js'
-import { parseHostPort } from './uri.js'
+import { hostPort, scanHostPort } from './uri.js'
 
 export interface Via {
   /** Protocol name and version as one token pair, normally 'SIP/2.0'. */
@@ -68,15 +68,17 @@ export function parseVia(value: string): Via | undefined {
   const protocol = sip20 ? 'SIP/2.0' : s.slice(nameStart, nameEnd).toUpperCase() + '/' + s.slice(versionStart, versionEnd)
   const hpStart = i
   // sent-by: host [ COLON port ]; RFC 3261 §25.1 allows SWS around the colon.
-  let hp = parseHostPort(s, i)
-  if (hp === undefined || hp.end === hpStart) return undefined
-  let j = skipWs(s, hp.end)
-  if (hp.port === undefined && s.charCodeAt(j) === 58) {
+  const hpEnd = scanHostPort(s, i)
+  if (hpEnd === -1 || hpEnd === hpStart) return undefined
+  const host = hostPort.host
+  let port = hostPort.port
+  let j = skipWs(s, hpEnd)
+  if (port === undefined && s.charCodeAt(j) === 58) {
     const pj = skipWs(s, j + 1)
     const pe = readToken(s, pj)
     const portText = s.slice(pj, pe)
     if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) return undefined
-    hp = { host: hp.host, port: Number(portText), end: pe }
+    port = Number(portText)
     j = skipWs(s, pe)
   }
   const params = parseParamsOnly(s, j)
@@ -84,11 +86,11 @@ export function parseVia(value: string): Via | undefined {
   const via: Via = {
     protocol,
     transport,
-    host: hp.host,
+    host,
     rport: undefined,
     params,
   }
-  if (hp.port !== undefined) via.port = hp.port
+  if (port !== undefined) via.port = port
   const branch = params.get('branch')
   if (branch !== undefined) {
     if (branch === null || !isToken(branch)) return undefined
