@@ -21,6 +21,7 @@ describe('stampReceived', () => {
       const r = req(via)
       stampReceived(r, src)
       expect(r.topVia).toEqual(parseVia(r.headers.get('via')!))
+      expect(r.topVia?.params).toEqual(parseVia(r.headers.get('via')!)?.params)
       expect(r.vias?.[0]).toBe(r.topVia)
       expect(r.vias?.slice(1)).toEqual(r.headers.getAll('via').slice(1).map((v) => parseVia(v)))
     }
@@ -38,6 +39,14 @@ describe('stampReceived', () => {
     expect(r.headers.getAll('via')).toEqual(['SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa;received=198.51.100.7', 'SIP/2.0/UDP 10.9.9.9;branch=z9hG4bKb'])
     const same = req('SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKa')
     expect(stampReceived(same, src)).toBe(false)
+  })
+
+  it('writes a repeated parameter once, with its last value, as the parsed parameters hold it', () => {
+    const r = req('SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa;x=1;rport;X=2')
+    stampReceived(r, src)
+    expect(r.headers.get('via')).toBe('SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa;x=2;rport=40123;received=198.51.100.7')
+    expect(r.topVia?.params).toEqual(parseVia(r.headers.get('via')!)?.params)
+    expect(r.topVia).toMatchObject({ branch: 'z9hG4bKa', rport: 40123, received: '198.51.100.7' })
   })
 
   it('stamps a Via without parameters without writing the parameters every parameterless value shares', () => {

@@ -1,7 +1,8 @@
 // RFC 3261 §18.2.1 / RFC 3581 stamping of received/rport on arriving requests and the §18.2.2 response target: always the source address.
 import type { RemoteAddr } from '../../transport/types.js'
 import { TOKEN } from '../message/headers/lexer.js'
-import { NO_PARAMS } from '../message/headers/params.js'
+import { ParamScanner } from '../message/headers/params.js'
+import { stampedVia } from '../message/headers/via.js'
 import type { SipRequest, Via } from '../message/message.js'
 import { defaultPort } from './key.js'
 
@@ -33,10 +34,12 @@ function paramText(name: string, value: string | null): string {
   return ';' + name + '=' + value
 }
 
+/** The stamp's parameter scanner (never re-entered). */
+const SCAN = new ParamScanner()
+
 /**
  * Adds `received=<source address>` when the sent-by host differs from it (RFC 3261 §18.2.1) or rport was asked for,
- * and fills `rport=<source port>` (RFC 3581 §4), rewriting the request's top Via; returns whether it changed. The
- * parsed top Via is the request's own (nothing else holds it this early), so it is updated in place, not copied.
+ * and fills `rport=<source port>` (RFC 3581 §4), rewriting the request's top Via; returns whether it changed.
  */
 export function stampReceived(req: SipRequest, source: RemoteAddr): boolean {
   const via = req.topVia
@@ -46,20 +49,36 @@ export function stampReceived(req: SipRequest, source: RemoteAddr): boolean {
   const raw = req.headers.first('via')
   if (raw === undefined) return false
   const semi = raw.indexOf(';')
-  let text = semi === -1 ? raw : raw.slice(0, semi).trimEnd()
+  const head = semi === -1 ? raw : raw.slice(0, semi).trimEnd()
   const port = wantRport ? String(source.port) : undefined
-  // Written in the Map's order, received and rport in their places when present, as Map.set would leave them.
-  for (const [name, value] of via.params) {
-    text += paramText(name, name === 'received' ? source.address : name === 'rport' && port !== undefined ? port : value)
+  // The parameters in their order, received and rport rewritten in place, received appended when absent: what
+  // Map.set on the parsed parameters would leave. A repeated name (collapsed by a Map) takes the Map's way.
+  let text = head
+  let hasReceived = false
+  const seen: string[] = []
+  const scan = semi === -1 ? undefined : SCAN.start(raw, semi)
+  while (scan !== undefined && scan.next()) {
+    const name = scan.name
+    if (seen.includes(name)) return stampOverMap(req, via, head, source, port)
+    seen.push(name)
+    if (name === 'received') hasReceived = true
+    text += paramText(name, name === 'received' ? source.address : name === 'rport' && port !== undefined ? port : scan.value)
   }
-  const params = via.params === NO_PARAMS ? new Map<string, string | null>() : (via.params as Map<string, string | null>)
-  if (!params.has('received')) text += paramText('received', source.address)
+  if (!hasReceived) text += paramText('received', source.address)
+  // The new top Via's parsed form is known, so it is kept instead of being parsed again by every later reader.
+  req.replaceTopVia(text, stampedVia(via, text, head.length, source.address, wantRport ? source.port : via.rport))
+  return true
+}
+
+/** stampReceived for parameters that repeat a name: written from the parsed Map, which keeps the last value of each. */
+function stampOverMap(req: SipRequest, via: Via, head: string, source: RemoteAddr, port: string | undefined): boolean {
+  const params = new Map(via.params)
   params.set('received', source.address)
   if (port !== undefined) params.set('rport', port)
-  via.params = params
-  via.received = source.address
-  if (wantRport) via.rport = source.port
-  // The new top Via's parsed form is known, so it is kept instead of being parsed again by every later reader.
-  req.replaceTopVia(text, via)
+  let text = head
+  for (const [name, value] of params) text += paramText(name, value)
+  const stamped = stampedVia(via, text, head.length, source.address, port !== undefined ? source.port : via.rport)
+  stamped.params = params
+  req.replaceTopVia(text, stamped)
   return true
 }

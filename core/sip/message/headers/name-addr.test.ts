@@ -9,6 +9,14 @@ describe('parseNameAddr', () => {
     })
   })
 
+  it('reads the parameters on demand, a repeated tag with its last value', () => {
+    const na = parseNameAddr('<sip:a@h>;tag=1;Expires=60;tag=2')!
+    expect(na.tag).toBe('2')
+    expect(na.params).toEqual(new Map([['tag', '2'], ['expires', '60']]))
+    expect(parseNameAddr('<sip:a@h>')!.params.size).toBe(0)
+    expect(parseNameAddr('<sip:a@h>;tag=1;tag')).toBeUndefined()
+  })
+
   it('parses token display names and no LWS before <', () => {
     expect(parseNameAddr('caller<sip:caller@example.com>;tag=323')).toMatchObject({ displayName: 'caller', tag: '323' })
     expect(parseNameAddr('A. Bell <sip:a@h>')?.displayName).toBe('A. Bell')

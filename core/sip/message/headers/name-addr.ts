@@ -1,6 +1,6 @@
 // name-addr / addr-spec parser for From, To, Contact, Route, Record-Route and similar (RFC 3261 §20.10, §25.1).
 import { TOKEN, isWs, readQuoted, skipWs, trimWs } from './lexer.js'
-import { type Params, parseParamsOnly } from './params.js'
+import { NO_PARAMS, ParamScanner, type Params, parseParamsOnly } from './params.js'
 import { schemeLength } from './uri.js'
 
 export interface NameAddr {
@@ -11,6 +11,34 @@ export interface NameAddr {
   /** Header parameters after the address (tag, expires, q, lr...), lowercase names. */
   params: Params
 }
+
+/**
+ * A name-addr read from text: the tag is picked out while the parameters are checked, and the parameter Map is built
+ * from the text only when something reads `params` (From and To need only their tag).
+ */
+class TextNameAddr implements NameAddr {
+  displayName: string | undefined = undefined
+  tag: string | undefined = undefined
+  #text: string
+  #paramsAt: number
+  #params: Params | undefined = undefined
+
+  constructor(
+    public uri: string,
+    text: string,
+    paramsAt: number,
+  ) {
+    this.#text = text
+    this.#paramsAt = paramsAt
+  }
+
+  get params(): Params {
+    return (this.#params ??= parseParamsOnly(this.#text, this.#paramsAt) ?? NO_PARAMS)
+  }
+}
+
+/** The name-addr parser's scanner (never re-entered). */
+const SCAN = new ParamScanner()
 
 function isUriShape(s: string): boolean {
   if (schemeLength(s) === 0) return false
@@ -67,11 +95,13 @@ export function parseNameAddr(value: string): NameAddr | undefined {
     if (!isUriShape(uri) || uri.indexOf('?') !== -1 || uri.indexOf(',') !== -1) return undefined
     i = j
   }
-  const params = parseParamsOnly(s, i)
-  if (params === undefined) return undefined
-  const na: NameAddr = { uri, params }
+  // The last of a repeated tag counts, as in the Map.
+  let tag: string | null | undefined
+  const scan = SCAN.start(s, i)
+  while (scan.next()) if (scan.name === 'tag') tag = scan.value
+  if (!scan.ok) return undefined
+  const na = new TextNameAddr(uri, s, i)
   if (displayName !== undefined) na.displayName = displayName
-  const tag = params.get('tag')
   if (tag !== undefined) {
     if (tag === null || tag.length === 0) return undefined
     na.tag = tag

@@ -21,15 +21,35 @@ function isValueChar(c: number): boolean {
 }
 
 /**
- * Parses `*( SEMI generic-param )` from s[i] (which must be ';' or the end) to the end of s, allowing SWS around ';'
- * and '=' (RFC 3261 §25.1). Quoted values keep their quotes' content unescaped. Returns undefined on an empty or
- * malformed parameter or anything after the parameters.
+ * Reads `*( SEMI generic-param )` from s[i] (which must be ';' or the end) to the end of s one parameter at a time,
+ * allowing SWS around ';' and '=' (RFC 3261 §25.1), so a parser can take the parameters it needs without building a
+ * Map. Quoted values keep their quotes' content unescaped. A scan runs to its end before the same scanner starts
+ * another: each module keeps its own.
  */
-export function parseParamsOnly(s: string, i: number): Params | undefined {
-  let params: Map<string, string | null> | undefined
-  const n = s.length
-  i = skipWs(s, i)
-  while (i < n && s.charCodeAt(i) === 59 /* ; */) {
+export class ParamScanner {
+  /** The parameter just read: lowercase name (usual names are shared strings), value null for a bare flag. */
+  name = ''
+  value: string | null = null
+  /** False once the text proved malformed: an empty or malformed parameter, or anything after the parameters. */
+  ok = true
+  private s = ''
+  private i = 0
+
+  /** Starts a scan of s from i. */
+  start(s: string, i: number): this {
+    this.s = s
+    this.i = skipWs(s, i)
+    this.ok = true
+    return this
+  }
+
+  /** Reads the next parameter into name and value; false at the end of the text (then ok says whether it was well formed). */
+  next(): boolean {
+    const s = this.s
+    const n = s.length
+    let i = this.i
+    if (i >= n || !this.ok) return false
+    if (s.charCodeAt(i) !== 59 /* ; */) return this.fail()
     i = skipWs(s, i + 1)
     const nameStart = i
     while (i < n) {
@@ -37,28 +57,48 @@ export function parseParamsOnly(s: string, i: number): Params | undefined {
       if (c >= 128 || TOKEN_CHARS[c] !== 1) break
       i++
     }
-    if (i === nameStart) return undefined
-    const name = KNOWN_PARAMS.lookup(s, nameStart, i) ?? s.slice(nameStart, i).toLowerCase()
+    if (i === nameStart) return this.fail()
+    this.name = KNOWN_PARAMS.lookup(s, nameStart, i) ?? s.slice(nameStart, i).toLowerCase()
     i = skipWs(s, i)
     let value: string | null = null
     if (i < n && s.charCodeAt(i) === 61 /* = */) {
       i = skipWs(s, i + 1)
       if (i < n && s.charCodeAt(i) === 34) {
         const q = readQuoted(s, i)
-        if (q === undefined) return undefined
+        if (q === undefined) return this.fail()
         value = q.value
         i = q.end
       } else {
         const vStart = i
         while (i < n && isValueChar(s.charCodeAt(i))) i++
-        if (i === vStart) return undefined
+        if (i === vStart) return this.fail()
         value = s.slice(vStart, i)
       }
       i = skipWs(s, i)
     }
-    ;(params ??= new Map()).set(name, value)
+    this.value = value
+    this.i = i
+    return true
   }
-  return i === n ? (params ?? NO_PARAMS) : undefined
+
+  private fail(): false {
+    this.ok = false
+    return false
+  }
+}
+
+/** The scanner of parseParamsOnly (never re-entered: it calls nothing that scans). */
+const SCAN = new ParamScanner()
+
+/**
+ * Parses `*( SEMI generic-param )` from s[i] to the end of s (the ParamScanner grammar) into a Map; NO_PARAMS when
+ * there are none. Returns undefined on an empty or malformed parameter or anything after the parameters.
+ */
+export function parseParamsOnly(s: string, i: number): Params | undefined {
+  let params: Map<string, string | null> | undefined
+  const scan = SCAN.start(s, i)
+  while (scan.next()) (params ??= new Map()).set(scan.name, scan.value)
+  return scan.ok ? (params ?? NO_PARAMS) : undefined
 }
 
 /** True when s[i..] is only whitespace. */

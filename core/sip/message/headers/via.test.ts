@@ -17,6 +17,21 @@ describe('parseVia', () => {
     expect(parseVia('SIP/2.0/UDP [2001:db8::9];rport')).toMatchObject({ host: '[2001:db8::9]', rport: true })
   })
 
+  it('reads all parameters on demand, a repeated one with its last value', () => {
+    const v = parseVia('SIP/2.0/UDP h;branch=z9hG4bK1;Foo="a b";rport;branch=z9hG4bK2;lr')!
+    expect(v.branch).toBe('z9hG4bK2')
+    expect(v.rport).toBe(true)
+    expect(v.params).toEqual(new Map<string, string | null>([['branch', 'z9hG4bK2'], ['foo', 'a b'], ['rport', null], ['lr', null]]))
+    expect(parseVia('SIP/2.0/UDP h')!.params.size).toBe(0)
+  })
+
+  it('rejects a repeated branch whose last value is not a token, and a bad rport', () => {
+    expect(parseVia('SIP/2.0/UDP h;branch=z9hG4bK1;branch')).toBeUndefined()
+    expect(parseVia('SIP/2.0/UDP h;rport=70000')).toBeUndefined()
+    expect(parseVia('SIP/2.0/UDP h;received;received=1.2.3.4')?.received).toBe('1.2.3.4')
+    expect(parseVia('SIP/2.0/UDP h;received=1.2.3.4;received')?.received).toBeUndefined()
+  })
+
   it('rejects empty parameters, missing host and bad ports', () => {
     for (const v of ['SIP/2.0/UDP 192.0.2.15;;', 'SIP/2.0/UDP', 'SIP/2.0 host', 'SIP/2.0/UDP h:70000', 'SIP/2.0/UDP h;branch=']) expect(parseVia(v)).toBeUndefined()
   })

@@ -1,6 +1,6 @@
 // Via header field value parser (RFC 3261 §20.42, §18.2.1 received/rport per RFC 3581).
 import { TOKEN, isToken, skipWs, trimWs } from './lexer.js'
-import { type Params, parseParamsOnly } from './params.js'
+import { NO_PARAMS, ParamScanner, type Params, parseParamsOnly } from './params.js'
 import { hostPort, scanHostPort } from './uri.js'
 
 export interface Via {
@@ -16,6 +16,42 @@ export interface Via {
   rport: number | true | undefined
   params: Params
 }
+
+/**
+ * A Via read from text: branch, received and rport are picked out while the parameters are checked, and the parameter
+ * Map is built from the text only when something reads `params` (few do: RFC 5923 alias, a Via stamped over a Map).
+ */
+class TextVia implements Via {
+  port: number | undefined = undefined
+  branch: string | undefined = undefined
+  received: string | undefined = undefined
+  rport: number | true | undefined = undefined
+  #text: string
+  #paramsAt: number
+  #params: Params | undefined = undefined
+
+  constructor(
+    public protocol: string,
+    public transport: string,
+    public host: string,
+    text: string,
+    paramsAt: number,
+  ) {
+    this.#text = text
+    this.#paramsAt = paramsAt
+  }
+
+  get params(): Params {
+    return (this.#params ??= parseParamsOnly(this.#text, this.#paramsAt) ?? NO_PARAMS)
+  }
+
+  set params(params: Params) {
+    this.#params = params
+  }
+}
+
+/** The Via parser's scanner (never re-entered). */
+const SCAN = new ParamScanner()
 
 function readToken(s: string, i: number): number {
   while (i < s.length) {
@@ -81,28 +117,42 @@ export function parseVia(value: string): Via | undefined {
     port = Number(portText)
     j = skipWs(s, pe)
   }
-  const params = parseParamsOnly(s, j)
-  if (params === undefined) return undefined
-  const via: Via = {
-    protocol,
-    transport,
-    host,
-    rport: undefined,
-    params,
+  // The last of a repeated parameter counts, as in the Map.
+  let branch: string | null | undefined
+  let received: string | null | undefined
+  let rport: string | null | undefined
+  const scan = SCAN.start(s, j)
+  while (scan.next()) {
+    const name = scan.name
+    if (name === 'branch') branch = scan.value
+    else if (name === 'received') received = scan.value
+    else if (name === 'rport') rport = scan.value
   }
+  if (!scan.ok) return undefined
+  const via = new TextVia(protocol, transport, host, s, j)
   if (port !== undefined) via.port = port
-  const branch = params.get('branch')
   if (branch !== undefined) {
     if (branch === null || !isToken(branch)) return undefined
     via.branch = branch
   }
-  const received = params.get('received')
   if (typeof received === 'string') via.received = received
-  if (params.has('rport')) {
-    const r = params.get('rport')
-    if (r === null || r === undefined) via.rport = true
-    else if (/^\d{1,5}$/.test(r) && Number(r) <= 65535) via.rport = Number(r)
+  if (rport === null) via.rport = true
+  else if (rport !== undefined) {
+    if (/^\d{1,5}$/.test(rport) && Number(rport) <= 65535) via.rport = Number(rport)
     else return undefined
   }
   return via
+}
+
+/**
+ * `via` as it reads once its text is `text` (parameters from paramsAt) with received and rport filled in (RFC 3261
+ * §18.2.1, RFC 3581 §4): the parsed form of a stamped Via, its parameter Map still built only when read.
+ */
+export function stampedVia(via: Via, text: string, paramsAt: number, received: string, rport: number | true | undefined): Via {
+  const out = new TextVia(via.protocol, via.transport, via.host, text, paramsAt)
+  out.port = via.port
+  out.branch = via.branch
+  out.received = received
+  out.rport = rport
+  return out
 }
