@@ -31,6 +31,12 @@ describe('validateRequest', () => {
     expect(validateRequest(m)).toMatchObject({ ok: false, drop: true })
   })
 
+  it('names the first repeated single-valued header in RFC order, in any spelling (RFC 4475 §3.3.8)', () => {
+    expect(validateRequest(req('OPTIONS sip:b@example.com SIP/2.0', ['Expires: 5', 'EXPIRES: 6', 'i: x2']))).toMatchObject({ status: 400, warning: 'Multiple call-id headers' })
+    expect(validateRequest(req('OPTIONS sip:b@example.com SIP/2.0', ['Expires: 5', 'expires: 6']))).toMatchObject({ status: 400, warning: 'Multiple expires headers' })
+    expect(validateRequest(req('OPTIONS sip:b@example.com SIP/2.0', ['Expires: 5']))).toMatchObject({ ok: true })
+  })
+
   it('rejects a CSeq method different from the request method with 400', () => {
     expect(validateRequest(req('OPTIONS sip:b@example.com SIP/2.0', [], '', '1 INVITE'))).toMatchObject({ status: 400 })
   })

@@ -1,6 +1,7 @@
 // Request and response sanity checks before transaction processing (RFC 3261 §8.2, §16.3, §18.3), returned as values.
 import { isDigits, isToken, splitTopLevel } from './headers/lexer.js'
 import { isSipUri, type Uri } from './headers/uri.js'
+import type { HeaderList } from './header-list.js'
 import type { SipRequest, SipResponse } from './message.js'
 import { reasonPhrase } from './status.js'
 
@@ -43,6 +44,36 @@ export const DEFAULT_VALIDATE_OPTIONS: ValidateOptions = {
 /** Headers that RFC 3261 §7.3.1 allows only once (comma lists are not permitted for them). */
 const SINGLE = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires'] as const
 
+/** The first of SINGLE (in SINGLE's order) on more than one line, found in one walk over the canonical names. */
+function repeatedSingle(h: HeaderList): string | undefined {
+  let once = 0
+  let twice = 0
+  for (let i = 0, n = h.size; i < n; i++) {
+    const bit = singleBit(h.nameAt(i))
+    if (bit === 0) continue
+    twice |= once & bit
+    once |= bit
+  }
+  if (twice === 0) return undefined
+  for (let k = 0; k < SINGLE.length; k++) if ((twice & (1 << k)) !== 0) return SINGLE[k]
+  return undefined
+}
+
+/** 1 << index in SINGLE of a canonical name, 0 for any other name. */
+function singleBit(name: string): number {
+  switch (name) {
+    case 'from': return 1
+    case 'to': return 2
+    case 'call-id': return 4
+    case 'cseq': return 8
+    case 'max-forwards': return 16
+    case 'content-length': return 32
+    case 'content-type': return 64
+    case 'expires': return 128
+    default: return 0
+  }
+}
+
 function reject(status: number, warning: string, headers: Array<[string, string]> = []): RequestVerdict {
   return { ok: false, status, reason: reasonPhrase(status), warning, headers }
 }
@@ -67,12 +98,13 @@ export function validateRequest(req: SipRequest, options: Partial<ValidateOption
   const o = resolveOptions(options)
   const h = req.headers
   // RFC 3261 §8.1.1: without Via, From, To, Call-ID and CSeq no response can be built or matched.
-  if (!h.has('via')) return { ok: false, drop: true, why: 'no Via' }
+  if (h.firstLine('via') === undefined) return { ok: false, drop: true, why: 'no Via' }
   // RFC 3261 §7.1 / §21.5.6: we speak SIP/2.0 only.
   if (req.version !== 'SIP/2.0') return reject(505, `SIP version ${req.version} not supported`)
-  for (const name of MANDATORY) if (!h.has(name)) return reject(400, `Missing ${name} header`)
+  for (let k = 0; k < MANDATORY.length; k++) if (h.firstLine(MANDATORY[k]!) === undefined) return reject(400, `Missing ${MANDATORY[k]} header`)
   // RFC 4475 §3.3.8: a second From, To, Call-ID, CSeq, Max-Forwards... is a 400.
-  for (const name of SINGLE) if (h.count(name) > 1) return reject(400, `Multiple ${name} headers`)
+  const repeated = repeatedSingle(h)
+  if (repeated !== undefined) return reject(400, `Multiple ${repeated} headers`)
   const vias = req.vias
   if (vias === undefined || vias.length === 0) return reject(400, 'Malformed Via header')
   for (const v of vias) if (v.protocol !== 'SIP/2.0') return reject(400, `Via protocol ${v.protocol}`)
@@ -83,12 +115,12 @@ export function validateRequest(req: SipRequest, options: Partial<ValidateOption
   if (cseq === undefined) return reject(400, 'Malformed CSeq header')
   // RFC 3261 §8.2 / RFC 4475 §3.1.2.17: the CSeq method must match the Request-Line method.
   if (cseq.method !== req.method) return reject(400, 'CSeq method does not match the request method')
-  const cl = h.get('content-length')
+  const cl = h.first('content-length')
   if (cl !== undefined && (!isDigits(cl, 10) || Number(cl) !== req.body.length)) return reject(400, 'Content-Length does not match the body')
 
   // RFC 3261 §8.1.1.6 / §16.3 step 3.
   let maxForwards = o.defaultMaxForwards
-  if (h.has('max-forwards')) {
+  if (h.firstLine('max-forwards') !== undefined) {
     const mf = req.maxForwards
     if (mf === undefined) return reject(400, 'Malformed Max-Forwards header')
     maxForwards = mf
@@ -103,7 +135,7 @@ export function validateRequest(req: SipRequest, options: Partial<ValidateOption
   if (!o.uriSchemes.includes(ruri.scheme)) return reject(416, `Unsupported URI scheme ${ruri.scheme}`)
   if (isSipUri(ruri) && ruri.headers.size > 0) return reject(400, 'Request-URI carries headers')
 
-  if (h.has('contact')) {
+  if (h.firstLine('contact') !== undefined) {
     const contacts = req.contacts
     if (contacts === undefined) return reject(400, 'Malformed Contact header')
     for (const c of contacts) {
@@ -111,9 +143,9 @@ export function validateRequest(req: SipRequest, options: Partial<ValidateOption
       if (e !== undefined && (e === null || !isDigits(e, 10) || Number(e) > 0xffffffff)) return reject(400, 'Contact expires out of range')
     }
   }
-  if (h.has('expires') && req.expires === undefined) return reject(400, 'Malformed Expires header')
-  if (h.has('route') && req.routes === undefined) return reject(400, 'Malformed Route header')
-  if (h.has('record-route') && req.recordRoutes === undefined) return reject(400, 'Malformed Record-Route header')
+  if (h.firstLine('expires') !== undefined && req.expires === undefined) return reject(400, 'Malformed Expires header')
+  if (h.firstLine('route') !== undefined && req.routes === undefined) return reject(400, 'Malformed Route header')
+  if (h.firstLine('record-route') !== undefined && req.recordRoutes === undefined) return reject(400, 'Malformed Record-Route header')
 
   // RFC 3261 §8.2.2.3: unknown Require → 420 listing them in Unsupported; never for ACK or CANCEL.
   if (req.method !== 'ACK' && req.method !== 'CANCEL') {
@@ -123,16 +155,16 @@ export function validateRequest(req: SipRequest, options: Partial<ValidateOption
 
   // RFC 3261 §8.2.3 / §7.4.1: body type on methods whose body we interpret.
   if (req.body.length > 0 && o.sessionMethods.includes(req.method)) {
-    const raw = h.get('content-type')
+    const raw = h.first('content-type')
     if (raw === undefined) return reject(400, 'Body without Content-Type')
     const ct = req.contentType
     if (ct === undefined) return reject(400, 'Malformed Content-Type header')
     if (!o.acceptedBodyTypes.includes(ct)) return reject(415, `Unsupported body type ${ct}`, [['Accept', o.acceptedBodyTypes.join(', ')]])
-    const enc = h.get('content-encoding')
+    const enc = h.first('content-encoding')
     if (enc !== undefined && enc.toLowerCase() !== 'identity') return reject(415, `Unsupported encoding ${enc}`, [['Accept-Encoding', 'identity']])
   }
   // RFC 3261 §21.4.7 / RFC 4475 §3.3.15: we answer INVITE with SDP, so an Accept without it is 406.
-  if (req.method === 'INVITE' && h.has('accept')) {
+  if (req.method === 'INVITE' && h.firstLine('accept') !== undefined) {
     const accept = h.getAll('accept').map((a) => (a.split(';')[0] ?? '').trim().toLowerCase()).filter((a) => a.length > 0)
     if (accept.length > 0 && !accept.some((a) => a === 'application/sdp' || a === 'application/*' || a === '*/*')) {
       return reject(406, 'SDP is not acceptable to the caller', [['Accept', 'application/sdp']])
@@ -155,7 +187,8 @@ export function answeredByNode(method: string, ruri: Uri, o: Pick<ValidateOption
 export function validateResponse(res: SipResponse): ResponseVerdict {
   const h = res.headers
   if (res.version !== 'SIP/2.0') return { ok: false, drop: true, why: `version ${res.version}` }
-  for (const name of SINGLE) if (h.count(name) > 1) return { ok: false, drop: true, why: `multiple ${name}` }
+  const repeated = repeatedSingle(h)
+  if (repeated !== undefined) return { ok: false, drop: true, why: `multiple ${repeated}` }
   const via = res.topVia
   if (via === undefined) return { ok: false, drop: true, why: 'missing or malformed top Via' }
   if (res.from === undefined) return { ok: false, drop: true, why: 'missing or malformed From' }
@@ -163,7 +196,7 @@ export function validateResponse(res: SipResponse): ResponseVerdict {
   if (res.callId === undefined) return { ok: false, drop: true, why: 'missing or malformed Call-ID' }
   const cseq = res.cseq
   if (cseq === undefined) return { ok: false, drop: true, why: 'missing or malformed CSeq' }
-  const cl = h.get('content-length')
+  const cl = h.first('content-length')
   if (cl !== undefined && (!isDigits(cl, 10) || Number(cl) !== res.body.length)) return { ok: false, drop: true, why: 'bad Content-Length' }
   return { ok: true }
 }
