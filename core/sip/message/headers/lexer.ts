@@ -84,6 +84,8 @@ export function readQuoted(s: string, i: number): { value: string; end: number }
  * (RFC 3261 §7.3.1). Elements are trimmed; empty elements are kept so callers can reject them.
  */
 export function splitTopLevel(s: string, sep = 44): string[] {
+  // Most values hold no separator at all: a native search says so before the scan that tracks quotes and <>.
+  if (s.indexOf(String.fromCharCode(sep)) === -1) return [trimWs(s)]
   const out: string[] = []
   let inQuote = false
   let angle = false
@@ -108,6 +110,7 @@ export function splitTopLevel(s: string, sep = 44): string[] {
 
 /** Index of the first top-level separator (default comma) in s at or after i, or -1. */
 export function indexOfTopLevel(s: string, sep = 44, i = 0): number {
+  if (s.indexOf(sep === 44 ? ',' : String.fromCharCode(sep), i) === -1) return -1
   let inQuote = false
   let angle = false
   const n = s.length
