@@ -1,6 +1,6 @@
 // name-addr / addr-spec parser for From, To, Contact, Route, Record-Route and similar (RFC 3261 §20.10, §25.1).
 import { TOKEN, isWs, readQuoted, skipWs, trimWs } from './lexer.js'
-import { NO_PARAMS, ParamScanner, type Params, parseParamsOnly } from './params.js'
+import { ParamScanner, type Params, TextParams } from './params.js'
 import { schemeLength } from './uri.js'
 
 export interface NameAddr {
@@ -16,24 +16,16 @@ export interface NameAddr {
  * A name-addr read from text: the tag is picked out while the parameters are checked, and the parameter Map is built
  * from the text only when something reads `params` (From and To need only their tag).
  */
-class TextNameAddr implements NameAddr {
+class TextNameAddr extends TextParams implements NameAddr {
   displayName: string | undefined = undefined
   tag: string | undefined = undefined
-  #text: string
-  #paramsAt: number
-  #params: Params | undefined = undefined
 
   constructor(
     public uri: string,
     text: string,
     paramsAt: number,
   ) {
-    this.#text = text
-    this.#paramsAt = paramsAt
-  }
-
-  get params(): Params {
-    return (this.#params ??= parseParamsOnly(this.#text, this.#paramsAt) ?? NO_PARAMS)
+    super(text, paramsAt)
   }
 }
 

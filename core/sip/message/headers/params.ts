@@ -101,6 +101,30 @@ export function parseParamsOnly(s: string, i: number): Params | undefined {
   return scan.ok ? (params ?? NO_PARAMS) : undefined
 }
 
+/**
+ * The parameters of a value parsed from text, kept as that text and parsed into a Map at their first read: the base
+ * of parsed Vias and name-addrs, whose parsers pick the few parameters they need while checking the rest.
+ */
+export class TextParams {
+  #text: string
+  #paramsAt: number
+  #params: Params | undefined = undefined
+
+  /** `text` holds the parameters from index `paramsAt` to its end (already checked by the parser). */
+  constructor(text: string, paramsAt: number) {
+    this.#text = text
+    this.#paramsAt = paramsAt
+  }
+
+  get params(): Params {
+    return (this.#params ??= parseParamsOnly(this.#text, this.#paramsAt) ?? NO_PARAMS)
+  }
+
+  set params(params: Params) {
+    this.#params = params
+  }
+}
+
 /** True when s[i..] is only whitespace. */
 export function atEnd(s: string, i: number): boolean {
   for (; i < s.length; i++) if (!isWs(s.charCodeAt(i))) return false

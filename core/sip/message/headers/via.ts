@@ -1,6 +1,6 @@
 // Via header field value parser (RFC 3261 §20.42, §18.2.1 received/rport per RFC 3581).
 import { TOKEN, isToken, skipWs, trimWs } from './lexer.js'
-import { NO_PARAMS, ParamScanner, type Params, parseParamsOnly } from './params.js'
+import { ParamScanner, type Params, TextParams } from './params.js'
 import { hostPort, scanHostPort } from './uri.js'
 
 export interface Via {
@@ -21,14 +21,11 @@ export interface Via {
  * A Via read from text: branch, received and rport are picked out while the parameters are checked, and the parameter
  * Map is built from the text only when something reads `params` (few do: RFC 5923 alias, a Via stamped over a Map).
  */
-class TextVia implements Via {
+class TextVia extends TextParams implements Via {
   port: number | undefined = undefined
   branch: string | undefined = undefined
   received: string | undefined = undefined
   rport: number | true | undefined = undefined
-  #text: string
-  #paramsAt: number
-  #params: Params | undefined = undefined
 
   constructor(
     public protocol: string,
@@ -37,16 +34,7 @@ class TextVia implements Via {
     text: string,
     paramsAt: number,
   ) {
-    this.#text = text
-    this.#paramsAt = paramsAt
-  }
-
-  get params(): Params {
-    return (this.#params ??= parseParamsOnly(this.#text, this.#paramsAt) ?? NO_PARAMS)
-  }
-
-  set params(params: Params) {
-    this.#params = params
+    super(text, paramsAt)
   }
 }
 
