@@ -106,6 +106,7 @@ async function main(): Promise<void> {
   const collector = await CdrCollector.open({
     dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }),
     writer: {
+      pragmas: database.writerPragmas,
       onBilled: (batch) => {
         nodeMoney?.onBilled(batch)
         broadcast({ t: 'billed', batch })

@@ -54,12 +54,12 @@ async function main(): Promise<void> {
   const first = await config.start()
   // Charges the CDR writer commits leave the ledger's pending set; the balances it read back serve admission until a newer snapshot.
   const ledger = new BalanceLedger()
-  const sink = await CdrSink.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), writer: { onBilled: (b) => ledger.onBilled(b) } })
+  const sink = await CdrSink.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), writer: { pragmas: database.writerPragmas, onBilled: (b) => ledger.onBilled(b) } })
   registerCdrMetrics(metrics, sinkStats(sink), () => Date.now())
   // CDRs the workers of an earlier run with CORE_WORKERS > 1 left in their folders reach the database too.
   const leftovers = workerFolders(env.DATA_DIR).length === 0
     ? null
-    : await CdrCollector.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), leftovers: true, writer: { onBilled: (b) => ledger.onBilled(b) } })
+    : await CdrCollector.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), leftovers: true, writer: { pragmas: database.writerPragmas, onBilled: (b) => ledger.onBilled(b) } })
 
   const nodeId = env.NODE_ID ?? hostname()
   // The policy reads the checker's online map from the first INVITE; the checks start once the transport is up.

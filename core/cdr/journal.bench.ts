@@ -54,7 +54,7 @@ try {
     await Promise.all(Array.from({ length: 1000 }, async () => {
       while (next < n) { const i = next++; await journal.append(realisticCdr(random, at + i * 20)) }
     }))
-    const writer = new CdrWriter({ journal, db: database.db, clock: new SystemClock(), log: silentLogger, batchSize })
+    const writer = new CdrWriter({ journal, db: database.db, clock: new SystemClock(), log: silentLogger, batchSize, pragmas: database.writerPragmas })
     const t0 = performance.now()
     const cpu0 = process.cpuUsage()
     let written = 0

@@ -23,7 +23,7 @@ export interface CdrSinkOptions {
   heartbeatMs?: number
   maxSegmentBytes?: number
   maxSegmentAgeMs?: number
-  writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'onBilled'>
+  writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'pragmas' | 'onBilled'>
 }
 
 /** One CDR in this many is checked against the shared schema before it is journaled (the first one always). */

@@ -136,6 +136,21 @@ describe('CdrWriter', () => {
     await writer.stop()
   })
 
+  it('runs its connection pragmas in the transaction of every batch, with charges or without', async () => {
+    const d = await fileDb()
+    const journal = await journalWith([sampleCdr({ cost: null }), sampleCdr({ cost: 0.5 })])
+    // user_version is written in the file, so it shows that the batch ran the pragma (connection pragmas leave no trace).
+    const writer = new CdrWriter({ journal, db: d.db, clock, log, batchSize: 1, pragmas: ['pragma user_version = 7'] })
+    const version = async (): Promise<unknown> => (await d.client.execute('pragma user_version')).rows[0]?.[0]
+    expect(await writer.drainOnce()).toMatchObject({ kind: 'written', records: 1 })
+    expect(await version()).toBe(7)
+    await d.client.execute('pragma user_version = 0')
+    expect(await writer.drainOnce()).toMatchObject({ kind: 'written', records: 1 })
+    expect(await version()).toBe(7)
+    expect(await rowCount(d)).toBe(2)
+    expect((await d.client.execute('select count(*) from billed_cdrs')).rows[0]?.[0]).toBe(1)
+  })
+
   it('sets a record the database refuses aside in rejected.ndjson and writes the rest', async () => {
     const d = await fileDb()
     const bad = { ...sampleCdr(), caller: null } as unknown as CdrRecord

@@ -11,7 +11,7 @@ if (dataDir === undefined || dbFile === undefined) throw new Error('usage: crash
 
 const database = openDatabase({ url: pathToFileURL(dbFile).href })
 const clock = new SystemClock()
-const sink = await CdrSink.open({ dataDir, db: database.db, clock, log: silentLogger, writer: { intervalMs: 3_600_000 } })
+const sink = await CdrSink.open({ dataDir, db: database.db, clock, log: silentLogger, writer: { intervalMs: 3_600_000, pragmas: database.writerPragmas } })
 
 const committed = Array.from({ length: 5 }, () => sampleCdr())
 await Promise.all(committed.map((r) => sink.onCallEnded(r)))

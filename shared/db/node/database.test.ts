@@ -1,4 +1,4 @@
-// Covers the Node database module of core and edge: file URLs, folder creation, migrations, and an embedded replica of a real sqld primary.
+// Covers the Node database module of core and edge: file URLs, folder creation, WAL mode, migrations, and an embedded replica of a real sqld primary.
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -70,6 +70,40 @@ describe('openDatabase', () => {
     await d.sync() // a no-op outside a replica
   })
 
+  it('keeps a local file in WAL mode with a full fsync at every commit, for every process that opens it', async () => {
+    const dir = await tempDir()
+    const url = pathToFileURL(join(dir, 'core.db')).href
+    const core = track(openDatabase({ url }))
+    await applyMigrations(core.db)
+    const edge = track(openDatabase({ url }))
+    for (const d of [core, edge]) {
+      expect((await d.client.execute('pragma journal_mode')).rows[0]?.[0]).toBe('wal')
+      // FULL (2): a commit is on disk before the CDR writer deletes the records from its journal.
+      expect((await d.client.execute('pragma synchronous')).rows[0]?.[0]).toBe(2)
+      expect(d.writerPragmas.length).toBeGreaterThan(0)
+    }
+  })
+
+  it('lets a write commit while another process holds a read transaction on the file', async () => {
+    const dir = await tempDir()
+    const url = pathToFileURL(join(dir, 'core.db')).href
+    const writer = track(openDatabase({ url }))
+    await writer.client.execute('create table t (x integer)')
+    const reader = track(openDatabase({ url }))
+    const tx = await reader.client.transaction('read')
+    try {
+      expect((await tx.execute('select count(*) from t')).rows[0]?.[0]).toBe(0)
+      const t0 = Date.now()
+      await writer.client.execute('insert into t values (1)')
+      // In rollback-journal mode this commit waits for the reader's lock until the 5 s busy timeout, then fails.
+      expect(Date.now() - t0).toBeLessThan(2_000)
+      expect((await tx.execute('select count(*) from t')).rows[0]?.[0]).toBe(0) // the reader keeps its snapshot
+    } finally {
+      tx.close()
+    }
+    expect((await reader.client.execute('select count(*) from t')).rows[0]?.[0]).toBe(1)
+  })
+
   it('refuses a replica whose local URL is not a file', () => {
     expect(() => openDatabase({ url: 'http://127.0.0.1:1', syncUrl: 'http://127.0.0.1:2' })).toThrow(DatabaseConfigError)
   })
@@ -92,6 +126,8 @@ describe('openDatabase', () => {
       expect(primary.mode).toBe('remote')
       const replica = track(openDatabase({ url: pathToFileURL(join(dir, 'replica.db')).href, syncUrl: sqld.url }))
       expect(replica.mode).toBe('replica')
+      // Connection pragmas are for a local file only (a replica forwards writes; a server runs them on its own).
+      expect([primary.writerPragmas, replica.writerPragmas]).toEqual([[], []])
       await replica.sync()
 
       await primary.db.insert(systemParameters).values({ name: 'SS_MAXCALLDURATION', value: 60, updatedAtMs: 1 })
