@@ -70,6 +70,12 @@ async function counter(name: string): Promise<number> {
   return m === null ? 0 : Number(m[1])
 }
 
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4))
+/** Asleep for `us` µs (in the kernel, as an idle worker between datagrams), timers and I/O waiting. */
+function nap(us: number): void {
+  Atomics.wait(SLEEPER, 0, 0, us / 1000)
+}
+
 /** Busy for `us` µs, as a worker handling its other datagrams. */
 function work(us: number): void {
   const until = process.hrtime.bigint() + BigInt(Math.round(us * 1000))
@@ -77,17 +83,18 @@ function work(us: number): void {
 }
 
 /**
- * `perTurn` datagrams handed over in each of `turns` turns; between turns the sender sleeps `pause.sleepMs` (both
- * workers idle, as at a moderate call rate), or works `pause.workUs` (a busy sender, the receiver idle), or only yields
- * (both busy). The sender's cost of the same loop without datagrams is subtracted.
+ * `perTurn` datagrams handed over in each of `turns` turns; between turns the sender sleeps `pause.sleepMs` in its
+ * event loop or `pause.napUs` outside it (both workers idle, as at a moderate call rate), or works `pause.workUs` (a
+ * busy sender, the receiver idle), or only yields (both busy). The sender's cost of the same loop without datagrams is subtracted.
  */
-async function run(name: string, turns: number, perTurn: number, pause: { sleepMs?: number; workUs?: number }): Promise<void> {
+async function run(name: string, turns: number, perTurn: number, pause: { sleepMs?: number; workUs?: number; napUs?: number }): Promise<void> {
   const loop = async (send: boolean): Promise<{ us: number; ns: number }> => {
     const c0 = process.cpuUsage()
     const t0 = process.hrtime.bigint()
     for (let t = 0; t < turns; t++) {
       if (send) for (let i = 0; i < perTurn; i++) dispatch.onMessage(datagrams[(t * perTurn + i) % datagrams.length]!, SOURCE, UDP)
       if (pause.workUs !== undefined) work(pause.workUs)
+      if (pause.napUs !== undefined) nap(pause.napUs)
       if (pause.sleepMs !== undefined) await tick(pause.sleepMs)
       else await turn()
     }
@@ -121,6 +128,8 @@ try {
     await mesh.close()
     mesh = await Mesh.listen({ dir, self: 0, onFrame: () => {}, metrics, batchMs })
     await run('mesh: 1 datagram per turn, 1 ms apart (both workers wake for each)', 1_000, 1, { sleepMs: 1 })
+    await run('mesh: 1 datagram per turn, 0.5 ms apart (both workers idle in between)', 3_000, 1, { napUs: 500 })
+    await run('mesh: 1 datagram per turn, 0.25 ms apart (both workers idle in between)', 4_000, 1, { napUs: 250 })
     await run('mesh: 1 datagram per turn, 0.25 ms of other work apart (the receiver idle)', 4_000, 1, { workUs: 250 })
     await run('mesh: 1 datagram per turn, flat out (both workers busy)', 20_000, 1, {})
     await run('mesh: 8 datagrams per turn, flat out', 3_000, 8, {})
