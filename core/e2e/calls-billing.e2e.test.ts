@@ -60,8 +60,12 @@ describe('billing on the wire', () => {
   })
 
   it('refuses the next call of the emptied account with 503 AccountBalanceNotEnough (the writer\'s balance, no config reload)', async () => {
+    const mark = await cdrMark(core.database.db)
     const r = await runSipp({ scenario: 'uac-invite-expect-503.xml', target: core.target, calls: 1, service: '4930123', timeoutSec: 10, trace: true })
     expect(outcome(r), describeSipp('customer', r)).toEqual({ ok: 1, failed: 0 })
+    // Its CDR too, so the next test's mark starts after it (the writer drains every second).
+    const [cdr] = await readCdrs(core.database.db, { after: mark, count: 1, timeoutMs: 15_000 })
+    expect(cdr?.terminationReason).toBe('AccountBalanceNotEnough')
     expect(await balances()).toEqual({ acc_clearing: 9.985, acc_prepaid: 0 })
   })
 
@@ -70,10 +74,11 @@ describe('billing on the wire', () => {
       rates: [{ id: 'rate_c', rateTableId: 'rt_customer', prefix: '', pricePerMinute: 0.6, firstIncrementSec: 60, nextIncrementSec: 1 }],
       accounts: [{ ...PREPAID, balance: 0.5 }],
     })
+    const mark = await cdrMark(core.database.db)
     const r = await runSipp({ scenario: 'uac-invite-expect-503.xml', target: core.target, calls: 1, service: '4930123', timeoutSec: 10, trace: true })
     expect(outcome(r), describeSipp('customer', r)).toEqual({ ok: 1, failed: 0 })
-    const rows = await core.database.db.all<{ reason: string }>(sql`select termination_reason as reason from cdrs order by rowid desc limit 1`)
-    expect(rows[0]?.reason).toBe('AccountBalanceNotEnough')
+    const [cdr] = await readCdrs(core.database.db, { after: mark, count: 1, timeoutMs: 15_000 })
+    expect(cdr?.terminationReason).toBe('AccountBalanceNotEnough')
   })
 
   it('bills a prepaid call that was up when the core was killed, at its rates up to the last heartbeat, after the restart', async () => {
