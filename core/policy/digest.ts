@@ -114,8 +114,11 @@ function parseNonceCount(nc: string): number {
   return v
 }
 
-/** The first Digest credentials for `realm` in Proxy-Authorization, then Authorization (RFC 3261 §22.4: others are ignored). */
-function credentialsFor(req: SipRequest, realm: string): AuthHeader | undefined {
+/**
+ * The first Digest credentials for `realm` in Proxy-Authorization, then Authorization (RFC 3261 §22.4: others are
+ * ignored), parsed; undefined when the request carries none. Parse once and pass the result to `verifyCredentials`.
+ */
+export function credentialsFor(req: SipRequest, realm: string): AuthHeader | undefined {
   for (const name of CREDENTIAL_HEADERS) {
     for (const line of req.headers.all(name)) {
       const h = parseAuthHeader(line)
@@ -142,6 +145,13 @@ export class DigestAuthenticator {
   private seq = 0
   private readonly pool = Buffer.alloc(RANDOM_POOL)
   private poolAt = RANDOM_POOL
+  /** One nonce's bytes, issued or read back (each use is done with it before the next begins). */
+  private readonly scratch = Buffer.alloc(NONCE_BYTES + 3)
+  /** What follows the nonce in a challenge, by [stale][algorithm MD5 = 0, SHA-256 = 1]: the same text for every challenge. */
+  private readonly tails: readonly (readonly [string, string])[]
+  /** `Digest realm="<realm>", nonce="` for the realm last challenged in (SS_AUTH_REALM: one realm at a time). */
+  private head = ''
+  private headRealm: string | null = null
 
   constructor(opts: DigestOptions = {}) {
     this.nonceMac = new NonceMac(opts.secret ?? randomBytes(32))
@@ -151,6 +161,8 @@ export class DigestAuthenticator {
     this.dummyHa1Sha256 = randomBytes(32).toString('hex')
     this.window = opts.replayWindow ?? 1 << 20
     this.highestNc = new Uint32Array(this.window)
+    const tail = (algorithm: string, stale: boolean): string => '", opaque="' + this.opaque + '", algorithm=' + algorithm + (stale ? ', qop="auth", stale=true' : ', qop="auth"')
+    this.tails = [[tail('MD5', false), tail('SHA-256', false)], [tail('MD5', true), tail('SHA-256', true)]]
   }
 
   /**
@@ -158,7 +170,7 @@ export class DigestAuthenticator {
    * count is kept), then issue time, sequence and random bytes signed with the secret (RFC 7616 §3.3 nonce).
    */
   issueNonce(nowMs: number): string {
-    const buf = Buffer.allocUnsafe(NONCE_BYTES)
+    const buf = this.scratch
     buf.writeUIntBE(Math.max(0, Math.floor(nowMs)), 0, 6)
     const seq = this.seq
     this.seq = (seq + 1) >>> 0
@@ -171,7 +183,7 @@ export class DigestAuthenticator {
     this.pool.copy(buf, 10, this.poolAt, this.poolAt + 4)
     this.poolAt += 4
     this.mac(buf).copy(buf, DATA_BYTES, 0, MAC_BYTES)
-    return idMark() + buf.toString('base64url')
+    return idMark() + buf.toString('base64url', 0, NONCE_BYTES)
   }
 
   /**
@@ -184,11 +196,15 @@ export class DigestAuthenticator {
     status: ChallengeStatus, realm: string, nowMs: number, stale: boolean, first: DigestAlgorithm = 'MD5',
   ): readonly (readonly [string, string])[] {
     const name = status === 407 ? 'Proxy-Authenticate' : 'WWW-Authenticate'
-    // SS_AUTH_REALM is validated to hold no quote, backslash or whitespace, so it is quoted as is.
-    const common = 'Digest realm="' + realm + '", nonce="' + this.issueNonce(nowMs) + '", opaque="' + this.opaque + '", algorithm='
-    const tail = stale ? ', qop="auth", stale=true' : ', qop="auth"'
-    const sha = [name, common + 'SHA-256' + tail] as const
-    const md5 = [name, common + 'MD5' + tail] as const
+    if (this.headRealm !== realm) {
+      // SS_AUTH_REALM is validated to hold no quote, backslash or whitespace, so it is quoted as is.
+      this.head = 'Digest realm="' + realm + '", nonce="'
+      this.headRealm = realm
+    }
+    const common = this.head + this.issueNonce(nowMs)
+    const tails = this.tails[stale ? 1 : 0]!
+    const md5 = [name, common + tails[0]] as const
+    const sha = [name, common + tails[1]] as const
     return first === 'MD5' ? [md5, sha] : [sha, md5]
   }
 
@@ -202,7 +218,13 @@ export class DigestAuthenticator {
 
   /** As `verify`, with the accounts found by `lookup` (the registrar's mapping and routing gateways) and a nonce lifetime. */
   verifyAgainst<T extends DigestSecret>(req: SipRequest, lookup: (username: string) => T | undefined, realm: string, nowMs: number, nonceTtlMs: number): DigestOutcomeOf<T> {
-    const creds = credentialsFor(req, realm)
+    return this.verifyCredentials(credentialsFor(req, realm), req, lookup, realm, nowMs, nonceTtlMs)
+  }
+
+  /** As `verifyAgainst`, with the request's credentials for `realm` already parsed (`credentialsFor`). */
+  verifyCredentials<T extends DigestSecret>(
+    creds: AuthHeader | undefined, req: SipRequest, lookup: (username: string) => T | undefined, realm: string, nowMs: number, nonceTtlMs: number,
+  ): DigestOutcomeOf<T> {
     if (creds === undefined) return CHALLENGE_FRESH
     const p = creds.params
     const username = p.get('username') ?? ''
@@ -239,9 +261,10 @@ export class DigestAuthenticator {
   private checkNonce(nonce: string, nowMs: number, ttlMs: number): number {
     // Another worker's nonce: its count is kept there, so here it is stale.
     if (nonce.length !== NONCE_CHARS + 1 || nonce[0] !== idMark()) return -1
-    const buf = Buffer.from(nonce.slice(1), 'base64url')
-    if (buf.length !== NONCE_BYTES) return -1
-    if (!timingSafeEqual(this.mac(buf).subarray(0, MAC_BYTES), buf.subarray(DATA_BYTES))) return -1
+    // 40 base64url characters are exactly 30 bytes; a character outside the alphabet decodes to fewer.
+    const buf = this.scratch
+    if (buf.write(nonce.slice(1), 0, 'base64url') !== NONCE_BYTES) return -1
+    if (!timingSafeEqual(this.mac(buf).subarray(0, MAC_BYTES), buf.subarray(DATA_BYTES, NONCE_BYTES))) return -1
     const issuedMs = buf.readUIntBE(0, 6)
     if (nowMs - issuedMs >= ttlMs) return -1
     const seq = buf.readUInt32BE(6)

@@ -3,10 +3,10 @@ import type { DigestAlgorithm } from '../../../shared/auth/digest-hash.js'
 import type { MappingGatewayRow } from '../../../shared/entities/mapping-gateway.js'
 import { sourceIp } from '../../config/access-list.js'
 import type { ConfigSnapshot } from '../../config/snapshot.js'
-import type { Metric, Metrics } from '../../lib/metrics.js'
+import type { CounterSeries, Metric, Metrics } from '../../lib/metrics.js'
 import type { SipRequest } from '../../sip/message/message.js'
 import type { RemoteAddr } from '../../transport/types.js'
-import { credentialUsername, DigestAuthenticator, type ChallengeStatus } from '../digest.js'
+import { credentialsFor, DigestAuthenticator, type ChallengeStatus } from '../digest.js'
 import { acceptsDigest, identifySource, passwordSourceAllowed } from '../identify.js'
 import type { AuthRefusalObserver, AuthRefusalReason } from './auth-refusals.js'
 import type { RegisteredGateways } from '../registered.js'
@@ -45,8 +45,9 @@ export interface IngressAuthOptions {
 }
 
 /**
- * Identifies the source of a new INVITE (IP, IP+port) or verifies its digest, once per request: the verdict is kept
- * with the request object, so the screen's decision and the controller's agree and a digest's nonce count moves once.
+ * Identifies the source of a new INVITE (IP, IP+port) or verifies its digest. A verified digest's verdict is kept with
+ * the request object, so the controller admits what the screen let through and the nonce count moves once; any other
+ * verdict is decided again the same way (a lookup by source), or never reaches the controller (the screen answered it).
  */
 export class IngressAuth {
   private readonly verdicts = new WeakMap<SipRequest, IngressVerdict>()
@@ -54,7 +55,8 @@ export class IngressAuth {
   private readonly challengeStatus: ChallengeStatus
   private readonly guard: SourceGuard | undefined
   private readonly refusals: AuthRefusalObserver | undefined
-  private readonly outcomes: Metric
+  /** policy_digest_total by outcome, each series kept (a challenge and a verified digest per call). */
+  private readonly outcomes: Record<'ok' | 'challenge' | 'stale' | 'failed' | 'locked', CounterSeries>
   private readonly unknownSource: Metric
   private readonly registered: Pick<RegisteredGateways, 'mappingGatewayAt'> | undefined
 
@@ -64,15 +66,16 @@ export class IngressAuth {
     this.guard = opts.guard
     this.refusals = opts.refusals
     this.registered = opts.registered
-    this.outcomes = opts.metrics.counter('policy_digest_total', 'digest checks by outcome', ['outcome'])
+    const outcomes = opts.metrics.counter('policy_digest_total', 'digest checks by outcome', ['outcome'])
+    this.outcomes = {
+      ok: outcomes.labels('ok'), challenge: outcomes.labels('challenge'), stale: outcomes.labels('stale'), failed: outcomes.labels('failed'), locked: outcomes.labels('locked'),
+    }
     this.unknownSource = opts.metrics.counter('sip_unknown_source_total', 'INVITEs from a source that is no mapping gateway')
   }
 
-  /** The verdict for this INVITE (computed on the first call, the same object after). */
+  /** The verdict for this INVITE (a verified digest's: the same object on every call). */
   authenticate(req: SipRequest, source: RemoteAddr, snapshot: ConfigSnapshot, nowMs: number): IngressVerdict {
-    let v = this.verdicts.get(req)
-    if (v === undefined) this.verdicts.set(req, (v = this.decide(req, source, snapshot, nowMs)))
-    return v
+    return this.verdicts.get(req) ?? this.decide(req, source, snapshot, nowMs)
   }
 
   private decide(req: SipRequest, source: RemoteAddr, snapshot: ConfigSnapshot, nowMs: number): IngressVerdict {
@@ -93,19 +96,22 @@ export class IngressAuth {
       return { kind: 'refuse', reason: portGateway === undefined ? 'unknown_source' : 'ip_port_mismatch', gateway: null, silent: !params.SS_REPLY_UNAUTHORIZED, recordCdr: params.SS_RECORD_UNKNOWN_SOURCE }
     }
     const realm = params.SS_AUTH_REALM
-    const username = credentialUsername(req, realm)
+    // Parsed once: the username for the lock check and the digest check read the same credentials.
+    const creds = credentialsFor(req, realm)
+    const username = creds === undefined ? null : creds.params.get('username') ?? null
     if (username !== null) {
       this.guard?.onCredentials(ip)
       // A locked username is refused before its digest is checked, so guessing cannot go on during the lock.
       const named = snapshot.mappingGatewaysByUsername.get(username)
       if (named !== undefined && this.guard?.userLocked(snapshot, named, ip, nowMs) === true) {
-        this.outcomes.inc(1, 'locked')
+        this.outcomes.locked.inc()
         return this.refuse(source, ip, nowMs, 'user_locked', named, username, false, false)
       }
     }
-    const outcome = this.digest.verify(req, snapshot, realm, nowMs)
+    const outcome = this.digest.verifyCredentials(creds, req, (u) => snapshot.mappingGatewaysByUsername.get(u), realm, nowMs, params.SS_AUTH_NONCE_TTL * 1000)
     if (outcome.kind === 'challenge') {
-      this.outcomes.inc(1, outcome.stale ? 'stale' : 'challenge')
+      if (outcome.stale) this.outcomes.stale.inc()
+      else this.outcomes.challenge.inc()
       // An IP+port gateway's address from another port (a NAT rewrote it) is refused as such even though the digest
       // fallback challenges it: the device has no password to answer with, and this is the only trace it leaves.
       const portGateway = username === null && !outcome.stale ? ipPortGatewayOf(snapshot, ip) : undefined
@@ -114,19 +120,21 @@ export class IngressAuth {
       return this.challenge(realm, nowMs, outcome.stale, params.SS_AUTH_DIGEST_FIRST)
     }
     if (outcome.kind === 'failed') {
-      this.outcomes.inc(1, 'failed')
+      this.outcomes.failed.inc()
       const known = outcome.gateway
       const reason: AuthRefusalReason = outcome.why === 'malformed' ? 'bad_credentials' : known === null ? 'unknown_user' : 'wrong_password'
       // Known user with a wrong password, unknown user, or right password from an unlisted IP: the same 403 (RFC 7616 §5.1).
       return this.refuse(source, ip, nowMs, reason, known, username, false, known !== null || params.SS_RECORD_UNKNOWN_SOURCE)
     }
     if (!passwordSourceAllowed(outcome.gateway, source)) {
-      this.outcomes.inc(1, 'failed')
+      this.outcomes.failed.inc()
       return this.refuse(source, ip, nowMs, 'source_not_allowed', outcome.gateway, username, false, true)
     }
-    this.outcomes.inc(1, 'ok')
+    this.outcomes.ok.inc()
     this.guard?.onAuthenticated(outcome.gateway.id, ip)
-    return { kind: 'gateway', gateway: outcome.gateway }
+    const verified: IngressVerdict = { kind: 'gateway', gateway: outcome.gateway }
+    this.verdicts.set(req, verified)
+    return verified
   }
 
   /** RFC 3261 §22.3: 407 with Proxy-Authenticate (or 401 with WWW-Authenticate), SHA-256 and MD5 offered together. */
@@ -150,8 +158,16 @@ export class IngressAuth {
   }
 }
 
+/** Per snapshot, the first gateway by source that lists each IP: asked for every challenge, so not a walk over all gateways. */
+const gatewaysByIp = new WeakMap<ConfigSnapshot, Map<string, Readonly<MappingGatewayRow>>>()
+
 /** An `ip_port` gateway that lists this IP (the request came from another port), if any. */
 function ipPortGatewayOf(snapshot: ConfigSnapshot, ip: string): Readonly<MappingGatewayRow> | undefined {
-  for (const gw of snapshot.mappingGatewaysBySource.values()) if (gw.ips.includes(ip)) return gw
-  return undefined
+  let byIp = gatewaysByIp.get(snapshot)
+  if (byIp === undefined) {
+    byIp = new Map()
+    for (const gw of snapshot.mappingGatewaysBySource.values()) for (const a of gw.ips) if (!byIp.has(a)) byIp.set(a, gw)
+    gatewaysByIp.set(snapshot, byIp)
+  }
+  return byIp.get(ip)
 }
