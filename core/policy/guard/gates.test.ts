@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ConfigSnapshot } from '../../config/snapshot.js'
 import { request, uaStack } from '../../sip/ua/test-support/ua-stack.js'
+import { isStatelessTag } from '../../sip/message/build.js'
 import type { SipResponse } from '../../sip/message/message.js'
 import { credentialsFor, mappingGateway, policySnapshot } from '../test-support/policy-inputs.js'
 import { AuthRefusalFanout, type AuthRefusal } from './auth-refusals.js'
@@ -74,6 +75,21 @@ describe('screen gates', () => {
     expect(s.events.map((e) => e.reason)).toEqual(['wrong_password', 'wrong_password', 'wrong_password'])
     expect(s.metrics.get('sip_screened_requests_total')?.get('blacklist', 'drop')).toBe(2)
     expect(s.metrics.get('security_bans_total')?.get('auth_failures')).toBe(1)
+    expect(s.layer.size).toBe(0)
+  })
+
+  it('absorbs the ACK of a stateless 407 by its To tag alone: it never reaches the screen or the dialogs', () => {
+    const s = stack()
+    s.send(invite(1))
+    s.clock.advance(1)
+    expect(s.statuses()).toEqual([407])
+    const toTag = (s.got[0]!.msg as SipResponse).to!.tag!
+    expect(isStatelessTag(toTag)).toBe(true)
+    s.send(request('ACK', { branch: 'z9hG4bKg1', toTag }).replace('Call-ID: b2b-1@127.0.0.2', 'Call-ID: g1@127.0.0.2'))
+    s.clock.advance(1)
+    expect(s.metrics.get('sip_stateless_acks_total')?.get()).toBe(1)
+    expect(s.metrics.get('sip_acks_ignored_total')?.get()).toBe(0)
+    expect(s.statuses()).toEqual([407])
     expect(s.layer.size).toBe(0)
   })
 

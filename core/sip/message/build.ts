@@ -160,6 +160,22 @@ export function generateTag(): string {
   return mark + randomHex(8)
 }
 
+/** The character a stateless answer's To tag has after the mark; never a hex digit, so no dialog tag has it. */
+const STATELESS = 's'
+
+/**
+ * New To tag of a stateless answer (RFC 3261 §8.2.7: a challenge, a refusal, a validation failure): this worker's
+ * mark, `s`, 64 random bits. No transaction or dialog ever holds it, so the ACK of such an answer is known by its tag.
+ */
+export function generateStatelessTag(): string {
+  return mark + STATELESS + randomHex(8)
+}
+
+/** Whether `tag` is one generateStatelessTag minted (by any worker of the node). */
+export function isStatelessTag(tag: string): boolean {
+  return tag.length === 18 && tag.charCodeAt(1) === 115
+}
+
 /** New Call-ID: this worker's mark and 128 random bits, optionally `@host` (RFC 3261 §8.1.1.4). */
 export function generateCallId(host?: string): string {
   const id = mark + randomHex(16)

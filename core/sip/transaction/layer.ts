@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../../lib/log.js'
 import { Metrics, type CounterSeries, type Histogram, type Metric } from '../../lib/metrics.js'
 import { isIP } from 'node:net'
 import { NO_TRANSPORTS, type RemoteAddr, type SendListener, type Transport, type TransportLookup, type TransportUser } from '../../transport/types.js'
-import { buildCancel, buildResponse, generateBranch, generateTag } from '../message/build.js'
+import { buildCancel, buildResponse, generateBranch, generateStatelessTag, generateTag, isStatelessTag } from '../message/build.js'
 import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
 import { parseVia } from '../message/headers/via.js'
 import { parseMessage } from '../message/parse.js'
@@ -66,9 +66,15 @@ interface LayerCounters {
   stateless: Metric
   retransmits: Metric
   absorbed: CounterSeries
+  statelessAcks: CounterSeries
   upgraded: Metric
   /** Client transactions: request sent to first final response, by method (INVITE includes the ringing time). */
   latency: Histogram
+}
+
+/** ACKs of the node's stateless answers, absorbed by their To tag alone (here, or by a worker's dispatch before any parse). */
+export function statelessAcksCounter(m: Metrics): CounterSeries {
+  return m.counter('sip_stateless_acks_total', 'ACKs of stateless answers (challenges, refusals) absorbed by their To tag, with no lookup').labels()
 }
 
 /** Methods the latency histogram names; others share `other`, so the label set stays small. */
@@ -125,6 +131,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       stateless: m.counter('sip_stateless_responses_total', 'Responses sent without a transaction', ['status']),
       retransmits: m.counter('sip_retransmissions_total', 'Retransmissions sent by transactions', ['kind']),
       absorbed: m.counter('sip_absorbed_retransmissions_total', 'Received retransmissions matched to a transaction').labels(),
+      statelessAcks: statelessAcksCounter(m),
       latency: m.histogram('sip_client_transaction_seconds', 'Client transactions: request sent to its first final response (INVITE includes ringing)', ['method'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]),
     }
   }
@@ -278,6 +285,12 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   }
 
   private receiveAck(ack: SipRequest, remote: RemoteAddr, transport: Transport): void {
+    // RFC 3261 §8.2.7: the ACK of a stateless answer (a challenge, say) has no transaction or dialog to look for.
+    const tag = ack.to?.tag
+    if (tag !== undefined && isStatelessTag(tag)) {
+      this.c.statelessAcks.inc()
+      return
+    }
     const ist = this.findInviteForAck(ack)
     if (ist !== undefined) {
       // RFC 3261 §17.2.1: ACK for a non-2xx is absorbed by the IST; RFC 6026 §8.7: in accepted it goes to the TU.
@@ -354,7 +367,8 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       const agent = this.warnAgent ?? `${transport.local.address}:${transport.local.port}`
       headers.push(['Warning', `399 ${agent} "${warning.replaceAll('"', "'")}"`])
     }
-    const opts = reason === undefined ? { toTag: generateTag(), headers } : { toTag: generateTag(), headers, reason }
+    const toTag = generateStatelessTag()
+    const opts = reason === undefined ? { toTag, headers } : { toTag, headers, reason }
     const res = buildResponse(req, status, opts)
     this.c.stateless.labels(String(status)).inc()
     this.c.messages.sent(res)

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { Metrics } from '../../lib/metrics.js'
 import type { RemoteAddr, Transport } from '../../transport/types.js'
-import { BRANCH_COOKIE } from '../message/build.js'
-import { REGISTRAR_WORKER, hashString, WorkerDispatch } from './worker-dispatch.js'
+import { BRANCH_COOKIE, generateStatelessTag, setIdMark } from '../message/build.js'
+import { NOBODY, REGISTRAR_WORKER, hashString, WorkerDispatch } from './worker-dispatch.js'
 
 const GATEWAY: RemoteAddr = { address: '192.0.2.10', port: 5060, family: 'IPv4' }
 const STRANGER: RemoteAddr = { address: '198.51.100.7', port: 5060, family: 'IPv4' }
@@ -25,10 +25,10 @@ function response(branch: string): Buffer {
 }
 
 /** A dispatch of worker `self` of `workers` that records where each message went. */
-function dispatch(self: number, workers: number): { d: WorkerDispatch; went: number[] } {
+function dispatch(self: number, workers: number, metrics = new Metrics()): { d: WorkerDispatch; went: number[] } {
   const went: number[] = []
   const d = new WorkerDispatch({
-    self, workers, metrics: new Metrics(),
+    self, workers, metrics,
     local: { onMessage: () => void went.push(self) },
     forward: (owner) => void went.push(owner),
   })
@@ -105,6 +105,22 @@ describe('WorkerDispatch', () => {
     d.drain()
     for (let i = 0; i < 16; i++) expect(d.ownerOf(request('INVITE', `call-${i}`), GATEWAY)).toBe(1)
     expect(d.ownerOf(request('BYE', 'x', '3abc'), GATEWAY)).toBe(3)
+  })
+
+  it('absorbs the ACK of a stateless answer where it arrives, unparsed and unforwarded, and routes other requests with its tag to its minter', () => {
+    setIdMark(3)
+    const tag = generateStatelessTag()
+    setIdMark(0)
+    const metrics = new Metrics()
+    const { d, went } = dispatch(1, 4, metrics)
+    expect(d.ownerOf(request('ACK', 'x', tag), GATEWAY)).toBe(NOBODY)
+    d.onMessage(request('ACK', 'x', tag), GATEWAY, UDP)
+    d.onMessage(Buffer.concat([Buffer.from('\r\n'), request('ACK', 'y', tag)]), STRANGER, UDP)
+    expect(went).toEqual([])
+    expect(metrics.get('sip_stateless_acks_total')?.get()).toBe(2)
+    // A BYE naming that tag is answered 481 by the worker that minted it; a dialog's ACK still reaches its owner.
+    expect(d.ownerOf(request('BYE', 'x', tag), GATEWAY)).toBe(3)
+    expect(d.ownerOf(request('ACK', 'x', '2deadbeefdeadbeef'), GATEWAY)).toBe(2)
   })
 
   it('passes its own messages to the local layer and forwards the rest', () => {

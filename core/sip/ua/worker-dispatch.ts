@@ -1,7 +1,8 @@
 // The receive path of a node with several workers: each message goes to the worker that owns it (the one that minted the identifier its routing key names, or the one a new request hashes to), everything else of the node stays unaware.
 import type { CounterSeries, Metrics } from '../../lib/metrics.js'
 import type { RemoteAddr, Transport, TransportUser } from '../../transport/types.js'
-import { BRANCH_COOKIE, markOf } from '../message/build.js'
+import { BRANCH_COOKIE, isStatelessTag, markOf } from '../message/build.js'
+import { statelessAcksCounter } from '../transaction/layer.js'
 import { routingKeyOfBytes } from './routing-key.js'
 
 /** Hands a message to worker `owner` (the mesh); the owner passes it to its own transaction layer. */
@@ -25,6 +26,10 @@ export const REGISTRAR_WORKER = 0
 export const STREAM_WORKER = 0
 
 const REGISTER = Buffer.from('REGISTER ')
+const ACK = Buffer.from('ACK ')
+
+/** `ownerOf` for a message no worker needs: the ACK of a stateless answer. */
+export const NOBODY = -1
 
 const NONCE = Buffer.from('nonce=')
 const HEAD_END = Buffer.from('\r\n\r\n')
@@ -51,11 +56,11 @@ function nonceOwner(buf: Buffer): number {
   return -1
 }
 
-/** Whether `buf` is a REGISTER request (leading CRLFs skipped, as the parser does). */
-function isRegister(buf: Buffer): boolean {
+/** Whether `buf` is a request of the method `start` begins with (leading CRLFs skipped, as the parser does). */
+function startsWith(buf: Buffer, start: Buffer): boolean {
   let i = 0
   while (i < buf.length && (buf[i] === 13 || buf[i] === 10)) i++
-  return buf.length - i > REGISTER.length && buf.compare(REGISTER, 0, REGISTER.length, i, i + REGISTER.length) === 0
+  return buf.length - i > start.length && buf.compare(start, 0, start.length, i, i + start.length) === 0
 }
 
 /** FNV-1a over the UTF-16 code units of `s` (32 bits). */
@@ -72,8 +77,8 @@ export function hashString(s: string): number {
  * A TransportUser in front of the transaction layer. A response goes to the worker its top Via branch names, a
  * request inside a dialog (an ACK for a non-2xx final too) to the one its To tag names; a new request, and every
  * retransmission and CANCEL of it, to the worker that issued the digest nonce it carries, else the one its Call-ID
- * hashes to (a REGISTER to REGISTRAR_WORKER). Identifiers
- * that name no worker of ours stay here, where the layer answers or drops them as usual.
+ * hashes to (a REGISTER to REGISTRAR_WORKER). The ACK of a stateless answer (its To tag says so) is absorbed where it
+ * arrives, unparsed. Identifiers that name no worker of ours stay here, where the layer answers or drops them as usual.
  */
 export class WorkerDispatch implements TransportUser {
   private readonly self: number
@@ -84,6 +89,7 @@ export class WorkerDispatch implements TransportUser {
   private draining = false
   private readonly here: CounterSeries
   private readonly handed: CounterSeries
+  private readonly statelessAcks: CounterSeries
 
   constructor(opts: WorkerDispatchOptions) {
     this.self = opts.self
@@ -93,9 +99,10 @@ export class WorkerDispatch implements TransportUser {
     const routed = opts.metrics.counter('worker_dispatched_messages_total', 'Messages received by this worker, by where they went (here, or handed to their owner)', ['to'])
     this.here = routed.labels('here')
     this.handed = routed.labels('owner')
+    this.statelessAcks = statelessAcksCounter(opts.metrics)
   }
 
-  /** The worker that owns the message in `buf` (wherever it came from). */
+  /** The worker that owns the message in `buf` (wherever it came from), or NOBODY for the ACK of a stateless answer. */
   ownerOf(buf: Buffer, _remote?: RemoteAddr): number {
     const key = routingKeyOfBytes(buf)
     if (key === undefined) return this.self
@@ -105,11 +112,13 @@ export class WorkerDispatch implements TransportUser {
         owner = key.value.startsWith(BRANCH_COOKIE) ? markOf(key.value, BRANCH_COOKIE.length) : -1
         break
       case 'to-tag':
+        // RFC 3261 §8.2.7: a stateless answer (a challenge) left nothing to find, so its ACK is absorbed unparsed.
+        if (isStatelessTag(key.value) && startsWith(buf, ACK)) return NOBODY
         owner = markOf(key.value)
         break
       case 'call-id': {
         if (this.draining) return this.self
-        if (isRegister(buf)) return REGISTRAR_WORKER
+        if (startsWith(buf, REGISTER)) return REGISTRAR_WORKER
         const issuer = nonceOwner(buf)
         if (issuer >= 0 && issuer < this.workers) return issuer
         // Every source by its Call-ID: the screen counts a source's requests on each worker against that worker's share.
@@ -126,6 +135,10 @@ export class WorkerDispatch implements TransportUser {
 
   onMessage(buf: Buffer, remote: RemoteAddr, transport: Transport): void {
     const owner = this.workers === 1 ? this.self : this.ownerOf(buf, remote)
+    if (owner === NOBODY) {
+      this.statelessAcks.inc()
+      return
+    }
     if (owner === this.self) {
       this.here.inc()
       this.local.onMessage(buf, remote, transport)
