@@ -26,7 +26,8 @@ function node(input: FixtureInput, n = 4, nowMs = () => NOW) {
   }
   const primary = new NodeLimits(holds, tell, (i) => pids[i])
   const workers = pids.map((_, i) => {
-    const link = new PrimaryLimitsLink((b) => (setImmediate(() => primary.onBatch(i, b)), true), new Metrics())
+    // Every batch at the end of its turn (no record span), so a turn's delay is the only timing these tests know.
+    const link = new PrimaryLimitsLink((b) => (setImmediate(() => primary.onBatch(i, b)), true), new Metrics(), 0)
     links.push(link)
     const lines = new LineCounters()
     const guards = new CallGuards({ spend: new MemorySpendCounter(() => 'UTC') })
