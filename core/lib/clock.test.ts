@@ -78,6 +78,51 @@ describe('ManualClock', () => {
     expect(order).toEqual(expected)
   })
 
+  it('fires in (time, scheduling) order when timers of a few delays are armed, cancelled and re-armed over time', () => {
+    const c = new ManualClock()
+    // A deterministic generator: the same sequence on every run.
+    let seed = 7
+    const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % n)
+    // SIP-like delays (each gets a lane) plus spread-out ones beyond the lane count (heap alone).
+    const delay = (): number => (rnd(4) === 0 ? 1000 + rnd(5000) : [0, 500, 1000, 4000, 32000][rnd(5)]!)
+    const live: Array<{ at: number; seq: number; h: { cancel(): void } }> = []
+    const fired: number[] = []
+    const expected: number[] = []
+    let seq = 0
+    for (let step = 0; step < 400; step++) {
+      for (let k = rnd(40); k > 0; k--) {
+        const d = delay()
+        const id = seq++
+        live.push({ at: c.now() + d, seq: id, h: c.after(d, () => fired.push(id)) })
+      }
+      for (let k = rnd(30); k > 0 && live.length > 0; k--) live.splice(rnd(live.length), 1)[0]!.h.cancel()
+      const to = c.now() + rnd(3000)
+      const due = live.filter((x) => x.at <= to).sort((a, b) => a.at - b.at || a.seq - b.seq)
+      for (const x of due) expected.push(x.seq)
+      for (const x of due) live.splice(live.indexOf(x), 1)
+      c.advance(to - c.now())
+      expect(c.pending).toBe(live.length)
+    }
+    expect(fired).toEqual(expected)
+    expect(fired.length).toBeGreaterThan(1000)
+  })
+
+  it('keeps order in one long lane of a delay through mass cancellation and a long run of firings', () => {
+    const c = new ManualClock()
+    const fired: number[] = []
+    const handles: Array<{ cancel(): void }> = []
+    for (let i = 0; i < 5000; i++) {
+      handles.push(c.after(32_000, () => fired.push(i)))
+      c.advance(1)
+    }
+    for (let i = 0; i < 5000; i++) if (i % 10 !== 3) handles[i]!.cancel()
+    expect(c.pending).toBe(500)
+    for (let i = 0; i < 3000; i++) c.after(32_000, () => fired.push(5000 + i))
+    c.advance(32_000)
+    expect(fired).toEqual([...Array.from({ length: 500 }, (_, k) => k * 10 + 3), ...Array.from({ length: 3000 }, (_, k) => 5000 + k)])
+    expect(c.pending).toBe(0)
+  })
+
   it('throws ClockError for a negative delay', () => {
     expect(() => new ManualClock().after(-1, () => {})).toThrow(ClockError)
   })

@@ -24,40 +24,86 @@ class TimerEntry implements TimerHandle {
   seq: number
   fn: (() => void) | null
   owner: TimerHeap | null
+  /** The lane of its delay, or null for an entry kept in the heap alone. */
+  readonly lane: Lane | null
 
-  constructor(at: number, seq: number, fn: () => void, owner: TimerHeap) {
+  constructor(at: number, seq: number, fn: () => void, owner: TimerHeap, lane: Lane | null) {
     this.at = at
     this.seq = seq
     this.fn = fn
     this.owner = owner
+    this.lane = lane
   }
 
   cancel(): void {
     if (this.fn === null) return
     this.fn = null
-    this.owner?.noteCancelled()
+    this.owner?.noteCancelled(this)
     this.owner = null
   }
 }
 
-/** Binary min-heap ordered by (at, seq) with lazy cancellation and compaction when half the entries are dead. */
+/**
+ * The entries of one delay in the order they were armed, which is also their order of expiry (the clock never goes
+ * back): only the first (`current`) sits in the heap, the rest wait here, so arming costs an append, not a sift.
+ */
+class Lane {
+  /** The lane's entry in the heap, or null when the lane is empty. */
+  current: TimerEntry | null = null
+  items: TimerEntry[] = []
+  head = 0
+  /** Cancelled entries among items[head..]. */
+  dead = 0
+}
+
+/** Delays that get a lane of their own; timers of further delays go to the heap alone. */
+const MAX_LANES = 64
+
+/**
+ * Min-heap ordered by (at, seq) with lazy cancellation and compaction when half the entries are dead. Timers of one
+ * delay (a SIP node arms a handful: T1, 64*T1, the call timers) queue in a lane behind the one of them in the heap.
+ */
 class TimerHeap {
   private heap: TimerEntry[] = []
   private seq = 0
   private dead = 0
+  private readonly lanes = new Map<number, Lane>()
+  /** Live entries waiting in lanes (not in the heap). */
+  private queued = 0
 
   get live(): number {
-    return this.heap.length - this.dead
+    return this.heap.length - this.dead + this.queued
   }
 
-  push(at: number, fn: () => void): TimerEntry {
-    const e = new TimerEntry(at, this.seq++, fn, this)
-    this.heap.push(e)
-    this.up(this.heap.length - 1)
+  push(ms: number, at: number, fn: () => void): TimerEntry {
+    let lane = this.lanes.get(ms)
+    if (lane === undefined && this.lanes.size < MAX_LANES) {
+      lane = new Lane()
+      this.lanes.set(ms, lane)
+    }
+    const e = new TimerEntry(at, this.seq++, fn, this, lane ?? null)
+    if (lane !== undefined && lane.current !== null) {
+      lane.items.push(e)
+      this.queued++
+      return e
+    }
+    if (lane !== undefined) lane.current = e
+    this.insert(e)
     return e
   }
 
-  noteCancelled(): void {
+  noteCancelled(e: TimerEntry): void {
+    const lane = e.lane
+    if (lane !== null && lane.current !== e) {
+      this.queued--
+      lane.dead++
+      if (lane.dead > 64 && lane.dead * 2 > lane.items.length - lane.head) {
+        lane.items = lane.items.slice(lane.head).filter((x) => x.fn !== null)
+        lane.head = 0
+        lane.dead = 0
+      }
+      return
+    }
     this.dead++
     if (this.dead > 64 && this.dead * 2 > this.heap.length) this.compact()
   }
@@ -80,16 +126,51 @@ class TimerHeap {
     return top
   }
 
+  private insert(e: TimerEntry): void {
+    this.heap.push(e)
+    this.up(this.heap.length - 1)
+  }
+
   private popTop(): void {
+    const top = this.heap[0]
     const last = this.heap.pop()
-    if (last === undefined || this.heap.length === 0) return
-    this.heap[0] = last
-    this.down(0)
+    if (last !== undefined && this.heap.length > 0) {
+      this.heap[0] = last
+      this.down(0)
+    }
+    if (top !== undefined && top.lane !== null) this.promote(top.lane)
+  }
+
+  /** The lane's entry left the heap: the next live one of the lane takes its place. */
+  private promote(lane: Lane): void {
+    const items = lane.items
+    let i = lane.head
+    while (i < items.length && items[i]!.fn === null) {
+      i++
+      lane.dead--
+    }
+    if (i === items.length) {
+      lane.current = null
+      lane.items = []
+      lane.head = 0
+      return
+    }
+    const next = items[i]!
+    lane.head = i + 1
+    this.queued--
+    if (lane.head > 1024 && lane.head * 2 > items.length) {
+      lane.items = items.slice(lane.head)
+      lane.head = 0
+    }
+    lane.current = next
+    this.insert(next)
   }
 
   private compact(): void {
-    this.heap = this.heap.filter((e) => e.fn !== null)
+    // A lane's dead entry stays: leaving the heap is what brings its lane's next one in.
+    this.heap = this.heap.filter((e) => e.fn !== null || (e.lane !== null && e.lane.current === e))
     this.dead = 0
+    for (const e of this.heap) if (e.fn === null) this.dead++
     for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i)
   }
 
@@ -174,7 +255,7 @@ export class SystemClock implements Clock {
 
   after(ms: number, fn: () => void): TimerHandle {
     checkDelay(ms)
-    const e = this.heap.push(this.now() + ms, fn)
+    const e = this.heap.push(ms, this.now() + ms, fn)
     if (e.at < this.armedAt) this.arm(e.at)
     return e
   }
@@ -237,7 +318,7 @@ export class ManualClock implements Clock {
 
   after(ms: number, fn: () => void): TimerHandle {
     checkDelay(ms)
-    return this.heap.push(this.current + ms, fn)
+    return this.heap.push(ms, this.current + ms, fn)
   }
 
   /** Moves time forward by `ms`, firing every timer due by then (including ones scheduled by fired callbacks). */
