@@ -53,6 +53,21 @@ describe('routingKeyOfBytes', () => {
     same(bytes(['OPTIONS sip:b@192.0.2.1 SIP/2.0', VIA, FROM, 'To: <sip:b@192.0.2.1>', 'Call-ID: c6', 'Call-ID: second', 'CSeq: 1 OPTIONS']))
   })
 
+  it('reads the key in bytes past look-alike names, blanks before the colon and bare-LF line ends', () => {
+    same(bytes(['BYE sip:b@192.0.2.1 SIP/2.0', VIA, 'Tox: <sip:x@y>;tag=not', 'Call-IDs: no', FROM, 'To  : <sip:b@192.0.2.1>;tag=ourtag', 'Call-ID: c1', 'CSeq: 2 BYE']))
+    same(bytes(['OPTIONS sip:192.0.2.1 SIP/2.0', VIA, FROM, 'T: <sip:192.0.2.1>', 'CALL-id:c7', 'CSeq: 1 OPTIONS', 'Max-Forwards: 70']))
+    same(Buffer.from(['BYE sip:b@192.0.2.1 SIP/2.0', VIA, FROM, 'To: <sip:b@192.0.2.1>;tag=lf', 'Call-ID: c1', 'CSeq: 2 BYE', 'Content-Length: 0', '', ''].join('\n')))
+    same(bytes(['SIP/2.0 180 Ringing', FROM, 'To: <sip:b@x>;tag=t9', 'Via: SIP/2.0/UDP 192.0.2.1;BRANCH = z9hG4bKlater ;rport', 'Call-ID: c1', 'CSeq: 1 INVITE']))
+    // A continuation line of another header sends the walk the parser's way, which joins it.
+    same(bytes(['BYE sip:b@192.0.2.1 SIP/2.0', VIA, 'Subject: one', '  two', 'To: <sip:b@192.0.2.1>;tag=after', 'Call-ID: c1', 'CSeq: 2 BYE']))
+  })
+
+  it('names the worker of a response\'s branch even when its Via is malformed before the parameters', () => {
+    const b = bytes(['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP bad host:x;branch=z9hG4bK1abc', FROM, 'To: <sip:b@x>;tag=t9', 'Call-ID: c1', 'CSeq: 1 INVITE'])
+    expect(routingKeyOfBytes(b)).toEqual({ source: 'via-branch', value: 'z9hG4bK1abc' })
+    expect(routingKeyOfBytes(bytes(['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 192.0.2.1;branch', FROM, 'Call-ID: c1', 'CSeq: 1 INVITE']))).toBeUndefined()
+  })
+
   it('agrees with a parse on every message of the RFC 4475 torture corpus that parses', () => {
     const dir = fileURLToPath(new URL('../conformance/test-support/rfc4475/', import.meta.url))
     let compared = 0
