@@ -260,7 +260,8 @@ export class Mesh {
         this.deliver(buf, at, at + 4 + len, at === 0 && 4 + len === buf.length)
         at += 4 + len
       }
-      if (at < buf.length) pending = at === 0 ? buf : Buffer.from(buf.subarray(at))
+      // The rest of a frame waits as a view: the next read copies it once, into the concatenation.
+      if (at < buf.length) pending = buf.subarray(at)
     })
     socket.on('error', () => {})
     socket.on('close', () => this.inbound.delete(socket))
