@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freeUdpPort, scenarioDir } from './harness.js'
-import { treeCpuSeconds, treePssMiB, udpReceiveErrors } from './proc-stats.js'
+import { processLabel, processPssMiB, processTree, treeCpuSeconds, udpReceiveErrors } from './proc-stats.js'
 
 /** Options of one ramp; defaults follow the reference figures (1 s calls, 10 s steps, 95% of the offered rate). */
 export interface RampOptions {
@@ -58,6 +58,8 @@ export interface RampStep {
   cpuUsPerCall: number | null
   /** Highest proportional set size (PSS) of the node's processes together, MiB (shared pages counted once). */
   pssMiB: number | null
+  /** Highest PSS of each of the node's processes over the step, MiB, labelled by what it runs (`main`, `worker`, `esbuild`...). */
+  pssByProcess: { pid: number; label: string; mib: number }[]
   /** CPU of the SIPp customer and vendor, in cores. */
   sippCores: number
   /** Kernel UDP receive-buffer drops during the step (the whole host). */
@@ -192,8 +194,19 @@ async function runStep(o: Required<Omit<RampOptions, 'auth' | 'watchPid' | 'log'
   const watched = o.watchPid === undefined ? [] : typeof o.watchPid === 'number' ? [o.watchPid] : [...o.watchPid]
   const sippPids = [...customers.map((c) => c.run.child.pid), vendor.child.pid].filter((p): p is number => p !== undefined)
   let pss: number | null = null
+  const byProcess = new Map<number, { pid: number; label: string; mib: number }>()
+  // Each sample sums the processes living at that moment; the step keeps the highest sum and each process's highest.
   const samplePss = (): void => {
-    if (watched.length > 0) pss = Math.max(pss ?? 0, treePssMiB(...watched))
+    if (watched.length === 0) return
+    let sum = 0
+    for (const pid of processTree(...watched)) {
+      const mib = processPssMiB(pid)
+      sum += mib
+      const e = byProcess.get(pid)
+      if (e === undefined) byProcess.set(pid, { pid, label: processLabel(pid), mib })
+      else e.mib = Math.max(e.mib, mib)
+    }
+    pss = Math.max(pss ?? 0, sum)
   }
   const pssTimer = setInterval(samplePss, 1000)
   // The steady window: from 1 s after the first call to 1 s before the last one is placed.
@@ -240,6 +253,7 @@ async function runStep(o: Required<Omit<RampOptions, 'auth' | 'watchPid' | 'log'
     nodeCores: nodeCpu === null ? null : round2(nodeCpu / windowSec),
     cpuUsPerCall: nodeCpu === null ? null : Math.round((nodeCpu * 1e6) / (rate * windowSec)),
     pssMiB: pss === null ? null : Math.round(pss),
+    pssByProcess: [...byProcess.values()].map((e) => ({ ...e, mib: Math.round(e.mib) })),
     sippCores: round2(sippCpu / windowSec),
   }
 }
@@ -253,7 +267,7 @@ export function describeStep(s: RampStep): string {
   const setup = s.setupMs === null ? '-' : `${s.setupMs.p50}/${s.setupMs.p95}/${s.setupMs.p99}/${s.setupMs.max}`
   return [
     `rate ${s.rate}`, `ok ${s.ok}/${s.calls}`, `failed ${s.failed}`, `retrans ${s.retransmissions}`, `achieved ${s.achievedCps}/s`,
-    `setup ms ${setup}`, `node ${s.nodeCores ?? '-'} cores`, `${s.cpuUsPerCall ?? '-'} µs/call`, `PSS ${s.pssMiB ?? '-'} MiB`,
+    `setup ms ${setup}`, `node ${s.nodeCores ?? '-'} cores`, `${s.cpuUsPerCall ?? '-'} µs/call`, `PSS ${s.pssMiB ?? '-'} MiB${s.pssByProcess.length > 1 ? ` (${s.pssByProcess.map((p) => `${p.label} ${p.mib}`).join(', ')})` : ''}`,
     `sipp ${s.sippCores} cores`, `udp drops ${s.udpDrops}`, s.failures.length === 0 ? 'PASS' : `FAIL (${s.failures.join(', ')})`,
   ].join('  ')
 }

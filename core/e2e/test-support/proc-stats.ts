@@ -31,6 +31,17 @@ export function processPssMiB(pid: number): number {
   }
 }
 
+/** What a process runs, for a report: the base name of its script without extension (`main`, `worker`) or of its program (`esbuild`). */
+export function processLabel(pid: number): string {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '')
+    const script = args.slice(1).find((a, i, all) => !a.startsWith('-') && !/^(--import|--require|-r)$/.test(all[i - 1] ?? '') && /\.[cm]?[jt]s$/.test(a))
+    return (script ?? args[0] ?? String(pid)).split('/').pop()!.replace(/\.[cm]?[jt]s$/, '')
+  } catch {
+    return String(pid)
+  }
+}
+
 /** The roots and every descendant living now. */
 export function processTree(...roots: number[]): number[] {
   const children = new Map<number, number[]>()
@@ -58,13 +69,6 @@ export function processTree(...roots: number[]): number[] {
 export function treeCpuSeconds(...roots: number[]): number {
   let total = 0
   for (const pid of processTree(...roots)) total += processCpuSeconds(pid)
-  return total
-}
-
-/** Proportional set size of the roots and their descendants together, MiB (shared memory counted once). */
-export function treePssMiB(...roots: number[]): number {
-  let total = 0
-  for (const pid of processTree(...roots)) total += processPssMiB(pid)
   return total
 }
 
