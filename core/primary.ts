@@ -202,7 +202,8 @@ async function main(): Promise<void> {
   const meshDir = mkdtempSync(join(tmpdir(), 'softswitch-mesh-'))
   process.on('exit', () => rmSync(meshDir, { recursive: true, force: true }))
   supervisor = new Supervisor({
-    entry: fileURLToPath(new URL('./worker.ts', import.meta.url)),
+    // The worker module beside this one in the same form: TypeScript under tsx, JavaScript once built (core/build.ts).
+    entry: fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url)),
     workers,
     // The digest nonce secret of the node, the same in every worker.
     env: { ...process.env, CORE_NODE_SECRET: randomBytes(32).toString('hex') },

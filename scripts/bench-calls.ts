@@ -106,14 +106,14 @@ function moneyConfig(auth: CallsAuth, vendorPort: number, transport: 'udp' | 'tc
   }
 }
 
-/** The core with the demo routing (or routing by money), NODE_ENV=production and the documented reload period; one ramp. */
+/** The core as production runs it (built, no tsx), with the demo routing (or routing by money), NODE_ENV=production and the documented reload period; one ramp. */
 export async function rampCore(
   auth: CallsAuth, o: CallsOptions, transport: 'udp' | 'tcp' = 'udp', routing: CallsRouting = 'priority', extra: { coreEnv?: Record<string, string>; label?: string; nodeArgs?: readonly string[] } = {},
 ): Promise<CallsRun> {
   const vendorPort = transport === 'udp' ? await freeUdpPort() : await freeTcpPort()
   const core = await startCore(
     { LOG_LEVEL: 'warn', CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: o.workers === undefined ? 'auto' : String(o.workers), ...extra.coreEnv },
-    { config: routing === 'money' ? moneyConfig(auth, vendorPort, transport) : demoConfig(auth, vendorPort, transport), ...(extra.nodeArgs === undefined ? {} : { nodeArgs: extra.nodeArgs }) },
+    { built: true, config: routing === 'money' ? moneyConfig(auth, vendorPort, transport) : demoConfig(auth, vendorPort, transport), ...(extra.nodeArgs === undefined ? {} : { nodeArgs: extra.nodeArgs }) },
   )
   try {
     process.stderr.write(`# core ${auth} ${transport} ${routing} routing${extra.label === undefined ? '' : `, ${extra.label}`} (pid ${core.child.pid})\n`)
@@ -144,8 +144,8 @@ export async function rampNodes(o: CallsOptions, count: number, redisUrl: string
   const label = count === 1 ? NODES_LABELS.one : count === 2 ? NODES_LABELS.two : `${count} nodes, one Redis`
   const cores: Awaited<ReturnType<typeof startCore>>[] = []
   try {
-    cores.push(await startCore(env(0), { config: demoConfig('ip', vendorPort, 'udp') }))
-    for (let i = 1; i < count; i++) cores.push(await startCore(env(i), { databaseUrl: cores[0]!.databaseUrl }))
+    cores.push(await startCore(env(0), { built: true, config: demoConfig('ip', vendorPort, 'udp') }))
+    for (let i = 1; i < count; i++) cores.push(await startCore(env(i), { built: true, databaseUrl: cores[0]!.databaseUrl }))
     process.stderr.write(`# core ip udp, ${label} (pids ${cores.map((c) => c.child.pid).join(', ')})\n`)
     const result = await runRamp({
       target: cores.map((c) => c.target), vendorPort, rates: o.rates, stepSec: o.stepSec, watchPid: cores.map((c) => c.child.pid!),

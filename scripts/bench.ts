@@ -53,7 +53,7 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds of a process and all its descendants (the core runs as node under the tsx launcher). */
+/** CPU seconds of a process and all its descendants. */
 function treeCpuSeconds(root: number): number {
   const children = new Map<number, number[]>()
   for (const name of readdirSync('/proc')) {
@@ -99,7 +99,7 @@ async function benchOptions(): Promise<BenchLine[]> {
   // SIPp sends from an address that is no gateway: pike would ban it after its first burst and the per-source cap
   // would drop it past 500 open transactions (docs/architecture.md, "Facing the internet"); both are lifted to measure
   // transactions, not the screen.
-  const core = await startCore({}, { params: { SS_PIKE_RATE: 100_000, SS_PIKE_BURST: 1_000_000, SS_MAX_TRANSACTIONS_PER_SOURCE: 1_000_000 } })
+  const core = await startCore({}, { built: true, params: { SS_PIKE_RATE: 100_000, SS_PIKE_BURST: 1_000_000, SS_MAX_TRANSACTIONS_PER_SOURCE: 1_000_000 } })
   const results: BenchLine[] = []
   try {
     const pid = core.child.pid

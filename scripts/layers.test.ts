@@ -37,7 +37,7 @@ const LAYERS: Record<Root, ReadonlyArray<readonly [string, number]>> = {
     ['policy', 6],
     ['registrar', 7], ['cdr', 7], ['gateway-reports', 7], ['live-calls', 7], ['access-list', 7],
     ['cluster', 8],
-    ['main.ts', Infinity], ['single.ts', Infinity], ['primary.ts', Infinity], ['worker.ts', Infinity], ['e2e', Infinity],
+    ['build.ts', Infinity], ['main.ts', Infinity], ['single.ts', Infinity], ['primary.ts', Infinity], ['worker.ts', Infinity], ['e2e', Infinity],
   ],
 }
 

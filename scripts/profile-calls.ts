@@ -1,4 +1,4 @@
-// `tsx scripts/profile-calls.ts`: one core process under a steady SIPp call rate; CPU and allocation per call, peak memory, and the CPU profile's top.
+// `tsx scripts/profile-calls.ts`: the core (built, as production runs it) under a steady SIPp call rate; CPU and allocation per call, peak memory (per process), and the CPU profile's top.
 import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +26,8 @@ const capSec = Number(value('--cap-seconds', '0'))
 const workers = value('--workers', '1')
 // `--auth digest` challenges every call (the customer gateway authenticates by password).
 const auth = value('--auth', 'ip') === 'digest' ? 'digest' : 'ip'
+// `--tsx` runs the core from its TypeScript under tsx (as the tests do) instead of built: profiles then name source lines.
+const built = !argv.includes('--tsx')
 
 const profDir = mkdtempSync(join(tmpdir(), 'softswitch-prof-'))
 const extraArgs = value('--node-args', '').split(' ').filter((a) => a !== '')
@@ -33,7 +35,7 @@ const nodeArgs = ['--trace-gc-nvp', ...extraArgs, ...(profile ? ['--cpu-prof', `
 const vendorPort = await freeUdpPort()
 const core = await startCore(
   { LOG_LEVEL: logLevel, CONFIG_RELOAD_MS: '1000', NODE_ENV: 'production', CORE_WORKERS: workers },
-  { config: demoConfig(auth, vendorPort, 'udp'), nodeArgs, ...(capSec > 0 ? { params: { SS_MAXCALLDURATION: capSec } } : {}) },
+  { built, config: demoConfig(auth, vendorPort, 'udp'), nodeArgs, ...(capSec > 0 ? { params: { SS_MAXCALLDURATION: capSec } } : {}) },
 )
 
 /** Bytes the V8 heap allocated between two offsets of the core's output (`allocated=` of --trace-gc-nvp). */
@@ -69,7 +71,7 @@ async function meshCounters(): Promise<Map<string, number>> {
 
 const cpuPerCall: number[] = []
 try {
-  process.stderr.write(`# core pid ${core.child.pid}, ${repeat} x ${stepSec} s at ${rate} calls/s, LOG_LEVEL=${logLevel}${profile ? ', --cpu-prof' : ''}${extraArgs.length > 0 ? `, node ${extraArgs.join(' ')}` : ''}\n`)
+  process.stderr.write(`# core pid ${core.child.pid}, ${repeat} x ${stepSec} s at ${rate} calls/s, LOG_LEVEL=${logLevel}${built ? ', built' : ', tsx'}${profile ? ', --cpu-prof' : ''}${extraArgs.length > 0 ? `, node ${extraArgs.join(' ')}` : ''}\n`)
   for (let i = 0; i < repeat; i++) {
     const from = core.output().length
     const cpu0 = treeCpuSeconds(core.child.pid!)

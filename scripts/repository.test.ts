@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 /** Folders that are not the repository's own text: installs, build output, local state. */
-const SKIP_DIRS = new Set(['node_modules', '.git', 'data', 'dist', '.wrangler', '.tmp', 'coverage'])
+const SKIP_DIRS = new Set(['node_modules', '.git', 'data', 'dist', '.build', '.wrangler', '.tmp', 'coverage'])
 /** Generated or binary files. */
 const SKIP_FILES = new Set(['package-lock.json', '.git'])
 const TEXT = new Set(['.ts', '.js', '.mjs', '.json', '.md', '.sh', '.toml', '.yml', '.yaml', '.xml', '.sql', '.html', '.css', ''])

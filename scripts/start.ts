@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildConsole } from '../edge/console/build.js'
 import { CORE_NODE_FLAGS } from '../core/lib/node-flags.js'
+import { buildCore, CORE_BUILD_ENTRY } from '../core/build.js'
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const apiPort = process.env.API_PORT ?? '8787'
@@ -13,11 +14,11 @@ let stopAskedAtMs = 0
 
 /**
  * Starts one part as a child process sharing this terminal; a part that dies stops the others. It is node itself
- * (tsx as a loader, no wrapper process) in a process group of its own, so Ctrl-C in the terminal reaches only this
- * script, which passes exactly one SIGTERM per Ctrl-C on (a second one tells the core to stop draining).
+ * (no wrapper process) in a process group of its own, so Ctrl-C in the terminal reaches only this script, which
+ * passes exactly one SIGTERM per Ctrl-C on (a second one tells the core to stop draining). `args` ends with the entry.
  */
-function run(name: string, entry: string, nodeFlags: readonly string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(root, entry)], { cwd: root, stdio: 'inherit', env: process.env, detached: true })
+function run(name: string, args: readonly string[]): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env, detached: true })
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(JSON.stringify({ level: 'error', msg: `${name} exited`, code, signal }))
@@ -70,8 +71,10 @@ async function stopAll(code: number): Promise<void> {
 process.on('SIGINT', () => void stopAll(0))
 process.on('SIGTERM', () => void stopAll(0))
 
-// The console is rebuilt on every start so a pulled change is what the edge serves.
+// The console and the core are rebuilt on every start so a pulled change is what runs. The core runs built, as in
+// production, without tsx in each of its processes (docs/capacity.md, "Memory"); the edge runs under tsx.
 await buildConsole()
-run('edge', 'edge/node/main.ts')
+await buildCore()
+run('edge', ['--import', 'tsx', join(root, 'edge/node/main.ts')])
 await waitForEdge(30_000)
-run('core', 'core/main.ts', CORE_NODE_FLAGS)
+run('core', [...CORE_NODE_FLAGS, CORE_BUILD_ENTRY])

@@ -11,6 +11,7 @@ import type { Database } from '../../../shared/db/node/database.js'
 import { assertGone } from '../../../shared/db/node/test-support/process-gone.js'
 import { openTestDatabase, writeConfig, type TestConfig } from './config-seed.js'
 import { CORE_NODE_FLAGS } from '../../lib/node-flags.js'
+import { buildCore, CORE_BUILD_ENTRY } from '../../build.js'
 
 /** Repository root, resolved from this file. */
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
@@ -78,6 +79,8 @@ export interface StartCoreOptions {
   databaseUrl?: string
   /** Extra node flags for the core process (`--cpu-prof`, `--heap-prof`, ...). */
   nodeArgs?: readonly string[]
+  /** Runs the core as production does, built by core/build.ts and without tsx (benchmarks); tests keep tsx. */
+  built?: boolean
 }
 
 /** A core process started for a test, with what is needed to reach, configure, kill and restart it. */
@@ -112,9 +115,11 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
   const seed: TestConfig = { ...opts.config, params: { ...opts.config?.params, ...opts.params } }
   await writeConfig(database.db, seed)
   let out = ''
+  if (opts.built === true) await buildCore()
+  const entry = opts.built === true ? [CORE_BUILD_ENTRY] : ['--import', 'tsx', join(repoRoot, 'core/main.ts')]
   const spawnCore = (): ChildProcess => {
     // node itself with tsx as a loader (not the tsx wrapper), so the child pid is the core: SIGKILL reaches it and /proc shows its CPU
-    const child = spawn(process.execPath, [...CORE_NODE_FLAGS, ...(opts.nodeArgs ?? []), '--import', 'tsx', join(repoRoot, 'core/main.ts')], {
+    const child = spawn(process.execPath, [...CORE_NODE_FLAGS, ...(opts.nodeArgs ?? []), ...entry], {
       cwd: repoRoot,
       env: {
         ...process.env,
