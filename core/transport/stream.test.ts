@@ -115,6 +115,24 @@ describe('StreamTransport', () => {
     }
   })
 
+  it('still sends an answer that arrives after a framing error, for a moment, then closes', async () => {
+    let t: StreamTransport | undefined
+    t = await tcp({
+      // Answered late, as a message handed to another worker is: after the garbage behind it broke the stream.
+      onMessage: (b, remote) => {
+        if (b.toString('latin1').startsWith('MESSAGE')) setTimeout(() => t!.send(Buffer.from(sipMessage('', 'SIP/2.0 200 Late')), remote), 50)
+      },
+    })
+    try {
+      const peer = await rawPeer(t.local.port)
+      peer.socket.write(sipMessage('') + 'GARBAGE sip:x SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKb\r\n\r\n')
+      expect(await waitUntil(() => peer.closed())).toBe(true)
+      expect(peer.data()).toContain('200 Late')
+    } finally {
+      await t.close()
+    }
+  })
+
   it('reports a body above the limit as oversized (for a 513) without reading it, and closes', async () => {
     const oversized: string[] = []
     const metrics = new Metrics()

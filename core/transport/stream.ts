@@ -122,6 +122,9 @@ interface QueuedSend {
 }
 
 /** One connection, inbound (accepted) or outbound (opened by a send). */
+/** How long a connection that could not be framed further stays open for answers already on their way. */
+export const FRAMING_LINGER_MS = 200
+
 class Connection {
   /** Keys under which the transport finds this connection: the peer's address, then RFC 5923 aliases. */
   readonly keys: string[]
@@ -277,6 +280,7 @@ export class StreamTransport implements Transport {
     if (head !== undefined) {
       try {
         if (kind === 'body-too-large') this.user.onOversized?.(head, conn.remote, this)
+        else if (this.user.onUnframed !== undefined) this.user.onUnframed(head, conn.remote, this)
         else this.user.onMessage(head, conn.remote, this)
       } catch (err) {
         this.c.userErrors.inc()
@@ -284,7 +288,12 @@ export class StreamTransport implements Transport {
       }
     }
     if (this.log.enabled('debug')) this.log.debug('closing connection after a framing error', { kind, remote: `${conn.remote.address}:${conn.remote.port}` })
-    this.finish(conn, kind)
+    // Nothing more is read; answers to the messages framed before the error may still be on their way from the worker
+    // that owns them (docs/capacity.md), so the connection stays listed for them a moment before it ends.
+    conn.socket.pause()
+    if (conn.messageTimer !== null) clearTimeout(conn.messageTimer)
+    conn.messageTimer = null
+    setTimeout(() => this.finish(conn, kind), FRAMING_LINGER_MS).unref()
   }
 
   /** A raw accepted socket: counted and checked against the limits before anything is read. */
@@ -381,7 +390,7 @@ export class StreamTransport implements Transport {
     socket.setTimeout(this.limits.idleMs, () => this.drop(conn, 'idle'))
     socket.on('data', (chunk: Buffer) => {
       conn.framer.push(chunk)
-      this.armMessageTimer(conn)
+      if (!conn.framer.broken) this.armMessageTimer(conn)
     })
     socket.on('error', (err) => {
       if (conn.reason === 'peer') conn.reason = 'error'

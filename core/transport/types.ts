@@ -38,6 +38,11 @@ export interface TransportUser {
   onMessage(buf: Buffer, remote: RemoteAddr, transport: Transport): void
   /** Stream transports: a message head whose Content-Length exceeds the body limit (answer 513); the connection then closes. */
   onOversized?(head: Buffer, remote: RemoteAddr, transport: Transport): void
+  /**
+   * Stream transports: the head of a message the stream could not frame (no or conflicting Content-Length), answered
+   * before the connection closes, so it must be answered here and now (400), never handed elsewhere. Else onMessage.
+   */
+  onUnframed?(head: Buffer, remote: RemoteAddr, transport: Transport): void
 }
 
 /** One bound transport (a UDP socket, a loop endpoint, a TCP or TLS listener with its connections). */

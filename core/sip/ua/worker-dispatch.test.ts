@@ -129,4 +129,11 @@ describe('WorkerDispatch', () => {
     d.onMessage(request('BYE', 'x', '0abc'), GATEWAY, UDP)
     expect(went).toEqual([2, 0])
   })
+
+  it('answers a head its stream could not frame here, where its connection is, even when another worker owns it', () => {
+    const { d, went } = dispatch(0, 4)
+    const owned = [...Array(16).keys()].map((i) => `call-${i}`).find((c) => hashString(c) % 4 !== 0)!
+    d.onUnframed(request('INVITE', owned), GATEWAY, UDP)
+    expect(went).toEqual([0])
+  })
 })

@@ -151,4 +151,10 @@ export class WorkerDispatch implements TransportUser {
   onOversized(head: Buffer, remote: RemoteAddr, transport: Transport): void {
     this.local.onOversized?.(head, remote, transport)
   }
+
+  /** The connection closes right after: its 400 can only leave from here (the worker holding the connection). */
+  onUnframed(head: Buffer, remote: RemoteAddr, transport: Transport): void {
+    this.here.inc()
+    this.local.onMessage(head, remote, transport)
+  }
 }
