@@ -256,6 +256,7 @@ async function main(): Promise<void> {
         case 'money':
           return money.onBatch(index, m)
         case 'spend':
+        case 'quality':
           return supervisor?.broadcast(m, index)
         case 'bindings-expired':
           bindingStore.delete(m.ids).catch((err: unknown) => log.warn('expired bindings not deleted (they are ignored on load)', { err }))

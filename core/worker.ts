@@ -4,6 +4,7 @@ import { workerJournalDir } from './cdr/collector.js'
 import { CdrSink } from './cdr/sink.js'
 import { callB2bua, mediaEnvironment, processBasics, readEnv, readTlsMaterial, rtpShare, sipStack } from './cluster/common.js'
 import { answer, type LineReport, type ToPrimary, type ToWorker, type WorkerHealth, type WorkerQuery } from './cluster/ipc.js'
+import { NodeQuality } from './cluster/node-quality.js'
 import { PrimaryLimitsLink } from './cluster/limits-link.js'
 import { PrimaryMoneyLink } from './cluster/money-link.js'
 import { CallGuards, MemorySpendCounter, type SpendCounter } from './policy/call-guards.js'
@@ -175,7 +176,9 @@ async function main(): Promise<void> {
   const guards = new CallGuards({ spend })
   const limitsLink = new PrimaryLimitsLink((b) => toPrimary({ t: 'limits', ...b }), metrics)
   const cluster = new ClusterLimits(limitsLink, lines, guards)
-  const controller = new PolicyController({ config, metrics, health, ledger, auth, lines, guards, cluster, registered })
+  // Quality routing judges a vendor on every worker's calls (node-quality.ts).
+  const quality = new NodeQuality(() => config.current.params, (rows) => toPrimary({ t: 'quality', rows }))
+  const controller = new PolicyController({ config, metrics, health, ledger, auth, lines, guards, cluster, registered, quality })
   const media = mediaEnvironment(env, rtpShare(env.RTP_PORT_MIN, env.RTP_PORT_MAX, index, workers), advertised, clock, log, metrics)
   // Prepaid customers' money is reserved in the primary too, against each account's one balance.
   const moneyLink = new PrimaryMoneyLink((b) => toPrimary({ t: 'money', ...b }))
@@ -346,6 +349,9 @@ async function main(): Promise<void> {
         return
       case 'spend':
         for (const [id, amount, atMs] of m.rows) spent.add(id, amount, atMs)
+        return
+      case 'quality':
+        quality.recordShared(m.rows)
         return
       case 'bindings':
         bindings.set(m.kind, m.gatewayId, m.bindings)

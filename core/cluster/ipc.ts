@@ -10,6 +10,7 @@ import type { CountedRefusal, Offence } from '../policy/guard/source-guard.js'
 import type { GatewayKind } from '../../shared/entities/enums.js'
 import type { Binding } from '../registrar/bindings.js'
 import type { RefusalRow } from '../policy/guard/refusal-tally.js'
+import type { QualityRow } from './node-quality.js'
 
 /** A day's spend of one account at the node's start, `[accountId, amount, atMs]` (the daily spend guard continues from it). */
 export type SpendSeed = [string, number, number]
@@ -94,6 +95,8 @@ export type ToWorker =
   | { t: 'billed'; batch: BilledBatch }
   /** Billed calls of accounts with a daily spend limit that another worker ended. */
   | { t: 'spend'; rows: SpendSeed[] }
+  /** Calls another worker finished, for the quality window (node-quality.ts). */
+  | { t: 'quality'; rows: QualityRow[] }
   /** Answers to the worker's limit takes, `[id, TAKE_LUA's answer]`. */
   | { t: 'limits'; answers: [number, readonly number[]][] }
   /** Grants for the worker's money takes, `[id, grant]` (0 = the account cannot pay). */
@@ -124,6 +127,8 @@ export type ToPrimary =
   | { t: 'bindings-expired'; ids: string[] }
   /** Billed calls of accounts with a daily spend limit: the primary tells the other workers. */
   | { t: 'spend'; rows: SpendSeed[] }
+  /** Calls this worker finished, for the other workers' quality windows: the primary passes them on. */
+  | { t: 'quality'; rows: QualityRow[] }
   /** Limits that span calls, counted by the primary for the whole node (answered by `limits`). */
   | ({ t: 'limits' } & LimitBatch)
   /** Prepaid reservations, counted by the primary for the whole node (takes answered by `money`). */
