@@ -13,7 +13,8 @@ import {
 import { MediaCustomer } from './test-support/media-customer.js'
 
 const ADMIN_KEY = 'ssk_diagnosis_e2e_admin_0123456789abcdef'
-const RTP_MIN = 42000 + 20 * Math.floor(Math.random() * 150)
+/** Room for the five one-way calls (two port pairs each) on any one worker when the core runs two workers. */
+const RTP_MIN = 42000 + 40 * Math.floor(Math.random() * 75)
 /** Customer sources besides 127.0.0.1 (mgw_local): each pattern of refused authentication comes from its own address. */
 const SMALL = '127.0.0.4'
 const NATTED = '127.0.0.5'
@@ -80,7 +81,7 @@ beforeAll(async () => {
     silent.push(s)
   }
   core = await startCore(
-    { STATUS_PUBLISH_MS: '300', RTP_PORT_MIN: String(RTP_MIN), RTP_PORT_MAX: String(RTP_MIN + 19) },
+    { STATUS_PUBLISH_MS: '300', RTP_PORT_MIN: String(RTP_MIN), RTP_PORT_MAX: String(RTP_MIN + 39) },
     { config: diagnosisConfig(port, await freeUdpPort()) },
   )
   edge = await startEdge(core.databaseUrl, ADMIN_KEY, tmp)
