@@ -76,9 +76,9 @@ export function readEnv(): CoreEnv {
   return parsed.data
 }
 
-/** SIP workers of the node: CORE_WORKERS, else 1 (the whole node in one process; docs/capacity.md says why for now). */
+/** SIP workers of the node: CORE_WORKERS (one per CPU unless set); 1 runs the whole node in one process. */
 export function coreWorkers(env: CoreEnv): number {
-  return env.CORE_WORKERS ?? 1
+  return env.CORE_WORKERS
 }
 
 /** Hosts that name this node in a Request-URI (lowercase, IPv6 bracketed), for the Max-Forwards 0 rule. */

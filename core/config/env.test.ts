@@ -11,9 +11,11 @@ describe('coreEnvSchema', () => {
     expect(env).toMatchObject({ SIP_HOST: '127.0.0.1', SIP_PORT: 5060, STATUS_HOST: '127.0.0.1', STATUS_PORT: 9090, DRAIN_TIMEOUT_MS: DEFAULT_DRAIN_TIMEOUT_MS })
   })
 
-  it('runs one process unless CORE_WORKERS says otherwise; auto is one worker per CPU; several workers take REDIS_URL too', () => {
-    expect(coreEnvSchema.parse({}).CORE_WORKERS).toBeUndefined()
+  it('runs one SIP worker per CPU unless CORE_WORKERS says otherwise; 1 is one process; several workers take REDIS_URL too', () => {
+    expect(coreEnvSchema.parse({}).CORE_WORKERS).toBe(Math.min(32, availableParallelism()))
+    expect(coreEnvSchema.parse({ CORE_WORKERS: '' }).CORE_WORKERS).toBe(Math.min(32, availableParallelism()))
     expect(coreEnvSchema.parse({ CORE_WORKERS: 'auto' }).CORE_WORKERS).toBe(Math.min(32, availableParallelism()))
+    expect(coreEnvSchema.parse({ CORE_WORKERS: '1' }).CORE_WORKERS).toBe(1)
     expect(coreEnvSchema.parse({ CORE_WORKERS: '4' }).CORE_WORKERS).toBe(4)
     expect(coreEnvSchema.safeParse({ CORE_WORKERS: '0' }).success).toBe(false)
     expect(coreEnvSchema.safeParse({ CORE_WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' }).success).toBe(true)

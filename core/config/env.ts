@@ -60,9 +60,9 @@ export const coreEnvSchema = z
       .describe('Valkey/Redis several core nodes share (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS): line limits, calls per second, prepaid reservations, customer registrations and bans count across nodes (docs/operations.md#several-core-nodes)')
       .meta({ fallback: 'none: every limit counts in this process' }),
     REDIS_NODE_TTL_MS: int(5000, 1000, 600_000).describe('a node silent towards Redis this long no longer counts: the lines and reservations its calls held are free again (it heartbeats every fifth of it)'),
-    CORE_WORKERS: z.preprocess((v) => (v === 'auto' ? Math.min(32, availableParallelism()) : unset(v)), z.coerce.number().int().min(1).max(32).optional())
+    CORE_WORKERS: z.preprocess((v) => (v === undefined || v === '' || v === 'auto' ? Math.min(32, availableParallelism()) : v), z.coerce.number().int().min(1).max(32))
       .describe('SIP worker processes sharing the SIP ports, each an event loop of its own, under one primary process (docs/capacity.md); 1 runs the whole node in one process; `auto` is one per CPU')
-      .meta({ fallback: '1' }),
+      .meta({ fallback: 'auto: one per CPU (at most 32); one CPU runs the whole node in one process' }),
   })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
   .refine((e) => (e.SIP_TLS_CERT_FILE === undefined) === (e.SIP_TLS_KEY_FILE === undefined), { path: ['SIP_TLS_KEY_FILE'], message: 'SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE go together' })

@@ -6,7 +6,8 @@ import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, outcome, runCall, vendorGateway } 
 import { cdrMark, readCdrs, type AccountSeed, type MappingGatewaySeed } from './test-support/config-seed.js'
 import { challengesOf, digestCredentials, DigestCustomer, type InviteOutcome } from './test-support/digest-customer.js'
 import { freeUdpPort, metric, startCore, startSippUas, type CoreProcess } from './test-support/harness.js'
-import { floodInvites, rssOf } from './test-support/invite-flood.js'
+import { floodInvites } from './test-support/invite-flood.js'
+import { treeRssMiB } from './test-support/proc-stats.js'
 
 const FAIL_LIMIT = 5
 const PASSWORD_GATEWAY: MappingGatewaySeed = { id: 'mgw_pw', name: 'by-password', accountId: CUSTOMER_ACCOUNT.id, authMode: 'password', username: 'alice', password: 'correct-horse' }
@@ -105,12 +106,12 @@ describe('floods of unauthenticated INVITEs', () => {
   it('draws at most one answer per INVITE at the sender, keeps no transaction, writes no CDR, and gives memory back', async () => {
     const pid = core.child.pid!
     await floodInvites({ port: core.sipPort, localIp: '127.0.0.9', count: 2_000, listenMs: 500, tag: 'warm' })
-    const before = await rssOf(pid)
+    const before = treeRssMiB(pid)
     const mark = await cdrMark(core.database.db)
     // The start-up probe's OPTIONS may still be in its Timer J: the flood must add nothing to it.
     const transactions = await metric(core, 'softswitch_sip_transactions')
     const r = await floodInvites({ port: core.sipPort, localIp: '127.0.0.6', count: 9_000, listenMs: 2_000 })
-    const peak = await rssOf(pid)
+    const peak = treeRssMiB(pid)
     const answered = [...r.answersPerRequest.values()]
     expect(Math.max(...answered)).toBe(1)
     // Loopback drops part of a burst this fast (socket buffers); what arrived was answered once.
@@ -118,8 +119,8 @@ describe('floods of unauthenticated INVITEs', () => {
     expect(new Set(r.statuses)).toEqual(new Set([403]))
     expect(await metric(core, 'softswitch_sip_transactions')).toBeLessThanOrEqual(transactions)
     await new Promise((ok) => setTimeout(ok, 3_000))
-    const after = await rssOf(pid)
-    console.log(`flood of ${r.sent} INVITEs: ${answered.length} answered once each; RSS before ${(before / 2 ** 20).toFixed(1)} MiB, right after ${(peak / 2 ** 20).toFixed(1)} MiB, 3 s later ${(after / 2 ** 20).toFixed(1)} MiB (${(after / before).toFixed(3)}x)`)
+    const after = treeRssMiB(pid)
+    console.log(`flood of ${r.sent} INVITEs: ${answered.length} answered once each; RSS of the core's processes before ${before.toFixed(1)} MiB, right after ${peak.toFixed(1)} MiB, 3 s later ${after.toFixed(1)} MiB (${(after / before).toFixed(3)}x)`)
     expect(after / before).toBeLessThan(1.1)
     expect(await cdrMark(core.database.db)).toBe(mark)
   })
@@ -130,10 +131,12 @@ describe('floods of unauthenticated INVITEs', () => {
     expect(r.statuses).toEqual([])
   })
 
-  it('bans a source past the default pike burst: 100 answers, then silence', async () => {
+  it('bans a source past the default pike burst: about 100 answers, then silence', async () => {
     await core.updateConfig({ params: { SS_REPLY_UNAUTHORIZED: true, SS_PIKE_RATE: 20, SS_PIKE_BURST: 100 } })
     const r = await floodInvites({ port: core.sipPort, localIp: '127.0.0.8', count: 1_000, listenMs: 500 })
-    expect(r.statuses.length).toBeGreaterThanOrEqual(100)
+    // One process answers the whole burst; several workers each their share of it, and the first one past its share
+    // bans the source for all, so the uneven spread of Call-IDs may leave a few of the burst unanswered (docs/capacity.md).
+    expect(r.statuses.length).toBeGreaterThanOrEqual(core.workers === 1 ? 100 : 90)
     expect(r.statuses.length).toBeLessThan(110)
     expect(await metric(core, 'softswitch_security_bans_total{reason="request_flood"}')).toBe(1)
   })

@@ -2,7 +2,7 @@
 import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, outcome, runCall, vendorGateway } from './test-support/call-fixtures.js'
-import { processRssMiB } from './test-support/proc-stats.js'
+import { treeRssMiB } from './test-support/proc-stats.js'
 import { freeUdpPort, metric, startCore, waitFor, type CoreProcess } from './test-support/harness.js'
 
 /** Open TCP connections the core reports on /health. */
@@ -40,7 +40,7 @@ describe('TCP limits against idle floods and slow senders', () => {
 
   it('holds 1,000 idle connections, refuses a source past 64, cuts a slowloris, and still completes a call over TCP', async () => {
     const pid = core.child.pid!
-    const rssBefore = processRssMiB(pid)
+    const rssBefore = treeRssMiB(pid)
     // 1,000 idle connections from 16 loopback sources: under the 64-per-source limit, all accepted.
     for (let batch = 0; batch < 10; batch++) {
       const conns = await Promise.all(Array.from({ length: 100 }, (_, i) => open(core, `127.0.0.${2 + ((batch * 100 + i) % 16)}`)))
@@ -68,7 +68,7 @@ describe('TCP limits against idle floods and slow senders', () => {
     } finally {
       clearInterval(drip)
     }
-    const grown = processRssMiB(pid) - rssBefore
+    const grown = treeRssMiB(pid) - rssBefore
     expect(grown).toBeLessThan(64)
     expect(await metric(core, 'softswitch_sip_transport_connections_refused_total{transport="tcp",reason="max-per-source"}')).toBe(5)
     expect(await metric(core, 'softswitch_sip_transport_connections_closed_total{transport="tcp",reason="message-timeout"}')).toBe(1)

@@ -3,15 +3,35 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ParamName } from '../../../shared/params/system-params.js'
 import type { Database } from '../../../shared/db/node/database.js'
-import { assertGone } from '../../../shared/db/node/test-support/process-gone.js'
+import { assertGone, processExists } from '../../../shared/db/node/test-support/process-gone.js'
 import { openTestDatabase, writeConfig, type TestConfig } from './config-seed.js'
 import { CORE_NODE_FLAGS } from '../../lib/node-flags.js'
 import { buildCore, CORE_BUILD_ENTRY } from '../../build.js'
+import { processTree } from './proc-stats.js'
+
+/**
+ * SIP workers of every core a test starts unless it says otherwise: two, the smallest node of several workers, on every
+ * machine (the product's default is one per CPU, which differs between machines). CORE_WORKERS in the environment
+ * of the test run overrides it (1 runs every core in one process).
+ */
+export const E2E_CORE_WORKERS = process.env['CORE_WORKERS'] ?? '2'
+
+/** The number of SIP workers a CORE_WORKERS value gives, as the core reads it. */
+function workersOf(value: string): number {
+  return value === 'auto' || value === '' ? Math.min(32, availableParallelism()) : Number(value)
+}
+
+/** Waits until every process of `pids` (a core and its workers, listed before it was signalled) is gone; throws if one stays. */
+async function assertTreeGone(pids: readonly number[], what: string): Promise<void> {
+  const deadline = Date.now() + 5_000
+  while (pids.some(processExists) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 25))
+  for (const pid of pids) assertGone(pid, `${what}${pid === pids[0] ? '' : `'s worker`}`)
+}
 
 /** Repository root, resolved from this file. */
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
@@ -94,6 +114,8 @@ export interface CoreProcess {
   /** The test's own connection to the core's database (config writes, CDR reads); closed by `stop()`. */
   database: Database
   child: ChildProcess
+  /** The SIP workers it runs (1: the whole core in one process). */
+  workers: number
   output: () => string
   /** Writes `config`, bumps config_version and waits until the core reports that version on /health. */
   updateConfig: (config: TestConfig) => Promise<number>
@@ -132,6 +154,7 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
         CONFIG_RELOAD_MS: '100',
         // stop() gives the core 10 s before SIGKILL; a short drain keeps tests that stop with calls up quick and clean.
         DRAIN_TIMEOUT_MS: '5000',
+        CORE_WORKERS: E2E_CORE_WORKERS,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -146,6 +169,7 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
   let cleaned = false
   const core: CoreProcess = {
     sipPort, statusPort, target: `127.0.0.1:${sipPort}`, dataDir, databaseUrl, database,
+    workers: workersOf(env['CORE_WORKERS'] ?? E2E_CORE_WORKERS),
     child: spawnCore(),
     output: () => out,
     async updateConfig(config) {
@@ -160,10 +184,12 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
     },
     async kill() {
       if (exited(core.child)) return
+      const tree = processTree(core.child.pid!)
       const done = waitExit(core.child)
       core.child.kill('SIGKILL')
       await done
-      assertGone(core.child.pid, 'the killed core')
+      // Its workers see the primary gone and exit by themselves: none may keep the SIP port.
+      await assertTreeGone(tree, 'the killed core')
     },
     async restart() {
       if (!exited(core.child)) throw new Error('restart() needs the core to have exited first (kill() or stop())')
@@ -173,12 +199,13 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
     async stop() {
       let code: number | null = core.child.exitCode
       if (!exited(core.child)) {
+        const tree = processTree(core.child.pid!)
         const done = waitExit(core.child)
         core.child.kill('SIGTERM')
         const timer = setTimeout(() => core.child.kill('SIGKILL'), 10_000)
         code = await done
         clearTimeout(timer)
-        assertGone(core.child.pid, 'the stopped core')
+        await assertTreeGone(tree, 'the stopped core')
       }
       if (!cleaned) {
         cleaned = true

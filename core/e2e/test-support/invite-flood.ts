@@ -49,11 +49,3 @@ export async function floodInvites(opts: { port: number; localIp: string; count:
   sock.close()
   return { sent, answersPerRequest, statuses }
 }
-
-/** Resident set size of a process in bytes (Linux /proc). */
-export async function rssOf(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises')
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1]
-  return Number(kb) * 1024
-}
