@@ -29,11 +29,13 @@ export interface EnvVarDoc {
 
 /** What a field means when the variable is unset: its default, the meta fallback, `none` or `required`. */
 function defaultOf(field: z.ZodType): string {
+  // A fallback named in the schema wins: a default computed from the machine (one worker per CPU) is no constant.
+  const fallback = field.meta()?.fallback
+  if (typeof fallback === 'string') return fallback
   const parsed = field.safeParse(undefined)
   if (!parsed.success) return 'required'
   if (parsed.data !== undefined) return `\`${String(parsed.data)}\``
-  const fallback = field.meta()?.fallback
-  return typeof fallback === 'string' ? fallback : 'none'
+  return 'none'
 }
 
 /** Every variable core and edge read, in schema order (core first), merged across the processes that read it. */
