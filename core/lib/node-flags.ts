@@ -10,7 +10,14 @@
  * PSS 589-672, 513-554 and 474-475 MiB. 16 saves 32 MB per process for twice the scavenges; 8 another 16 MB for
  * four times the scavenges and more old-generation garbage.
  */
-export const CORE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16']
+/**
+ * `--heap-growing-percent=50`: after a mark-compact V8 lets the old generation grow to a factor of its live size that it
+ * picks from its GC and allocation speeds, 2-2.5x here; a core holds its calls' wait states (docs/capacity.md,
+ * "Memory"), so that headroom was the largest part of a worker's PSS under load. 1.5x: at 600 calls/s with two
+ * workers the node's PSS went 508-513 → 382-388 MiB, mark-compacts per 30 s 5-7 → 17, CPU per call within the noise;
+ * 30 gave 358-395 MiB for 25-29 mark-compacts.
+ */
+export const CORE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=50']
 
 /** `execArgv` with the core's flags added where the process was started without them (a worker forked by a plain `node`). */
 export function withCoreFlags(execArgv: readonly string[]): string[] {
