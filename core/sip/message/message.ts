@@ -103,6 +103,16 @@ abstract class SipMessageBase {
     this.cache = undefined
   }
 
+  /** Adds `value` as the top Via line (RFC 3261 §8.1.1.7), whose parsed form the caller already has. */
+  prependVia(value: string, parsed: Via): void {
+    const c = this.parsed()
+    this.headers.prepend('via', value)
+    // Only the Vias changed: the other views already parsed stay valid.
+    this.cacheVersion = this.headers.version
+    c.vias = undefined
+    c.topVia = parsed
+  }
+
   /** Replaces the top Via element with `value`, whose parsed form the caller already has (RFC 3261 §18.2.1 stamping). */
   replaceTopVia(value: string, parsed: Via): void {
     const c = this.parsed()

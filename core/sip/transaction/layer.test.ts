@@ -4,6 +4,7 @@ import { ManualClock } from '../../lib/clock.js'
 import { LoopNetwork } from '../../transport/loop.js'
 import { buildResponse } from '../message/build.js'
 import type { SipRequest } from '../message/message.js'
+import { parseVia } from '../message/headers/via.js'
 import { parseMessage } from '../message/parse.js'
 import type { InviteClientTransaction } from './invite-client.js'
 import { TransactionLayer } from './layer.js'
@@ -334,5 +335,23 @@ describe('TransactionLayer Via sent-by', () => {
     plain.addVia(b, transport)
     expect(a.topVia).toMatchObject({ host: '[2001:db8::7]', port: 5070 })
     expect(b.topVia).toMatchObject({ host: '10.0.0.5', port: 5070 })
+  })
+
+  it('keeps the parsed form of each Via it adds, equal to reading that Via back, and the views already parsed', () => {
+    const clock = new ManualClock()
+    const layer = new TransactionLayer({ clock, user: new RecordingCore(), viaHost: 'SBC.Example.net' })
+    const transport = new LoopNetwork({ clock }).open(layer, '10.0.0.5', 5060)
+    const req = request()
+    expect(req.from?.tag).toBe('1')
+    for (let i = 0; i < 2; i++) {
+      const branch = layer.addVia(req, transport)
+      const read = parseVia(req.headers.first('via')!)!
+      const kept = req.topVia!
+      expect({ ...kept, params: [...kept.params] }).toEqual({ ...read, params: [...read.params] })
+      expect(kept).toMatchObject({ host: 'sbc.example.net', port: 5060, branch, rport: true, transport: 'UDP' })
+      expect(req.vias?.map((v) => v.branch)[0]).toBe(branch)
+    }
+    expect(req.vias).toHaveLength(2)
+    expect(req.from?.tag).toBe('1')
   })
 })

@@ -6,7 +6,7 @@ import { isIP } from 'node:net'
 import { NO_TRANSPORTS, type RemoteAddr, type SendListener, type Transport, type TransportLookup, type TransportUser } from '../../transport/types.js'
 import { buildCancel, buildResponse, generateBranch, generateStatelessTag, generateTag, isStatelessTag } from '../message/build.js'
 import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
-import { parseVia } from '../message/headers/via.js'
+import { parseVia, viaWithBranch, type Via } from '../message/headers/via.js'
 import { parseMessage } from '../message/parse.js'
 import { serializeMessage } from '../message/serialize.js'
 import { validateRequest, validateResponse, type ValidateOptions } from '../message/validate.js'
@@ -107,6 +107,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   private readonly noTcp = new Map<string, number>()
   private readonly proceedingHook = (tx: InviteClientTransaction): void => this.sendWantedCancel(tx)
   private readonly waits: WaitQueues
+  private readonly viaHeads = new WeakMap<Transport, { text: string; parsed: Via | undefined }>()
 
   constructor(opts: TransactionLayerOptions) {
     this.clock = opts.clock
@@ -415,14 +416,29 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   /** Prepends `Via: SIP/2.0/<proto> <local>;branch=z9hG4bK...;rport` for `transport` (RFC 3261 §8.1.1.7, RFC 3581); returns the branch. */
   addVia(req: SipRequest, transport: Transport): string {
     const branch = generateBranch()
-    req.headers.prepend('via', this.viaValue(transport, branch))
+    const head = this.viaHead(transport)
+    const value = head.text + ';branch=' + branch + ';rport'
+    // The new top Via's parsed form is known: the layer reading its branch does not parse it again.
+    if (head.parsed !== undefined) req.prependVia(value, viaWithBranch(head.parsed, value, head.text.length, branch))
+    else req.headers.prepend('via', value)
     return branch
   }
 
+  /** `SIP/2.0/<proto> <local>` for `transport` and its parsed form, made once per transport. */
+  private viaHead(transport: Transport): { text: string; parsed: Via | undefined } {
+    let head = this.viaHeads.get(transport)
+    if (head === undefined) {
+      const l = transport.local
+      const host = this.viaHost ?? (l.family === 'IPv6' ? `[${l.address}]` : l.address)
+      const text = `SIP/2.0/${transport.protocol} ${host}:${l.port}`
+      head = { text, parsed: parseVia(text) }
+      this.viaHeads.set(transport, head)
+    }
+    return head
+  }
+
   private viaValue(transport: Transport, branch: string): string {
-    const l = transport.local
-    const host = this.viaHost ?? (l.family === 'IPv6' ? `[${l.address}]` : l.address)
-    return `SIP/2.0/${transport.protocol} ${host}:${l.port};branch=${branch};rport`
+    return this.viaHead(transport).text + ';branch=' + branch + ';rport'
   }
 
   /** Rewrites our top Via for `transport` (same branch) and returns the request's new wire bytes. */

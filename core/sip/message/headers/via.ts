@@ -144,3 +144,15 @@ export function stampedVia(via: Via, text: string, paramsAt: number, received: s
   out.rport = rport
   return out
 }
+
+/**
+ * The parsed form of `base` (a Via without parameters, as parsed) once `;branch=<branch>;rport` follows it, the whole
+ * being `text` with its parameters from `paramsAt`: what parseVia(text) gives, for a Via we write ourselves.
+ */
+export function viaWithBranch(base: Via, text: string, paramsAt: number, branch: string): Via {
+  const out = new TextVia(base.protocol, base.transport, base.host, text, paramsAt)
+  out.port = base.port
+  out.branch = branch
+  out.rport = true
+  return out
+}
