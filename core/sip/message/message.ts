@@ -107,20 +107,21 @@ abstract class SipMessageBase {
   prependVia(value: string, parsed: Via): void {
     const c = this.parsed()
     this.headers.prepend('via', value)
-    // Only the Vias changed: the other views already parsed stay valid.
-    this.cacheVersion = this.headers.version
-    c.vias = undefined
-    c.topVia = parsed
+    this.viasChanged(c, parsed)
   }
 
   /** Replaces the top Via element with `value`, whose parsed form the caller already has (RFC 3261 §18.2.1 stamping). */
   replaceTopVia(value: string, parsed: Via): void {
     const c = this.parsed()
     this.headers.replaceFirst('via', value)
-    // Only the Vias changed: the other views already parsed stay valid.
+    this.viasChanged(c, parsed)
+  }
+
+  /** Only the Vias changed, `top` now first: the other views already parsed in `c` (read before the change) stay valid. */
+  private viasChanged(c: ParsedCache, top: Via): void {
     this.cacheVersion = this.headers.version
     c.vias = undefined
-    c.topVia = parsed
+    c.topVia = top
   }
 
   /** Call-ID (RFC 3261 §20.8: word ["@" word]); undefined if absent, empty or containing whitespace. */
