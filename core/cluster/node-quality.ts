@@ -53,7 +53,7 @@ export class NodeQuality extends RollingQuality {
     }
   }
 
-  /** Sends what is queued now (the worker's drain calls it last). */
+  /** Sends what is queued now instead of at the end of the span. */
   flush(): void {
     if (this.timer !== null) clearTimeout(this.timer)
     this.timer = null

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { availableParallelism, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ParamName } from '../../../shared/params/system-params.js'
@@ -11,6 +11,7 @@ import type { Database } from '../../../shared/db/node/database.js'
 import { assertGone, processExists } from '../../../shared/db/node/test-support/process-gone.js'
 import { openTestDatabase, writeConfig, type TestConfig } from './config-seed.js'
 import { CORE_NODE_FLAGS } from '../../lib/node-flags.js'
+import { coreEnvSchema } from '../../config/env.js'
 import { buildCore, CORE_BUILD_ENTRY } from '../../build.js'
 import { processTree } from './proc-stats.js'
 
@@ -20,11 +21,6 @@ import { processTree } from './proc-stats.js'
  * of the test run overrides it (1 runs every core in one process).
  */
 export const E2E_CORE_WORKERS = process.env['CORE_WORKERS'] ?? '2'
-
-/** The number of SIP workers a CORE_WORKERS value gives, as the core reads it. */
-function workersOf(value: string): number {
-  return value === 'auto' || value === '' ? Math.min(32, availableParallelism()) : Number(value)
-}
 
 /** Waits until every process of `pids` (a core and its workers, listed before it was signalled) is gone; throws if one stays. */
 async function assertTreeGone(pids: readonly number[], what: string): Promise<void> {
@@ -169,7 +165,7 @@ export async function startCore(env: Record<string, string> = {}, opts: StartCor
   let cleaned = false
   const core: CoreProcess = {
     sipPort, statusPort, target: `127.0.0.1:${sipPort}`, dataDir, databaseUrl, database,
-    workers: workersOf(env['CORE_WORKERS'] ?? E2E_CORE_WORKERS),
+    workers: coreEnvSchema.shape.CORE_WORKERS.parse(env['CORE_WORKERS'] ?? E2E_CORE_WORKERS),
     child: spawnCore(),
     output: () => out,
     async updateConfig(config) {
