@@ -1,4 +1,5 @@
-// An append-only file where appends share writes and fdatasyncs (group commit): every append of a tick, and under load every append of a commit window.
+// An append-only file where appends share one durable write (group commit): every append of a tick, and under load every append of a commit window.
+import { constants } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 
 /** Counters for benchmarks, metrics and the group-commit test. */
@@ -13,17 +14,33 @@ export class GroupCommitFileError extends Error {
   override name = 'GroupCommitFileError'
 }
 
-interface Waiter {
-  resolve(): void
-  reject(err: unknown): void
+/** The appends of one write: they share one promise, settled when the write is durable. */
+class Batch {
+  readonly lines: string[] = []
+  readonly done: Promise<void>
+  resolve!: () => void
+  reject!: (err: unknown) => void
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    // A batch nobody awaits (every append's caller dropped it) must not report an unhandled rejection of its own.
+    this.done.catch(() => {})
+  }
 }
 
-/** Append-only file; `append()` resolves only after the bytes are written and fdatasync'd. */
+/**
+ * Opened with O_DSYNC, each write returns once its bytes and the size that reaches them are on disk, as a write then
+ * fdatasync would, in one system call and one trip through libuv's pool instead of two (~0.75x the CPU per commit).
+ */
+const DURABLE_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC
+
+/** Append-only file; `append()` resolves only after the bytes are written durably (O_DSYNC, as fdatasync). */
 export class GroupCommitFile {
-  /** Bytes in the file that are durable (on disk after fdatasync). */
+  /** Bytes in the file that are durable (on disk once their write returned). */
   durableSize: number
-  private pending: string[] = []
-  private waiters: Waiter[] = []
+  private batch: Batch | null = null
   private flushing: Promise<void> | null = null
   private scheduled = false
   private closed = false
@@ -50,10 +67,11 @@ export class GroupCommitFile {
   /**
    * Opens (creating) `path` for appending; `stats` may be shared between files to count a whole journal. After a sync,
    * the next one waits until `windowMs` (default 10) have passed, so a busy file syncs at most 1000/windowMs times a
-   * second (an fdatasync costs ~90 us of CPU here, and 800 calls/s make ~3,200 appends/s); an idle file syncs at once.
+   * second (a durable write costs ~130-200 µs of CPU here, most of it the kernel's, and a call makes four appends); an
+   * idle file writes at once.
    */
   static async open(path: string, stats: GroupCommitStats = { appends: 0, writes: 0, syncs: 0 }, windowMs = 10): Promise<GroupCommitFile> {
-    const fh = await open(path, 'a')
+    const fh = await open(path, DURABLE_APPEND)
     const { size } = await fh.stat()
     return new GroupCommitFile(path, fh, size, stats, windowMs)
   }
@@ -68,41 +86,39 @@ export class GroupCommitFile {
     return this.failure !== null
   }
 
-  /** Queues one complete line (must end in "\n") and resolves once it is durable. */
+  /** Queues one complete line (must end in "\n") and resolves once it is durable; appends of one batch share one promise. */
   append(line: string): Promise<void> {
     if (this.closed) return Promise.reject(new GroupCommitFileError(`append to closed ${this.path}`))
     // After a failed write the tail may be a partial line: never glue new lines onto it (the journal moves to a new file).
     if (this.failure !== null) return Promise.reject(this.failure)
     this.counters.appends++
-    this.pending.push(line)
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
+    const batch = (this.batch ??= new Batch())
+    batch.lines.push(line)
     this.schedule()
-    return done
+    return batch.done
   }
 
-  /** Writes and syncs whatever is queued now (also used before rotation and close). */
+  /** Writes durably whatever is queued now (also used before rotation and close). */
   async flush(): Promise<void> {
     while (this.flushing !== null) await this.flushing
-    if (this.pending.length === 0) return
-    const lines = this.pending
-    const waiters = this.waiters
-    this.pending = []
-    this.waiters = []
+    const batch = this.batch
+    if (batch === null) return
+    this.batch = null
     if (this.failure !== null) {
-      for (const w of waiters) w.reject(this.failure)
+      batch.reject(this.failure)
       return
     }
-    this.flushing = this.writeAndSync(lines.join(''))
-      .then(() => waiters.forEach((w) => w.resolve()), (err: unknown) => {
+    this.flushing = this.writeDurably(batch.lines.join(''))
+      .then(() => batch.resolve(), (err: unknown) => {
         this.failure = err
-        waiters.forEach((w) => w.reject(err))
+        batch.reject(err)
       })
       .finally(() => {
         this.flushing = null
         this.lastSyncAt = performance.now()
       })
     await this.flushing
-    if (this.pending.length > 0) this.schedule()
+    if (this.batch !== null) this.schedule()
   }
 
   /** Flushes and closes the file handle. */
@@ -123,7 +139,8 @@ export class GroupCommitFile {
     else setTimeout(this.run, Math.ceil(wait))
   }
 
-  private async writeAndSync(text: string): Promise<void> {
+  /** One write (O_DSYNC: durable when it returns); a short write is continued, each part durable. */
+  private async writeDurably(text: string): Promise<void> {
     const buf = Buffer.from(text, 'utf8')
     let off = 0
     while (off < buf.length) {
@@ -131,7 +148,6 @@ export class GroupCommitFile {
       off += bytesWritten
     }
     this.counters.writes++
-    await this.fh.datasync()
     this.counters.syncs++
     this.durableSize += buf.length
   }

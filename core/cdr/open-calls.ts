@@ -95,11 +95,11 @@ export class OpenCallJournal {
     await this.file.close()
   }
 
-  private async write(line: Line): Promise<void> {
-    if (this.compacting !== null) await this.compacting
+  private write(line: Line): Promise<void> {
+    if (this.compacting !== null) return this.compacting.then(() => this.write(line))
     this.linesSinceCompaction++
     this.lastAtMs = Math.max(this.lastAtMs, line.atMs)
-    await this.file.append(JSON.stringify(line) + '\n')
+    return this.file.append(JSON.stringify(line) + '\n')
   }
 
   private compact(): Promise<void> {

@@ -49,7 +49,11 @@ export class CdrSink implements CallObserver {
   /** CDRs journaled since open (every SCHEMA_CHECK_EVERY-th is checked against the shared schema). */
   private ended = 0
   /** Journal writes the call layer started and that have not settled yet; close() lets them finish first. */
-  private readonly inFlight = new Set<Promise<void>>()
+  private inFlight = 0
+  private idle: (() => void) | null = null
+  private readonly settle = (): void => {
+    if (--this.inFlight === 0 && this.idle !== null) this.idle()
+  }
 
   private constructor(
     readonly journal: CdrJournal,
@@ -112,14 +116,10 @@ export class CdrSink implements CallObserver {
     void this.track(closed)
   }
 
-  /** Remembers a journal write until it settles (its outcome still goes to the caller). */
+  /** Counts a journal write until it settles (its outcome still goes to the caller). */
   private track(write: Promise<void>): Promise<void> {
-    const settled = write.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.inFlight.add(settled)
-    void settled.then(() => this.inFlight.delete(settled))
+    this.inFlight++
+    write.then(this.settle, this.settle)
     return write
   }
 
@@ -134,7 +134,8 @@ export class CdrSink implements CallObserver {
     this.closed = true
     this.heartbeatTimer?.cancel()
     // A call that ended just before (the last one of a drain) may still be appending its CDR: let it land first.
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight])
+    if (this.inFlight > 0) await new Promise<void>((resolve) => { this.idle = resolve })
+    this.idle = null
     let drained = true
     if (this.writer !== null) {
       await this.writer.stop()
