@@ -75,15 +75,18 @@ describe('CdrWriter', () => {
       sampleCdr(),
       sampleCdr({ answeredAtMs: null, pddMs: null, calleeOut: null, sipCode: null, cost: null, durationSec: 0, attempts: [], notes: ['no media', 'quote " and \\ and ünïcödé'], warningPlayed: true }),
       sampleCdr({ caller: '+4930123', rtpPacketsFromCaller: 50, rtpBytesFromCaller: 8600, rtpPacketsFromCallee: 0, rtpBytesFromCallee: 0, cost: 3 }),
+      // absent keys take the column's default (udp) or null, as drizzle's insert gives them
+      sampleCdr({ sourceTransport: undefined, vendorCost: 0.07, cost: 0.1 + 0.2 }),
+      sampleCdr({ sourceTransport: 'tls', vendorCost: null, attempts: [{ routingGatewayId: 'rg2', sipCode: null, reason: 'GatewayTimeout', startedAtMs: 1, endedAtMs: 2, pddMs: null, transport: 'tcp', matchedPrefix: '33' }] }),
     ]
     const journal = await journalWith(records)
-    expect(await new CdrWriter({ journal, db: d.db, clock, log }).drainOnce()).toMatchObject({ kind: 'written', records: 3 })
+    expect(await new CdrWriter({ journal, db: d.db, clock, log }).drainOnce()).toMatchObject({ kind: 'written', records: 5 })
     const viaBatch = await d.client.execute('select * from cdrs order by id')
     await d.client.execute('delete from cdrs')
     await d.db.insert(cdrs).values(records.map(cdrToRow))
     const viaDrizzle = await d.client.execute('select * from cdrs order by id')
     expect(viaBatch.rows.map((r) => ({ ...r }))).toEqual(viaDrizzle.rows.map((r) => ({ ...r })))
-    expect(viaBatch.rows).toHaveLength(3)
+    expect(viaBatch.rows).toHaveLength(5)
   })
 
   it('drains in batches of batchSize, advancing the checkpoint after each commit', async () => {
