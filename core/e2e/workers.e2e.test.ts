@@ -88,6 +88,7 @@ describe('a core with four SIP workers', () => {
     const v = await settle(vendor, 15_000)
     const trace = `${describeSipp('lossy customer', lossy)}\n${describeSipp('vendor', v)}`
     expect(outcome(lossy), trace).toEqual({ ok: 30, failed: 0 })
+    expect(outcome(v), trace).toEqual({ ok: 30, failed: 0 })
     expect(lossy.retransmissions, trace).toBeGreaterThan(0)
     const cdrs = await readCdrs(core.database.db, { after: mark, count: 30, timeoutMs: 15_000, settleMs: 500 })
     // One call per Call-ID: a retransmitted INVITE handled by another worker would have made a second call.
