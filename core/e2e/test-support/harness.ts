@@ -22,9 +22,12 @@ import { processTree } from './proc-stats.js'
  */
 export const E2E_CORE_WORKERS = process.env['CORE_WORKERS'] ?? '2'
 
-/** Waits until every process of `pids` (a core and its workers, listed before it was signalled) is gone; throws if one stays. */
+/**
+ * Waits until every process of `pids` (a core and its workers, listed before it was signalled) is gone; throws if one
+ * stays. A worker still loading its modules (tsx, at load 15) took over 5 s to see its primary gone.
+ */
 async function assertTreeGone(pids: readonly number[], what: string): Promise<void> {
-  const deadline = Date.now() + 5_000
+  const deadline = Date.now() + 15_000
   while (pids.some(processExists) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 25))
   for (const pid of pids) assertGone(pid, `${what}${pid === pids[0] ? '' : `'s worker`}`)
 }
