@@ -9,5 +9,7 @@ describe('ownString', () => {
     expect(ownString('short')).toBe('short')
     expect(ownString(tag + '-' + tag)).toBe('abcdefghijklmnop-abcdefghijklmnop')
     expect(ownString('')).toBe('')
+    expect(ownString('tag-\u00e9\u4e2d\ud83d\ude00"\\\n-end')).toBe('tag-\u00e9\u4e2d\ud83d\ude00"\\\n-end')
+    expect(ownString('lone-\ud800-surrogate')).toBe('lone-\ud800-surrogate')
   })
 })

@@ -22,26 +22,27 @@ const ICT_NEXT: Record<IctState, readonly IctState[]> = {
 
 /** Sends an INVITE, retransmits it on Timer A, ACKs non-2xx finals itself and passes every 2xx up. */
 export class InviteClientTransaction extends Transaction<IctState> {
-  readonly kind = 'ict' as const
+  get kind(): 'ict' {
+    return 'ict'
+  }
+
+  protected get next(): Readonly<Record<IctState, readonly IctState[]>> {
+    return ICT_NEXT
+  }
+
   /** The TU; `handOver()` may replace it once the 2xx was passed up. */
   user: IctUser
   /** Set by the layer when the TU asked to CANCEL before any provisional response (RFC 3261 §9.1). */
   cancelWanted: IctUser | null = null
-  /**
-   * The INVITE's bytes (a slice of Node's pool) while Timer A may re-send them; at the first retransmission they move to
-   * `kept`, so an unanswered INVITE does not pin a pool slab for Timer B's 32 s. Both go once a response came.
-   */
-  private wire: Buffer | null
-  private kept: string | null = null
+  // The INVITE's bytes (a slice of Node's pool) are `live.wire` while Timer A may re-send them; at the first
+  // retransmission they move to `live.kept`, so an unanswered INVITE does not pin a pool slab for Timer B's 32 s.
   /** The ACK for a non-2xx final, re-sent for every retransmission of that final until Timer D. */
   private ackKept: string | null = null
   private readonly onProceeding: ((tx: InviteClientTransaction) => void) | null
-  // Created at first use, not per instance: tsx (esbuild keepNames) names every class-field arrow with a defineProperty call.
-  private fireA: (() => void) | null = null
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: IctUser, onProceeding: ((tx: InviteClientTransaction) => void) | null) {
-    super(ctx, key, request, transport, remote, 'calling', ICT_NEXT)
-    this.wire = wire
+    super(ctx, key, request, transport, remote, 'calling')
+    this.live!.wire = wire
     this.user = user
     this.onProceeding = onProceeding
   }
@@ -56,9 +57,10 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
   /** Sends the INVITE and arms Timers A and B (RFC 3261 §17.1.1.2). */
   start(): void {
-    const wire = this.wire!
+    const l = this.live!
+    const wire = l.wire!
     // RFC 3261 §17.1.1.2: Timer A re-sends the INVITE; over a reliable transport nothing does.
-    if (this.t.A === 0) this.wire = null
+    if (l.t.A === 0) l.wire = null
     this.send(wire)
     this.arm('calling')
   }
@@ -68,9 +70,12 @@ export class InviteClientTransaction extends Transaction<IctState> {
     this.transition(next)
     this.clearTimers()
     // Only calling re-sends the INVITE (its Timer A closure goes too: the wait states keep nothing they do not use).
-    this.wire = null
-    this.kept = null
-    this.fireA = null
+    const l = this.live
+    if (l !== null) {
+      l.wire = null
+      l.kept = null
+      l.fire = null
+    }
     this.arm(next)
     if (next === 'terminated') this.ctx.terminated(this)
     else if (next === 'proceeding') this.onProceeding?.(this)
@@ -78,24 +83,26 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
   private arm(state: IctState): void {
     const c = this.ctx.clock
+    const l = this.live
+    if (l === null) return
     switch (state) {
       case 'calling':
         // RFC 3261 §17.1.1.2: Timer A at T1 on unreliable transports, Timer B at 64*T1 always.
-        if (this.t.A > 0) {
-          this.interval = this.t.A
-          this.retransmitTimer = c.after(this.interval, (this.fireA ??= () => this.onTimerA()))
+        if (l.t.A > 0) {
+          l.interval = l.t.A
+          l.retransmitTimer = c.after(l.interval, (l.fire ??= () => this.onTimerA()))
         }
-        this.timeoutTimer = c.after(this.t.B, () => this.onTimerB())
+        l.timeoutTimer = c.after(l.t.B, () => this.onTimerB())
         break
       case 'completed':
         // RFC 3261 §17.1.1.2: Timer D (>= 32 s unreliable, 0 reliable) absorbs final-response retransmissions (the ACK's
         // bytes re-sent need no request).
-        this.ctx.wait(this.t.D, this)
+        this.ctx.wait(l.t.D, this)
         this.releaseRequest()
         break
       case 'accepted':
         // RFC 6026 §8.4: Timer M = 64*T1 keeps the transaction to pass 2xx retransmissions up (the TU holds what it needs).
-        this.ctx.wait(this.t.M, this)
+        this.ctx.wait(l.t.M, this)
         this.releaseRequest()
         break
       case 'proceeding':
@@ -147,14 +154,15 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
   /** RFC 3261 §9.1: once our CANCEL is out, a missing final within 64*T1 means the INVITE is given up (408 to the TU). */
   armCancelGuard(): void {
-    if (this.state !== 'proceeding') return
-    this.timeoutTimer?.cancel()
-    this.timeoutTimer = this.ctx.clock.after(this.t.B, () => this.onCancelGuard())
+    const l = this.live
+    if (this.state !== 'proceeding' || l === null) return
+    l.timeoutTimer?.cancel()
+    l.timeoutTimer = this.ctx.clock.after(l.t.B, () => this.onCancelGuard())
   }
 
   /** The §9.1 guard fired: no final response after our CANCEL. */
   onCancelGuard(): void {
-    this.timeoutTimer = null
+    if (this.live !== null) this.live.timeoutTimer = null
     if (this.state !== 'proceeding') return
     this.enter('terminated')
     this.user.onTimeout(timeoutFailure('cancel'), this)
@@ -162,22 +170,24 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
   /** Timer A: retransmit the INVITE and double the interval (no T2 cap for INVITE). RFC 3261 §17.1.1.2. */
   onTimerA(): void {
-    this.retransmitTimer = null
+    const l = this.live
+    if (l === null) return
+    l.retransmitTimer = null
     if (this.state !== 'calling') return
-    if (this.wire !== null) {
-      this.kept = keepBytes(this.wire)
-      this.wire = null
+    if (l.wire !== null) {
+      l.kept = keepBytes(l.wire)
+      l.wire = null
     }
-    if (this.kept === null) return
-    this.send(keptBytes(this.kept))
+    if (l.kept === null) return
+    this.send(keptBytes(l.kept))
     this.ctx.retransmitted(this.kind)
-    this.interval *= 2
-    this.retransmitTimer = this.ctx.clock.after(this.interval, (this.fireA ??= () => this.onTimerA()))
+    l.interval *= 2
+    l.retransmitTimer = this.ctx.clock.after(l.interval, (l.fire ??= () => this.onTimerA()))
   }
 
   /** Timer B: no response at all; terminated and 408 to the TU. RFC 3261 §17.1.1.2. */
   onTimerB(): void {
-    this.timeoutTimer = null
+    if (this.live !== null) this.live.timeoutTimer = null
     if (this.state !== 'calling') return
     this.enter('terminated')
     this.user.onTimeout(timeoutFailure('B'), this)
@@ -185,7 +195,6 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
   /** Timer D: stop absorbing final-response retransmissions. RFC 3261 §17.1.1.2. */
   onTimerD(): void {
-    this.timeoutTimer = null
     if (this.state === 'completed') this.enter('terminated')
   }
 
@@ -197,7 +206,6 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
   /** Timer M: stop passing 2xx retransmissions up. RFC 6026 §8.4. */
   onTimerM(): void {
-    this.timeoutTimer = null
     if (this.state === 'accepted') this.enter('terminated')
   }
 
@@ -205,7 +213,7 @@ export class InviteClientTransaction extends Transaction<IctState> {
   onSendError(failure: TransportFailure): void {
     const wire = this.state === 'calling' ? this.takeFallback(failure) : null
     if (wire !== null) {
-      this.wire = wire
+      this.live!.wire = wire
       return this.start()
     }
     if (this.state === 'calling' || this.state === 'completed') {

@@ -24,20 +24,24 @@ const IST_NEXT: Record<IstState, readonly IstState[]> = {
 
 /** Carries the TU's responses to an INVITE, retransmits non-2xx finals on Timer G until the ACK, absorbs INVITE retransmissions. */
 export class InviteServerTransaction extends Transaction<IstState> {
-  readonly kind = 'ist' as const
+  get kind(): 'ist' {
+    return 'ist'
+  }
+
+  protected get next(): Readonly<Record<IstState, readonly IstState[]>> {
+    return IST_NEXT
+  }
+
   /** Where the request came from (the response target may differ in port, RFC 3261 §18.2.2). */
   readonly source: RemoteAddr
   /** To tag of the final response we sent (the ACK for a non-2xx carries it; RFC 2543 ACK matching). */
   finalToTag: string | undefined = undefined
   private readonly user: ServerMachineUser<InviteServerTransaction>
-  private lastProvisional: Buffer | null = null
   /** A non-2xx final, re-sent by Timer G and for retransmitted INVITEs until the ACK (Timer H). */
   private finalKept: string | null = null
-  // Created at first use, not per instance: tsx (esbuild keepNames) names every class-field arrow with a defineProperty call.
-  private fireG: (() => void) | null = null
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerMachineUser<InviteServerTransaction>) {
-    super(ctx, key, request, transport, target, 'proceeding', IST_NEXT)
+    super(ctx, key, request, transport, target, 'proceeding')
     this.source = source
     this.user = user
   }
@@ -46,35 +50,37 @@ export class InviteServerTransaction extends Transaction<IstState> {
   private enter(next: IstState): void {
     this.transition(next)
     this.clearTimers()
+    const l = this.live
     if (next !== 'proceeding') {
       // Past proceeding nothing re-sends a provisional or reaches the TU's call through userData (a CANCEL is only
       // delivered in proceeding): drop both, so the 32 s wait states (Timers H, L) do not keep the whole call alive.
-      this.lastProvisional = null
+      if (l !== null) l.wire = null
       this.userData = undefined
     }
     const c = this.ctx.clock
     switch (next) {
-      case 'completed':
+      case 'completed': {
         // RFC 3261 §17.2.1: Timer G (T1, unreliable only) retransmits the final; Timer H (64*T1) waits for the ACK.
-        if (this.t.G > 0) {
-          this.interval = this.t.G
-          this.retransmitTimer = c.after(this.interval, (this.fireG ??= () => this.onTimerG()))
+        const { t } = l!
+        if (t.G > 0) {
+          l!.interval = t.G
+          l!.retransmitTimer = c.after(t.G, (l!.fire ??= () => this.onTimerG()))
         }
-        this.timeoutTimer = c.after(this.t.H, () => this.onTimerH())
+        l!.timeoutTimer = c.after(t.H, () => this.onTimerH())
         // Waiting up to 64*T1 for the ACK needs only the final's bytes: let the INVITE's parsed views go (re-parsed if read).
-        this.request.releaseParsed()
+        l!.req.releaseParsed()
         break
+      }
       case 'confirmed':
         // RFC 3261 §17.2.1: Timer I (T4 unreliable, 0 reliable) absorbs ACK retransmissions; the final is not re-sent.
         this.finalKept = null
-        this.fireG = null
-        this.ctx.wait(this.t.I, this)
+        this.ctx.wait(l!.t.I, this)
         this.releaseRequest()
         break
       case 'accepted':
         // RFC 6026 §8.7: Timer L = 64*T1 on every transport. Absorbing INVITE retransmissions, matching the ACK and
         // passing the TU's 2xx retransmissions need the key, the To tag and the response target only.
-        this.ctx.wait(this.t.L, this)
+        this.ctx.wait(l!.t.L, this)
         this.releaseRequest()
         break
       case 'terminated':
@@ -99,7 +105,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
         this.send(wire)
         this.ctx.sent(res)
         if (s < 200) {
-          this.lastProvisional = wire
+          if (this.live !== null) this.live.wire = wire
         } else if (s < 300) {
           // RFC 6026 §8.5: 2xx from TU in proceeding -> sent once, accepted; the TU retransmits it, not us.
           this.finalToTag = ownTag(res.to?.tag)
@@ -134,13 +140,14 @@ export class InviteServerTransaction extends Transaction<IstState> {
    * span), then terminates without telling the TU, so a dropped INVITE neither leaks nor reaches the TU twice.
    */
   dropUnanswered(): void {
-    if (this.state !== 'proceeding' || this.timeoutTimer !== null) return
-    this.lastProvisional = null
-    this.timeoutTimer = this.ctx.clock.after(this.t.H, () => this.onDropTimeout())
+    const l = this.live
+    if (this.state !== 'proceeding' || l === null || l.timeoutTimer !== null) return
+    l.wire = null
+    l.timeoutTimer = this.ctx.clock.after(l.t.H, () => this.onDropTimeout())
   }
 
   private onDropTimeout(): void {
-    this.timeoutTimer = null
+    if (this.live !== null) this.live.timeoutTimer = null
     if (this.state === 'proceeding') this.enter('terminated')
   }
 
@@ -149,8 +156,8 @@ export class InviteServerTransaction extends Transaction<IstState> {
     switch (this.state) {
       case 'proceeding':
         // RFC 3261 §17.2.1: INVITE retransmission in proceeding -> re-send the most recent provisional.
-        if (this.lastProvisional !== null) {
-          this.send(this.lastProvisional)
+        if (this.live?.wire != null) {
+          this.send(this.live.wire)
           this.ctx.retransmitted(this.kind)
         }
         return
@@ -191,17 +198,19 @@ export class InviteServerTransaction extends Transaction<IstState> {
 
   /** Timer G: re-send the final, interval doubling up to T2. RFC 3261 §17.2.1. */
   onTimerG(): void {
-    this.retransmitTimer = null
+    const l = this.live
+    if (l === null) return
+    l.retransmitTimer = null
     if (this.state !== 'completed' || this.finalKept === null) return
     this.send(keptBytes(this.finalKept))
     this.ctx.retransmitted(this.kind)
-    this.interval = Math.min(2 * this.interval, this.t.T2)
-    this.retransmitTimer = this.ctx.clock.after(this.interval, (this.fireG ??= () => this.onTimerG()))
+    l.interval = Math.min(2 * l.interval, l.t.T2)
+    l.retransmitTimer = this.ctx.clock.after(l.interval, (l.fire ??= () => this.onTimerG()))
   }
 
   /** Timer H: the ACK never came; terminated and the TU told (408). RFC 3261 §17.2.1. */
   onTimerH(): void {
-    this.timeoutTimer = null
+    if (this.live !== null) this.live.timeoutTimer = null
     if (this.state !== 'completed') return
     this.enter('terminated')
     this.user.onServerFailure(timeoutFailure('H'), this)
@@ -209,7 +218,6 @@ export class InviteServerTransaction extends Transaction<IstState> {
 
   /** Timer I: stop absorbing ACK retransmissions. RFC 3261 §17.2.1. */
   onTimerI(): void {
-    this.timeoutTimer = null
     if (this.state === 'confirmed') this.enter('terminated')
   }
 
@@ -221,7 +229,6 @@ export class InviteServerTransaction extends Transaction<IstState> {
 
   /** Timer L: stop absorbing INVITE retransmissions after a 2xx. RFC 6026 §8.7. */
   onTimerL(): void {
-    this.timeoutTimer = null
     if (this.state === 'accepted') this.enter('terminated')
   }
 

@@ -16,28 +16,30 @@ const NICT_NEXT: Record<NictState, readonly NictState[]> = {
 
 /** Sends a non-INVITE request, retransmits it on Timer E (capped at T2), gives up on Timer F. */
 export class NonInviteClientTransaction extends Transaction<NictState> {
-  readonly kind = 'nict' as const
+  get kind(): 'nict' {
+    return 'nict'
+  }
+
+  protected get next(): Readonly<Record<NictState, readonly NictState[]>> {
+    return NICT_NEXT
+  }
+
   readonly user: ClientMachineUser<NonInviteClientTransaction>
-  /**
-   * The request's bytes (a slice of Node's pool) while Timer E may still re-send them; at the first retransmission they
-   * move to `kept`, so a peer that never answers does not pin a pool slab for Timer F's 32 s. Both go once a final came.
-   */
-  private wire: Buffer | null
-  private kept: string | null = null
-  // Created at first use, not per instance: tsx (esbuild keepNames) names every class-field arrow with a defineProperty call.
-  private fireE: (() => void) | null = null
+  // The request's bytes (a slice of Node's pool) are `live.wire` while Timer E may still re-send them; at the first
+  // retransmission they move to `live.kept`, so a peer that never answers does not pin a pool slab for Timer F's 32 s.
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, wire: Buffer, transport: Transport, remote: RemoteAddr, user: ClientMachineUser<NonInviteClientTransaction>) {
-    super(ctx, key, request, transport, remote, 'trying', NICT_NEXT)
-    this.wire = wire
+    super(ctx, key, request, transport, remote, 'trying')
+    this.live!.wire = wire
     this.user = user
   }
 
   /** Sends the request and arms Timers E and F (RFC 3261 §17.1.2.2). */
   start(): void {
-    const wire = this.wire!
+    const l = this.live!
+    const wire = l.wire!
     // RFC 3261 §17.1.2.2: Timer E re-sends the request; over a reliable transport nothing does.
-    if (this.t.E === 0) this.wire = null
+    if (l.t.E === 0) l.wire = null
     this.send(wire)
     this.arm('trying')
   }
@@ -48,10 +50,11 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
     // RFC 3261 §17.1.2.2: E and F keep running from trying into proceeding; every other state starts clean.
     if (next !== 'proceeding') this.clearTimers()
     // Only trying and proceeding re-send the request.
-    if (next === 'completed' || next === 'terminated') {
-      this.wire = null
-      this.kept = null
-      this.fireE = null
+    const l = this.live
+    if (l !== null && (next === 'completed' || next === 'terminated')) {
+      l.wire = null
+      l.kept = null
+      l.fire = null
     }
     this.arm(next)
     if (next === 'terminated') this.ctx.terminated(this)
@@ -59,15 +62,17 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
 
   private arm(state: NictState): void {
     const c = this.ctx.clock
+    const l = this.live
+    if (l === null) return
     if (state === 'trying') {
-      if (this.t.E > 0) {
-        this.interval = this.t.E
-        this.retransmitTimer = c.after(this.interval, (this.fireE ??= () => this.onTimerE()))
+      if (l.t.E > 0) {
+        l.interval = l.t.E
+        l.retransmitTimer = c.after(l.interval, (l.fire ??= () => this.onTimerE()))
       }
-      this.timeoutTimer = c.after(this.t.F, () => this.onTimerF())
+      l.timeoutTimer = c.after(l.t.F, () => this.onTimerF())
     } else if (state === 'completed') {
       // RFC 3261 §17.1.2.2: Timer K = T4 (unreliable) absorbs response retransmissions, which needs no request.
-      this.ctx.wait(this.t.K, this)
+      this.ctx.wait(l.t.K, this)
       this.releaseRequest()
     }
   }
@@ -98,22 +103,24 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
 
   /** Timer E: retransmit; doubles to T2 in trying, fixed T2 in proceeding. RFC 3261 §17.1.2.2. */
   onTimerE(): void {
-    this.retransmitTimer = null
+    const l = this.live
+    if (l === null) return
+    l.retransmitTimer = null
     if (this.state !== 'trying' && this.state !== 'proceeding') return
-    if (this.wire !== null) {
-      this.kept = keepBytes(this.wire)
-      this.wire = null
+    if (l.wire !== null) {
+      l.kept = keepBytes(l.wire)
+      l.wire = null
     }
-    if (this.kept === null) return
-    this.send(keptBytes(this.kept))
+    if (l.kept === null) return
+    this.send(keptBytes(l.kept))
     this.ctx.retransmitted(this.kind)
-    this.interval = this.state === 'trying' ? Math.min(2 * this.interval, this.t.T2) : this.t.T2
-    this.retransmitTimer = this.ctx.clock.after(this.interval, (this.fireE ??= () => this.onTimerE()))
+    l.interval = this.state === 'trying' ? Math.min(2 * l.interval, l.t.T2) : l.t.T2
+    l.retransmitTimer = this.ctx.clock.after(l.interval, (l.fire ??= () => this.onTimerE()))
   }
 
   /** Timer F: no final response; terminated and 408 to the TU. RFC 3261 §17.1.2.2. */
   onTimerF(): void {
-    this.timeoutTimer = null
+    if (this.live !== null) this.live.timeoutTimer = null
     if (this.state !== 'trying' && this.state !== 'proceeding') return
     this.enter('terminated')
     this.user.onTimeout(timeoutFailure('F'), this)
@@ -126,7 +133,6 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
 
   /** Timer K: stop absorbing response retransmissions. RFC 3261 §17.1.2.2. */
   onTimerK(): void {
-    this.timeoutTimer = null
     if (this.state === 'completed') this.enter('terminated')
   }
 
@@ -134,7 +140,7 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
   onSendError(failure: TransportFailure): void {
     const wire = this.state === 'trying' ? this.takeFallback(failure) : null
     if (wire !== null) {
-      this.wire = wire
+      this.live!.wire = wire
       return this.start()
     }
     if (this.state === 'trying' || this.state === 'proceeding') {

@@ -17,16 +17,22 @@ const NIST_NEXT: Record<NistState, readonly NistState[]> = {
 
 /** Carries the TU's responses to a non-INVITE request and answers retransmissions with the last response. */
 export class NonInviteServerTransaction extends Transaction<NistState> {
-  readonly kind = 'nist' as const
+  get kind(): 'nist' {
+    return 'nist'
+  }
+
+  protected get next(): Readonly<Record<NistState, readonly NistState[]>> {
+    return NIST_NEXT
+  }
+
   /** Where the request came from. */
   readonly source: RemoteAddr
   private readonly user: ServerMachineUser<NonInviteServerTransaction> | null
-  /** The last response sent, re-sent for retransmitted requests (a provisional's bytes, or the final's kept through Timer J). */
-  private lastWire: Buffer | null = null
+  /** The final's bytes, re-sent for retransmitted requests through Timer J (a provisional's are `live.wire`). */
   private finalKept: string | null = null
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerMachineUser<NonInviteServerTransaction> | null) {
-    super(ctx, key, request, transport, target, 'trying', NIST_NEXT)
+    super(ctx, key, request, transport, target, 'trying')
     this.source = source
     this.user = user
   }
@@ -37,7 +43,7 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
     this.clearTimers()
     // RFC 3261 §17.2.2: Timer J = 64*T1 (unreliable) / 0 (reliable) absorbs request retransmissions.
     if (next === 'completed') {
-      this.ctx.wait(this.t.J, this)
+      this.ctx.wait(this.live!.t.J, this)
       // For Timer J (32 s) only the final's bytes are needed.
       this.releaseRequest()
     }
@@ -55,10 +61,11 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
         const wire = serializeMessage(res)
         // A final is kept through Timer J (64*T1 on UDP; on TCP until the next tick, RFC 3261 §17.2.2 still re-sends it
         // then): as a string, not a slice of the pool.
+        const l = this.live
         if (res.status >= 200) {
-          this.lastWire = null
+          if (l !== null) l.wire = null
           this.finalKept = keepBytes(wire)
-        } else this.lastWire = wire
+        } else if (l !== null) l.wire = wire
         this.send(wire)
         this.ctx.sent(res)
         // RFC 3261 §17.2.2: 1xx -> proceeding; 200-699 -> completed.
@@ -83,7 +90,7 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
       case 'completed':
         // RFC 3261 §17.2.2: re-send the most recent provisional / the final.
         if (this.finalKept !== null) this.send(keptBytes(this.finalKept))
-        else if (this.lastWire !== null) this.send(this.lastWire)
+        else if (this.live?.wire != null) this.send(this.live.wire)
         else return
         this.ctx.retransmitted(this.kind)
         return
@@ -99,7 +106,6 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
 
   /** Timer J: stop answering retransmissions. RFC 3261 §17.2.2. */
   onTimerJ(): void {
-    this.timeoutTimer = null
     if (this.state === 'completed') this.enter('terminated')
   }
 
