@@ -4,11 +4,15 @@ import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
 import { ownString } from '../../lib/own-string.js'
 import { TransactionStateError, timeoutFailure, transportFailure } from './failures.js'
+import { isRfc2543Key } from './key.js'
 import { keepBytes, keptBytes, Transaction, type ServerMachineUser, type TransactionContext } from './transaction.js'
 
-/** The final's To tag, kept 32 s: a copy, not a slice of the response's text. */
-function ownTag(tag: string | undefined): string | undefined {
-  return tag === undefined ? undefined : ownString(tag)
+/**
+ * The final's To tag where an ACK may need it (kept 32 s: a copy, not a slice of the response's text). Only the RFC 2543
+ * fallback matches an ACK by it; an RFC 3261 ACK matches by its branch, so those transactions keep none.
+ */
+function ownTag(key: string, tag: string | undefined): string | undefined {
+  return tag === undefined || !isRfc2543Key(key) ? undefined : ownString(tag)
 }
 
 /** RFC 3261 Figure 7 + RFC 6026 Figure 5 state names. */
@@ -34,7 +38,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
 
   /** Where the request came from (the response target may differ in port, RFC 3261 §18.2.2). */
   readonly source: RemoteAddr
-  /** To tag of the final response we sent (the ACK for a non-2xx carries it; RFC 2543 ACK matching). */
+  /** To tag of the final response we sent, for RFC 2543 ACK matching (the ACK for a non-2xx carries it); see `ownTag`. */
   finalToTag: string | undefined = undefined
   private readonly user: ServerMachineUser<InviteServerTransaction>
   /** A non-2xx final, re-sent by Timer G and for retransmitted INVITEs until the ACK (Timer H). */
@@ -108,11 +112,11 @@ export class InviteServerTransaction extends Transaction<IstState> {
           if (this.live !== null) this.live.wire = wire
         } else if (s < 300) {
           // RFC 6026 §8.5: 2xx from TU in proceeding -> sent once, accepted; the TU retransmits it, not us.
-          this.finalToTag = ownTag(res.to?.tag)
+          this.finalToTag = ownTag(this.key, res.to?.tag)
           this.enter('accepted')
         } else {
           // RFC 3261 §17.2.1: 300-699 from TU -> completed with Timers G and H.
-          this.finalToTag = ownTag(res.to?.tag)
+          this.finalToTag = ownTag(this.key, res.to?.tag)
           this.finalKept = keepBytes(wire)
           this.enter('completed')
         }

@@ -19,6 +19,13 @@ export function clientKey(branch: string, method: string): string {
   return branch + SEP + method
 }
 
+const RFC2543_PREFIX = '2543' + SEP
+
+/** True for a server key made by the RFC 2543 fallback (a request without the magic cookie). */
+export function isRfc2543Key(key: string): boolean {
+  return key.startsWith(RFC2543_PREFIX)
+}
+
 /**
  * Server transaction key of `req` looked up as `method` (§17.2.3): branch + sent-by + method, where ACK looks up
  * INVITE and CANCEL looks up INVITE for §9.2. Without the magic cookie falls back to RFC 2543 matching on
@@ -37,5 +44,5 @@ export function serverKey(req: SipRequest, method: string, toTag?: string): stri
   const rawVia = req.headers.first('via')
   if (cseq === undefined || callId === undefined || from === undefined || rawVia === undefined) return undefined
   const tag = toTag ?? req.to?.tag ?? ''
-  return '2543' + SEP + method + SEP + req.uri + SEP + tag + SEP + (from.tag ?? '') + SEP + callId + SEP + cseq.seq + SEP + rawVia
+  return RFC2543_PREFIX + method + SEP + req.uri + SEP + tag + SEP + (from.tag ?? '') + SEP + callId + SEP + cseq.seq + SEP + rawVia
 }
