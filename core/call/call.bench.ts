@@ -1,4 +1,6 @@
-// Whole-call CPU cost through the B2BUA on the loop transport (run by `npm run bench` or `npx tsx core/call/call.bench.ts`): INVITE/100/180/200/ACK on both legs, BYE/200 on both legs; prints JSON lines.
+// Whole-call CPU cost through the B2BUA on the loop transport (run by `npm run bench` or `npx tsx core/call/call.bench.ts`): INVITE/100/180/200/ACK on both legs, BYE/200 on both legs, and the heap each ended call keeps while its transactions wait; prints JSON lines.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { systemParams } from '../../shared/params/system-params.js'
 import { ManualClock } from '../lib/clock.js'
 import { silentLogger } from '../lib/log.js'
@@ -91,7 +93,11 @@ function invite(i: number): Buffer {
       `Contact: <sip:c@127.0.0.2:5070>\r\nContent-Type: application/sdp\r\nContent-Length: ${SDP.length}\r\n\r\n${SDP}`, 'latin1')
 }
 
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
 const invites = Array.from({ length: N }, (_, i) => invite(i))
+gc()
+const heap0 = process.memoryUsage().heapUsed
 const cpu0 = process.cpuUsage()
 const t0 = performance.now()
 for (let i = 0; i < N; i += BATCH) {
@@ -104,10 +110,13 @@ for (let i = 0; i < N; i += BATCH) {
 }
 const wallMs = performance.now() - t0
 const cpu = process.cpuUsage(cpu0)
+// Every call has ended and the clock has not moved: each one's transactions still wait (Timers D, J, K, L, M).
+gc()
+const keptPerCall = Math.round((process.memoryUsage().heapUsed - heap0) / N)
 clock.advance(60_000)
 const coreUs = ((wallMs - peerMs) * 1000) / N
 console.log(JSON.stringify({
   name: 'call: INVITE/180/200/ACK + BYE/200 on both legs through the B2BUA (loop transport, peers excluded)',
   opsPerSec: Math.round(1e6 / coreUs), usPerCall: Math.round(coreUs), n: N, ended, processCpuUsPerCall: Math.round((cpu.user + cpu.system) / N), timersPerCall: Math.round((timers / N) * 10) / 10,
-  liveAfter: { calls: b2bua.activeCalls, transactions: layer.size },
+  heapKeptPerEndedCallBytes: keptPerCall, liveAfter: { calls: b2bua.activeCalls, transactions: layer.size },
 }))
