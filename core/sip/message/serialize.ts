@@ -2,20 +2,23 @@
 import { displayName } from './header-names.js'
 import type { SipMessage } from './message.js'
 
-/** `Name: ` for each canonical name written so far, so a header's prefix is one shared string. */
-const PREFIX = new Map<string, string>()
-const PREFIX_MAX = 1024
+/** `CRLF Name: ` for each canonical name written so far: the end of the line before and this line's prefix, one shared string. */
+const LEAD = new Map<string, string>()
+const LEAD_MAX = 1024
 
-function prefixOf(canonical: string): string {
-  let p = PREFIX.get(canonical)
+function leadOf(canonical: string): string {
+  let p = LEAD.get(canonical)
   if (p === undefined) {
-    p = displayName(canonical) + ': '
-    if (PREFIX.size < PREFIX_MAX) PREFIX.set(canonical, p)
+    p = '\r\n' + displayName(canonical) + ': '
+    if (LEAD.size < LEAD_MAX) LEAD.set(canonical, p)
   }
   return p
 }
 
-/** The pieces of the head being written, reused by every call: one join makes the head a flat string at once. */
+/**
+ * The pieces of the head being written, reused by every call: one join makes the head a flat string at once, two
+ * pieces per header. (Concatenating them instead took 0.75-0.8x the time, but its rope nodes allocated 1.6x as much.)
+ */
 const parts: string[] = []
 let used = 0
 
@@ -35,16 +38,14 @@ export function serializeMessage(msg: SipMessage): Buffer {
     parts[k++] = ' '
     parts[k++] = msg.reason
   }
-  parts[k++] = '\r\n'
   const h = msg.headers
   for (let i = 0, n = h.size; i < n; i++) {
     const name = h.nameAt(i)
     if (name === 'content-length') continue
-    parts[k++] = prefixOf(name)
+    parts[k++] = leadOf(name)
     parts[k++] = h.valueAt(i)
-    parts[k++] = '\r\n'
   }
-  parts[k++] = 'Content-Length: '
+  parts[k++] = '\r\nContent-Length: '
   parts[k++] = String(msg.body.length)
   parts[k++] = '\r\n\r\n'
   // Slots a longer message filled before are emptied rather than cut off, so the array keeps its backing store.
@@ -54,7 +55,7 @@ export function serializeMessage(msg: SipMessage): Buffer {
   const head = parts.join('')
   const headLen = Buffer.byteLength(head, 'utf8')
   const out = Buffer.allocUnsafe(headLen + msg.body.length)
-  out.write(head, 0, 'utf8')
+  out.write(head, 0, headLen, 'utf8')
   msg.body.copy(out, headLen)
   return out
 }
