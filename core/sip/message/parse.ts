@@ -1,5 +1,5 @@
 // Wire bytes -> SipMessage: start line, raw headers (folding, compact forms), Content-Length framing; never throws.
-import { isUtf8 } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import { HeaderList } from './header-list.js'
 import { HeaderLines } from './header-lines.js'
 import { TOKEN, isDigits } from './headers/lexer.js'
@@ -64,19 +64,20 @@ export function parseMessage(buf: Buffer, framing: Framing = 'datagram'): ParseR
     headEnd = len
     bodyStart = len
   }
+  // Headers are UTF-8 text (RFC 3261 §7.3.1); Deviation: invalid UTF-8 is read as latin1 rather than refused. An
+  // ASCII head (the usual one) is the same text either way and latin1 makes it without the UTF-8 decoder's pass.
   const slice = buf.subarray(start, headEnd)
-  // Headers are UTF-8 text (RFC 3261 §7.3.1); Deviation: invalid UTF-8 is read as latin1 rather than refused.
-  const head = slice.toString(isUtf8(slice) ? 'utf8' : 'latin1')
+  const head = isAscii(slice) ? buf.toString('latin1', start, headEnd) : slice.toString(isUtf8(slice) ? 'utf8' : 'latin1')
 
   let lineEnd = head.indexOf('\n')
   if (lineEnd === -1) lineEnd = head.length
   const startLine = head.slice(0, lineEnd > 0 && head.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd)
-  const msgOrErr = parseStartLine(startLine)
+  const names: string[] = []
+  const values: string[] = []
+  const msgOrErr = parseStartLine(startLine, new HeaderList(names, values))
   if (typeof msgOrErr === 'string') return fail('start-line', msgOrErr)
   const msg = msgOrErr
 
-  const names: string[] = []
-  const values: string[] = []
   let firstError: string | undefined
   const lines = LINES.reset(head, lineEnd + 1)
   while (lines.next()) {
@@ -87,7 +88,6 @@ export function parseMessage(buf: Buffer, framing: Framing = 'datagram'): ParseR
     names.push(lines.name)
     values.push(lines.value())
   }
-  msg.headers = new HeaderList(names, values)
 
   if (firstError !== undefined) return fail('header-syntax', firstError, msg)
   if (truncatedHead) return fail('no-header-end', 'no empty line after the headers', msg)
@@ -117,22 +117,50 @@ export function parseMessage(buf: Buffer, framing: Framing = 'datagram'): ParseR
   return { ok: true, message: msg }
 }
 
-/** Request-Line or Status-Line -> an empty message, or a reason string (RFC 3261 §7.1, §7.2). */
-function parseStartLine(line: string): SipMessage | string {
+/** Methods most requests carry, shared strings instead of a slice of each request line (methods are case-sensitive). */
+const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'UPDATE', 'INFO', 'NOTIFY', 'SUBSCRIBE', 'REFER', 'MESSAGE']
+
+/** The method line[0, end) as a shared string when it is a usual one, else a slice. */
+function methodOf(line: string, end: number): string {
+  for (let k = 0; k < METHODS.length; k++) {
+    const m = METHODS[k]!
+    if (m.length === end && line.startsWith(m)) return m
+  }
+  return line.slice(0, end)
+}
+
+/** The SIP-Version line[a, b) uppercased, the shared 'SIP/2.0' when it is that (the usual case) in any case. */
+function versionOf(line: string, a: number, b: number): string {
+  if (b - a === 7 && (line.startsWith('SIP/2.0', a) || line.startsWith('sip/2.0', a))) return 'SIP/2.0'
+  return line.slice(a, b).toUpperCase()
+}
+
+/** The three digits line[i, i+3) as a number, or -1 when they are not three digits. */
+function threeDigits(line: string, i: number): number {
+  let n = 0
+  for (let k = i; k < i + 3; k++) {
+    const c = line.charCodeAt(k) - 48
+    if (!(c >= 0 && c <= 9)) return -1
+    n = n * 10 + c
+  }
+  return n
+}
+
+/** Request-Line or Status-Line -> a message without body over `headers`, or a reason string (RFC 3261 §7.1, §7.2). */
+function parseStartLine(line: string, headers: HeaderList): SipMessage | string {
   if (line.startsWith('SIP/') || line.startsWith('sip/')) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     const sp = line.indexOf(' ')
     if (sp === -1) return 'status line without status code'
-    const version = line.slice(0, sp).toUpperCase()
+    const version = versionOf(line, 0, sp)
     if (!isVersion(version)) return 'bad SIP version in status line'
-    const code = line.slice(sp + 1, sp + 4)
-    if (!isDigits(code, 3) || code.length !== 3) return 'status code is not three digits'
+    const status = threeDigits(line, sp + 1)
+    if (status === -1) return 'status code is not three digits'
     const after = line.charCodeAt(sp + 4)
     if (sp + 4 < line.length && after !== 32) return 'status code is not three digits'
-    const status = Number(code)
     if (status < 100 || status > 699) return 'status code out of range'
     // Deviation: a missing SP before an empty reason is tolerated (RFC 4475 §3.1.1.13 sends "100 ").
-    const res = new SipResponse(status, line.slice(sp + 5))
+    const res = new SipResponse(status, line.slice(sp + 5), headers, EMPTY_BODY)
     res.version = version
     return res
   }
@@ -143,12 +171,11 @@ function parseStartLine(line: string): SipMessage | string {
   const sp1 = line.indexOf(' ')
   const sp2 = line.lastIndexOf(' ', end - 1)
   if (sp1 <= 0 || sp2 <= sp1) return 'request line does not have three elements'
-  const method = line.slice(0, sp1)
   for (let k = 0; k < sp1; k++) {
     const c = line.charCodeAt(k)
     if (c >= 128 || TOKEN[c] !== 1) return 'method is not a token'
   }
-  const version = line.slice(sp2 + 1, end).toUpperCase()
+  const version = versionOf(line, sp2 + 1, end)
   if (!isVersion(version)) return 'bad SIP version in request line'
   let u0 = sp1 + 1
   let u1 = sp2
@@ -156,7 +183,7 @@ function parseStartLine(line: string): SipMessage | string {
   while (u1 > u0 && line.charCodeAt(u1 - 1) === 32) u1--
   if (u0 === u1) return 'request line does not have three elements'
   // SP left inside the Request-URI (RFC 4475 §3.1.2.8) is reported later as a request-uri error with a partial.
-  const req = new SipRequest(method, line.slice(u0, u1))
+  const req = new SipRequest(methodOf(line, sp1), line.slice(u0, u1), headers, EMPTY_BODY)
   req.version = version
   return req
 }
