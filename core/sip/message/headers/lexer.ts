@@ -132,28 +132,39 @@ export function indexOfTopLevel(s: string, sep = 44, i = 0): number {
  * Lookups take token characters only, for which `| 32` lowercases letters and leaves digits, '-' and '.' alone.
  */
 export class NameTable {
-  /** (length << 7 | lowercase first character) -> [lowercase spelling, value] pairs. */
-  private readonly byShape: Array<Array<readonly [string, string]> | undefined> = []
+  /** Entries grouped by shape (length << 7 | lowercase first character): those of shape k are at [first[k], first[k + 1]). */
+  private readonly first = new Int32Array(4097)
+  private readonly lower: string[] = []
+  private readonly value: string[] = []
 
   /** `entries`: [lowercase spelling, the string a lookup returns for it]; spellings up to 31 characters. */
   constructor(entries: Iterable<readonly [string, string]>) {
+    const kept: Array<{ shape: number; lower: string; value: string }> = []
     for (const [lower, value] of entries) {
       if (lower.length === 0 || lower.length > 31) continue
-      ;(this.byShape[(lower.length << 7) | lower.charCodeAt(0)] ??= []).push([lower, value])
+      kept.push({ shape: (lower.length << 7) | lower.charCodeAt(0), lower, value })
     }
+    // Flat arrays and offsets rather than an array per shape: a sparse array of 4,096 slots is a dictionary to V8.
+    kept.sort((x, y) => x.shape - y.shape)
+    for (const e of kept) {
+      this.first[e.shape + 1]!++
+      this.lower.push(e.lower)
+      this.value.push(e.value)
+    }
+    for (let k = 1; k < this.first.length; k++) this.first[k]! += this.first[k - 1]!
   }
 
   /** The value for the token s[a, b) in any case, or undefined when it is not in the table. */
   lookup(s: string, a: number, b: number): string | undefined {
     const len = b - a
     if (len <= 0 || len > 31) return undefined
-    const list = this.byShape[(len << 7) | (s.charCodeAt(a) | 32)]
-    if (list === undefined) return undefined
-    for (let j = 0; j < list.length; j++) {
-      const [lower, value] = list[j]!
+    const shape = (len << 7) | (s.charCodeAt(a) | 32)
+    const to = this.first[shape + 1]!
+    for (let j = this.first[shape]!; j < to; j++) {
+      const lower = this.lower[j]!
       let k = 1
       while (k < len && (s.charCodeAt(a + k) | 32) === lower.charCodeAt(k)) k++
-      if (k === len) return value
+      if (k === len) return this.value[j]
     }
     return undefined
   }
