@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, settle, vendorGateway } from './test-support/call-fixtures.js'
 import { cdrMark, readCdrs } from './test-support/config-seed.js'
-import { describeSipp, freeUdpPort, metric, startCore, startSippUas, type CoreProcess } from './test-support/harness.js'
+import { describeSipp, freeUdpPort, metric, startCore, startSippUas, waitFor, type CoreProcess } from './test-support/harness.js'
 import { MediaCustomer } from './test-support/media-customer.js'
 
 const RTP_MIN = 36000 + 20 * Math.floor(Math.random() * 200)
@@ -56,9 +56,10 @@ describe('relayed calls', () => {
     expect(sdp).toContain('c=IN IP4 127.0.0.1')
     expect(await metric(core, 'softswitch_media_port_pairs_in_use')).toBe(2)
     customer.startRtp(relayPort)
-    await new Promise((ok) => setTimeout(ok, 1000))
+    // 50 packets (1 s of 20 ms packets on time; longer when the machine is loaded), then their echoes back.
+    expect(await waitFor(async () => customer.rtpSent >= 50, 10_000)).toBe(true)
     customer.stopRtp()
-    await new Promise((ok) => setTimeout(ok, 200))
+    await waitFor(async () => customer.rtpIn.length >= customer.rtpSent, 2_000)
     await customer.bye()
     const v = await settle(vendor, 3000)
     // The echo came back through the relay with the caller's own SSRC.

@@ -37,6 +37,8 @@ export class MediaCustomer {
   private remoteTarget = ''
   private cseq = 1
   private rtpTimer: NodeJS.Timeout | null = null
+  /** RTP packets sent since the last startRtp (a loaded machine fires the 20 ms timer late, so tests wait for a count). */
+  rtpSent = 0
 
   private constructor(private readonly sip: Socket, private readonly rtp: Socket, private readonly corePort: number) {
     sip.on('message', (buf) => this.onSip(parseSip(buf.toString('utf8'))))
@@ -82,6 +84,7 @@ export class MediaCustomer {
   /** Sends PCMU silence at 50 pps to `port` (the core's relay) until `stopRtp()`. */
   startRtp(port: number, ssrc = 0x1234): void {
     let seq = 1
+    this.rtpSent = 0
     const pkt = (): Buffer => {
       const b = Buffer.alloc(172, 0xff)
       b[0] = 0x80
@@ -92,7 +95,10 @@ export class MediaCustomer {
       seq++
       return b
     }
-    this.rtpTimer = setInterval(() => this.rtp.send(pkt(), port, '127.0.0.1'), 20)
+    this.rtpTimer = setInterval(() => {
+      this.rtp.send(pkt(), port, '127.0.0.1')
+      this.rtpSent++
+    }, 20)
   }
 
   stopRtp(): void {
