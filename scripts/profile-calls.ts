@@ -6,7 +6,7 @@ import { demoConfig, USER } from './bench-calls.js'
 import { formatSummary, summariseProfile } from './profile-summary.js'
 import { describeStep, runRamp } from '../core/e2e/test-support/cps-ramp.js'
 import { freeUdpPort, repoRoot, startCore } from '../core/e2e/test-support/harness.js'
-import { processCpuSeconds, processTree, treeCpuSeconds } from '../core/e2e/test-support/proc-stats.js'
+import { processCpuSeconds, processTree, threadCpuSeconds, treeCpuSeconds } from '../core/e2e/test-support/proc-stats.js'
 
 const argv = process.argv.slice(2)
 const value = (name: string, def: string): string => {
@@ -69,6 +69,26 @@ async function meshCounters(): Promise<Map<string, number>> {
   return out
 }
 
+/** Each thread name's CPU since `before` over the calls, user+system, the main thread's system part apart (the kernel's sends and receives). */
+function threadSplit(pids: number[], before: Map<string, { user: number; sys: number }>[], calls: number): string {
+  const sum = new Map<string, { user: number; sys: number }>()
+  pids.forEach((pid, j) => {
+    for (const [name, now] of threadCpuSeconds(pid)) {
+      const was = before[j]!.get(name) ?? { user: 0, sys: 0 }
+      const e = sum.get(name) ?? { user: 0, sys: 0 }
+      e.user += now.user - was.user
+      e.sys += now.sys - was.sys
+      sum.set(name, e)
+    }
+  })
+  const us = (s: number): number => Math.round((s * 1e6) / Math.max(1, calls))
+  return [...sum]
+    .filter(([, e]) => e.user + e.sys > 0)
+    .sort((a, b) => b[1].user + b[1].sys - (a[1].user + a[1].sys))
+    .map(([name, e]) => (name === 'MainThread' ? `${name} ${us(e.user + e.sys)} (system ${us(e.sys)})` : `${name} ${us(e.user + e.sys)}`))
+    .join(', ')
+}
+
 const cpuPerCall: number[] = []
 try {
   process.stderr.write(`# core pid ${core.child.pid}, ${repeat} x ${stepSec} s at ${rate} calls/s, LOG_LEVEL=${logLevel}${built ? ', built' : ', tsx'}${profile ? ', --cpu-prof' : ''}${extraArgs.length > 0 ? `, node ${extraArgs.join(' ')}` : ''}\n`)
@@ -78,6 +98,7 @@ try {
     const pids = processTree(core.child.pid!)
     const mesh0 = await meshCounters()
     const each0 = pids.map(processCpuSeconds)
+    const threads0 = pids.map(threadCpuSeconds)
     const r = await runRamp({ target: core.target, vendorPort, ...(auth === 'digest' ? { auth: USER } : {}), rates: [rate], stepSec, holdMs, watchPid: core.child.pid!, log: () => {} })
     const step = r.steps[0]!
     // The whole step, every call's BYE included, over the calls that completed (a failing step still counts what it did).
@@ -97,6 +118,7 @@ try {
       const each = pids.map((pid, j) => `${pid} ${Math.round(((processCpuSeconds(pid) - each0[j]!) * 1e6) / Math.max(1, step.ok))}`)
       console.log(`  µs CPU/completed call by process (pid µs): ${each.join(', ')}`)
     }
+    console.log(`  µs CPU/completed call by thread, all processes: ${threadSplit(pids, threads0, step.ok)}`)
     console.log(`${describeStep(step)}  whole step ${us} µs CPU/completed call  heap allocated ${kib.toFixed(1)} KiB/call  GC pauses ${gc}`)
   }
 } finally {

@@ -11,6 +11,31 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds of one process's threads by what they run (`MainThread`, `V8Worker`: V8's GC and compiler helpers, `libuv-worker`: the fs and DNS pool), user and system apart; empty once it is gone. */
+export function threadCpuSeconds(pid: number): Map<string, { user: number; sys: number }> {
+  const out = new Map<string, { user: number; sys: number }>()
+  let tids: string[]
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
+      const e = out.get(comm) ?? { user: 0, sys: 0 }
+      e.user += Number(fields[11]) / 100
+      e.sys += Number(fields[12]) / 100
+      out.set(comm, e)
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return out
+}
+
 /** Resident set size of one process in MiB, from /proc/<pid>/status (0 once it is gone). */
 export function processRssMiB(pid: number): number {
   try {
