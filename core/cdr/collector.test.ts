@@ -67,6 +67,26 @@ describe('CdrCollector', () => {
     expect(collector.backlogRecords).toBe(0)
   })
 
+  it("writes once the CDRs a dead worker's close lines hold and its segment never committed", async () => {
+    const collector = await CdrCollector.open({ dataDir: dir, db: database.db, clock, log, writer: { intervalMs: 10 } })
+    await collector.prepare(2)
+    // The worker's segment commits at once, then not for an hour: later CDRs are durable only in close lines.
+    const w = await CdrSink.open({ dataDir: dir, dir: workerJournalDir(dir, 2), clock, log, segmentCommitWindowMs: 3_600_000 })
+    const first = sampleCdr()
+    await w.onCallEnded(first)
+    await w.journal.flush()
+    expect((await rowsFor([first.id])).size).toBe(1)
+    const later = Array.from({ length: 10 }, () => sampleCdr())
+    await Promise.all(later.map((r) => w.onCallEnded(r)))
+    // The worker dies (nothing closed); before it starts again its close lines are read.
+    await collector.prepare(2)
+    const ids = [first.id, ...later.map((r) => r.id)]
+    expect([...(await rowsFor(ids)).keys()].sort()).toEqual(ids.sort())
+    expect(collector.recoveredCalls).toBe(0)
+    expect(await collector.close(clock.now() + 5_000)).toBe(true)
+    expect(await database.db.select().from(cdrs)).toHaveLength(ids.length)
+  })
+
   it('empties the folders of an earlier run with workers when the node runs as one process', async () => {
     const w = await worker(3)
     const left = sampleCdr()

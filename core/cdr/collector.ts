@@ -156,18 +156,23 @@ export class CdrCollector implements CdrStats {
     return f
   }
 
-  /** Calls open in `dir`'s open-calls journal become SystemShutdown CDRs (durable) before the journal forgets them. */
+  /**
+   * The CDRs in the close lines of `dir`'s open-calls journal (its worker's segment may lack the last ones), and its
+   * open calls as SystemShutdown CDRs, are appended durably before the journal forgets them.
+   */
   private async recover(dir: string): Promise<void> {
     const f = await this.folder(dir)
     const openCalls = await OpenCallJournal.open(dir, this.opts.log)
     try {
       const recovered = openCalls.recovered
-      if (recovered.length === 0) return
-      // CDR first, then forget the open call: a crash in between only repeats an idempotent insert.
-      await f.journal.appendSealed(recovered.map((r) => systemShutdownRecord(r.call, r.answer, r.lastKnownAtMs)))
+      const closed = openCalls.recoveredClosed
+      if (recovered.length === 0 && closed.length === 0) return
+      // CDRs first, then forget the journal's lines: a crash in between only repeats an idempotent insert; a CDR the
+      // segment holds too is inserted once (ids) and charged once (`billed_cdrs`).
+      await f.journal.appendSealed([...closed, ...recovered.map((r) => systemShutdownRecord(r.call, r.answer, r.lastKnownAtMs))])
       await openCalls.forgetRecovered()
       this.recoveredCalls += recovered.length
-      this.opts.log.warn('calls open when their worker stopped closed as SystemShutdown', { dir, count: recovered.length, ids: recovered.slice(0, 20).map((r) => r.call.id) })
+      if (recovered.length > 0) this.opts.log.warn('calls open when their worker stopped closed as SystemShutdown', { dir, count: recovered.length, ids: recovered.slice(0, 20).map((r) => r.call.id) })
     } finally {
       await openCalls.close()
     }

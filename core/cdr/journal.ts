@@ -35,6 +35,8 @@ export interface CdrJournalOptions {
   maxSegmentAgeMs?: number
   /** Epoch ms (default Date.now): segment age and when a record was journaled (the backlog's age). */
   now?: () => number
+  /** Least time between two group commits of a segment (default 10 ms; see `GroupCommitFile.open`). */
+  commitWindowMs?: number
 }
 
 /** Thrown when a record cannot be made durable even on a fresh segment (disk full, read-only volume). */
@@ -209,9 +211,12 @@ export class CdrJournal {
     }
   }
 
-  /** Journals one record; resolves once it is on disk (fdatasync), sharing the sync with every append of the same tick. */
-  async append(record: CdrRecord): Promise<void> {
-    const line = JSON.stringify(record) + '\n'
+  /**
+   * Journals one record (`json`: its serialization, when the caller has it); resolves once it is on disk (O_DSYNC),
+   * sharing the write with every append of its commit window.
+   */
+  async append(record: CdrRecord, json = JSON.stringify(record)): Promise<void> {
+    const line = json + '\n'
     if (this.rotating === null && (this.active.failed || this.dueForRotation())) this.rotating = this.rotate()
     if (this.rotating !== null) await this.rotating
     try {
@@ -296,6 +301,12 @@ export class CdrJournal {
     }
   }
 
+  /** Commits the appends queued so far now, without waiting for the end of the commit window. */
+  async flush(): Promise<void> {
+    if (this.rotating !== null) await this.rotating
+    if (this.activeSeq >= 0) await this.active.flush()
+  }
+
   /** Flushes pending appends and closes the active segment. */
   async close(): Promise<void> {
     if (this.rotating !== null) await this.rotating
@@ -326,7 +337,7 @@ export class CdrJournal {
   }
 
   private async openSegment(seq: number): Promise<void> {
-    const file = await GroupCommitFile.open(join(this.opts.dir, segmentName(seq)), this.stats)
+    const file = await GroupCommitFile.open(join(this.opts.dir, segmentName(seq)), this.stats, this.opts.commitWindowMs)
     await syncDir(this.opts.dir)
     this.local.set(seq, file)
     this.active = file

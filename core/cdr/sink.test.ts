@@ -70,6 +70,8 @@ describe('CdrSink after a kill -9', () => {
     const dbFile = join(dir, 'core.db')
     database = openDatabase({ url: pathToFileURL(dbFile).href })
     await applyMigrations(database.db)
+    // The customer the sample CDRs charge: its balance proves each CDR charged once, however often it is journaled.
+    await database.client.execute({ sql: `insert into accounts (id, name, type, status, balance, overdraft_limit, max_call_duration_sec, created_at_ms, updated_at_ms) values ('acc1', 'acme', 'prepaid', 'normal', 10, 0, 0, 1, 1)`, args: [] })
     report = await runAndKill(dir, dbFile)
 
     const log = createLogger({ sink: () => {} })
@@ -94,10 +96,15 @@ describe('CdrSink after a kill -9', () => {
     expect(processExists(report.pid)).toBe(false)
   })
 
-  it('replays uncommitted records after a crash without duplicating committed ones', () => {
-    expect(replayed).toEqual(report.uncommitted)
+  it('writes the CDRs durable only in close lines after a crash, without duplicating or charging again committed ones', async () => {
+    // The segment never committed them: the open-calls journal's close lines are their only record.
+    expect(replayed).toEqual([])
     for (const id of [...report.committed, ...report.uncommitted]) expect(rows.has(id)).toBe(true)
     expect(rows.size).toBe(report.committed.length + report.uncommitted.length + 2)
+    const charged = [...rows.values()].reduce((sum, r) => sum + (r.cost ?? 0), 0)
+    expect(charged).toBeGreaterThan(1)
+    const balance = await database.client.execute(`select balance from accounts where id = 'acc1'`)
+    expect(Number(balance.rows[0]!['balance'])).toBeCloseTo(10 - charged, 6)
   })
 
   it('closes calls that were open at a crash as SystemShutdown', () => {

@@ -23,11 +23,20 @@ export interface CdrSinkOptions {
   heartbeatMs?: number
   maxSegmentBytes?: number
   maxSegmentAgeMs?: number
+  /** Least time between two commits of the CDR segment (default SEGMENT_COMMIT_WINDOW_MS). */
+  segmentCommitWindowMs?: number
   writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'pragmas' | 'onBilled'>
 }
 
 /** One CDR in this many is checked against the shared schema before it is journaled (the first one always). */
 const SCHEMA_CHECK_EVERY = 64
+
+/**
+ * Least time between two commits of the CDR segment. A CDR is durable first in its close line of the open-calls journal
+ * (which commits every ~10 ms under load anyway), so the segment only needs to commit before that journal compacts and
+ * often enough for the database to get CDRs soon: one commit per 200 ms instead of up to one per 10 ms (docs/capacity.md, "CDRs").
+ */
+const SEGMENT_COMMIT_WINDOW_MS = 200
 
 /** What `close()` achieved before its deadline. */
 export interface CdrSinkCloseResult {
@@ -69,12 +78,17 @@ export class CdrSink implements CallObserver {
       dir, log: opts.log, now: () => opts.clock.now(), role: opts.db === undefined ? 'append' : 'own',
       ...(opts.maxSegmentBytes === undefined ? {} : { maxSegmentBytes: opts.maxSegmentBytes }),
       ...(opts.maxSegmentAgeMs === undefined ? {} : { maxSegmentAgeMs: opts.maxSegmentAgeMs }),
+      commitWindowMs: opts.segmentCommitWindowMs ?? SEGMENT_COMMIT_WINDOW_MS,
     })
-    const openCalls = await OpenCallJournal.open(dir, opts.log)
+    const openCalls = await OpenCallJournal.open(dir, opts.log, journal)
     const recovered = openCalls.recovered
+    // CDRs first, then forget the journal's lines: a crash in between only repeats an idempotent insert. The closed
+    // calls' CDRs go again (the segment may lack the last ones); the insert keeps one per id and billing charges once.
+    await Promise.all([
+      ...openCalls.recoveredClosed.map((r) => journal.append(r)),
+      ...recovered.map((r) => journal.append(systemShutdownRecord(r.call, r.answer, r.lastKnownAtMs))),
+    ])
     if (recovered.length > 0) {
-      // CDR first, then forget the open call: a crash in between only repeats an idempotent insert.
-      await Promise.all(recovered.map((r) => journal.append(systemShutdownRecord(r.call, r.answer, r.lastKnownAtMs))))
       opts.log.warn('calls open at the last stop closed as SystemShutdown', { count: recovered.length, ids: recovered.slice(0, 20).map((r) => r.call.id) })
     }
     await openCalls.forgetRecovered()
@@ -96,12 +110,15 @@ export class CdrSink implements CallObserver {
     return this.track(this.openCalls.markAnswered(id, answer, this.opts.clock.now()))
   }
 
-  /** A call ended: resolves once its CDR is fsync'd in the journal; the db write follows off the hot path. */
+  /**
+   * A call ended: resolves once its CDR is durable in the close line of the open-calls journal; its copy in the CDR
+   * segment, which the database is filled from, commits within SEGMENT_COMMIT_WINDOW_MS.
+   */
   onCallEnded(cdr: CdrRecord): Promise<void> {
     return this.track(this.journalEnded(cdr))
   }
 
-  private async journalEnded(cdr: CdrRecord): Promise<void> {
+  private journalEnded(cdr: CdrRecord): Promise<void> {
     // The call layer's tests check every CDR it builds against the shared schema; here one in SCHEMA_CHECK_EVERY is
     // checked (a full zod parse cost ~17 µs, 3% of a call), enough for a systematic bug to reach the log. A malformed CDR
     // is still journaled: losing it would be worse than storing it late.
@@ -109,11 +126,7 @@ export class CdrSink implements CallObserver {
       const check = cdrCreate.safeParse(cdr)
       if (!check.success) this.opts.log.error('cdr fails the shared schema (bug in the call layer)', { id: cdr.id, issues: check.error.issues })
     }
-    await this.journal.append(cdr)
-    const closed = this.openCalls.markClosed(cdr.id, this.opts.clock.now()).catch((error: unknown) => {
-      this.opts.log.warn('could not mark the call closed; a restart would add a duplicate-id SystemShutdown CDR, which the insert ignores', { id: cdr.id, error })
-    })
-    void this.track(closed)
+    return this.openCalls.markClosed(cdr, this.opts.clock.now())
   }
 
   /** Counts a journal write until it settles (its outcome still goes to the caller). */
@@ -136,13 +149,14 @@ export class CdrSink implements CallObserver {
     // A call that ended just before (the last one of a drain) may still be appending its CDR: let it land first.
     if (this.inFlight > 0) await new Promise<void>((resolve) => { this.idle = resolve })
     this.idle = null
+    // Closing the open-calls journal commits every CDR's copy in the segment (then compacts), so the writer sees them.
+    const openCalls = this.openCalls.size
+    await this.openCalls.close()
     let drained = true
     if (this.writer !== null) {
       await this.writer.stop()
       drained = await this.writer.flush(deadlineMs)
     }
-    const openCalls = this.openCalls.size
-    await this.openCalls.close()
     await this.journal.close()
     if (!drained) this.opts.log.warn('cdr journal not fully drained at close; it is replayed at the next start')
     return { drained, openCalls }

@@ -1,4 +1,4 @@
-// Test fixture run as a child process: journals CDRs (some committed to the db, some not) and open calls, then waits to be SIGKILLed.
+// Test fixture run as a child process: journals CDRs (some committed to the db, some only in the open-calls journal's close lines) and open calls, then waits to be SIGKILLed.
 import { pathToFileURL } from 'node:url'
 import { openDatabase } from '../../../shared/db/node/database.js'
 import { SystemClock } from '../../lib/clock.js'
@@ -11,10 +11,13 @@ if (dataDir === undefined || dbFile === undefined) throw new Error('usage: crash
 
 const database = openDatabase({ url: pathToFileURL(dbFile).href })
 const clock = new SystemClock()
-const sink = await CdrSink.open({ dataDir, db: database.db, clock, log: silentLogger, writer: { intervalMs: 3_600_000, pragmas: database.writerPragmas } })
+// The CDR segment commits once an hour at most: the CDRs after the first forced commit are durable only in the close
+// lines of the open-calls journal when the kill comes.
+const sink = await CdrSink.open({ dataDir, db: database.db, clock, log: silentLogger, segmentCommitWindowMs: 3_600_000, writer: { intervalMs: 3_600_000, pragmas: database.writerPragmas } })
 
 const committed = Array.from({ length: 5 }, () => sampleCdr())
 await Promise.all(committed.map((r) => sink.onCallEnded(r)))
+await sink.journal.flush()
 if (!(await sink.writer!.flush(clock.now() + 10_000))) throw new Error('could not commit the first records')
 
 const uncommitted = Array.from({ length: 5 }, () => sampleCdr())
