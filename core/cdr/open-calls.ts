@@ -124,7 +124,10 @@ export class OpenCallJournal {
       if (copied.p === null) throw err
       await copied.p
     }
-    if (this.linesSinceCompaction > 10_000 + 4 * this.open.size) await this.compact()
+    // The CDR is durable by now: a failed compaction is the journal's trouble, not this call's.
+    if (this.linesSinceCompaction > 10_000 + 4 * this.open.size) {
+      await this.compact().catch((error: unknown) => this.log.error('open-calls journal compaction failed', { error }))
+    }
   }
 
   /** Records that the node is alive at `atMs`, bounding the endedAt of calls closed after a crash. */
