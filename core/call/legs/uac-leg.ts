@@ -362,7 +362,9 @@ export class UacLeg implements TransactionUser {
     const facts = this.ict === null ? undefined : inviteFacts(this.invite)
     if (facts !== undefined) {
       const d = this.dialog
-      this.ict!.handOver(new AnsweredInvite(d.remoteTag, d.ackSent, packFacts(facts), this.inviteSeq, this.wireTransport, this.ict!.remote, this.ctx.layer, this.target.nextHop !== undefined))
+      const answered = new AnsweredInvite(d.ackSent, d.remoteTag, packFacts(facts), this.inviteSeq, this.wireTransport, this.ict!.remote, this.ctx.layer, this.target.nextHop !== undefined)
+      d.ackSent = answered
+      this.ict!.handOver(answered)
     }
     if (!this.detached) {
       this.owner.onAttemptAnswered(this, res)

@@ -72,7 +72,7 @@ export class Dialog {
   peer: RemoteAddr
   state: DialogState
   /** The last ACK we sent for a 2xx (one slot: a later re-INVITE's ACK replaces the initial one's), re-sent on each retransmission of it (RFC 6026 §7.2). */
-  readonly ackSent = new SentAck()
+  ackSent: SentAck = new SentAck()
   private hop: RemoteAddr | null = null
   private hopTransport: Transport | null = null
   private readonly transports: TransportLookup
@@ -398,7 +398,20 @@ export class SentAck {
     this.seq = seq
     this.wire = keepBytes(wire)
     this.transport = transport
-    if (this.hop !== hop) this.hop = { address: ownString(hop.address), port: hop.port, family: hop.family }
+    if (this.hop !== hop) this.hop = this.keepHop(hop)
+  }
+
+  /** Takes over what `other` recorded (a dialog's slot moving to an owner that outlives the dialog). */
+  protected takeFrom(other: SentAck): void {
+    this.seq = other.seq
+    this.wire = other.wire
+    this.transport = other.transport
+    this.hop = other.hop === null ? null : this.keepHop(other.hop)
+  }
+
+  /** The hop as kept: a copy, as the dialog's may hold slices of a message. */
+  protected keepHop(hop: RemoteAddr): RemoteAddr {
+    return { address: ownString(hop.address), port: hop.port, family: hop.family }
   }
 
   /** Sends the kept ACK again when it answered the INVITE numbered `seq` (to `transport`/`hop`, default where it went); returns whether it did. */

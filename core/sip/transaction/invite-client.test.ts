@@ -126,5 +126,26 @@ describe('InviteClientTransaction', () => {
       expect(s.core.stray2xx).toHaveLength(1)
       expect(tu.responses).toEqual([180, 200, 200])
     })
+
+    it('passes 2xx retransmissions to the user it was handed over to, until Timer M', () => {
+      const { tx, tu } = ict()
+      const req = tx.request
+      s.send(peerResponse(req, 200, 'OK'))
+      s.clock.flush()
+      const later: number[] = []
+      tx.handOver({ on2xx: (res) => later.push(res.status) })
+      s.clock.advance(500)
+      s.send(peerResponse(req, 200, 'OK'))
+      s.send(peerResponse(req, 180, 'Ringing'))
+      s.clock.flush()
+      expect(tu.responses).toEqual([200])
+      expect(later).toEqual([200])
+      s.clock.advance(32_000 - 500)
+      expect(s.layer.size).toBe(0)
+      s.send(peerResponse(req, 200, 'OK'))
+      s.clock.flush()
+      expect(later).toEqual([200])
+      expect(s.core.stray2xx).toHaveLength(1)
+    })
   })
 })

@@ -5,6 +5,7 @@ import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
 import { timeoutFailure, transportFailure } from './failures.js'
 import { keepBytes, keptBytes, Transaction, type ClientMachineUser, type TransactionContext } from './transaction.js'
+import type { AcceptedInviteUser } from './wait-records.js'
 
 /** Who hears from an INVITE client transaction (a TransactionUser of types.ts is one). */
 export type IctUser = ClientMachineUser<InviteClientTransaction>
@@ -30,8 +31,8 @@ export class InviteClientTransaction extends Transaction<IctState> {
     return ICT_NEXT
   }
 
-  /** The TU; `handOver()` may replace it once the 2xx was passed up. */
-  user: IctUser
+  /** The TU (until `handOver()`, which leaves the accepted transaction's 2xx to another user). */
+  readonly user: IctUser
   /** Set by the layer when the TU asked to CANCEL before any provisional response (RFC 3261 §9.1). */
   cancelWanted: IctUser | null = null
   // The INVITE's bytes (a slice of Node's pool) are `live.wire` while Timer A may re-send them; at the first
@@ -49,10 +50,11 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
   /**
    * RFC 6026 §8.4: in accepted the TU only re-ACKs retransmitted 2xx (and ends other forks), which a much smaller object
-   * can do: the TU hands that over so the 32 s of Timer M do not keep its whole call alive. Ignored in other states.
+   * can do: the TU hands that over, and the layer's record for Timer M keeps it instead of this machine, so the 32 s
+   * keep neither the call nor the machine. Ignored in other states.
    */
-  handOver(user: IctUser): void {
-    if (this.state === 'accepted') this.user = user
+  handOver(user: AcceptedInviteUser): void {
+    if (this.state === 'accepted') this.ctx.handOver(this, user)
   }
 
   /** Sends the INVITE and arms Timers A and B (RFC 3261 §17.1.1.2). */
@@ -102,7 +104,7 @@ export class InviteClientTransaction extends Transaction<IctState> {
         break
       case 'accepted':
         // RFC 6026 §8.4: Timer M = 64*T1 keeps the transaction to pass 2xx retransmissions up (the TU holds what it needs).
-        this.ctx.wait(l.t.M, this)
+        if (!this.ctx.handOff(this, l.t.M)) this.ctx.wait(l.t.M, this)
         this.releaseRequest()
         break
       case 'proceeding':

@@ -103,11 +103,28 @@ describe('InviteServerTransaction', () => {
       s.clock.flush()
       expect(s.core.acks).toHaveLength(1)
       s.clock.advance(31_499)
-      expect(tx.state).toBe('accepted')
+      expect(s.layer.size).toBe(1)
       s.clock.advance(1)
-      expect(tx.state).toBe('terminated')
-      expect(tx.respond(buildResponse(req, 200, { toTag: 'ltag' }))).toBe(false)
       expect(s.layer.size).toBe(0)
+      expect(tx.respond(buildResponse(req, 200, { toTag: 'ltag' }))).toBe(false)
+      expect(tx.state).toBe('terminated')
+    })
+
+    it('absorbs INVITE retransmissions and passes ACKs up until Timer L once the layer holds only a record of it', () => {
+      const tx = receiveInvite()
+      tx.respond(buildResponse(tx.request, 200, { toTag: 'ltag' }))
+      s.clock.advance(31_000)
+      s.send(peerRequest({ method: 'INVITE' }))
+      s.send(peerRequest({ method: 'ACK', cseqMethod: 'ACK', toTag: 'ltag' }))
+      s.clock.flush()
+      expect(s.core.requests).toHaveLength(1)
+      expect(s.core.acks).toHaveLength(1)
+      expect(s.times(isRes(200))).toEqual([0])
+      s.clock.advance(1_000)
+      // After Timer L the INVITE is a new request.
+      s.send(peerRequest({ method: 'INVITE' }))
+      s.clock.flush()
+      expect(s.core.requests).toHaveLength(2)
     })
 
     it('passes an ACK that reuses the INVITE branch to the core (RFC 6026 §8.7)', () => {

@@ -43,6 +43,8 @@ export class InviteServerTransaction extends Transaction<IstState> {
   private readonly user: ServerMachineUser<InviteServerTransaction>
   /** A non-2xx final, re-sent by Timer G and for retransmitted INVITEs until the ACK (Timer H). */
   private finalKept: string | null = null
+  /** When the layer's record took over accepted (it ends Timer L): when the TU's 2xx stop passing through. */
+  private handedOffUntil = NaN
 
   constructor(ctx: TransactionContext, key: string, request: SipRequest, transport: Transport, target: RemoteAddr, source: RemoteAddr, user: ServerMachineUser<InviteServerTransaction>) {
     super(ctx, key, request, transport, target, 'proceeding')
@@ -83,8 +85,10 @@ export class InviteServerTransaction extends Transaction<IstState> {
         break
       case 'accepted':
         // RFC 6026 §8.7: Timer L = 64*T1 on every transport. Absorbing INVITE retransmissions, matching the ACK and
-        // passing the TU's 2xx retransmissions need the key, the To tag and the response target only.
-        this.ctx.wait(l!.t.L, this)
+        // passing the TU's 2xx retransmissions need the key, the To tag and the response target only; the layer's
+        // record does the first two (the machine then stays accepted for the TU's 2xx, Timer L is the layer's).
+        if (this.ctx.handOff(this, l!.t.L)) this.handedOffUntil = c.now() + l!.t.L
+        else this.ctx.wait(l!.t.L, this)
         this.releaseRequest()
         break
       case 'terminated':
@@ -123,6 +127,11 @@ export class InviteServerTransaction extends Transaction<IstState> {
         return true
       }
       case 'accepted':
+        // Timer L ran out in the layer's record: terminated now (the TU sends statelessly from here).
+        if (this.ctx.clock.now() >= this.handedOffUntil) {
+          this.enter('terminated')
+          return false
+        }
         // RFC 6026 §8.6: 2xx retransmissions from the TU in accepted are passed to the transport.
         if (s >= 200 && s < 300) {
           this.send(serializeMessage(res))

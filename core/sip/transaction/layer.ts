@@ -12,7 +12,7 @@ import { serializeMessage } from '../message/serialize.js'
 import { validateRequest, validateResponse, type ValidateOptions } from '../message/validate.js'
 import { InviteClientTransaction } from './invite-client.js'
 import { InviteServerTransaction } from './invite-server.js'
-import { clientKey, defaultPort, isRfc3261Branch, serverKey } from './key.js'
+import { clientKey, defaultPort, isRfc2543Key, isRfc3261Branch, serverKey } from './key.js'
 import { NonInviteClientTransaction } from './non-invite-client.js'
 import { NonInviteServerTransaction } from './non-invite-server.js'
 import { responseTarget, stampReceived } from './response-target.js'
@@ -20,8 +20,17 @@ import { MessageCounters } from './message-counters.js'
 import { rfcTimers, type RfcTimers, type TimerParams } from './timers.js'
 import { TransactionError } from './failures.js'
 import { WaitQueues, type Waiter } from './wait-queue.js'
+import {
+  AcceptedClientInvite,
+  AcceptedServerInvite,
+  COMPLETED_CLIENT_REQUEST,
+  CompletedServerRequest,
+  type AcceptedInviteUser,
+  type ClientWait,
+  type ServerWait,
+} from './wait-records.js'
 import { ownString } from '../../lib/own-string.js'
-import type { SizeFallback, Transaction, TransactionContext } from './transaction.js'
+import { keptBytes, type SizeFallback, type Transaction, type TransactionContext } from './transaction.js'
 import {
   type AnyTransaction,
   type ClientTransaction,
@@ -80,8 +89,11 @@ export function statelessAcksCounter(m: Metrics): CounterSeries {
 /** Methods the latency histogram names; others share `other`, so the label set stays small. */
 const LATENCY_METHODS = new Set(['INVITE', 'BYE', 'CANCEL', 'OPTIONS', 'UPDATE', 'INFO'])
 
-function asIst(tx: ServerTransaction | undefined): InviteServerTransaction | undefined {
-  return tx?.kind === 'ist' ? tx : undefined
+/** What an ACK can match: an INVITE server transaction, or its record in accepted. */
+type AckMatch = InviteServerTransaction | AcceptedServerInvite
+
+function asIst(tx: ServerTransaction | ServerWait | undefined): AckMatch | undefined {
+  return tx instanceof InviteServerTransaction || tx instanceof AcceptedServerInvite ? tx : undefined
 }
 
 /** Owns every transaction of the node; implements TransportUser for all transports below it. */
@@ -96,10 +108,11 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   private readonly autoTrying: boolean
   private readonly warnAgent: string | undefined
   private readonly viaHost: string | undefined
-  private readonly servers = new Map<string, ServerTransaction>()
+  /** Server transactions by key; in a wait state, the compact record that stands for one (wait-records.ts). */
+  private readonly servers = new Map<string, ServerTransaction | ServerWait>()
   /** Live server transactions per source address, so the screen can cap what one source holds. */
   private readonly serversBySource = new Map<string, number>()
-  private readonly clients = new Map<string, ClientTransaction>()
+  private readonly clients = new Map<string, ClientTransaction | ClientWait>()
   private readonly c: LayerCounters
   /** The node's transports by protocol (TCP for large requests, dialogs picking by URI); set with useTransports. */
   transports: TransportLookup = NO_TRANSPORTS
@@ -107,6 +120,11 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   private readonly noTcp = new Map<string, number>()
   private readonly proceedingHook = (tx: InviteClientTransaction): void => this.sendWantedCancel(tx)
   private readonly waits: WaitQueues
+  /** Timers J, L (servers) and K, M (clients) of the records, by key. */
+  private readonly serverWaits: WaitQueues<string | CompletedServerRequest>
+  private readonly clientWaits: WaitQueues<string>
+  /** The accepted INVITE server transactions' record per source address (bounded like `remotes`). */
+  private readonly acceptedBySource = new Map<string, AcceptedServerInvite>()
   private readonly viaHeads = new WeakMap<Transport, { text: string; parsed: Via | undefined }>()
   /** Addresses transactions keep, one object per address and port (see `sharedRemote`). */
   private readonly remotes = new Map<string, Map<number, RemoteAddr>>()
@@ -119,7 +137,10 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     this.udpTimers = rfcTimers(opts.timers, false)
     this.reliableTimers = rfcTimers(opts.timers, true)
     this.validateOptions = opts.validate ?? {}
-    this.waits = new WaitQueues(opts.clock, (err) => this.log.error('transaction wait state end threw', { err: String(err) }))
+    const waitError = (err: unknown): void => this.log.error('transaction wait state end threw', { err: String(err) })
+    this.waits = new WaitQueues<Waiter>(opts.clock, (w) => w.waitOver(), waitError)
+    this.serverWaits = new WaitQueues<string | CompletedServerRequest>(opts.clock, (w) => this.endServerWait(w), waitError)
+    this.clientWaits = new WaitQueues<string>(opts.clock, (key) => this.endClientWait(key), waitError)
     this.autoTrying = opts.autoTrying ?? true
     this.warnAgent = opts.warnAgent
     this.viaHost = opts.viaHost === undefined ? undefined : opts.viaHost.includes(':') && !opts.viaHost.startsWith('[') ? `[${opts.viaHost}]` : opts.viaHost
@@ -252,9 +273,9 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     }
     const existing = this.servers.get(key)
     if (existing !== undefined) {
-      // RFC 3261 §17.2.3: a retransmission; the machine re-sends its last response or absorbs it.
+      // RFC 3261 §17.2.3: a retransmission; the machine (or its record) re-sends its last response or absorbs it.
       this.c.absorbed.inc()
-      existing.onRetransmission()
+      this.retransmissionTo(existing)
       return
     }
     if (!this.passes(req, remote, transport)) return
@@ -309,7 +330,14 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     this.user.onAck(ack, remote, transport)
   }
 
-  private findInviteForAck(ack: SipRequest): InviteServerTransaction | undefined {
+  /** A request matched `tx`: the machine handles it; a completed record re-sends its final (RFC 3261 §17.2.2). */
+  private retransmissionTo(tx: ServerTransaction | ServerWait): void {
+    if (!(tx instanceof CompletedServerRequest)) return tx.onRetransmission()
+    tx.transport.send(keptBytes(tx.final), tx.target)
+    this.retransmitted('nist')
+  }
+
+  private findInviteForAck(ack: SipRequest): AckMatch | undefined {
     if (isRfc3261Branch(ack.topVia?.branch)) {
       const k = serverKey(ack, 'INVITE')
       return k === undefined ? undefined : asIst(this.servers.get(k))
@@ -319,8 +347,8 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     const byTag = withTag === undefined ? undefined : asIst(this.servers.get(withTag))
     if (byTag !== undefined) return byTag
     const untagged = serverKey(ack, 'INVITE', '')
-    const ist = untagged === undefined ? undefined : asIst(this.servers.get(untagged))
-    return ist !== undefined && ist.finalToTag === ack.to?.tag ? ist : undefined
+    const ist = untagged === undefined ? undefined : this.servers.get(untagged)
+    return ist instanceof InviteServerTransaction && ist.finalToTag === ack.to?.tag ? ist : undefined
   }
 
   private receiveCancel(cancel: SipRequest, remote: RemoteAddr, transport: Transport): void {
@@ -332,7 +360,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     const existing = this.servers.get(key)
     if (existing !== undefined) {
       this.c.absorbed.inc()
-      existing.onRetransmission()
+      this.retransmissionTo(existing)
       return
     }
     // RFC 3261 §9.2: the CANCEL matches the INVITE's server transaction by its branch with method INVITE.
@@ -347,7 +375,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     }
     // RFC 3261 §9.2: a matched CANCEL is answered 200 by the UAS itself, whatever the INVITE's state.
     tx.respond(buildResponse(cancel, 200, { toTag: generateTag() }))
-    if (target.kind === 'ist' && target.state === 'proceeding') this.user.onCancel(cancel, target)
+    if (target instanceof InviteServerTransaction && target.state === 'proceeding') this.user.onCancel(cancel, target)
   }
 
   /** The TU's pre-transaction screen: true to go on; a drop, or a stateless answer (never to an ACK), ends the request here. */
@@ -577,12 +605,95 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       return
     }
     const server = this.servers.get(tx.key)
-    if (server !== tx) return
+    if (server instanceof CompletedServerRequest) {
+      // A NIST handed off to its record may still end early (a final that could not be sent): the record goes with it.
+      if (tx.kind !== 'nist') return
+      this.servers.delete(tx.key)
+      this.uncount(server.sourceAddress)
+      return
+    }
+    if (server !== tx || server instanceof AcceptedServerInvite) return
     this.servers.delete(tx.key)
-    const from = server.source.address
+    this.uncount(server.source.address)
+  }
+
+  private uncount(from: string): void {
     const n = this.serversBySource.get(from) ?? 0
     if (n <= 1) this.serversBySource.delete(from)
     else this.serversBySource.set(from, n - 1)
+  }
+
+  /**
+   * @internal RFC 6026 accepted and RFC 3261 completed as records (wait-records.ts): an IST in accepted with an RFC 3261
+   * key, a NIST in completed over an unreliable transport, an ICT in accepted, a NICT in completed. A waiting call
+   * then keeps no machine in the tables (~120-130 bytes each).
+   */
+  handOff(tx: Transaction<string>, ms: number): boolean {
+    const key = tx.key
+    if (tx instanceof InviteServerTransaction || tx instanceof NonInviteServerTransaction) {
+      if (this.servers.get(key) !== tx) return false
+      if (tx instanceof InviteServerTransaction) {
+        if (tx.state !== 'accepted' || isRfc2543Key(key)) return false
+        this.servers.set(key, this.acceptedFrom(tx.source.address))
+        this.serverWaits.add(ms, key)
+        return true
+      }
+      const final = tx.keptFinal
+      if (tx.state !== 'completed' || tx.transport.reliable || final === null) return false
+      // A NIST may still end early (its final could not be sent): its queue slot names the record, not the key.
+      const record = new CompletedServerRequest(key, final, tx.transport, tx.remote, tx.source.address)
+      this.servers.set(key, record)
+      this.serverWaits.add(ms, record)
+      return true
+    }
+    if (this.clients.get(key) !== tx) return false
+    if (tx instanceof InviteClientTransaction) {
+      if (tx.state !== 'accepted') return false
+      this.clients.set(key, new AcceptedClientInvite(tx))
+    } else if (tx instanceof NonInviteClientTransaction) {
+      if (tx.state !== 'completed') return false
+      this.clients.set(key, COMPLETED_CLIENT_REQUEST)
+    } else return false
+    this.clientWaits.add(ms, key)
+    return true
+  }
+
+  /** @internal The accepted ICT's record passes its 2xx to `user` and lets the machine go. */
+  handOver(tx: InviteClientTransaction, user: AcceptedInviteUser): void {
+    const r = this.clients.get(tx.key)
+    if (!(r instanceof AcceptedClientInvite) || r.tx !== tx) return
+    r.tx = null
+    r.user = user
+  }
+
+  /** The shared record of accepted INVITE server transactions from `address` (bounded: past 4,096 sources it starts over). */
+  private acceptedFrom(address: string): AcceptedServerInvite {
+    let r = this.acceptedBySource.get(address)
+    if (r === undefined) {
+      if (this.acceptedBySource.size >= 4096) this.acceptedBySource.clear()
+      r = new AcceptedServerInvite(address)
+      this.acceptedBySource.set(address, r)
+    }
+    return r
+  }
+
+  /** Timer J or L of a record ran out: the layer forgets it. */
+  private endServerWait(w: string | CompletedServerRequest): void {
+    const key = typeof w === 'string' ? w : w.key
+    const r = this.servers.get(key)
+    if (!(r instanceof AcceptedServerInvite || (r instanceof CompletedServerRequest && r === w))) return
+    this.servers.delete(key)
+    this.uncount(r.sourceAddress)
+  }
+
+  /** Timer K or M of a record ran out: the layer forgets it (an ICT not handed over ends as its machine). */
+  private endClientWait(key: string): void {
+    const r = this.clients.get(key)
+    if (r === COMPLETED_CLIENT_REQUEST) this.clients.delete(key)
+    else if (r instanceof AcceptedClientInvite) {
+      this.clients.delete(key)
+      r.tx?.waitOver()
+    }
   }
 
   /** @internal machines call this for the one timer of a wait state. */

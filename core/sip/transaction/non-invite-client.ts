@@ -72,7 +72,7 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
       l.timeoutTimer = c.after(l.t.F, () => this.onTimerF())
     } else if (state === 'completed') {
       // RFC 3261 §17.1.2.2: Timer K = T4 (unreliable) absorbs response retransmissions, which needs no request.
-      this.ctx.wait(l.t.K, this)
+      if (!this.ctx.handOff(this, l.t.K)) this.ctx.wait(l.t.K, this)
       this.releaseRequest()
     }
   }

@@ -43,8 +43,9 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
     this.clearTimers()
     // RFC 3261 §17.2.2: Timer J = 64*T1 (unreliable) / 0 (reliable) absorbs request retransmissions.
     if (next === 'completed') {
-      this.ctx.wait(this.live!.t.J, this)
-      // For Timer J (32 s) only the final's bytes are needed.
+      // For Timer J (32 s) only the final's bytes are needed: the layer's record keeps them (unreliable transports).
+      const j = this.live!.t.J
+      if (!this.ctx.handOff(this, j)) this.ctx.wait(j, this)
       this.releaseRequest()
     }
     else if (next === 'terminated') {
@@ -97,6 +98,11 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
       case 'terminated':
         return
     }
+  }
+
+  /** The final's bytes (see `keepBytes`) once one was sent. */
+  get keptFinal(): string | null {
+    return this.finalKept
   }
 
   /** Timer J ran out (the wait state's one timer). */

@@ -6,6 +6,8 @@ import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
 import { TransactionStateError, type TransactionFailure } from './failures.js'
 import type { RfcTimers } from './timers.js'
 import type { Waiter } from './wait-queue.js'
+import type { InviteClientTransaction } from './invite-client.js'
+import type { AcceptedInviteUser } from './wait-records.js'
 
 /** What a client machine reports to its user; `T` is the machine (types.ts: TransactionUser for either kind). */
 export interface ClientMachineUser<T> {
@@ -34,6 +36,14 @@ export interface TransactionContext {
   terminated(tx: Transaction<string>): void
   /** Tells `tx` once `ms` from now: the one timer of a wait state (Timers D, I, J, K, L, M), shared per duration. */
   wait(ms: number, tx: Waiter): void
+  /**
+   * A machine entering a wait state of `ms` offers it to the layer, which may put a compact record in its place in its
+   * tables (wait-records.ts) and end the wait itself: true when it did (the machine then waits for nothing and its
+   * state stays where it is), false when the machine must wait itself.
+   */
+  handOff(tx: Transaction<string>, ms: number): boolean
+  /** An accepted INVITE client transaction's 2xx go to `user` from now on (see InviteClientTransaction.handOver). */
+  handOver(tx: InviteClientTransaction, user: AcceptedInviteUser): void
   /** Counts one message sent for the first time (metrics). */
   sent(msg: SipMessage): void
   /** Counts one retransmission sent by a machine. */

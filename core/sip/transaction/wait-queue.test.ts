@@ -5,7 +5,7 @@ import { WaitQueues } from './wait-queue.js'
 describe('WaitQueues', () => {
   it('ends each wait exactly its span after it began, same spans in order, on one clock timer per span', () => {
     const clock = new ManualClock()
-    const q = new WaitQueues(clock, (err) => { throw err })
+    const q = new WaitQueues(clock, (w) => w.waitOver(), (err) => { throw err })
     const ended: string[] = []
     const w = (name: string) => ({ waitOver: () => ended.push(`${name}@${clock.now()}`) })
     q.add(32_000, w('a'))
@@ -27,7 +27,7 @@ describe('WaitQueues', () => {
   it('reports a waiter that throws and still ends the others due with it', () => {
     const clock = new ManualClock()
     const errors: unknown[] = []
-    const q = new WaitQueues(clock, (err) => errors.push(err))
+    const q = new WaitQueues(clock, (w) => w.waitOver(), (err) => errors.push(err))
     const ended: number[] = []
     q.add(0, { waitOver: () => { throw new Error('bug') } })
     q.add(0, { waitOver: () => ended.push(1) })
@@ -38,7 +38,7 @@ describe('WaitQueues', () => {
 
   it('keeps its order through many waits begun and ended (the queue compacts as it drains)', () => {
     const clock = new ManualClock()
-    const q = new WaitQueues(clock, (err) => { throw err })
+    const q = new WaitQueues(clock, (w) => w.waitOver(), (err) => { throw err })
     let next = 0
     let bad = 0
     for (let i = 0; i < 20_000; i++) {

@@ -7,8 +7,8 @@ export interface Waiter {
 }
 
 /** Spans of one length end in the order they began: a queue with a moving head, compacted as it drains. */
-class Fifo {
-  readonly waiters: Waiter[] = []
+class Fifo<T> {
+  readonly waiters: T[] = []
   readonly ends: number[] = []
   head = 0
   timer: TimerHandle | null = null
@@ -19,21 +19,24 @@ class Fifo {
  * accepted, RFC 3261 completed/confirmed); at 2,500 calls/s that is over 200,000 waits. A timer each (entry, closure,
  * context) made them the bulk of the clock's heap and of the GC's marking; here a wait costs two array slots.
  */
-export class WaitQueues {
+export class WaitQueues<T = Waiter> {
   private readonly clock: Clock
+  private readonly over: (w: T) => void
   private readonly onError: (err: unknown) => void
-  private readonly byMs = new Map<number, Fifo>()
+  private readonly byMs = new Map<number, Fifo<T>>()
 
-  constructor(clock: Clock, onError: (err: unknown) => void) {
+  /** `over` is told of each wait that ran out (for a machine, its `waitOver`; for the layer's records, their key). */
+  constructor(clock: Clock, over: (w: T) => void, onError: (err: unknown) => void) {
     this.clock = clock
+    this.over = over
     this.onError = onError
   }
 
-  /** Tells `w` once `ms` from now (same-length waits end in the order they began). */
-  add(ms: number, w: Waiter): void {
+  /** Tells `over(w)` once `ms` from now (same-length waits end in the order they began). */
+  add(ms: number, w: T): void {
     let q = this.byMs.get(ms)
     if (q === undefined) {
-      q = new Fifo()
+      q = new Fifo<T>()
       this.byMs.set(ms, q)
     }
     q.waiters.push(w)
@@ -48,20 +51,20 @@ export class WaitQueues {
     return n
   }
 
-  private arm(q: Fifo): void {
+  private arm(q: Fifo<T>): void {
     const end = q.ends[q.head]!
     q.timer = this.clock.after(Math.max(0, end - this.clock.now()), () => this.run(q))
   }
 
-  private run(q: Fifo): void {
+  private run(q: Fifo<T>): void {
     q.timer = null
     const now = this.clock.now()
     while (q.head < q.waiters.length && q.ends[q.head]! <= now) {
       const w = q.waiters[q.head]!
-      q.waiters[q.head] = undefined as unknown as Waiter
+      q.waiters[q.head] = undefined as unknown as T
       q.head++
       try {
-        w.waitOver()
+        this.over(w)
       } catch (err) {
         this.onError(err)
       }
