@@ -160,6 +160,31 @@ describe('Call', () => {
       s.settle()
       expect(s.gw1.requests('ACK').filter((a) => a.to?.tag !== 'fork2')).toHaveLength(before + 1)
     })
+
+    it("ACKs and BYEs a late fork's 200 after the call ended with the INVITE's Call-ID, From, CSeq and Contact", () => {
+      const s = callBench()
+      const c = s.connect()
+      s.caller.inDialog('BYE', c.a)
+      s.settle()
+      s.gw1.reply(s.gw1.last('BYE'), 200)
+      s.settle()
+      expect(s.observer.ended).toHaveLength(1)
+      s.gw1.reply(c.bInvite, 200, { tag: 'fork3', sdp: 'v=0\r\n' })
+      s.settle()
+      const ack = s.gw1.requests('ACK').filter((a) => a.to?.tag === 'fork3')
+      const bye = s.gw1.requests('BYE').filter((b) => b.to?.tag === 'fork3')
+      expect(ack).toHaveLength(1)
+      expect(bye).toHaveLength(1)
+      const inv = c.bInvite
+      for (const r of [ack[0]!, bye[0]!]) {
+        expect(r.callId).toBe(inv.callId)
+        expect(r.headers.first('from')).toBe(inv.headers.first('from'))
+        expect(r.headers.first('to')).toBe(`${inv.headers.first('to')};tag=fork3`)
+      }
+      expect(ack[0]!.cseq).toEqual({ seq: inv.cseq!.seq, method: 'ACK' })
+      expect(bye[0]!.cseq).toEqual({ seq: inv.cseq!.seq + 1, method: 'BYE' })
+      expect(bye[0]!.headers.first('contact')).toBe(inv.headers.first('contact'))
+    })
   })
 
   describe('before the answer', () => {

@@ -1,6 +1,8 @@
 // What an answered attempt's INVITE client transaction still needs during Timer M (RFC 6026 §8.4): the ACK again for a retransmitted 2xx, ACK + BYE for another fork's 2xx; without the call.
-import { SentAck, uacDialogOf, unpackFacts } from '../../sip/dialog/dialog.js'
+import { packFacts, SentAck, uacDialogOf, unpackFacts, type UacInviteFacts } from '../../sip/dialog/dialog.js'
 import type { SipResponse } from '../../sip/message/message.js'
+import { parseMessage } from '../../sip/message/parse.js'
+import { keptBytes } from '../../sip/transaction/transaction.js'
 import type { TransactionLayer } from '../../sip/transaction/layer.js'
 import type { AcceptedInviteUser } from '../../sip/transaction/wait-records.js'
 import type { RemoteAddr, Transport } from '../../transport/types.js'
@@ -10,11 +12,16 @@ import { IGNORE_RESPONSES } from './ignore-responses.js'
 /**
  * The accepted ICT's user once the leg handed it over, for the 32 s of Timer M, and the dialog's ACK slot in one
  * object: the dialog's remote tag, its last ACK, and the INVITE's facts packed for a fork (`packFacts`), all copies that
- * pin neither the call, the dialog nor any message. The ACK's hop is the INVITE's next hop when they are one address.
+ * pin neither the call, the dialog nor any message. Once the ACK went out, the facts it carries (Call-ID, From) are
+ * read back from its bytes if a fork ever answers, and only the Request-URI is kept apart. The ACK's hop is the
+ * INVITE's next hop when they are one address.
  */
 export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
   private readonly remoteTag: string
-  private readonly invite: string
+  /** `packFacts` of the INVITE until the ACK is kept; then its Request-URI and `sips` flag only (`packRest`). */
+  private invite: string
+  /** Our Contact on the leg (the node's string per transport, shared by every call). */
+  private readonly contactRaw: string
   private readonly inviteSeq: number
   private readonly forkTransport: Transport
   private readonly remote: RemoteAddr
@@ -22,11 +29,12 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
   private readonly peerIsNextHop: boolean
 
   /** Takes over `ackSent`, the dialog's slot: the caller puts this object in its place. */
-  constructor(ackSent: SentAck, remoteTag: string, invite: string, inviteSeq: number, transport: Transport, remote: RemoteAddr, layer: TransactionLayer, peerIsNextHop: boolean) {
+  constructor(ackSent: SentAck, remoteTag: string, invite: UacInviteFacts, transport: Transport, remote: RemoteAddr, layer: TransactionLayer, peerIsNextHop: boolean) {
     super()
     this.remoteTag = ownString(remoteTag)
-    this.invite = invite
-    this.inviteSeq = inviteSeq
+    this.invite = packFacts(invite)
+    this.contactRaw = invite.contactRaw
+    this.inviteSeq = invite.seq
     this.forkTransport = transport
     this.remote = remote
     this.layer = layer
@@ -34,9 +42,33 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
     this.takeFrom(ackSent)
   }
 
+  override record(seq: number, wire: Buffer, transport: Transport, hop: RemoteAddr): void {
+    super.record(seq, wire, transport, hop)
+    if (!isRest(this.invite)) this.invite = packRest(unpackFacts(this.invite))
+  }
+
+  protected override takeFrom(other: SentAck): void {
+    super.takeFrom(other)
+    if (this.keptWire !== null) this.invite = packRest(unpackFacts(this.invite))
+  }
+
   protected override keepHop(hop: RemoteAddr): RemoteAddr {
     const r = this.remote
     return hop.address === r.address && hop.port === r.port && hop.family === r.family ? r : super.keepHop(hop)
+  }
+
+  /** The INVITE's facts: kept whole, or its Call-ID, From and tag read back from the ACK we sent (same dialog, same values). */
+  private facts(): UacInviteFacts | undefined {
+    if (!isRest(this.invite)) return unpackFacts(this.invite)
+    const wire = this.keptWire
+    const r = wire === null ? undefined : parseMessage(keptBytes(wire))
+    const ack = r?.ok === true && r.message.isRequest ? r.message : undefined
+    const callId = ack?.callId
+    const localTag = ack?.from?.tag
+    const fromRaw = ack?.headers.first('from')
+    if (callId === undefined || localTag === undefined || fromRaw === undefined) return undefined
+    const nl = this.invite.indexOf('\n')
+    return { callId, localTag, seq: this.inviteSeq, fromRaw, contactRaw: this.contactRaw, uri: this.invite.slice(0, nl), secure: this.invite.slice(nl + 1) === '1' }
   }
 
   /** RFC 6026 §8.4: 2xx retransmissions of our dialog get the same ACK (once sent); a 2xx of another fork is ACKed and ended at once (§13.2.2.4). */
@@ -46,7 +78,8 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
       if (seq !== undefined) this.resend(seq, this.layer)
       return
     }
-    const fork = uacDialogOf(unpackFacts(this.invite), res, this.forkTransport, this.remote, this.layer.transports, this.peerIsNextHop)
+    const facts = this.facts()
+    const fork = facts === undefined ? undefined : uacDialogOf(facts, res, this.forkTransport, this.remote, this.layer.transports, this.peerIsNextHop)
     if (fork === undefined) return
     fork.sendAck(this.layer, this.inviteSeq)
     const bye = fork.createRequest('BYE')
@@ -54,4 +87,14 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
     this.layer.sendRequest(bye, fork.transport, fork.nextHop(), IGNORE_RESPONSES)
     fork.terminate()
   }
+}
+
+/** The facts an ACK does not carry: the Request-URI and whether it was `sips` (one line break: `packFacts` has six). */
+function packRest(f: UacInviteFacts): string {
+  return ownString(`${f.uri}\n${f.secure ? 1 : 0}`)
+}
+
+function isRest(packed: string): boolean {
+  const nl = packed.indexOf('\n')
+  return nl !== -1 && packed.indexOf('\n', nl + 1) === -1
 }

@@ -1,7 +1,7 @@
 // Leg B: one routing attempt as a UAC (RFC 3261 §13.2): its own Call-ID, tags and CSeq space, the INVITE client transaction, the early/confirmed dialog and the ACK for its 2xx.
 import { isIP } from 'node:net'
 import type { Dialog } from '../../sip/dialog/dialog.js'
-import { inviteFacts, packFacts, uacDialog } from '../../sip/dialog/dialog.js'
+import { inviteFacts, uacDialog } from '../../sip/dialog/dialog.js'
 import { buildPrack, ProvisionalSequence } from '../../sip/dialog/prack-client.js'
 import { generateCallId, generateTag } from '../../sip/message/build.js'
 import { HeaderList } from '../../sip/message/header-list.js'
@@ -362,7 +362,7 @@ export class UacLeg implements TransactionUser {
     const facts = this.ict === null ? undefined : inviteFacts(this.invite)
     if (facts !== undefined) {
       const d = this.dialog
-      const answered = new AnsweredInvite(d.ackSent, d.remoteTag, packFacts(facts), this.inviteSeq, this.wireTransport, this.ict!.remote, this.ctx.layer, this.target.nextHop !== undefined)
+      const answered = new AnsweredInvite(d.ackSent, d.remoteTag, facts, this.wireTransport, this.ict!.remote, this.ctx.layer, this.target.nextHop !== undefined)
       d.ackSent = answered
       this.ict!.handOver(answered)
     }

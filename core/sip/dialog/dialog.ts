@@ -409,6 +409,11 @@ export class SentAck {
     this.hop = other.hop === null ? null : this.keepHop(other.hop)
   }
 
+  /** The ACK's bytes as kept (see `keepBytes`); null before one was sent. */
+  protected get keptWire(): string | null {
+    return this.wire
+  }
+
   /** The hop as kept: a copy, as the dialog's may hold slices of a message. */
   protected keepHop(hop: RemoteAddr): RemoteAddr {
     return { address: ownString(hop.address), port: hop.port, family: hop.family }
