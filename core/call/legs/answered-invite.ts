@@ -10,8 +10,8 @@ import { ownString } from '../../lib/own-string.js'
 import { IGNORE_RESPONSES } from './ignore-responses.js'
 
 /**
- * The accepted ICT's user once the leg handed it over, for the 32 s of Timer M, and the dialog's ACK slot in one
- * object: the dialog's remote tag, its last ACK, and the INVITE's facts packed for a fork (`packFacts`), all copies that
+ * The accepted ICT's user once the leg handed it over, for the 32 s of Timer M (standing in the transaction layer's
+ * table in its place), and the dialog's ACK slot in one object: the dialog's remote tag, its last ACK, and the INVITE's facts packed for a fork (`packFacts`), all copies that
  * pin neither the call, the dialog nor any message. Once the ACK went out, the facts it carries (Call-ID, From) are
  * read back from its bytes if a fork ever answers, and only the Request-URI is kept apart. The ACK's hop is the
  * INVITE's next hop when they are one address.
@@ -71,8 +71,21 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
     return { callId, localTag, seq: this.inviteSeq, fromRaw, contactRaw: this.contactRaw, uri: this.invite.slice(0, nl), secure: this.invite.slice(nl + 1) === '1' }
   }
 
+  get kind(): 'ict' {
+    return 'ict'
+  }
+
+  get state(): 'accepted' {
+    return 'accepted'
+  }
+
+  get startedAtMs(): number {
+    return NaN
+  }
+
   /** RFC 6026 §8.4: 2xx retransmissions of our dialog get the same ACK (once sent); a 2xx of another fork is ACKed and ended at once (§13.2.2.4). */
-  on2xx(res: SipResponse): void {
+  onResponse(res: SipResponse): void {
+    if (res.status < 200 || res.status >= 300) return
     if (res.to?.tag === this.remoteTag) {
       const seq = res.cseq?.seq
       if (seq !== undefined) this.resend(seq, this.layer)

@@ -658,12 +658,10 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     return true
   }
 
-  /** @internal The accepted ICT's record passes its 2xx to `user` and lets the machine go. */
+  /** @internal `user` takes the accepted ICT's place in the table for the rest of Timer M; the machine goes. */
   handOver(tx: InviteClientTransaction, user: AcceptedInviteUser): void {
     const r = this.clients.get(tx.key)
-    if (!(r instanceof AcceptedClientInvite) || r.tx !== tx) return
-    r.tx = null
-    r.user = user
+    if (r instanceof AcceptedClientInvite && r.tx === tx) this.clients.set(tx.key, user)
   }
 
   /** The shared record of accepted INVITE server transactions from `address` (bounded: past 4,096 sources it starts over). */
@@ -689,11 +687,9 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   /** Timer K or M of a record ran out: the layer forgets it (an ICT not handed over ends as its machine). */
   private endClientWait(key: string): void {
     const r = this.clients.get(key)
-    if (r === COMPLETED_CLIENT_REQUEST) this.clients.delete(key)
-    else if (r instanceof AcceptedClientInvite) {
-      this.clients.delete(key)
-      r.tx?.waitOver()
-    }
+    if (r === undefined || r instanceof InviteClientTransaction || r instanceof NonInviteClientTransaction) return
+    this.clients.delete(key)
+    if (r instanceof AcceptedClientInvite) r.tx.waitOver()
   }
 
   /** @internal machines call this for the one timer of a wait state. */

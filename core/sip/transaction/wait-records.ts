@@ -61,19 +61,25 @@ export class CompletedServerRequest {
   }
 }
 
-/** What an answered INVITE's user does with the 2xx responses its client transaction receives in accepted (RFC 6026 §8.4). */
+/**
+ * What an answered INVITE's user is during Timer M once the TU hands it over (RFC 6026 §8.4): it stands in the layer's
+ * table itself, in place of the transaction, and is told every response matched to it.
+ */
 export interface AcceptedInviteUser {
-  /** A 2xx: a retransmission of the dialog's (ACK it again) or another fork's (RFC 3261 §13.2.2.4). */
-  on2xx(res: SipResponse): void
+  readonly kind: 'ict'
+  readonly state: 'accepted'
+  /** NaN: no final is awaited. */
+  readonly startedAtMs: number
+  /** A response matched to the transaction: a 2xx is a retransmission of the dialog's or another fork's (RFC 3261 §13.2.2.4). */
+  onResponse(res: SipResponse): void
 }
 
 /**
  * RFC 6026 §8.4: an INVITE client transaction in accepted passes 2xx retransmissions up for Timer M. Until the TU hands
- * it a smaller user (`handOver`), the machine answers through this record; after, the record alone does.
+ * over a smaller user, which then takes this record's place, the machine answers through it.
  */
 export class AcceptedClientInvite {
-  tx: InviteClientTransaction | null
-  user: AcceptedInviteUser | null = null
+  readonly tx: InviteClientTransaction
 
   constructor(tx: InviteClientTransaction) {
     this.tx = tx
@@ -94,8 +100,7 @@ export class AcceptedClientInvite {
 
   /** A response matched to the transaction. */
   onResponse(res: SipResponse): void {
-    if (this.tx !== null) this.tx.onResponse(res)
-    else if (res.status >= 200 && res.status < 300) this.user?.on2xx(res)
+    this.tx.onResponse(res)
   }
 }
 
@@ -124,4 +129,4 @@ export const COMPLETED_CLIENT_REQUEST = new CompletedClientRequest()
 export type ServerWait = AcceptedServerInvite | CompletedServerRequest
 
 /** A client transaction's record in a wait state. */
-export type ClientWait = AcceptedClientInvite | CompletedClientRequest
+export type ClientWait = AcceptedClientInvite | CompletedClientRequest | AcceptedInviteUser
