@@ -4,8 +4,7 @@ import { buildAckForNon2xx } from '../message/build.js'
 import type { SipRequest, SipResponse } from '../message/message.js'
 import { serializeMessage } from '../message/serialize.js'
 import { timeoutFailure, transportFailure } from './failures.js'
-import { keepBytes, keptBytes, Transaction, type ClientMachineUser, type TransactionContext } from './transaction.js'
-import type { AcceptedInviteUser } from './wait-records.js'
+import { keepBytes, keptBytes, Transaction, type AcceptedInviteUser, type ClientMachineUser, type TransactionContext } from './transaction.js'
 
 /** Who hears from an INVITE client transaction (a TransactionUser of types.ts is one). */
 export type IctUser = ClientMachineUser<InviteClientTransaction>

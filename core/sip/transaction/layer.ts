@@ -25,12 +25,11 @@ import {
   AcceptedServerInvite,
   COMPLETED_CLIENT_REQUEST,
   CompletedServerRequest,
-  type AcceptedInviteUser,
   type ClientWait,
   type ServerWait,
 } from './wait-records.js'
 import { ownString } from '../../lib/own-string.js'
-import { keptBytes, type SizeFallback, type Transaction, type TransactionContext } from './transaction.js'
+import { keptBytes, type AcceptedInviteUser, type SizeFallback, type Transaction, type TransactionContext } from './transaction.js'
 import {
   type AnyTransaction,
   type ClientTransaction,
@@ -659,9 +658,9 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   }
 
   /** @internal `user` takes the accepted ICT's place in the table for the rest of Timer M; the machine goes. */
-  handOver(tx: InviteClientTransaction, user: AcceptedInviteUser): void {
+  handOver(tx: Transaction<string>, user: AcceptedInviteUser): void {
     const r = this.clients.get(tx.key)
-    if (r instanceof AcceptedClientInvite && r.tx === tx) this.clients.set(tx.key, user)
+    if (r instanceof AcceptedClientInvite && (r.tx as unknown) === tx) this.clients.set(tx.key, user)
   }
 
   /** The shared record of accepted INVITE server transactions from `address` (bounded: past 4,096 sources it starts over). */

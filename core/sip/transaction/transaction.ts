@@ -6,8 +6,6 @@ import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
 import { TransactionStateError, type TransactionFailure } from './failures.js'
 import type { RfcTimers } from './timers.js'
 import type { Waiter } from './wait-queue.js'
-import type { InviteClientTransaction } from './invite-client.js'
-import type { AcceptedInviteUser } from './wait-records.js'
 
 /** What a client machine reports to its user; `T` is the machine (types.ts: TransactionUser for either kind). */
 export interface ClientMachineUser<T> {
@@ -23,6 +21,19 @@ export interface ClientMachineUser<T> {
 export interface ServerMachineUser<T> {
   /** A server transaction failed: Timer H (no ACK, 408) or a transport error sending a response (503). */
   onServerFailure(failure: TransactionFailure, tx: T): void
+}
+
+/**
+ * What an answered INVITE's user is during Timer M once the TU hands it over (RFC 6026 §8.4): it stands in the layer's
+ * table itself, in place of the transaction, and is told every response matched to it.
+ */
+export interface AcceptedInviteUser {
+  readonly kind: 'ict'
+  readonly state: 'accepted'
+  /** NaN: no final is awaited. */
+  readonly startedAtMs: number
+  /** A response matched to the transaction: a 2xx is a retransmission of the dialog's or another fork's (RFC 3261 §13.2.2.4). */
+  onResponse(res: SipResponse): void
 }
 
 /** What a machine needs from the layer that owns it. */
@@ -43,7 +54,7 @@ export interface TransactionContext {
    */
   handOff(tx: Transaction<string>, ms: number): boolean
   /** An accepted INVITE client transaction's 2xx go to `user` from now on (see InviteClientTransaction.handOver). */
-  handOver(tx: InviteClientTransaction, user: AcceptedInviteUser): void
+  handOver(tx: Transaction<string>, user: AcceptedInviteUser): void
   /** Counts one message sent for the first time (metrics). */
   sent(msg: SipMessage): void
   /** Counts one retransmission sent by a machine. */

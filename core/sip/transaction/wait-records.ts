@@ -1,7 +1,13 @@
 // Compact records standing in the layer's tables for transactions in a wait state (RFC 6026 accepted, RFC 3261 completed), in place of their machines: what absorbing or answering a retransmission needs, nothing more.
 import type { RemoteAddr, Transport } from '../../transport/types.js'
 import type { SipResponse } from '../message/message.js'
-import type { InviteClientTransaction } from './invite-client.js'
+import type { AcceptedInviteUser } from './transaction.js'
+
+/** What the accepted record asks of its INVITE client transaction until the TU hands over. */
+export interface AcceptedMachine {
+  onResponse(res: SipResponse): void
+  waitOver(): void
+}
 
 /**
  * RFC 6026 §8.7: an INVITE server transaction in accepted absorbs INVITE retransmissions and passes ACKs to the TU.
@@ -62,26 +68,13 @@ export class CompletedServerRequest {
 }
 
 /**
- * What an answered INVITE's user is during Timer M once the TU hands it over (RFC 6026 §8.4): it stands in the layer's
- * table itself, in place of the transaction, and is told every response matched to it.
- */
-export interface AcceptedInviteUser {
-  readonly kind: 'ict'
-  readonly state: 'accepted'
-  /** NaN: no final is awaited. */
-  readonly startedAtMs: number
-  /** A response matched to the transaction: a 2xx is a retransmission of the dialog's or another fork's (RFC 3261 §13.2.2.4). */
-  onResponse(res: SipResponse): void
-}
-
-/**
  * RFC 6026 §8.4: an INVITE client transaction in accepted passes 2xx retransmissions up for Timer M. Until the TU hands
  * over a smaller user, which then takes this record's place, the machine answers through it.
  */
 export class AcceptedClientInvite {
-  readonly tx: InviteClientTransaction
+  readonly tx: AcceptedMachine
 
-  constructor(tx: InviteClientTransaction) {
+  constructor(tx: AcceptedMachine) {
     this.tx = tx
   }
 
