@@ -71,7 +71,8 @@ describe('SharedState against a real redis-server', () => {
   })
 
   it('frees what a silent node held at its heartbeat expiry (its last beat + ttl), and its share while Redis is away is limit / nodes', async () => {
-    const TTL = 1_000
+    // Long enough that a test process stalled by a loaded machine still beats before node-d's expiry while both run.
+    const TTL = 3_000
     const a = link('node-c', STEADY_TTL_MS)
     const b = link('node-d', TTL)
     await until(() => a.up && b.up && a.liveNodes.length === 2 && b.liveNodes.length === 2)
