@@ -1,11 +1,9 @@
 // Drains the CDR journal into libSQL in batches off the hot path, idempotently, backing off while the database is down.
-import { LibsqlError } from '@libsql/client'
-import { sql } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
+import { LibsqlError, type InStatement } from '@libsql/client'
 import { cdrs } from '../../shared/db/schema.js'
 import { cdrToRow } from '../../shared/entities/cdr.js'
 import type { Db } from '../../shared/db/node/database.js'
-import { jsonRowsInsert } from '../../shared/db/node/json-rows.js'
+import { valuesRowsInsert } from '../../shared/db/node/json-rows.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
 import type { BilledBatch } from '../policy/balance-ledger.js'
@@ -52,8 +50,8 @@ function isDataError(err: unknown): boolean {
   return false
 }
 
-/** One statement per batch (shared/db/node/json-rows.ts); a record already in the table is skipped, so a replay never duplicates. */
-const batchInsert = jsonRowsInsert(cdrs, `on conflict ("${cdrs.id.name}") do nothing`)
+/** Statements of 500 rows each (shared/db/node/json-rows.ts); a record already in the table is skipped, so a replay never duplicates. */
+const batchInsert = valuesRowsInsert(cdrs, `on conflict ("${cdrs.id.name}") do nothing`)
 
 /** Moves journal records to the `cdrs` table; the checkpoint advances only after the insert committed. */
 export class CdrWriter {
@@ -201,23 +199,21 @@ export class CdrWriter {
   /**
    * Inserts `records`; when some carry charges, the balance UPDATE and the `billed_cdrs` insert go in the same
    * transaction (one libSQL batch), so balances move exactly once per CDR however often it is replayed. The `pragmas`
-   * lead the batch, so they hold on whichever pooled connection runs it.
+   * lead the batch, so they hold on whichever pooled connection runs it. The statements go to the raw client: drizzle
+   * would walk every bound cell of the insert.
    */
   private async write(records: readonly CdrRecord[]): Promise<void> {
-    const { db } = this.opts
-    const statements: BatchItem<'sqlite'>[] = this.pragmas.map((p) => db.run(sql.raw(p)))
-    statements.push(db.run(batchInsert(records.map((r) => cdrToRow(r) as Record<string, unknown>))))
+    const inserts = batchInsert(records.map((r) => cdrToRow(r) as Record<string, unknown>))
+    const statements: InStatement[] = [...this.pragmas, ...inserts]
     const charges = chargeRows(records)
-    if (charges.length === 0) {
-      if (statements.length === 1) await statements[0]
-      else await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
-      return
+    if (charges.length > 0) {
+      const json = JSON.stringify(charges)
+      statements.push(chargeBalances(json), recordCharges(json, Math.floor(this.opts.clock.now())))
     }
-    const json = JSON.stringify(charges)
-    statements.push(db.all<{ id: string; balance: number }>(chargeBalances(json)), db.run(recordCharges(json, Math.floor(this.opts.clock.now()))))
-    const results = await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
-    const balances = results[this.pragmas.length + 1] as Array<{ id: string; balance: number }>
-    this.opts.onBilled?.({ cdrIds: charges.map((c) => c[0]), balances: balances.map((b) => ({ accountId: b.id, balance: Number(b.balance) })) })
+    const results = await this.opts.db.$client.batch(statements, 'write')
+    if (charges.length === 0) return
+    const balances = results[statements.length - 2]!.rows
+    this.opts.onBilled?.({ cdrIds: charges.map((c) => c[0]), balances: balances.map((b) => ({ accountId: String(b.id), balance: Number(b.balance) })) })
   }
 
   private async reject(record: CdrRecord, error: unknown): Promise<void> {

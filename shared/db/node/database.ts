@@ -7,8 +7,8 @@ import LibsqlDatabase from 'libsql'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
 
-/** The drizzle handle every Node module of core and edge queries through. */
-export type Db = LibSQLDatabase<Record<string, never>>
+/** The drizzle handle every Node module of core and edge queries through; `$client` is its libSQL client (the CDR writer's raw statements). */
+export type Db = LibSQLDatabase<Record<string, never>> & { $client: Client }
 
 /** Where the database lives (DATABASE_URL, DATABASE_AUTH_TOKEN, DATABASE_SYNC_URL). */
 export interface DatabaseOptions {

@@ -1,6 +1,7 @@
-// Many-row INSERTs whose rows travel as one JSON parameter that SQLite unpacks with json_each, instead of drizzle binding a parameter per cell.
+// Many-row INSERTs built without drizzle per cell: the rows as one JSON parameter that SQLite unpacks with json_each, or as the bound parameters of a multi-row VALUES for the raw client.
 import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
+import type { InStatement, InValue } from '@libsql/client'
 
 /** The value stored for one column of a row: drizzle's own mapping (JSON text, booleans as 0/1), its default when absent. */
 function driverValue(col: SQLiteColumn, value: unknown): unknown {
@@ -11,6 +12,12 @@ function driverValue(col: SQLiteColumn, value: unknown): unknown {
   return value === undefined || value === null ? null : col.mapToDriverValue(value as never)
 }
 
+/** Every column of `table` in table order, with its quoted name list for an INSERT. */
+function tableColumns(table: SQLiteTable): { columns: Array<[string, SQLiteColumn]>; head: string } {
+  const columns = Object.entries(getTableColumns(table)) as Array<[string, SQLiteColumn]>
+  return { columns, head: `insert into "${getTableName(table)}" (${columns.map(([, c]) => `"${c.name}"`).join(', ')})` }
+}
+
 /**
  * A statement builder for `table`: every column in table order, rows given as objects keyed like drizzle's insert
  * values, `tail` the conflict clause (`on conflict ("id") do nothing`, `... do update set ...`). Building a 500-row
@@ -19,8 +26,33 @@ function driverValue(col: SQLiteColumn, value: unknown): unknown {
  * disambiguation of INSERT ... SELECT ... ON CONFLICT.
  */
 export function jsonRowsInsert(table: SQLiteTable, tail: string): (rows: ReadonlyArray<Record<string, unknown>>) => SQL {
-  const columns = Object.entries(getTableColumns(table)) as Array<[string, SQLiteColumn]>
-  const head = `insert into "${getTableName(table)}" (${columns.map(([, c]) => `"${c.name}"`).join(', ')}) select ${columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ')} from json_each(`
+  const { columns, head } = tableColumns(table)
+  const select = `${head} select ${columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ')} from json_each(`
   const end = `) where true ${tail}`
-  return (rows) => sql`${sql.raw(head)}${JSON.stringify(rows.map((row) => columns.map(([key, col]) => driverValue(col, row[key]))))}${sql.raw(end)}`
+  return (rows) => sql`${sql.raw(select)}${JSON.stringify(rows.map((row) => columns.map(([key, col]) => driverValue(col, row[key]))))}${sql.raw(end)}`
+}
+
+/** Rows per VALUES statement: 500 rows of 30 columns stay well under SQLite's 32,766 bound parameters. */
+const VALUES_ROWS = 500
+
+/**
+ * Like `jsonRowsInsert`, but as raw client statements (one per 500 rows) whose cells are bound parameters of a
+ * multi-row VALUES: SQLite reads each cell as it is bound instead of a `json_extract` per cell from one JSON text,
+ * and drizzle walks no parameter (docs/capacity.md, "The CDR insert"). The text of a full chunk is built once.
+ */
+export function valuesRowsInsert(table: SQLiteTable, tail: string): (rows: ReadonlyArray<Record<string, unknown>>) => InStatement[] {
+  const { columns, head } = tableColumns(table)
+  const tuple = `(${columns.map(() => '?').join(',')})`
+  const text = (n: number): string => `${head} values ${Array.from({ length: n }, () => tuple).join(',')} ${tail}`
+  const full = text(VALUES_ROWS)
+  return (rows) => {
+    const out: InStatement[] = []
+    for (let at = 0; at < rows.length; at += VALUES_ROWS) {
+      const chunk = rows.slice(at, at + VALUES_ROWS)
+      const args: InValue[] = []
+      for (const row of chunk) for (const [key, col] of columns) args.push(driverValue(col, row[key]) as InValue)
+      out.push({ sql: chunk.length === VALUES_ROWS ? full : text(chunk.length), args })
+    }
+    return out
+  }
 }
