@@ -69,6 +69,17 @@ describe('CdrWriter', () => {
     expect(await writer.drainOnce()).toEqual({ kind: 'idle' })
   })
 
+  it('writes a batch longer than one statement (500 rows) whole, a repeated id once', async () => {
+    const d = await fileDb()
+    const records = Array.from({ length: 1_201 }, () => sampleCdr())
+    const journal = await journalWith([...records, records[600]!])
+    const writer = new CdrWriter({ journal, db: d.db, clock, log, batchSize: 2_000 })
+    expect(await writer.drainOnce()).toEqual({ kind: 'written', records: 1_202, more: false })
+    expect(await rowCount(d)).toBe(1_201)
+    const ids = (await d.db.select({ id: cdrs.id }).from(cdrs)).map((r) => r.id).sort()
+    expect(ids).toEqual(records.map((r) => r.id).sort())
+  })
+
   it('stores every column exactly as drizzle\'s own insert does (JSON text, booleans, nulls, unicode, optional RTP counters)', async () => {
     const d = await fileDb()
     const records = [
