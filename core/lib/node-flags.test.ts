@@ -22,9 +22,4 @@ describe('core node flags', () => {
     const others = CORE_NODE_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size='))
     expect(withCoreFlags(['--max-semi-space-size=8'])).toEqual([...others, '--max-semi-space-size=8'])
   })
-
-  it('leave out a flag the command line turns off with --no-', () => {
-    const others = CORE_NODE_FLAGS.filter((f) => f !== '--single-threaded-gc')
-    expect(withCoreFlags(['--no-single-threaded-gc'])).toEqual([...others, '--no-single-threaded-gc'])
-  })
 })

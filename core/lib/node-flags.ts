@@ -17,24 +17,10 @@
  * workers the node's PSS went 508-513 → 382-388 MiB, mark-compacts per 30 s 5-7 → 17, CPU per call within the noise;
  * 30 gave 358-395 MiB for 25-29 mark-compacts.
  */
-/**
- * `--single-threaded-gc`: V8 marks, scavenges and sweeps on its own helper threads by default, which on a node with a
- * worker per CPU compete with the other workers for cores that are already busy, and cost CPU to coordinate. A worker's
- * `perf` profile gave those threads 13-22% of its CPU (docs/capacity.md, "The worker's CPU per call"). In one process
- * (`call.bench`, three interleaved runs) the process CPU per call went 250-280 → 230-254 µs (0.92x); the lateness of
- * 10,000 caps due at one instant p99 661 → 560 ms (`timers.bench`). `--no-single-threaded-gc` on the command line
- * gives the threads back (a node with idle cores, or one that wants shorter pauses).
- */
-export const CORE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=50', '--single-threaded-gc']
-
-/** A V8 flag's name: `--no-x` and `--x=1` both name `--x`. */
-function flagName(arg: string): string {
-  const name = arg.split('=')[0] ?? arg
-  return name.startsWith('--no-') ? `--${name.slice(5)}` : name
-}
+export const CORE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=50']
 
 /** `execArgv` with the core's flags added where the process was started without them (a worker forked by a plain `node`). */
 export function withCoreFlags(execArgv: readonly string[]): string[] {
-  const missing = CORE_NODE_FLAGS.filter((f) => !execArgv.some((a) => flagName(a) === flagName(f)))
+  const missing = CORE_NODE_FLAGS.filter((f) => !execArgv.some((a) => a.split('=')[0] === f.split('=')[0]))
   return [...missing, ...execArgv]
 }
