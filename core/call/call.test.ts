@@ -150,10 +150,7 @@ describe('Call', () => {
       expect(forkAck).toHaveLength(1)
       expect(forkBye).toHaveLength(1)
       // The caller hangs up; the gateway's 200 still comes again within Timer M and gets the call's ACK again.
-      s.caller.inDialog('BYE', c.a)
-      s.settle()
-      s.gw1.reply(s.gw1.last('BYE'), 200)
-      s.settle()
+      s.hangUp(c)
       expect(s.observer.ended).toHaveLength(1)
       const before = s.gw1.requests('ACK').filter((a) => a.to?.tag !== 'fork2').length
       s.gw1.send(c.bOk)
@@ -164,10 +161,7 @@ describe('Call', () => {
     it("ACKs and BYEs a late fork's 200 after the call ended with the INVITE's Call-ID, From, CSeq and Contact", () => {
       const s = callBench()
       const c = s.connect()
-      s.caller.inDialog('BYE', c.a)
-      s.settle()
-      s.gw1.reply(s.gw1.last('BYE'), 200)
-      s.settle()
+      s.hangUp(c)
       expect(s.observer.ended).toHaveLength(1)
       s.gw1.reply(c.bInvite, 200, { tag: 'fork3', sdp: 'v=0\r\n' })
       s.settle()

@@ -47,10 +47,7 @@ describe('call teardown', () => {
     s.controller.maxCallDurationSec = 30
     const c = s.connect(s.gw1, { headers: [['Supported', 'timer'], ['Session-Expires', '90']] })
     s.clock.advance(10_000)
-    s.caller.inDialog('BYE', c.a)
-    s.settle()
-    s.gw1.reply(s.gw1.last('BYE'), 200)
-    s.settle()
+    s.hangUp(c)
     s.clock.advance(100_000)
     expect(s.observer.ended.map((e) => e.terminationReason)).toEqual(['CallerHangup'])
     expect(s.caller.requests('BYE')).toHaveLength(0)

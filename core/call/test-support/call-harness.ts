@@ -276,12 +276,19 @@ export function callBench(
     settle()
     return { invite, bInvite, bOk, ok, ack, a: { req: invite, res: ok, asUac: true }, b: { req: bInvite, res: bOk, asUac: false } }
   }
+  /** The caller sends BYE on the connected call `c` and gw1 answers it 200: the call ends as CallerHangup. */
+  const hangUp = (c: ReturnType<typeof connect>): void => {
+    caller.inDialog('BYE', c.a)
+    settle()
+    gw1.reply(gw1.last('BYE'), 200)
+    settle()
+  }
   /** Everything the scenario left behind, all expected to be zero after the quiet period. */
   const leftovers = () => {
     clock.advance(40_000)
     return { calls: b2bua.activeCalls, transactions: layer.size, timers: clock.pending, userErrors: net.userErrors.length, lines: controller.acquired - controller.releasedTargets, invalidCdrs: observer.invalid.length }
   }
-  return { clock, net, metrics, controller, observer, b2bua, router, layer, caller, gw1, gw2, gw3, settle, connect, leftovers }
+  return { clock, net, metrics, controller, observer, b2bua, router, layer, caller, gw1, gw2, gw3, settle, connect, hangUp, leftovers }
 }
 
 /** What `leftovers()` returns when nothing leaked. */
