@@ -1,5 +1,5 @@
 // Covers the open-calls journal: what a previous run left open or closed, torn last lines, and compaction only once every closed call's CDR is durable in the CDR segment.
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { appendFile, mkdir, mkdtemp, readFile, rm, rmdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -66,6 +66,23 @@ describe('OpenCallJournal', () => {
     const text = await readFile(join(dir, 'open-calls.ndjson'), 'utf8')
     const opens = text.trim().split('\n').map((l) => JSON.parse(l) as { op: string; call?: { id: string } }).filter((l) => l.op === 'open')
     expect(opens.map((l) => l.call?.id)).toEqual([live.id])
+  })
+
+  it('keeps journaling calls after a compaction that could not rewrite its file', async () => {
+    const j = await OpenCallJournal.open(dir, log)
+    const before = sampleCall()
+    await j.markOpen(before, 1000)
+    // The rewrite goes through `<file>.tmp`: a folder of that name makes it fail.
+    await mkdir(join(dir, 'open-calls.ndjson.tmp'))
+    await expect(j.forgetRecovered()).rejects.toThrow()
+    const after = sampleCall()
+    await j.markOpen(after, 2000)
+    await j.markClosed(sampleCdr({ id: before.id }), 3000)
+    await rmdir(join(dir, 'open-calls.ndjson.tmp'))
+    await j.close()
+    const next = await OpenCallJournal.open(dir, log)
+    expect(next.recovered.map((r) => r.call.id)).toEqual([after.id])
+    await next.close()
   })
 })
 

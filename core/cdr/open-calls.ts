@@ -196,10 +196,15 @@ export class OpenCallJournal {
           if (answer !== null) lines.push(JSON.stringify({ op: 'answer', atMs: now, id: call.id, answer }))
         }
         lines.push(JSON.stringify({ op: 'alive', atMs: now }))
-        await writeFileDurably(join(this.dir, FILE), this.dir, lines.join('\n') + '\n')
-        this.file = await GroupCommitFile.open(join(this.dir, FILE), this.stats)
-        this.linesSinceCompaction = 0
-        this.closedSinceCompaction = 0
+        try {
+          await writeFileDurably(join(this.dir, FILE), this.dir, lines.join('\n') + '\n')
+          this.closedSinceCompaction = 0
+        } finally {
+          // Whether the rewrite replaced the file or not, the path holds every line: appends go on there, and the next
+          // try comes after as many lines again (not at every close).
+          this.linesSinceCompaction = 0
+          this.file = await GroupCommitFile.open(join(this.dir, FILE), this.stats)
+        }
       } finally {
         this.compacting = null
       }
