@@ -206,7 +206,7 @@ export class B2bua implements RequestHandler, DialogOwner {
       const existing = this.table.findOrigin(callId, fromTag)
       if (existing !== undefined) {
         // RFC 3261 §8.2.2.2: same Call-ID/From tag/CSeq as a call we have: a late retransmission (drop) or a merged request (482).
-        if (existing.a.invite.cseq?.seq === req.cseq?.seq) ist.dropUnanswered()
+        if (existing.a.inviteSeq === req.cseq?.seq) ist.dropUnanswered()
         else ist.respond(buildResponse(req, 482, { toTag: generateTag() }))
         return
       }

@@ -19,6 +19,14 @@ interface SentSdp {
 
 const NONE: ReadonlyArray<readonly [string, string]> = []
 
+/**
+ * The SDP as the call keeps it: the usual content type as our own literal, not a slice of the message it came in,
+ * which would keep that message's whole text alive as long as the call.
+ */
+function kept(body: Buffer, ct: string | undefined): SentSdp {
+  return { body, contentType: ct === undefined ? ct : ct === 'application/sdp' || ct.toLowerCase() === 'application/sdp' ? 'application/sdp' : ct }
+}
+
 /** The node's part the session timers use. */
 export type SessionsContext = Pick<CallContext, 'clock' | 'layer' | 'allow' | 'supported' | 'dialogHeaders'>
 
@@ -72,8 +80,8 @@ export class CallSessions implements SessionTimerOwner {
   /** The call was answered: leg A runs the caller's terms, leg B the gateway's 2xx terms (none without Session-Expires, §7.2). */
   start(bRes: SipResponse, sdpToA: SentSdp, sdpToB: SentSdp): void {
     const clock = this.ctx.clock
-    this.sdpA = sdpToA
-    this.sdpB = sdpToB
+    this.sdpA = kept(sdpToA.body, sdpToA.contentType)
+    this.sdpB = kept(sdpToB.body, sdpToB.contentType)
     if (this.caller.kind === 'on') this.a = new LegSession(clock, 'a', this, this.caller.terms)
     const tb = negotiateCallee(bRes, this.params)
     if (tb !== null) this.b = new LegSession(clock, 'b', this, tb)
@@ -82,8 +90,8 @@ export class CallSessions implements SessionTimerOwner {
   /** Records the SDP sent to `leg` (our 2xx, a relayed offer or answer, a late-offer ACK). */
   sdpSent(leg: Leg, body: Buffer, contentType: string | undefined): void {
     if (body.length === 0) return
-    if (leg.side === 'a') this.sdpA = { body, contentType }
-    else this.sdpB = { body, contentType }
+    if (leg.side === 'a') this.sdpA = kept(body, contentType)
+    else this.sdpB = kept(body, contentType)
   }
 
   /** Session-Expires for a request we send on `to` (relayed re-INVITE/UPDATE or our refresh); none without a timer. */

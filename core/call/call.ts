@@ -281,6 +281,7 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
       toCaller = this.earlyAnswer.body
       ct = this.earlyAnswer.contentType
     }
+    this.earlyAnswer = null
     const p = this.decision.params
     this.callMedia.watch(p.SS_NOMEDIAHANGUP, p.SS_NOMEDIAHANGUP_SIDE, () => this.hangup('NoMediaHangup', `no RTP for ${p.SS_NOMEDIAHANGUP} s (${p.SS_NOMEDIAHANGUP_SIDE} side)`))
     this.ctx.counters.answered.inc()
@@ -347,7 +348,7 @@ export class Call implements CallTimerOwner, CallerLegOwner, FailoverCall, Dialo
 
   /** RFC 3261 §13.3.1.4: the caller never ACKed our 2xx within 64*T1: BYE both legs. */
   onCallerAckTimeout(seq: number): void {
-    if (seq !== this.a.invite.cseq?.seq || this.st !== 'connecting') return
+    if (seq !== this.a.inviteSeq || this.st !== 'connecting') return
     this.hangupBoth({ reason: 'CallerHangup', sipCode: 200, note: 'the caller never acknowledged the 200 (RFC 3261 §13.3.1.4)' })
   }
 

@@ -81,8 +81,13 @@ function uriUser(n: string): string {
 export class UacLeg implements TransactionUser {
   readonly side = 'b' as const
   readonly target: RouteTarget
-  /** Our INVITE (replaced once by the RFC 4028 §7.4 retry after a 422: same attempt, next CSeq). */
-  invite: SipRequest
+  /**
+   * Our INVITE (replaced once by the RFC 4028 §7.4 retry after a 422: same attempt, next CSeq), until its 2xx is in and
+   * Timer M's user has its facts: nothing later reads it.
+   */
+  private req: SipRequest | null
+  /** CSeq number of our INVITE. */
+  private seq = 1
   readonly callId: string
   /** Our From tag. */
   readonly tag: string
@@ -155,8 +160,8 @@ export class UacLeg implements TransactionUser {
     const ct = callerInvite.headers.first('content-type')
     // The caller's SDP, rewritten by the media anchor when the call is relayed (call.ts prepares it).
     if (body.length > 0 && ct !== undefined) h.append('content-type', ct)
-    this.invite = new SipRequest('INVITE', ruri, h, body)
-    ctx.layer.addVia(this.invite, transport)
+    this.req = new SipRequest('INVITE', ruri, h, body)
+    ctx.layer.addVia(this.req, transport)
     this.transport = transport
     const v = isIP(target.host)
     this.remote = target.nextHop ?? { address: target.host, port: target.port, family: v === 6 ? 'IPv6' : 'IPv4' }
@@ -250,8 +255,9 @@ export class UacLeg implements TransactionUser {
     h.remove('session-expires')
     h.remove('min-se')
     for (const [n, v] of calleeOfferHeaders(this.params, min)) h.append(n, v)
-    this.invite = new SipRequest('INVITE', this.invite.uri, h, this.invite.body)
-    this.ctx.layer.addVia(this.invite, this.transport)
+    this.req = new SipRequest('INVITE', this.invite.uri, h, this.invite.body)
+    this.seq = this.inviteSeq + 1
+    this.ctx.layer.addVia(this.req, this.transport)
     this.dialog = null
     if (this.st !== 'calling') this.enter('calling')
     this.start()
@@ -312,7 +318,13 @@ export class UacLeg implements TransactionUser {
 
   /** CSeq number of our INVITE. */
   get inviteSeq(): number {
-    return this.invite.cseq?.seq ?? 1
+    return this.seq
+  }
+
+  /** Our INVITE; only until it is answered (a bug to ask later: the leg let it go). */
+  get invite(): SipRequest {
+    if (this.req === null) throw new Error('the INVITE was let go after its 2xx')
+    return this.req
   }
 
   /**
@@ -368,6 +380,8 @@ export class UacLeg implements TransactionUser {
     }
     if (!this.detached) {
       this.owner.onAttemptAnswered(this, res)
+      // Timer M's user answers every later 2xx (a fork's too): the INVITE, its headers and body, need not live with the call.
+      if (facts !== undefined) this.req = null
       return
     }
     // An attempt the call gave up on answered anyway (late 200, or 200 crossing our CANCEL): ACK and BYE it.

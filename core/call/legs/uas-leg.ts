@@ -34,7 +34,10 @@ export type CallerReliability = 'none' | 'supported' | 'required'
 /** The caller side of one call. */
 export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
   readonly side = 'a' as const
-  readonly invite: SipRequest
+  /** The caller's INVITE until our final response to it goes out; nothing later reads it (the dialog has what it needs). */
+  private req: SipRequest | null
+  /** CSeq number of the caller's INVITE (merged-request check, §8.2.2.2; the 2xx's ACK wait, §13.3.1.4). */
+  readonly inviteSeq: number
   readonly ist: InviteServerTransaction
   /** Our To tag, created once per call: every 18x and the final carry it (one dialog with the caller). */
   readonly tag: string
@@ -47,30 +50,42 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
   private readonly ctx: LegContext
   private readonly owner: CallerLegOwner
   /** Contact, Allow, Supported and the caller's Record-Route (§12.1.1), written in every 18x and 2xx. */
-  private readonly dialogHeaders: Array<readonly [string, string]>
+  private readonly dialogHeaders: ReadonlyArray<readonly [string, string]>
   /** The last of the caller-bound steps waiting behind a journal write (null: nothing waits, send at once). */
   private held: Promise<void> | null = null
   /** RFC 3262 §3: our reliable provisionals on the INVITE, made at the first one. */
   private rel: ReliableProvisionals | null = null
-  /** What waits for the caller's PRACK of each reliable provisional, by RSeq. */
-  private readonly prackWaiters = new Map<number, (prack: SipRequest) => void>()
+  /** What waits for the caller's PRACK of each reliable provisional, by RSeq (made at the first: most calls have none). */
+  private prackWaiters: Map<number, (prack: SipRequest) => void> | null = null
   /** RFC 3262 §3: the caller's INVITE named 100rel in Require or Supported. */
   readonly reliability: CallerReliability
 
   constructor(ctx: LegContext, owner: CallerLegOwner, invite: SipRequest, ist: InviteServerTransaction) {
     this.ctx = ctx
     this.owner = owner
-    this.invite = invite
+    this.req = invite
+    this.inviteSeq = invite.cseq?.seq ?? 0
     this.ist = ist
     this.tag = generateTag()
     this.callId = invite.callId ?? ''
     this.originKey = this.callId + '\n' + (invite.from?.tag ?? '')
     this.reliability = invite.require.includes('100rel') ? 'required' : invite.supported.includes('100rel') ? 'supported' : 'none'
-    const h: Array<readonly [string, string]> = []
-    // RFC 3261 §12.1.1: the UAS copies Record-Route into dialog-forming responses.
-    for (const rr of invite.headers.lines('record-route')) h.push(['Record-Route', rr])
-    h.push(['Contact', ctx.contactFor(ist.transport)], ['Allow', ctx.allow], ['Supported', ctx.supported])
-    this.dialogHeaders = h
+    // RFC 3261 §12.1.1: the UAS copies Record-Route into dialog-forming responses; without any, the headers are the
+    // node's for the transport, one array shared by every call.
+    const rrs = invite.headers.lines('record-route')
+    if (rrs.length === 0) this.dialogHeaders = sharedDialogHeaders(ctx, ctx.contactFor(ist.transport))
+    else {
+      const h: Array<readonly [string, string]> = []
+      for (const rr of rrs) h.push(['Record-Route', rr])
+      h.push(['Contact', ctx.contactFor(ist.transport)], ['Allow', ctx.allow], ['Supported', ctx.supported])
+      this.dialogHeaders = h
+    }
+  }
+
+  /** The caller's INVITE; only before our final response to it (a bug to ask later: the call let it go). */
+  get invite(): SipRequest {
+    if (this.req === null) throw new Error('the caller INVITE was let go after the final response')
+    return this.req
   }
 
   /** True once a final response went out on the INVITE. */
@@ -108,7 +123,7 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
         return
       }
       const p = (this.rel ??= new ReliableProvisionals(this.ctx.layer, this.ist, this)).send(res)
-      if (onPrack !== undefined) this.prackWaiters.set(p.rseq, onPrack)
+      if (onPrack !== undefined) (this.prackWaiters ??= new Map()).set(p.rseq, onPrack)
     })
   }
 
@@ -116,8 +131,8 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
   acknowledge(prack: SipRequest): CallerPrack | null {
     const m = this.rel?.onPrack(prack)
     if (m === undefined || !m.ok) return null
-    const onAnswer = this.prackWaiters.get(m.acked.rseq)
-    this.prackWaiters.delete(m.acked.rseq)
+    const onAnswer = this.prackWaiters?.get(m.acked.rseq)
+    this.prackWaiters?.delete(m.acked.rseq)
     return { hadSdp: m.acked.hasSdp, onAnswer }
   }
 
@@ -152,6 +167,9 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
     const headers = extra.length === 0 ? this.dialogHeaders : [...this.dialogHeaders, ...extra]
     const res = buildResponse(this.invite, 200, { toTag: this.tag, headers, body, ...(contentType === undefined ? {} : { contentType }) })
     this.answer = new UasAnswer(this.ctx.layer, this.ist, res, this)
+    // Answered: the dialog and the 2xx carry what the call still needs; the parsed INVITE (headers, views, the
+    // message's text) would otherwise live as long as the call.
+    this.req = null
   }
 
   /** A final non-2xx on the INVITE (the IST retransmits it until the caller's ACK); the dialog, if early, ends. */
@@ -250,4 +268,14 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
     }
     return this.dialog
   }
+}
+
+/** [Contact, Allow, Supported] of the node for one Contact value: the node's own array for its main Contact, else one per Contact (a few: one per transport). */
+const byContact = new WeakMap<LegContext, Map<string, ReadonlyArray<readonly [string, string]>>>()
+function sharedDialogHeaders(ctx: LegContext, contact: string): ReadonlyArray<readonly [string, string]> {
+  let m = byContact.get(ctx)
+  if (m === undefined) byContact.set(ctx, (m = new Map()))
+  let h = m.get(contact)
+  if (h === undefined) m.set(contact, (h = [['Contact', contact], ['Allow', ctx.allow], ['Supported', ctx.supported]]))
+  return h
 }

@@ -13,7 +13,8 @@ export function isReliable(res: SipResponse): boolean {
 
 /** The in-order RSeq of each early dialog (To tag) of one INVITE, until its final response. */
 export class ProvisionalSequence {
-  private readonly last = new Map<string, number>()
+  /** By To tag; made at the first reliable provisional (most INVITEs get none). */
+  private last: Map<string, number> | null = null
 
   /**
    * RFC 3262 §4: the first reliable provisional of a dialog sets the sequence; a later one is new only with the next
@@ -25,9 +26,10 @@ export class ProvisionalSequence {
     // Deviation: §7.1 makes RSeq mandatory; a reliable provisional without a usable one is passed on unreliably.
     if (rseq === undefined) return { kind: 'unreliable' }
     const tag = res.to?.tag ?? ''
-    const prev = this.last.get(tag)
+    const last = (this.last ??= new Map())
+    const prev = last.get(tag)
     if (prev !== undefined && rseq !== prev + 1) return { kind: 'discard' }
-    this.last.set(tag, rseq)
+    last.set(tag, rseq)
     return { kind: 'new', rseq }
   }
 }

@@ -1,0 +1,99 @@
+// Calls in progress (answered and ACKed, not yet ended, every set-up wait pending) through the B2BUA on the loop transport: live heap per call by kind from two heap snapshots, what scavenges copy while a call is up (run by `npm run bench` or `npx tsx core/call/in-progress.bench.ts`); prints JSON lines.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { systemParams } from '../../shared/params/system-params.js'
+import { ManualClock } from '../lib/clock.js'
+import { silentLogger } from '../lib/log.js'
+import { Metrics } from '../lib/metrics.js'
+import { DEFAULT_VALIDATE_OPTIONS } from '../sip/message/validate.js'
+import { TransactionLayer } from '../sip/transaction/layer.js'
+import { RequestRouter } from '../sip/ua/router.js'
+import { LoopNetwork } from '../transport/loop.js'
+import type { RemoteAddr, Transport } from '../transport/types.js'
+import { B2bua } from './b2bua.js'
+import { benchController } from './test-support/bench-controller.js'
+import { heapGrowthByKind } from './test-support/heap-by-kind.js'
+
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+const N = Number(process.env.CALLS ?? 5_000)
+const clock = new ManualClock()
+const net = new LoopNetwork({ clock, logPackets: false })
+const b2bua = new B2bua({
+  log: silentLogger, metrics: new Metrics(), supported: DEFAULT_VALIDATE_OPTIONS.supported, controller: benchController(systemParams.parse({}), 0),
+  newCdrId: (() => { let i = 0; return () => String(++i) })(),
+  observer: { onCallStarted: () => Promise.resolve(), onCallAnswered: () => Promise.resolve(), onCallEnded: () => Promise.resolve() },
+})
+const router = new RequestRouter({ log: silentLogger, metrics: new Metrics() })
+b2bua.register(router)
+const layer = new TransactionLayer({ clock, user: router, metrics: new Metrics(), autoTrying: false })
+b2bua.attach(layer)
+const core = net.open(layer, '127.0.0.1', 5060)
+
+function header(s: string, name: string): string {
+  const i = s.indexOf('\r\n' + name + ': ')
+  const start = i + name.length + 4
+  return s.slice(start, s.indexOf('\r\n', start))
+}
+
+const SDP = 'v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n'
+function respond(t: Transport, s: string, status: string, extra: string, body = ''): void {
+  const to = header(s, 'To')
+  const msg = `SIP/2.0 ${status}\r\nVia: ${header(s, 'Via')}\r\nFrom: ${header(s, 'From')}\r\nTo: ${to.includes('tag=') ? to : to + ';tag=g'}\r\n` +
+    `Call-ID: ${header(s, 'Call-ID')}\r\nCSeq: ${header(s, 'CSeq')}\r\n${extra}Content-Length: ${body.length}\r\n\r\n${body}`
+  t.send(Buffer.from(msg, 'latin1'), core.local)
+}
+const peer = (address: string, port: number, on: (s: string, t: Transport) => void): Transport =>
+  net.open({ onMessage: (buf: Buffer, _f: RemoteAddr, t: Transport) => on(buf.toString('latin1'), t) }, address, port)
+// The vendor (SIPp uas-like): 180 and 200 with SDP.
+peer('127.0.0.3', 5080, (s, t) => {
+  if (s.startsWith('INVITE')) {
+    respond(t, s, '180 Ringing', 'Contact: <sip:127.0.0.3:5080;transport=UDP>\r\n')
+    respond(t, s, '200 OK', 'Contact: <sip:127.0.0.3:5080;transport=UDP>\r\nContent-Type: application/sdp\r\n', SDP)
+  }
+})
+let branch = 0
+// The caller (SIPp uac-like): ACKs the 200 and stays in the call.
+const caller = peer('127.0.0.2', 5070, (s, t) => {
+  if (s.startsWith('SIP/2.0 200') && header(s, 'CSeq') === '1 INVITE') {
+    const ack = `ACK sip:service@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:5070;branch=z9hG4bKa${branch++}\r\nFrom: ${header(s, 'From')}\r\n` +
+      `To: ${header(s, 'To')}\r\nCall-ID: ${header(s, 'Call-ID')}\r\nCSeq: 1 ACK\r\nContact: sip:sipp@127.0.0.2:5070\r\nMax-Forwards: 70\r\nSubject: Performance Test\r\nContent-Length: 0\r\n\r\n`
+    t.send(Buffer.from(ack, 'latin1'), core.local)
+  }
+})
+const invite = (i: number): Buffer => Buffer.from(
+  `INVITE sip:+4930123456789@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:5070;branch=z9hG4bK-${i}-1-0\r\nFrom: sipp <sip:+4921198765@127.0.0.2:5070>;tag=${i}SIPpTag00${i}\r\n` +
+    `To: <sip:+4930123456789@127.0.0.1:5060>\r\nCall-ID: ${i}-1@127.0.0.2\r\nCSeq: 1 INVITE\r\nContact: sip:sipp@127.0.0.2:5070\r\nMax-Forwards: 70\r\n` +
+    `Subject: Performance Test\r\nContent-Type: application/sdp\r\nContent-Length: ${SDP.length}\r\n\r\n${SDP}`, 'latin1')
+
+const dir = mkdtempSync(join(tmpdir(), 'in-progress-'))
+// A few calls first, so what is made once (code, shapes, the layer's tables' first slots) is in both snapshots.
+async function run(from: number, to: number): Promise<void> {
+  for (let i = from; i < to; i += 500) {
+    for (let j = i; j < Math.min(to, i + 500); j++) caller.send(invite(j), core.local)
+    // Answers wait for the observer's promises (the durable answer): let microtasks run until nothing is in flight.
+    do {
+      while (net.inFlight > 0) clock.flush()
+      await new Promise((ok) => setImmediate(ok))
+    } while (net.inFlight > 0)
+  }
+}
+await run(0, 200)
+gc()
+const before = writeHeapSnapshot(join(dir, 'before.heapsnapshot'))
+const heap0 = process.memoryUsage().heapUsed
+await run(200, 200 + N)
+gc()
+const heapPerCall = Math.round((process.memoryUsage().heapUsed - heap0) / N)
+const after = writeHeapSnapshot(join(dir, 'after.heapsnapshot'))
+const growth = heapGrowthByKind(before, after, N, Number(process.env.TOP ?? 40))
+if (process.env.KEEP_SNAPSHOTS === undefined) rmSync(dir, { recursive: true }); else console.log(after)
+console.log(JSON.stringify({
+  name: 'calls in progress: live heap per answered call, all set-up waits pending (loop transport, heap snapshots)',
+  inProgress: b2bua.activeCalls, transactions: layer.size, heapUsedPerCallBytes: heapPerCall, liveObjectsPerCallBytes: growth.total,
+}))
+if (process.env.BY_KIND !== undefined) for (const r of growth.rows) console.log(`${String(r.bytes).padStart(6)} B ${String(r.count).padStart(6)}x  ${r.kind}`)
+process.exit(0)
