@@ -181,6 +181,53 @@ describe('Call', () => {
     })
   })
 
+  describe('what an answered call keeps', () => {
+    it('lets both INVITEs go once answered, and a late re-INVITE from either side still goes through in its dialog', () => {
+      const s = callBench([target('gw1', '127.0.0.3')], { SS_SESSION_EXPIRES: 0 })
+      const c = s.connect()
+      const call = s.b2bua.calls()[0]!
+      expect(() => call.a.invite).toThrow()
+      expect(() => call.b!.invite).toThrow()
+      // 40 s later (every set-up wait over), the caller's re-INVITE reaches the gateway in leg B's dialog, next CSeq.
+      s.settle(40_000)
+      const re = s.caller.inDialog('INVITE', c.a, { sdp: SDP_A })
+      s.settle()
+      const bRe = s.gw1.last('INVITE')
+      expect(bRe.callId).toBe(c.bInvite.callId)
+      expect(bRe.cseq).toEqual({ seq: c.bInvite.cseq!.seq + 1, method: 'INVITE' })
+      expect(bRe.headers.first('from')).toBe(c.bInvite.headers.first('from'))
+      expect(bRe.headers.first('content-type')).toBe('application/sdp')
+      s.gw1.reply(bRe, 200, { sdp: SDP_B })
+      s.settle()
+      const ok = s.caller.responses('INVITE').at(-1)!
+      expect(ok.status).toBe(200)
+      s.caller.inDialog('ACK', { req: re, res: ok, asUac: true })
+      s.settle()
+      // The gateway's re-INVITE reaches the caller with the caller's own Call-ID and tags, our CSeq 1.
+      s.gw1.inDialog('INVITE', c.b, { sdp: SDP_B })
+      s.settle()
+      const aRe = s.caller.last('INVITE')
+      expect(aRe.callId).toBe(c.invite.callId)
+      expect(aRe.to?.tag).toBe(c.invite.from?.tag)
+      expect(aRe.from?.tag).toBe(c.ok.to?.tag)
+      expect(aRe.cseq?.seq).toBe(1)
+      s.hangUp(c)
+      expect(s.observer.ended.map((e) => e.terminationReason)).toEqual(['CallerHangup'])
+    })
+
+    it('drops a late copy of the caller INVITE after its Timer L as a retransmission of the answered call, no 482', () => {
+      const s = callBench()
+      const c = s.connect()
+      s.settle(40_000)
+      const before = s.caller.responses('INVITE').length
+      s.caller.send(c.invite)
+      s.settle()
+      expect(s.caller.responses('INVITE')).toHaveLength(before)
+      expect(s.controller.admissions).toHaveLength(1)
+      expect(s.b2bua.activeCalls).toBe(1)
+    })
+  })
+
   describe('before the answer', () => {
     it('CANCEL from the caller: 200 and 487 to the caller, CANCEL to the gateway, its 487 ACKed, CallerCancel', () => {
       const s = callBench()
