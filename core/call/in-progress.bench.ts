@@ -93,7 +93,7 @@ const growth = heapGrowthByKind(before, after, N, Number(process.env.TOP ?? 40))
 if (process.env.KEEP_SNAPSHOTS === undefined) rmSync(dir, { recursive: true }); else console.log(after)
 console.log(JSON.stringify({
   name: 'calls in progress: live heap per answered call, all set-up waits pending (loop transport, heap snapshots)',
-  inProgress: b2bua.activeCalls, transactions: layer.size, heapUsedPerCallBytes: heapPerCall, liveObjectsPerCallBytes: growth.total,
+  inProgress: b2bua.activeCalls, transactions: layer.size, heapUsedPerCallBytes: heapPerCall, liveHeapObjectsPerCallBytes: growth.jsHeap, withOffHeapBytes: growth.total,
 }))
 if (process.env.BY_KIND !== undefined) for (const r of growth.rows) console.log(`${String(r.bytes).padStart(6)} B ${String(r.count).padStart(6)}x  ${r.kind}`)
 process.exit(0)

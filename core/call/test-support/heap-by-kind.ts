@@ -34,18 +34,24 @@ function byKind(file: string): Map<string, { count: number; bytes: number }> {
   return out
 }
 
-/** Kinds that grew from `before` to `after`, per `units` (count and bytes), largest first; `top` rows. */
-export function heapGrowthByKind(before: string, after: string, units: number, top = 30): { total: number; rows: Array<{ kind: string; count: number; bytes: number }> } {
+/**
+ * Kinds that grew from `before` to `after`, per `units` (count and bytes), largest first; `top` rows. `total` counts
+ * every node, `jsHeap` leaves out the native ones (ArrayBuffer backing stores), which live outside V8's heap and are
+ * never copied by a scavenge.
+ */
+export function heapGrowthByKind(before: string, after: string, units: number, top = 30): { total: number; jsHeap: number; rows: Array<{ kind: string; count: number; bytes: number }> } {
   const a = byKind(before)
   const b = byKind(after)
   const rows: Array<{ kind: string; count: number; bytes: number }> = []
   let total = 0
+  let jsHeap = 0
   for (const [kind, v] of b) {
     const w = a.get(kind) ?? { count: 0, bytes: 0 }
     const bytes = (v.bytes - w.bytes) / units
     total += bytes
+    if (!kind.startsWith('native:')) jsHeap += bytes
     if (bytes >= 1) rows.push({ kind, count: Math.round(((v.count - w.count) / units) * 100) / 100, bytes: Math.round(bytes) })
   }
   rows.sort((x, y) => y.bytes - x.bytes)
-  return { total: Math.round(total), rows: rows.slice(0, top) }
+  return { total: Math.round(total), jsHeap: Math.round(jsHeap), rows: rows.slice(0, top) }
 }
