@@ -12,6 +12,7 @@ import { LoopNetwork } from '../transport/loop.js'
 import type { RemoteAddr, Transport } from '../transport/types.js'
 import { B2bua } from './b2bua.js'
 import { benchController } from './test-support/bench-controller.js'
+import { header, responseTo } from './test-support/bench-sip.js'
 
 const N = Number(process.env.CALLS ?? 20_000)
 const BATCH = 500
@@ -36,12 +37,6 @@ const layer = new TransactionLayer({ clock, user: router, metrics, autoTrying: f
 b2bua.attach(layer)
 const core = net.open(layer, '127.0.0.1', 5060)
 
-/** Value of a header line as our serializer writes it (`\r\nName: value\r\n`). */
-function header(s: string, name: string): string {
-  const i = s.indexOf('\r\n' + name + ': ')
-  const start = i + name.length + 4
-  return s.slice(start, s.indexOf('\r\n', start))
-}
 
 const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n'
 let peerMs = 0
@@ -59,10 +54,7 @@ function peer(address: string, port: number, on: (s: string, t: Transport) => vo
 }
 
 function respond(t: Transport, s: string, status: string, extra: string, body = ''): void {
-  const to = header(s, 'To')
-  const msg = `SIP/2.0 ${status}\r\nVia: ${header(s, 'Via')}\r\nFrom: ${header(s, 'From')}\r\nTo: ${to.includes('tag=') ? to : to + ';tag=g'}\r\n` +
-    `Call-ID: ${header(s, 'Call-ID')}\r\nCSeq: ${header(s, 'CSeq')}\r\n${extra}Content-Length: ${body.length}\r\n\r\n${body}`
-  t.send(Buffer.from(msg, 'latin1'), core.local)
+  t.send(responseTo(s, status, extra, body), core.local)
 }
 
 function inDialog(t: Transport, method: string, s: string, seq: number): void {

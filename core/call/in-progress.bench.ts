@@ -16,6 +16,7 @@ import { LoopNetwork } from '../transport/loop.js'
 import type { RemoteAddr, Transport } from '../transport/types.js'
 import { B2bua } from './b2bua.js'
 import { benchController } from './test-support/bench-controller.js'
+import { answeringGateway, header } from './test-support/bench-sip.js'
 import { heapGrowthByKind } from './test-support/heap-by-kind.js'
 
 setFlagsFromString('--expose-gc')
@@ -34,28 +35,12 @@ const layer = new TransactionLayer({ clock, user: router, metrics: new Metrics()
 b2bua.attach(layer)
 const core = net.open(layer, '127.0.0.1', 5060)
 
-function header(s: string, name: string): string {
-  const i = s.indexOf('\r\n' + name + ': ')
-  const start = i + name.length + 4
-  return s.slice(start, s.indexOf('\r\n', start))
-}
 
 const SDP = 'v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n'
-function respond(t: Transport, s: string, status: string, extra: string, body = ''): void {
-  const to = header(s, 'To')
-  const msg = `SIP/2.0 ${status}\r\nVia: ${header(s, 'Via')}\r\nFrom: ${header(s, 'From')}\r\nTo: ${to.includes('tag=') ? to : to + ';tag=g'}\r\n` +
-    `Call-ID: ${header(s, 'Call-ID')}\r\nCSeq: ${header(s, 'CSeq')}\r\n${extra}Content-Length: ${body.length}\r\n\r\n${body}`
-  t.send(Buffer.from(msg, 'latin1'), core.local)
-}
 const peer = (address: string, port: number, on: (s: string, t: Transport) => void): Transport =>
   net.open({ onMessage: (buf: Buffer, _f: RemoteAddr, t: Transport) => on(buf.toString('latin1'), t) }, address, port)
-// The vendor (SIPp uas-like): 180 and 200 with SDP.
-peer('127.0.0.3', 5080, (s, t) => {
-  if (s.startsWith('INVITE')) {
-    respond(t, s, '180 Ringing', 'Contact: <sip:127.0.0.3:5080;transport=UDP>\r\n')
-    respond(t, s, '200 OK', 'Contact: <sip:127.0.0.3:5080;transport=UDP>\r\nContent-Type: application/sdp\r\n', SDP)
-  } else if (s.startsWith('BYE')) respond(t, s, '200 OK', '')
-})
+// The vendor: 180 and 200 with SDP, 200 to BYE.
+answeringGateway(net, '127.0.0.3', 5080, core.local, SDP)
 let branch = 0
 /** From, To and Call-ID of each answered call (by its number), for the caller's BYE in the rolling run. */
 const dialogs: Array<string | undefined> = []

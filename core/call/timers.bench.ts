@@ -12,6 +12,7 @@ import { LoopNetwork } from '../transport/loop.js'
 import type { RemoteAddr, Transport } from '../transport/types.js'
 import { B2bua } from './b2bua.js'
 import { benchController } from './test-support/bench-controller.js'
+import { answeringGateway, header, responseTo } from './test-support/bench-sip.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -19,11 +20,6 @@ const HELD = Number(process.env.CALLS ?? 20_000)
 const EXPIRING = 10_000
 const params = systemParams.parse({ SS_CALLREMINTIME: 30 })
 
-function header(s: string, name: string): string {
-  const i = s.indexOf('\r\n' + name + ': ')
-  const start = i + name.length + 4
-  return s.slice(start, s.indexOf('\r\n', start))
-}
 
 const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n'
 
@@ -42,19 +38,11 @@ function bench(clock: Clock) {
   b2bua.attach(layer)
   const core = net.open(layer, '127.0.0.1', 5060)
   const respond = (t: Transport, s: string, status: string, extra: string, body = ''): void => {
-    const to = header(s, 'To')
-    const msg = `SIP/2.0 ${status}\r\nVia: ${header(s, 'Via')}\r\nFrom: ${header(s, 'From')}\r\nTo: ${to.includes('tag=') ? to : to + ';tag=g'}\r\n` +
-      `Call-ID: ${header(s, 'Call-ID')}\r\nCSeq: ${header(s, 'CSeq')}\r\n${extra}Content-Length: ${body.length}\r\n\r\n${body}`
-    t.send(Buffer.from(msg, 'latin1'), core.local)
+    t.send(responseTo(s, status, extra, body), core.local)
   }
   const peer = (address: string, port: number, on: (s: string, t: Transport) => void): Transport =>
     net.open({ onMessage: (buf: Buffer, _f: RemoteAddr, t: Transport) => on(buf.toString('latin1'), t) }, address, port)
-  peer('127.0.0.3', 5080, (s, t) => {
-    if (s.startsWith('INVITE')) {
-      respond(t, s, '180 Ringing', 'Contact: <sip:gw@127.0.0.3:5080>\r\n')
-      respond(t, s, '200 OK', 'Contact: <sip:gw@127.0.0.3:5080>\r\nSession-Expires: 1800;refresher=uas\r\nRequire: timer\r\nContent-Type: application/sdp\r\n', SDP)
-    } else if (s.startsWith('BYE')) respond(t, s, '200 OK', '')
-  })
+  answeringGateway(net, '127.0.0.3', 5080, core.local, SDP, 'Session-Expires: 1800;refresher=uas\r\nRequire: timer\r\n')
   let branch = 0
   const caller = peer('127.0.0.2', 5070, (s, t) => {
     if (s.startsWith('SIP/2.0 200') && header(s, 'CSeq') === '1 INVITE') {
