@@ -59,7 +59,9 @@ const SHA256_BLOCK = 64
 /**
  * HMAC-SHA-256 (RFC 2104) of a 14-byte nonce body through two one-shot hashes over key pads built once. Measured on
  * the SIPp digest ramp, a `createHmac` per nonce cost ~11 µs (an OpenSSL MAC context fetched and freed each time);
- * two one-shot hashes reuse the digest node:crypto caches.
+ * two one-shot hashes reuse the digest node:crypto caches. Each hash returns its 32 bytes as a 'binary' (latin1) string (one
+ * character per byte), written back into a buffer: a one-shot hash with Buffer output took ~1.05 µs against ~0.28
+ * µs with a string (Node 24).
  */
 class NonceMac {
   /** K xor ipad, then room for the message. */
@@ -77,11 +79,11 @@ class NonceMac {
     }
   }
 
-  /** The MAC of the first DATA_BYTES of `buf`. */
-  of(buf: Buffer): Buffer {
+  /** Writes the MAC of the first DATA_BYTES of `buf`, truncated to MAC_BYTES, at `to[at]`. */
+  into(buf: Buffer, to: Buffer, at: number): void {
     buf.copy(this.inner, SHA256_BLOCK, 0, DATA_BYTES)
-    hash('sha256', this.inner, 'buffer').copy(this.outer, SHA256_BLOCK)
-    return hash('sha256', this.outer, 'buffer')
+    this.outer.write(hash('sha256', this.inner, 'binary'), SHA256_BLOCK, 32, 'latin1')
+    to.write(hash('sha256', this.outer, 'binary'), at, MAC_BYTES, 'latin1')
   }
 }
 
@@ -147,6 +149,8 @@ export class DigestAuthenticator {
   private poolAt = RANDOM_POOL
   /** One nonce's bytes, issued or read back (each use is done with it before the next begins). */
   private readonly scratch = Buffer.alloc(NONCE_BYTES + 3)
+  /** The MAC a nonce read back should carry. */
+  private readonly macScratch = Buffer.alloc(MAC_BYTES)
   /** What follows the nonce in a challenge, by [stale][algorithm MD5 = 0, SHA-256 = 1]: the same text for every challenge. */
   private readonly tails: readonly (readonly [string, string])[]
   /** `Digest realm="<realm>", nonce="` for the realm last challenged in (SS_AUTH_REALM: one realm at a time). */
@@ -182,7 +186,7 @@ export class DigestAuthenticator {
     }
     this.pool.copy(buf, 10, this.poolAt, this.poolAt + 4)
     this.poolAt += 4
-    this.mac(buf).copy(buf, DATA_BYTES, 0, MAC_BYTES)
+    this.nonceMac.into(buf, buf, DATA_BYTES)
     return idMark() + buf.toString('base64url', 0, NONCE_BYTES)
   }
 
@@ -264,16 +268,14 @@ export class DigestAuthenticator {
     // 40 base64url characters are exactly 30 bytes; a character outside the alphabet decodes to fewer.
     const buf = this.scratch
     if (buf.write(nonce.slice(1), 0, 'base64url') !== NONCE_BYTES) return -1
-    if (!timingSafeEqual(this.mac(buf).subarray(0, MAC_BYTES), buf.subarray(DATA_BYTES, NONCE_BYTES))) return -1
+    const mac = this.macScratch
+    this.nonceMac.into(buf, mac, 0)
+    if (!timingSafeEqual(mac, buf.subarray(DATA_BYTES, NONCE_BYTES))) return -1
     const issuedMs = buf.readUIntBE(0, 6)
     if (nowMs - issuedMs >= ttlMs) return -1
     const seq = buf.readUInt32BE(6)
     // Issued more than `window` nonces ago: its slot may be reused, so its count is no longer known.
     if (((this.seq - seq) >>> 0) > this.window || this.seq === seq) return -1
     return seq
-  }
-
-  private mac(buf: Buffer): Buffer {
-    return this.nonceMac.of(buf)
   }
 }
