@@ -3,7 +3,7 @@ import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { DigestAlgorithm } from '../../shared/auth/digest-hash.js'
 import type { MappingGatewayRow } from '../../shared/entities/mapping-gateway.js'
 import type { ConfigSnapshot } from '../config/snapshot.js'
-import { parseAuthHeader, type AuthHeader } from '../sip/message/headers/auth.js'
+import { parseDigestCredentials, type DigestCredentials } from '../sip/message/headers/auth.js'
 import type { SipRequest } from '../sip/message/message.js'
 import { idMark } from '../sip/message/build.js'
 
@@ -120,11 +120,11 @@ function parseNonceCount(nc: string): number {
  * The first Digest credentials for `realm` in Proxy-Authorization, then Authorization (RFC 3261 §22.4: others are
  * ignored), parsed; undefined when the request carries none. Parse once and pass the result to `verifyCredentials`.
  */
-export function credentialsFor(req: SipRequest, realm: string): AuthHeader | undefined {
+export function credentialsFor(req: SipRequest, realm: string): DigestCredentials | undefined {
   for (const name of CREDENTIAL_HEADERS) {
     for (const line of req.headers.all(name)) {
-      const h = parseAuthHeader(line)
-      if (h !== undefined && h.scheme.toLowerCase() === 'digest' && h.params.get('realm') === realm) return h
+      const h = parseDigestCredentials(line)
+      if (h !== undefined && h.realm === realm) return h
     }
   }
   return undefined
@@ -132,7 +132,7 @@ export function credentialsFor(req: SipRequest, realm: string): AuthHeader | und
 
 /** The username of the request's Digest credentials for `realm`, or null when it carries none. */
 export function credentialUsername(req: SipRequest, realm: string): string | null {
-  return credentialsFor(req, realm)?.params.get('username') ?? null
+  return credentialsFor(req, realm)?.username ?? null
 }
 
 /** Issues and verifies digest nonces for one process; holds the nonce secret and the nonce-count window. */
@@ -227,24 +227,23 @@ export class DigestAuthenticator {
 
   /** As `verifyAgainst`, with the request's credentials for `realm` already parsed (`credentialsFor`). */
   verifyCredentials<T extends DigestSecret>(
-    creds: AuthHeader | undefined, req: SipRequest, lookup: (username: string) => T | undefined, realm: string, nowMs: number, nonceTtlMs: number,
+    creds: DigestCredentials | undefined, req: SipRequest, lookup: (username: string) => T | undefined, realm: string, nowMs: number, nonceTtlMs: number,
   ): DigestOutcomeOf<T> {
     if (creds === undefined) return CHALLENGE_FRESH
-    const p = creds.params
-    const username = p.get('username') ?? ''
-    const nonce = p.get('nonce') ?? ''
-    const uri = p.get('uri') ?? ''
-    const response = (p.get('response') ?? '').toLowerCase()
-    const cnonce = p.get('cnonce') ?? ''
-    const ncText = p.get('nc') ?? ''
-    const algorithmParam = p.get('algorithm')
+    const username = creds.username ?? ''
+    const nonce = creds.nonce ?? ''
+    const uri = creds.uri ?? ''
+    const response = (creds.response ?? '').toLowerCase()
+    const cnonce = creds.cnonce ?? ''
+    const ncText = creds.nc ?? ''
+    const algorithmParam = creds.algorithm
     const algorithm: DigestAlgorithm | null =
       algorithmParam === undefined || algorithmParam.toUpperCase() === 'MD5' ? 'MD5'
         : algorithmParam.toUpperCase() === 'SHA-256' ? 'SHA-256' : null
     const gateway = lookup(username) ?? null
     // RFC 7616 §3.4: we offered qop="auth" only, so qop, nc and cnonce are mandatory.
     const nc = parseNonceCount(ncText)
-    const wellFormed = algorithm !== null && p.get('qop') === 'auth' && nc >= 0 && cnonce.length > 0 && nonce.length > 0
+    const wellFormed = algorithm !== null && creds.qop === 'auth' && nc >= 0 && cnonce.length > 0 && nonce.length > 0
     if (!wellFormed) return { kind: 'failed', gateway, why: 'malformed' }
     const stored = gateway !== null && gateway.digestRealm === realm ? (algorithm === 'MD5' ? gateway.ha1Md5 : gateway.ha1Sha256) : null
     const ha1 = stored ?? (algorithm === 'MD5' ? this.dummyHa1Md5 : this.dummyHa1Sha256)

@@ -98,7 +98,7 @@ export class IngressAuth {
     const realm = params.SS_AUTH_REALM
     // Parsed once: the username for the lock check and the digest check read the same credentials.
     const creds = credentialsFor(req, realm)
-    const username = creds === undefined ? null : creds.params.get('username') ?? null
+    const username = creds?.username ?? null
     if (username !== null) {
       this.guard?.onCredentials(ip)
       // A locked username is refused before its digest is checked, so guessing cannot go on during the lock.

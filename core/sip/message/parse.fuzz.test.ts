@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MessageBuildError, buildCancel, buildResponse } from './build.js'
-import { parseAuthHeader } from './headers/auth.js'
+import { parseAuthHeader, parseDigestCredentials } from './headers/auth.js'
 import { parseUri } from './headers/uri.js'
 import type { SipMessage } from './message.js'
 import { parseMessage } from './parse.js'
@@ -128,7 +128,12 @@ function touchEverything(buf: Buffer): void {
   for (const na of [m.from, m.to, ...(m.contacts ?? []), ...(m.routes ?? [])]) if (na !== undefined) parseUri(na.uri)
   for (const [name, value] of m.headers.entries()) {
     m.headers.getAll(name)
-    if (name.endsWith('authorization') || name.endsWith('authenticate')) parseAuthHeader(value)
+    if (name.endsWith('authorization') || name.endsWith('authenticate')) {
+      // The digest fields' scan accepts exactly what the general parse accepts, for the Digest scheme.
+      const general = parseAuthHeader(value)
+      const digest = parseDigestCredentials(value)
+      if ((digest !== undefined) !== (general !== undefined && general.scheme.toLowerCase() === 'digest')) throw new Error(`auth parses disagree on ${value}`)
+    }
   }
   if (m.isRequest) {
     void m.requestUri
