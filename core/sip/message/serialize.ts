@@ -1,6 +1,7 @@
 // SipMessage -> wire bytes with canonical header spellings and a Content-Length equal to the body (RFC 3261 §7, §20.14).
-import { displayName } from './header-names.js'
-import type { SipMessage } from './message.js'
+import { displayName, wireName } from './header-names.js'
+import type { SipMessage, SipRequest } from './message.js'
+import { reasonPhrase } from './status.js'
 
 /** `CRLF Name: ` for each canonical name written so far: the end of the line before and this line's prefix, one shared string. */
 const LEAD = new Map<string, string>()
@@ -48,14 +49,91 @@ export function serializeMessage(msg: SipMessage): Buffer {
   parts[k++] = '\r\nContent-Length: '
   parts[k++] = String(msg.body.length)
   parts[k++] = '\r\n\r\n'
-  // Slots a longer message filled before are emptied rather than cut off, so the array keeps its backing store.
-  if (used > 256) parts.length = k
-  else for (let j = k; j < used; j++) parts[j] = ''
-  used = k
-  const head = parts.join('')
+  const head = joinParts(k)
   const headLen = Buffer.byteLength(head, 'utf8')
   const out = Buffer.allocUnsafe(headLen + msg.body.length)
   out.write(head, 0, headLen, 'utf8')
   msg.body.copy(out, headLen)
+  return out
+}
+
+/** The first `k` pieces as one flat string. */
+function joinParts(k: number): string {
+  // Slots a longer message filled before are emptied rather than cut off, so the array keeps its backing store.
+  if (used > 256) parts.length = k
+  else for (let j = k; j < used; j++) parts[j] = ''
+  used = k
+  return parts.join('')
+}
+
+/**
+ * The bytes of the bodiless response `buildResponse(req, status, { reason, toTag, headers })` would build, serialized,
+ * without building it (a stateless answer, which nothing keeps): Via(s), From, To (+tag), Call-ID and CSeq of the
+ * request (a 100 its Timestamp), then `headers`, then `Content-Length: 0`. RFC 3261 §8.2.6.
+ */
+export function serializeResponseTo(
+  req: SipRequest, status: number, reason: string | undefined, toTag: string | undefined, headers: ReadonlyArray<readonly [string, string]>,
+): Buffer {
+  if (!Number.isInteger(status) || status < 100 || status > 699) throw new RangeError(`invalid status ${status}`)
+  let k = 0
+  parts[k++] = 'SIP/2.0 '
+  parts[k++] = String(status)
+  parts[k++] = ' '
+  parts[k++] = reason ?? reasonPhrase(status)
+  const src = req.headers
+  let from: string | undefined
+  let to: string | undefined
+  let callId: string | undefined
+  let cseq: string | undefined
+  let ts: string | undefined
+  for (let i = 0, n = src.size; i < n; i++) {
+    switch (src.nameAt(i)) {
+      case 'via':
+        parts[k++] = leadOf('via')
+        parts[k++] = src.valueAt(i)
+        break
+      case 'from': from ??= src.valueAt(i); break
+      case 'to': to ??= src.valueAt(i); break
+      case 'call-id': callId ??= src.valueAt(i); break
+      case 'cseq': cseq ??= src.valueAt(i); break
+      case 'timestamp': ts ??= src.valueAt(i); break
+    }
+  }
+  if (from !== undefined) {
+    parts[k++] = leadOf('from')
+    parts[k++] = from
+  }
+  if (to !== undefined) {
+    parts[k++] = leadOf('to')
+    parts[k++] = to
+    // RFC 3261 §8.2.6.2: the tag is added when the To has none.
+    if (status > 100 && toTag !== undefined && req.to?.tag === undefined) {
+      parts[k++] = ';tag='
+      parts[k++] = toTag
+    }
+  }
+  if (callId !== undefined) {
+    parts[k++] = leadOf('call-id')
+    parts[k++] = callId
+  }
+  if (cseq !== undefined) {
+    parts[k++] = leadOf('cseq')
+    parts[k++] = cseq
+  }
+  if (status === 100 && ts !== undefined) {
+    parts[k++] = leadOf('timestamp')
+    parts[k++] = ts
+  }
+  for (let i = 0; i < headers.length; i++) {
+    const name = wireName(headers[i]![0])
+    if (name === 'content-length') continue
+    parts[k++] = leadOf(name)
+    parts[k++] = headers[i]![1]
+  }
+  parts[k++] = '\r\nContent-Length: 0\r\n\r\n'
+  const head = joinParts(k)
+  const headLen = Buffer.byteLength(head, 'utf8')
+  const out = Buffer.allocUnsafe(headLen)
+  out.write(head, 0, headLen, 'utf8')
   return out
 }

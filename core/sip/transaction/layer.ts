@@ -8,7 +8,7 @@ import { buildCancel, buildResponse, generateBranch, generateStatelessTag, gener
 import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
 import { parseVia, viaWithBranch, type Via } from '../message/headers/via.js'
 import { parseMessage } from '../message/parse.js'
-import { serializeMessage } from '../message/serialize.js'
+import { serializeMessage, serializeResponseTo } from '../message/serialize.js'
 import { validateRequest, validateResponse, type ValidateOptions } from '../message/validate.js'
 import { InviteClientTransaction } from './invite-client.js'
 import { InviteServerTransaction } from './invite-server.js'
@@ -16,7 +16,7 @@ import { clientKey, defaultPort, isRfc2543Key, isRfc3261Branch, serverKey } from
 import { NonInviteClientTransaction } from './non-invite-client.js'
 import { NonInviteServerTransaction } from './non-invite-server.js'
 import { responseTarget, stampReceived } from './response-target.js'
-import { MessageCounters } from './message-counters.js'
+import { Family, MessageCounters } from './message-counters.js'
 import { rfcTimers, type RfcTimers, type TimerParams } from './timers.js'
 import { TransactionError } from './failures.js'
 import { WaitQueues, type Waiter } from './wait-queue.js'
@@ -71,7 +71,7 @@ interface LayerCounters {
   bad: CounterSeries
   dropped: CounterSeries
   stray: CounterSeries
-  stateless: Metric
+  stateless: Family
   retransmits: Metric
   absorbed: CounterSeries
   statelessAcks: CounterSeries
@@ -152,7 +152,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       dropped: m.counter('sip_requests_dropped_total', 'Requests dropped without an answer (no usable Via)').labels(),
       stray: m.counter('sip_stray_responses_total', 'Responses matching no client transaction').labels(),
       upgraded: m.counter('sip_large_requests_total', 'Requests over 1300 bytes bound for UDP (RFC 3261 §18.1.1), by the transport they went out on', ['transport']),
-      stateless: m.counter('sip_stateless_responses_total', 'Responses sent without a transaction', ['status']),
+      stateless: new Family(m.counter('sip_stateless_responses_total', 'Responses sent without a transaction', ['status'])),
       retransmits: m.counter('sip_retransmissions_total', 'Retransmissions sent by transactions', ['kind']),
       absorbed: m.counter('sip_absorbed_retransmissions_total', 'Received retransmissions matched to a transaction').labels(),
       statelessAcks: statelessAcksCounter(m),
@@ -394,17 +394,16 @@ export class TransactionLayer implements TransportUser, TransactionContext {
       this.c.dropped.inc()
       return
     }
-    const headers: Array<readonly [string, string]> = [...extra]
+    let headers = extra
     if (warning !== undefined) {
       const agent = this.warnAgent ?? `${transport.local.address}:${transport.local.port}`
-      headers.push(['Warning', `399 ${agent} "${warning.replaceAll('"', "'")}"`])
+      headers = [...extra, ['Warning', `399 ${agent} "${warning.replaceAll('"', "'")}"`]]
     }
-    const toTag = generateStatelessTag()
-    const opts = reason === undefined ? { toTag, headers } : { toTag, headers, reason }
-    const res = buildResponse(req, status, opts)
-    this.c.stateless.labels(String(status)).inc()
-    this.c.messages.sent(res)
-    transport.send(serializeMessage(res), responseTarget(req.topVia ?? via, remote, transport.reliable))
+    // Written straight from the request's lines: nothing keeps a stateless answer, so no response object is built.
+    const bytes = serializeResponseTo(req, status, reason, generateStatelessTag(), headers)
+    this.c.stateless.inc(status)
+    this.c.messages.sentResponse(status)
+    transport.send(bytes, responseTarget(req.topVia ?? via, remote, transport.reliable))
   }
 
   // ---- responses ---------------------------------------------------------------------------------

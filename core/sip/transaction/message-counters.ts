@@ -8,7 +8,7 @@ const KNOWN_METHODS = new Set([
 ])
 
 /** One labelled counter family with a per-label cache. */
-class Family {
+export class Family {
   private readonly cache = new Map<string | number, CounterSeries>()
 
   constructor(private readonly metric: Metric) {}
@@ -47,6 +47,11 @@ export class MessageCounters {
   sent(msg: SipMessage): void {
     if (msg.isRequest) this.reqOut.inc(methodLabel(msg.method))
     else this.resOut.inc(msg.status)
+  }
+
+  /** Counts one response sent, by its status (bytes written without a response object). */
+  sentResponse(status: number): void {
+    this.resOut.inc(status)
   }
 
   /** Counts one request sent, by its method (bytes re-sent without their message). */
