@@ -1,4 +1,6 @@
 // What digest adds per call on the screen's path (`npm run bench -- digest-path`): the challenged INVITE, the ACK of its 407 (at the layer, and at a worker's dispatch) and the credentialed INVITE through a real transaction layer, router and gates, against an IP-authenticated INVITE; CPU µs per call.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { computeHa1, type DigestAlgorithm } from '../../../shared/auth/digest-hash.js'
 import type { ConfigSnapshot } from '../../config/snapshot.js'
 import { ManualClock } from '../../lib/clock.js'
@@ -48,9 +50,14 @@ let forwarded = 0
 const dispatch = new WorkerDispatch({ self: 0, workers: 2, local: layer, metrics, forward: () => void forwarded++ })
 
 let last: Buffer = Buffer.alloc(0)
+/** Every datagram sent, while a step's heap is measured (its text is read afterwards). */
+let kept: Buffer[] | null = null
 const transport: Transport = {
   protocol: 'UDP', reliable: false, local: { address: '127.0.0.1', port: 5060, family: 'IPv4' },
-  send: (buf) => { last = buf },
+  send: (buf) => {
+    last = buf
+    kept?.push(buf)
+  },
   close: async () => {},
 }
 const source = (ip: string): RemoteAddr => ({ address: ip, port: 5060, family: 'IPv4' })
@@ -79,6 +86,23 @@ function credentials(algorithm: DigestAlgorithm, nonce: string, i: number): stri
   const cnonce = `c${i}`
   const response = digestResponse(algorithm, ha1, 'INVITE', URI, nonce, '00000001', cnonce)
   return `Digest username="alice",realm="${REALM}",cnonce="${cnonce}",nc=00000001,qop=auth,uri="${URI}",nonce="${nonce}",response="${response}",algorithm=${algorithm}`
+}
+
+// gc() at run time, so the heap a step allocates can be read as heapUsed grows between two collections.
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+
+/** Heap bytes one step allocates: the median of 20 batches of 40 steps, each after a full collection (a batch a scavenge cut short reads less). */
+function bytesPer(step: (i: number) => void, from: number): number {
+  const grew: number[] = []
+  for (let b = 0; b < 20; b++) {
+    gc()
+    const h0 = process.memoryUsage().heapUsed
+    for (let i = 0; i < 40; i++) step(from + b * 40 + i)
+    grew.push(process.memoryUsage().heapUsed - h0)
+  }
+  grew.sort((a, b) => a - b)
+  return Math.round(grew[10]! / 40)
 }
 
 const cpuUs = (): number => {
@@ -126,11 +150,29 @@ function run(algorithm: DigestAlgorithm): void {
   const ackUs = measure(N, ack)
   const ackAtWorkerUs = measure(N, ackAtWorker)
   const credentialedUs = measure(N, credentialed)
+  // Heap per step (the INVITEs' bytes built beforehand, as a datagram arrives built): IP, challenge, ACK at a worker, credentialed.
+  const ipInvites = Array.from({ length: 800 }, (_, i) => invite(N + i, `ip${r}`, 1))
+  const firstInvites = Array.from({ length: 800 }, (_, i) => invite(N + i, `dg${r}`, 1))
+  const ipBytes = bytesPer((i) => layer.onMessage(ipInvites[i]!, IP_GATEWAY, transport), 0)
+  kept = []
+  const challengeBytes = bytesPer((i) => layer.onMessage(firstInvites[i]!, PASSWORD_GATEWAY, transport), 0)
+  const sent = kept.map((b) => b.toString('latin1'))
+  kept = null
+  const newAcks = sent.map((c, i) => ackOf(N + i, `dg${r}`, c))
+  const newRetried = sent.map((c, i) => invite(N + i, `dg${r}`, 2, credentials(algorithm, /nonce="([^"]+)"/.exec(c)![1]!, N + i)))
+  const bytes = {
+    ip: ipBytes,
+    challenge: challengeBytes,
+    ackAtWorker: bytesPer((i) => dispatch.onMessage(newAcks[i]!, PASSWORD_GATEWAY, transport), 0),
+    credentialed: bytesPer((i) => layer.onMessage(newRetried[i]!, PASSWORD_GATEWAY, transport), 0),
+  }
+  if (!last.toString('latin1').startsWith('SIP/2.0 603 ')) throw new Error('the credentialed INVITEs were not admitted')
   clock.advance(64_000)
   const round1 = (x: number): number => Math.round(x * 10) / 10
   console.log(JSON.stringify({
     name: `digest path ${algorithm}: CPU µs per call`, ip: round1(ipUs), challenge: round1(challengeUs), ack: round1(ackUs), ackAtWorker: round1(ackAtWorkerUs), credentialed: round1(credentialedUs),
     extra: round1(challengeUs + ackUs + credentialedUs - ipUs), nsPerOp: Math.round((challengeUs + ackUs + credentialedUs - ipUs) * 1000),
+    bytes: { ...bytes, extra: bytes.challenge + bytes.ackAtWorker + bytes.credentialed - bytes.ip },
   }))
 }
 
