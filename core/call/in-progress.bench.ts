@@ -1,4 +1,4 @@
-// Calls in progress (answered and ACKed, not yet ended, every set-up wait pending) through the B2BUA on the loop transport: live heap per call by kind from two heap snapshots, what scavenges copy while a call is up (run by `npm run bench` or `npx tsx core/call/in-progress.bench.ts`); prints JSON lines.
+// Calls in progress through the B2BUA on the loop transport: live heap per answered call by kind from two heap snapshots (every set-up wait pending), then a rolling run of calls up about 1 s each for scavenges per call (run by `npm run bench` or `npx tsx core/call/in-progress.bench.ts`); prints JSON lines.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
