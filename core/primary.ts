@@ -12,6 +12,7 @@ import type { RefusalRow } from './policy/guard/refusal-tally.js'
 import { SharedBans } from './policy/guard/shared-bans.js'
 import { SourceGuard } from './policy/guard/source-guard.js'
 import type { CallSummary } from './call/call.js'
+import { openCdrInsert } from './cdr/cdr-insert.js'
 import { CdrCollector } from './cdr/collector.js'
 import { registerCdrMetrics } from './cdr/metrics.js'
 import { coreWorkers, onStopSignals, processBasics, readEnv, sharedStateHealth, timerParams } from './cluster/common.js'
@@ -103,10 +104,12 @@ async function main(): Promise<void> {
   config.observe({ onConfigSwap: () => broadcast({ t: 'config', input: config.input }) })
   // Prepaid reservations of every worker (set up with the link to Redis below); written charges leave its ledger.
   let nodeMoney: NodeMoney | null = null
+  // One connection for every folder's writer: each batch is one synchronous transaction on it.
+  const cdrInsert = openCdrInsert(database)
   const collector = await CdrCollector.open({
     dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }),
     writer: {
-      pragmas: database.writerPragmas,
+      insert: cdrInsert,
       onBilled: (batch) => {
         nodeMoney?.onBilled(batch)
         broadcast({ t: 'billed', batch })
@@ -373,6 +376,7 @@ async function main(): Promise<void> {
     await shared?.stop()
     config.stop()
     const drained = await collector.close(clock.now() + 5_000)
+    cdrInsert.close()
     await status.close()
     database.close()
     clock.stop()

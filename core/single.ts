@@ -1,6 +1,7 @@
 // The composition root of a core that runs in one process (CORE_WORKERS 1): validated env -> database (+ migrations) -> config snapshot -> CDR sink -> UDP, TCP and TLS transports -> transaction layer -> B2BUA, OPTIONS checks, live status publisher, network tests, the status port, SIGHUP (TLS reload) and the SIGTERM/SIGINT drain.
 import { mkdir } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { openCdrInsert } from './cdr/cdr-insert.js'
 import { CdrCollector, workerFolders } from './cdr/collector.js'
 import { registerCdrMetrics, sinkStats } from './cdr/metrics.js'
 import { callB2bua, mediaEnvironment, onStopSignals, processBasics, readEnv, readTlsMaterial, sharedStateHealth, sipStack, timerParams } from './cluster/common.js'
@@ -54,12 +55,14 @@ async function main(): Promise<void> {
   const first = await config.start()
   // Charges the CDR writer commits leave the ledger's pending set; the balances it read back serve admission until a newer snapshot.
   const ledger = new BalanceLedger()
-  const sink = await CdrSink.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), writer: { pragmas: database.writerPragmas, onBilled: (b) => ledger.onBilled(b) } })
+  // One connection for every CDR writer of the process (the sink's and the leftovers'): each batch is one synchronous transaction on it.
+  const cdrInsert = openCdrInsert(database)
+  const sink = await CdrSink.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), writer: { insert: cdrInsert, onBilled: (b) => ledger.onBilled(b) } })
   registerCdrMetrics(metrics, sinkStats(sink), () => Date.now())
   // CDRs the workers of an earlier run with CORE_WORKERS > 1 left in their folders reach the database too.
   const leftovers = workerFolders(env.DATA_DIR).length === 0
     ? null
-    : await CdrCollector.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), leftovers: true, writer: { pragmas: database.writerPragmas, onBilled: (b) => ledger.onBilled(b) } })
+    : await CdrCollector.open({ dataDir: env.DATA_DIR, db: database.db, clock, log: log.child({ module: 'cdr' }), leftovers: true, writer: { insert: cdrInsert, onBilled: (b) => ledger.onBilled(b) } })
 
   const nodeId = env.NODE_ID ?? hostname()
   // The policy reads the checker's online map from the first INVITE; the checks start once the transport is up.
@@ -237,6 +240,7 @@ async function main(): Promise<void> {
     config.stop()
     const cdr = await sink.close(clock.now() + 5_000)
     await leftovers?.close(clock.now() + 2_000)
+    cdrInsert.close()
     await status.close()
     database.close()
     clock.stop()

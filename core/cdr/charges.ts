@@ -36,7 +36,8 @@ const CHARGES = `select json_extract(value, '$[0]') as cdr_id, json_extract(valu
   (select "${routingGateways.clearingAccountId.name}" from "${T.gateways}" where "${routingGateways.id.name}" = json_extract(value, '$[3]')) as vendor_account_id,
   json_extract(value, '$[4]') as vendor_amount from json_each(`
 
-const CHARGE_BALANCES = `with c as (${CHARGES}?) where not exists (select 1 from "${T.billed}" b where b."${B.cdrId.name}" = json_extract(value, '$[0]'))),
+/** The text of `chargeBalances`, one parameter: the charge rows as JSON. */
+export const CHARGE_BALANCES = `with c as (${CHARGES}?) where not exists (select 1 from "${T.billed}" b where b."${B.cdrId.name}" = json_extract(value, '$[0]'))),
     d as (select account_id, sum(amount) as amount from (
       select account_id, amount from c where account_id is not null and amount > 0
       union all select vendor_account_id, vendor_amount from c where vendor_account_id is not null and vendor_amount > 0
@@ -54,7 +55,8 @@ export function chargeBalances(json: string): InStatement {
   return { sql: CHARGE_BALANCES, args: [json] }
 }
 
-const RECORD_CHARGES = `insert into "${T.billed}" (${[B.cdrId, B.accountId, B.amount, B.vendorAccountId, B.vendorAmount, B.appliedAtMs].map((c) => `"${c.name}"`).join(', ')})
+/** The text of `recordCharges`, two parameters: when (epoch ms), the charge rows as JSON. */
+export const RECORD_CHARGES = `insert into "${T.billed}" (${[B.cdrId, B.accountId, B.amount, B.vendorAccountId, B.vendorAmount, B.appliedAtMs].map((c) => `"${c.name}"`).join(', ')})
     select cdr_id, account_id, amount, vendor_account_id, vendor_amount, ? from (${CHARGES}?)) where true on conflict ("${B.cdrId.name}") do nothing`
 
 /** Records the charged CDRs as applied; a CDR already there is left alone (ON CONFLICT DO NOTHING). */

@@ -16,7 +16,7 @@ export interface CdrCollectorOptions {
   db: Db
   clock: Clock
   log: Logger
-  writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'pragmas' | 'onBilled'>
+  writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'insert' | 'onBilled'>
   /**
    * Only the worker folders, every one final: a node now run as one process (CORE_WORKERS=1) empties what its workers
    * left, while its own sink owns the root folder.

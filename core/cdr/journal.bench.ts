@@ -7,6 +7,7 @@ import { applyMigrations, openDatabase } from '../../shared/db/node/database.js'
 import { SystemClock } from '../lib/clock.js'
 import { silentLogger } from '../lib/log.js'
 import { CdrJournal } from './journal.js'
+import { clientCdrInsert, openCdrInsert } from './cdr-insert.js'
 import { CdrWriter } from './writer.js'
 import { realisticCdr, sampleCdr, seededRandom } from './test-support/records.js'
 import { cdrs } from '../../shared/db/schema.js'
@@ -44,6 +45,8 @@ try {
     await database.db.run(prefillInsert(rows))
   }
   const mode = (await database.client.execute('pragma journal_mode')).rows[0]?.[0]
+  // CDR_BENCH_CLIENT=1 writes through the libSQL client, as for a replica or a server.
+  const insert = process.env.CDR_BENCH_CLIENT === '1' ? clientCdrInsert(database.client, database.writerPragmas) : openCdrInsert(database)
   // 1,000 rows is the writer's largest batch (what one writer drains each second at 1,000 calls/s); 200 shows what a
   // commit costs when its fixed part is shared by fewer rows.
   for (const batchSize of [200, 1000]) {
@@ -54,7 +57,7 @@ try {
     await Promise.all(Array.from({ length: 1000 }, async () => {
       while (next < n) { const i = next++; await journal.append(realisticCdr(random, at + i * 20)) }
     }))
-    const writer = new CdrWriter({ journal, db: database.db, clock: new SystemClock(), log: silentLogger, batchSize, pragmas: database.writerPragmas })
+    const writer = new CdrWriter({ journal, db: database.db, clock: new SystemClock(), log: silentLogger, batchSize, insert })
     const t0 = performance.now()
     const cpu0 = process.cpuUsage()
     let written = 0
@@ -70,6 +73,7 @@ try {
     console.log(JSON.stringify({ name: `cdr writer to libSQL file (${String(mode)}, ${prefill} rows before), batch ${batchSize}`, opsPerSec: Math.round(written / sec), records: written, cpuUsPerRecord: per(cpu.user + cpu.system), systemUsPerRecord: per(cpu.system) }))
     await journal.close()
   }
+  insert.close()
   database.close()
 } finally {
   await rm(dir, { recursive: true, force: true })

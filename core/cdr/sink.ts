@@ -25,7 +25,7 @@ export interface CdrSinkOptions {
   maxSegmentAgeMs?: number
   /** Least time between two commits of the CDR segment (default SEGMENT_COMMIT_WINDOW_MS). */
   segmentCommitWindowMs?: number
-  writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'pragmas' | 'onBilled'>
+  writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'insert' | 'onBilled'>
 }
 
 /** One CDR in this many is checked against the shared schema before it is journaled (the first one always). */

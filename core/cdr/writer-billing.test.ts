@@ -12,6 +12,7 @@ import type { BilledBatch } from '../policy/balance-ledger.js'
 import { sampleCdr } from './test-support/records.js'
 import { CdrJournal } from './journal.js'
 import type { CdrRecord } from './record.js'
+import { clientCdrInsert, openCdrInsert, type CdrInsert } from './cdr-insert.js'
 import { CdrWriter } from './writer.js'
 
 let dir: string
@@ -41,6 +42,19 @@ async function seed(d: Database): Promise<void> {
   ], 'write')
 }
 
+/** The two paths into a local file: statements prepared once on a connection of the writer's own (the default), and the client's (a replica's or a server's). */
+const PATHS: Array<[string, (d: Database) => CdrInsert]> = [
+  ['statements prepared once on its own connection', (d) => openCdrInsert(d)],
+  ['the libSQL client', (d) => clientCdrInsert(d.client)],
+]
+
+/** The insert of `path` for `d`, closed after the test. */
+function insertInto(d: Database, path: (d: Database) => CdrInsert): CdrInsert {
+  const insert = path(d)
+  cleanups.push(() => insert.close())
+  return insert
+}
+
 async function fileDb(): Promise<Database> {
   const d = openDatabase({ url: pathToFileURL(join(dir, 'core.db')).href })
   cleanups.push(() => d.close())
@@ -60,7 +74,7 @@ async function journalWith(records: CdrRecord[]): Promise<CdrJournal> {
   return j
 }
 
-describe('CdrWriter billing', () => {
+describe.each(PATHS)('CdrWriter billing into a local file through %s', (_, path) => {
   it('takes the cost from the customer and the vendor cost from the clearing account in the CDR write, and reports the balances', async () => {
     const d = await fileDb()
     const reports: BilledBatch[] = []
@@ -68,7 +82,7 @@ describe('CdrWriter billing', () => {
     const b = sampleCdr({ cost: 0.75, vendorCost: 0.25 })
     const free = sampleCdr({ cost: null, vendorCost: null })
     const journal = await journalWith([a, b, free])
-    const writer = new CdrWriter({ journal, db: d.db, clock, log, onBilled: (x) => reports.push(x) })
+    const writer = new CdrWriter({ journal, db: d.db, insert: insertInto(d, path), clock, log, onBilled: (x) => reports.push(x) })
     expect(await writer.drainOnce()).toMatchObject({ kind: 'written', records: 3 })
     expect(await balances(d)).toEqual({ acc1: 8, vend: 99.25 })
     expect(reports).toEqual([{ cdrIds: [a.id, b.id], balances: expect.arrayContaining([{ accountId: 'acc1', balance: 8 }, { accountId: 'vend', balance: 99.25 }]) }])
@@ -83,7 +97,7 @@ describe('CdrWriter billing', () => {
     const d = await fileDb()
     const records = [sampleCdr({ cost: 1, vendorCost: 0.4 }), sampleCdr({ cost: 2, vendorCost: 0.6 })]
     const journal = await journalWith(records)
-    const writer = new CdrWriter({ journal, db: d.db, clock, log })
+    const writer = new CdrWriter({ journal, db: d.db, insert: insertInto(d, path), clock, log })
     await writer.drainOnce()
     await journal.commit({ segment: 1, offset: 0 }) // rewind, as a restart before the checkpoint moved would
     expect(await writer.drainOnce()).toMatchObject({ kind: 'written', records: 2 })
@@ -91,7 +105,7 @@ describe('CdrWriter billing', () => {
     const again = await CdrJournal.open({ dir: join(dir, 'cdr-journal-2'), log })
     cleanups.push(() => again.close())
     for (const r of records) await again.append(r)
-    await new CdrWriter({ journal: again, db: d.db, clock, log }).drainOnce()
+    await new CdrWriter({ journal: again, db: d.db, insert: insertInto(d, path), clock, log }).drainOnce()
     expect(await balances(d)).toEqual({ acc1: 7, vend: 99 })
     expect((await d.client.execute('select count(*) as n from billed_cdrs')).rows[0]?.['n']).toBe(2)
   })
@@ -100,10 +114,13 @@ describe('CdrWriter billing', () => {
     const d = await fileDb()
     const r = sampleCdr({ cost: 3, vendorCost: 1 })
     const journal = await journalWith([r, r])
-    await new CdrWriter({ journal, db: d.db, clock, log }).drainOnce()
+    await new CdrWriter({ journal, db: d.db, insert: insertInto(d, path), clock, log }).drainOnce()
     expect(await balances(d)).toEqual({ acc1: 7, vend: 99 })
   })
 
+})
+
+describe('CdrWriter billing', () => {
   it('moves no balance while the database is down and charges once after it returns', async () => {
     const sqld = await startSqld()
     cleanups.push(() => sqld.dispose())
@@ -120,4 +137,5 @@ describe('CdrWriter billing', () => {
     await writer.drainOnce()
     expect(await balances(remote)).toEqual({ acc1: 7.5, vend: 98.5 })
   })
+
 })

@@ -12,6 +12,7 @@ import { startSqld } from '../../shared/db/node/test-support/sqld-server.js'
 import { ManualClock } from '../lib/clock.js'
 import { createLogger, type Logger } from '../lib/log.js'
 import { CdrJournal } from './journal.js'
+import { clientCdrInsert, openCdrInsert, type CdrInsert } from './cdr-insert.js'
 import { CdrWriter } from './writer.js'
 import { sampleCdr } from './test-support/records.js'
 import type { CdrRecord } from './record.js'
@@ -34,6 +35,19 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+/** The two paths into a local file: statements prepared once on a connection of the writer's own (the default), and the client's (a replica's or a server's). */
+const PATHS: Array<[string, (d: Database) => CdrInsert]> = [
+  ['statements prepared once on its own connection', (d) => openCdrInsert(d)],
+  ['the libSQL client', (d) => clientCdrInsert(d.client)],
+]
+
+/** The insert of `path` for `d`, closed after the test. */
+function insertInto(d: Database, path: (d: Database) => CdrInsert): CdrInsert {
+  const insert = path(d)
+  cleanups.push(() => insert.close())
+  return insert
+}
+
 async function fileDb(): Promise<Database> {
   const d = openDatabase({ url: pathToFileURL(join(dir, 'core.db')).href })
   cleanups.push(() => d.close())
@@ -52,14 +66,14 @@ async function journalWith(records: CdrRecord[]): Promise<CdrJournal> {
   return j
 }
 
-describe('CdrWriter', () => {
+describe.each(PATHS)('CdrWriter into a local file through %s', (_, path) => {
   it('inserts a batch and ignores records the database already holds, so a replay never duplicates', async () => {
     const d = await fileDb()
     const records = Array.from({ length: 10 }, () => sampleCdr())
     const journal = await journalWith(records)
     // A previous run committed the first five but died before moving the checkpoint.
     await d.db.insert(cdrs).values(records.slice(0, 5))
-    const writer = new CdrWriter({ journal, db: d.db, clock, log, batchSize: 100 })
+    const writer = new CdrWriter({ journal, db: d.db, insert: insertInto(d, path), clock, log, batchSize: 100 })
     expect(await writer.drainOnce()).toEqual({ kind: 'written', records: 10, more: false })
     expect(await rowCount(d)).toBe(10)
 
@@ -73,7 +87,7 @@ describe('CdrWriter', () => {
     const d = await fileDb()
     const records = Array.from({ length: 1_201 }, () => sampleCdr())
     const journal = await journalWith([...records, records[600]!])
-    const writer = new CdrWriter({ journal, db: d.db, clock, log, batchSize: 2_000 })
+    const writer = new CdrWriter({ journal, db: d.db, insert: insertInto(d, path), clock, log, batchSize: 2_000 })
     expect(await writer.drainOnce()).toEqual({ kind: 'written', records: 1_202, more: false })
     expect(await rowCount(d)).toBe(1_201)
     const ids = (await d.db.select({ id: cdrs.id }).from(cdrs)).map((r) => r.id).sort()
@@ -91,7 +105,7 @@ describe('CdrWriter', () => {
       sampleCdr({ sourceTransport: 'tls', vendorCost: null, attempts: [{ routingGatewayId: 'rg2', sipCode: null, reason: 'GatewayTimeout', startedAtMs: 1, endedAtMs: 2, pddMs: null, transport: 'tcp', matchedPrefix: '33' }] }),
     ]
     const journal = await journalWith(records)
-    expect(await new CdrWriter({ journal, db: d.db, clock, log }).drainOnce()).toMatchObject({ kind: 'written', records: 5 })
+    expect(await new CdrWriter({ journal, db: d.db, insert: insertInto(d, path), clock, log }).drainOnce()).toMatchObject({ kind: 'written', records: 5 })
     const viaBatch = await d.client.execute('select * from cdrs order by id')
     await d.client.execute('delete from cdrs')
     await d.db.insert(cdrs).values(records.map(cdrToRow))
@@ -103,7 +117,7 @@ describe('CdrWriter', () => {
   it('drains in batches of batchSize, advancing the checkpoint after each commit', async () => {
     const d = await fileDb()
     const journal = await journalWith(Array.from({ length: 25 }, () => sampleCdr()))
-    const writer = new CdrWriter({ journal, db: d.db, clock, log, batchSize: 10 })
+    const writer = new CdrWriter({ journal, db: d.db, insert: insertInto(d, path), clock, log, batchSize: 10 })
     expect(await writer.drainOnce()).toEqual({ kind: 'written', records: 10, more: true })
     expect(await rowCount(d)).toBe(10)
     writer.start()
@@ -117,6 +131,21 @@ describe('CdrWriter', () => {
     await writer.stop()
   })
 
+  it('sets a record the database refuses aside in rejected.ndjson and writes the rest', async () => {
+    const d = await fileDb()
+    const bad = { ...sampleCdr(), caller: null } as unknown as CdrRecord
+    const journal = await journalWith([sampleCdr(), bad, sampleCdr()])
+    const writer = new CdrWriter({ journal, db: d.db, insert: insertInto(d, path), clock, log })
+    expect(await writer.drainOnce()).toMatchObject({ kind: 'written', records: 3 })
+    expect(await rowCount(d)).toBe(2)
+    const rejected = (await readFile(join(dir, 'cdr-journal', 'rejected.ndjson'), 'utf8')).trim().split('\n')
+    expect(rejected).toHaveLength(1)
+    expect(JSON.parse(rejected[0]!).record.id).toBe(bad.id)
+  })
+
+})
+
+describe('CdrWriter', () => {
   it('loses no CDR when the database is down and writes them after it returns', async () => {
     const sqld = await startSqld()
     cleanups.push(() => sqld.dispose())
@@ -150,11 +179,11 @@ describe('CdrWriter', () => {
     await writer.stop()
   })
 
-  it('runs its connection pragmas in the transaction of every batch, with charges or without', async () => {
+  it('runs the client path\'s connection pragmas in the transaction of every batch, with charges or without', async () => {
     const d = await fileDb()
     const journal = await journalWith([sampleCdr({ cost: null }), sampleCdr({ cost: 0.5 })])
     // user_version is written in the file, so it shows that the batch ran the pragma (connection pragmas leave no trace).
-    const writer = new CdrWriter({ journal, db: d.db, clock, log, batchSize: 1, pragmas: ['pragma user_version = 7'] })
+    const writer = new CdrWriter({ journal, db: d.db, clock, log, batchSize: 1, insert: clientCdrInsert(d.client, ['pragma user_version = 7']) })
     const version = async (): Promise<unknown> => (await d.client.execute('pragma user_version')).rows[0]?.[0]
     expect(await writer.drainOnce()).toMatchObject({ kind: 'written', records: 1 })
     expect(await version()).toBe(7)
@@ -165,15 +194,4 @@ describe('CdrWriter', () => {
     expect((await d.client.execute('select count(*) from billed_cdrs')).rows[0]?.[0]).toBe(1)
   })
 
-  it('sets a record the database refuses aside in rejected.ndjson and writes the rest', async () => {
-    const d = await fileDb()
-    const bad = { ...sampleCdr(), caller: null } as unknown as CdrRecord
-    const journal = await journalWith([sampleCdr(), bad, sampleCdr()])
-    const writer = new CdrWriter({ journal, db: d.db, clock, log })
-    expect(await writer.drainOnce()).toMatchObject({ kind: 'written', records: 3 })
-    expect(await rowCount(d)).toBe(2)
-    const rejected = (await readFile(join(dir, 'cdr-journal', 'rejected.ndjson'), 'utf8')).trim().split('\n')
-    expect(rejected).toHaveLength(1)
-    expect(JSON.parse(rejected[0]!).record.id).toBe(bad.id)
-  })
 })

@@ -1,13 +1,10 @@
 // Drains the CDR journal into libSQL in batches off the hot path, idempotently, backing off while the database is down.
-import { LibsqlError, type InStatement } from '@libsql/client'
-import { cdrs } from '../../shared/db/schema.js'
-import { cdrToRow } from '../../shared/entities/cdr.js'
 import type { Db } from '../../shared/db/node/database.js'
-import { valuesRowsInsert } from '../../shared/db/node/json-rows.js'
 import type { Clock, TimerHandle } from '../lib/clock.js'
 import type { Logger } from '../lib/log.js'
 import type { BilledBatch } from '../policy/balance-ledger.js'
-import { chargeBalances, chargeRows, isCharged, recordCharges } from './charges.js'
+import { clientCdrInsert, isDataError, type CdrInsert } from './cdr-insert.js'
+import { chargeRows, isCharged } from './charges.js'
 import type { CdrJournal } from './journal.js'
 import type { CdrRecord } from './record.js'
 import { open } from 'node:fs/promises'
@@ -29,8 +26,8 @@ export interface CdrWriterOptions {
   intervalMs?: number
   backoffInitialMs?: number
   backoffMaxMs?: number
-  /** Statements that tune the connection for this writer (`Database.writerPragmas`), run at the start of every batch. */
-  pragmas?: readonly string[]
+  /** Where batches go (`openCdrInsert`: statements prepared once for a local file); default the client of `db`. */
+  insert?: CdrInsert
   /** Told after each commit that charged CDRs (the policy's ledger stops counting them as pending). */
   onBilled?: (batch: BilledBatch) => void
 }
@@ -40,18 +37,6 @@ export type DrainResult =
   | { kind: 'idle' }
   | { kind: 'written'; records: number; more: boolean }
   | { kind: 'failed'; retryInMs: number; error: unknown }
-
-/** Constraint errors are data problems (retrying will not help); anything else means the database is unreachable or busy. */
-function isDataError(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (e instanceof LibsqlError && e.code.startsWith('SQLITE_CONSTRAINT')) return true
-    if (e instanceof LibsqlError && (e.code === 'SQLITE_MISMATCH' || e.code === 'SQLITE_TOOBIG')) return true
-  }
-  return false
-}
-
-/** Statements of 500 rows each (shared/db/node/json-rows.ts); a record already in the table is skipped, so a replay never duplicates. */
-const batchInsert = valuesRowsInsert(cdrs, `on conflict ("${cdrs.id.name}") do nothing`)
 
 /** Moves journal records to the `cdrs` table; the checkpoint advances only after the insert committed. */
 export class CdrWriter {
@@ -65,7 +50,7 @@ export class CdrWriter {
   private readonly intervalMs: number
   private readonly backoffInitialMs: number
   private readonly backoffMaxMs: number
-  private readonly pragmas: readonly string[]
+  private readonly target: CdrInsert
   /** Records inserted since start (for metrics and the bench). */
   written = 0
   /** Drains that failed since start (database unreachable or refusing), for metrics. */
@@ -76,7 +61,7 @@ export class CdrWriter {
     this.intervalMs = opts.intervalMs ?? 1_000
     this.backoffInitialMs = opts.backoffInitialMs ?? 250
     this.backoffMaxMs = opts.backoffMaxMs ?? 30_000
-    this.pragmas = opts.pragmas ?? []
+    this.target = opts.insert ?? clientCdrInsert(opts.db.$client)
     this.nextDelayMs = this.intervalMs
   }
 
@@ -198,22 +183,12 @@ export class CdrWriter {
 
   /**
    * Inserts `records`; when some carry charges, the balance UPDATE and the `billed_cdrs` insert go in the same
-   * transaction (one libSQL batch), so balances move exactly once per CDR however often it is replayed. The `pragmas`
-   * lead the batch, so they hold on whichever pooled connection runs it. The statements go to the raw client: drizzle
-   * would walk every bound cell of the insert.
+   * transaction, so balances move exactly once per CDR however often it is replayed (`core/cdr/cdr-insert.ts`).
    */
   private async write(records: readonly CdrRecord[]): Promise<void> {
-    const inserts = batchInsert(records.map((r) => cdrToRow(r) as Record<string, unknown>))
-    const statements: InStatement[] = [...this.pragmas, ...inserts]
     const charges = chargeRows(records)
-    if (charges.length > 0) {
-      const json = JSON.stringify(charges)
-      statements.push(chargeBalances(json), recordCharges(json, Math.floor(this.opts.clock.now())))
-    }
-    const results = await this.opts.db.$client.batch(statements, 'write')
-    if (charges.length === 0) return
-    const balances = results[statements.length - 2]!.rows
-    this.opts.onBilled?.({ cdrIds: charges.map((c) => c[0]), balances: balances.map((b) => ({ accountId: String(b.id), balance: Number(b.balance) })) })
+    const balances = await this.target.write(records, charges, Math.floor(this.opts.clock.now()))
+    if (charges.length > 0) this.opts.onBilled?.({ cdrIds: charges.map((c) => c[0]), balances })
   }
 
   private async reject(record: CdrRecord, error: unknown): Promise<void> {

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url'
 import { openDatabase } from '../../../shared/db/node/database.js'
 import { SystemClock } from '../../lib/clock.js'
 import { silentLogger } from '../../lib/log.js'
+import { openCdrInsert } from '../cdr-insert.js'
 import { CdrSink } from '../sink.js'
 import { sampleCall, sampleCdr } from './records.js'
 
@@ -13,7 +14,7 @@ const database = openDatabase({ url: pathToFileURL(dbFile).href })
 const clock = new SystemClock()
 // The CDR segment commits once an hour at most: the CDRs after the first forced commit are durable only in the close
 // lines of the open-calls journal when the kill comes.
-const sink = await CdrSink.open({ dataDir, db: database.db, clock, log: silentLogger, segmentCommitWindowMs: 3_600_000, writer: { intervalMs: 3_600_000, pragmas: database.writerPragmas } })
+const sink = await CdrSink.open({ dataDir, db: database.db, clock, log: silentLogger, segmentCommitWindowMs: 3_600_000, writer: { intervalMs: 3_600_000, insert: openCdrInsert(database) } })
 
 const committed = Array.from({ length: 5 }, () => sampleCdr())
 await Promise.all(committed.map((r) => sink.onCallEnded(r)))

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { eq, sql } from 'drizzle-orm'
 import { systemParameters } from '../schema.js'
-import { applyMigrations, databaseFilePath, DatabaseConfigError, openDatabase, type Database } from './database.js'
+import { applyMigrations, databaseFilePath, DatabaseConfigError, openDatabase, openWriterConnection, type Database } from './database.js'
 import { startSqld, type SqldServer } from './test-support/sqld-server.js'
 
 const opened: Database[] = []
@@ -84,6 +84,24 @@ describe('openDatabase', () => {
     }
   })
 
+  it('names a local file for a writer connection of its own, which commits with a full fsync and the writer pragmas', async () => {
+    const dir = await tempDir()
+    const file = join(dir, 'core.db')
+    const d = track(openDatabase({ url: pathToFileURL(file).href }))
+    expect(d.localFile).toBe(file)
+    expect(track(openDatabase({ url: 'file::memory:' })).localFile).toBeNull()
+    const conn = openWriterConnection(file)
+    try {
+      const pragma = (name: string): unknown => (conn.prepare(`pragma ${name}`).get() as Record<string, unknown>)[name]
+      expect(['journal_mode', 'synchronous', 'cache_size', 'wal_autocheckpoint'].map(pragma)).toEqual(['wal', 2, -32768, 10_000])
+      conn.exec('create table t (x integer)')
+      conn.prepare('insert into t values (?)').run(1)
+    } finally {
+      conn.close()
+    }
+    expect((await d.client.execute('select count(*) from t')).rows[0]?.[0]).toBe(1)
+  })
+
   it('lets a write commit while another process holds a read transaction on the file', async () => {
     const dir = await tempDir()
     const url = pathToFileURL(join(dir, 'core.db')).href
@@ -128,6 +146,8 @@ describe('openDatabase', () => {
       expect(replica.mode).toBe('replica')
       // Connection pragmas are for a local file only (a replica forwards writes; a server runs them on its own).
       expect([primary.writerPragmas, replica.writerPragmas]).toEqual([[], []])
+      // Their CDR writers go through the client: a replica's writes go to its primary.
+      expect([primary.localFile, replica.localFile]).toEqual([null, null])
       await replica.sync()
 
       await primary.db.insert(systemParameters).values({ name: 'SS_MAXCALLDURATION', value: 60, updatedAtMs: 1 })

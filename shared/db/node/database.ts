@@ -31,6 +31,11 @@ export interface Database {
   readonly db: Db
   /** Statements a bulk writer (the CDR writer) runs at the start of each batch: none unless the file is local. */
   readonly writerPragmas: readonly string[]
+  /**
+   * The database file when it is an embedded file of this machine (mode `file`, not `:memory:`): the CDR writer opens
+   * a connection of its own to it (`openWriterConnection`); null for a replica, a server or an in-memory database.
+   */
+  readonly localFile: string | null
   sync(): Promise<void>
   close(): void
 }
@@ -83,6 +88,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
     client,
     db: drizzle(client),
     writerPragmas: mode === 'file' ? LOCAL_WRITER_PRAGMAS : [],
+    localFile: mode === 'file' && file !== null && file !== '' && file !== ':memory:' ? file : null,
     async sync() {
       if (mode === 'replica') await client.sync()
     },
@@ -108,6 +114,25 @@ function useWriteAheadLog(file: string): void {
   } finally {
     conn.close()
   }
+}
+
+/** A native connection to a local database file. */
+export type NativeConnection = LibsqlDatabase.Database
+
+/**
+ * A connection of its own to the local file `file`, for a bulk writer that prepares its statements once (the client
+ * prepares each statement again at every call, and gives no connection of its own): the writer pragmas set once,
+ * `synchronous` FULL stated (a commit is on disk when it returns), and a busy timeout like the client's.
+ */
+export function openWriterConnection(file: string): NativeConnection {
+  const conn = new LibsqlDatabase(file, { timeout: 5_000 })
+  try {
+    for (const p of [...LOCAL_WRITER_PRAGMAS, 'pragma synchronous = full']) conn.exec(p)
+  } catch (err) {
+    conn.close()
+    throw err
+  }
+  return conn
 }
 
 /** Applies the migrations the database has not seen yet (the local default; remote databases use `npm run db:migrate`). */

@@ -33,7 +33,27 @@ export function jsonRowsInsert(table: SQLiteTable, tail: string): (rows: Readonl
 }
 
 /** Rows per VALUES statement: 500 rows of 30 columns stay well under SQLite's 32,766 bound parameters. */
-const VALUES_ROWS = 500
+export const VALUES_ROWS = 500
+
+/** The parts of a multi-row VALUES insert into `table`: the text of an `n`-row statement, and the cells of some rows in order (each row's columns in table order). */
+export interface ValuesRows {
+  text(n: number): string
+  cells(rows: ReadonlyArray<Record<string, unknown>>): InValue[]
+}
+
+/** Statement text and bound cells for `table`'s multi-row VALUES inserts, `tail` the conflict clause (see `valuesRowsInsert`). */
+export function valuesRows(table: SQLiteTable, tail: string): ValuesRows {
+  const { columns, head } = tableColumns(table)
+  const tuple = `(${columns.map(() => '?').join(',')})`
+  return {
+    text: (n) => `${head} values ${Array.from({ length: n }, () => tuple).join(',')} ${tail}`,
+    cells(rows) {
+      const args: InValue[] = []
+      for (const row of rows) for (const [key, col] of columns) args.push(driverValue(col, row[key]) as InValue)
+      return args
+    },
+  }
+}
 
 /**
  * Like `jsonRowsInsert`, but as raw client statements (one per 500 rows) whose cells are bound parameters of a
@@ -41,17 +61,13 @@ const VALUES_ROWS = 500
  * and drizzle walks no parameter (docs/capacity.md, "The CDR insert"). The text of a full chunk is built once.
  */
 export function valuesRowsInsert(table: SQLiteTable, tail: string): (rows: ReadonlyArray<Record<string, unknown>>) => InStatement[] {
-  const { columns, head } = tableColumns(table)
-  const tuple = `(${columns.map(() => '?').join(',')})`
-  const text = (n: number): string => `${head} values ${Array.from({ length: n }, () => tuple).join(',')} ${tail}`
-  const full = text(VALUES_ROWS)
+  const parts = valuesRows(table, tail)
+  const full = parts.text(VALUES_ROWS)
   return (rows) => {
     const out: InStatement[] = []
     for (let at = 0; at < rows.length; at += VALUES_ROWS) {
       const chunk = rows.slice(at, at + VALUES_ROWS)
-      const args: InValue[] = []
-      for (const row of chunk) for (const [key, col] of columns) args.push(driverValue(col, row[key]) as InValue)
-      out.push({ sql: chunk.length === VALUES_ROWS ? full : text(chunk.length), args })
+      out.push({ sql: chunk.length === VALUES_ROWS ? full : parts.text(chunk.length), args: parts.cells(chunk) })
     }
     return out
   }
