@@ -12,7 +12,8 @@ import type { BilledBatch } from '../policy/balance-ledger.js'
 import { sampleCdr } from './test-support/records.js'
 import { CdrJournal } from './journal.js'
 import type { CdrRecord } from './record.js'
-import { clientCdrInsert, openCdrInsert, type CdrInsert } from './cdr-insert.js'
+import type { CdrInsert } from './cdr-insert.js'
+import { INSERT_PATHS } from './test-support/insert-paths.js'
 import { CdrWriter } from './writer.js'
 
 let dir: string
@@ -42,12 +43,6 @@ async function seed(d: Database): Promise<void> {
   ], 'write')
 }
 
-/** The two paths into a local file: statements prepared once on a connection of the writer's own (the default), and the client's (a replica's or a server's). */
-const PATHS: Array<[string, (d: Database) => CdrInsert]> = [
-  ['statements prepared once on its own connection', (d) => openCdrInsert(d)],
-  ['the libSQL client', (d) => clientCdrInsert(d.client)],
-]
-
 /** The insert of `path` for `d`, closed after the test. */
 function insertInto(d: Database, path: (d: Database) => CdrInsert): CdrInsert {
   const insert = path(d)
@@ -74,7 +69,7 @@ async function journalWith(records: CdrRecord[]): Promise<CdrJournal> {
   return j
 }
 
-describe.each(PATHS)('CdrWriter billing into a local file through %s', (_, path) => {
+describe.each(INSERT_PATHS)('CdrWriter billing into a local file through %s', (_, path) => {
   it('takes the cost from the customer and the vendor cost from the clearing account in the CDR write, and reports the balances', async () => {
     const d = await fileDb()
     const reports: BilledBatch[] = []

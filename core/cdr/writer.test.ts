@@ -12,7 +12,8 @@ import { startSqld } from '../../shared/db/node/test-support/sqld-server.js'
 import { ManualClock } from '../lib/clock.js'
 import { createLogger, type Logger } from '../lib/log.js'
 import { CdrJournal } from './journal.js'
-import { clientCdrInsert, openCdrInsert, type CdrInsert } from './cdr-insert.js'
+import { clientCdrInsert, type CdrInsert } from './cdr-insert.js'
+import { INSERT_PATHS } from './test-support/insert-paths.js'
 import { CdrWriter } from './writer.js'
 import { sampleCdr } from './test-support/records.js'
 import type { CdrRecord } from './record.js'
@@ -34,12 +35,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
   await rm(dir, { recursive: true, force: true })
 })
-
-/** The two paths into a local file: statements prepared once on a connection of the writer's own (the default), and the client's (a replica's or a server's). */
-const PATHS: Array<[string, (d: Database) => CdrInsert]> = [
-  ['statements prepared once on its own connection', (d) => openCdrInsert(d)],
-  ['the libSQL client', (d) => clientCdrInsert(d.client)],
-]
 
 /** The insert of `path` for `d`, closed after the test. */
 function insertInto(d: Database, path: (d: Database) => CdrInsert): CdrInsert {
@@ -66,7 +61,7 @@ async function journalWith(records: CdrRecord[]): Promise<CdrJournal> {
   return j
 }
 
-describe.each(PATHS)('CdrWriter into a local file through %s', (_, path) => {
+describe.each(INSERT_PATHS)('CdrWriter into a local file through %s', (_, path) => {
   it('inserts a batch and ignores records the database already holds, so a replay never duplicates', async () => {
     const d = await fileDb()
     const records = Array.from({ length: 10 }, () => sampleCdr())
