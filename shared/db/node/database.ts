@@ -56,8 +56,8 @@ export function databaseFilePath(url: string): string | null {
 }
 
 /**
- * For the CDR writer on a local file, per connection (the client's pool gives no hook per connection, so the writer
- * runs them in each batch): a page cache of 32 MiB instead of 2, so the pages every batch touches (the last leaf of
+ * For the CDR writer on a local file, per connection (set once on the writer's own connection, `openWriterConnection`;
+ * the client's pool gives no hook per connection, so the client path runs them in each batch): a page cache of 32 MiB instead of 2, so the pages every batch touches (the last leaf of
  * each account's, gateway's and reason's run in its index, the upper levels) stay in memory between batches; and a
  * checkpoint every 10,000 WAL pages (40 MiB) instead of 1,000, so a page rewritten by many batches is copied back
  * to the database file once. Together about 0.6-0.7x the CPU per record (docs/capacity.md, "The CDR insert").
