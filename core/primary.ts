@@ -311,6 +311,8 @@ async function main(): Promise<void> {
       return AggregatorRegistry.aggregate(parts as Parameters<typeof AggregatorRegistry.aggregate>[0]).metrics()
     },
   }
+  /** The config version each worker last reported, by index. */
+  const reportedConfig = new Map<number, number>()
   const status: StatusServer = await startStatusServer({
     host: env.STATUS_HOST,
     port: env.STATUS_PORT,
@@ -322,12 +324,14 @@ async function main(): Promise<void> {
     now: () => clock.now(),
     health: async () => {
       const ws = await sup.askAll<'health'>({ k: 'health' })
+      for (const w of ws) reportedConfig.set(w.index, w.configVersion)
       const sum = (f: (w: (typeof ws)[number]) => number): number => ws.reduce((n, w) => n + f(w), 0)
       return {
         ok: !draining && ws.length === workers,
         draining,
         // What every worker runs on: a change is in force once the slowest worker has it.
-        configVersion: ws.length === 0 ? config.current.version : Math.min(...ws.map((w) => w.configVersion)),
+        // A worker that did not answer in time counts with the version it last reported, not as if it had the newest.
+        configVersion: reportedConfig.size === 0 ? config.current.version : Math.min(...reportedConfig.values()),
         configReloadFailures: config.consecutiveFailures,
         transactions: sum((w) => w.transactions),
         connections: { tcp: sum((w) => w.connections.tcp), tls: sum((w) => w.connections.tls) },

@@ -1,7 +1,7 @@
 // A core of four SIP workers on the wire (docs/capacity.md): one customer IP:port spread over every worker with each message of a call at its owner, line limits and a prepaid balance counted exactly by the primary while calls spread over workers, and kill -9 of one worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
-import { brief, cdrMark, readCdrs } from './test-support/config-seed.js'
+import { brief, cdrMark, readCdrs, writeConfig } from './test-support/config-seed.js'
 import { describeSipp, freeUdpPort, metric, runSipp, startCore, startSipp, startSippUas, waitFor, type CoreProcess, type SippResult } from './test-support/harness.js'
 
 const WORKERS = 4
@@ -21,12 +21,16 @@ function ownersSeen(trace: string): Map<string, number> {
 }
 
 interface Health {
+  configVersion: number
   workers: { configured: number; running: number; pids: number[] }
 }
 
+async function health(core: CoreProcess): Promise<Health> {
+  return (await (await fetch(`http://127.0.0.1:${core.statusPort}/health`)).json()) as Health
+}
+
 async function workerPids(core: CoreProcess): Promise<number[]> {
-  const h = (await (await fetch(`http://127.0.0.1:${core.statusPort}/health`)).json()) as Health
-  return h.workers.pids
+  return (await health(core)).workers.pids
 }
 
 function alive(pid: number): boolean {
@@ -227,5 +231,27 @@ describe('a core with four SIP workers', () => {
     } finally {
       await core.updateConfig({ ...config(vendorPort), accounts: [{ ...limited, rateTableId: null, dailySpendLimit: 0 }] })
     }
+  }, 60_000)
+
+  it('does not report a config version in force while a worker that has not loaded it stays silent', async () => {
+    const pids = await workerPids(core)
+    const before = (await health(core)).configVersion
+    // A stopped worker neither loads the new config nor answers the primary's health question.
+    process.kill(pids[1]!, 'SIGSTOP')
+    try {
+      const version = await writeConfig(core.database.db, config(vendorPort))
+      // The primary's next poll sends it to every worker; the three running ones load it, the stopped one cannot.
+      expect(await waitFor(async () => (await health(core)).workers.running < WORKERS, 15_000)).toBe(true)
+      const seen: number[] = []
+      for (let i = 0; i < 3; i++) seen.push((await health(core)).configVersion)
+      expect(seen.every((v) => v < version), `config versions reported while a worker was stopped: ${seen.join(', ')}`).toBe(true)
+      expect(Math.min(...seen)).toBeGreaterThanOrEqual(before)
+    } finally {
+      process.kill(pids[1]!, 'SIGCONT')
+    }
+    expect(await waitFor(async () => {
+      const h = await health(core)
+      return h.workers.running === WORKERS && h.configVersion > before
+    }, 15_000)).toBe(true)
   }, 60_000)
 })
