@@ -4,7 +4,7 @@ import type { Logger } from '../lib/log.js'
 import type { CounterSeries, Metrics } from '../lib/metrics.js'
 import type { SnapshotInput } from '../config/snapshot.js'
 import { IpcError, Questions, type Ask, type ToPrimary, type ToWorker, type WorkerQueries } from './ipc.js'
-import { withWorkerFlags } from '../lib/node-flags.js'
+import { withCoreFlags } from '../lib/node-flags.js'
 
 /** What the supervisor needs from the node. */
 export interface SupervisorOptions {
@@ -154,7 +154,7 @@ export class Supervisor {
     }
     if (this.udpPort !== 0) env['SIP_PORT'] = String(this.udpPort)
     if (this.tlsPort !== null) env['SIP_TLS_PORT'] = String(this.tlsPort)
-    const child = fork(this.opts.entry, [], { env, execArgv: withWorkerFlags(process.execArgv), serialization: 'advanced', stdio: 'inherit' })
+    const child = fork(this.opts.entry, [], { env, execArgv: withCoreFlags(process.execArgv), serialization: 'advanced', stdio: 'inherit' })
     s.child = child
     s.ready = false
     s.startedAtMs = Date.now()

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { CORE_NODE_FLAGS, WORKER_SEMI_SPACE_FLAG, withCoreFlags, withWorkerFlags } from './node-flags.js'
+import { CORE_NODE_FLAGS, withCoreFlags } from './node-flags.js'
 
 const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8')
 
@@ -21,14 +21,5 @@ describe('core node flags', () => {
     expect(withCoreFlags([...CORE_NODE_FLAGS, '--import', 'tsx'])).toEqual([...CORE_NODE_FLAGS, '--import', 'tsx'])
     const others = CORE_NODE_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size='))
     expect(withCoreFlags(['--max-semi-space-size=8'])).toEqual([...others, '--max-semi-space-size=8'])
-  })
-
-  it('give a SIP worker larger semi-spaces than the primary, unless the node was started with its own size', () => {
-    const worker = withWorkerFlags([...CORE_NODE_FLAGS, '--import', 'tsx'])
-    expect(worker).toContain(WORKER_SEMI_SPACE_FLAG)
-    expect(worker.filter((a) => a.startsWith('--max-semi-space-size='))).toEqual([WORKER_SEMI_SPACE_FLAG])
-    expect(withWorkerFlags(['--import', 'tsx'])).toContain(WORKER_SEMI_SPACE_FLAG)
-    expect(withWorkerFlags(['--max-semi-space-size=8'])).toContain('--max-semi-space-size=8')
-    expect(withWorkerFlags(['--max-semi-space-size=8'])).not.toContain(WORKER_SEMI_SPACE_FLAG)
   })
 })

@@ -19,24 +19,8 @@
  */
 export const CORE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=50']
 
-/**
- * A SIP worker's semi-spaces: 32 MB where the primary keeps 16. A worker at the maximum rate allocates ~85 KiB per call
- * at ~1,500 calls/s, so with 16 MB a scavenge comes every ~100 ms and copies every call still setting up or talking,
- * twice before it is promoted; at 32 MB half as many scavenges meet a call's short-lived objects. Measured on the quiet
- * machine at 2,500 calls/s with two workers (docs/capacity.md, "Memory"): scavenge pause 44.6 → 28 µs per call; at
- * 600 calls/s, where a scavenge comes every few hundred milliseconds, no CPU difference. The primary and a single-process
- * node (`CORE_WORKERS=1`, for rates one core carries) keep 16.
- */
-export const WORKER_SEMI_SPACE_FLAG = '--max-semi-space-size=32'
-
 /** `execArgv` with the core's flags added where the process was started without them (a worker forked by a plain `node`). */
 export function withCoreFlags(execArgv: readonly string[]): string[] {
   const missing = CORE_NODE_FLAGS.filter((f) => !execArgv.some((a) => a.split('=')[0] === f.split('=')[0]))
   return [...missing, ...execArgv]
-}
-
-/** A SIP worker's `execArgv`: the core's flags, its semi-spaces at `WORKER_SEMI_SPACE_FLAG` unless the node was started with a size other than the core's. */
-export function withWorkerFlags(execArgv: readonly string[]): string[] {
-  const coreSemi = CORE_NODE_FLAGS.find((f) => f.startsWith('--max-semi-space-size='))
-  return withCoreFlags(execArgv).map((a) => (a === coreSemi ? WORKER_SEMI_SPACE_FLAG : a))
 }
