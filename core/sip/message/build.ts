@@ -1,6 +1,6 @@
 // Builders for responses (RFC 3261 §8.2.6), ACK for non-2xx (§17.1.1.3) and CANCEL (§9.1), plus branch/tag/Call-ID generators.
 import { randomFillSync } from 'node:crypto'
-import { HeaderList } from './header-list.js'
+import { HeaderList, responseCopies } from './header-list.js'
 import { EMPTY_BODY, SipRequest, SipResponse } from './message.js'
 import { reasonPhrase } from './status.js'
 
@@ -23,29 +23,14 @@ export interface ResponseOptions {
 /** Builds a response to a request: Via(s), From, To (+tag), Call-ID, CSeq copied; 100 copies Timestamp. RFC 3261 §8.2.6. */
 export function buildResponse(req: SipRequest, status: number, opts: ResponseOptions = {}): SipResponse {
   if (!Number.isInteger(status) || status < 100 || status > 699) throw new MessageBuildError(`invalid status ${status}`)
-  const src = req.headers
   const h = new HeaderList()
-  // One pass over the request's lines (names are canonical): every Via in order, the first From, To, Call-ID, CSeq, Timestamp.
-  let from: string | undefined
-  let to: string | undefined
-  let callId: string | undefined
-  let cseq: string | undefined
-  let ts: string | undefined
-  for (let i = 0, n = src.size; i < n; i++) {
-    switch (src.nameAt(i)) {
-      case 'via': h.appendCanonical('via', src.valueAt(i)); break
-      case 'from': from ??= src.valueAt(i); break
-      case 'to': to ??= src.valueAt(i); break
-      case 'call-id': callId ??= src.valueAt(i); break
-      case 'cseq': cseq ??= src.valueAt(i); break
-      case 'timestamp': ts ??= src.valueAt(i); break
-    }
-  }
+  const vias: string[] = []
+  const { from, to, callId, cseq, ts } = responseCopies(req.headers, vias)
+  for (const v of vias) h.appendCanonical('via', v)
   if (from !== undefined) h.appendCanonical('from', from)
   if (to !== undefined) {
     // RFC 3261 §8.2.6.2: add a tag when the To has none (a 100 Trying MAY omit it; we always do).
-    if (status > 100 && opts.toTag !== undefined && req.to?.tag === undefined) to = to + ';tag=' + opts.toTag
-    h.appendCanonical('to', to)
+    h.appendCanonical('to', status > 100 && opts.toTag !== undefined && req.to?.tag === undefined ? to + ';tag=' + opts.toTag : to)
   }
   if (callId !== undefined) h.appendCanonical('call-id', callId)
   if (cseq !== undefined) h.appendCanonical('cseq', cseq)

@@ -210,3 +210,28 @@ export class HeaderList {
     return new HeaderList(this.names.slice(), this.values.slice())
   }
 }
+
+/** What a response copies from its request (RFC 3261 §8.2.6): the first From, To, Call-ID, CSeq and Timestamp. */
+export interface ResponseCopies {
+  from: string | undefined
+  to: string | undefined
+  callId: string | undefined
+  cseq: string | undefined
+  ts: string | undefined
+}
+
+/** One pass over a request's lines (names are canonical): every Via into `vias` in order, and the single-valued copies. */
+export function responseCopies(src: HeaderList, vias: string[]): ResponseCopies {
+  const c: ResponseCopies = { from: undefined, to: undefined, callId: undefined, cseq: undefined, ts: undefined }
+  for (let i = 0, n = src.size; i < n; i++) {
+    switch (src.nameAt(i)) {
+      case 'via': vias.push(src.valueAt(i)); break
+      case 'from': c.from ??= src.valueAt(i); break
+      case 'to': c.to ??= src.valueAt(i); break
+      case 'call-id': c.callId ??= src.valueAt(i); break
+      case 'cseq': c.cseq ??= src.valueAt(i); break
+      case 'timestamp': c.ts ??= src.valueAt(i); break
+    }
+  }
+  return c
+}

@@ -1,5 +1,6 @@
 // SipMessage -> wire bytes with canonical header spellings and a Content-Length equal to the body (RFC 3261 §7, §20.14).
 import { displayName, wireName } from './header-names.js'
+import { responseCopies } from './header-list.js'
 import type { SipMessage, SipRequest } from './message.js'
 import { reasonPhrase } from './status.js'
 
@@ -80,24 +81,11 @@ export function serializeResponseTo(
   parts[k++] = String(status)
   parts[k++] = ' '
   parts[k++] = reason ?? reasonPhrase(status)
-  const src = req.headers
-  let from: string | undefined
-  let to: string | undefined
-  let callId: string | undefined
-  let cseq: string | undefined
-  let ts: string | undefined
-  for (let i = 0, n = src.size; i < n; i++) {
-    switch (src.nameAt(i)) {
-      case 'via':
-        parts[k++] = leadOf('via')
-        parts[k++] = src.valueAt(i)
-        break
-      case 'from': from ??= src.valueAt(i); break
-      case 'to': to ??= src.valueAt(i); break
-      case 'call-id': callId ??= src.valueAt(i); break
-      case 'cseq': cseq ??= src.valueAt(i); break
-      case 'timestamp': ts ??= src.valueAt(i); break
-    }
+  const vias: string[] = []
+  const { from, to, callId, cseq, ts } = responseCopies(req.headers, vias)
+  for (const v of vias) {
+    parts[k++] = leadOf('via')
+    parts[k++] = v
   }
   if (from !== undefined) {
     parts[k++] = leadOf('from')
