@@ -95,7 +95,9 @@ describe('SharedState against a real redis-server', () => {
       const expiry = Number(await raw.hget(KEY_PREFIX + 'nodes', 'node-d'))
       expect(expiry - silentAt).toBeLessThanOrEqual(TTL)
       await until(async () => (await totalOf(a, SILENT)) === 0)
-      expect(await redisNow()).toBeGreaterThan(expiry)
+      // A node is alive while its expiry is later than Redis's now, so its holds go at the expiry's millisecond at the
+      // earliest: a read in that same millisecond equals it.
+      expect(await redisNow()).toBeGreaterThanOrEqual(expiry)
     } finally {
       raw.disconnect()
     }
