@@ -67,6 +67,14 @@ function joinParts(k: number): string {
   return parts.join('')
 }
 
+/** Puts header `name` (canonical) with `value` at `parts[k]` unless the value is missing; returns the next free index. */
+function putLine(k: number, name: string, value: string | undefined): number {
+  if (value === undefined) return k
+  parts[k] = leadOf(name)
+  parts[k + 1] = value
+  return k + 2
+}
+
 /**
  * The bytes of the bodiless response `buildResponse(req, status, { reason, toTag, headers })` would build, serialized,
  * without building it (a stateless answer, which nothing keeps): Via(s), From, To (+tag), Call-ID and CSeq of the
@@ -83,35 +91,19 @@ export function serializeResponseTo(
   parts[k++] = reason ?? reasonPhrase(status)
   const vias: string[] = []
   const { from, to, callId, cseq, ts } = responseCopies(req.headers, vias)
-  for (const v of vias) {
-    parts[k++] = leadOf('via')
-    parts[k++] = v
-  }
-  if (from !== undefined) {
-    parts[k++] = leadOf('from')
-    parts[k++] = from
-  }
+  for (const v of vias) k = putLine(k, 'via', v)
+  k = putLine(k, 'from', from)
   if (to !== undefined) {
-    parts[k++] = leadOf('to')
-    parts[k++] = to
+    k = putLine(k, 'to', to)
     // RFC 3261 §8.2.6.2: the tag is added when the To has none.
     if (status > 100 && toTag !== undefined && req.to?.tag === undefined) {
       parts[k++] = ';tag='
       parts[k++] = toTag
     }
   }
-  if (callId !== undefined) {
-    parts[k++] = leadOf('call-id')
-    parts[k++] = callId
-  }
-  if (cseq !== undefined) {
-    parts[k++] = leadOf('cseq')
-    parts[k++] = cseq
-  }
-  if (status === 100 && ts !== undefined) {
-    parts[k++] = leadOf('timestamp')
-    parts[k++] = ts
-  }
+  k = putLine(k, 'call-id', callId)
+  k = putLine(k, 'cseq', cseq)
+  if (status === 100) k = putLine(k, 'timestamp', ts)
   for (let i = 0; i < headers.length; i++) {
     const name = wireName(headers[i]![0])
     if (name === 'content-length') continue
