@@ -211,6 +211,7 @@ async function main(): Promise<void> {
     // The digest nonce secret of the node, the same in every worker.
     env: { ...process.env, CORE_NODE_SECRET: randomBytes(32).toString('hex') },
     meshDir,
+    hangMs: env.CORE_WORKER_HANG_MS,
     config: () => config.input,
     greeting,
     prepare: (index) => {

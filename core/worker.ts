@@ -260,6 +260,8 @@ async function main(): Promise<void> {
   })
   const handle = (q: WorkerQuery): unknown => {
     switch (q.k) {
+      case 'ping':
+        return true
       case 'health':
         return workerHealth()
       case 'calls':

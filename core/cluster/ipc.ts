@@ -55,6 +55,8 @@ export interface WorkerHealth {
 
 /** Questions the primary asks a worker, and the type of each answer. */
 export interface WorkerQueries {
+  /** The supervisor's watchdog: any answer shows the worker's event loop runs. */
+  ping: { q: { k: 'ping' }; a: true }
   health: { q: { k: 'health' }; a: WorkerHealth }
   calls: { q: { k: 'calls' }; a: CallSummary[] }
   metrics: { q: { k: 'metrics' }; a: PromFamily[] }

@@ -1,4 +1,4 @@
-// The primary's hold on its SIP workers: starts them (worker 0 first when a port is picked by the kernel), restarts one that dies after its open calls became CDRs, asks them questions, and drains them all on SIGTERM.
+// The primary's hold on its SIP workers: starts them (worker 0 first when a port is picked by the kernel), restarts one that dies or hangs after its open calls became CDRs, asks them questions, and drains them all on SIGTERM.
 import { fork, type ChildProcess } from 'node:child_process'
 import type { Logger } from '../lib/log.js'
 import type { CounterSeries, Metrics } from '../lib/metrics.js'
@@ -24,6 +24,8 @@ export interface SupervisorOptions {
   onNotice: (index: number, m: Exclude<ToPrimary, Ask | { t: 'reply' }>) => void
   /** Worker `index`, process `pid`, exited (it is restarted unless the node is stopping). */
   onExit?: (index: number, pid: number | undefined) => void
+  /** A ready worker that answers nothing for this long is killed and started again; 0 watches none (CORE_WORKER_HANG_MS). */
+  hangMs?: number
   log: Logger
   metrics: Metrics
 }
@@ -41,6 +43,8 @@ interface Slot {
   startedAtMs: number
   backoffMs: number
   exited: Promise<void>
+  /** When the process in the slot last said anything (a reply or a notice). */
+  heardAtMs: number
 }
 
 /** Thrown when a worker cannot start. */
@@ -55,10 +59,13 @@ export class Supervisor {
   private udpPort = 0
   private tlsPort: number | null = null
   private readonly restarts: CounterSeries
+  private readonly hangKills: CounterSeries
+  private watchdog: NodeJS.Timeout | null = null
 
   constructor(private readonly opts: SupervisorOptions) {
     const m = opts.metrics
     this.restarts = m.counter('worker_restarts_total', 'SIP workers that died and were started again').labels()
+    this.hangKills = m.counter('worker_hang_kills_total', 'SIP workers killed because they answered nothing for CORE_WORKER_HANG_MS').labels()
     m.gauge('workers', 'SIP worker processes running and ready', [], () => this.slots.filter((s) => s.ready).length)
   }
 
@@ -82,7 +89,8 @@ export class Supervisor {
    * rest share the port the kernel picked; otherwise they all start at once.
    */
   async start(): Promise<void> {
-    for (let i = 0; i < this.opts.workers; i++) this.slots.push({ index: i, child: null, ready: false, questions: new Questions(), startedAtMs: 0, backoffMs: 0, exited: Promise.resolve() })
+    for (let i = 0; i < this.opts.workers; i++) this.slots.push({ index: i, child: null, ready: false, questions: new Questions(), startedAtMs: 0, backoffMs: 0, exited: Promise.resolve(), heardAtMs: 0 })
+    this.watch()
     const port = Number(this.opts.env['SIP_PORT'] ?? 5060)
     const tls = this.opts.env['SIP_TLS_CERT_FILE'] ? Number(this.opts.env['SIP_TLS_PORT'] ?? 5061) : 1
     if (port > 0 && tls > 0) {
@@ -122,6 +130,7 @@ export class Supervisor {
   /** SIGTERM: every worker drains (for up to `timeoutMs`) and exits; one that outlives the drain by 15 s is killed. */
   async drain(timeoutMs: number): Promise<void> {
     this.stopping = true
+    if (this.watchdog !== null) clearInterval(this.watchdog)
     for (const s of this.slots) if (s.child !== null) this.post(s, { t: 'drain', timeoutMs })
     const hard = setTimeout(() => {
       for (const s of this.slots) if (s.child !== null && s.child.exitCode === null) s.child.kill('SIGKILL')
@@ -133,6 +142,31 @@ export class Supervisor {
   /** A second signal: workers end their calls now. */
   hurry(): void {
     this.broadcast({ t: 'hurry' })
+  }
+
+  /**
+   * Pings every ready worker four times per `hangMs`; one that said nothing for `hangMs` (stopped, or its event loop
+   * stuck) is killed with SIGKILL, and its exit restarts it as any death does.
+   */
+  private watch(): void {
+    const hangMs = this.opts.hangMs ?? 0
+    if (hangMs <= 0) return
+    const every = Math.max(50, Math.floor(hangMs / 4))
+    this.watchdog = setInterval(() => {
+      const now = Date.now()
+      for (const s of this.slots) {
+        const child = s.child
+        if (!s.ready || child === null || child.exitCode !== null) continue
+        if (now - s.heardAtMs >= hangMs) {
+          this.hangKills.inc()
+          this.opts.log.error('worker answered nothing; killing it', { worker: s.index, pid: child.pid, silentMs: now - s.heardAtMs })
+          child.kill('SIGKILL')
+          continue
+        }
+        s.questions.ask<'ping'>((m) => child.connected && child.send(m), { k: 'ping' }, every).catch(() => {})
+      }
+    }, every)
+    this.watchdog.unref()
   }
 
   private post(s: Slot, m: ToWorker): void {
@@ -174,6 +208,7 @@ export class Supervisor {
       done()
     }))
     child.on('message', (m: ToPrimary) => {
+      if (s.child === child) s.heardAtMs = Date.now()
       if (m.t === 'reply') return s.questions.settle(m)
       // Takes read after the worker exited would hold lines for nobody.
       if (m.t === 'limits' && s.child !== child) return
@@ -182,6 +217,7 @@ export class Supervisor {
         if (this.udpPort === 0) this.udpPort = m.udpPort
         if (this.tlsPort === null) this.tlsPort = m.tlsPort
         s.ready = true
+        s.heardAtMs = Date.now()
         ready()
       }
       this.opts.onNotice(s.index, m)

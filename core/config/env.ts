@@ -63,6 +63,7 @@ export const coreEnvSchema = z
     CORE_WORKERS: z.preprocess((v) => (v === undefined || v === '' || v === 'auto' ? Math.min(32, availableParallelism()) : v), z.coerce.number().int().min(1).max(32))
       .describe('SIP worker processes sharing the SIP ports, each an event loop of its own, under one primary process (docs/capacity.md); 1 runs the whole node in one process; `auto` is one per CPU')
       .meta({ fallback: 'auto: one per CPU (at most 32); one CPU runs the whole node in one process' }),
+    CORE_WORKER_HANG_MS: int(20_000, 0, 600_000).describe('a SIP worker whose event loop answers none of the primary\'s pings (four per period) for this long is killed and started again, its calls closed as SystemShutdown CDRs from its journal; 0 turns the watchdog off'),
   })
   .refine((e) => e.RTP_PORT_MIN <= e.RTP_PORT_MAX, { path: ['RTP_PORT_MAX'], message: 'must be at least RTP_PORT_MIN' })
   .refine((e) => (e.SIP_TLS_CERT_FILE === undefined) === (e.SIP_TLS_KEY_FILE === undefined), { path: ['SIP_TLS_KEY_FILE'], message: 'SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE go together' })

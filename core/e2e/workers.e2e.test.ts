@@ -1,4 +1,4 @@
-// A core of four SIP workers on the wire (docs/capacity.md): one customer IP:port spread over every worker with each message of a call at its owner, line limits and a prepaid balance counted exactly by the primary while calls spread over workers, and kill -9 of one worker.
+// A core of four SIP workers on the wire (docs/capacity.md): one customer IP:port spread over every worker with each message of a call at its owner, line limits and a prepaid balance counted exactly by the primary while calls spread over workers, kill -9 of one worker, and a hung worker killed by the watchdog.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
 import { brief, cdrMark, readCdrs, writeConfig } from './test-support/config-seed.js'
@@ -254,4 +254,56 @@ describe('a core with four SIP workers', () => {
       return h.workers.running === WORKERS && h.configVersion > before
     }, 15_000)).toBe(true)
   }, 60_000)
+})
+
+describe('a core whose worker hangs', () => {
+  let core: CoreProcess
+  let vendorPort: number
+
+  beforeAll(async () => {
+    vendorPort = await freeUdpPort()
+    core = await startCore({ CORE_WORKERS: '2', CORE_WORKER_HANG_MS: '2000' }, {
+      config: { accounts: [CUSTOMER_ACCOUNT], mappingGateways: [LOCAL_IP_CUSTOMER], routingGateways: [vendorGateway('rgw_vendor', vendorPort)] },
+    })
+  })
+  afterAll(async () => {
+    await core?.stop()
+  })
+
+  it('kills a worker that answers nothing for CORE_WORKER_HANG_MS and starts it again: the other worker keeps its calls and every call has one CDR', async () => {
+    const pids = await workerPids(core)
+    expect(pids).toHaveLength(2)
+    const victim = 0
+    const victimPid = pids[victim]!
+    const CALLS = 20
+    const mark = await cdrMark(core.database.db)
+    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: CALLS, timeoutSec: 30, trace: true })
+    const customer = await startSipp({ scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: CALLS, rate: 100, service: '6300', durationMs: 6000, timeoutSec: 30, trace: true })
+    await new Promise((ok) => setTimeout(ok, 1500)) // every call answered and held
+    // A stopped process is what a worker stuck in a loop looks like to the primary: it answers nothing and never exits.
+    process.kill(victimPid, 'SIGSTOP')
+    const stoppedAt = Date.now()
+    expect(await waitFor(async () => !alive(victimPid), 10_000), `the hung worker is gone\n${core.output().slice(-3000)}`).toBe(true)
+    const goneAfterMs = Date.now() - stoppedAt
+    expect(goneAfterMs, 'not killed before CORE_WORKER_HANG_MS').toBeGreaterThanOrEqual(1_900)
+    expect(await waitFor(async () => {
+      const now = await workerPids(core).catch((): number[] => [])
+      return now.length === 2 && !now.includes(victimPid)
+    }, 20_000), `the worker was started again\n${core.output().slice(-3000)}`).toBe(true)
+    expect(await metric(core, 'softswitch_worker_hang_kills_total')).toBe(1)
+    const c = await settle(customer, 20_000)
+    const v = await settle(vendor, 10_000)
+    const owners = ownersSeen(c.messages)
+    const lost = [...owners].filter(([, o]) => o === victim).map(([id]) => id)
+    const trace = `${describeSipp('customer', c)}\n${describeSipp('vendor', v)}\n${core.output().slice(-3000)}`
+    expect(owners.size, trace).toBe(CALLS)
+    expect(lost.length, `${trace}\nthe hung worker must have held calls`).toBeGreaterThan(0)
+    expect(c.successful, trace).toBe(CALLS - lost.length)
+    const cdrs = await readCdrs(core.database.db, { after: mark, count: CALLS, timeoutMs: 20_000, settleMs: 500 })
+    const byCall = new Map(cdrs.map((x) => [x.callId, x]))
+    expect(cdrs, JSON.stringify(cdrs.map(brief))).toHaveLength(CALLS)
+    for (const [id, owner] of owners) {
+      expect(byCall.get(id)?.terminationReason, `${id} on worker ${owner}`).toBe(owner === victim ? 'SystemShutdown' : 'CallerHangup')
+    }
+  }, 90_000)
 })
