@@ -62,6 +62,16 @@ describe('parseMessage', () => {
     expect(m.from?.displayName).toBe('Jürgen Ñandú 東京')
   })
 
+  it('reads an ASCII head the same whether the body is ASCII or not, and keeps the body\'s bytes', () => {
+    const body = Buffer.from([0x76, 0x3d, 0xe9, 0xff, 0x00])
+    const withBody = Buffer.concat([crlf(...BASE, `Content-Length: ${body.length}`, '', ''), body])
+    const m = ok(withBody)
+    expect(m.headers.get('via')).toBe(ok(crlf(...BASE, 'Content-Length: 0', '', '')).headers.get('via'))
+    expect(Buffer.compare(m.body, body)).toBe(0)
+    const utf8Head = ok(crlf('OPTIONS sip:a@b SIP/2.0', 'Subject: Grüße', 'l: 0', '', ''))
+    expect(utf8Head.headers.get('subject')).toBe('Grüße')
+  })
+
   it('ignores octets after Content-Length in a datagram', () => {
     const m = ok(crlf(...BASE, 'Content-Length: 2', '', 'abEXTRA'))
     expect(m.body.toString()).toBe('ab')

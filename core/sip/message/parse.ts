@@ -66,8 +66,13 @@ export function parseMessage(buf: Buffer, framing: Framing = 'datagram'): ParseR
   }
   // Headers are UTF-8 text (RFC 3261 §7.3.1); Deviation: invalid UTF-8 is read as latin1 rather than refused. An
   // ASCII head (the usual one) is the same text either way and latin1 makes it without the UTF-8 decoder's pass.
-  const slice = buf.subarray(start, headEnd)
-  const head = isAscii(slice) ? buf.toString('latin1', start, headEnd) : slice.toString(isUtf8(slice) ? 'utf8' : 'latin1')
+  // The whole datagram is checked first (usually ASCII body and all), so the usual message needs no view of its head.
+  let head: string
+  if (isAscii(buf)) head = buf.toString('latin1', start, headEnd)
+  else {
+    const slice = buf.subarray(start, headEnd)
+    head = isAscii(slice) ? buf.toString('latin1', start, headEnd) : slice.toString(isUtf8(slice) ? 'utf8' : 'latin1')
+  }
 
   let lineEnd = head.indexOf('\n')
   if (lineEnd === -1) lineEnd = head.length
