@@ -38,6 +38,15 @@ describe('buildResponse', () => {
     expect(res.headers.has('timestamp')).toBe(false)
   })
 
+  it('copies only its own request\'s Vias after a response to a request with more of them', () => {
+    const one = parseMessage(Buffer.from('BYE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.5;branch=z9hG4bKone\r\nFrom: <sip:x@y>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\nCSeq: 2 BYE\r\n\r\n'))
+    if (!one.ok || !one.message.isRequest) throw new Error('fixture')
+    buildResponse(invite(), 486, { toTag: 'b1' })
+    const res = buildResponse(one.message, 200)
+    expect(res.headers.getAll('via')).toEqual(['SIP/2.0/UDP 192.0.2.5;branch=z9hG4bKone'])
+    expect(serializeMessage(res).toString()).toBe('SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.5;branch=z9hG4bKone\r\nFrom: <sip:x@y>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n')
+  })
+
   it('copies Timestamp into 100 Trying and adds no to-tag to it', () => {
     const res = buildResponse(invite(), 100, { toTag: 'b1' })
     expect(res.headers.get('timestamp')).toBe('54.2')

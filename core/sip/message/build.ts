@@ -20,13 +20,18 @@ export interface ResponseOptions {
   contentType?: string
 }
 
+/** The request's Vias while buildResponse copies them (never re-entered; emptied after each use). */
+const VIAS: string[] = []
+
 /** Builds a response to a request: Via(s), From, To (+tag), Call-ID, CSeq copied; 100 copies Timestamp. RFC 3261 §8.2.6. */
 export function buildResponse(req: SipRequest, status: number, opts: ResponseOptions = {}): SipResponse {
   if (!Number.isInteger(status) || status < 100 || status > 699) throw new MessageBuildError(`invalid status ${status}`)
   const h = new HeaderList()
-  const vias: string[] = []
-  const { from, to, callId, cseq, ts } = responseCopies(req.headers, vias)
-  for (const v of vias) h.appendCanonical('via', v)
+  const { from, to, callId, cseq, ts, vias } = responseCopies(req.headers, VIAS)
+  for (let i = 0; i < vias; i++) {
+    h.appendCanonical('via', VIAS[i]!)
+    VIAS[i] = ''
+  }
   if (from !== undefined) h.appendCanonical('from', from)
   if (to !== undefined) {
     // RFC 3261 §8.2.6.2: add a tag when the To has none (a 100 Trying MAY omit it; we always do).
@@ -36,7 +41,8 @@ export function buildResponse(req: SipRequest, status: number, opts: ResponseOpt
   if (cseq !== undefined) h.appendCanonical('cseq', cseq)
   // RFC 3261 §8.2.6.1: a 100 Trying copies the request's Timestamp.
   if (status === 100 && ts !== undefined) h.appendCanonical('timestamp', ts)
-  for (const [name, value] of opts.headers ?? []) h.append(name, value)
+  const extra = opts.headers
+  if (extra !== undefined) for (let i = 0; i < extra.length; i++) h.append(extra[i]![0], extra[i]![1])
   const body = opts.body ?? EMPTY_BODY
   if (body.length > 0 && opts.contentType !== undefined) h.append('content-type', opts.contentType)
   return new SipResponse(status, opts.reason ?? reasonPhrase(status), h, body)

@@ -18,6 +18,19 @@ describe('HeaderList', () => {
     expect(h.count('route')).toBe(2)
   })
 
+  it('gives a fresh array from getAll for none, one and several lines, which a caller may change', () => {
+    const h = new HeaderList().append('Contact', '<sip:a>').append('Route', '<sip:r1>, <sip:r2>')
+    const none = h.getAll('via')
+    const one = h.getAll('contact')
+    expect(none).toEqual([])
+    expect(one).toEqual(['<sip:a>'])
+    none.push('x')
+    one.push('y')
+    expect(h.getAll('via')).toEqual([])
+    expect(h.getAll('contact')).toEqual(['<sip:a>'])
+    expect(h.getAll('route')).toEqual(['<sip:r1>', '<sip:r2>'])
+  })
+
   it('counts list elements across lines as getAll would return them, commas in quotes and <> aside', () => {
     const h = new HeaderList().append('Via', 'SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;x="p,q"').append('v', 'SIP/2.0/UDP c,').append('Date', 'Sat, 13 Nov 2010')
     expect(h.countAll('via')).toBe(h.getAll('via').length)

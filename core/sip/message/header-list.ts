@@ -101,9 +101,16 @@ export class HeaderList {
 
   /** getAll by canonical name (no normalisation). */
   all(canonical: string): string[] {
-    const out: string[] = []
     const split = LIST_HEADERS.has(canonical)
-    for (let i = 0; i < this.names.length; i++) {
+    // The usual answers, none or one line of one element, as literals: an empty array's first push reserves 16 slots.
+    const first = this.names.indexOf(canonical)
+    if (first === -1) return []
+    if (this.names.indexOf(canonical, first + 1) === -1) {
+      const v = this.values[first] as string
+      if (!split || indexOfTopLevel(v) === -1) return [v]
+    }
+    const out: string[] = []
+    for (let i = first; i < this.names.length; i++) {
       if (this.names[i] !== canonical) continue
       const v = this.values[i] as string
       if (split && indexOfTopLevel(v) !== -1) for (const p of splitTopLevel(v)) out.push(p)
@@ -218,14 +225,19 @@ export interface ResponseCopies {
   callId: string | undefined
   cseq: string | undefined
   ts: string | undefined
+  /** How many Vias were written into `vias`, from index 0. */
+  vias: number
 }
 
-/** One pass over a request's lines (names are canonical): every Via into `vias` in order, and the single-valued copies. */
+/**
+ * One pass over a request's lines (names are canonical): every Via into `vias` from index 0 in order (a caller's
+ * scratch array, reused, so it is overwritten rather than grown), and the single-valued copies.
+ */
 export function responseCopies(src: HeaderList, vias: string[]): ResponseCopies {
-  const c: ResponseCopies = { from: undefined, to: undefined, callId: undefined, cseq: undefined, ts: undefined }
+  const c: ResponseCopies = { from: undefined, to: undefined, callId: undefined, cseq: undefined, ts: undefined, vias: 0 }
   for (let i = 0, n = src.size; i < n; i++) {
     switch (src.nameAt(i)) {
-      case 'via': vias.push(src.valueAt(i)); break
+      case 'via': vias[c.vias++] = src.valueAt(i); break
       case 'from': c.from ??= src.valueAt(i); break
       case 'to': c.to ??= src.valueAt(i); break
       case 'call-id': c.callId ??= src.valueAt(i); break

@@ -65,8 +65,14 @@ abstract class SipMessageBase {
   get vias(): Via[] | undefined {
     const c = this.parsed()
     if (c.vias === undefined) {
-      const out: Via[] = []
       const all = this.headers.all('via')
+      // One Via (the usual request) as a literal: an empty array's first push reserves 16 slots.
+      if (all.length === 1) {
+        const via = c.topVia !== undefined && c.topVia !== null ? c.topVia : parseVia(all[0]!)
+        c.vias = via === undefined ? null : [via]
+        return orUndef(c.vias)
+      }
+      const out: Via[] = []
       for (let i = 0; i < all.length; i++) {
         // The top Via may already be parsed (the layer reads it first): reuse it instead of parsing it twice.
         const via = i === 0 && c.topVia !== undefined && c.topVia !== null ? c.topVia : parseVia(all[i]!)

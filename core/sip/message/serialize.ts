@@ -75,6 +75,9 @@ function putLine(k: number, name: string, value: string | undefined): number {
   return k + 2
 }
 
+/** The request's Vias while a stateless answer is written (never re-entered; emptied after each use). */
+const VIAS: string[] = []
+
 /**
  * The bytes of the bodiless response `buildResponse(req, status, { reason, toTag, headers })` would build, serialized,
  * without building it (a stateless answer, which nothing keeps): Via(s), From, To (+tag), Call-ID and CSeq of the
@@ -89,9 +92,11 @@ export function serializeResponseTo(
   parts[k++] = String(status)
   parts[k++] = ' '
   parts[k++] = reason ?? reasonPhrase(status)
-  const vias: string[] = []
-  const { from, to, callId, cseq, ts } = responseCopies(req.headers, vias)
-  for (const v of vias) k = putLine(k, 'via', v)
+  const { from, to, callId, cseq, ts, vias } = responseCopies(req.headers, VIAS)
+  for (let i = 0; i < vias; i++) {
+    k = putLine(k, 'via', VIAS[i])
+    VIAS[i] = ''
+  }
   k = putLine(k, 'from', from)
   if (to !== undefined) {
     k = putLine(k, 'to', to)

@@ -103,6 +103,11 @@ export function parseNameAddr(value: string): NameAddr | undefined {
 
 /** Parses a list of name-addr values (already split at top-level commas); undefined if any is malformed. */
 export function parseNameAddrList(values: readonly string[]): NameAddr[] | undefined {
+  if (values.length === 1) {
+    // The usual single value as a literal: an empty array's first push reserves 16 slots.
+    const na = parseNameAddr(values[0]!)
+    return na === undefined ? undefined : [na]
+  }
   const out: NameAddr[] = []
   for (const v of values) {
     const na = parseNameAddr(v)
