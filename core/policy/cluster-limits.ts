@@ -17,30 +17,47 @@ export type ClusterLink = Pick<SharedState, 'up' | 'gen' | 'hold' | 'release' | 
   take(keys: readonly string[], program: readonly number[], hold: SharedHold): Promise<readonly number[] | null> | undefined
 }
 
+/** `make` once per id (a node has few gateways and accounts; bounded all the same), instead of a new key string per call. */
+function once(make: (id: string) => string): (id: string) => string {
+  const made = new Map<string, string>()
+  return (id) => {
+    let key = made.get(id)
+    if (key === undefined) {
+      if (made.size >= 4096) made.clear()
+      key = make(id)
+      made.set(id, key)
+    }
+    return key
+  }
+}
+
 /** Redis keys of the counters: per-node hashes of lines held. */
 const countKey = {
-  mapping: (id: string) => `${KEY_PREFIX}c:m:${id}`,
-  account: (id: string) => `${KEY_PREFIX}c:a:${id}`,
-  gateway: (id: string) => `${KEY_PREFIX}c:r:${id}`,
-  group: (id: string) => `${KEY_PREFIX}c:g:${id}`,
+  mapping: once((id) => `${KEY_PREFIX}c:m:${id}`),
+  account: once((id) => `${KEY_PREFIX}c:a:${id}`),
+  gateway: once((id) => `${KEY_PREFIX}c:r:${id}`),
+  group: once((id) => `${KEY_PREFIX}c:g:${id}`),
   groupMapping: (groupId: string, mappingGatewayId: string) => `${KEY_PREFIX}c:gm:${groupId}:${mappingGatewayId}`,
 }
 
 /** Redis keys of the calls-per-second token buckets. */
 const bucketKey = {
-  mapping: (id: string) => `${KEY_PREFIX}b:m:${id}`,
-  account: (id: string) => `${KEY_PREFIX}b:a:${id}`,
-  gateway: (id: string) => `${KEY_PREFIX}b:r:${id}`,
+  mapping: once((id) => `${KEY_PREFIX}b:m:${id}`),
+  account: once((id) => `${KEY_PREFIX}b:a:${id}`),
+  gateway: once((id) => `${KEY_PREFIX}b:r:${id}`),
 }
 
-/** Builds TAKE_LUA's program: keys by index (after the two fixed ones), buckets, limits and increments. */
+/**
+ * Builds TAKE_LUA's program: keys by index (after the two fixed ones), then `[buckets, ...bucket triples, checks,
+ * ...checks, increments, ...key indexes]`, written in that order into one array (buckets, then checks, then increments).
+ */
 class Program {
   readonly keys: string[] = []
-  private readonly buckets: number[] = []
-  private readonly checks: number[] = []
-  private readonly incs: number[] = []
-  private nb = 0
-  private nc = 0
+  private readonly out: number[] = [0]
+  /** Index of the checks' count in `out`, -1 before the first check or increment. */
+  private checksAt = -1
+  /** Index of the increments' count in `out`, -1 before the first increment. */
+  private incsAt = -1
 
   private index(key: string): number {
     let i = this.keys.indexOf(key)
@@ -49,26 +66,41 @@ class Program {
   }
 
   bucket(key: string, rate: number, burst: number): this {
-    this.buckets.push(this.index(key), rate, burst)
-    this.nb++
+    if (this.checksAt !== -1) throw new Error('a bucket after a check or increment')
+    this.out.push(this.index(key), rate, burst)
+    this.out[0]!++
     return this
   }
 
   /** total(key) + 1 + sum over `reserved` of max(0, lines - total(k)) <= limit. */
   check(key: string, limit: number, reserved: readonly (readonly [string, number])[] = []): this {
-    this.checks.push(this.index(key), limit, reserved.length)
-    for (const [k, lines] of reserved) this.checks.push(this.index(k), lines)
-    this.nc++
+    if (this.incsAt !== -1) throw new Error('a check after an increment')
+    this.openChecks()
+    this.out.push(this.index(key), limit, reserved.length)
+    for (const [k, lines] of reserved) this.out.push(this.index(k), lines)
+    this.out[this.checksAt]!++
     return this
   }
 
   inc(key: string): this {
-    this.incs.push(this.index(key))
+    this.openIncs()
+    this.out.push(this.index(key))
+    this.out[this.incsAt]!++
     return this
   }
 
   args(): number[] {
-    return [this.nb, ...this.buckets, this.nc, ...this.checks, this.incs.length, ...this.incs]
+    this.openIncs()
+    return this.out
+  }
+
+  private openChecks(): void {
+    if (this.checksAt === -1) this.checksAt = this.out.push(0) - 1
+  }
+
+  private openIncs(): void {
+    this.openChecks()
+    if (this.incsAt === -1) this.incsAt = this.out.push(0) - 1
   }
 }
 
@@ -134,7 +166,7 @@ export class ClusterLimits {
       p.check(countKey.account(account.id), account.maxConcurrentCalls)
       checks.push('AccountConcurrentCallsExceeded')
     }
-    for (const k of ingressKeys(gateway.id, account.id)) p.inc(k)
+    p.inc(countKey.mapping(gateway.id)).inc(countKey.account(account.id))
     const pending = this.link.take(p.keys, p.args(), hold)
     const onShare = (): TerminationReason | null => {
       this.link.fellBack()
@@ -173,7 +205,8 @@ export class ClusterLimits {
       const others = group.reservedLines.filter((r) => r.mappingGatewayId !== mappingGatewayId)
       p.check(countKey.group(group.id), group.lineLimit, others.map((r) => [countKey.groupMapping(group.id, r.mappingGatewayId), r.lines] as const))
     }
-    for (const k of targetKeys(mappingGatewayId, target)) p.inc(k)
+    p.inc(countKey.gateway(target.routingGatewayId))
+    if (target.groupId !== null) p.inc(countKey.group(target.groupId)).inc(countKey.groupMapping(target.groupId, mappingGatewayId))
     const pending = this.link.take(p.keys, p.args(), hold)
     if (pending === undefined) return (this.link.fellBack(), true)
     return pending.then((r) => {
