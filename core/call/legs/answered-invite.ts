@@ -101,9 +101,12 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
   }
 }
 
-/** The facts an ACK does not carry: the Request-URI and whether it was `sips` (one line break: `packFacts` has six). */
+/**
+ * The facts an ACK does not carry: the Request-URI and whether it was `sips` (one line break: `packFacts` has six),
+ * joined into a new flat string (see `packFacts`).
+ */
 function packRest(f: UacInviteFacts): string {
-  return ownString(`${f.uri}\n${f.secure ? 1 : 0}`)
+  return [f.uri, f.secure ? 1 : 0].join('\n')
 }
 
 function isRest(packed: string): boolean {
