@@ -12,6 +12,13 @@ import type { LegContext } from './leg-context.js'
 
 function noop(): void {}
 
+/** A bug in a deferred send: surfaced as the receive path would (the process guard logs and counts it). */
+function rethrowLater(err: unknown): void {
+  queueMicrotask(() => {
+    throw err
+  })
+}
+
 /** What leg A tells its call. */
 export interface CallerLegOwner {
   /** RFC 3261 §13.3.1.4: the caller never ACKed our 2xx with CSeq `seq` within 64*T1. */
@@ -53,6 +60,10 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
   private readonly dialogHeaders: ReadonlyArray<readonly [string, string]>
   /** The last of the caller-bound steps waiting behind a journal write (null: nothing waits, send at once). */
   private held: Promise<void> | null = null
+  /** Steps queued behind `held` and not yet settled. */
+  private queued = 0
+  /** Counts a settled step (made at the first `enqueue`, one per leg). */
+  private stepDone: (() => void) | undefined = undefined
   /** RFC 3262 §3: our reliable provisionals on the INVITE, made at the first one. */
   private rel: ReliableProvisionals | null = null
   /** What waits for the caller's PRACK of each reliable provisional, by RSeq (made at the first: most calls have none). */
@@ -117,7 +128,7 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
     this.whenDurable(() => {
       if (this.finalSent) return
       this.ensureDialog('early')
-      const res = buildResponse(this.invite, status, { reason, toTag: this.tag, headers: this.dialogHeaders, body, ...(contentType === undefined ? {} : { contentType }) })
+      const res = buildResponse(this.invite, status, { reason, toTag: this.tag, headers: this.dialogHeaders, body, contentType })
       if (!reliable) {
         this.ist.respond(res)
         return
@@ -165,7 +176,7 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
     const d = this.ensureDialog('confirmed')
     d.confirm()
     const headers = extra.length === 0 ? this.dialogHeaders : [...this.dialogHeaders, ...extra]
-    const res = buildResponse(this.invite, 200, { toTag: this.tag, headers, body, ...(contentType === undefined ? {} : { contentType }) })
+    const res = buildResponse(this.invite, 200, { toTag: this.tag, headers, body, contentType })
     this.answer = new UasAnswer(this.ctx.layer, this.ist, res, this)
     // Answered: the dialog and the 2xx carry what the call still needs; the parsed INVITE (headers, views, the
     // message's text) would otherwise live as long as the call.
@@ -237,7 +248,7 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
 
   /** Answers an in-dialog request of the caller's (BYE 200, 481, 491...). */
   respond(tx: ServerTransaction, status: number, reason?: string, body: Buffer = EMPTY_BODY, contentType?: string): void {
-    tx.respond(buildResponse(tx.request, status, { ...(reason === undefined ? {} : { reason }), body, ...(contentType === undefined ? {} : { contentType }) }))
+    tx.respond(buildResponse(tx.request, status, { reason, body, contentType }))
   }
 
   /** Runs `send` now when nothing is held, else after what is queued (in order). */
@@ -247,16 +258,13 @@ export class UasLeg implements UasAnswerUser, ReliableProvisionalsUser {
   }
 
   private enqueue(step: () => unknown): void {
-    const run = (this.held ?? Promise.resolve()).then(step).then(noop, (err: unknown) => {
-      // A bug in a deferred send: surface it as the receive path would (the process guard logs and counts it).
-      queueMicrotask(() => {
-        throw err
-      })
-    })
+    const run = (this.held ?? Promise.resolve()).then(step).then(noop, rethrowLater)
     this.held = run
-    void run.then(() => {
-      if (this.held === run) this.held = null
-    })
+    this.queued++
+    // Steps settle in the order they were queued, so the last one queued settles when the count comes back to 0.
+    void run.then((this.stepDone ??= () => {
+      if (--this.queued === 0) this.held = null
+    }))
   }
 
   private ensureDialog(state: 'early' | 'confirmed'): Dialog {
