@@ -41,6 +41,11 @@ describe('parseUri', () => {
     expect(parseUri('isbn:2983792873')).toEqual({ scheme: 'isbn', opaque: '2983792873', raw: 'isbn:2983792873' })
   })
 
+  it('reads ports of one to five digits up to 65535, leading zeros included', () => {
+    expect([parseUri('sip:h:0'), parseUri('sip:h:05060'), parseUri('sip:h:65535;lr')].map((u) => (u as SipUri).port)).toEqual([0, 5060, 65535])
+    for (const u of ['sip:h:65536', 'sip:h:000001', 'sip:h:', 'sip:h:5x']) expect(parseUri(u)).toBeUndefined()
+  })
+
   it('rejects whitespace, bad ports and missing hosts', () => {
     for (const u of ['sip:a b@h', 'sip:h:99999', 'sip:@h', 'sip:', '<sip:a@b>', 'sip:a@b;', 'sip:a@b?x']) expect(parseUri(u)).toBeUndefined()
   })

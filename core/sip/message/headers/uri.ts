@@ -182,10 +182,10 @@ export function scanHostPort(s: string, i: number): number {
   let port: number | undefined
   if (i < n && s.charCodeAt(i) === 58) {
     const ps = ++i
-    while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++
-    if (i === ps || i - ps > 5) return -1
-    port = Number(s.slice(ps, i))
-    if (port > 65535) return -1
+    let p = 0
+    while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) p = p * 10 + s.charCodeAt(i++) - 48
+    if (i === ps || i - ps > 5 || p > 65535) return -1
+    port = p
   }
   hostPort.host = host
   hostPort.port = port
