@@ -1,6 +1,7 @@
 // B2BUA call flows on the wire: RFC 3261 §13 (INVITE, 2xx retransmission §13.3.1.4, ACK §13.2.2.4), §9 (CANCEL), §15 (BYE), §16.7 (100 not relayed), RFC 3264 (late offer), RFC 6026 §7.2, and failover over the route targets.
 import { describe, expect, it } from 'vitest'
 import { parseGatewaySkipNote } from '../../shared/routing/skip-notes.js'
+import { serializeMessage } from '../sip/message/serialize.js'
 import { CLEAN, callBench, SDP_A, SDP_B, target } from './test-support/call-harness.js'
 
 describe('Call', () => {
@@ -138,6 +139,21 @@ describe('Call', () => {
       const acks = s.gw1.requests('ACK')
       expect(acks).toHaveLength(3)
       expect(new Set(acks.map((a) => a.topVia?.branch)).size).toBe(1)
+    })
+
+    it('re-sends leg B ACK as it went out for a 200 within Timer M and after it while the call is up (the bytes come back from the wait store)', () => {
+      const s = callBench([target('gw1', '127.0.0.3')], { SS_SESSION_EXPIRES: 0 })
+      const c = s.connect()
+      s.settle(20_000)
+      s.gw1.send(c.bOk)
+      s.settle()
+      s.settle(20_000)
+      s.gw1.send(c.bOk)
+      s.settle()
+      const acks = s.gw1.requests('ACK').map((a) => serializeMessage(a).toString('latin1'))
+      expect(acks).toHaveLength(3)
+      expect(new Set(acks).size).toBe(1)
+      expect(s.b2bua.calls()).toHaveLength(1)
     })
 
     it('after the answer, ACKs and BYEs a 200 from another fork, and re-ACKs its own 200 after the call ended (Timer M)', () => {

@@ -2,7 +2,9 @@
 import { packFacts, SentAck, uacDialogOf, unpackFacts, type UacInviteFacts } from '../../sip/dialog/dialog.js'
 import type { SipResponse } from '../../sip/message/message.js'
 import { parseMessage } from '../../sip/message/parse.js'
-import { keptBytes, type AcceptedInviteUser } from '../../sip/transaction/transaction.js'
+import type { AcceptedInviteUser } from '../../sip/transaction/transaction.js'
+import type { WaitBytes } from '../../sip/transaction/wait-bytes.js'
+import { keepBytes } from '../../sip/transaction/transaction.js'
 import type { TransactionLayer } from '../../sip/transaction/layer.js'
 import type { RemoteAddr, Transport } from '../../transport/types.js'
 import { ownString } from '../../lib/own-string.js'
@@ -26,6 +28,11 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
   private readonly remote: RemoteAddr
   private readonly layer: TransactionLayer
   private readonly peerIsNextHop: boolean
+  /** While Timer M runs: the layer's store, which keeps the ACK's bytes off the heap, and for how long. */
+  private store: WaitBytes | null = null
+  private storeMs = 0
+  /** The ACK's reference in `store` (-1: none there). */
+  private ref = -1
 
   /** Takes over `ackSent`, the dialog's slot: the caller puts this object in its place. */
   constructor(ackSent: SentAck, remoteTag: string, invite: UacInviteFacts, transport: Transport, remote: RemoteAddr, layer: TransactionLayer, peerIsNextHop: boolean) {
@@ -51,6 +58,36 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
     if (this.keptWire !== null) this.invite = packRest(unpackFacts(this.invite))
   }
 
+  protected override keep(wire: Buffer): void {
+    this.ref = this.store === null ? -1 : this.store.keep(wire, this.storeMs)
+    if (this.ref < 0) super.keep(wire)
+    else this.keptWire = null
+  }
+
+  protected override ackBytes(): Buffer | null {
+    return this.ref >= 0 ? this.store!.bytes(this.ref) : super.ackBytes()
+  }
+
+  /** Timer M began with this object in the layer's table: the ACK goes off the heap for it. */
+  waitBegins(bytes: WaitBytes, ms: number): void {
+    this.store = bytes
+    this.storeMs = ms
+    const wire = this.keptWire
+    if (wire === null) return
+    this.ref = bytes.keep(wire, ms)
+    if (this.ref >= 0) this.keptWire = null
+  }
+
+  /** Timer M is over: the ACK comes back to the heap for the dialog, which may outlive it. */
+  waitOver(): void {
+    if (this.ref >= 0) {
+      const wire = this.store!.bytes(this.ref)
+      this.keptWire = wire === null ? null : keepBytes(wire)
+      this.ref = -1
+    }
+    this.store = null
+  }
+
   protected override keepHop(hop: RemoteAddr): RemoteAddr {
     const r = this.remote
     return hop.address === r.address && hop.port === r.port && hop.family === r.family ? r : super.keepHop(hop)
@@ -59,8 +96,8 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
   /** The INVITE's facts: kept whole, or its Call-ID, From and tag read back from the ACK we sent (same dialog, same values). */
   private facts(): UacInviteFacts | undefined {
     if (!isRest(this.invite)) return unpackFacts(this.invite)
-    const wire = this.keptWire
-    const r = wire === null ? undefined : parseMessage(keptBytes(wire))
+    const wire = this.ackBytes()
+    const r = wire === null ? undefined : parseMessage(wire)
     const ack = r?.ok === true && r.message.isRequest ? r.message : undefined
     const callId = ack?.callId
     const localTag = ack?.from?.tag

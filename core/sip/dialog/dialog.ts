@@ -398,9 +398,14 @@ export class SentAck {
   /** Keeps the ACK just sent for the INVITE numbered `seq`. */
   record(seq: number, wire: Buffer, transport: Transport, hop: RemoteAddr): void {
     this.seq = seq
-    this.wire = keepBytes(wire)
+    this.keep(wire)
     this.transport = transport
     if (this.hop !== hop) this.hop = this.keepHop(hop)
+  }
+
+  /** Keeps the ACK's bytes for `resend`. */
+  protected keep(wire: Buffer): void {
+    this.wire = keepBytes(wire)
   }
 
   /** Takes over what `other` recorded (a dialog's slot moving to an owner that outlives the dialog). */
@@ -411,9 +416,18 @@ export class SentAck {
     this.hop = other.hop === null ? null : this.keepHop(other.hop)
   }
 
-  /** The ACK's bytes as kept (see `keepBytes`); null before one was sent. */
+  /** The ACK's bytes as kept (see `keepBytes`); null before one was sent, or when a subclass keeps them elsewhere. */
   protected get keptWire(): string | null {
     return this.wire
+  }
+
+  protected set keptWire(wire: string | null) {
+    this.wire = wire
+  }
+
+  /** The ACK's bytes to send again, or null. */
+  protected ackBytes(): Buffer | null {
+    return this.wire === null ? null : keptBytes(this.wire)
   }
 
   /** The hop as kept: a copy, as the dialog's may hold slices of a message. */
@@ -423,8 +437,10 @@ export class SentAck {
 
   /** Sends the kept ACK again when it answered the INVITE numbered `seq` (to `transport`/`hop`, default where it went); returns whether it did. */
   resend(seq: number, layer: TransactionLayer, transport = this.transport, hop = this.hop): boolean {
-    if (seq !== this.seq || this.wire === null || transport === null || hop === null) return false
-    layer.resendStateless('ACK', keptBytes(this.wire), transport, hop)
+    if (seq !== this.seq || transport === null || hop === null) return false
+    const wire = this.ackBytes()
+    if (wire === null) return false
+    layer.resendStateless('ACK', wire, transport, hop)
     return true
   }
 }

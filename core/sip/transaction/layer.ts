@@ -20,16 +20,18 @@ import { Family, MessageCounters } from './message-counters.js'
 import { rfcTimers, type RfcTimers, type TimerParams } from './timers.js'
 import { TransactionError } from './failures.js'
 import { WaitQueues, type Waiter } from './wait-queue.js'
+import { WaitBytes } from './wait-bytes.js'
 import {
   AcceptedClientInvite,
   AcceptedServerInvite,
   COMPLETED_CLIENT_REQUEST,
+  CompletedClientRequest,
   CompletedServerRequest,
   type ClientWait,
   type ServerWait,
 } from './wait-records.js'
 import { ownString } from '../../lib/own-string.js'
-import { keptBytes, type AcceptedInviteUser, type SizeFallback, type Transaction, type TransactionContext } from './transaction.js'
+import { keepBytes, keptBytes, type AcceptedInviteUser, type SizeFallback, type Transaction, type TransactionContext } from './transaction.js'
 import {
   type AnyTransaction,
   type ClientTransaction,
@@ -122,6 +124,10 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   /** Timers J, L (servers) and K, M (clients) of the records, by key. */
   private readonly serverWaits: WaitQueues<string | CompletedServerRequest>
   private readonly clientWaits: WaitQueues<string>
+  /** The bytes the records re-send (a NIST's final; an accepted ICT's user keeps its ACK there), off the V8 heap. */
+  readonly waitBytes: WaitBytes
+  /** The longest Timer M of any transaction (the span an accepted ICT's user keeps its bytes for, see `setTimers`). */
+  private longestM: number
   /** The accepted INVITE server transactions' record per source address (bounded like `remotes`). */
   private readonly acceptedBySource = new Map<string, AcceptedServerInvite>()
   private readonly viaHeads = new WeakMap<Transport, { text: string; parsed: Via | undefined }>()
@@ -140,6 +146,8 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     this.waits = new WaitQueues<Waiter>(opts.clock, (w) => w.waitOver(), waitError)
     this.serverWaits = new WaitQueues<string | CompletedServerRequest>(opts.clock, (w) => this.endServerWait(w), waitError)
     this.clientWaits = new WaitQueues<string>(opts.clock, (key) => this.endClientWait(key), waitError)
+    this.waitBytes = new WaitBytes(opts.clock)
+    this.longestM = Math.max(this.udpTimers.M, this.reliableTimers.M)
     this.autoTrying = opts.autoTrying ?? true
     this.warnAgent = opts.warnAgent
     this.viaHost = opts.viaHost === undefined ? undefined : opts.viaHost.includes(':') && !opts.viaHost.startsWith('[') ? `[${opts.viaHost}]` : opts.viaHost
@@ -186,6 +194,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     const udp = rfcTimers(params, false)
     this.reliableTimers = rfcTimers(params, true)
     this.udpTimers = udp
+    this.longestM = Math.max(this.longestM, udp.M, this.reliableTimers.M)
   }
 
   /** Live client and server transaction counts. */
@@ -332,7 +341,9 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   /** A request matched `tx`: the machine handles it; a completed record re-sends its final (RFC 3261 §17.2.2). */
   private retransmissionTo(tx: ServerTransaction | ServerWait): void {
     if (!(tx instanceof CompletedServerRequest)) return tx.onRetransmission()
-    tx.transport.send(keptBytes(tx.final), tx.target)
+    const final = typeof tx.final === 'string' ? keptBytes(tx.final) : this.waitBytes.bytes(tx.final)
+    if (final === null) return
+    tx.transport.send(final, tx.target)
     this.retransmitted('nist')
   }
 
@@ -636,10 +647,11 @@ export class TransactionLayer implements TransportUser, TransactionContext {
         this.serverWaits.add(ms, key)
         return true
       }
-      const final = tx.keptFinal
-      if (tx.state !== 'completed' || tx.transport.reliable || final === null) return false
+      const wire = tx.finalWire
+      if (tx.state !== 'completed' || tx.transport.reliable || wire === null) return false
+      const ref = this.waitBytes.keep(wire, ms)
       // A NIST may still end early (its final could not be sent): its queue slot names the record, not the key.
-      const record = new CompletedServerRequest(key, final, tx.transport, tx.remote, tx.source.address)
+      const record = new CompletedServerRequest(key, ref < 0 ? keepBytes(wire) : ref, tx.transport, tx.remote, tx.source.address)
       this.servers.set(key, record)
       this.serverWaits.add(ms, record)
       return true
@@ -659,7 +671,9 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   /** @internal `user` takes the accepted ICT's place in the table for the rest of Timer M; the machine goes. */
   handOver(tx: Transaction<string>, user: AcceptedInviteUser): void {
     const r = this.clients.get(tx.key)
-    if (r instanceof AcceptedClientInvite && (r.tx as unknown) === tx) this.clients.set(tx.key, user)
+    if (!(r instanceof AcceptedClientInvite && (r.tx as unknown) === tx)) return
+    this.clients.set(tx.key, user)
+    user.waitBegins?.(this.waitBytes, this.longestM)
   }
 
   /** The shared record of accepted INVITE server transactions from `address` (bounded: past 4,096 sources it starts over). */
@@ -676,6 +690,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   /** Timer J or L of a record ran out: the layer forgets it. */
   private endServerWait(w: string | CompletedServerRequest): void {
     const key = typeof w === 'string' ? w : w.key
+    this.waitBytes.trim()
     const r = this.servers.get(key)
     if (!(r instanceof AcceptedServerInvite || (r instanceof CompletedServerRequest && r === w))) return
     this.servers.delete(key)
@@ -688,6 +703,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     if (r === undefined || r instanceof InviteClientTransaction || r instanceof NonInviteClientTransaction) return
     this.clients.delete(key)
     if (r instanceof AcceptedClientInvite) r.tx.waitOver()
+    else if (!(r instanceof CompletedClientRequest)) r.waitOver?.()
   }
 
   /** @internal machines call this for the one timer of a wait state. */

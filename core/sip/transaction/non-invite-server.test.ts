@@ -1,6 +1,7 @@
 // Covers the non-INVITE server transaction of RFC 3261 §17.2.2 (retransmission handling per state, Timer J) and §17.2.4.
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildResponse } from '../message/build.js'
+import { serializeMessage } from '../message/serialize.js'
 import { isRes, makeStack, peerRequest, type Stack } from './test-support/loop-stack.js'
 import type { NonInviteServerTransaction } from './non-invite-server.js'
 
@@ -48,6 +49,23 @@ describe('NonInviteServerTransaction', () => {
     s.clock.flush()
     expect(s.times(isRes(183))).toEqual([0, 0])
     expect(s.times(isRes(200))).toEqual([10, 10])
+  })
+
+  it('re-sends each of 1,200 finals waiting in completed as it went out (their bytes kept off the heap)', () => {
+    s = makeStack()
+    for (let i = 0; i < 1200; i++) s.send(peerRequest({ method: 'OPTIONS', branch: `z9hG4bKmany${i}` }))
+    s.clock.flush()
+    s.core.requests.forEach(({ tx }, i) => tx.respond(buildResponse(tx.request, 200, { toTag: `t${i}` })))
+    s.clock.flush()
+    const first = s.got.map((g) => serializeMessage(g.msg).toString('latin1'))
+    s.got.length = 0
+    s.clock.advance(31_000)
+    for (let i = 1199; i >= 0; i--) s.send(peerRequest({ method: 'OPTIONS', branch: `z9hG4bKmany${i}` }))
+    s.clock.flush()
+    const again = s.got.map((g) => serializeMessage(g.msg).toString('latin1'))
+    expect(again).toEqual([...first].reverse())
+    expect(new Set(again).size).toBe(1200)
+    expect(s.layer.waitBytes.chunks).toBeGreaterThan(1)
   })
 
   it('keeps answering for Timer J (64*T1) and then forgets the transaction', () => {

@@ -44,8 +44,12 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
     // RFC 3261 §17.2.2: Timer J = 64*T1 (unreliable) / 0 (reliable) absorbs request retransmissions.
     if (next === 'completed') {
       // For Timer J (32 s) only the final's bytes are needed: the layer's record keeps them (unreliable transports).
-      const j = this.live!.t.J
-      if (!this.ctx.handOff(this, j)) this.ctx.wait(j, this)
+      const l = this.live!
+      const j = l.t.J
+      if (!this.ctx.handOff(this, j)) {
+        if (l.wire !== null) this.finalKept = keepBytes(l.wire)
+        this.ctx.wait(j, this)
+      }
       this.releaseRequest()
     }
     else if (next === 'terminated') {
@@ -61,12 +65,10 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
       case 'proceeding': {
         const wire = serializeMessage(res)
         // A final is kept through Timer J (64*T1 on UDP; on TCP until the next tick, RFC 3261 §17.2.2 still re-sends it
-        // then): as a string, not a slice of the pool.
+        // then): by the layer's record off the heap, or as a string, not a slice of the pool (see `enter`).
         const l = this.live
-        if (res.status >= 200) {
-          if (l !== null) l.wire = null
-          this.finalKept = keepBytes(wire)
-        } else if (l !== null) l.wire = wire
+        if (l !== null) l.wire = wire
+        else if (res.status >= 200) this.finalKept = keepBytes(wire)
         this.send(wire)
         this.ctx.sent(res)
         // RFC 3261 §17.2.2: 1xx -> proceeding; 200-699 -> completed.
@@ -100,9 +102,9 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
     }
   }
 
-  /** The final's bytes (see `keepBytes`) once one was sent. */
-  get keptFinal(): string | null {
-    return this.finalKept
+  /** The final's bytes as sent, while entering completed (the layer's record may keep them). */
+  get finalWire(): Buffer | null {
+    return this.state === 'completed' ? (this.live?.wire ?? null) : null
   }
 
   /** Timer J ran out (the wait state's one timer). */

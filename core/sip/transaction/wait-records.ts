@@ -43,14 +43,14 @@ export class AcceptedServerInvite {
 export class CompletedServerRequest {
   /** Its key in the layer's table (the machine may still end it early: a final that could not be sent). */
   readonly key: string
-  /** The final's bytes (see `keepBytes`). */
-  readonly final: string
+  /** The final's bytes in the layer's `WaitBytes`, or (when they could not go there) as `keepBytes` kept them. */
+  readonly final: number | string
   readonly transport: Transport
   /** The §18.2.2 response target. */
   readonly target: RemoteAddr
   readonly sourceAddress: string
 
-  constructor(key: string, final: string, transport: Transport, target: RemoteAddr, sourceAddress: string) {
+  constructor(key: string, final: number | string, transport: Transport, target: RemoteAddr, sourceAddress: string) {
     this.key = key
     this.final = final
     this.transport = transport
