@@ -3,7 +3,6 @@ import { packFacts, SentAck, uacDialogOf, unpackFacts, type UacInviteFacts } fro
 import type { SipResponse } from '../../sip/message/message.js'
 import { parseMessage } from '../../sip/message/parse.js'
 import type { AcceptedInviteUser } from '../../sip/transaction/transaction.js'
-import type { WaitBytes } from '../../sip/transaction/wait-bytes.js'
 import { keepBytes } from '../../sip/transaction/transaction.js'
 import type { TransactionLayer } from '../../sip/transaction/layer.js'
 import type { RemoteAddr, Transport } from '../../transport/types.js'
@@ -28,11 +27,8 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
   private readonly remote: RemoteAddr
   private readonly layer: TransactionLayer
   private readonly peerIsNextHop: boolean
-  /** While Timer M runs: the layer's store, which keeps the ACK's bytes off the heap, and for how long. */
-  private store: WaitBytes | null = null
-  private storeMs = 0
-  /** The ACK's reference in `store` (-1: none there). */
-  private ref = -1
+  /** The ACK's reference in the layer's `WaitBytes` while Timer M runs; `WAITING` while it runs with the ACK on the heap, `NOT_WAITING` before and after. */
+  private ref = NOT_WAITING
 
   /** Takes over `ackSent`, the dialog's slot: the caller puts this object in its place. */
   constructor(ackSent: SentAck, remoteTag: string, invite: UacInviteFacts, transport: Transport, remote: RemoteAddr, layer: TransactionLayer, peerIsNextHop: boolean) {
@@ -59,33 +55,40 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
   }
 
   protected override keep(wire: Buffer): void {
-    this.ref = this.store === null ? -1 : this.store.keep(wire, this.storeMs)
-    if (this.ref < 0) super.keep(wire)
-    else this.keptWire = null
+    if (this.ref === NOT_WAITING) return super.keep(wire)
+    this.offHeap(wire)
   }
 
   protected override ackBytes(): Buffer | null {
-    return this.ref >= 0 ? this.store!.bytes(this.ref) : super.ackBytes()
+    return this.ref >= 0 ? this.layer.waitBytes.bytes(this.ref) : super.ackBytes()
   }
 
   /** Timer M began with this object in the layer's table: the ACK goes off the heap for it. */
-  waitBegins(bytes: WaitBytes, ms: number): void {
-    this.store = bytes
-    this.storeMs = ms
+  waitBegins(): void {
+    this.ref = WAITING
     const wire = this.keptWire
-    if (wire === null) return
-    this.ref = bytes.keep(wire, ms)
-    if (this.ref >= 0) this.keptWire = null
+    if (wire !== null) this.offHeap(wire)
   }
 
   /** Timer M is over: the ACK comes back to the heap for the dialog, which may outlive it. */
   waitOver(): void {
     if (this.ref >= 0) {
-      const wire = this.store!.bytes(this.ref)
+      const wire = this.layer.waitBytes.bytes(this.ref)
       this.keptWire = wire === null ? null : keepBytes(wire)
-      this.ref = -1
     }
-    this.store = null
+    this.ref = NOT_WAITING
+  }
+
+  /** The ACK's bytes into the layer's `WaitBytes` for the longest Timer M (on the heap when it declines). */
+  private offHeap(wire: Buffer | string): void {
+    const ref = this.layer.waitBytes.keep(wire, this.layer.longestTimerM)
+    if (ref >= 0) {
+      this.ref = ref
+      this.keptWire = null
+    } else {
+      this.ref = WAITING
+      this.keptWire = typeof wire === 'string' ? wire : keepBytes(wire)
+    }
   }
 
   protected override keepHop(hop: RemoteAddr): RemoteAddr {
@@ -137,6 +140,9 @@ export class AnsweredInvite extends SentAck implements AcceptedInviteUser {
     fork.terminate()
   }
 }
+
+const NOT_WAITING = -1
+const WAITING = -2
 
 /**
  * The facts an ACK does not carry: the Request-URI and whether it was `sips` (one line break: `packFacts` has six),

@@ -673,7 +673,7 @@ export class TransactionLayer implements TransportUser, TransactionContext {
     const r = this.clients.get(tx.key)
     if (!(r instanceof AcceptedClientInvite && (r.tx as unknown) === tx)) return
     this.clients.set(tx.key, user)
-    user.waitBegins?.(this.waitBytes, this.longestM)
+    user.waitBegins?.()
   }
 
   /** The shared record of accepted INVITE server transactions from `address` (bounded: past 4,096 sources it starts over). */
@@ -709,6 +709,11 @@ export class TransactionLayer implements TransportUser, TransactionContext {
   /** @internal machines call this for the one timer of a wait state. */
   wait(ms: number, tx: Waiter): void {
     this.waits.add(ms, tx)
+  }
+
+  /** The longest Timer M of any transaction, running or to come (what an accepted ICT's user keeps its bytes for). */
+  get longestTimerM(): number {
+    return this.longestM
   }
 
   /** Live server transactions created for requests from this source address. */

@@ -6,7 +6,6 @@ import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
 import { TransactionStateError, type TransactionFailure } from './failures.js'
 import type { RfcTimers } from './timers.js'
 import type { Waiter } from './wait-queue.js'
-import type { WaitBytes } from './wait-bytes.js'
 
 /** What a client machine reports to its user; `T` is the machine (types.ts: TransactionUser for either kind). */
 export interface ClientMachineUser<T> {
@@ -35,8 +34,8 @@ export interface AcceptedInviteUser {
   readonly startedAtMs: number
   /** A response matched to the transaction: a 2xx is a retransmission of the dialog's or another fork's (RFC 3261 §13.2.2.4). */
   onResponse(res: SipResponse): void
-  /** Told once it stands in the layer's table: what it re-sends may go in `bytes` for `ms` (longer than the wait). */
-  waitBegins?(bytes: WaitBytes, ms: number): void
+  /** Told once it stands in the layer's table: what it re-sends may go in the layer's `waitBytes` for `longestTimerM`. */
+  waitBegins?(): void
   /** Timer M ran out: what it keeps in the layer's `WaitBytes` must come back to it if it is still used. */
   waitOver?(): void
 }
