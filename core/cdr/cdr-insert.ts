@@ -2,9 +2,9 @@
 import { LibsqlError, type Client, type InStatement } from '@libsql/client'
 import LibsqlDatabase from 'libsql'
 import { openWriterConnection, type Database, type NativeConnection } from '../../shared/db/node/database.js'
-import { VALUES_ROWS, valuesRows, valuesRowsInsert } from '../../shared/db/node/json-rows.js'
+import { VALUES_ROWS, valuesRows } from '../../shared/db/node/json-rows.js'
 import { cdrs } from '../../shared/db/schema.js'
-import { cdrToRow } from '../../shared/entities/cdr.js'
+import { cdrCells } from './cdr-cells.js'
 import { CHARGE_BALANCES, chargeBalances, RECORD_CHARGES, recordCharges, type ChargeRow } from './charges.js'
 import type { CdrRecord } from './record.js'
 
@@ -27,7 +27,7 @@ export interface CdrInsert {
 /** A record already in the table is skipped, so a replay never duplicates. */
 const ON_CONFLICT = `on conflict ("${cdrs.id.name}") do nothing`
 const rows = valuesRows(cdrs, ON_CONFLICT)
-const batchInsert = valuesRowsInsert(cdrs, ON_CONFLICT)
+const FULL = rows.text(VALUES_ROWS)
 
 /** Constraint, type and size errors are data problems (retrying will not help); anything else means the database is unreachable or busy. */
 export function isDataError(err: unknown): boolean {
@@ -51,7 +51,11 @@ export function openCdrInsert(database: Pick<Database, 'client' | 'localFile' | 
 export function clientCdrInsert(client: Client, pragmas: readonly string[] = []): CdrInsert {
   return {
     async write(records, charges, atMs) {
-      const statements: InStatement[] = [...pragmas, ...batchInsert(records.map((r) => cdrToRow(r) as Record<string, unknown>))]
+      const statements: InStatement[] = [...pragmas]
+      for (let at = 0; at < records.length; at += VALUES_ROWS) {
+        const to = Math.min(at + VALUES_ROWS, records.length)
+        statements.push({ sql: to - at === VALUES_ROWS ? FULL : rows.text(to - at), args: cdrCells(records, at, to) })
+      }
       if (charges.length > 0) {
         const json = JSON.stringify(charges)
         statements.push(chargeBalances(json), recordCharges(json, atMs))
@@ -105,15 +109,14 @@ export class FileCdrInsert implements CdrInsert {
   private prepare(): Prepared {
     const conn = openWriterConnection(this.file)
     try {
-      const full = conn.prepare(rows.text(VALUES_ROWS))
+      const full = conn.prepare(FULL)
       const one = conn.prepare(rows.text(1))
       const balances = conn.prepare(CHARGE_BALANCES)
       const billed = conn.prepare(RECORD_CHARGES)
       const transaction = conn.transaction((records: readonly CdrRecord[], charges: readonly ChargeRow[], atMs: number): AccountBalance[] => {
-        const cells = records.map((r) => cdrToRow(r) as Record<string, unknown>)
         let at = 0
-        for (; at + VALUES_ROWS <= cells.length; at += VALUES_ROWS) full.run(rows.cells(cells.slice(at, at + VALUES_ROWS)))
-        for (; at < cells.length; at++) one.run(rows.cells([cells[at]!]))
+        for (; at + VALUES_ROWS <= records.length; at += VALUES_ROWS) full.run(cdrCells(records, at, at + VALUES_ROWS))
+        for (; at < records.length; at++) one.run(cdrCells(records, at, at + 1))
         if (charges.length === 0) return []
         const json = JSON.stringify(charges)
         const left = balances.all(json) as Array<{ id: unknown; balance: unknown }>

@@ -1,7 +1,7 @@
 // Many-row INSERTs built without drizzle per cell: the rows as one JSON parameter that SQLite unpacks with json_each, or as the bound parameters of a multi-row VALUES for the raw client.
 import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
-import type { InStatement, InValue } from '@libsql/client'
+import type { InValue } from '@libsql/client'
 
 /** The value stored for one column of a row: drizzle's own mapping (JSON text, booleans as 0/1), its default when absent. */
 function driverValue(col: SQLiteColumn, value: unknown): unknown {
@@ -41,7 +41,7 @@ export interface ValuesRows {
   cells(rows: ReadonlyArray<Record<string, unknown>>): InValue[]
 }
 
-/** Statement text and bound cells for `table`'s multi-row VALUES inserts, `tail` the conflict clause (see `valuesRowsInsert`). */
+/** Statement text and bound cells for `table`'s multi-row VALUES inserts, `tail` the conflict clause (`on conflict ("id") do nothing`), the cells by drizzle's mapping per column (the CDR writer binds its own, `core/cdr/cdr-cells.ts`, pinned equal to these). */
 export function valuesRows(table: SQLiteTable, tail: string): ValuesRows {
   const { columns, head } = tableColumns(table)
   const tuple = `(${columns.map(() => '?').join(',')})`
@@ -52,23 +52,5 @@ export function valuesRows(table: SQLiteTable, tail: string): ValuesRows {
       for (const row of rows) for (const [key, col] of columns) args.push(driverValue(col, row[key]) as InValue)
       return args
     },
-  }
-}
-
-/**
- * Like `jsonRowsInsert`, but as raw client statements (one per 500 rows) whose cells are bound parameters of a
- * multi-row VALUES: SQLite reads each cell as it is bound instead of a `json_extract` per cell from one JSON text,
- * and drizzle walks no parameter (docs/capacity.md, "The CDR insert"). The text of a full chunk is built once.
- */
-export function valuesRowsInsert(table: SQLiteTable, tail: string): (rows: ReadonlyArray<Record<string, unknown>>) => InStatement[] {
-  const parts = valuesRows(table, tail)
-  const full = parts.text(VALUES_ROWS)
-  return (rows) => {
-    const out: InStatement[] = []
-    for (let at = 0; at < rows.length; at += VALUES_ROWS) {
-      const chunk = rows.slice(at, at + VALUES_ROWS)
-      out.push({ sql: chunk.length === VALUES_ROWS ? full : parts.text(chunk.length), args: parts.cells(chunk) })
-    }
-    return out
   }
 }
