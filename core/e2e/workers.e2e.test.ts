@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, cdrSummary, outcome, settle, vendorGateway } from './test-support/call-fixtures.js'
 import { brief, cdrMark, readCdrs, writeConfig } from './test-support/config-seed.js'
-import { describeSipp, freeUdpPort, metric, runSipp, startCore, startSipp, startSippUas, waitFor, type CoreProcess, type SippResult } from './test-support/harness.js'
+import { describeSipp, freeUdpPort, metric, runSipp, startCore, startSipp, startSippUas, waitFor, type CoreProcess, type SippProcess, type SippResult } from './test-support/harness.js'
 
 const WORKERS = 4
 
@@ -39,6 +39,44 @@ function alive(pid: number): boolean {
     return true
   } catch {
     return false
+  }
+}
+
+/** Starts `calls` calls of `durationMs` from SIPp at 100 calls/s and waits until every one is answered and held. */
+async function holdCalls(core: CoreProcess, vendorPort: number, calls: number, durationMs: number): Promise<{ mark: number; vendor: SippProcess; customer: SippProcess }> {
+  const mark = await cdrMark(core.database.db)
+  const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls, timeoutSec: 30, trace: true })
+  const customer = await startSipp({ scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls, rate: 100, service: '6300', durationMs, timeoutSec: 30, trace: true })
+  await new Promise((ok) => setTimeout(ok, 1500))
+  return { mark, vendor, customer }
+}
+
+/** The slot of the gone process `victimPid` runs a new one again, `workers` in all. */
+async function expectRestarted(core: CoreProcess, victimPid: number, workers: number): Promise<void> {
+  expect(await waitFor(async () => {
+    const now = await workerPids(core).catch((): number[] => [])
+    return now.length === workers && !now.includes(victimPid)
+  }, 20_000), `the worker was started again\n${core.output().slice(-3000)}`).toBe(true)
+}
+
+/**
+ * After worker `victim` was killed under `calls` held calls: the calls of the other workers end normally, the victim's
+ * never get their BYE answered, and every call has one CDR (the victim's closed as SystemShutdown from its journal).
+ */
+async function expectCallsOutliveTheirWorker(core: CoreProcess, run: { customer: SippProcess; vendor: SippProcess; victim: number; calls: number; mark: number }): Promise<void> {
+  const c = await settle(run.customer, 20_000)
+  const v = await settle(run.vendor, 10_000)
+  const owners = ownersSeen(c.messages)
+  const lost = [...owners].filter(([, o]) => o === run.victim).map(([id]) => id)
+  const trace = `${describeSipp('customer', c)}\n${describeSipp('vendor', v)}\n${core.output().slice(-3000)}`
+  expect(owners.size, trace).toBe(run.calls)
+  expect(lost.length, `${trace}\nthe victim must have held calls`).toBeGreaterThan(0)
+  expect(c.successful, trace).toBe(run.calls - lost.length)
+  const cdrs = await readCdrs(core.database.db, { after: run.mark, count: run.calls, timeoutMs: 20_000, settleMs: 500 })
+  const byCall = new Map(cdrs.map((x) => [x.callId, x]))
+  expect(cdrs, JSON.stringify(cdrs.map(brief))).toHaveLength(run.calls)
+  for (const [id, owner] of owners) {
+    expect(byCall.get(id)?.terminationReason, `${id} on worker ${owner}`).toBe(owner === run.victim ? 'SystemShutdown' : 'CallerHangup')
   }
 }
 
@@ -152,31 +190,11 @@ describe('a core with four SIP workers', () => {
     const victim = 1
     const victimPid = pids[victim]!
     const CALLS = 40
-    const mark = await cdrMark(core.database.db)
-    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: CALLS, timeoutSec: 30, trace: true })
-    const customer = await startSipp({ scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: CALLS, rate: 100, service: '6300', durationMs: 4000, timeoutSec: 30, trace: true })
-    await new Promise((ok) => setTimeout(ok, 1500)) // every call answered and held
+    const { mark, vendor, customer } = await holdCalls(core, vendorPort, CALLS, 4000)
     process.kill(victimPid, 'SIGKILL')
     expect(await waitFor(async () => !alive(victimPid), 10_000), 'the killed worker is gone').toBe(true)
-    expect(await waitFor(async () => {
-      const now = await workerPids(core).catch((): number[] => [])
-      return now.length === WORKERS && !now.includes(victimPid)
-    }, 20_000), `the worker was started again\n${core.output().slice(-3000)}`).toBe(true)
-    const c = await settle(customer, 20_000)
-    const v = await settle(vendor, 10_000)
-    const owners = ownersSeen(c.messages)
-    const lost = [...owners].filter(([, o]) => o === victim).map(([id]) => id)
-    const trace = `${describeSipp('customer', c)}\n${describeSipp('vendor', v)}\n${core.output().slice(-3000)}`
-    expect(owners.size, trace).toBe(CALLS)
-    expect(lost.length, `${trace}\nthe killed worker must have held calls`).toBeGreaterThan(0)
-    // Calls of the other workers end normally; the killed worker's never get their BYE answered.
-    expect(c.successful, trace).toBe(CALLS - lost.length)
-    const cdrs = await readCdrs(core.database.db, { after: mark, count: CALLS, timeoutMs: 20_000, settleMs: 500 })
-    const byCall = new Map(cdrs.map((x) => [x.callId, x]))
-    expect(cdrs, JSON.stringify(cdrs.map(brief))).toHaveLength(CALLS)
-    for (const [id, owner] of owners) {
-      expect(byCall.get(id)?.terminationReason, `${id} on worker ${owner}`).toBe(owner === victim ? 'SystemShutdown' : 'CallerHangup')
-    }
+    await expectRestarted(core, victimPid, WORKERS)
+    await expectCallsOutliveTheirWorker(core, { customer, vendor, victim, calls: CALLS, mark })
   }, 90_000)
   it("lets a prepaid account's calls, spread over every worker, reserve no more than its one balance", async () => {
     // Balance 0.3 at 0.6/min, calls capped at 10 s: each answered call reserves 0.1, so 3 of 12 concurrent calls.
@@ -276,10 +294,7 @@ describe('a core whose worker hangs', () => {
     const victim = 0
     const victimPid = pids[victim]!
     const CALLS = 20
-    const mark = await cdrMark(core.database.db)
-    const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: vendorPort, calls: CALLS, timeoutSec: 30, trace: true })
-    const customer = await startSipp({ scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: CALLS, rate: 100, service: '6300', durationMs: 6000, timeoutSec: 30, trace: true })
-    await new Promise((ok) => setTimeout(ok, 1500)) // every call answered and held
+    const { mark, vendor, customer } = await holdCalls(core, vendorPort, CALLS, 6000)
     // A stopped process is what a worker stuck in a loop looks like to the primary: it answers nothing and never exits.
     process.kill(victimPid, 'SIGSTOP')
     const stoppedAt = Date.now()
@@ -287,24 +302,8 @@ describe('a core whose worker hangs', () => {
     const goneAfterMs = Date.now() - stoppedAt
     // Silence counts from the worker's last message, which a ping (every quarter of the period) may have drawn up to 500 ms before the stop.
     expect(goneAfterMs, 'not killed before CORE_WORKER_HANG_MS less one ping period').toBeGreaterThanOrEqual(1_400)
-    expect(await waitFor(async () => {
-      const now = await workerPids(core).catch((): number[] => [])
-      return now.length === 2 && !now.includes(victimPid)
-    }, 20_000), `the worker was started again\n${core.output().slice(-3000)}`).toBe(true)
+    await expectRestarted(core, victimPid, 2)
     expect(await metric(core, 'softswitch_worker_hang_kills_total')).toBe(1)
-    const c = await settle(customer, 20_000)
-    const v = await settle(vendor, 10_000)
-    const owners = ownersSeen(c.messages)
-    const lost = [...owners].filter(([, o]) => o === victim).map(([id]) => id)
-    const trace = `${describeSipp('customer', c)}\n${describeSipp('vendor', v)}\n${core.output().slice(-3000)}`
-    expect(owners.size, trace).toBe(CALLS)
-    expect(lost.length, `${trace}\nthe hung worker must have held calls`).toBeGreaterThan(0)
-    expect(c.successful, trace).toBe(CALLS - lost.length)
-    const cdrs = await readCdrs(core.database.db, { after: mark, count: CALLS, timeoutMs: 20_000, settleMs: 500 })
-    const byCall = new Map(cdrs.map((x) => [x.callId, x]))
-    expect(cdrs, JSON.stringify(cdrs.map(brief))).toHaveLength(CALLS)
-    for (const [id, owner] of owners) {
-      expect(byCall.get(id)?.terminationReason, `${id} on worker ${owner}`).toBe(owner === victim ? 'SystemShutdown' : 'CallerHangup')
-    }
+    await expectCallsOutliveTheirWorker(core, { customer, vendor, victim, calls: CALLS, mark })
   }, 90_000)
 })
