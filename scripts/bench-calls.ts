@@ -223,14 +223,17 @@ export function callsTable(runs: readonly CallsRun[]): string {
   return lines.join('\n')
 }
 
-/** Runs the comparison: core IP and digest, then Kamailio's (installed on demand), and prints the table. */
+/**
+ * Runs the comparison: for each auth the core's ramp, then Kamailio's (installed on demand) right after it, so the
+ * two ramps of a ratio are minutes apart, not a whole run: the host's speed drifts by 10-15% over ten minutes.
+ */
 export async function benchCalls(argv: readonly string[]): Promise<CallsRun[]> {
   const o = callsOptions(argv)
   const runs: CallsRun[] = []
-  for (const auth of o.auths) runs.push(await rampCore(auth, o))
-  if (o.kamailio) {
-    ensureKamailio()
-    for (const auth of o.auths) runs.push(await rampKamailio(auth, o))
+  if (o.kamailio) ensureKamailio()
+  for (const auth of o.auths) {
+    runs.push(await rampCore(auth, o))
+    if (o.kamailio) runs.push(await rampKamailio(auth, o))
   }
   return runs
 }
