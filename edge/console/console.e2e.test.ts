@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, LOCAL_IP_CUSTOMER, settle, vendorGateway } from '../../core/e2e/test-support/call-fixtures.js'
 import { freeUdpPort, startCore, startEdge, startSipp, startSippUas, waitFor, type CoreProcess, type EdgeProcess } from '../../core/e2e/test-support/harness.js'
@@ -22,6 +22,12 @@ let viewerKey: string
 let vendorPort: number
 const blockedRequests: string[] = []
 const tmp = mkdtempSync(join(tmpdir(), 'softswitch-console-'))
+
+/** Waits (at most 5 s, so a poll's attempt never outlives the poll) until `table` shows its answer instead of Loading…. */
+async function loaded(table: Locator): Promise<void> {
+  await table.locator('tbody tr').first().waitFor({ timeout: 5_000 })
+  await table.locator('tbody td', { hasText: 'Loading…' }).waitFor({ state: 'detached', timeout: 5_000 })
+}
 
 /** JSON from the edge with the admin bearer key (test set-up and checks outside the browser). */
 async function apiAsAdmin(method: string, path: string, body?: unknown): Promise<any> {
@@ -152,7 +158,8 @@ describe('operator console in Chromium', () => {
     await page.goto(`${origin}/console/cdrs?reason=OperatorHangup`)
     await expect.poll(async () => {
       await page.goto(`${origin}/console/cdrs?reason=OperatorHangup`)
-      await page.getByTestId('cdrs').locator('tbody tr').first().waitFor()
+      // Counted once the search has answered (its rows or "No CDR matches."), never while the table says Loading….
+      await loaded(page.getByTestId('cdrs'))
       return page.getByTestId('cdrs').locator(`tbody tr[data-key="${callId}"] [data-testid=cdr-reason]`).count()
     }, { timeout: 20_000 }).toBe(1)
     await page.getByTestId('cdrs').locator(`tbody tr[data-key="${callId}"]`).click()
@@ -203,7 +210,7 @@ describe('operator console in Chromium', () => {
     const viewer = await context.newPage()
     await logIn(viewer, viewerKey)
     await viewer.goto(`${origin}/console/gateways`)
-    await viewer.getByTestId('routing-gateways').locator('tbody tr').first().waitFor()
+    await viewer.getByTestId('routing-gateways').locator('tbody tr[data-key]').first().waitFor()
     expect(await viewer.getByRole('button', { name: /New routing gateway|Delete|Lock|Import/ }).count()).toBe(0)
     const refused = await viewer.evaluate(async () => {
       const session = await (await fetch('/v1/session')).json()
