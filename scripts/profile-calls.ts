@@ -69,6 +69,26 @@ async function meshCounters(): Promise<Map<string, number>> {
   return out
 }
 
+/** The answer's wait for the journal (`call_answer_journal_seconds`, summed over the workers): cumulative count per bucket bound, with its sum. */
+async function answerJournal(): Promise<{ buckets: Map<string, number>; sum: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${core.statusPort}/metrics`)).text()
+  const buckets = new Map<string, number>()
+  for (const m of text.matchAll(/^softswitch_call_answer_journal_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)) buckets.set(m[1]!, Number(m[2]))
+  const sum = Number(/^softswitch_call_answer_journal_seconds_sum ([\d.e+-]+)/m.exec(text)?.[1] ?? 0)
+  return { buckets, sum }
+}
+
+/** The step's answer-journal waits: mean, and the bucket bound under which 50% and 95% of them fell. */
+function describeAnswerJournal(a: Awaited<ReturnType<typeof answerJournal>>, b: Awaited<ReturnType<typeof answerJournal>>): string {
+  const n = (b.buckets.get('+Inf') ?? 0) - (a.buckets.get('+Inf') ?? 0)
+  if (n <= 0) return 'answer journal wait: none'
+  const under = (q: number): string => {
+    for (const [le, c] of b.buckets) if (c - (a.buckets.get(le) ?? 0) >= q * n) return le === '+Inf' ? '>1 s' : `≤ ${Number(le) * 1000} ms`
+    return '?'
+  }
+  return `answer journal wait: ${n} answers, mean ${(((b.sum - a.sum) / n) * 1000).toFixed(2)} ms, p50 ${under(0.5)}, p95 ${under(0.95)}`
+}
+
 /** Each thread name's CPU since `before` over the calls, user+system, the main thread's system part apart (the kernel's sends and receives). */
 function threadSplit(pids: number[], before: Map<string, { user: number; sys: number }>[], calls: number): string {
   const sum = new Map<string, { user: number; sys: number }>()
@@ -97,6 +117,7 @@ try {
     const cpu0 = treeCpuSeconds(core.child.pid!)
     const pids = processTree(core.child.pid!)
     const mesh0 = await meshCounters()
+    const journal0 = await answerJournal()
     const each0 = pids.map(processCpuSeconds)
     const threads0 = pids.map(threadCpuSeconds)
     const r = await runRamp({ target: core.target, vendorPort, ...(auth === 'digest' ? { auth: USER } : {}), rates: [rate], stepSec, holdMs, watchPid: core.child.pid!, log: () => {} })
@@ -108,6 +129,7 @@ try {
     const gc = [...gcPauses(text)].map(([k, e]) => `${k} ${e.n}x ${(e.ms * 1000 / Math.max(1, step.ok)).toFixed(1)} µs/call`).join(', ')
     cpuPerCall.push(us)
     const mesh1 = await meshCounters()
+    console.log(`  ${describeAnswerJournal(journal0, await answerJournal())}`)
     if (mesh1.size > 0) {
       const per = (k: string): string => (((mesh1.get(k) ?? 0) - (mesh0.get(k) ?? 0)) / Math.max(1, step.ok)).toFixed(2)
       const writes = (mesh1.get('worker_mesh_writes_total') ?? 0) - (mesh0.get('worker_mesh_writes_total') ?? 0)
