@@ -150,6 +150,32 @@ describe('CdrSink', () => {
     }
   })
 
+  it('checks the first CDR against the shared schema, then at most one a second', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'softswitch-cdr-sink-'))
+    const clock = new ManualClock(1_700_000_000_000)
+    const errors: string[] = []
+    const log = createLogger({ sink: (line) => { if (line.includes('fails the shared schema')) errors.push((JSON.parse(line) as { id: string }).id) } })
+    const sink = await CdrSink.open({ dataDir: dir, dir: join(dir, 'w0'), clock, log })
+    try {
+      const end = async (): Promise<string> => {
+        const cdr = sampleCdr({ durationSec: -1 })
+        await sink.onCallEnded(cdr)
+        return cdr.id
+      }
+      const first = await end()
+      await end()
+      clock.advance(999)
+      await end()
+      clock.advance(1)
+      const second = await end()
+      await end()
+      expect(errors).toEqual([first, second])
+    } finally {
+      await sink.close(clock.now() + 1000)
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('writes a CDR whose append was still in flight when close() began (a call ending as the drain finishes)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'softswitch-cdr-sink-'))
     const database = openDatabase({ url: pathToFileURL(join(dir, 'core.db')).href })

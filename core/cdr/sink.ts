@@ -28,8 +28,12 @@ export interface CdrSinkOptions {
   writer?: Pick<CdrWriterOptions, 'batchSize' | 'intervalMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'insert' | 'onBilled'>
 }
 
-/** One CDR in this many is checked against the shared schema before it is journaled (the first one always). */
-const SCHEMA_CHECK_EVERY = 64
+/**
+ * Least time between two CDRs checked against the shared schema (the first one always is). A check of a CDR costs
+ * ~50-60 µs in a busy process (zod's code is cold between checks), so one in 64 calls was 0.4-0.8% of a worker's busy
+ * time at 1,250 calls/s; once a second bounds it at any rate (docs/capacity.md, "The journals' CPU per call").
+ */
+const SCHEMA_CHECK_INTERVAL_MS = 1000
 
 /**
  * Least time between two commits of the CDR segment. A CDR is durable first in its close line of the open-calls journal
@@ -55,8 +59,8 @@ export class CdrSink implements CallObserver {
   private closed = false
   /** Calls a crash left open, closed as SystemShutdown CDRs at open. */
   recoveredCalls = 0
-  /** CDRs journaled since open (every SCHEMA_CHECK_EVERY-th is checked against the shared schema). */
-  private ended = 0
+  /** Clock time before which no CDR is checked against the shared schema again. */
+  private nextSchemaCheckAtMs = Number.NEGATIVE_INFINITY
   /** Journal writes the call layer started and that have not settled yet; close() lets them finish first. */
   private inFlight = 0
   private idle: (() => void) | null = null
@@ -119,14 +123,16 @@ export class CdrSink implements CallObserver {
   }
 
   private journalEnded(cdr: CdrRecord): Promise<void> {
-    // The call layer's tests check every CDR it builds against the shared schema; here one in SCHEMA_CHECK_EVERY is
-    // checked (a full zod parse cost ~17 µs, 3% of a call), enough for a systematic bug to reach the log. A malformed CDR
-    // is still journaled: losing it would be worse than storing it late.
-    if (this.ended++ % SCHEMA_CHECK_EVERY === 0) {
+    // The call layer's tests check every CDR it builds against the shared schema; here at most one a second is checked,
+    // enough for a systematic bug to reach the log. A malformed CDR is still journaled: losing it would be worse than
+    // storing it late.
+    const now = this.opts.clock.now()
+    if (now >= this.nextSchemaCheckAtMs) {
+      this.nextSchemaCheckAtMs = now + SCHEMA_CHECK_INTERVAL_MS
       const check = cdrCreate.safeParse(cdr)
       if (!check.success) this.opts.log.error('cdr fails the shared schema (bug in the call layer)', { id: cdr.id, issues: check.error.issues })
     }
-    return this.openCalls.markClosed(cdr, this.opts.clock.now())
+    return this.openCalls.markClosed(cdr, now)
   }
 
   /** Counts a journal write until it settles (its outcome still goes to the caller). */
