@@ -1,5 +1,7 @@
-// Covers the UDP transport (RFC 3261 §18 over node:dgram) on 127.0.0.1 and ::1: the transport contract, IPv6, kernel buffers, guarded receive.
-import { describe, expect, it } from 'vitest'
+// Covers the UDP transport (RFC 3261 §18 over node:dgram) on 127.0.0.1 and ::1: the transport contract, IPv6, kernel buffers, guarded receive, sends without a tick and their failures counted.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it, vi } from 'vitest'
 import { createLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
 import { RecordingUser, runTransportContract, type TransportHarness } from './test-support/transport-contract.js'
@@ -88,6 +90,57 @@ describe('UdpTransport', () => {
     } finally {
       await a.close()
     }
+  })
+
+  it('hands a datagram to the kernel without a tick per send', async () => {
+    const ub = new RecordingUser()
+    const a = await openUdpTransport({ host: '127.0.0.1', port: 0, user: new RecordingUser() })
+    const b = await openUdpTransport({ host: '127.0.0.1', port: 0, user: ub })
+    const ticks = vi.spyOn(process, 'nextTick')
+    try {
+      for (let i = 0; i < 10; i++) a.send(Buffer.from(`d${i}`), b.local)
+      expect(ticks).not.toHaveBeenCalled()
+      ticks.mockRestore()
+      await waitUntil(() => ub.got.length === 10)
+      expect(ub.got).toHaveLength(10)
+    } finally {
+      ticks.mockRestore()
+      await Promise.all([a.close(), b.close()])
+    }
+  })
+
+  it('counts a failed send that has no listener', async () => {
+    const metrics = new Metrics()
+    const a = await openUdpTransport({ host: '127.0.0.1', port: 0, user: new RecordingUser(), metrics })
+    try {
+      a.send(Buffer.alloc(70_000), a.local)
+      await waitUntil(() => metrics.get('sip_transport_send_errors_total')?.get('udp') === 1)
+      expect(metrics.get('sip_transport_send_errors_total')?.get('udp')).toBe(1)
+    } finally {
+      await a.close()
+    }
+  })
+
+  it('sends to a host name through its lookup', async () => {
+    const ub = new RecordingUser()
+    const a = await openUdpTransport({ host: '127.0.0.1', port: 0, user: new RecordingUser() })
+    const b = await openUdpTransport({ host: '127.0.0.1', port: 0, user: ub })
+    try {
+      a.send(Buffer.from('named'), { address: 'localhost', port: b.local.port, family: 'IPv4' })
+      await waitUntil(() => ub.got.length === 1)
+      expect(ub.got[0]!.remote.port).toBe(a.local.port)
+    } finally {
+      await Promise.all([a.close(), b.close()])
+    }
+  })
+
+  it('delivers a send libuv queued and counts a queued send that failed', async () => {
+    const script = fileURLToPath(new URL('./test-support/udp-queued-send.ts', import.meta.url))
+    const child = spawn(process.execPath, ['--test-udp-no-try-send', '--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 15_000 })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    await new Promise((ok) => child.once('exit', ok))
+    expect(JSON.parse(out)).toEqual({ received: 1, failures: ['EMSGSIZE'], sendErrors: 2 })
   })
 
   it('rejects a bind to a port already in use with TransportError', async () => {

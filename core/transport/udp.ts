@@ -1,7 +1,9 @@
-// UDP transport on node:dgram: one guarded receive path (no datagram or user bug can crash the node), sends that report failures as values.
+// UDP transport on node:dgram: one guarded receive path (no datagram or user bug can crash the node), sends straight to Node's UDP handle that report failures as values.
 import dgram from 'node:dgram'
 import dns from 'node:dns'
 import { isIP, isIPv6 } from 'node:net'
+import { constants } from 'node:os'
+import { getSystemErrorName } from 'node:util'
 import { silentLogger, type Logger } from '../lib/log.js'
 import { Metrics, type CounterSeries } from '../lib/metrics.js'
 import {
@@ -35,6 +37,7 @@ export interface UdpTransportOptions {
   metrics?: Metrics
 }
 
+const EINVAL = constants.errno.EINVAL
 const DEFAULT_RCVBUF = 8 * 1024 * 1024
 const DEFAULT_SNDBUF = 4 * 1024 * 1024
 
@@ -79,6 +82,51 @@ function literalLookup(hostname: string, options: dns.LookupOneOptions | number,
   dns.lookup(hostname, typeof options === 'number' ? { family: options } : options, callback)
 }
 
+/** Node's UDP handle under a dgram socket (udp_wrap.cc's `UDP`): `send` answers msg_size + 1 when the kernel took the datagram at once, 0 when libuv queued it (then `req.oncomplete(status)`), or a negative errno. */
+interface UdpHandle {
+  send(req: SendReq, list: Buffer[], count: number, port: number, ip: string, hasCallback: boolean): number
+}
+
+/** A send request (udp_wrap.cc's `SendWrap`); a queued one keeps the bytes alive and is told how it ended. */
+interface SendReq {
+  list: Buffer[] | undefined
+  oncomplete: ((this: SendReq, status: number) => void) | undefined
+  remote: RemoteAddr | undefined
+  listener: SendListener | undefined
+  transport: UdpTransport | undefined
+}
+
+/** What a direct send needs of Node's internals: the socket's handle and the request class. */
+interface DirectSend {
+  handle: UdpHandle
+  SendWrap: new () => SendReq
+}
+
+/**
+ * `socket.send` hands every datagram through a closure (after the address lookup), and with a callback a tick per
+ * send even when the kernel took it at once; without a callback dgram drops every send error. Node's handle reports
+ * both outcomes itself, so sends go to it when this Node exposes it (null: they go through `socket.send`).
+ */
+function directSend(socket: dgram.Socket): DirectSend | null {
+  try {
+    const binding = (process as unknown as { binding(name: string): { UDP?: Function; SendWrap?: new () => SendReq } }).binding('udp_wrap')
+    const { UDP, SendWrap } = binding
+    if (typeof UDP !== 'function' || typeof SendWrap !== 'function') return null
+    for (const sym of Object.getOwnPropertySymbols(socket)) {
+      const handle = (socket as unknown as Record<symbol, { handle?: unknown } | undefined>)[sym]?.handle
+      if (handle instanceof UDP && typeof (handle as Partial<UdpHandle>).send === 'function') return { handle: handle as UdpHandle, SendWrap }
+    }
+  } catch {
+    // Node without process.binding or udp_wrap: sends go through socket.send.
+  }
+  return null
+}
+
+/** A queued send finished (libuv took it later, the socket's buffer being full at first); count its failure. */
+function onQueuedSend(this: SendReq, status: number): void {
+  if (status < 0) this.transport!.sendFailed(status, this.remote!, this.listener)
+}
+
 /** A bound UDP socket implementing Transport; create it with openUdpTransport. */
 export class UdpTransport implements Transport {
   readonly protocol = 'UDP' as const
@@ -88,6 +136,7 @@ export class UdpTransport implements Transport {
   private readonly user: TransportUser
   private readonly log: Logger
   private readonly c: UdpCounters
+  private readonly direct: DirectSend | null
   private closed = false
   private readonly onSent = (err: Error | null): void => {
     if (err !== null) this.c.sendErrors.inc()
@@ -96,6 +145,7 @@ export class UdpTransport implements Transport {
   /** @internal use openUdpTransport */
   constructor(socket: dgram.Socket, user: TransportUser, log: Logger, c: UdpCounters) {
     this.socket = socket
+    this.direct = directSend(socket)
     this.user = user
     this.c = c
     const a = socket.address()
@@ -119,6 +169,24 @@ export class UdpTransport implements Transport {
       return this.failLater({ code: 'EAFNOSUPPORT', message: `${remote.family} peer on ${this.local.family} socket`, remote }, listener)
     }
     this.c.sent.inc()
+    const d = this.direct
+    if (d !== null && remote.port === (remote.port & 0xffff) && remote.port !== 0) {
+      const req = new d.SendWrap()
+      const list = [buf]
+      const r = d.handle.send(req, list, 1, remote.port, remote.address, true)
+      if (r > 0) return
+      if (r === 0) {
+        // Queued: the request keeps the bytes and hears how it ended.
+        req.list = list
+        req.oncomplete = onQueuedSend
+        req.remote = remote
+        req.listener = listener
+        req.transport = this
+        return
+      }
+      // The handle takes IP literals only: a host name goes through dgram's lookup below.
+      if (r !== -EINVAL) return this.sendFailed(r, remote, listener)
+    }
     try {
       if (listener === undefined) {
         this.socket.send(buf, remote.port, remote.address, this.onSent)
@@ -139,6 +207,13 @@ export class UdpTransport implements Transport {
     if (this.closed) return Promise.resolve()
     this.closed = true
     return new Promise((resolve) => this.socket.close(() => resolve()))
+  }
+
+  /** @internal a send the handle refused (negative errno), at once or once queued. */
+  sendFailed(errno: number, remote: RemoteAddr, listener: SendListener | undefined): void {
+    const code = getSystemErrorName(errno)
+    const err = Object.assign(new Error(`send ${code} ${remote.address}:${remote.port}`), { errno, code, syscall: 'send', address: remote.address, port: remote.port })
+    this.failLater(failure(err, remote), listener)
   }
 
   private failLater(f: TransportFailure, listener: SendListener | undefined): void {
