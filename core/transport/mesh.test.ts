@@ -59,6 +59,19 @@ describe('Mesh', () => {
     })
   })
 
+  it('hands frames from a recent sender its address again and a frame from any other sender its own', async () => {
+    const { a, got } = await pair()
+    // Same length, port and family as V4, one digit apart; then more senders than the mesh keeps, then the first again.
+    const near: RemoteAddr = { address: '192.0.2.8', port: 5062, family: 'IPv4' }
+    const others = [5063, 5064, 5065, 5066, 5067].map((port): RemoteAddr => ({ ...V4, port }))
+    const order = [V4, near, V4, { ...V4, family: 'IPv6' as const }, ...others, V4, near, V6, V4]
+    for (const r of order) a.send(1, 'deliver', 'UDP', r, Buffer.from('x'))
+    await until(() => got.length === order.length)
+    expect(got.map((f) => f.remote)).toEqual(order)
+    expect(got[2]!.remote).toBe(got[0]!.remote)
+    expect(got[1]!.remote).not.toBe(got[0]!.remote)
+  })
+
   it('writes at once on an idle link and holds the frames of a busy one for the batch span, then writes them together', async () => {
     const { a, got, metrics } = await pair(1_000)
     const writes = async (): Promise<number> => Number(/softswitch_worker_mesh_writes_total (\d+)/.exec(await metrics.render())?.[1] ?? 0)

@@ -48,6 +48,8 @@ const MAX_FRAME = 1 << 20
  * per frame (mesh.bench.ts, docs/capacity.md); SIP's retransmission timers start at 500 ms.
  */
 export const BATCH_MS = 1
+/** How many recent frames' sender addresses are kept for reuse. */
+const RECENT_REMOTES = 4
 /** After a failed connect, frames for that peer are dropped this long before trying again. */
 const RECONNECT_MS = 100
 
@@ -61,14 +63,20 @@ function encode(kind: MeshFrameKind, protocol: TransportProtocol, remote: Remote
   const addr = remote.address
   const alen = addr.length
   const out = Buffer.allocUnsafe(HEAD + alen + bytes.length)
-  out.writeUInt32LE(out.length - 4, 0)
+  const len = out.length - 4
+  out[0] = len
+  out[1] = len >>> 8
+  out[2] = len >>> 16
+  out[3] = len >>> 24
   out[4] = KIND[kind]
   out[5] = PROTOCOL[protocol]
   out[6] = remote.family === 'IPv6' ? 6 : 4
   out[7] = from
-  out.writeUInt16LE(remote.port, 8)
+  out[8] = remote.port
+  out[9] = remote.port >>> 8
   out[10] = alen
-  out.write(addr, HEAD, alen, 'latin1')
+  // Byte by byte: an address is at most 45 ASCII characters, where Buffer#write validates and dispatches per call.
+  for (let i = 0; i < alen; i++) out[HEAD + i] = addr.charCodeAt(i)
   bytes.copy(out, HEAD + alen)
   return out
 }
@@ -107,6 +115,9 @@ export class Mesh {
   private closed = false
   private readonly log: Logger
   private readonly c: MeshCounters
+  /** Senders of recent frames: frames from the same few peers (gateways) reuse their address instead of a string and an object each. */
+  private readonly recentRemotes: RemoteAddr[] = []
+  private nextRecent = 0
 
   private constructor(
     private readonly opts: MeshOptions,
@@ -249,7 +260,7 @@ export class Mesh {
       pending = null
       let at = 0
       while (buf.length - at >= 4) {
-        const len = buf.readUInt32LE(at)
+        const len = (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16)) + buf[at + 3]! * 0x1000000
         if (len < HEAD - 4 || len > MAX_FRAME) {
           this.log.error('mesh frame of impossible length; connection closed', { len })
           socket.destroy()
@@ -267,15 +278,33 @@ export class Mesh {
     socket.on('close', () => this.inbound.delete(socket))
   }
 
+  /** The frame's sender address: a recent one again when its bytes match, else decoded (and kept in place of the oldest). */
+  private remoteOf(buf: Buffer, start: number, alen: number): RemoteAddr {
+    const family: AddressFamily = buf[start + 6] === 6 ? 'IPv6' : 'IPv4'
+    const port = buf[start + 8]! | (buf[start + 9]! << 8)
+    const at = start + HEAD
+    const recent = this.recentRemotes
+    for (let r = 0; r < recent.length; r++) {
+      const known = recent[r]!
+      const addr = known.address
+      if (known.port !== port || known.family !== family || addr.length !== alen) continue
+      let i = 0
+      while (i < alen && buf[at + i] === addr.charCodeAt(i)) i++
+      if (i === alen) return known
+    }
+    const remote: RemoteAddr = { address: buf.toString('latin1', at, at + alen), port, family }
+    recent[this.nextRecent] = remote
+    this.nextRecent = (this.nextRecent + 1) % RECENT_REMOTES
+    return remote
+  }
+
   private deliver(buf: Buffer, start: number, end: number, whole: boolean): void {
     const kind = KINDS[buf[start + 4]!]
     const protocol = PROTOCOLS[buf[start + 5]!]
     if (kind === undefined || protocol === undefined) return
-    const family: AddressFamily = buf[start + 6] === 6 ? 'IPv6' : 'IPv4'
     const from = buf[start + 7]!
-    const port = buf.readUInt16LE(start + 8)
     const alen = buf[start + 10]!
-    const address = buf.toString('latin1', start + HEAD, start + HEAD + alen)
+    const remote = this.remoteOf(buf, start, alen)
     // Else a copy: the message may be kept for a whole call, and must not hold the other frames of the read with it.
     let bytes: Buffer
     if (whole) bytes = buf.subarray(start + HEAD + alen, end)
@@ -285,7 +314,7 @@ export class Mesh {
     }
     this.c.received.inc()
     try {
-      this.opts.onFrame({ kind, protocol, remote: { address, port, family }, from, bytes })
+      this.opts.onFrame({ kind, protocol, remote, from, bytes })
     } catch (err) {
       this.log.error('mesh frame handler threw', { err, kind, from })
     }
