@@ -6,11 +6,23 @@ import { createLogger } from '../lib/log.js'
 import { Metrics } from '../lib/metrics.js'
 import { RecordingUser, runTransportContract, type TransportHarness } from './test-support/transport-contract.js'
 import type { Transport, TransportFailure } from './types.js'
-import { openUdpTransport } from './udp.js'
+import { openUdpTransport, type UdpTransport } from './udp.js'
 
 const waitUntil = async (done: () => boolean): Promise<void> => {
   const deadline = Date.now() + 2000
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2))
+}
+
+/** Runs `body` with a sender `a` and a receiver `b` on 127.0.0.1 (`ub` records what `b` receives), closing both after. */
+async function withPair(body: (a: UdpTransport, b: UdpTransport, ub: RecordingUser) => Promise<void>): Promise<void> {
+  const ub = new RecordingUser()
+  const a = await openUdpTransport({ host: '127.0.0.1', port: 0, user: new RecordingUser() })
+  const b = await openUdpTransport({ host: '127.0.0.1', port: 0, user: ub })
+  try {
+    await body(a, b, ub)
+  } finally {
+    await Promise.all([a.close(), b.close()])
+  }
 }
 
 runTransportContract('UdpTransport', (): TransportHarness => {
@@ -92,22 +104,18 @@ describe('UdpTransport', () => {
     }
   })
 
-  it('hands a datagram to the kernel without a tick per send', async () => {
-    const ub = new RecordingUser()
-    const a = await openUdpTransport({ host: '127.0.0.1', port: 0, user: new RecordingUser() })
-    const b = await openUdpTransport({ host: '127.0.0.1', port: 0, user: ub })
-    const ticks = vi.spyOn(process, 'nextTick')
-    try {
-      for (let i = 0; i < 10; i++) a.send(Buffer.from(`d${i}`), b.local)
-      expect(ticks).not.toHaveBeenCalled()
-      ticks.mockRestore()
+  it('hands a datagram to the kernel without a tick per send', () =>
+    withPair(async (a, b, ub) => {
+      const ticks = vi.spyOn(process, 'nextTick')
+      try {
+        for (let i = 0; i < 10; i++) a.send(Buffer.from(`d${i}`), b.local)
+        expect(ticks).not.toHaveBeenCalled()
+      } finally {
+        ticks.mockRestore()
+      }
       await waitUntil(() => ub.got.length === 10)
       expect(ub.got).toHaveLength(10)
-    } finally {
-      ticks.mockRestore()
-      await Promise.all([a.close(), b.close()])
-    }
-  })
+    }))
 
   it('counts a failed send that has no listener', async () => {
     const metrics = new Metrics()
@@ -121,18 +129,12 @@ describe('UdpTransport', () => {
     }
   })
 
-  it('sends to a host name through its lookup', async () => {
-    const ub = new RecordingUser()
-    const a = await openUdpTransport({ host: '127.0.0.1', port: 0, user: new RecordingUser() })
-    const b = await openUdpTransport({ host: '127.0.0.1', port: 0, user: ub })
-    try {
+  it('sends to a host name through its lookup', () =>
+    withPair(async (a, b, ub) => {
       a.send(Buffer.from('named'), { address: 'localhost', port: b.local.port, family: 'IPv4' })
       await waitUntil(() => ub.got.length === 1)
       expect(ub.got[0]!.remote.port).toBe(a.local.port)
-    } finally {
-      await Promise.all([a.close(), b.close()])
-    }
-  })
+    }))
 
   it('delivers a send libuv queued and counts a queued send that failed', async () => {
     const script = fileURLToPath(new URL('./test-support/udp-queued-send.ts', import.meta.url))
