@@ -37,6 +37,13 @@ export interface AdmittedCallInit {
   cluster?: ClusterLimits | null
 }
 
+/** `list` with `item` added; a new list is a literal of one (a push onto `[]` reserves 16 slots, ~130 B a call keeps while up). */
+function appended<T>(list: T[] | null, item: T): T[] {
+  if (list === null) return [item]
+  list.push(item)
+  return list
+}
+
 /**
  * One admitted call. It holds the ingress line from construction until `release()`, and an egress line per target
  * between `acquire` and `releaseTarget`; repeated releases are no-ops, and `release()` also gives back any target line
@@ -100,7 +107,7 @@ export class AdmittedCall implements RouteDecision {
     if (this.guards !== null && !this.guards.takeGatewayCps(this.snapshot, target.routingGatewayId)) return false
     if (!this.lines.tryTakeTarget(this.snapshot, this.mappingGatewayId, target)) return false
     if (this.cluster === null) {
-      ;(this.held ??= []).push(target)
+      this.held = appended(this.held, target)
       return true
     }
     const cluster = this.cluster
@@ -117,8 +124,8 @@ export class AdmittedCall implements RouteDecision {
   }
 
   private keep(target: RouteTarget, hold: SharedHold): true {
-    ;(this.held ??= []).push(target)
-    ;(this.holds ??= []).push(hold)
+    this.held = appended(this.held, target)
+    this.holds = appended(this.holds, hold)
     return true
   }
 

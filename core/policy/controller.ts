@@ -195,12 +195,16 @@ export class PolicyController implements CallController {
       const d = this.reject(503, route.reason, gateway, false, true)
       return notes.length === 0 ? d : { ...d, notes }
     }
-    const targets: RouteTarget[] = []
+    const candidates = route.candidates
+    // One slot per candidate, trimmed after: the call keeps this array while up (a push onto `[]` reserves 16 slots).
+    const targets = new Array<RouteTarget>(candidates.length)
+    let n = 0
     const overRate: string[] = []
-    for (const c of route.candidates) {
-      if (this.guards.gatewayCpsAvailable(snapshot, c.routingGatewayId, Date.now())) targets.push(toTarget(snapshot, c, this.registered))
+    for (const c of candidates) {
+      if (this.guards.gatewayCpsAvailable(snapshot, c.routingGatewayId, Date.now())) targets[n++] = toTarget(snapshot, c, this.registered)
       else overRate.push(c.routingGatewayId)
     }
+    targets.length = n
     if (overRate.length > 0) {
       const note = `over their calls per second: ${overRate.join(', ')}`
       notes = notes.length === 0 ? [note] : [...notes, note]
