@@ -1,5 +1,5 @@
 // `tsx scripts/profile-calls.ts`: the core (built, as production runs it) under a steady SIPp call rate; CPU and allocation per call, peak memory (per process), and the CPU profile's top.
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { demoConfig, USER } from './bench-calls.js'
@@ -28,6 +28,8 @@ const workers = value('--workers', '1')
 const auth = value('--auth', 'ip') === 'digest' ? 'digest' : 'ip'
 // `--tsx` runs the core from its TypeScript under tsx (as the tests do) instead of built: profiles then name source lines.
 const built = !argv.includes('--tsx')
+// `--gc-log PATH` writes each step's output (`--trace-gc-nvp` lines: promoted, survived, background marking per GC) to PATH.<step>.
+const gcLog = value('--gc-log', '')
 
 const profDir = mkdtempSync(join(tmpdir(), 'softswitch-prof-'))
 const extraArgs = value('--node-args', '').split(' ').filter((a) => a !== '')
@@ -42,6 +44,13 @@ const core = await startCore(
 function allocated(text: string): number {
   let n = 0
   for (const m of text.matchAll(/ allocated=(\d+)/g)) n += Number(m[1])
+  return n
+}
+
+/** Bytes moved from the young generation to the old between two offsets of the output (`promoted=` of scavenges and mark-compacts). */
+function promoted(text: string): number {
+  let n = 0
+  for (const m of text.matchAll(/ promoted=(\d+)/g)) n += Number(m[1])
   return n
 }
 
@@ -125,6 +134,7 @@ try {
     // The whole step, every call's BYE included, over the calls that completed (a failing step still counts what it did).
     const us = Math.round(((treeCpuSeconds(core.child.pid!) - cpu0) * 1e6) / Math.max(1, step.ok))
     const text = core.output().slice(from)
+    if (gcLog !== '') writeFileSync(`${gcLog}.${i}`, text)
     const kib = allocated(text) / 1024 / Math.max(1, step.ok)
     const gc = [...gcPauses(text)].map(([k, e]) => `${k} ${e.n}x ${(e.ms * 1000 / Math.max(1, step.ok)).toFixed(1)} µs/call`).join(', ')
     cpuPerCall.push(us)
@@ -141,7 +151,7 @@ try {
       console.log(`  µs CPU/completed call by process (pid µs): ${each.join(', ')}`)
     }
     console.log(`  µs CPU/completed call by thread, all processes: ${threadSplit(pids, threads0, step.ok)}`)
-    console.log(`${describeStep(step)}  whole step ${us} µs CPU/completed call  heap allocated ${kib.toFixed(1)} KiB/call  GC pauses ${gc}`)
+    console.log(`${describeStep(step)}  whole step ${us} µs CPU/completed call  heap allocated ${kib.toFixed(1)} KiB/call, promoted ${Math.round(promoted(text) / Math.max(1, step.ok))} B/call  GC pauses ${gc}`)
   }
 } finally {
   await core.stop()
