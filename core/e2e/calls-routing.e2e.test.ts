@@ -1,7 +1,7 @@
 // Routing and failover on the wire, SIPp as customer and vendors: docs/architecture.md "Routing" (prefix modes, lock, line limits, priorities, stop-switching codes, failover), SS_SIP_TIMEOUT_INVITE, live config changes and RFC 3261 §17.1.1.2 (no answer at all).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CUSTOMER_ACCOUNT, FAST_TIMER_PARAMS, LOCAL_IP_CUSTOMER, cdrSummary, outcome, runCall, settle, vendorGateway } from './test-support/call-fixtures.js'
-import type { RoutingGatewaySeed } from './test-support/config-seed.js'
+import { cdrMark, readCdrs, type RoutingGatewaySeed } from './test-support/config-seed.js'
 import { freeUdpPort, startCore, startSipp, startSippUas, type CoreProcess } from './test-support/harness.js'
 
 const VENDORS = [
@@ -131,6 +131,7 @@ describe('routing and failover', () => {
   })
 
   it('answers 503 AllGatewayBusy while the only matching gateway has its one line in use', async () => {
+    const mark = await cdrMark(core.database.db)
     const vendor = await startSippUas({ scenario: 'uas-invite-answer-expect-bye.xml', port: port.limited, timeoutSec: 20, trace: true })
     const first = await startSipp({
       scenario: 'uac-call-answered-expect-200.xml', target: core.target, calls: 1, service: '1600', durationMs: 2500, timeoutSec: 20, trace: true,
@@ -142,6 +143,10 @@ describe('routing and failover', () => {
     expect(outcome(second.customer), second.trace).toEqual({ ok: 1, failed: 0 })
     expect(outcome(firstResult), second.trace).toEqual({ ok: 1, failed: 0 })
     expect(cdrSummary(second.cdrs[0]), second.trace).toEqual({ reason: 'AllGatewayBusy', sipCode: 503, endedBy: 'switch', routingGatewayId: null, attempts: [] })
+    // The first call's CDR too, so it cannot arrive after the next test's mark and be read as that test's call.
+    const both = await readCdrs(core.database.db, { after: mark, count: 2 })
+    expect(both.map((c) => c.routingGatewayId), second.trace).toHaveLength(2)
+    expect(both.map((c) => c.routingGatewayId), second.trace).toEqual(expect.arrayContaining(['rgw_limited', null]))
   })
 
   it('routes 0033155 to the 0033 gateway in extension mode when the 00331 gateway is locked, and answers 503 NoAvailableRouter in expiration mode', async () => {
