@@ -40,17 +40,10 @@ const core = await startCore(
   { built, config: demoConfig(auth, vendorPort, 'udp'), nodeArgs, ...(capSec > 0 ? { params: { SS_MAXCALLDURATION: capSec } } : {}) },
 )
 
-/** Bytes the V8 heap allocated between two offsets of the core's output (`allocated=` of --trace-gc-nvp). */
-function allocated(text: string): number {
+/** The sum of one `--trace-gc-nvp` byte field over the core's output of a step: `allocated` (V8 heap allocated), `promoted` (moved from the young generation to the old). */
+function gcBytes(text: string, field: 'allocated' | 'promoted'): number {
   let n = 0
-  for (const m of text.matchAll(/ allocated=(\d+)/g)) n += Number(m[1])
-  return n
-}
-
-/** Bytes moved from the young generation to the old between two offsets of the output (`promoted=` of scavenges and mark-compacts). */
-function promoted(text: string): number {
-  let n = 0
-  for (const m of text.matchAll(/ promoted=(\d+)/g)) n += Number(m[1])
+  for (const m of text.matchAll(new RegExp(` ${field}=(\\d+)`, 'g'))) n += Number(m[1])
   return n
 }
 
@@ -135,7 +128,7 @@ try {
     const us = Math.round(((treeCpuSeconds(core.child.pid!) - cpu0) * 1e6) / Math.max(1, step.ok))
     const text = core.output().slice(from)
     if (gcLog !== '') writeFileSync(`${gcLog}.${i}`, text)
-    const kib = allocated(text) / 1024 / Math.max(1, step.ok)
+    const kib = gcBytes(text, 'allocated') / 1024 / Math.max(1, step.ok)
     const gc = [...gcPauses(text)].map(([k, e]) => `${k} ${e.n}x ${(e.ms * 1000 / Math.max(1, step.ok)).toFixed(1)} µs/call`).join(', ')
     cpuPerCall.push(us)
     const mesh1 = await meshCounters()
@@ -151,7 +144,7 @@ try {
       console.log(`  µs CPU/completed call by process (pid µs): ${each.join(', ')}`)
     }
     console.log(`  µs CPU/completed call by thread, all processes: ${threadSplit(pids, threads0, step.ok)}`)
-    console.log(`${describeStep(step)}  whole step ${us} µs CPU/completed call  heap allocated ${kib.toFixed(1)} KiB/call, promoted ${Math.round(promoted(text) / Math.max(1, step.ok))} B/call  GC pauses ${gc}`)
+    console.log(`${describeStep(step)}  whole step ${us} µs CPU/completed call  heap allocated ${kib.toFixed(1)} KiB/call, promoted ${Math.round(gcBytes(text, 'promoted') / Math.max(1, step.ok))} B/call  GC pauses ${gc}`)
   }
 } finally {
   await core.stop()
